@@ -1,0 +1,38 @@
+// What every subcommand shares: parsing with clear usage errors, exit codes, output helpers.
+#pragma once
+
+#include <QCommandLineParser>
+#include <QString>
+#include <QStringList>
+#include <optional>
+#include <string>
+
+namespace tickscope::app::cli {
+
+enum ExitCode : int {
+    kSuccess = 0,
+    kFailure = 1, // the command ran and failed
+    kUsage = 2, // bad arguments
+};
+
+// Sets the usage line "tickscope <command> <syntax> [options]" and the -h/--help option.
+void describe(QCommandLineParser &parser, const QString &command, const QString &syntax,
+    const QString &description);
+
+// Parses `arguments` (argv as given). Returns an exit code when the command should end now:
+// after --help (0) or after a usage error that it has printed (2).
+std::optional<int> parse(
+    QCommandLineParser &parser, const QStringList &arguments, const QString &command);
+
+// Prints "tickscope <command>: message" and a hint to --help to stderr; returns kUsage.
+int usageError(const QString &command, const QString &message);
+// Prints "tickscope <command>: message" to stderr; returns kFailure.
+int failure(const QString &command, const QString &message);
+
+// An integer option within [min, max]; prints the usage error itself and yields nullopt on error.
+std::optional<int> intOption(const QCommandLineParser &parser, const QString &name, int min,
+    int max, const QString &command);
+
+void print(const QString &text);
+
+} // namespace tickscope::app::cli

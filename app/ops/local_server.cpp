@@ -1,0 +1,368 @@
+#include "app/ops/local_server.h"
+
+#include "app/ops/pg_installation.h"
+#include "db/connection.h"
+
+#include <QDir>
+#include <QFile>
+#include <QHostAddress>
+#include <QProcess>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTemporaryFile>
+#include <cerrno>
+#include <csignal>
+#include <filesystem>
+#include <pqxx/pqxx>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace tickscope::ops {
+
+namespace {
+
+constexpr auto kServerUser = "postgres";
+constexpr int kProgramTimeoutMs = 120'000;
+
+bool runningAsRoot()
+{
+    return ::geteuid() == 0;
+}
+
+QString generatePassword()
+{
+    QByteArray bytes(24, Qt::Uninitialized);
+    QRandomGenerator::system()->generate(bytes.begin(), bytes.end());
+    return QString::fromLatin1(
+        bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+}
+
+std::expected<void, QString> writeFile(
+    const QString &path, const QByteArray &contents, QFile::Permissions permissions)
+{
+    QFile file {path};
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(contents) < 0
+        || !file.setPermissions(permissions))
+        return std::unexpected(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
+    return {};
+}
+
+bool portIsFree(int port)
+{
+    QTcpServer probe;
+    return probe.listen(QHostAddress::LocalHost, static_cast<quint16>(port));
+}
+
+QString tail(const QString &path, int lines)
+{
+    QFile file {path};
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    const QStringList all = QString::fromUtf8(file.readAll()).split(u'\n', Qt::SkipEmptyParts);
+    return all.mid(std::max<qsizetype>(0, all.size() - lines)).join(u'\n');
+}
+
+} // namespace
+
+QString conninfoValue(const QString &value)
+{
+    static const QRegularExpression plain {QStringLiteral(R"(^[A-Za-z0-9_./:@-]+$)")};
+    if (plain.match(value).hasMatch())
+        return value;
+    QString escaped = value;
+    escaped.replace(u'\\', QStringLiteral("\\\\")).replace(u'\'', QStringLiteral("\\'"));
+    return u'\'' + escaped + u'\'';
+}
+
+LocalServer::LocalServer(QString directory)
+    : m_directory(QDir(directory).absolutePath())
+{ }
+
+QString LocalServer::defaultDirectory()
+{
+    const QString overridden = qEnvironmentVariable("TICKSCOPE_LOCAL_DB_DIR");
+    if (!overridden.isEmpty())
+        return overridden;
+    if (runningAsRoot())
+        return QStringLiteral("/var/lib/tickscope/local-db");
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
+        + QStringLiteral("/tickscope/local-db");
+}
+
+QString LocalServer::dataDirectory() const
+{
+    return m_directory + QStringLiteral("/data");
+}
+
+QString LocalServer::settingsFile() const
+{
+    return dataDirectory() + QStringLiteral("/tickscope.conf");
+}
+
+int LocalServer::configuredPort() const
+{
+    QFile file {settingsFile()};
+    if (!file.open(QIODevice::ReadOnly))
+        return 0;
+    static const QRegularExpression portLine {
+        QStringLiteral(R"(^\s*port\s*=\s*(\d+))"), QRegularExpression::MultilineOption};
+    const auto match = portLine.match(QString::fromUtf8(file.readAll()));
+    return match.hasMatch() ? match.captured(1).toInt() : 0;
+}
+
+std::expected<void, QString> LocalServer::writeSettings(
+    int port, const QStringList &extraSettings) const
+{
+    QStringList lines {
+        QStringLiteral("# Written by Tickscope; `tickscope local-db start --port P` rewrites it."),
+        QStringLiteral("listen_addresses = '127.0.0.1'"),
+        QStringLiteral("port = %1").arg(port),
+        QStringLiteral("unix_socket_directories = ''"),
+        QStringLiteral("shared_preload_libraries = 'timescaledb'"),
+        QStringLiteral("timescaledb.telemetry_level = off"),
+        QStringLiteral("max_connections = 50"),
+        QStringLiteral("shared_buffers = '256MB'"),
+        QStringLiteral("max_wal_size = '4GB'"),
+        QStringLiteral("wal_compression = lz4"),
+        QStringLiteral("log_line_prefix = '%m [%p] %q%u@%d '"),
+    };
+    lines += extraSettings;
+    if (auto written = writeFile(settingsFile(), lines.join(u'\n').toUtf8() + '\n',
+            QFile::ReadOwner | QFile::WriteOwner);
+        !written)
+        return written;
+    return handToServerUser(settingsFile());
+}
+
+std::expected<void, QString> LocalServer::handToServerUser(const QString &path) const
+{
+    if (!runningAsRoot())
+        return {};
+    const passwd *user = ::getpwnam(kServerUser);
+    if (!user)
+        return std::unexpected(QStringLiteral(
+            "running as root, but there is no \"postgres\" user to run PostgreSQL as (it "
+            "refuses root); install postgresql-common or run Tickscope as a normal user"));
+    const std::filesystem::path top {path.toStdString()};
+    for (auto parent = top.parent_path(); parent != parent.root_path();
+        parent = parent.parent_path()) {
+        struct stat info = {};
+        const bool traversable = ::stat(parent.c_str(), &info) == 0
+            && ((info.st_mode & S_IXOTH)
+                || (info.st_uid == user->pw_uid && (info.st_mode & S_IXUSR)));
+        if (!traversable)
+            return std::unexpected(QStringLiteral(
+                "the postgres user, which runs the server for root, cannot enter %1; "
+                "choose a directory whose parents others may enter (chmod o+x)")
+                    .arg(QString::fromStdString(parent.string())));
+    }
+    std::error_code error;
+    auto chownOne = [&](const std::filesystem::path &p) {
+        return ::lchown(p.c_str(), user->pw_uid, user->pw_gid) == 0;
+    };
+    if (!chownOne(top))
+        return std::unexpected(QStringLiteral("cannot hand %1 to the postgres user").arg(path));
+    if (std::filesystem::is_directory(top)) {
+        for (const auto &entry : std::filesystem::recursive_directory_iterator(top, error)) {
+            if (!chownOne(entry.path()))
+                return std::unexpected(QStringLiteral("cannot hand %1 to the postgres user")
+                        .arg(QString::fromStdString(entry.path().string())));
+        }
+    }
+    return {};
+}
+
+std::expected<QString, QString> LocalServer::runServerProgram(
+    const QString &program, const QStringList &arguments) const
+{
+    const auto installation = findPgInstallation();
+    if (!installation)
+        return std::unexpected(installation.error());
+    QProcess process;
+    process.setProcessChannelMode(QProcess::MergedChannels);
+    process.setWorkingDirectory(m_directory);
+    if (runningAsRoot()) {
+        process.setProgram(QStringLiteral("runuser"));
+        process.setArguments(QStringList {QStringLiteral("-u"), QString::fromLatin1(kServerUser),
+                                 QStringLiteral("--"), installation->program(program)}
+            + arguments);
+    } else {
+        process.setProgram(installation->program(program));
+        process.setArguments(arguments);
+    }
+    process.start();
+    if (!process.waitForStarted() || !process.waitForFinished(kProgramTimeoutMs))
+        return std::unexpected(
+            QStringLiteral("%1 did not run: %2").arg(program, process.errorString()));
+    const QString output = QString::fromLocal8Bit(process.readAll()).trimmed();
+    if (process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0)
+        return std::unexpected(QStringLiteral("%1 failed (exit %2): %3")
+                .arg(program)
+                .arg(process.exitCode())
+                .arg(output));
+    return output;
+}
+
+std::expected<void, QString> LocalServer::init(int port, const QStringList &extraSettings)
+{
+    if (port < 1024 || port > 65535)
+        return std::unexpected(QStringLiteral("port %1 is out of range 1024..65535").arg(port));
+    if (QFile::exists(dataDirectory() + QStringLiteral("/PG_VERSION")))
+        return std::unexpected(
+            QStringLiteral("a database cluster already exists in %1; start it with "
+                           "`tickscope local-db start`, or choose another --data-dir")
+                .arg(m_directory));
+    if (!QDir().mkpath(m_directory))
+        return std::unexpected(QStringLiteral("cannot create %1").arg(m_directory));
+    QFile::setPermissions(m_directory, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+
+    const QString password = generatePassword();
+    const QString passfile = m_directory + QStringLiteral("/passfile");
+    if (auto written
+        = writeFile(passfile, QStringLiteral("*:*:*:%1:%2\n").arg(kSuperuser, password).toUtf8(),
+            QFile::ReadOwner | QFile::WriteOwner);
+        !written)
+        return written;
+
+    // initdb reads the password from a file of its own, removed right after.
+    const QString initialPassword = m_directory + QStringLiteral("/initdb-password");
+    if (auto written
+        = writeFile(initialPassword, password.toUtf8(), QFile::ReadOwner | QFile::WriteOwner);
+        !written)
+        return written;
+    if (auto handed = handToServerUser(m_directory); !handed)
+        return handed;
+    const auto initdb = runServerProgram(QStringLiteral("initdb"),
+        {QStringLiteral("--pgdata=") + dataDirectory(), QStringLiteral("--username=") + kSuperuser,
+            QStringLiteral("--pwfile=") + initialPassword, QStringLiteral("--auth=scram-sha-256"),
+            QStringLiteral("--encoding=UTF8"), QStringLiteral("--locale=C.UTF-8"),
+            QStringLiteral("--data-checksums")});
+    QFile::remove(initialPassword);
+    if (!initdb)
+        return std::unexpected(initdb.error());
+
+    QFile conf {dataDirectory() + QStringLiteral("/postgresql.conf")};
+    if (!conf.open(QIODevice::Append) || conf.write("\ninclude_if_exists = 'tickscope.conf'\n") < 0)
+        return std::unexpected(QStringLiteral("cannot extend %1").arg(conf.fileName()));
+    conf.close();
+    return writeSettings(port, extraSettings);
+}
+
+std::expected<bool, QString> LocalServer::start(std::optional<int> port)
+{
+    LocalServerState current = state();
+    if (!current.initialized)
+        return std::unexpected(QStringLiteral("no database cluster in %1; create one with "
+                                              "`tickscope local-db init`")
+                .arg(m_directory));
+    if (current.running) {
+        if (port && *port != current.port)
+            return std::unexpected(QStringLiteral("already running on port %1 (pid %2); stop it "
+                                                  "first to move it to port %3")
+                    .arg(current.port)
+                    .arg(current.pid)
+                    .arg(*port));
+        return false;
+    }
+    if (port && *port != current.port) {
+        if (*port < 1024 || *port > 65535)
+            return std::unexpected(
+                QStringLiteral("port %1 is out of range 1024..65535").arg(*port));
+        QFile file {settingsFile()};
+        if (!file.open(QIODevice::ReadOnly))
+            return std::unexpected(QStringLiteral("cannot read %1").arg(settingsFile()));
+        QString settings = QString::fromUtf8(file.readAll());
+        file.close();
+        static const QRegularExpression portLine {
+            QStringLiteral(R"(^port = \d+$)"), QRegularExpression::MultilineOption};
+        settings.replace(portLine, QStringLiteral("port = %1").arg(*port));
+        if (auto written
+            = writeFile(settingsFile(), settings.toUtf8(), QFile::ReadOwner | QFile::WriteOwner);
+            !written)
+            return std::unexpected(written.error());
+        if (auto handed = handToServerUser(settingsFile()); !handed)
+            return std::unexpected(handed.error());
+        current.port = *port;
+    }
+    if (!portIsFree(current.port))
+        return std::unexpected(
+            QStringLiteral("port %1 on 127.0.0.1 is already in use by another program; choose "
+                           "another with --port")
+                .arg(current.port));
+
+    const QString logFile = m_directory + QStringLiteral("/server.log");
+    const auto started = runServerProgram(QStringLiteral("pg_ctl"),
+        {QStringLiteral("start"), QStringLiteral("--wait"), QStringLiteral("--timeout=120"),
+            QStringLiteral("--pgdata=") + dataDirectory(), QStringLiteral("--log=") + logFile});
+    if (!started)
+        return std::unexpected(started.error() + QStringLiteral("\nlast lines of ") + logFile
+            + QStringLiteral(":\n") + tail(logFile, 15));
+    if (auto database = ensureDatabase(); !database)
+        return std::unexpected(database.error());
+    return true;
+}
+
+std::expected<bool, QString> LocalServer::stop()
+{
+    if (!state().running)
+        return false;
+    const auto stopped = runServerProgram(QStringLiteral("pg_ctl"),
+        {QStringLiteral("stop"), QStringLiteral("--wait"), QStringLiteral("--mode=fast"),
+            QStringLiteral("--timeout=120"), QStringLiteral("--pgdata=") + dataDirectory()});
+    if (!stopped)
+        return std::unexpected(stopped.error());
+    return true;
+}
+
+LocalServerState LocalServer::state() const
+{
+    LocalServerState state;
+    state.directory = m_directory;
+    state.logFile = m_directory + QStringLiteral("/server.log");
+    state.initialized = QFile::exists(dataDirectory() + QStringLiteral("/PG_VERSION"));
+    if (!state.initialized)
+        return state;
+    state.port = configuredPort();
+    state.conninfo = conninfo();
+    // postmaster.pid's first line is the pid; a stale file (after a crash) names a dead process.
+    QFile pidFile {dataDirectory() + QStringLiteral("/postmaster.pid")};
+    if (pidFile.open(QIODevice::ReadOnly)) {
+        const qint64 pid = pidFile.readLine().trimmed().toLongLong();
+        if (pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM)) {
+            state.running = true;
+            state.pid = pid;
+        }
+    }
+    return state;
+}
+
+QString LocalServer::conninfo(const QString &database) const
+{
+    return QStringLiteral("host=127.0.0.1 port=%1 dbname=%2 user=%3 passfile=%4")
+        .arg(configuredPort())
+        .arg(conninfoValue(database), kSuperuser,
+            conninfoValue(m_directory + QStringLiteral("/passfile")));
+}
+
+std::expected<void, QString> LocalServer::ensureDatabase() const
+{
+    try {
+        auto connection
+            = db::connect(conninfo(QStringLiteral("postgres")).toStdString(), "local-db");
+        pqxx::nontransaction tx {connection};
+        if (tx.exec("SELECT 1 FROM pg_database WHERE datname = $1",
+                  pqxx::params {kDatabaseName.toStdString()})
+                .empty())
+            tx.exec("CREATE DATABASE " + tx.quote_name(kDatabaseName.toStdString()));
+        return {};
+    } catch (const std::exception &error) {
+        return std::unexpected(QStringLiteral("the server started, but creating the %1 database "
+                                              "failed: %2")
+                .arg(kDatabaseName, QString::fromUtf8(error.what())));
+    }
+}
+
+} // namespace tickscope::ops

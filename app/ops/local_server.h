@@ -1,0 +1,70 @@
+// The embedded default database: a PostgreSQL cluster with TimescaleDB preloaded that Tickscope
+// creates and runs itself, listening on 127.0.0.1 only. `tickscope local-db` drives it, the main
+// job starts it when no other database is configured, and the integration tests run throwaway
+// ones through the same class.
+//
+// Layout of its directory: data/ (the cluster), server.log, passfile (libpq password file for the
+// generated password of the bootstrap superuser "tickscope"; the password is never printed).
+// PostgreSQL refuses to run as root, so for root the server runs as the "postgres" user.
+#pragma once
+
+#include <QString>
+#include <QStringList>
+#include <expected>
+#include <optional>
+
+namespace tickscope::ops {
+
+struct LocalServerState
+{
+    bool initialized = false;
+    bool running = false;
+    qint64 pid = 0;
+    int port = 0;
+    QString directory;
+    QString logFile;
+    QString conninfo; // to the "tickscope" database
+};
+
+class LocalServer
+{
+public:
+    static constexpr int kDefaultPort = 54320;
+    static inline const QString kDatabaseName = QStringLiteral("tickscope");
+    static inline const QString kSuperuser = QStringLiteral("tickscope");
+
+    explicit LocalServer(QString directory);
+
+    // $TICKSCOPE_LOCAL_DB_DIR when set; else /var/lib/tickscope/local-db for root and
+    // <user data dir>/tickscope/local-db for everyone else.
+    static QString defaultDirectory();
+
+    // Creates the cluster. `extraSettings` are postgresql.conf lines (tests: fsync = off).
+    std::expected<void, QString> init(int port, const QStringList &extraSettings = {});
+    // Starts the server (on `port` when given, remembered for later) and makes sure the
+    // "tickscope" database exists. Yields false when it was running already.
+    std::expected<bool, QString> start(std::optional<int> port = {});
+    // Yields false when it was not running.
+    std::expected<bool, QString> stop();
+
+    LocalServerState state() const;
+    QString conninfo(const QString &database = kDatabaseName) const;
+    QString directory() const { return m_directory; }
+
+private:
+    QString dataDirectory() const;
+    QString settingsFile() const;
+    int configuredPort() const;
+    std::expected<void, QString> writeSettings(int port, const QStringList &extraSettings) const;
+    std::expected<QString, QString> runServerProgram(
+        const QString &program, const QStringList &arguments) const;
+    std::expected<void, QString> handToServerUser(const QString &path) const;
+    std::expected<void, QString> ensureDatabase() const;
+
+    QString m_directory;
+};
+
+// Quotes a value for a libpq key=value conninfo string.
+QString conninfoValue(const QString &value);
+
+} // namespace tickscope::ops

@@ -1,0 +1,22 @@
+// Asks the server what it is and what it can do: PostgreSQL and TimescaleDB versions, the
+// TimescaleDB edition (the Apache build lacks compression, continuous aggregates and policies),
+// and the privileges of the connected role.
+#pragma once
+
+#include "app/model/server_capabilities.h"
+
+#include <pqxx/connection>
+#include <string>
+
+namespace tickscope::db {
+
+model::ServerCapabilities probeCapabilities(pqxx::connection &connection);
+
+} // namespace tickscope::db
+
+namespace tickscope::db {
+
+// "PostgreSQL 17.5, TimescaleDB 2.19.3 (apache edition: no compression, ...)" for status lines.
+std::string describeCapabilities(const model::ServerCapabilities &capabilities);
+
+} // namespace tickscope::db

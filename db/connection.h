@@ -1,0 +1,18 @@
+// The one place that opens database connections. Settings follow libpq: a conninfo string or
+// URI, the PG* environment variables and service files all work as they do for psql.
+#pragma once
+
+#include <pqxx/connection>
+#include <string>
+#include <string_view>
+
+namespace tickscope::db {
+
+// Opens a connection and names it in pg_stat_activity as "tickscope <purpose>".
+// Throws std::runtime_error with a message naming the server when it cannot connect.
+pqxx::connection connect(const std::string &conninfo, std::string_view purpose);
+
+// "user@host:port/dbname" of an open connection, for logs and status lines.
+std::string describeEndpoint(const pqxx::connection &connection);
+
+} // namespace tickscope::db

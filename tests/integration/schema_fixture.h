@@ -1,0 +1,24 @@
+// A database of the test cluster migrated to this build's schema, for tests that use the schema.
+#pragma once
+
+#include "db/connection.h"
+#include "db/migrator.h"
+#include "tests/support/test_cluster.h"
+
+#include <stdexcept>
+
+namespace tickscope::testing {
+
+inline std::string migratedDatabase(const std::string &name)
+{
+    const std::string conninfo = TestCluster::instance().createDatabase(name);
+    auto connection = db::connect(conninfo, "test");
+    const auto migrated
+        = db::Migrator(connection, db::loadMigrations(db::kEmbeddedMigrations).value())
+              .migrate({.client = "test"});
+    if (!migrated)
+        throw std::runtime_error(migrated.error());
+    return conninfo;
+}
+
+} // namespace tickscope::testing

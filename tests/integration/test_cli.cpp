@@ -1,0 +1,230 @@
+// The tickscope executable as a person runs it: local-db, migrate and the headless main job,
+// against clusters it creates itself, plus its answers to bad arguments.
+#include "tests/support/test_cluster.h"
+
+#include <QProcess>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <csignal>
+
+using namespace tickscope;
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+Run runTickscope(const QStringList &arguments,
+    const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment())
+{
+    QProcess process;
+    process.setProcessEnvironment(environment);
+    process.start(QStringLiteral(TICKSCOPE_BINARY), arguments);
+    if (!process.waitForFinished(180'000))
+        process.kill();
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+        QString::fromUtf8(process.readAllStandardOutput()),
+        QString::fromUtf8(process.readAllStandardError())};
+}
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void usageErrors_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("unknown command") << QStringList {QStringLiteral("frobnicate")}
+                                         << QStringLiteral("unknown command 'frobnicate'");
+        QTest::newRow("unknown option")
+            << QStringList {QStringLiteral("--frob")} << QStringLiteral("Unknown option 'frob'");
+        QTest::newRow("local-db without action")
+            << QStringList {QStringLiteral("local-db")} << QStringLiteral("expected one action");
+        QTest::newRow("local-db unknown action") << QStringList {QStringLiteral("local-db"),
+            QStringLiteral("restart")} << QStringLiteral("unknown action 'restart'");
+        QTest::newRow("local-db port not a number")
+            << QStringList {QStringLiteral("local-db"), QStringLiteral("init"),
+                   QStringLiteral("--port"), QStringLiteral("abc")}
+            << QStringLiteral("--port must be a whole number from 1024 to 65535, not 'abc'");
+        QTest::newRow("local-db port too high") << QStringList {QStringLiteral("local-db"),
+            QStringLiteral("start"), QStringLiteral("--port=70000")}
+                                                << QStringLiteral("--port must be a whole number");
+        QTest::newRow("migrate target zero") << QStringList {QStringLiteral("migrate"),
+            QStringLiteral("--target"),
+            QStringLiteral("0")} << QStringLiteral("--target must be a whole number from 1 to");
+        QTest::newRow("migrate status with dry-run") << QStringList {QStringLiteral("migrate"),
+            QStringLiteral("--status"),
+            QStringLiteral("--dry-run")} << QStringLiteral("--status cannot be combined");
+        QTest::newRow("migrate stray argument") << QStringList {QStringLiteral("migrate"),
+            QStringLiteral("now")} << QStringLiteral("unexpected argument 'now'");
+    }
+
+    void usageErrors()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, message);
+        const Run run = runTickscope(arguments);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(run.err.contains(message), qPrintable(run.err));
+        QVERIFY(run.err.contains(QStringLiteral("--help' for usage")));
+    }
+
+    void helpTexts_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("main") << QStringList {QStringLiteral("--help")}
+                              << QStringLiteral("local-db");
+        QTest::newRow("local-db") << QStringList {QStringLiteral("local-db"),
+            QStringLiteral("--help")}
+                                  << QStringLiteral("local-db init|start|stop|status");
+        QTest::newRow("migrate") << QStringList {QStringLiteral("migrate"),
+            QStringLiteral("--help")}
+                                 << QStringLiteral("--dry-run");
+    }
+
+    void helpTexts()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, expected);
+        const Run run = runTickscope(arguments);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.out.contains(expected), qPrintable(run.out));
+    }
+
+    void localDbLifecycle()
+    {
+        QTemporaryDir dir;
+        makeTraversable(dir);
+        const QString data = dir.filePath(QStringLiteral("db"));
+        const QString port = QString::number(testing::TestCluster::freePort());
+        const QStringList where {QStringLiteral("--data-dir"), data};
+
+        Run run = runTickscope(
+            QStringList {QStringLiteral("local-db"), QStringLiteral("status")} + where);
+        QCOMPARE(run.exitCode, 4);
+        QVERIFY(run.out.contains(QStringLiteral("not initialized")));
+
+        run = runTickscope(QStringList {QStringLiteral("local-db"), QStringLiteral("init"),
+                               QStringLiteral("--port"), port}
+            + where);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        run = runTickscope(
+            QStringList {QStringLiteral("local-db"), QStringLiteral("init")} + where);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY(run.err.contains(QStringLiteral("already exists")));
+
+        run = runTickscope(
+            QStringList {QStringLiteral("local-db"), QStringLiteral("start")} + where);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY(run.out.contains(QStringLiteral("running (pid")));
+        run = runTickscope(
+            QStringList {QStringLiteral("local-db"), QStringLiteral("start")} + where);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY(run.out.contains(QStringLiteral("already running")));
+
+        run = runTickscope(
+            QStringList {QStringLiteral("local-db"), QStringLiteral("status")} + where);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY(run.out.contains(QStringLiteral("127.0.0.1:") + port));
+        QVERIFY(run.out.contains(QStringLiteral("conninfo:       host=127.0.0.1 port=") + port));
+
+        // migrate and the headless main job find the embedded database without --db.
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        for (const QString &variable : environment.keys())
+            if (variable.startsWith(QStringLiteral("PG")))
+                environment.remove(variable);
+        environment.insert(QStringLiteral("TICKSCOPE_LOCAL_DB_DIR"), data);
+        environment.insert(
+            QStringLiteral("XDG_CONFIG_HOME"), dir.filePath(QStringLiteral("config")));
+        run = runTickscope({QStringLiteral("migrate"), QStringLiteral("--status")}, environment);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.out.contains(QStringLiteral("schema:   version 0 of")), qPrintable(run.out));
+        QVERIFY(run.out.contains(QStringLiteral("TimescaleDB 2.")));
+        QVERIFY(run.out.contains(QStringLiteral("0001_extension_and_roles")));
+        run = runTickscope({QStringLiteral("migrate"), QStringLiteral("--dry-run")}, environment);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY(run.out.contains(QStringLiteral("would apply 0001_extension_and_roles")));
+        run = runTickscope({QStringLiteral("migrate")}, environment);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY(run.out.contains(QStringLiteral("schema is at version")));
+        run = runTickscope({QStringLiteral("migrate")}, environment);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY(run.out.contains(QStringLiteral("schema is up to date")));
+
+        headlessMainJob(environment);
+
+        run = runTickscope(
+            QStringList {QStringLiteral("local-db"), QStringLiteral("stop")} + where);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY(run.out.contains(QStringLiteral("stopped")));
+        run = runTickscope(
+            QStringList {QStringLiteral("local-db"), QStringLiteral("stop")} + where);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY(run.out.contains(QStringLiteral("not running")));
+        run = runTickscope(
+            QStringList {QStringLiteral("local-db"), QStringLiteral("status")} + where);
+        QCOMPARE(run.exitCode, 3);
+        run = runTickscope({QStringLiteral("migrate")}, environment);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY(run.err.contains(QStringLiteral("is not running")));
+    }
+
+    void startOnATakenPortSaysSo()
+    {
+        QTemporaryDir dir;
+        makeTraversable(dir);
+        const QStringList where {QStringLiteral("--data-dir"), dir.filePath(QStringLiteral("db"))};
+        QTcpServer squatter;
+        QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
+        const QString port = QString::number(squatter.serverPort());
+        Run run = runTickscope(QStringList {QStringLiteral("local-db"), QStringLiteral("init"),
+                                   QStringLiteral("--port"), port}
+            + where);
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        run = runTickscope(
+            QStringList {QStringLiteral("local-db"), QStringLiteral("start")} + where);
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(
+            run.err.contains(QStringLiteral("port %1 on 127.0.0.1 is already in use").arg(port)),
+            qPrintable(run.err));
+    }
+
+private:
+    // As root, the server runs as "postgres", which must be able to enter the directory.
+    static void makeTraversable(const QTemporaryDir &dir)
+    {
+        QFile::setPermissions(
+            dir.path(), QFile::permissions(dir.path()) | QFile::ExeOther | QFile::ExeGroup);
+    }
+
+    void headlessMainJob(const QProcessEnvironment &environment)
+    {
+        QProcess process;
+        process.setProcessEnvironment(environment);
+        process.start(QStringLiteral(TICKSCOPE_BINARY), {QStringLiteral("--headless")});
+        QString out;
+        QTRY_VERIFY_WITH_TIMEOUT((out += QString::fromUtf8(process.readAllStandardOutput()),
+                                     out.contains(QStringLiteral("tickscope: ready |"))),
+            60'000);
+        QVERIFY2(out.contains(QStringLiteral("(embedded)")), qPrintable(out));
+        QVERIFY(out.contains(QStringLiteral("| schema ")));
+        ::kill(static_cast<pid_t>(process.processId()), SIGINT);
+        QVERIFY(process.waitForFinished(60'000));
+        QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(process.exitCode(), 0);
+        QVERIFY(process.readAllStandardOutput().contains("tickscope: stopped"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

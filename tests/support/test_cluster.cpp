@@ -1,0 +1,139 @@
+#include "tests/support/test_cluster.h"
+
+#include "db/connection.h"
+
+#include <QDir>
+#include <QFile>
+#include <QHostAddress>
+#include <QTcpServer>
+#include <QThread>
+#include <csignal>
+#include <pqxx/pqxx>
+#include <stdexcept>
+#include <unistd.h>
+
+namespace tickscope::testing {
+
+namespace {
+
+const QString kDirectoryPrefix = QStringLiteral("tickscope-test-");
+volatile std::sig_atomic_t postmasterPid = 0;
+
+// Immediate shutdown: the postmaster stops its backends at once; nothing of it is kept anyway.
+void stopPostmaster(pid_t pid)
+{
+    if (pid <= 0 || ::kill(pid, SIGQUIT) != 0)
+        return;
+    for (int i = 0; i < 200 && ::kill(pid, 0) == 0; ++i)
+        ::usleep(50'000);
+}
+
+void onFatalSignal(int signalNumber)
+{
+    stopPostmaster(static_cast<pid_t>(postmasterPid));
+    std::signal(signalNumber, SIG_DFL);
+    std::raise(signalNumber);
+}
+
+qint64 postmasterOf(const QString &directory)
+{
+    QFile pidFile {directory + QStringLiteral("/data/postmaster.pid")};
+    return pidFile.open(QIODevice::ReadOnly) ? pidFile.readLine().trimmed().toLongLong() : 0;
+}
+
+// Removes clusters of test processes that no longer exist.
+void removeAbandonedClusters()
+{
+    const QDir temp {QDir::tempPath()};
+    for (const QString &entry :
+        temp.entryList({kDirectoryPrefix + u'*'}, QDir::Dirs | QDir::NoDotAndDotDot)) {
+        const QString path = temp.filePath(entry);
+        QFile owner {path + QStringLiteral("/owner.pid")};
+        if (!owner.open(QIODevice::ReadOnly))
+            continue;
+        const auto ownerPid = static_cast<pid_t>(owner.readAll().trimmed().toLongLong());
+        if (ownerPid <= 0 || ::kill(ownerPid, 0) == 0)
+            continue;
+        stopPostmaster(static_cast<pid_t>(postmasterOf(path)));
+        QDir(path).removeRecursively();
+    }
+}
+
+} // namespace
+
+TestCluster &TestCluster::instance()
+{
+    static std::unique_ptr<TestCluster> cluster {new TestCluster};
+    return *cluster;
+}
+
+int TestCluster::freePort()
+{
+    for (;;) {
+        QTcpServer probe;
+        if (!probe.listen(QHostAddress::LocalHost, 0))
+            throw std::runtime_error("no free TCP port on 127.0.0.1");
+        const int port = probe.serverPort();
+        if (port != 5432)
+            return port;
+    }
+}
+
+TestCluster::TestCluster()
+    : m_directory(QDir::tempPath() + u'/' + kDirectoryPrefix + QStringLiteral("XXXXXX"))
+{
+    removeAbandonedClusters();
+    if (!m_directory.isValid())
+        throw std::runtime_error(
+            "cannot create a temporary directory: " + m_directory.errorString().toStdString());
+    QFile owner {m_directory.filePath(QStringLiteral("owner.pid"))};
+    if (!owner.open(QIODevice::WriteOnly) || owner.write(QByteArray::number(::getpid())) < 0)
+        throw std::runtime_error("cannot write " + owner.fileName().toStdString());
+    owner.close();
+
+    m_server = std::make_unique<ops::LocalServer>(m_directory.path());
+    // Another test executable may take the free port between the probe and the start; retry.
+    for (int attempt = 1;; ++attempt) {
+        m_port = freePort();
+        if (!m_server->state().initialized) {
+            if (auto made = m_server->init(m_port,
+                    {QStringLiteral("fsync = off"), QStringLiteral("synchronous_commit = off"),
+                        QStringLiteral("full_page_writes = off")});
+                !made)
+                throw std::runtime_error(made.error().toStdString());
+        }
+        const auto started = m_server->start(m_port);
+        if (started)
+            break;
+        if (attempt == 3)
+            throw std::runtime_error(started.error().toStdString());
+    }
+    postmasterPid = static_cast<std::sig_atomic_t>(m_server->state().pid);
+    for (int signalNumber : {SIGINT, SIGTERM, SIGHUP, SIGABRT, SIGSEGV})
+        std::signal(signalNumber, onFatalSignal);
+}
+
+TestCluster::~TestCluster()
+{
+    stopPostmaster(static_cast<pid_t>(postmasterPid));
+    postmasterPid = 0;
+    // The last backends may still be leaving files behind for a moment after the postmaster.
+    for (int attempt = 0; attempt < 20 && !m_directory.remove(); ++attempt)
+        QThread::msleep(100);
+}
+
+std::string TestCluster::conninfo(const std::string &database) const
+{
+    return m_server->conninfo(QString::fromStdString(database)).toStdString();
+}
+
+std::string TestCluster::createDatabase(const std::string &name)
+{
+    auto connection = db::connect(conninfo("postgres"), "test fixture");
+    pqxx::nontransaction tx {connection};
+    tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(name) + " WITH (FORCE)");
+    tx.exec("CREATE DATABASE " + tx.quote_name(name));
+    return conninfo(name);
+}
+
+} // namespace tickscope::testing

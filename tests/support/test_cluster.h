@@ -1,0 +1,42 @@
+// A throwaway PostgreSQL + TimescaleDB cluster for integration tests: initdb in a temporary
+// directory, a free loopback port (never 5432), TimescaleDB preloaded, fsync off. One per test
+// executable, created on first use and removed at exit - also when a test fails, and on
+// SIGINT/SIGTERM/abort. Clusters left by a test that was killed outright (SIGKILL) are removed
+// by the next test that starts.
+#pragma once
+
+#include "app/ops/local_server.h"
+
+#include <QTemporaryDir>
+#include <memory>
+#include <string>
+
+namespace tickscope::testing {
+
+class TestCluster
+{
+public:
+    // Throws std::runtime_error when the cluster cannot be made.
+    static TestCluster &instance();
+
+    ~TestCluster();
+    TestCluster(const TestCluster &) = delete;
+    TestCluster &operator=(const TestCluster &) = delete;
+
+    // Drops `name` if it exists and creates it empty; returns the superuser's conninfo to it.
+    std::string createDatabase(const std::string &name);
+    std::string conninfo(const std::string &database) const;
+    int port() const { return m_port; }
+
+    // A free TCP port on 127.0.0.1 (never 5432).
+    static int freePort();
+
+private:
+    TestCluster();
+
+    QTemporaryDir m_directory;
+    std::unique_ptr<ops::LocalServer> m_server;
+    int m_port = 0;
+};
+
+} // namespace tickscope::testing

@@ -1,0 +1,69 @@
+#include "ui/main_window.h"
+
+#include "ui/connection_page.h"
+#include "widgets/status_badge.h"
+
+#include <QHBoxLayout>
+#include <QListWidget>
+#include <QStackedWidget>
+#include <QStatusBar>
+
+namespace tickscope::ui {
+
+MainWindow::MainWindow(QWidget *parent)
+    : QMainWindow(parent)
+    , m_pageList(new QListWidget)
+    , m_pages(new QStackedWidget)
+    , m_connectionPage(new ConnectionPage)
+    , m_connectionBadge(new widgets::StatusBadge)
+{
+    setWindowTitle(tr("Tickscope"));
+    auto *central = new QWidget(this);
+    auto *layout = new QHBoxLayout(central);
+    m_pageList->setFixedWidth(180);
+    layout->addWidget(m_pageList);
+    layout->addWidget(m_pages, 1);
+    setCentralWidget(central);
+    connect(m_pageList, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
+
+    addPage(tr("Connection"), m_connectionPage);
+    m_pageList->setCurrentRow(0);
+
+    m_connectionBadge->setObjectName(QStringLiteral("connectionBadge"));
+    m_connectionBadge->setStatus(widgets::StatusBadge::Level::Busy, tr("Connecting…"));
+    statusBar()->addWidget(m_connectionBadge, 1);
+    resize(960, 600);
+}
+
+void MainWindow::addPage(const QString &title, QWidget *page)
+{
+    m_pageList->addItem(title);
+    m_pages->addWidget(page);
+}
+
+void MainWindow::showDatabaseStatus(const model::DatabaseStatus &status)
+{
+    using Level = widgets::StatusBadge::Level;
+    using State = model::DatabaseStatus::State;
+    m_connectionPage->showStatus(status);
+    const QString endpoint = QString::fromStdString(status.endpoint);
+    switch (status.state) {
+    case State::Connecting:
+    case State::Migrating:
+        m_connectionBadge->setStatus(Level::Busy, tr("Connecting to %1").arg(endpoint));
+        break;
+    case State::Ready:
+        m_connectionBadge->setStatus(Level::Ok,
+            tr("%1 · PostgreSQL %2 · TimescaleDB %3 (%4) · schema %5")
+                .arg(endpoint, QString::fromStdString(status.capabilities.serverVersion),
+                    QString::fromStdString(status.capabilities.timescaleVersion),
+                    QString::fromLatin1(model::editionName(status.capabilities.edition)))
+                .arg(status.schemaVersion));
+        break;
+    case State::Failed:
+        m_connectionBadge->setStatus(Level::Error, tr("Database unavailable"));
+        break;
+    }
+}
+
+} // namespace tickscope::ui
