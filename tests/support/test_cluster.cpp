@@ -63,7 +63,7 @@ void removeAbandonedClusters()
 
 TestCluster &TestCluster::instance()
 {
-    static std::unique_ptr<TestCluster> cluster {new TestCluster};
+    static auto cluster = std::make_unique<TestCluster>(kFastSettings);
     return *cluster;
 }
 
@@ -79,7 +79,7 @@ int TestCluster::freePort()
     }
 }
 
-TestCluster::TestCluster()
+TestCluster::TestCluster(const QStringList &settings)
     : m_directory(QDir::tempPath() + u'/' + kDirectoryPrefix + QStringLiteral("XXXXXX"))
 {
     removeAbandonedClusters();
@@ -96,10 +96,7 @@ TestCluster::TestCluster()
     for (int attempt = 1;; ++attempt) {
         m_port = freePort();
         if (!m_server->state().initialized) {
-            if (auto made = m_server->init(m_port,
-                    {QStringLiteral("fsync = off"), QStringLiteral("synchronous_commit = off"),
-                        QStringLiteral("full_page_writes = off")});
-                !made)
+            if (auto made = m_server->init(m_port, settings); !made)
                 throw std::runtime_error(made.error().toStdString());
         }
         const auto started = m_server->start(m_port);

@@ -16,8 +16,16 @@ namespace tickscope::testing {
 class TestCluster
 {
 public:
+    // Settings of the shared test cluster: durability is of no use to a throwaway cluster.
+    static inline const QStringList kFastSettings {QStringLiteral("fsync = off"),
+        QStringLiteral("synchronous_commit = off"), QStringLiteral("full_page_writes = off")};
+
+    // The cluster of this test executable, made with kFastSettings on first use.
     // Throws std::runtime_error when the cluster cannot be made.
     static TestCluster &instance();
+
+    // A cluster of its own with these postgresql.conf lines (benchmarks: durable settings).
+    explicit TestCluster(const QStringList &settings);
 
     ~TestCluster();
     TestCluster(const TestCluster &) = delete;
@@ -32,8 +40,6 @@ public:
     static int freePort();
 
 private:
-    TestCluster();
-
     QTemporaryDir m_directory;
     std::unique_ptr<ops::LocalServer> m_server;
     int m_port = 0;
