@@ -69,7 +69,7 @@ int runMainJob(int &argc, char **argv, const QStringList &arguments)
             QStringLiteral("Config file (default %1).").arg(defaultConfigPath()),
             QStringLiteral("file")},
         {QStringLiteral("headless"), QStringLiteral("Run without the console window.")},
-        {{QStringLiteral("v"), QStringLiteral("verbose")}, QStringLiteral("Log debug details.")},
+        {QStringLiteral("verbose"), QStringLiteral("Log debug details.")},
     });
     if (const auto exit = cli::parse(parser, arguments, QString()))
         return *exit;

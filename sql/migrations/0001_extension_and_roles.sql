@@ -6,6 +6,8 @@
 --   tickscope_reader  the console, the query API, quants and compliance: SELECT everywhere.
 --   tickscope_admin   owns the schemas and every table, so migrations and policy changes run as it.
 -- Roles are cluster-wide, so they may already exist when a second database is set up.
+-- No database-level grant is needed: CONNECT and TEMPORARY belong to PUBLIC by default, and the
+-- schemas are created here, by the migrating superuser, already owned by tickscope_admin.
 
 CREATE EXTENSION IF NOT EXISTS timescaledb;
 
@@ -18,10 +20,6 @@ BEGIN
             EXECUTE format('CREATE ROLE %I NOLOGIN', role_name);
         END IF;
     END LOOP;
-    EXECUTE format('GRANT CREATE, CONNECT, TEMPORARY ON DATABASE %I TO tickscope_admin',
-                   current_database());
-    EXECUTE format('GRANT CONNECT, TEMPORARY ON DATABASE %I TO tickscope_ingest, tickscope_reader',
-                   current_database());
 END
 $roles$;
 
