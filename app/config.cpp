@@ -39,7 +39,7 @@ std::expected<Config, std::string> loadConfig(const QString &path, bool explicit
         root = toml::parse_file(file);
     } catch (const toml::parse_error &error) {
         return std::unexpected(std::format(
-            "{}: {} ({})", file, std::string_view {error.description()}, where(error.source())));
+            "{}: {} ({})", file, std::string_view{error.description()}, where(error.source())));
     }
 
     for (const auto &[key, node] : root) {

@@ -37,7 +37,7 @@ void ConnectionMonitor::shutdown()
         m_timer->stop();
     m_connection.reset();
     if (m_startedEmbeddedServer) {
-        ops::LocalServer server {ops::LocalServer::defaultDirectory()};
+        ops::LocalServer server{ops::LocalServer::defaultDirectory()};
         if (auto stopped = server.stop(); !stopped)
             spdlog::error(
                 "stopping the embedded database failed: {}", stopped.error().toStdString());
@@ -59,7 +59,7 @@ void ConnectionMonitor::connectAndMigrate()
 {
     std::string conninfo = m_target.conninfo;
     if (m_target.embedded) {
-        ops::LocalServer server {ops::LocalServer::defaultDirectory()};
+        ops::LocalServer server{ops::LocalServer::defaultDirectory()};
         m_status.endpoint = server.directory().toStdString();
         if (!server.state().initialized) {
             publish(model::DatabaseStatus::State::Connecting,
@@ -75,8 +75,11 @@ void ConnectionMonitor::connectAndMigrate()
     }
     auto connection = std::make_unique<pqxx::connection>(db::connect(conninfo, "console"));
     m_status.endpoint = db::describeEndpoint(*connection);
+    const auto caps = db::probeCapabilities(*connection);
+    spdlog::info("connected to {} as {}: {}", m_status.endpoint, db::describeRole(caps),
+        db::describeCapabilities(caps));
 
-    db::Migrator migrator {*connection, m_migrations};
+    db::Migrator migrator{*connection, m_migrations};
     if (!migrator.status().pending.empty()) {
         publish(model::DatabaseStatus::State::Migrating, "applying schema migrations");
         const auto migrated = migrator.migrate(
@@ -94,8 +97,9 @@ void ConnectionMonitor::poll()
     try {
         if (!m_connection)
             connectAndMigrate();
-        db::Migrator migrator {*m_connection, m_migrations};
+        db::Migrator migrator{*m_connection, m_migrations};
         m_status.capabilities = db::probeCapabilities(*m_connection);
+        m_status.roleDescription = db::describeRole(m_status.capabilities);
         m_status.schemaVersion = migrator.status().currentVersion();
         publish(model::DatabaseStatus::State::Ready, {});
     } catch (const std::exception &error) {

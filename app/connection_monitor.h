@@ -25,7 +25,7 @@ class ConnectionMonitor : public QObject
 {
     Q_OBJECT
 public:
-    static constexpr std::chrono::seconds kPollInterval {5};
+    static constexpr std::chrono::seconds kPollInterval{5};
 
     ConnectionMonitor(DatabaseTarget target, std::vector<db::Migration> migrations);
     ~ConnectionMonitor() override;

@@ -73,7 +73,7 @@ int runLocalDbCommand(const QStringList &arguments)
     const QString directory = parser.isSet(QStringLiteral("data-dir"))
         ? parser.value(QStringLiteral("data-dir"))
         : ops::LocalServer::defaultDirectory();
-    ops::LocalServer server {directory};
+    ops::LocalServer server{directory};
 
     if (action == QLatin1String("init")) {
         if (auto made = server.init(port.value_or(ops::LocalServer::kDefaultPort)); !made)

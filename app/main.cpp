@@ -28,11 +28,11 @@ int main(int argc, char **argv)
 
     using namespace tickscope::app;
     if (command == QLatin1String("local-db")) {
-        QCoreApplication application {argc, argv};
+        QCoreApplication application{argc, argv};
         return runLocalDbCommand(arguments);
     }
     if (command == QLatin1String("migrate")) {
-        QCoreApplication application {argc, argv};
+        QCoreApplication application{argc, argv};
         return runMigrateCommand(arguments);
     }
     return runMainJob(argc, argv, arguments);

@@ -93,7 +93,7 @@ int runMainJob(int &argc, char **argv, const QStringList &arguments)
     if (!migrations)
         return cli::failure(QString(), QString::fromStdString(migrations.error()));
     const DatabaseTarget target = resolveDatabaseTarget(parser.isSet(QStringLiteral("db"))
-            ? std::optional {parser.value(QStringLiteral("db")).toStdString()}
+            ? std::optional{parser.value(QStringLiteral("db")).toStdString()}
             : std::nullopt,
         *config);
 

@@ -20,13 +20,11 @@ void printStatus(pqxx::connection &connection, db::Migrator &migrator)
 {
     const auto caps = db::probeCapabilities(connection);
     const db::MigrationStatus status = migrator.status();
-    QStringList lines {
+    QStringList lines{
         QStringLiteral("database: %1")
             .arg(QString::fromStdString(db::describeEndpoint(connection))),
         QStringLiteral("server:   %1").arg(QString::fromStdString(db::describeCapabilities(caps))),
-        QStringLiteral("role:     %1%2")
-            .arg(QString::fromStdString(caps.currentUser),
-                caps.superuser ? QStringLiteral(" (superuser)") : QString()),
+        QStringLiteral("role:     %1").arg(QString::fromStdString(db::describeRole(caps))),
         QStringLiteral("schema:   version %1 of %2 known to this build")
             .arg(status.currentVersion())
             .arg(migrator.latestVersion()),
@@ -111,11 +109,11 @@ int runMigrateCommand(const QStringList &arguments)
     if (!config)
         return cli::failure(kCommand, QString::fromStdString(config.error()));
     DatabaseTarget database = resolveDatabaseTarget(parser.isSet(QStringLiteral("db"))
-            ? std::optional {parser.value(QStringLiteral("db")).toStdString()}
+            ? std::optional{parser.value(QStringLiteral("db")).toStdString()}
             : std::nullopt,
         *config);
     if (database.embedded) {
-        const auto local = ops::LocalServer {ops::LocalServer::defaultDirectory()}.state();
+        const auto local = ops::LocalServer{ops::LocalServer::defaultDirectory()}.state();
         if (!local.running)
             return cli::failure(kCommand,
                 QStringLiteral("no database given and the embedded one in %1 is not "
@@ -127,7 +125,7 @@ int runMigrateCommand(const QStringList &arguments)
 
     try {
         pqxx::connection connection = db::connect(database.conninfo, "migrate");
-        db::Migrator migrator {connection, *migrations};
+        db::Migrator migrator{connection, *migrations};
         if (parser.isSet(QStringLiteral("status"))) {
             printStatus(connection, migrator);
             return migrator.status().conflicts.empty() ? cli::kSuccess : cli::kFailure;

@@ -28,7 +28,7 @@ SELECT current_setting('server_version'),
 
 model::ServerCapabilities probeCapabilities(pqxx::connection &connection)
 {
-    pqxx::nontransaction tx {connection};
+    pqxx::nontransaction tx{connection};
     const pqxx::row row = tx.exec(kProbeQuery).one_row();
 
     model::ServerCapabilities caps;
@@ -76,6 +76,26 @@ std::string describeCapabilities(const model::ServerCapabilities &caps)
         + " edition: " + feature(caps.compression, "compression") + ", "
         + feature(caps.continuousAggregates, "continuous aggregates") + ", "
         + feature(caps.policies, "policies") + ")";
+}
+
+} // namespace tickscope::db
+
+namespace tickscope::db {
+
+std::string describeRole(const model::ServerCapabilities &caps)
+{
+    if (caps.superuser)
+        return caps.currentUser + " (superuser)";
+    std::string roles;
+    for (const auto &[member, name] : {std::pair{caps.memberOfAdmin, "tickscope_admin"},
+             std::pair{caps.memberOfIngest, "tickscope_ingest"},
+             std::pair{caps.memberOfReader, "tickscope_reader"}}) {
+        if (member)
+            roles += (roles.empty() ? "" : ", ") + std::string(name);
+    }
+    if (caps.canCreateSchemas)
+        roles += (roles.empty() ? "" : "; ") + std::string("may create schemas");
+    return caps.currentUser + " (" + (roles.empty() ? "no Tickscope role" : roles) + ")";
 }
 
 } // namespace tickscope::db

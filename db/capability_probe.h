@@ -20,3 +20,10 @@ namespace tickscope::db {
 std::string describeCapabilities(const model::ServerCapabilities &capabilities);
 
 } // namespace tickscope::db
+
+namespace tickscope::db {
+
+// "alice (tickscope_reader)", "tickscope (superuser)": who we are and what we may do.
+std::string describeRole(const model::ServerCapabilities &capabilities);
+
+} // namespace tickscope::db

@@ -11,12 +11,12 @@ namespace tickscope::db {
 
 std::expected<std::vector<Migration>, std::string> loadMigrations(const QString &directory)
 {
-    const QDir dir {directory};
+    const QDir dir{directory};
     if (!dir.exists())
         return std::unexpected(
             std::format("migrations directory {} does not exist", directory.toStdString()));
 
-    static const QRegularExpression fileName {QStringLiteral(R"(^(\d{4})_([a-z0-9_]+)\.sql$)")};
+    static const QRegularExpression fileName{QStringLiteral(R"(^(\d{4})_([a-z0-9_]+)\.sql$)")};
     std::vector<Migration> migrations;
     for (const QString &entry : dir.entryList(QDir::Files, QDir::Name)) {
         const auto match = fileName.match(entry);
@@ -24,12 +24,12 @@ std::expected<std::vector<Migration>, std::string> loadMigrations(const QString 
             return std::unexpected(
                 std::format("{}: not a migration file name (expected NNNN_lowercase_name.sql)",
                     dir.filePath(entry).toStdString()));
-        QFile file {dir.filePath(entry)};
+        QFile file{dir.filePath(entry)};
         if (!file.open(QIODevice::ReadOnly))
             return std::unexpected(std::format("cannot read {}: {}", file.fileName().toStdString(),
                 file.errorString().toStdString()));
         const QByteArray bytes = file.readAll();
-        migrations.push_back(Migration {
+        migrations.push_back(Migration{
             .version = match.captured(1).toInt(),
             .name = match.captured(2).toStdString(),
             .sql = bytes.toStdString(),

@@ -39,12 +39,12 @@ public:
     MigrationLock(pqxx::connection &connection, const MigrateOptions &options)
         : m_connection(connection)
     {
-        pqxx::nontransaction tx {m_connection};
-        if (!tx.exec("SELECT pg_try_advisory_lock($1)", pqxx::params {kMigrationLockKey})
+        pqxx::nontransaction tx{m_connection};
+        if (!tx.exec("SELECT pg_try_advisory_lock($1)", pqxx::params{kMigrationLockKey})
                 .one_field()
                 .as<bool>()) {
             report(options, "waiting for another migration of this database to finish");
-            tx.exec("SELECT pg_advisory_lock($1)", pqxx::params {kMigrationLockKey});
+            tx.exec("SELECT pg_advisory_lock($1)", pqxx::params{kMigrationLockKey});
         }
     }
     MigrationLock(const MigrationLock &) = delete;
@@ -52,8 +52,8 @@ public:
     ~MigrationLock()
     {
         try {
-            pqxx::nontransaction tx {m_connection};
-            tx.exec("SELECT pg_advisory_unlock($1)", pqxx::params {kMigrationLockKey});
+            pqxx::nontransaction tx{m_connection};
+            tx.exec("SELECT pg_advisory_unlock($1)", pqxx::params{kMigrationLockKey});
         } catch (const std::exception &) { }
     }
 
@@ -71,7 +71,7 @@ Migrator::Migrator(pqxx::connection &connection, std::vector<Migration> migratio
 MigrationStatus Migrator::status()
 {
     MigrationStatus status;
-    pqxx::nontransaction tx {m_connection};
+    pqxx::nontransaction tx{m_connection};
     const bool ledgerExists
         = !tx.exec("SELECT to_regclass('audit.schema_migrations') IS NULL").one_field().as<bool>();
     if (ledgerExists) {
@@ -79,7 +79,7 @@ MigrationStatus Migrator::status()
             tx.exec("SELECT version, name, checksum, to_char(applied_at, 'YYYY-MM-DD HH24:MI:SS "
                     "TZ'), applied_by, client, duration_ms FROM audit.schema_migrations "
                     "ORDER BY version")) {
-            status.applied.push_back(AppliedMigration {
+            status.applied.push_back(AppliedMigration{
                 .version = row[0].as<int>(),
                 .name = row[1].as<std::string>(),
                 .checksum = row[2].as<std::string>(),
@@ -126,13 +126,13 @@ std::expected<MigrateReport, std::string> Migrator::migrate(const MigrateOptions
     if (options.dryRun)
         return migrateLocked(options);
 
-    const MigrationLock lock {m_connection, options};
+    const MigrationLock lock{m_connection, options};
     return migrateLocked(options);
 }
 
 void Migrator::createLedger()
 {
-    pqxx::work tx {m_connection};
+    pqxx::work tx{m_connection};
     tx.exec(kLedgerDdl);
     tx.commit();
 }
@@ -168,12 +168,12 @@ std::expected<MigrateReport, std::string> Migrator::migrateLocked(const MigrateO
         }
         report(options, std::format("applying {:04}_{}", migration.version, migration.name));
         const auto started = std::chrono::steady_clock::now();
-        pqxx::work tx {m_connection};
+        pqxx::work tx{m_connection};
         try {
             tx.exec(migration.sql);
         } catch (const pqxx::sql_error &error) {
             return std::unexpected(std::format("migration {:04}_{} failed and was rolled back: {}",
-                migration.version, migration.name, std::string_view {error.what()}));
+                migration.version, migration.name, std::string_view{error.what()}));
         }
         const std::chrono::duration<double, std::milli> took
             = std::chrono::steady_clock::now() - started;
@@ -181,7 +181,7 @@ std::expected<MigrateReport, std::string> Migrator::migrateLocked(const MigrateO
         tx.exec("RESET ROLE");
         tx.exec("INSERT INTO audit.schema_migrations (version, name, checksum, client, "
                 "duration_ms) VALUES ($1, $2, $3, $4, $5)",
-            pqxx::params {migration.version, migration.name, migration.checksum, options.client,
+            pqxx::params{migration.version, migration.name, migration.checksum, options.client,
                 took.count()});
         tx.commit();
         report(options,

@@ -89,8 +89,7 @@ void ConnectionPage::showStatus(const model::DatabaseStatus &status)
     m_edition->setText(QString::fromLatin1(model::editionName(caps.edition)));
     m_features->setText(tr("compression: %1, continuous aggregates: %2, policies: %3")
             .arg(yesNo(caps.compression), yesNo(caps.continuousAggregates), yesNo(caps.policies)));
-    m_role->setText(QString::fromStdString(caps.currentUser)
-        + (caps.superuser ? tr(" (superuser)") : QString()));
+    m_role->setText(QString::fromStdString(status.roleDescription));
     m_schema->setText(tr("%1 of %2").arg(status.schemaVersion).arg(status.latestSchemaVersion));
     m_checkedAt->setText(QDateTime::fromStdTimePoint(
         std::chrono::time_point_cast<std::chrono::milliseconds>(status.checkedAt))

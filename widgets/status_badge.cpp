@@ -50,10 +50,10 @@ QSize StatusBadge::sizeHint() const
 
 void StatusBadge::paintEvent(QPaintEvent *)
 {
-    QPainter painter {this};
+    QPainter painter{this};
     painter.setRenderHint(QPainter::Antialiasing);
     const int diameter = fontMetrics().height() * 2 / 3;
-    const QRect dot {2, (height() - diameter) / 2, diameter, diameter};
+    const QRect dot{2, (height() - diameter) / 2, diameter, diameter};
     painter.setPen(Qt::NoPen);
     painter.setBrush(colorOf(m_level));
     painter.drawEllipse(dot);

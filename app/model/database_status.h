@@ -18,6 +18,7 @@ struct DatabaseStatus
     std::string message; // progress or the error a person can act on
     bool embedded = false; // the local cluster that Tickscope runs itself
     ServerCapabilities capabilities;
+    std::string roleDescription; // "alice (tickscope_reader)", from the capabilities
     int schemaVersion = 0; // highest applied migration
     int latestSchemaVersion = 0; // highest migration this build knows
     std::chrono::system_clock::time_point checkedAt;

@@ -43,7 +43,7 @@ QString generatePassword()
 std::expected<void, QString> writeFile(
     const QString &path, const QByteArray &contents, QFile::Permissions permissions)
 {
-    QFile file {path};
+    QFile file{path};
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(contents) < 0
         || !file.setPermissions(permissions))
         return std::unexpected(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
@@ -58,7 +58,7 @@ bool portIsFree(int port)
 
 QString tail(const QString &path, int lines)
 {
-    QFile file {path};
+    QFile file{path};
     if (!file.open(QIODevice::ReadOnly))
         return {};
     const QStringList all = QString::fromUtf8(file.readAll()).split(u'\n', Qt::SkipEmptyParts);
@@ -69,7 +69,7 @@ QString tail(const QString &path, int lines)
 
 QString conninfoValue(const QString &value)
 {
-    static const QRegularExpression plain {QStringLiteral(R"(^[A-Za-z0-9_./:@-]+$)")};
+    static const QRegularExpression plain{QStringLiteral(R"(^[A-Za-z0-9_./:@-]+$)")};
     if (plain.match(value).hasMatch())
         return value;
     QString escaped = value;
@@ -104,10 +104,10 @@ QString LocalServer::settingsFile() const
 
 int LocalServer::configuredPort() const
 {
-    QFile file {settingsFile()};
+    QFile file{settingsFile()};
     if (!file.open(QIODevice::ReadOnly))
         return 0;
-    static const QRegularExpression portLine {
+    static const QRegularExpression portLine{
         QStringLiteral(R"(^\s*port\s*=\s*(\d+))"), QRegularExpression::MultilineOption};
     const auto match = portLine.match(QString::fromUtf8(file.readAll()));
     return match.hasMatch() ? match.captured(1).toInt() : 0;
@@ -116,7 +116,7 @@ int LocalServer::configuredPort() const
 std::expected<void, QString> LocalServer::writeSettings(
     int port, const QStringList &extraSettings) const
 {
-    QStringList lines {
+    QStringList lines{
         QStringLiteral("# Written by Tickscope; `tickscope local-db start --port P` rewrites it."),
         QStringLiteral("listen_addresses = '127.0.0.1'"),
         QStringLiteral("port = %1").arg(port),
@@ -146,7 +146,7 @@ std::expected<void, QString> LocalServer::handToServerUser(const QString &path) 
         return std::unexpected(QStringLiteral(
             "running as root, but there is no \"postgres\" user to run PostgreSQL as (it "
             "refuses root); install postgresql-common or run Tickscope as a normal user"));
-    const std::filesystem::path top {path.toStdString()};
+    const std::filesystem::path top{path.toStdString()};
     for (auto parent = top.parent_path(); parent != parent.root_path();
         parent = parent.parent_path()) {
         struct stat info = {};
@@ -186,7 +186,7 @@ std::expected<QString, QString> LocalServer::runServerProgram(
     process.setWorkingDirectory(m_directory);
     if (runningAsRoot()) {
         process.setProgram(QStringLiteral("runuser"));
-        process.setArguments(QStringList {QStringLiteral("-u"), QString::fromLatin1(kServerUser),
+        process.setArguments(QStringList{QStringLiteral("-u"), QString::fromLatin1(kServerUser),
                                  QStringLiteral("--"), installation->program(program)}
             + arguments);
     } else {
@@ -244,7 +244,7 @@ std::expected<void, QString> LocalServer::init(int port, const QStringList &extr
     if (!initdb)
         return std::unexpected(initdb.error());
 
-    QFile conf {dataDirectory() + QStringLiteral("/postgresql.conf")};
+    QFile conf{dataDirectory() + QStringLiteral("/postgresql.conf")};
     if (!conf.open(QIODevice::Append) || conf.write("\ninclude_if_exists = 'tickscope.conf'\n") < 0)
         return std::unexpected(QStringLiteral("cannot extend %1").arg(conf.fileName()));
     conf.close();
@@ -271,12 +271,12 @@ std::expected<bool, QString> LocalServer::start(std::optional<int> port)
         if (*port < 1024 || *port > 65535)
             return std::unexpected(
                 QStringLiteral("port %1 is out of range 1024..65535").arg(*port));
-        QFile file {settingsFile()};
+        QFile file{settingsFile()};
         if (!file.open(QIODevice::ReadOnly))
             return std::unexpected(QStringLiteral("cannot read %1").arg(settingsFile()));
         QString settings = QString::fromUtf8(file.readAll());
         file.close();
-        static const QRegularExpression portLine {
+        static const QRegularExpression portLine{
             QStringLiteral(R"(^port = \d+$)"), QRegularExpression::MultilineOption};
         settings.replace(portLine, QStringLiteral("port = %1").arg(*port));
         if (auto written
@@ -328,7 +328,7 @@ LocalServerState LocalServer::state() const
     state.port = configuredPort();
     state.conninfo = conninfo();
     // postmaster.pid's first line is the pid; a stale file (after a crash) names a dead process.
-    QFile pidFile {dataDirectory() + QStringLiteral("/postmaster.pid")};
+    QFile pidFile{dataDirectory() + QStringLiteral("/postmaster.pid")};
     if (pidFile.open(QIODevice::ReadOnly)) {
         const qint64 pid = pidFile.readLine().trimmed().toLongLong();
         if (pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM)) {
@@ -352,9 +352,9 @@ std::expected<void, QString> LocalServer::ensureDatabase() const
     try {
         auto connection
             = db::connect(conninfo(QStringLiteral("postgres")).toStdString(), "local-db");
-        pqxx::nontransaction tx {connection};
+        pqxx::nontransaction tx{connection};
         if (tx.exec("SELECT 1 FROM pg_database WHERE datname = $1",
-                  pqxx::params {kDatabaseName.toStdString()})
+                  pqxx::params{kDatabaseName.toStdString()})
                 .empty())
             tx.exec("CREATE DATABASE " + tx.quote_name(kDatabaseName.toStdString()));
         return {};

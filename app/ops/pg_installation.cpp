@@ -12,9 +12,9 @@ std::expected<PgInstallation, QString> findPgInstallation()
         if (!QFileInfo(overridden + QStringLiteral("/initdb")).isExecutable())
             return std::unexpected(
                 QStringLiteral("TICKSCOPE_PG_BINDIR=%1 holds no initdb").arg(overridden));
-        return PgInstallation {overridden, 0};
+        return PgInstallation{overridden, 0};
     }
-    const QDir root {QStringLiteral("/usr/lib/postgresql")};
+    const QDir root{QStringLiteral("/usr/lib/postgresql")};
     PgInstallation best;
     for (const QString &entry : root.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
         bool numeric = false;
@@ -24,7 +24,7 @@ std::expected<PgInstallation, QString> findPgInstallation()
         const QString dir = root.filePath(entry);
         if (QFileInfo(dir + QStringLiteral("/bin/initdb")).isExecutable()
             && QFileInfo::exists(dir + QStringLiteral("/lib/timescaledb.so")))
-            best = PgInstallation {dir + QStringLiteral("/bin"), major};
+            best = PgInstallation{dir + QStringLiteral("/bin"), major};
     }
     if (best.majorVersion == 0)
         return std::unexpected(QStringLiteral(

@@ -64,7 +64,7 @@ std::string timestamp(std::int64_t us)
 
 std::vector<Trade> makeTrades(std::size_t rows)
 {
-    std::mt19937_64 random {42};
+    std::mt19937_64 random{42};
     std::vector<Trade> trades;
     trades.reserve(rows);
     std::vector<std::int64_t> price(50), nextId(50, 1'000'000'000);
@@ -152,7 +152,7 @@ Result measure(const std::string &conninfo, const Design &design, const std::vec
 {
     auto connection = db::connect(conninfo, "bench");
     if (*design.ddl) {
-        pqxx::work tx {connection};
+        pqxx::work tx{connection};
         tx.exec(design.ddl);
         tx.commit();
     }
@@ -164,7 +164,7 @@ Result measure(const std::string &conninfo, const Design &design, const std::vec
     Result result;
     const auto started = std::chrono::steady_clock::now();
     for (std::size_t first = 0; first < rows.size(); first += batchRows) {
-        pqxx::work tx {connection};
+        pqxx::work tx{connection};
         auto stream = pqxx::stream_to::raw_table(tx, design.table, design.columns);
         for (std::size_t i = first; i < std::min(rows.size(), first + batchRows); ++i)
             std::apply([&](const auto &...field) { stream.write_values(field...); }, rows[i]);
@@ -174,21 +174,21 @@ Result measure(const std::string &conninfo, const Design &design, const std::vec
     const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
     result.rowsPerSecond = static_cast<double>(rows.size()) / took.count();
 
-    pqxx::nontransaction tx {connection};
+    pqxx::nontransaction tx{connection};
     tx.exec(std::format("VACUUM ANALYZE {}", design.table));
-    result.bytes = tx.exec("SELECT hypertable_size($1)", pqxx::params {std::string(design.table)})
+    result.bytes = tx.exec("SELECT hypertable_size($1)", pqxx::params{std::string(design.table)})
                        .one_field()
                        .as<std::int64_t>();
 
     connection.prepare("recent", design.recentQuery);
     std::vector<double> latencies;
-    std::mt19937 random {7};
+    std::mt19937 random{7};
     for (int run = 0; run < 400; ++run) {
         const int instrument = static_cast<int>(random() % 50);
         const std::string end
             = timestamp(static_cast<std::int64_t>(random() % 80'000) * 1'000'000 + 6'000'000'000);
         const auto queryStarted = std::chrono::steady_clock::now();
-        tx.exec(pqxx::prepped {"recent"}, pqxx::params {instrument, end});
+        tx.exec(pqxx::prepped{"recent"}, pqxx::params{instrument, end});
         latencies.push_back(std::chrono::duration<double, std::milli>(
             std::chrono::steady_clock::now() - queryStarted)
                 .count());
@@ -203,7 +203,7 @@ Result measure(const std::string &conninfo, const Design &design, const std::vec
 
 int main(int argc, char **argv)
 {
-    QCoreApplication application {argc, argv};
+    QCoreApplication application{argc, argv};
     std::size_t rows = 2'000'000;
     std::size_t batchRows = 50'000;
     const QStringList arguments = QCoreApplication::arguments();
@@ -219,7 +219,7 @@ int main(int argc, char **argv)
     }
 
     // Durable settings, as production runs: fsync and synchronous commit on.
-    testing::TestCluster cluster {
+    testing::TestCluster cluster{
         {QStringLiteral("shared_buffers = '2GB'"), QStringLiteral("max_wal_size = '8GB'")}};
     const auto migrations = db::loadMigrations(db::kEmbeddedMigrations).value();
     const auto trades = makeTrades(rows);

@@ -22,6 +22,7 @@ model::DatabaseStatus readyStatus()
     status.capabilities.edition = model::TimescaleEdition::Apache;
     status.capabilities.currentUser = "tickscope";
     status.capabilities.superuser = true;
+    status.roleDescription = "tickscope (superuser)";
     status.schemaVersion = 3;
     status.latestSchemaVersion = 3;
     status.checkedAt = std::chrono::system_clock::now();
@@ -58,6 +59,7 @@ private slots:
         QCOMPARE(label("features"),
             QStringLiteral("compression: no, continuous aggregates: no, policies: no"));
         QCOMPARE(label("schema"), QStringLiteral("3 of 3"));
+        QCOMPARE(label("role"), QStringLiteral("tickscope (superuser)"));
         QVERIFY(label("endpoint").contains(QStringLiteral("embedded")));
         auto *badge = window.findChild<widgets::StatusBadge *>(QStringLiteral("connectionBadge"));
         QCOMPARE(badge->level(), widgets::StatusBadge::Level::Ok);

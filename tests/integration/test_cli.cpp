@@ -43,28 +43,28 @@ private slots:
     {
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<QString>("message");
-        QTest::newRow("unknown command") << QStringList {QStringLiteral("frobnicate")}
+        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")}
                                          << QStringLiteral("unknown command 'frobnicate'");
         QTest::newRow("unknown option")
-            << QStringList {QStringLiteral("--frob")} << QStringLiteral("Unknown option 'frob'");
+            << QStringList{QStringLiteral("--frob")} << QStringLiteral("Unknown option 'frob'");
         QTest::newRow("local-db without action")
-            << QStringList {QStringLiteral("local-db")} << QStringLiteral("expected one action");
-        QTest::newRow("local-db unknown action") << QStringList {QStringLiteral("local-db"),
+            << QStringList{QStringLiteral("local-db")} << QStringLiteral("expected one action");
+        QTest::newRow("local-db unknown action") << QStringList{QStringLiteral("local-db"),
             QStringLiteral("restart")} << QStringLiteral("unknown action 'restart'");
         QTest::newRow("local-db port not a number")
-            << QStringList {QStringLiteral("local-db"), QStringLiteral("init"),
+            << QStringList{QStringLiteral("local-db"), QStringLiteral("init"),
                    QStringLiteral("--port"), QStringLiteral("abc")}
             << QStringLiteral("--port must be a whole number from 1024 to 65535, not 'abc'");
-        QTest::newRow("local-db port too high") << QStringList {QStringLiteral("local-db"),
+        QTest::newRow("local-db port too high") << QStringList{QStringLiteral("local-db"),
             QStringLiteral("start"), QStringLiteral("--port=70000")}
                                                 << QStringLiteral("--port must be a whole number");
-        QTest::newRow("migrate target zero") << QStringList {QStringLiteral("migrate"),
+        QTest::newRow("migrate target zero") << QStringList{QStringLiteral("migrate"),
             QStringLiteral("--target"),
             QStringLiteral("0")} << QStringLiteral("--target must be a whole number from 1 to");
-        QTest::newRow("migrate status with dry-run") << QStringList {QStringLiteral("migrate"),
+        QTest::newRow("migrate status with dry-run") << QStringList{QStringLiteral("migrate"),
             QStringLiteral("--status"),
             QStringLiteral("--dry-run")} << QStringLiteral("--status cannot be combined");
-        QTest::newRow("migrate stray argument") << QStringList {QStringLiteral("migrate"),
+        QTest::newRow("migrate stray argument") << QStringList{QStringLiteral("migrate"),
             QStringLiteral("now")} << QStringLiteral("unexpected argument 'now'");
     }
 
@@ -82,13 +82,12 @@ private slots:
     {
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<QString>("expected");
-        QTest::newRow("main") << QStringList {QStringLiteral("--help")}
+        QTest::newRow("main") << QStringList{QStringLiteral("--help")}
                               << QStringLiteral("local-db");
-        QTest::newRow("local-db") << QStringList {QStringLiteral("local-db"),
+        QTest::newRow("local-db") << QStringList{QStringLiteral("local-db"),
             QStringLiteral("--help")}
                                   << QStringLiteral("local-db init|start|stop|status");
-        QTest::newRow("migrate") << QStringList {QStringLiteral("migrate"),
-            QStringLiteral("--help")}
+        QTest::newRow("migrate") << QStringList{QStringLiteral("migrate"), QStringLiteral("--help")}
                                  << QStringLiteral("--dry-run");
     }
 
@@ -107,33 +106,32 @@ private slots:
         makeTraversable(dir);
         const QString data = dir.filePath(QStringLiteral("db"));
         const QString port = QString::number(testing::TestCluster::freePort());
-        const QStringList where {QStringLiteral("--data-dir"), data};
+        const QStringList where{QStringLiteral("--data-dir"), data};
 
         Run run = runTickscope(
-            QStringList {QStringLiteral("local-db"), QStringLiteral("status")} + where);
+            QStringList{QStringLiteral("local-db"), QStringLiteral("status")} + where);
         QCOMPARE(run.exitCode, 4);
         QVERIFY(run.out.contains(QStringLiteral("not initialized")));
 
-        run = runTickscope(QStringList {QStringLiteral("local-db"), QStringLiteral("init"),
+        run = runTickscope(QStringList{QStringLiteral("local-db"), QStringLiteral("init"),
                                QStringLiteral("--port"), port}
             + where);
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-        run = runTickscope(
-            QStringList {QStringLiteral("local-db"), QStringLiteral("init")} + where);
+        run = runTickscope(QStringList{QStringLiteral("local-db"), QStringLiteral("init")} + where);
         QCOMPARE(run.exitCode, 1);
         QVERIFY(run.err.contains(QStringLiteral("already exists")));
 
         run = runTickscope(
-            QStringList {QStringLiteral("local-db"), QStringLiteral("start")} + where);
+            QStringList{QStringLiteral("local-db"), QStringLiteral("start")} + where);
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         QVERIFY(run.out.contains(QStringLiteral("running (pid")));
         run = runTickscope(
-            QStringList {QStringLiteral("local-db"), QStringLiteral("start")} + where);
+            QStringList{QStringLiteral("local-db"), QStringLiteral("start")} + where);
         QCOMPARE(run.exitCode, 0);
         QVERIFY(run.out.contains(QStringLiteral("already running")));
 
         run = runTickscope(
-            QStringList {QStringLiteral("local-db"), QStringLiteral("status")} + where);
+            QStringList{QStringLiteral("local-db"), QStringLiteral("status")} + where);
         QCOMPARE(run.exitCode, 0);
         QVERIFY(run.out.contains(QStringLiteral("127.0.0.1:") + port));
         QVERIFY(run.out.contains(QStringLiteral("conninfo:       host=127.0.0.1 port=") + port));
@@ -163,16 +161,14 @@ private slots:
 
         headlessMainJob(environment);
 
-        run = runTickscope(
-            QStringList {QStringLiteral("local-db"), QStringLiteral("stop")} + where);
+        run = runTickscope(QStringList{QStringLiteral("local-db"), QStringLiteral("stop")} + where);
         QCOMPARE(run.exitCode, 0);
         QVERIFY(run.out.contains(QStringLiteral("stopped")));
-        run = runTickscope(
-            QStringList {QStringLiteral("local-db"), QStringLiteral("stop")} + where);
+        run = runTickscope(QStringList{QStringLiteral("local-db"), QStringLiteral("stop")} + where);
         QCOMPARE(run.exitCode, 0);
         QVERIFY(run.out.contains(QStringLiteral("not running")));
         run = runTickscope(
-            QStringList {QStringLiteral("local-db"), QStringLiteral("status")} + where);
+            QStringList{QStringLiteral("local-db"), QStringLiteral("status")} + where);
         QCOMPARE(run.exitCode, 3);
         run = runTickscope({QStringLiteral("migrate")}, environment);
         QCOMPARE(run.exitCode, 1);
@@ -183,16 +179,16 @@ private slots:
     {
         QTemporaryDir dir;
         makeTraversable(dir);
-        const QStringList where {QStringLiteral("--data-dir"), dir.filePath(QStringLiteral("db"))};
+        const QStringList where{QStringLiteral("--data-dir"), dir.filePath(QStringLiteral("db"))};
         QTcpServer squatter;
         QVERIFY(squatter.listen(QHostAddress::LocalHost, 0));
         const QString port = QString::number(squatter.serverPort());
-        Run run = runTickscope(QStringList {QStringLiteral("local-db"), QStringLiteral("init"),
+        Run run = runTickscope(QStringList{QStringLiteral("local-db"), QStringLiteral("init"),
                                    QStringLiteral("--port"), port}
             + where);
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         run = runTickscope(
-            QStringList {QStringLiteral("local-db"), QStringLiteral("start")} + where);
+            QStringList{QStringLiteral("local-db"), QStringLiteral("start")} + where);
         QCOMPARE(run.exitCode, 1);
         QVERIFY2(
             run.err.contains(QStringLiteral("port %1 on 127.0.0.1 is already in use").arg(port)),

@@ -23,14 +23,14 @@ std::vector<db::Migration> embedded()
 
 int ledgerRows(pqxx::connection &connection)
 {
-    pqxx::nontransaction tx {connection};
+    pqxx::nontransaction tx{connection};
     return tx.exec("SELECT count(*) FROM audit.schema_migrations").one_field().as<int>();
 }
 
 bool relationExists(pqxx::connection &connection, const std::string &name)
 {
-    pqxx::nontransaction tx {connection};
-    return !tx.exec("SELECT to_regclass($1) IS NULL", pqxx::params {name}).one_field().as<bool>();
+    pqxx::nontransaction tx{connection};
+    return !tx.exec("SELECT to_regclass($1) IS NULL", pqxx::params{name}).one_field().as<bool>();
 }
 
 } // namespace
@@ -53,7 +53,7 @@ private slots:
     {
         auto connection
             = db::connect(testing::TestCluster::instance().createDatabase("migrate_all"), "test");
-        db::Migrator migrator {connection, embedded()};
+        db::Migrator migrator{connection, embedded()};
         QCOMPARE(migrator.status().pending.size(), embedded().size());
 
         std::vector<std::string> progress;
@@ -67,7 +67,7 @@ private slots:
         QCOMPARE(first->applied.size(), embedded().size());
         QCOMPARE(progress.front(), std::string("applying 0001_extension_and_roles"));
 
-        const auto rows = pqxx::nontransaction {connection}.exec(
+        const auto rows = pqxx::nontransaction{connection}.exec(
             "SELECT version, name, checksum, applied_by, client, duration_ms "
             "FROM audit.schema_migrations ORDER BY version");
         QCOMPARE(static_cast<std::size_t>(rows.size()), embedded().size());
@@ -104,7 +104,7 @@ private slots:
         // The same files on disk, one applied file edited.
         QTemporaryDir dir;
         for (const auto &migration : migrations) {
-            QFile file {dir.filePath(
+            QFile file{dir.filePath(
                 QString::asprintf("%04d_%s.sql", migration.version, migration.name.c_str()))};
             QVERIFY(file.open(QIODevice::WriteOnly));
             file.write(migration.sql.c_str());
@@ -113,7 +113,7 @@ private slots:
         }
         const auto tampered = db::loadMigrations(dir.path());
         QVERIFY(tampered);
-        db::Migrator migrator {connection, *tampered};
+        db::Migrator migrator{connection, *tampered};
         QCOMPARE(migrator.status().conflicts.size(), std::size_t(1));
 
         const auto result = migrator.migrate({.client = "test"});
@@ -134,7 +134,7 @@ private slots:
         QVERIFY(db::Migrator(connection, embedded()).migrate({.client = "test"}));
         const auto all = embedded();
         const std::vector older(all.begin(), all.begin() + 1);
-        db::Migrator migrator {connection, older};
+        db::Migrator migrator{connection, older};
         const auto result = migrator.migrate({.client = "test"});
         QVERIFY(!result);
         QVERIFY(QString::fromStdString(result.error())
@@ -145,7 +145,7 @@ private slots:
     {
         auto connection
             = db::connect(testing::TestCluster::instance().createDatabase("migrate_dry"), "test");
-        db::Migrator migrator {connection, embedded()};
+        db::Migrator migrator{connection, embedded()};
         const auto report = migrator.migrate({.dryRun = true, .client = "test"});
         QVERIFY(report);
         QCOMPARE(report->applied.size(), embedded().size());
@@ -158,7 +158,7 @@ private slots:
     {
         auto connection = db::connect(
             testing::TestCluster::instance().createDatabase("migrate_target"), "test");
-        db::Migrator migrator {connection, embedded()};
+        db::Migrator migrator{connection, embedded()};
         const auto toOne = migrator.migrate({.targetVersion = 1, .client = "test"});
         QVERIFY(toOne);
         QCOMPARE(toOne->versionAfter, 1);
@@ -190,11 +190,11 @@ private slots:
                     const auto result
                         = db::Migrator(connection, embedded()).migrate({.client = "test"});
                     if (!result) {
-                        const std::lock_guard lock {errorsLock};
+                        const std::lock_guard lock{errorsLock};
                         errors += result.error();
                     }
                 } catch (const std::exception &error) {
-                    const std::lock_guard lock {errorsLock};
+                    const std::lock_guard lock{errorsLock};
                     errors += error.what();
                 }
             });
@@ -215,7 +215,7 @@ private slots:
             .name = "broken",
             .sql = "CREATE TABLE audit.half_done (id int);\nSELECT no_such_function();",
             .checksum = "x"});
-        db::Migrator migrator {connection, migrations};
+        db::Migrator migrator{connection, migrations};
         const auto result = migrator.migrate({.client = "test"});
         QVERIFY(!result);
         QVERIFY(QString::fromStdString(result.error())

@@ -1,4 +1,5 @@
 // The three roles can do what they are for and nothing more.
+#include "db/capability_probe.h"
 #include "tests/integration/schema_fixture.h"
 
 #include <QTest>
@@ -8,12 +9,18 @@ using namespace tickscope;
 
 namespace {
 
+// Each test user's password is "secret-" and its name (see initTestCase).
+pqxx::connection connectAs(const std::string &conninfo, const std::string &user)
+{
+    return db::connect(conninfo + " user=" + user + " password=secret-" + user, "test");
+}
+
 // Runs `sql` as `user` in a transaction that is rolled back: "ok", "denied" or the other error.
 // (libpqxx 7.10 leaves sqlstate() empty, so the exception's type tells.)
 std::string attempt(const std::string &conninfo, const std::string &user, const std::string &sql)
 {
-    auto connection = db::connect(conninfo + " user=" + user + " password=secret-" + user, "test");
-    pqxx::work tx {connection};
+    auto connection = connectAs(conninfo, user);
+    pqxx::work tx{connection};
     try {
         tx.exec(sql);
         return "ok";
@@ -39,7 +46,7 @@ private slots:
         try {
             m_conninfo = testing::migratedDatabase("roles");
             auto connection = db::connect(m_conninfo, "test");
-            pqxx::nontransaction tx {connection};
+            pqxx::nontransaction tx{connection};
             for (const char *role : {"ingest", "reader", "admin"})
                 tx.exec(std::format("DROP ROLE IF EXISTS {0}_user; CREATE ROLE {0}_user LOGIN "
                                     "PASSWORD 'secret-{0}_user' IN ROLE tickscope_{0}",
@@ -111,6 +118,29 @@ private slots:
         QFETCH(QString, outcome);
         QCOMPARE(QString::fromStdString(attempt(m_conninfo, user.toStdString(), sql.toStdString())),
             outcome);
+    }
+
+    void probeDescribesTheRole_data()
+    {
+        QTest::addColumn<QString>("user");
+        QTest::addColumn<QString>("description");
+        QTest::newRow("ingest") << QStringLiteral("ingest_user")
+                                << QStringLiteral("ingest_user (tickscope_ingest)");
+        QTest::newRow("reader") << QStringLiteral("reader_user")
+                                << QStringLiteral("reader_user (tickscope_reader)");
+        QTest::newRow("admin") << QStringLiteral("admin_user")
+                               << QStringLiteral("admin_user (tickscope_admin)");
+    }
+
+    void probeDescribesTheRole()
+    {
+        QFETCH(QString, user);
+        QFETCH(QString, description);
+        auto connection = connectAs(m_conninfo, user.toStdString());
+        const auto caps = db::probeCapabilities(connection);
+        QVERIFY(!caps.superuser);
+        QVERIFY(!caps.canCreateSchemas);
+        QCOMPARE(QString::fromStdString(db::describeRole(caps)), description);
     }
 
 private:

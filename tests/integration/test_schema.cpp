@@ -33,19 +33,19 @@ private slots:
     {
         QFETCH(QString, table);
         auto connection = db::connect(m_conninfo, "test");
-        pqxx::nontransaction tx {connection};
+        pqxx::nontransaction tx{connection};
         const auto rows
             = tx.exec("SELECT d.column_name, d.time_interval = interval '1 day' "
                       "FROM timescaledb_information.dimensions d "
                       "WHERE d.hypertable_schema = 'market_data' AND d.hypertable_name = $1",
-                pqxx::params {table.toStdString()});
+                pqxx::params{table.toStdString()});
         QCOMPARE(rows.size(), pqxx::result::size_type(1));
         QCOMPARE(rows[0][0].as<std::string>(), std::string("time"));
         QVERIFY(rows[0][1].as<bool>());
         // One index only: each extra index roughly halves the COPY rate.
         QCOMPARE(tx.exec("SELECT count(*) FROM pg_indexes WHERE schemaname = 'market_data' "
                          "AND tablename = $1",
-                       pqxx::params {table.toStdString()})
+                       pqxx::params{table.toStdString()})
                      .one_field()
                      .as<int>(),
             1);
@@ -54,15 +54,15 @@ private slots:
     void replayedTradesAreDeduplicatedAndChunkedByDay()
     {
         auto connection = db::connect(m_conninfo, "test");
-        pqxx::work tx {connection};
+        pqxx::work tx{connection};
         const int instrument = addInstrument(tx, "BTCUSDT");
         const auto insert = std::string(
             "INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, price, "
             "size, side) SELECT '2026-11-24 00:00:00+00'::timestamptz + n * interval '1 hour', "
             "now(), $1, n, 67000.12345678 + n, 0.00000001 * n + 0.5, 'B' "
             "FROM generate_series(1, 48) n ON CONFLICT DO NOTHING");
-        QCOMPARE(tx.exec(insert, pqxx::params {instrument}).affected_rows(), 48);
-        QCOMPARE(tx.exec(insert, pqxx::params {instrument}).affected_rows(), 0);
+        QCOMPARE(tx.exec(insert, pqxx::params{instrument}).affected_rows(), 48);
+        QCOMPARE(tx.exec(insert, pqxx::params{instrument}).affected_rows(), 0);
         QCOMPARE(
             tx.exec("SELECT count(*) FROM show_chunks('market_data.trades')").one_field().as<int>(),
             3);
@@ -91,28 +91,28 @@ private slots:
     {
         QFETCH(QString, values);
         auto connection = db::connect(m_conninfo, "test");
-        pqxx::work tx {connection};
+        pqxx::work tx{connection};
         const int instrument = addInstrument(tx, "ETHUSDT");
         QVERIFY_THROWS_EXCEPTION(pqxx::check_violation,
             tx.exec("INSERT INTO market_data.trades VALUES (now(), now(), $1, 1, "
                     + values.toStdString() + ")",
-                pqxx::params {instrument}));
+                pqxx::params{instrument}));
     }
 
     void recentTradesOfOneSymbolUseTheUniqueIndex()
     {
         auto connection = db::connect(m_conninfo, "test");
-        pqxx::work tx {connection};
+        pqxx::work tx{connection};
         const int instrument = addInstrument(tx, "SOLUSDT");
         tx.exec("INSERT INTO market_data.trades SELECT now() - n * interval '10 ms', now(), "
                 "i, n, 100, 1, 'S' FROM generate_series(1, 20000) n, generate_series($1, $1 + 4) i",
-            pqxx::params {instrument});
+            pqxx::params{instrument});
         tx.exec("ANALYZE market_data.trades");
         std::string plan;
         for (const auto &row : tx.exec("EXPLAIN SELECT * FROM market_data.trades WHERE "
                                        "instrument_id = $1 AND time > now() - interval '5 minutes' "
                                        "ORDER BY time DESC LIMIT 100",
-                 pqxx::params {instrument}))
+                 pqxx::params{instrument}))
             plan += row[0].as<std::string>() + "\n";
         QVERIFY2(plan.find("trades_instrument_time_trade_key") != std::string::npos, plan.c_str());
         tx.abort();
@@ -124,7 +124,7 @@ private:
         return tx
             .exec("INSERT INTO market_data.instruments (exchange, symbol, base_asset, quote_asset) "
                   "VALUES ('binance', $1, left($1, 3), 'USDT') RETURNING instrument_id",
-                pqxx::params {symbol})
+                pqxx::params{symbol})
             .one_field()
             .as<int>();
     }

@@ -37,18 +37,18 @@ void onFatalSignal(int signalNumber)
 
 qint64 postmasterOf(const QString &directory)
 {
-    QFile pidFile {directory + QStringLiteral("/data/postmaster.pid")};
+    QFile pidFile{directory + QStringLiteral("/data/postmaster.pid")};
     return pidFile.open(QIODevice::ReadOnly) ? pidFile.readLine().trimmed().toLongLong() : 0;
 }
 
 // Removes clusters of test processes that no longer exist.
 void removeAbandonedClusters()
 {
-    const QDir temp {QDir::tempPath()};
+    const QDir temp{QDir::tempPath()};
     for (const QString &entry :
         temp.entryList({kDirectoryPrefix + u'*'}, QDir::Dirs | QDir::NoDotAndDotDot)) {
         const QString path = temp.filePath(entry);
-        QFile owner {path + QStringLiteral("/owner.pid")};
+        QFile owner{path + QStringLiteral("/owner.pid")};
         if (!owner.open(QIODevice::ReadOnly))
             continue;
         const auto ownerPid = static_cast<pid_t>(owner.readAll().trimmed().toLongLong());
@@ -86,7 +86,7 @@ TestCluster::TestCluster(const QStringList &settings)
     if (!m_directory.isValid())
         throw std::runtime_error(
             "cannot create a temporary directory: " + m_directory.errorString().toStdString());
-    QFile owner {m_directory.filePath(QStringLiteral("owner.pid"))};
+    QFile owner{m_directory.filePath(QStringLiteral("owner.pid"))};
     if (!owner.open(QIODevice::WriteOnly) || owner.write(QByteArray::number(::getpid())) < 0)
         throw std::runtime_error("cannot write " + owner.fileName().toStdString());
     owner.close();
@@ -127,7 +127,7 @@ std::string TestCluster::conninfo(const std::string &database) const
 std::string TestCluster::createDatabase(const std::string &name)
 {
     auto connection = db::connect(conninfo("postgres"), "test fixture");
-    pqxx::nontransaction tx {connection};
+    pqxx::nontransaction tx{connection};
     tx.exec("DROP DATABASE IF EXISTS " + tx.quote_name(name) + " WITH (FORCE)");
     tx.exec("CREATE DATABASE " + tx.quote_name(name));
     return conninfo(name);

@@ -17,7 +17,7 @@ class TestCluster
 {
 public:
     // Settings of the shared test cluster: durability is of no use to a throwaway cluster.
-    static inline const QStringList kFastSettings {QStringLiteral("fsync = off"),
+    static inline const QStringList kFastSettings{QStringLiteral("fsync = off"),
         QStringLiteral("synchronous_commit = off"), QStringLiteral("full_page_writes = off")};
 
     // The cluster of this test executable, made with kFastSettings on first use.

@@ -21,7 +21,7 @@ TslServer::TslServer(const QString &fixtureDirectory)
     m_node.start(
         QStringLiteral("node"), {QStringLiteral("tsl_server.mjs"), QString::number(m_port)});
     QByteArray output;
-    const QDeadlineTimer deadline {kStartTimeoutMs};
+    const QDeadlineTimer deadline{kStartTimeoutMs};
     while (!output.contains("ready ")) {
         if (!m_node.waitForReadyRead(static_cast<int>(deadline.remainingTime()))
             || deadline.hasExpired())

@@ -33,7 +33,7 @@ private slots:
         QVERIFY(!before.timescaleAvailableVersion.empty());
         QCOMPARE(before.edition, model::TimescaleEdition::NotInstalled);
 
-        pqxx::nontransaction {connection}.exec("CREATE EXTENSION IF NOT EXISTS timescaledb");
+        pqxx::nontransaction{connection}.exec("CREATE EXTENSION IF NOT EXISTS timescaledb");
         const auto caps = db::probeCapabilities(connection);
         QCOMPARE(caps.edition, model::TimescaleEdition::Timescale);
         QVERIFY(caps.compression);
@@ -49,13 +49,13 @@ private slots:
     {
         auto connection = db::connect(m_server->conninfo(), "test");
         const auto migrations = db::loadMigrations(db::kEmbeddedMigrations).value();
-        db::Migrator migrator {connection, migrations};
+        db::Migrator migrator{connection, migrations};
         const auto report = migrator.migrate({.client = "test"});
         QVERIFY2(report, report ? "" : report.error().c_str());
         QCOMPARE(report->versionAfter, migrator.latestVersion());
         QVERIFY(migrator.status().pending.empty());
 
-        pqxx::nontransaction tx {connection};
+        pqxx::nontransaction tx{connection};
         QCOMPARE(tx.exec("SELECT count(*) FROM timescaledb_information.dimensions "
                          "WHERE hypertable_schema = 'market_data' AND column_name = 'time' "
                          "AND time_interval = interval '1 day'")

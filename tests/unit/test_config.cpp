@@ -54,7 +54,7 @@ private slots:
         QFETCH(QString, error);
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("tickscope.toml"));
-        QFile file {path};
+        QFile file{path};
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write(toml);
         file.close();

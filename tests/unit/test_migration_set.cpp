@@ -41,21 +41,21 @@ private slots:
     {
         QTest::addColumn<QStringList>("files");
         QTest::addColumn<QString>("expectedError");
-        QTest::newRow("empty directory") << QStringList {} << QStringLiteral("no migration files");
+        QTest::newRow("empty directory") << QStringList{} << QStringLiteral("no migration files");
         QTest::newRow("stray file")
-            << QStringList {QStringLiteral("0001_a.sql"), QStringLiteral("notes.txt")}
+            << QStringList{QStringLiteral("0001_a.sql"), QStringLiteral("notes.txt")}
             << QStringLiteral("not a migration file name");
-        QTest::newRow("upper-case name") << QStringList {QStringLiteral("0001_Create.sql")}
+        QTest::newRow("upper-case name") << QStringList{QStringLiteral("0001_Create.sql")}
                                          << QStringLiteral("not a migration file name");
-        QTest::newRow("three digits") << QStringList {QStringLiteral("001_a.sql")}
+        QTest::newRow("three digits") << QStringList{QStringLiteral("001_a.sql")}
                                       << QStringLiteral("not a migration file name");
-        QTest::newRow("hole") << QStringList {QStringLiteral("0001_a.sql"),
+        QTest::newRow("hole") << QStringList{QStringLiteral("0001_a.sql"),
             QStringLiteral("0003_c.sql")}
                               << QStringLiteral("found 0003 where 0002 belongs");
-        QTest::newRow("repeat") << QStringList {QStringLiteral("0001_a.sql"),
+        QTest::newRow("repeat") << QStringList{QStringLiteral("0001_a.sql"),
             QStringLiteral("0001_b.sql")}
                                 << QStringLiteral("found 0001 where 0002 belongs");
-        QTest::newRow("not starting at 1") << QStringList {QStringLiteral("0002_b.sql")}
+        QTest::newRow("not starting at 1") << QStringList{QStringLiteral("0002_b.sql")}
                                            << QStringLiteral("found 0002 where 0001 belongs");
     }
 
@@ -83,7 +83,7 @@ private slots:
 private:
     static void writeFile(const QString &path, const QByteArray &contents)
     {
-        QFile file {path};
+        QFile file{path};
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write(contents);
     }
