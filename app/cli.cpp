@@ -1,28 +1,14 @@
 #include "app/cli.h"
 
+#include <QRegularExpression>
 #include <cstdio>
 
 namespace tickscope::app::cli {
 
-void describe(QCommandLineParser &parser, const QString &command, const QString &syntax,
-    const QString &description)
+void describe(QCommandLineParser &parser, const QString &description)
 {
     parser.setApplicationDescription(description);
     parser.addHelpOption();
-    if (!command.isEmpty())
-        parser.addPositionalArgument(command, QString(), command + u' ' + syntax);
-}
-
-std::optional<int> parse(
-    QCommandLineParser &parser, const QStringList &arguments, const QString &command)
-{
-    if (!parser.parse(arguments))
-        return usageError(command, parser.errorText());
-    if (parser.isSet(QStringLiteral("help"))) {
-        print(parser.helpText());
-        return kSuccess;
-    }
-    return std::nullopt;
 }
 
 namespace {
@@ -33,6 +19,24 @@ QString prefix(const QString &command)
 }
 
 } // namespace
+
+std::optional<int> parse(QCommandLineParser &parser, const QStringList &arguments,
+    const QString &command, const QString &syntax)
+{
+    if (!parser.parse(arguments))
+        return usageError(command, parser.errorText());
+    if (parser.isSet(QStringLiteral("help"))) {
+        // Qt names the program by its path (or not at all before the application object exists).
+        static const QRegularExpression usageLine{
+            QStringLiteral(R"(^Usage: .*$)"), QRegularExpression::MultilineOption};
+        QString usage = QStringLiteral("Usage: ") + prefix(command);
+        if (!syntax.isEmpty())
+            usage += u' ' + syntax;
+        print(parser.helpText().replace(usageLine, usage + QStringLiteral(" [options]")));
+        return kSuccess;
+    }
+    return std::nullopt;
+}
 
 int usageError(const QString &command, const QString &message)
 {

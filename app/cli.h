@@ -15,14 +15,14 @@ enum ExitCode : int {
     kUsage = 2, // bad arguments
 };
 
-// Sets the usage line "tickscope <command> <syntax> [options]" and the -h/--help option.
-void describe(QCommandLineParser &parser, const QString &command, const QString &syntax,
-    const QString &description);
+// Sets the description that --help prints and adds -h/--help.
+void describe(QCommandLineParser &parser, const QString &description);
 
 // Parses `arguments` (argv as given). Returns an exit code when the command should end now:
-// after --help (0) or after a usage error that it has printed (2).
-std::optional<int> parse(
-    QCommandLineParser &parser, const QStringList &arguments, const QString &command);
+// after --help (0), whose usage line reads "tickscope <command> <syntax> [options]", or after a
+// usage error that it has printed (2).
+std::optional<int> parse(QCommandLineParser &parser, const QStringList &arguments,
+    const QString &command, const QString &syntax = {});
 
 // Prints "tickscope <command>: message" and a hint to --help to stderr; returns kUsage.
 int usageError(const QString &command, const QString &message);

@@ -7,6 +7,7 @@ namespace tickscope::app {
 namespace {
 
 const QString kCommand = QStringLiteral("local-db");
+const QString kSyntax = QStringLiteral("init|start|stop|status");
 
 // Exit codes of `status`, as pg_ctl status has them.
 constexpr int kNotRunning = 3;
@@ -39,7 +40,7 @@ int printStatus(const ops::LocalServer &server)
 int runLocalDbCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    cli::describe(parser, kCommand, QStringLiteral("init|start|stop|status"),
+    cli::describe(parser,
         QStringLiteral(
             "Runs the embedded default database: a PostgreSQL cluster with TimescaleDB that "
             "Tickscope creates and runs itself, listening on 127.0.0.1 only.\n\n"
@@ -56,7 +57,7 @@ int runLocalDbCommand(const QStringList &arguments)
         QStringLiteral("TCP port on 127.0.0.1 (init: default %1; start: move it).")
             .arg(ops::LocalServer::kDefaultPort),
         QStringLiteral("port")});
-    if (const auto exit = cli::parse(parser, arguments, kCommand))
+    if (const auto exit = cli::parse(parser, arguments, kCommand, kSyntax))
         return *exit;
 
     const QStringList positional = parser.positionalArguments();

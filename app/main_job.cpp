@@ -51,7 +51,7 @@ QString statusLine(const model::DatabaseStatus &status)
 int runMainJob(int &argc, char **argv, const QStringList &arguments)
 {
     QCommandLineParser parser;
-    cli::describe(parser, QString(), QString(),
+    cli::describe(parser,
         QStringLiteral(
             "Tickscope keeps exchange market data in TimescaleDB and watches over it.\n\n"
             "Without a command it opens the console (or, without a display or with --headless, "

@@ -58,7 +58,7 @@ void printStatus(pqxx::connection &connection, db::Migrator &migrator)
 int runMigrateCommand(const QStringList &arguments)
 {
     QCommandLineParser parser;
-    cli::describe(parser, kCommand, QString(),
+    cli::describe(parser,
         QStringLiteral("Brings the database schema up to this build's migrations: each pending "
                        "file in its own transaction, under an advisory lock, recorded with its "
                        "checksum in audit.schema_migrations. Refuses, changing nothing, when an "

@@ -83,10 +83,10 @@ private slots:
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<QString>("expected");
         QTest::newRow("main") << QStringList{QStringLiteral("--help")}
-                              << QStringLiteral("local-db");
-        QTest::newRow("local-db") << QStringList{QStringLiteral("local-db"),
-            QStringLiteral("--help")}
-                                  << QStringLiteral("local-db init|start|stop|status");
+                              << QStringLiteral("Usage: tickscope [options]");
+        QTest::newRow("local-db")
+            << QStringList{QStringLiteral("local-db"), QStringLiteral("--help")}
+            << QStringLiteral("Usage: tickscope local-db init|start|stop|status [options]");
         QTest::newRow("migrate") << QStringList{QStringLiteral("migrate"), QStringLiteral("--help")}
                                  << QStringLiteral("--dry-run");
     }
