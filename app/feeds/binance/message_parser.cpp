@@ -1,0 +1,299 @@
+#include "app/feeds/binance/message_parser.h"
+
+#include <format>
+#include <optional>
+#include <simdjson.h>
+
+namespace tickscope::feeds::binance {
+
+namespace {
+
+using simdjson::ondemand::object;
+using simdjson::ondemand::value;
+
+// The fields of any frame, wrapper and event alike, collected in one forward pass.
+struct Fields
+{
+    std::string_view eventType; // e
+    std::string_view symbol; // s
+    std::string_view price; // p
+    std::string_view quantity; // q
+    std::optional<std::int64_t> eventTime; // E
+    std::optional<std::int64_t> tradeTime; // T
+    std::optional<std::int64_t> tradeId; // t
+    std::optional<std::int64_t> firstUpdateId; // U
+    std::optional<std::int64_t> finalUpdateId; // u
+    std::optional<std::int64_t> lastUpdateId; // lastUpdateId (REST snapshot)
+    std::optional<bool> buyerIsMaker; // m
+    std::optional<std::int64_t> id;
+    std::optional<std::int64_t> code;
+    std::string_view message; // msg
+    bool hasResult = false;
+    bool hasBids = false;
+    bool hasAsks = false;
+    std::vector<model::PriceLevel> bids;
+    std::vector<model::PriceLevel> asks;
+};
+
+std::string describe(simdjson::error_code error)
+{
+    return simdjson::error_message(error);
+}
+
+// [["price","qty"], ...] -> levels; sizes may be zero (level removed), prices must be positive.
+std::expected<void, std::string> readLevels(
+    value levels, std::vector<model::PriceLevel> &out, std::string_view name)
+{
+    simdjson::ondemand::array array;
+    if (auto error = levels.get_array().get(array))
+        return std::unexpected(std::format("'{}' is not an array ({})", name, describe(error)));
+    for (auto entry : array) {
+        simdjson::ondemand::array pair;
+        if (auto error = entry.get_array().get(pair))
+            return std::unexpected(
+                std::format("'{}' holds a level that is not an array ({})", name, describe(error)));
+        std::string_view texts[2];
+        std::size_t count = 0;
+        for (auto element : pair) {
+            if (count < 2 && element.get_string().get(texts[count]))
+                return std::unexpected(std::format("'{}' holds a non-string number", name));
+            ++count;
+        }
+        if (count != 2)
+            return std::unexpected(
+                std::format("'{}' holds a level of {} values, not 2", name, count));
+        const auto price = model::Decimal::parse(texts[0]);
+        const auto size = model::Decimal::parse(texts[1]);
+        if (!price || !price->isPositive())
+            return std::unexpected(std::format("'{}' holds a bad price \"{}\"", name, texts[0]));
+        if (!size || size->mantissa < 0)
+            return std::unexpected(std::format("'{}' holds a bad quantity \"{}\"", name, texts[1]));
+        out.push_back({*price, *size});
+    }
+    return {};
+}
+
+std::expected<void, std::string> readInt(
+    value v, std::optional<std::int64_t> &out, std::string_view key)
+{
+    std::int64_t number = 0;
+    if (auto error = v.get_int64().get(number))
+        return std::unexpected(std::format("'{}' is not an integer ({})", key, describe(error)));
+    out = number;
+    return {};
+}
+
+std::expected<void, std::string> readString(value v, std::string_view &out, std::string_view key)
+{
+    if (auto error = v.get_string().get(out))
+        return std::unexpected(std::format("'{}' is not a string ({})", key, describe(error)));
+    return {};
+}
+
+std::expected<void, std::string> readObject(object fields, Fields &out, int depth);
+
+std::expected<void, std::string> readField(std::string_view key, value v, Fields &out, int depth)
+{
+    if (key == "data" && depth == 0) {
+        object inner;
+        if (auto error = v.get_object().get(inner))
+            return std::unexpected(std::format("'data' is not an object ({})", describe(error)));
+        return readObject(inner, out, depth + 1);
+    }
+    if (key == "e")
+        return readString(v, out.eventType, key);
+    if (key == "s")
+        return readString(v, out.symbol, key);
+    if (key == "p")
+        return readString(v, out.price, key);
+    if (key == "q")
+        return readString(v, out.quantity, key);
+    if (key == "E")
+        return readInt(v, out.eventTime, key);
+    if (key == "T")
+        return readInt(v, out.tradeTime, key);
+    if (key == "t")
+        return readInt(v, out.tradeId, key);
+    if (key == "U")
+        return readInt(v, out.firstUpdateId, key);
+    if (key == "u")
+        return readInt(v, out.finalUpdateId, key);
+    if (key == "lastUpdateId")
+        return readInt(v, out.lastUpdateId, key);
+    if (key == "code")
+        return readInt(v, out.code, key);
+    if (key == "msg")
+        return readString(v, out.message, key);
+    if (key == "m") {
+        bool flag = false;
+        if (auto error = v.get_bool().get(flag))
+            return std::unexpected(std::format("'m' is not a boolean ({})", describe(error)));
+        out.buyerIsMaker = flag;
+        return {};
+    }
+    if (key == "id") {
+        if (v.is_null())
+            return {};
+        return readInt(v, out.id, key);
+    }
+    if (key == "result") {
+        out.hasResult = true;
+        return {};
+    }
+    if (key == "b" || key == "bids") {
+        out.hasBids = true;
+        return readLevels(v, out.bids, key);
+    }
+    if (key == "a" || key == "asks") {
+        out.hasAsks = true;
+        return readLevels(v, out.asks, key);
+    }
+    return {}; // fields Tickscope does not use ("stream", "M", ...)
+}
+
+std::expected<void, std::string> readObject(object fields, Fields &out, int depth)
+{
+    for (auto field : fields) {
+        std::string_view key;
+        if (auto error = field.escaped_key().get(key))
+            return std::unexpected(std::format("bad key ({})", describe(error)));
+        if (auto read = readField(key, field.value(), out, depth); !read)
+            return read;
+    }
+    return {};
+}
+
+} // namespace
+
+struct MessageParser::State
+{
+    simdjson::ondemand::parser parser;
+    std::string buffer; // the frame, copied with the padding simdjson reads past its end
+
+    std::expected<Fields, std::string> read(std::string_view text)
+    {
+        buffer.assign(text);
+        buffer.append(simdjson::SIMDJSON_PADDING, '\0');
+        simdjson::ondemand::document document;
+        if (auto error = parser.iterate(buffer.data(), text.size(), buffer.size()).get(document))
+            return std::unexpected(std::format("malformed JSON ({})", describe(error)));
+        object top;
+        if (auto error = document.get_object().get(top))
+            return std::unexpected(std::format("not a JSON object ({})", describe(error)));
+        Fields fields;
+        if (auto read = readObject(top, fields, 0); !read)
+            return std::unexpected(read.error());
+        if (!document.at_end())
+            return std::unexpected(std::string("trailing content after the JSON object"));
+        return fields;
+    }
+};
+
+MessageParser::MessageParser(const InstrumentList &instruments, TimeUnit timeUnit)
+    : m_state(std::make_unique<State>())
+    , m_instruments(instruments)
+    , m_timeUnit(timeUnit)
+{ }
+
+MessageParser::~MessageParser() = default;
+
+std::expected<Message, std::string> MessageParser::parse(
+    std::string_view frame, std::int64_t receivedAtNs)
+{
+    auto read = m_state->read(frame);
+    if (!read)
+        return std::unexpected(read.error());
+    const Fields &f = *read;
+    const std::int64_t nsPerUnit = m_timeUnit == TimeUnit::Milliseconds ? 1'000'000 : 1'000;
+    auto toNs = [&](std::int64_t time) -> std::expected<std::int64_t, std::string> {
+        if (time <= 0 || time > INT64_MAX / nsPerUnit)
+            return std::unexpected(std::format("time {} is out of range", time));
+        return time * nsPerUnit;
+    };
+
+    if (f.code)
+        return ErrorReply{*f.code, std::string(f.message)};
+    if (f.hasResult)
+        return SubscribeAck{f.id.value_or(0)};
+    if (f.eventType.empty())
+        return std::unexpected(std::string("neither an event, an ack nor an error reply"));
+    if (f.eventType == "serverShutdown") {
+        const auto time = toNs(f.eventTime.value_or(0));
+        return ServerShutdown{time.value_or(receivedAtNs)};
+    }
+    if (f.eventType != "trade" && f.eventType != "depthUpdate")
+        return Ignored{std::string(f.eventType)};
+
+    const auto instrument = m_instruments.find(f.symbol);
+    if (!instrument)
+        return std::unexpected(std::format("symbol \"{}\" is not subscribed", f.symbol));
+
+    if (f.eventType == "trade") {
+        if (!f.tradeId || !f.tradeTime || !f.buyerIsMaker || f.price.empty() || f.quantity.empty())
+            return std::unexpected(std::string("trade lacks one of t, T, m, p, q"));
+        if (*f.tradeId < 0)
+            return std::unexpected(std::format("trade id {} is negative", *f.tradeId));
+        const auto price = model::Decimal::parse(f.price);
+        if (!price || !price->isPositive())
+            return std::unexpected(
+                std::format("trade price \"{}\" is not a positive decimal", f.price));
+        const auto size = model::Decimal::parse(f.quantity);
+        if (!size || !size->isPositive())
+            return std::unexpected(
+                std::format("trade quantity \"{}\" is not a positive decimal", f.quantity));
+        const auto time = toNs(*f.tradeTime);
+        if (!time)
+            return std::unexpected("trade " + time.error());
+        // m: the buyer was the maker, so the aggressor sold.
+        return model::Trade{
+            .exchangeTimeNs = *time,
+            .receivedAtNs = receivedAtNs,
+            .instrument = *instrument,
+            .tradeId = *f.tradeId,
+            .price = *price,
+            .size = *size,
+            .side = *f.buyerIsMaker ? model::Side::Sell : model::Side::Buy,
+        };
+    }
+
+    if (!f.firstUpdateId || !f.finalUpdateId || !f.eventTime || !f.hasBids || !f.hasAsks)
+        return std::unexpected(std::string("depthUpdate lacks one of U, u, E, b, a"));
+    if (*f.firstUpdateId > *f.finalUpdateId || *f.firstUpdateId < 0)
+        return std::unexpected(std::format(
+            "depthUpdate range U={} u={} is invalid", *f.firstUpdateId, *f.finalUpdateId));
+    const auto time = toNs(*f.eventTime);
+    if (!time)
+        return std::unexpected("depthUpdate " + time.error());
+    return model::BookDelta{
+        .exchangeTimeNs = *time,
+        .receivedAtNs = receivedAtNs,
+        .instrument = *instrument,
+        .firstSequence = *f.firstUpdateId,
+        .sequence = *f.finalUpdateId,
+        .bids = std::move(read->bids),
+        .asks = std::move(read->asks),
+    };
+}
+
+std::expected<model::BookSnapshot, std::string> MessageParser::parseDepthSnapshot(
+    std::string_view body, std::uint32_t instrument, std::int64_t receivedAtNs)
+{
+    auto read = m_state->read(body);
+    if (!read)
+        return std::unexpected("depth snapshot: " + read.error());
+    if (read->code)
+        return std::unexpected(
+            std::format("depth snapshot: error {} {}", *read->code, read->message));
+    if (!read->lastUpdateId || !read->hasBids || !read->hasAsks)
+        return std::unexpected(std::string("depth snapshot lacks one of lastUpdateId, bids, asks"));
+    return model::BookSnapshot{
+        .exchangeTimeNs = receivedAtNs,
+        .receivedAtNs = receivedAtNs,
+        .instrument = instrument,
+        .sequence = *read->lastUpdateId,
+        .bids = std::move(read->bids),
+        .asks = std::move(read->asks),
+    };
+}
+
+} // namespace tickscope::feeds::binance

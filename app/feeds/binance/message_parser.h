@@ -1,0 +1,70 @@
+// Parses Binance spot WebSocket frames (raw and combined streams: @trade, @depth diff events,
+// subscription acks, error replies, serverShutdown) and the REST depth snapshot into the
+// normalized model. Runs on the feed thread; every value is validated, and a bad frame yields an
+// error naming what was wrong instead of a message.
+#pragma once
+
+#include "app/feeds/instrument_list.h"
+#include "app/model/book.h"
+#include "app/model/trade.h"
+
+#include <cstdint>
+#include <expected>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace tickscope::feeds::binance {
+
+// The unit of every time field; microseconds when the URL asks for timeUnit=MICROSECOND.
+enum class TimeUnit { Milliseconds, Microseconds };
+
+struct SubscribeAck
+{
+    std::int64_t id = 0;
+};
+
+struct ErrorReply
+{
+    std::int64_t code = 0;
+    std::string message;
+};
+
+// The server is about to go away; open a new connection now.
+struct ServerShutdown
+{
+    std::int64_t eventTimeNs = 0;
+};
+
+// A well-formed frame that Tickscope does not ingest (another event type), with its type.
+struct Ignored
+{
+    std::string eventType;
+};
+
+using Message = std::variant<model::Trade, model::BookDelta, SubscribeAck, ErrorReply,
+    ServerShutdown, Ignored>;
+
+class MessageParser
+{
+public:
+    MessageParser(const InstrumentList &instruments, TimeUnit timeUnit);
+    ~MessageParser();
+    MessageParser(const MessageParser &) = delete;
+    MessageParser &operator=(const MessageParser &) = delete;
+
+    std::expected<Message, std::string> parse(std::string_view frame, std::int64_t receivedAtNs);
+
+    // GET /api/v3/depth's body: {"lastUpdateId":N,"bids":[["p","q"],...],"asks":[...]}.
+    std::expected<model::BookSnapshot, std::string> parseDepthSnapshot(
+        std::string_view body, std::uint32_t instrument, std::int64_t receivedAtNs);
+
+private:
+    struct State;
+    std::unique_ptr<State> m_state;
+    const InstrumentList &m_instruments;
+    TimeUnit m_timeUnit;
+};
+
+} // namespace tickscope::feeds::binance

@@ -1,0 +1,115 @@
+// An exact decimal as exchanges send prices and sizes: mantissa x 10^-scale, never a binary
+// floating-point number. Normalized (no trailing fractional zeros), so equal values compare equal
+// member by member. Parsed once at the feed's edge; written to PostgreSQL numeric as text.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tickscope::model {
+
+// 128-bit integers for exact intermediate arithmetic (a GCC/Clang extension).
+__extension__ typedef __int128 Int128;
+__extension__ typedef unsigned __int128 UInt128;
+
+struct Decimal
+{
+    static constexpr int kMaxScale = 18;
+
+    std::int64_t mantissa = 0;
+    std::int8_t scale = 0; // 0..kMaxScale digits after the point
+
+    // "67000.12000000" -> {6700012, 2}. Accepts [-]digits[.digits]; nothing else (no exponent,
+    // no sign '+', no spaces). Empty when malformed or beyond int64 after normalization.
+    static std::optional<Decimal> parse(std::string_view text);
+
+    bool isZero() const { return mantissa == 0; }
+    bool isPositive() const { return mantissa > 0; }
+
+    // Shortest exact text: "67000.12", "0.00000001", "5".
+    std::string toString() const;
+    void appendTo(std::string &out) const;
+
+    friend bool operator==(const Decimal &, const Decimal &) = default;
+    friend std::strong_ordering operator<=>(const Decimal &a, const Decimal &b);
+};
+
+inline std::optional<Decimal> Decimal::parse(std::string_view text)
+{
+    bool negative = false;
+    if (!text.empty() && text.front() == '-') {
+        negative = true;
+        text.remove_prefix(1);
+    }
+    if (text.empty())
+        return std::nullopt;
+    const auto point = text.find('.');
+    std::string_view integral = text.substr(0, point);
+    std::string_view fraction
+        = point == std::string_view::npos ? std::string_view{} : text.substr(point + 1);
+    if (integral.empty() || (point != std::string_view::npos && fraction.empty()))
+        return std::nullopt;
+    while (!fraction.empty() && fraction.back() == '0')
+        fraction.remove_suffix(1);
+    if (fraction.size() > static_cast<std::size_t>(kMaxScale))
+        return std::nullopt;
+
+    UInt128 value = 0;
+    constexpr UInt128 kLimit = static_cast<UInt128>(INT64_MAX);
+    for (std::string_view digits : {integral, fraction}) {
+        for (const char c : digits) {
+            if (c < '0' || c > '9')
+                return std::nullopt;
+            value = value * 10 + static_cast<unsigned>(c - '0');
+            if (value > kLimit)
+                return std::nullopt;
+        }
+    }
+    const auto mantissa = static_cast<std::int64_t>(value);
+    return Decimal{negative ? -mantissa : mantissa, static_cast<std::int8_t>(fraction.size())};
+}
+
+inline void Decimal::appendTo(std::string &out) const
+{
+    std::uint64_t magnitude = mantissa < 0 ? 0 - static_cast<std::uint64_t>(mantissa)
+                                           : static_cast<std::uint64_t>(mantissa);
+    char digits[24];
+    int count = 0;
+    do {
+        digits[count++] = static_cast<char>('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude != 0);
+    while (count <= scale)
+        digits[count++] = '0';
+    if (mantissa < 0)
+        out.push_back('-');
+    for (int i = count - 1; i >= 0; --i) {
+        out.push_back(digits[i]);
+        if (i == scale && i != 0)
+            out.push_back('.');
+    }
+}
+
+inline std::string Decimal::toString() const
+{
+    std::string out;
+    appendTo(out);
+    return out;
+}
+
+inline std::strong_ordering operator<=>(const Decimal &a, const Decimal &b)
+{
+    // Bring both to the larger scale in 128 bits: int64 x 10^18 cannot overflow it.
+    Int128 left = a.mantissa;
+    Int128 right = b.mantissa;
+    for (int s = a.scale; s < b.scale; ++s)
+        left *= 10;
+    for (int s = b.scale; s < a.scale; ++s)
+        right *= 10;
+    return left <=> right;
+}
+
+} // namespace tickscope::model

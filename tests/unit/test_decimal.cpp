@@ -1,0 +1,84 @@
+// Exact decimals: what is accepted, how it normalizes, prints and orders.
+#include "app/model/decimal.h"
+
+#include <QTest>
+
+using tickscope::model::Decimal;
+
+class TestDecimal : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void parses_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<qint64>("mantissa");
+        QTest::addColumn<int>("scale");
+        QTest::addColumn<QString>("printed");
+        QTest::newRow("binance price") << "67000.12000000" << qint64(6700012) << 2 << "67000.12";
+        QTest::newRow("satoshi") << "0.00000001" << qint64(1) << 8 << "0.00000001";
+        QTest::newRow("integer") << "5" << qint64(5) << 0 << "5";
+        QTest::newRow("zero size") << "0.00000000" << qint64(0) << 0 << "0";
+        QTest::newRow("negative") << "-1.50" << qint64(-15) << 1 << "-1.5";
+        QTest::newRow("leading zeros") << "000.10" << qint64(1) << 1 << "0.1";
+        QTest::newRow("18 decimals")
+            << "0.000000000000000001" << qint64(1) << 18 << "0.000000000000000001";
+        QTest::newRow("int64 max")
+            << "9223372036854775807" << qint64(INT64_MAX) << 0 << "9223372036854775807";
+        QTest::newRow("memecoin quantity")
+            << "123456789012.5" << qint64(1234567890125) << 1 << "123456789012.5";
+    }
+
+    void parses()
+    {
+        QFETCH(QString, text);
+        QFETCH(qint64, mantissa);
+        QFETCH(int, scale);
+        QFETCH(QString, printed);
+        const auto value = Decimal::parse(text.toStdString());
+        QVERIFY(value);
+        QCOMPARE(value->mantissa, mantissa);
+        QCOMPARE(int(value->scale), scale);
+        QCOMPARE(QString::fromStdString(value->toString()), printed);
+    }
+
+    void rejects_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::newRow("empty") << "";
+        QTest::newRow("sign only") << "-";
+        QTest::newRow("plus sign") << "+1";
+        QTest::newRow("exponent") << "1e5";
+        QTest::newRow("no integral part") << ".5";
+        QTest::newRow("no fraction digits") << "5.";
+        QTest::newRow("two points") << "1.2.3";
+        QTest::newRow("space") << " 1";
+        QTest::newRow("letters") << "12a";
+        QTest::newRow("nan") << "NaN";
+        QTest::newRow("overflow") << "9223372036854775808";
+        QTest::newRow("too many decimals") << "0.0000000000000000001";
+        QTest::newRow("overflow after scaling") << "92233720368547758.08";
+    }
+
+    void rejects()
+    {
+        QFETCH(QString, text);
+        QVERIFY(!Decimal::parse(text.toStdString()));
+    }
+
+    void ordersAcrossScales()
+    {
+        const auto a = *Decimal::parse("1.5");
+        const auto b = *Decimal::parse("1.50000001");
+        const auto c = *Decimal::parse("2");
+        QVERIFY(a < b);
+        QVERIFY(b < c);
+        QVERIFY(*Decimal::parse("1.50") == a);
+        QVERIFY(*Decimal::parse("-3") < *Decimal::parse("0.00000001"));
+        QVERIFY(*Decimal::parse("9223372036854775807") > *Decimal::parse("0.000000000000000001"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDecimal)
+#include "test_decimal.moc"
