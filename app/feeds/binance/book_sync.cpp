@@ -1,0 +1,95 @@
+#include "app/feeds/binance/book_sync.h"
+
+namespace tickscope::feeds::binance {
+
+BookSync::BookSync(std::uint32_t instrument)
+    : m_instrument(instrument)
+{ }
+
+void BookSync::discard()
+{
+    m_book.clear();
+    m_state = State::AwaitingSnapshot;
+    m_snapshotRequested = false;
+    m_buffer.clear();
+}
+
+BookSync::Outcome BookSync::onDelta(const model::BookDelta &delta)
+{
+    if (m_state == State::Live)
+        return applyLive(delta);
+    Outcome outcome;
+    // While no snapshot has come, keep the newest diffs; a snapshot never needs older ones than
+    // the first diff it does not contain.
+    if (m_buffer.size() == kMaxBuffered)
+        m_buffer.pop_front();
+    m_buffer.push_back(delta);
+    if (!m_snapshotRequested) {
+        m_snapshotRequested = true;
+        outcome.needSnapshot = true;
+    }
+    return outcome;
+}
+
+BookSync::Outcome BookSync::onSnapshot(const model::BookSnapshot &snapshot)
+{
+    Outcome outcome;
+    if (m_state == State::Live)
+        return outcome; // an answer to a request that a resync already replaced
+    while (!m_buffer.empty() && m_buffer.front().sequence <= snapshot.sequence)
+        m_buffer.pop_front();
+    // The first diff it does not contain must follow it directly; otherwise the snapshot is too
+    // old (diffs between them were never buffered) and another one is needed.
+    if (!m_buffer.empty() && m_buffer.front().firstSequence > snapshot.sequence + 1) {
+        outcome.needSnapshot = true;
+        return outcome;
+    }
+    m_book.reset(snapshot);
+    m_lastUpdateId = snapshot.sequence;
+    m_state = State::Live;
+    m_snapshotRequested = false;
+    std::deque<model::BookDelta> pending;
+    pending.swap(m_buffer);
+    for (const auto &delta : pending) {
+        Outcome step = applyLive(delta);
+        outcome.applied = outcome.applied || step.applied;
+        if (step.gap) {
+            // The buffer itself broke: what follows waits for the next snapshot.
+            outcome.gap = step.gap;
+            outcome.needSnapshot = step.needSnapshot;
+            break;
+        }
+    }
+    return outcome;
+}
+
+BookSync::Outcome BookSync::applyLive(const model::BookDelta &delta)
+{
+    Outcome outcome;
+    if (delta.sequence <= m_lastUpdateId) {
+        outcome.stale = true;
+        return outcome;
+    }
+    if (delta.firstSequence > m_lastUpdateId + 1) {
+        outcome.gap = model::Gap{
+            .kind = model::Gap::Kind::BookSequence,
+            .instrument = m_instrument,
+            .firstMissing = m_lastUpdateId + 1,
+            .lastMissing = delta.firstSequence - 1,
+            .beforeTimeNs = m_lastEventTimeNs,
+            .afterTimeNs = delta.exchangeTimeNs,
+        };
+        discard();
+        m_buffer.push_back(delta);
+        m_snapshotRequested = true;
+        outcome.needSnapshot = true;
+        return outcome;
+    }
+    m_book.apply(delta);
+    m_lastUpdateId = delta.sequence;
+    m_lastEventTimeNs = delta.exchangeTimeNs;
+    outcome.applied = true;
+    return outcome;
+}
+
+} // namespace tickscope::feeds::binance

@@ -1,0 +1,74 @@
+#include "app/feeds/local_book.h"
+
+namespace tickscope::feeds {
+
+namespace {
+
+template<typename Side> void applyLevels(Side &side, const std::vector<model::PriceLevel> &levels)
+{
+    for (const auto &level : levels) {
+        if (level.size.isZero())
+            side.erase(level.price);
+        else
+            side.insert_or_assign(level.price, level.size);
+    }
+}
+
+template<typename Side> std::vector<model::PriceLevel> levelsOf(const Side &side)
+{
+    std::vector<model::PriceLevel> levels;
+    levels.reserve(side.size());
+    for (const auto &[price, size] : side)
+        levels.push_back({price, size});
+    return levels;
+}
+
+template<typename Side> std::optional<model::PriceLevel> bestOf(const Side &side)
+{
+    if (side.empty())
+        return std::nullopt;
+    return model::PriceLevel{side.begin()->first, side.begin()->second};
+}
+
+} // namespace
+
+void LocalBook::reset(const model::BookSnapshot &snapshot)
+{
+    clear();
+    applyLevels(m_bids, snapshot.bids);
+    applyLevels(m_asks, snapshot.asks);
+}
+
+void LocalBook::clear()
+{
+    m_bids.clear();
+    m_asks.clear();
+}
+
+void LocalBook::apply(const model::BookDelta &delta)
+{
+    applyLevels(m_bids, delta.bids);
+    applyLevels(m_asks, delta.asks);
+}
+
+std::optional<model::PriceLevel> LocalBook::bestBid() const
+{
+    return bestOf(m_bids);
+}
+
+std::optional<model::PriceLevel> LocalBook::bestAsk() const
+{
+    return bestOf(m_asks);
+}
+
+std::vector<model::PriceLevel> LocalBook::bids() const
+{
+    return levelsOf(m_bids);
+}
+
+std::vector<model::PriceLevel> LocalBook::asks() const
+{
+    return levelsOf(m_asks);
+}
+
+} // namespace tickscope::feeds

@@ -1,0 +1,33 @@
+// A local L2 order book: price -> size per side, built from a snapshot and kept current by
+// deltas. The feed thread owns it; the console and `replay` read its best levels.
+#pragma once
+
+#include "app/model/book.h"
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <vector>
+
+namespace tickscope::feeds {
+
+class LocalBook
+{
+public:
+    void reset(const model::BookSnapshot &snapshot);
+    void clear();
+    // Absolute sizes; a zero size removes the level (removing an absent level is a no-op).
+    void apply(const model::BookDelta &delta);
+
+    std::optional<model::PriceLevel> bestBid() const;
+    std::optional<model::PriceLevel> bestAsk() const;
+    std::vector<model::PriceLevel> bids() const; // best first
+    std::vector<model::PriceLevel> asks() const;
+    bool empty() const { return m_bids.empty() && m_asks.empty(); }
+
+private:
+    std::map<model::Decimal, model::Decimal, std::greater<>> m_bids;
+    std::map<model::Decimal, model::Decimal, std::less<>> m_asks;
+};
+
+} // namespace tickscope::feeds

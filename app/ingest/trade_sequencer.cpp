@@ -1,0 +1,45 @@
+#include "app/ingest/trade_sequencer.h"
+
+namespace tickscope::ingest {
+
+TradeSequencer::TradeSequencer(std::size_t instrumentCount)
+    : m_last(instrumentCount)
+{ }
+
+TradeSequencer::Outcome TradeSequencer::accept(const model::Trade &trade)
+{
+    Outcome outcome;
+    Last &last = m_last.at(trade.instrument);
+    if (last.tradeId >= 0 && trade.tradeId <= last.tradeId) {
+        outcome.duplicate = true;
+        return outcome;
+    }
+    if (last.tradeId >= 0 && trade.tradeId > last.tradeId + 1) {
+        outcome.gap = model::Gap{
+            .kind = model::Gap::Kind::TradeId,
+            .instrument = trade.instrument,
+            .firstMissing = last.tradeId + 1,
+            .lastMissing = trade.tradeId - 1,
+            .beforeTimeNs = last.timeNs,
+            .afterTimeNs = trade.exchangeTimeNs,
+        };
+    }
+    last = {trade.tradeId, trade.exchangeTimeNs};
+    return outcome;
+}
+
+void TradeSequencer::seed(
+    std::uint32_t instrument, std::int64_t lastTradeId, std::int64_t lastTimeNs)
+{
+    m_last.at(instrument) = {lastTradeId, lastTimeNs};
+}
+
+std::optional<std::int64_t> TradeSequencer::lastTradeId(std::uint32_t instrument) const
+{
+    const Last &last = m_last.at(instrument);
+    if (last.tradeId < 0)
+        return std::nullopt;
+    return last.tradeId;
+}
+
+} // namespace tickscope::ingest

@@ -1,0 +1,130 @@
+// Binance's local-book procedure: buffering, snapshot alignment, continuity, stale diffs and
+// resynchronisation after a break.
+#include "app/feeds/binance/book_sync.h"
+
+#include <QTest>
+
+using namespace tickscope;
+using feeds::binance::BookSync;
+
+namespace {
+
+model::Decimal dec(const char *text)
+{
+    return *model::Decimal::parse(text);
+}
+
+model::BookDelta delta(std::int64_t first, std::int64_t last,
+    std::vector<model::PriceLevel> bids = {}, std::vector<model::PriceLevel> asks = {})
+{
+    return {.exchangeTimeNs = last * 1000,
+        .instrument = 3,
+        .firstSequence = first,
+        .sequence = last,
+        .bids = std::move(bids),
+        .asks = std::move(asks)};
+}
+
+model::BookSnapshot snapshot(std::int64_t sequence)
+{
+    return {.instrument = 3,
+        .sequence = sequence,
+        .bids = {{dec("100"), dec("1")}, {dec("99"), dec("2")}},
+        .asks = {{dec("101"), dec("1")}, {dec("102"), dec("5")}}};
+}
+
+} // namespace
+
+class TestBookSync : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void synchronizesFromBufferedDiffs()
+    {
+        BookSync sync{3};
+        QVERIFY(sync.onDelta(delta(1, 3)).needSnapshot);
+        QVERIFY(!sync.onDelta(delta(4, 6, {{dec("100"), dec("0")}})).needSnapshot);
+        sync.onDelta(delta(7, 9, {}, {{dec("101.5"), dec("3")}}));
+        QCOMPARE(sync.state(), BookSync::State::AwaitingSnapshot);
+        QCOMPARE(sync.buffered(), std::size_t(3));
+
+        const auto outcome = sync.onSnapshot(snapshot(5));
+        QVERIFY(outcome.applied);
+        QVERIFY(!outcome.gap);
+        QCOMPARE(sync.state(), BookSync::State::Live);
+        QCOMPARE(sync.lastUpdateId(), 9);
+        // 4..6 straddles the snapshot and removed bid 100; 7..9 added ask 101.5.
+        QCOMPARE(sync.book().bestBid()->price, dec("99"));
+        QCOMPARE(sync.book().bestAsk()->price, dec("101"));
+        QCOMPARE(sync.book().asks()[1].price, dec("101.5"));
+        QCOMPARE(sync.book().asks().size(), std::size_t(3));
+    }
+
+    void asksAgainWhenTheSnapshotIsTooOld()
+    {
+        BookSync sync{3};
+        sync.onDelta(delta(10, 12));
+        const auto old = sync.onSnapshot(snapshot(5));
+        QVERIFY(old.needSnapshot);
+        QCOMPARE(sync.state(), BookSync::State::AwaitingSnapshot);
+        sync.onDelta(delta(13, 15));
+        QVERIFY(!sync.onSnapshot(snapshot(11)).needSnapshot);
+        QCOMPARE(sync.state(), BookSync::State::Live);
+        QCOMPARE(sync.lastUpdateId(), 15);
+    }
+
+    void snapshotRightBeforeTheFirstDiffConnects()
+    {
+        BookSync sync{3};
+        sync.onDelta(delta(10, 12));
+        QVERIFY(!sync.onSnapshot(snapshot(9)).needSnapshot);
+        QCOMPARE(sync.lastUpdateId(), 12);
+    }
+
+    void ignoresStaleDiffs()
+    {
+        BookSync sync{3};
+        sync.onDelta(delta(1, 1));
+        sync.onSnapshot(snapshot(5));
+        QVERIFY(sync.onDelta(delta(3, 5, {{dec("100"), dec("0")}})).stale);
+        QCOMPARE(sync.book().bestBid()->price, dec("100"));
+        QVERIFY(sync.onDelta(delta(6, 6)).applied);
+    }
+
+    void breakDiscardsTheBookAndReportsTheGap()
+    {
+        BookSync sync{3};
+        sync.onDelta(delta(1, 1));
+        sync.onSnapshot(snapshot(5));
+        sync.onDelta(delta(6, 8));
+        const auto outcome = sync.onDelta(delta(12, 14));
+        QVERIFY(outcome.gap);
+        QCOMPARE(outcome.gap->kind, model::Gap::Kind::BookSequence);
+        QCOMPARE(outcome.gap->instrument, 3u);
+        QCOMPARE(outcome.gap->firstMissing, 9);
+        QCOMPARE(outcome.gap->lastMissing, 11);
+        QCOMPARE(outcome.gap->beforeTimeNs, 8000);
+        QCOMPARE(outcome.gap->afterTimeNs, 14000);
+        QVERIFY(outcome.needSnapshot);
+        QCOMPARE(sync.state(), BookSync::State::AwaitingSnapshot);
+        QVERIFY(sync.book().empty());
+
+        // The diff that revealed the break is kept for the next snapshot.
+        QVERIFY(!sync.onSnapshot(snapshot(13)).needSnapshot);
+        QCOMPARE(sync.lastUpdateId(), 14);
+    }
+
+    void snapshotWithoutBufferedDiffs()
+    {
+        BookSync sync{3};
+        sync.onDelta(delta(1, 2));
+        sync.onSnapshot(snapshot(2));
+        QCOMPARE(sync.state(), BookSync::State::Live);
+        QCOMPARE(sync.lastUpdateId(), 2);
+        QCOMPARE(sync.book().bids().size(), std::size_t(2));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBookSync)
+#include "test_book_sync.moc"
