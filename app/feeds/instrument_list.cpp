@@ -2,13 +2,13 @@
 
 namespace tickscope::feeds {
 
-InstrumentList::InstrumentList(std::string exchange, const std::vector<std::string> &symbols)
+InstrumentList::InstrumentList(std::vector<model::Instrument> instruments)
 {
-    for (const auto &symbol : symbols) {
-        if (m_bySymbol.contains(symbol))
+    for (auto &instrument : instruments) {
+        if (m_bySymbol.contains(instrument.symbol))
             continue;
-        m_bySymbol.emplace(symbol, static_cast<std::uint32_t>(m_instruments.size()));
-        m_instruments.push_back({exchange, symbol});
+        m_bySymbol.emplace(instrument.symbol, static_cast<std::uint32_t>(m_instruments.size()));
+        m_instruments.push_back(std::move(instrument));
     }
 }
 

@@ -2,6 +2,8 @@
 // exchange's symbol; everything after the adapter names it by its index in this list.
 #pragma once
 
+#include "app/model/instrument.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -11,22 +13,16 @@
 
 namespace tickscope::feeds {
 
-struct Instrument
-{
-    std::string exchange; // "binance"
-    std::string symbol; // the exchange's spelling, "BTCUSDT"
-};
-
 class InstrumentList
 {
 public:
     InstrumentList() = default;
-    InstrumentList(std::string exchange, const std::vector<std::string> &symbols);
+    explicit InstrumentList(std::vector<model::Instrument> instruments);
 
     std::optional<std::uint32_t> find(std::string_view symbol) const;
-    const Instrument &at(std::uint32_t index) const { return m_instruments.at(index); }
+    const model::Instrument &at(std::uint32_t index) const { return m_instruments.at(index); }
     std::size_t size() const { return m_instruments.size(); }
-    const std::vector<Instrument> &all() const { return m_instruments; }
+    const std::vector<model::Instrument> &all() const { return m_instruments; }
 
 private:
     struct Hash
@@ -38,7 +34,7 @@ private:
         }
     };
 
-    std::vector<Instrument> m_instruments;
+    std::vector<model::Instrument> m_instruments;
     std::unordered_map<std::string, std::uint32_t, Hash, std::equal_to<>> m_bySymbol;
 };
 

@@ -6,6 +6,8 @@
 // it; a crash may leave its tail truncated, and readers stop there.
 #pragma once
 
+#include "app/model/journal_position.h"
+
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -20,13 +22,7 @@ enum class RecordKind : std::uint8_t {
     Marker = 3, // connection events (connect, disconnect) so replays see them too
 };
 
-struct Position
-{
-    std::int64_t segment = 0;
-    std::int64_t index = 0; // records before this one in the segment
-
-    friend auto operator<=>(const Position &, const Position &) = default;
-};
+using Position = model::JournalPosition;
 
 struct Record
 {

@@ -45,7 +45,9 @@ CREATE TABLE audit.gaps (
                    CHECK (status IN ('open', 'backfilled', 'unrecoverable')),
     resolved_at    timestamptz,
     note           text,
-    CHECK (first_missing <= last_missing)
+    CHECK (first_missing <= last_missing),
+    -- A replay of the journal finds the same gaps again; they are recorded once.
+    UNIQUE (instrument_id, kind, first_missing, last_missing)
 );
 CREATE INDEX gaps_instrument_detected ON audit.gaps (instrument_id, detected_at DESC);
 
@@ -71,6 +73,17 @@ CREATE TABLE audit.ingest_checkpoints (
     updated_at      timestamptz NOT NULL DEFAULT now()
 );
 
+-- The last sequence number seen per instrument and kind as of the checkpoint, so that gap
+-- detection continues across restarts instead of trusting the first message after one.
+CREATE TABLE audit.sequence_positions (
+    instrument_id  integer NOT NULL REFERENCES market_data.instruments,
+    kind           text NOT NULL CHECK (kind IN ('trade_id', 'book_sequence')),
+    last_sequence  bigint NOT NULL,
+    last_time      timestamptz,
+    updated_at     timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (instrument_id, kind)
+);
+
 -- Whatever an operator did through the console or the CLI that changes state.
 CREATE TABLE audit.operator_actions (
     action_id  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -87,4 +100,5 @@ CREATE INDEX operator_actions_time ON audit.operator_actions (time DESC);
 
 GRANT INSERT ON audit.ingest_batches, audit.feed_events, audit.gaps, audit.journal_segments,
     audit.operator_actions TO tickscope_ingest;
-GRANT SELECT, INSERT, UPDATE ON audit.ingest_checkpoints TO tickscope_ingest;
+GRANT SELECT, INSERT, UPDATE ON audit.ingest_checkpoints, audit.sequence_positions
+    TO tickscope_ingest;

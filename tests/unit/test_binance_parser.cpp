@@ -8,7 +8,8 @@ using namespace tickscope::feeds::binance;
 
 namespace {
 
-const feeds::InstrumentList kInstruments{"binance", {"BTCUSDT", "ETHUSDT"}};
+const feeds::InstrumentList kInstruments{
+    {{"binance", "BTCUSDT", "BTC", "USDT"}, {"binance", "ETHUSDT", "ETH", "USDT"}}};
 constexpr std::int64_t kReceivedAt = 1'700'000'000'123'456'789;
 
 } // namespace

@@ -1,0 +1,102 @@
+// The writer thread's side of the database: writes one batch of normalized market data with COPY
+// in one transaction, together with its audit rows (ingest_batches, gaps, journal segments), the
+// sequence positions and the journal checkpoint, so a batch is either wholly there or not at all.
+// Replays are idempotent: a batch that overlaps rows already stored goes through a staging table
+// and ON CONFLICT DO NOTHING instead.
+#pragma once
+
+#include "app/model/book.h"
+#include "app/model/gap.h"
+#include "app/model/journal_position.h"
+#include "app/model/trade.h"
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <pqxx/connection>
+#include <string>
+#include <vector>
+
+namespace tickscope::db {
+
+// A sealed journal segment, for audit.journal_segments.
+struct JournalSegmentRecord
+{
+    std::int64_t segment = 0;
+    std::string path;
+    std::int64_t records = 0;
+    std::uint64_t fileBytes = 0;
+    std::int64_t firstReceivedAtNs = 0;
+    std::int64_t lastReceivedAtNs = 0;
+    std::uint64_t checksum = 0;
+};
+
+// The last sequence number of an instrument as of the batch's end.
+struct SequencePosition
+{
+    std::uint32_t instrument = 0;
+    model::Gap::Kind kind = model::Gap::Kind::TradeId;
+    std::int64_t lastSequence = 0;
+    std::int64_t lastTimeNs = 0;
+};
+
+struct IngestBatch
+{
+    std::vector<model::Trade> trades;
+    std::vector<model::BookDelta> deltas;
+    std::vector<model::BookSnapshot> snapshots;
+    std::vector<model::Gap> gaps;
+    std::vector<SequencePosition> sequencePositions;
+    std::vector<JournalSegmentRecord> sealedSegments;
+    std::optional<model::JournalPosition> checkpoint; // first journal record after this batch
+    std::int64_t firstJournalSegment = 0; // where the batch's records started, for the audit row
+    std::int64_t firstJournalIndex = 0;
+
+    bool empty() const
+    {
+        return trades.empty() && deltas.empty() && snapshots.empty() && gaps.empty()
+            && sealedSegments.empty() && !checkpoint;
+    }
+    std::size_t rows() const { return trades.size() + deltas.size() + snapshots.size(); }
+};
+
+struct BatchReceipt
+{
+    std::size_t rowsWritten = 0; // new rows; a replay's duplicates are not counted
+    std::size_t duplicates = 0;
+    bool staged = false;
+    std::chrono::microseconds duration{0};
+};
+
+// What a restarted feed continues from.
+struct IngestCheckpoint
+{
+    std::optional<model::JournalPosition> position;
+    std::vector<SequencePosition> sequences;
+};
+
+class IngestWriter
+{
+public:
+    // `instrumentIds[i]` is the database id of the feed's instrument i (registerInstruments).
+    IngestWriter(pqxx::connection &connection, std::string feed, std::vector<int> instrumentIds);
+
+    // Throws pqxx exceptions when the database fails; the batch is then not written at all.
+    BatchReceipt write(const IngestBatch &batch);
+
+    IngestCheckpoint loadCheckpoint();
+
+    // Write through the staging tables from the start (replaying a journal after a crash).
+    void setStaging(bool staging) { m_staging = staging; }
+
+private:
+    BatchReceipt writeOnce(const IngestBatch &batch, bool staging);
+
+    pqxx::connection &m_connection;
+    std::string m_feed;
+    std::vector<int> m_instrumentIds;
+    bool m_staging = false;
+    std::string m_buffer;
+};
+
+} // namespace tickscope::db
