@@ -208,6 +208,10 @@ BatchReceipt IngestWriter::writeOnce(const IngestBatch &batch, bool staging)
             pqxx::params{idOf(gap.instrument), model::kindName(gap.kind), gap.firstMissing,
                 gap.lastMissing, optionalTimestamp(gap.beforeTimeNs),
                 optionalTimestamp(gap.afterTimeNs)});
+    for (const auto &event : batch.feedEvents)
+        tx.exec("INSERT INTO audit.feed_events (time, feed, event, detail) VALUES ($1, $2, $3, $4)",
+            pqxx::params{
+                timestamp(event.timeNs), m_feed, model::kindName(event.kind), event.detail});
     for (const auto &position : batch.sequencePositions)
         tx.exec("INSERT INTO audit.sequence_positions (instrument_id, kind, last_sequence, "
                 "last_time) VALUES ($1, $2, $3, $4) ON CONFLICT (instrument_id, kind) DO UPDATE "

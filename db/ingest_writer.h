@@ -6,6 +6,7 @@
 #pragma once
 
 #include "app/model/book.h"
+#include "app/model/feed_event.h"
 #include "app/model/gap.h"
 #include "app/model/journal_position.h"
 #include "app/model/trade.h"
@@ -46,6 +47,7 @@ struct IngestBatch
     std::vector<model::BookDelta> deltas;
     std::vector<model::BookSnapshot> snapshots;
     std::vector<model::Gap> gaps;
+    std::vector<model::FeedEvent> feedEvents;
     std::vector<SequencePosition> sequencePositions;
     std::vector<JournalSegmentRecord> sealedSegments;
     std::optional<model::JournalPosition> checkpoint; // first journal record after this batch
@@ -55,7 +57,7 @@ struct IngestBatch
     bool empty() const
     {
         return trades.empty() && deltas.empty() && snapshots.empty() && gaps.empty()
-            && sealedSegments.empty() && !checkpoint;
+            && feedEvents.empty() && sealedSegments.empty() && !checkpoint;
     }
     std::size_t rows() const { return trades.size() + deltas.size() + snapshots.size(); }
 };

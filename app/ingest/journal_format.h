@@ -6,6 +6,7 @@
 // it; a crash may leave its tail truncated, and readers stop there.
 #pragma once
 
+#include "app/feeds/raw_message.h"
 #include "app/model/journal_position.h"
 
 #include <bit>
@@ -16,11 +17,7 @@
 
 namespace tickscope::ingest::journal {
 
-enum class RecordKind : std::uint8_t {
-    WebSocketText = 1, // one text frame as received
-    RestResponse = 2, // a REST body (a depth snapshot); tag = instrument index
-    Marker = 3, // connection events (connect, disconnect) so replays see them too
-};
+using RecordKind = feeds::RawKind;
 
 using Position = model::JournalPosition;
 

@@ -1,0 +1,36 @@
+// Binance spot's raw messages into the normalized model: parses frames, keeps each symbol's book
+// synchronised from the depth diffs and the REST snapshots the feed fetched, and reports book
+// breaks and the snapshots it needs.
+#pragma once
+
+#include "app/feeds/binance/book_sync.h"
+#include "app/feeds/binance/message_parser.h"
+#include "app/feeds/feed_normalizer.h"
+#include "app/feeds/instrument_list.h"
+
+#include <vector>
+
+namespace tickscope::feeds::binance {
+
+class BinanceNormalizer : public FeedNormalizer
+{
+public:
+    BinanceNormalizer(InstrumentList instruments, TimeUnit timeUnit);
+
+    const BookSync &book(std::uint32_t instrument) const { return m_books.at(instrument); }
+    const InstrumentList &instruments() const { return m_instruments; }
+
+protected:
+    void normalizeFrame(const RawMessage &message, NormalizedOutput &out) override;
+    void normalizeRestResponse(const RawMessage &message, NormalizedOutput &out) override;
+
+private:
+    void record(std::uint32_t instrument, const BookSync::Outcome &outcome, std::int64_t timeNs,
+        NormalizedOutput &out);
+
+    InstrumentList m_instruments;
+    MessageParser m_parser;
+    std::vector<BookSync> m_books;
+};
+
+} // namespace tickscope::feeds::binance

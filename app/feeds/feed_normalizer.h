@@ -1,0 +1,56 @@
+// Turns one exchange's raw messages into the normalized model, in order, with the book kept in
+// step. The same code runs on the writer thread (live, following the journal) and in replays,
+// so a replay yields exactly what live ingestion wrote.
+#pragma once
+
+#include "app/feeds/raw_message.h"
+#include "app/model/book.h"
+#include "app/model/feed_event.h"
+#include "app/model/gap.h"
+#include "app/model/trade.h"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tickscope::feeds {
+
+// What normalizing some messages produced; the caller empties it when it has used it.
+struct NormalizedOutput
+{
+    std::vector<model::Trade> trades;
+    std::vector<model::BookDelta> deltas;
+    std::vector<model::BookSnapshot> snapshots;
+    std::vector<model::Gap> gaps; // book sequence breaks (trade ids: the ingest sequencer)
+    std::vector<model::FeedEvent> events;
+    std::vector<std::uint32_t> snapshotRequests; // instruments whose book needs a REST snapshot
+    bool reconnectRequested = false; // the exchange announced it is going away
+    std::int64_t malformed = 0; // frames that could not be used (also in `events`, with text)
+    std::int64_t ignored = 0; // well-formed frames of other kinds
+
+    void clear() { *this = NormalizedOutput{}; }
+};
+
+class FeedNormalizer
+{
+public:
+    virtual ~FeedNormalizer() = default;
+
+    // Markers are the feed session's own and the same for every exchange; the rest is the
+    // exchange's.
+    void normalize(const RawMessage &message, NormalizedOutput &out);
+
+protected:
+    virtual void normalizeFrame(const RawMessage &message, NormalizedOutput &out) = 0;
+    virtual void normalizeRestResponse(const RawMessage &message, NormalizedOutput &out) = 0;
+
+    // Counts a frame that could not be used and records it, with its text, as an error event.
+    static void reportMalformed(
+        const RawMessage &message, std::string_view why, NormalizedOutput &out);
+};
+
+// The payload of a marker record: "<event kind>\t<detail>".
+std::string encodeMarker(model::FeedEvent::Kind kind, std::string_view detail);
+
+} // namespace tickscope::feeds

@@ -1,0 +1,286 @@
+#include "app/ingest/database_writer.h"
+
+#include "db/connection.h"
+#include "db/instrument_registry.h"
+
+#include <QThread>
+#include <QTimer>
+#include <algorithm>
+#include <pqxx/pqxx>
+#include <spdlog/spdlog.h>
+
+namespace tickscope::ingest {
+
+namespace {
+
+std::int64_t nowNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+double approximate(const model::Decimal &value)
+{
+    double result = static_cast<double>(value.mantissa);
+    for (int i = 0; i < value.scale; ++i)
+        result /= 10;
+    return result;
+}
+
+double percentile(std::vector<double> &values, double fraction)
+{
+    if (values.empty())
+        return 0;
+    const auto index = static_cast<std::size_t>(fraction * static_cast<double>(values.size() - 1));
+    std::nth_element(
+        values.begin(), values.begin() + static_cast<std::ptrdiff_t>(index), values.end());
+    return values[index];
+}
+
+} // namespace
+
+DatabaseWriter::DatabaseWriter(
+    std::unique_ptr<feeds::ExchangeAdapter> adapter, DatabaseWriterOptions options)
+    : m_adapter(std::move(adapter))
+    , m_options(std::move(options))
+    , m_sequencer(m_adapter->instruments().size())
+    , m_sequenceMoved(m_adapter->instruments().size(), false)
+    , m_backoff(m_options.retryBase, m_options.retryCap)
+{
+    m_status.feed = m_adapter->feedName();
+}
+
+DatabaseWriter::~DatabaseWriter() = default;
+
+void DatabaseWriter::start()
+{
+    m_normalizer = m_adapter->createNormalizer();
+    m_pollTimer = new QTimer(this);
+    m_pollTimer->setInterval(m_options.pollInterval);
+    connect(m_pollTimer, &QTimer::timeout, this, &DatabaseWriter::pump);
+    m_pollTimer->start();
+    m_statusTimer = new QTimer(this);
+    m_statusTimer->setInterval(std::chrono::seconds(1));
+    connect(m_statusTimer, &QTimer::timeout, this, &DatabaseWriter::publishStatus);
+    m_statusTimer->start();
+    pump();
+}
+
+bool DatabaseWriter::ensureConnected()
+{
+    if (m_writer)
+        return true;
+    if (std::chrono::steady_clock::now() < m_retryAt)
+        return false;
+    try {
+        m_connection = std::make_unique<pqxx::connection>(
+            db::connect(m_options.conninfo, "ingest " + m_status.feed));
+        const auto ids = db::registerInstruments(*m_connection, m_adapter->instruments().all());
+        m_writer = std::make_unique<db::IngestWriter>(*m_connection, m_status.feed, ids);
+        if (!m_reader) {
+            // First connection: continue from the checkpoint, with the sequences as they were.
+            const auto checkpoint = m_writer->loadCheckpoint();
+            for (const auto &sequence : checkpoint.sequences) {
+                if (sequence.kind == model::Gap::Kind::TradeId)
+                    m_sequencer.seed(
+                        sequence.instrument, sequence.lastSequence, sequence.lastTimeNs);
+            }
+            m_status.committed = checkpoint.position.value_or(model::JournalPosition{});
+            m_reader = std::make_unique<journal::JournalReader>(m_options.journalDirectory);
+            if (auto sought = m_reader->seek(m_status.committed); !sought)
+                throw std::runtime_error(sought.error());
+            m_status.state = model::WriterStatus::State::Replaying;
+            spdlog::info("writer {}: continuing from journal segment {} record {}", m_status.feed,
+                m_status.committed.segment, m_status.committed.index);
+        } else {
+            m_status.state = m_caughtUp ? model::WriterStatus::State::Live
+                                        : model::WriterStatus::State::Replaying;
+        }
+        m_backoff.reset();
+        m_status.lastError.clear();
+        return true;
+    } catch (const std::exception &error) {
+        m_writer.reset();
+        m_connection.reset();
+        m_status.state = model::WriterStatus::State::DatabaseDown;
+        m_status.lastError = error.what();
+        const auto delay = m_backoff.next();
+        m_retryAt = std::chrono::steady_clock::now() + delay;
+        spdlog::warn(
+            "writer {}: {}; retrying in {} ms", m_status.feed, error.what(), delay.count());
+        return false;
+    }
+}
+
+void DatabaseWriter::onJournalAdvanced()
+{
+    pump();
+}
+
+void DatabaseWriter::onSegmentSealed(const journal::SealedSegment &segment)
+{
+    m_batch.sealedSegments.push_back({segment.segment, segment.path, segment.records,
+        segment.fileBytes, segment.firstReceivedAtNs, segment.lastReceivedAtNs, segment.checksum});
+    if (!m_batchStarted)
+        m_batchStarted = std::chrono::steady_clock::now();
+}
+
+void DatabaseWriter::absorb(const journal::Record &record)
+{
+    m_normalizer->normalize(
+        {record.kind, record.tag, record.receivedAtNs, record.payload}, m_output);
+    for (auto &trade : m_output.trades) {
+        const auto outcome = m_sequencer.accept(trade);
+        if (outcome.duplicate) {
+            ++m_status.duplicatesSkipped;
+            continue;
+        }
+        if (outcome.gap)
+            m_output.gaps.push_back(*outcome.gap);
+        m_sequenceMoved[trade.instrument] = true;
+        m_batch.trades.push_back(trade);
+    }
+    for (auto &gap : m_output.gaps) {
+        ++m_status.gapsFound;
+        m_status.lastGap = gap;
+        m_status.lastGapSymbol = m_adapter->instruments().at(gap.instrument).symbol;
+        m_batch.gaps.push_back(gap);
+    }
+    std::ranges::move(m_output.deltas, std::back_inserter(m_batch.deltas));
+    std::ranges::move(m_output.snapshots, std::back_inserter(m_batch.snapshots));
+    for (auto &event : m_output.events) {
+        if (event.kind == model::FeedEvent::Kind::Error)
+            spdlog::warn("feed {}: {}", m_status.feed, event.detail);
+        m_batch.feedEvents.push_back(std::move(event));
+    }
+    m_status.malformedFrames += m_output.malformed;
+    m_output.clear();
+    if (!m_batchStarted)
+        m_batchStarted = std::chrono::steady_clock::now();
+    m_batch.checkpoint = model::JournalPosition{record.position.segment, record.position.index + 1};
+}
+
+bool DatabaseWriter::readRecords()
+{
+    while (m_batch.rows() < m_options.batchRows) {
+        auto record = m_reader->next();
+        if (!record) {
+            m_status.lastError = record.error();
+            spdlog::error("writer {}: {}", m_status.feed, record.error());
+            return false;
+        }
+        if (!*record) {
+            if (!m_caughtUp) {
+                m_caughtUp = true;
+                m_status.state = model::WriterStatus::State::Live;
+            }
+            return true;
+        }
+        if (!m_batchStarted && m_batch.empty()) {
+            m_batch.firstJournalSegment = (*record)->position.segment;
+            m_batch.firstJournalIndex = (*record)->position.index;
+        }
+        absorb(**record);
+    }
+    return true;
+}
+
+bool DatabaseWriter::commit()
+{
+    for (std::uint32_t i = 0; i < m_sequenceMoved.size(); ++i) {
+        if (!m_sequenceMoved[i])
+            continue;
+        m_batch.sequencePositions.push_back({.instrument = i,
+            .kind = model::Gap::Kind::TradeId,
+            .lastSequence = *m_sequencer.lastTradeId(i),
+            .lastTimeNs = 0});
+    }
+    try {
+        const auto receipt = m_writer->write(m_batch);
+        const std::int64_t committedAt = nowNs();
+        for (const auto &trade : m_batch.trades) {
+            m_latenciesMs.push_back(static_cast<double>(committedAt - trade.receivedAtNs) / 1e6);
+            auto &prices = m_status.lastPrices;
+            auto it = std::ranges::find(prices, trade.instrument, &model::LastPrice::instrument);
+            if (it == prices.end())
+                it = prices.insert(prices.end(), {trade.instrument, 0, 0});
+            *it = {trade.instrument, trade.exchangeTimeNs, approximate(trade.price)};
+        }
+        m_status.rowsCommitted += static_cast<std::int64_t>(receipt.rowsWritten);
+        m_status.tradesCommitted += static_cast<std::int64_t>(m_batch.trades.size());
+        m_status.duplicatesSkipped += static_cast<std::int64_t>(receipt.duplicates);
+        ++m_status.batchesCommitted;
+        if (m_batch.checkpoint)
+            m_status.committed = *m_batch.checkpoint;
+        m_batch = {};
+        m_batchStarted.reset();
+        std::ranges::fill(m_sequenceMoved, false);
+        return true;
+    } catch (const std::exception &error) {
+        m_batch.sequencePositions.clear();
+        m_writer.reset();
+        m_connection.reset();
+        m_status.state = model::WriterStatus::State::DatabaseDown;
+        m_status.lastError = error.what();
+        const auto delay = m_backoff.next();
+        m_retryAt = std::chrono::steady_clock::now() + delay;
+        spdlog::warn("writer {}: batch of {} rows not written ({}); retrying in {} ms",
+            m_status.feed, m_batch.rows(), error.what(), delay.count());
+        return false;
+    }
+}
+
+void DatabaseWriter::pump()
+{
+    if (!ensureConnected())
+        return;
+    for (;;) {
+        if (!readRecords())
+            return;
+        const bool full = m_batch.rows() >= m_options.batchRows;
+        const bool due = m_batchStarted
+            && std::chrono::steady_clock::now() - *m_batchStarted >= m_options.flushInterval;
+        if (!full && !due)
+            return;
+        if (m_batch.empty() || !commit())
+            return;
+        if (!full)
+            return;
+    }
+}
+
+void DatabaseWriter::drainAndStop(std::chrono::milliseconds deadline)
+{
+    m_pollTimer->stop();
+    const auto until = std::chrono::steady_clock::now() + deadline;
+    while (std::chrono::steady_clock::now() < until) {
+        if (!ensureConnected()) {
+            QThread::msleep(50);
+            continue;
+        }
+        if (!readRecords())
+            break;
+        if (m_batch.empty())
+            break;
+        commit(); // on failure: retried after the backoff, until the deadline
+    }
+    if (!m_batch.empty())
+        spdlog::warn("writer {}: stopping with {} rows not yet written; they stay in the journal "
+                     "and are written at the next start",
+            m_status.feed, m_batch.rows());
+    m_status.state = model::WriterStatus::State::Stopped;
+    publishStatus();
+    emit stopped();
+}
+
+void DatabaseWriter::publishStatus()
+{
+    m_status.pendingRows = static_cast<std::int64_t>(m_batch.rows());
+    m_status.latencyP50Ms = percentile(m_latenciesMs, 0.50);
+    m_status.latencyP99Ms = percentile(m_latenciesMs, 0.99);
+    m_latenciesMs.clear();
+    emit statusChanged(m_status);
+}
+
+} // namespace tickscope::ingest

@@ -1,0 +1,90 @@
+// The writer thread's worker for one feed: follows the feed's journal from the database's
+// checkpoint, normalizes each record (the same code as a replay), checks trade-id continuity,
+// gathers batches by size or time and commits each with db::IngestWriter on its own connection.
+// When the database is away it keeps the batch, retries with backoff and stops reading; the
+// journal keeps everything meanwhile, so nothing is lost and memory stays bounded.
+#pragma once
+
+#include "app/feeds/backoff.h"
+#include "app/feeds/exchange_adapter.h"
+#include "app/ingest/journal_reader.h"
+#include "app/ingest/journal_writer.h"
+#include "app/ingest/trade_sequencer.h"
+#include "app/model/feed_status.h"
+#include "db/ingest_writer.h"
+
+#include <QObject>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <vector>
+
+class QTimer;
+
+namespace pqxx {
+class connection;
+}
+
+namespace tickscope::ingest {
+
+struct DatabaseWriterOptions
+{
+    std::string conninfo;
+    std::filesystem::path journalDirectory;
+    std::size_t batchRows = 20'000;
+    std::chrono::milliseconds flushInterval{100}; // oldest uncommitted row waits at most this
+    std::chrono::milliseconds pollInterval{5};
+    std::chrono::milliseconds retryBase{500};
+    std::chrono::milliseconds retryCap{15'000};
+};
+
+class DatabaseWriter : public QObject
+{
+    Q_OBJECT
+public:
+    // Takes the adapter for its instruments and normalizer; it opens no connection to the exchange.
+    DatabaseWriter(std::unique_ptr<feeds::ExchangeAdapter> adapter, DatabaseWriterOptions options);
+    ~DatabaseWriter() override;
+
+public slots:
+    void start();
+    // The feed flushed more to the journal: read it now rather than at the next poll.
+    void onJournalAdvanced();
+    void onSegmentSealed(const tickscope::ingest::journal::SealedSegment &segment);
+    // Writes everything the journal holds, within `deadline`, then emits stopped().
+    void drainAndStop(std::chrono::milliseconds deadline);
+
+signals:
+    void statusChanged(const tickscope::model::WriterStatus &status);
+    void stopped();
+
+private:
+    bool ensureConnected();
+    void pump();
+    bool readRecords();
+    bool commit();
+    void absorb(const journal::Record &record);
+    void publishStatus();
+
+    std::unique_ptr<feeds::ExchangeAdapter> m_adapter;
+    DatabaseWriterOptions m_options;
+    std::unique_ptr<pqxx::connection> m_connection;
+    std::unique_ptr<db::IngestWriter> m_writer;
+    std::unique_ptr<journal::JournalReader> m_reader;
+    std::unique_ptr<feeds::FeedNormalizer> m_normalizer;
+    feeds::NormalizedOutput m_output;
+    TradeSequencer m_sequencer;
+    std::vector<bool> m_sequenceMoved;
+    db::IngestBatch m_batch;
+    std::optional<std::chrono::steady_clock::time_point> m_batchStarted;
+    bool m_caughtUp = false;
+    feeds::Backoff m_backoff;
+    std::chrono::steady_clock::time_point m_retryAt;
+    QTimer *m_pollTimer = nullptr;
+    QTimer *m_statusTimer = nullptr;
+    model::WriterStatus m_status;
+    std::vector<double> m_latenciesMs;
+};
+
+} // namespace tickscope::ingest

@@ -1,0 +1,287 @@
+#include "app/ingest/feed_session.h"
+
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QTimer>
+#include <spdlog/spdlog.h>
+
+namespace tickscope::ingest {
+
+namespace {
+
+std::int64_t nowNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+} // namespace
+
+FeedSession::FeedSession(
+    std::unique_ptr<feeds::ExchangeAdapter> adapter, FeedSessionOptions options)
+    : m_adapter(std::move(adapter))
+    , m_options(std::move(options))
+    , m_backoff(m_options.reconnectBase, m_options.reconnectCap)
+{
+    m_status.feed = m_adapter->feedName();
+    m_snapshotPending.assign(m_adapter->instruments().size(), false);
+}
+
+FeedSession::~FeedSession() = default;
+
+void FeedSession::start()
+{
+    auto journal = journal::JournalWriter::open(m_options.journalDirectory, m_options.journal);
+    if (!journal) {
+        fail(QString::fromStdString(journal.error()));
+        return;
+    }
+    m_journal = std::move(*journal);
+    m_bookKeeper = m_adapter->createNormalizer();
+    m_network = new QNetworkAccessManager(this);
+
+    m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+    connect(m_socket, &QWebSocket::connected, this, &FeedSession::onConnected);
+    connect(m_socket, &QWebSocket::disconnected, this, &FeedSession::onDisconnected);
+    connect(m_socket, &QWebSocket::textMessageReceived, this, &FeedSession::onFrame);
+    connect(m_socket, &QWebSocket::pong, this,
+        [this] { m_lastHeard = std::chrono::steady_clock::now(); });
+    connect(m_socket, &QWebSocket::errorOccurred, this,
+        [this] { m_status.lastError = m_socket->errorString().toStdString(); });
+
+    m_flushTimer = new QTimer(this);
+    m_flushTimer->setInterval(m_options.flushInterval);
+    connect(m_flushTimer, &QTimer::timeout, this, &FeedSession::flushJournal);
+    m_flushTimer->start();
+
+    // Once a second: liveness, pings and the status snapshot.
+    m_watchdog = new QTimer(this);
+    m_watchdog->setInterval(std::chrono::seconds(1));
+    connect(m_watchdog, &QTimer::timeout, this, [this] {
+        const auto now = std::chrono::steady_clock::now();
+        if (m_status.state == model::FeedStatus::State::Live) {
+            if (now - m_lastHeard > m_options.silenceTimeout) {
+                scheduleReconnect(QStringLiteral("nothing received for %1 s")
+                        .arg(m_options.silenceTimeout.count()));
+            } else if (now - m_lastHeard > m_options.pingInterval) {
+                m_socket->ping();
+            }
+        }
+        publishStatus();
+    });
+    m_watchdog->start();
+
+    m_lifetime = new QTimer(this);
+    m_lifetime->setSingleShot(true);
+    connect(m_lifetime, &QTimer::timeout, this, [this] {
+        marker(model::FeedEvent::Kind::Reconnect, QStringLiteral("connection lifetime ends soon"));
+        m_backoff.reset();
+        scheduleReconnect(QStringLiteral("connection lifetime"));
+    });
+    m_reconnect = new QTimer(this);
+    m_reconnect->setSingleShot(true);
+    connect(m_reconnect, &QTimer::timeout, this, &FeedSession::connectSocket);
+
+    connectSocket();
+}
+
+void FeedSession::connectSocket()
+{
+    if (m_stopping)
+        return;
+    const QUrl url = m_adapter->streamUrl();
+    spdlog::info("feed {}: connecting to {}", m_status.feed, url.toDisplayString().toStdString());
+    m_status.state = m_status.reconnects > 0 ? model::FeedStatus::State::Reconnecting
+                                             : model::FeedStatus::State::Connecting;
+    m_socket->open(url);
+}
+
+void FeedSession::scheduleReconnect(const QString &reason)
+{
+    if (m_stopping || m_reconnect->isActive())
+        return;
+    m_lifetime->stop();
+    ++m_status.reconnects;
+    m_status.state = model::FeedStatus::State::Reconnecting;
+    const auto delay = m_backoff.next();
+    spdlog::warn(
+        "feed {}: {}; reconnecting in {} ms", m_status.feed, reason.toStdString(), delay.count());
+    // abort() rather than close(): a silent or dying server gets no closing handshake.
+    if (m_socket->state() != QAbstractSocket::UnconnectedState)
+        m_socket->abort();
+    m_reconnect->start(delay);
+}
+
+void FeedSession::onConnected()
+{
+    m_lastHeard = std::chrono::steady_clock::now();
+    m_status.state = model::FeedStatus::State::Live;
+    m_status.lastError.clear();
+    marker(model::FeedEvent::Kind::Connect, m_socket->requestUrl().toDisplayString());
+    for (const QByteArray &message : m_adapter->subscribeMessages()) {
+        marker(model::FeedEvent::Kind::Subscribe, QString::fromUtf8(message));
+        m_socket->sendTextMessage(QString::fromUtf8(message));
+    }
+    m_lifetime->start(m_adapter->connectionLifetime() - m_options.lifetimeMargin);
+    // A connection that stays up for a while has earned a fresh backoff.
+    QTimer::singleShot(std::chrono::seconds(10), this, [this] {
+        if (m_status.state == model::FeedStatus::State::Live)
+            m_backoff.reset();
+    });
+}
+
+void FeedSession::onDisconnected()
+{
+    QString reason = m_socket->closeReason();
+    if (reason.isEmpty())
+        reason = m_socket->errorString();
+    reason = QStringLiteral("close code %1: %2").arg(int(m_socket->closeCode())).arg(reason);
+    if (m_journal)
+        marker(
+            model::FeedEvent::Kind::Disconnect, m_stopping ? QStringLiteral("shutdown") : reason);
+    if (!m_stopping)
+        scheduleReconnect(reason);
+}
+
+void FeedSession::onFrame(const QString &frame)
+{
+    m_lastHeard = std::chrono::steady_clock::now();
+    const QByteArray utf8 = frame.toUtf8();
+    ++m_status.framesReceived;
+    m_status.bytesReceived += utf8.size();
+    const std::string_view payload{utf8.constData(), static_cast<std::size_t>(utf8.size())};
+    const std::int64_t receivedAt = nowNs();
+    record(feeds::RawKind::WebSocketText, 0, payload);
+    if (m_adapter->feedThreadCanSkip(payload))
+        return;
+    m_bookKeeper->normalize({feeds::RawKind::WebSocketText, 0, receivedAt, payload}, m_bookOutput);
+    const bool reconnect = m_bookOutput.reconnectRequested;
+    const auto requests = std::move(m_bookOutput.snapshotRequests);
+    m_bookOutput.clear();
+    for (const auto instrument : requests)
+        fetchSnapshot(instrument);
+    if (reconnect) {
+        m_backoff.reset();
+        scheduleReconnect(QStringLiteral("the exchange announced a shutdown"));
+    }
+}
+
+void FeedSession::fetchSnapshot(std::uint32_t instrument)
+{
+    if (m_snapshotPending.at(instrument))
+        return;
+    m_snapshotPending[instrument] = true;
+    QNetworkRequest request{m_adapter->snapshotUrl(instrument)};
+    request.setTransferTimeout(std::chrono::seconds(10));
+    QNetworkReply *reply = m_network->get(request);
+    connect(reply, &QNetworkReply::finished, this,
+        [this, reply, instrument] { onSnapshotReply(reply, instrument); });
+}
+
+void FeedSession::onSnapshotReply(QNetworkReply *reply, std::uint32_t instrument)
+{
+    reply->deleteLater();
+    m_snapshotPending[instrument] = false;
+    if (m_stopping)
+        return;
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const QByteArray body = reply->readAll();
+    if (reply->error() != QNetworkReply::NoError || status != 200) {
+        const QString symbol
+            = QString::fromStdString(m_adapter->instruments().at(instrument).symbol);
+        marker(model::FeedEvent::Kind::Error,
+            QStringLiteral("book snapshot for %1 failed (HTTP %2): %3 %4")
+                .arg(symbol)
+                .arg(status)
+                .arg(reply->errorString(), QString::fromUtf8(body.left(200))));
+        QTimer::singleShot(
+            m_backoff.next(), this, [this, instrument] { fetchSnapshot(instrument); });
+        return;
+    }
+    const std::string_view payload{body.constData(), static_cast<std::size_t>(body.size())};
+    const std::int64_t receivedAt = nowNs();
+    record(feeds::RawKind::RestResponse, instrument, payload);
+    m_bookKeeper->normalize(
+        {feeds::RawKind::RestResponse, instrument, receivedAt, payload}, m_bookOutput);
+    const auto requests = std::move(m_bookOutput.snapshotRequests);
+    m_bookOutput.clear();
+    for (const auto again : requests)
+        fetchSnapshot(again);
+}
+
+void FeedSession::record(feeds::RawKind kind, std::uint32_t tag, std::string_view payload)
+{
+    if (!m_journal)
+        return;
+    if (auto appended = m_journal->append(kind, tag, nowNs(), payload); !appended)
+        fail(QString::fromStdString(appended.error()));
+}
+
+void FeedSession::marker(model::FeedEvent::Kind kind, const QString &detail)
+{
+    const std::string payload = feeds::encodeMarker(kind, detail.toStdString());
+    record(feeds::RawKind::Marker, 0, payload);
+}
+
+void FeedSession::flushJournal()
+{
+    if (!m_journal)
+        return;
+    const auto before = m_status.journalEnd;
+    auto done = m_journal->flush();
+    const auto now = std::chrono::steady_clock::now();
+    if (done && now - m_lastSync >= m_options.syncInterval) {
+        done = m_journal->sync();
+        m_lastSync = now;
+    }
+    if (!done) {
+        fail(QString::fromStdString(done.error()));
+        return;
+    }
+    for (const auto &segment : m_journal->takeSealed())
+        emit segmentSealed(segment);
+    m_status.journalEnd = m_journal->nextPosition();
+    if (m_status.journalEnd != before)
+        emit journalAdvanced();
+}
+
+void FeedSession::publishStatus()
+{
+    emit statusChanged(m_status);
+}
+
+void FeedSession::fail(const QString &error)
+{
+    spdlog::error("feed {}: {}", m_status.feed, error.toStdString());
+    m_status.state = model::FeedStatus::State::Failed;
+    m_status.lastError = error.toStdString();
+    m_journal.reset(); // nothing more may be received without being journaled
+    m_stopping = true;
+    if (m_socket)
+        m_socket->abort();
+    publishStatus();
+}
+
+void FeedSession::stop()
+{
+    m_stopping = true;
+    if (m_socket && m_socket->state() != QAbstractSocket::UnconnectedState) {
+        m_socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("shutdown"));
+        m_socket->abort();
+    }
+    if (m_journal) {
+        if (auto sealed = m_journal->seal(); !sealed)
+            spdlog::error("feed {}: {}", m_status.feed, sealed.error());
+        for (const auto &segment : m_journal->takeSealed())
+            emit segmentSealed(segment);
+        m_status.journalEnd = m_journal->nextPosition();
+        emit journalAdvanced();
+    }
+    if (m_status.state != model::FeedStatus::State::Failed)
+        m_status.state = model::FeedStatus::State::Stopped;
+    publishStatus();
+    emit stopped();
+}
+
+} // namespace tickscope::ingest

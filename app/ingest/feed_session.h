@@ -1,0 +1,92 @@
+// The feed thread's worker for one exchange connection. Every text frame is appended, with its
+// receive time, to the feed's journal before anything else happens to it; the database writer
+// follows that journal. Besides, this keeps the connection healthy (pings, a silence watchdog,
+// reconnects with backoff and jitter, a proactive reconnect before the exchange's connection
+// lifetime ends or when it announces a shutdown) and keeps the order books synchronised by
+// fetching REST snapshots, which are journaled too. Connection events go into the journal as
+// markers, so audit.feed_events is written from the journal as well.
+#pragma once
+
+#include "app/feeds/backoff.h"
+#include "app/feeds/exchange_adapter.h"
+#include "app/ingest/journal_writer.h"
+#include "app/model/feed_status.h"
+
+#include <QObject>
+#include <QWebSocket>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+
+class QNetworkAccessManager;
+class QNetworkReply;
+class QTimer;
+
+namespace tickscope::ingest {
+
+struct FeedSessionOptions
+{
+    std::filesystem::path journalDirectory; // this feed's own folder
+    journal::WriterOptions journal;
+    std::chrono::milliseconds flushInterval{2}; // journal -> operating system
+    std::chrono::milliseconds syncInterval{200}; // journal -> disk
+    std::chrono::seconds silenceTimeout{30}; // no frame and no pong for this long: reconnect
+    std::chrono::seconds pingInterval{10};
+    std::chrono::seconds lifetimeMargin{300}; // reconnect this long before the exchange would
+    std::chrono::milliseconds reconnectBase{250};
+    std::chrono::milliseconds reconnectCap{30'000};
+};
+
+class FeedSession : public QObject
+{
+    Q_OBJECT
+public:
+    FeedSession(std::unique_ptr<feeds::ExchangeAdapter> adapter, FeedSessionOptions options);
+    ~FeedSession() override;
+
+public slots:
+    void start();
+    // Closes the connection, seals the journal and emits stopped().
+    void stop();
+
+signals:
+    void statusChanged(const tickscope::model::FeedStatus &status);
+    void segmentSealed(const tickscope::ingest::journal::SealedSegment &segment);
+    // The journal holds more records (flushed to the operating system).
+    void journalAdvanced();
+    void stopped();
+
+private:
+    void connectSocket();
+    void scheduleReconnect(const QString &reason);
+    void onConnected();
+    void onDisconnected();
+    void onFrame(const QString &frame);
+    void fetchSnapshot(std::uint32_t instrument);
+    void onSnapshotReply(QNetworkReply *reply, std::uint32_t instrument);
+    void record(feeds::RawKind kind, std::uint32_t tag, std::string_view payload);
+    void marker(model::FeedEvent::Kind kind, const QString &detail);
+    void flushJournal();
+    void publishStatus();
+    void fail(const QString &error);
+
+    std::unique_ptr<feeds::ExchangeAdapter> m_adapter;
+    FeedSessionOptions m_options;
+    std::unique_ptr<journal::JournalWriter> m_journal;
+    std::unique_ptr<feeds::FeedNormalizer> m_bookKeeper; // books only: decides on snapshots
+    feeds::NormalizedOutput m_bookOutput;
+    QWebSocket *m_socket = nullptr;
+    QNetworkAccessManager *m_network = nullptr;
+    QTimer *m_flushTimer = nullptr;
+    QTimer *m_watchdog = nullptr;
+    QTimer *m_lifetime = nullptr;
+    QTimer *m_reconnect = nullptr;
+    feeds::Backoff m_backoff;
+    std::chrono::steady_clock::time_point m_lastSync;
+    std::chrono::steady_clock::time_point m_lastHeard;
+    model::FeedStatus m_status;
+    bool m_stopping = false;
+    std::vector<bool> m_snapshotPending;
+};
+
+} // namespace tickscope::ingest

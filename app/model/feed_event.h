@@ -1,0 +1,52 @@
+// Something that happened to a feed's connection or subscription, for audit.feed_events: a
+// connect, a disconnect with its reason, a subscription ack, an error from the exchange or a
+// malformed frame.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace tickscope::model {
+
+struct FeedEvent
+{
+    enum class Kind {
+        Connect,
+        Disconnect,
+        Subscribe,
+        Subscribed,
+        Error,
+        Reconnect,
+        ShutdownNotice,
+        Resync
+    };
+
+    std::int64_t timeNs = 0;
+    Kind kind = Kind::Error;
+    std::string detail;
+};
+
+inline const char *kindName(FeedEvent::Kind kind)
+{
+    switch (kind) {
+    case FeedEvent::Kind::Connect:
+        return "connect";
+    case FeedEvent::Kind::Disconnect:
+        return "disconnect";
+    case FeedEvent::Kind::Subscribe:
+        return "subscribe";
+    case FeedEvent::Kind::Subscribed:
+        return "subscribed";
+    case FeedEvent::Kind::Reconnect:
+        return "reconnect";
+    case FeedEvent::Kind::ShutdownNotice:
+        return "shutdown_notice";
+    case FeedEvent::Kind::Resync:
+        return "resync";
+    case FeedEvent::Kind::Error:
+        break;
+    }
+    return "error";
+}
+
+} // namespace tickscope::model

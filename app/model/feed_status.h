@@ -1,0 +1,92 @@
+// Snapshots of a running feed, once a second, for the headless status line and the console's
+// Live page: the connection side (feed thread) and the database side (writer thread).
+#pragma once
+
+#include "app/model/gap.h"
+#include "app/model/journal_position.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tickscope::model {
+
+struct FeedStatus
+{
+    enum class State { Connecting, Live, Reconnecting, Stopped, Failed };
+
+    std::string feed;
+    State state = State::Connecting;
+    std::int64_t framesReceived = 0;
+    std::int64_t bytesReceived = 0;
+    std::int64_t reconnects = 0;
+    JournalPosition journalEnd; // the next record the journal will take
+    std::string lastError;
+};
+
+inline const char *stateName(FeedStatus::State state)
+{
+    switch (state) {
+    case FeedStatus::State::Connecting:
+        return "connecting";
+    case FeedStatus::State::Live:
+        return "live";
+    case FeedStatus::State::Reconnecting:
+        return "reconnecting";
+    case FeedStatus::State::Stopped:
+        return "stopped";
+    case FeedStatus::State::Failed:
+        break;
+    }
+    return "failed";
+}
+
+// The latest trade price of each instrument, for the live chart.
+struct LastPrice
+{
+    std::uint32_t instrument = 0;
+    std::int64_t timeNs = 0;
+    double price = 0; // for drawing only; stored prices stay exact
+};
+
+struct WriterStatus
+{
+    enum class State { Starting, Replaying, Live, DatabaseDown, Stopped };
+
+    std::string feed;
+    State state = State::Starting;
+    std::int64_t rowsCommitted = 0;
+    std::int64_t tradesCommitted = 0;
+    std::int64_t duplicatesSkipped = 0;
+    std::int64_t batchesCommitted = 0;
+    std::int64_t malformedFrames = 0;
+    std::int64_t gapsFound = 0;
+    std::optional<Gap> lastGap;
+    std::string lastGapSymbol;
+    JournalPosition committed; // the checkpoint
+    std::int64_t pendingRows = 0; // parsed, not yet committed
+    double latencyP50Ms = 0; // receive -> commit, over the last second
+    double latencyP99Ms = 0;
+    std::string lastError;
+    std::vector<LastPrice> lastPrices;
+};
+
+inline const char *stateName(WriterStatus::State state)
+{
+    switch (state) {
+    case WriterStatus::State::Starting:
+        return "starting";
+    case WriterStatus::State::Replaying:
+        return "replaying";
+    case WriterStatus::State::Live:
+        return "live";
+    case WriterStatus::State::DatabaseDown:
+        return "database down";
+    case WriterStatus::State::Stopped:
+        break;
+    }
+    return "stopped";
+}
+
+} // namespace tickscope::model
