@@ -2,17 +2,146 @@
 
 #include <QFileInfo>
 #include <QStandardPaths>
+#include <array>
 #include <format>
-#include <sstream>
 #include <toml++/toml.hpp>
+#include <unistd.h>
 
 namespace tickscope::app {
 
 namespace {
 
-std::string where(const toml::source_region &source)
+std::string where(const toml::node &node)
 {
-    return std::format("line {}, column {}", source.begin.line, source.begin.column);
+    return std::format("line {}, column {}", node.source().begin.line, node.source().begin.column);
+}
+
+// Reads the keys of one table, each with its own reader; any other key is an error.
+class TableReader
+{
+public:
+    TableReader(const std::string &file, std::string name, const toml::table &table)
+        : m_file(file)
+        , m_name(std::move(name))
+        , m_table(table)
+    { }
+
+    std::string error(const toml::node &node, const std::string &key, std::string_view what) const
+    {
+        return std::format("{}: {}.{} {} ({})", m_file, m_name, key, what, where(node));
+    }
+
+    std::expected<void, std::string> unknownKeys(
+        std::initializer_list<std::string_view> known) const
+    {
+        for (const auto &[key, node] : m_table) {
+            if (std::ranges::find(known, key.str()) == known.end())
+                return std::unexpected(std::format(
+                    "{}: unknown key {}.{} ({})", m_file, m_name, key.str(), where(node)));
+        }
+        return {};
+    }
+
+    std::expected<void, std::string> text(const std::string &key, auto &&store) const
+    {
+        const toml::node *node = m_table.get(key);
+        if (!node)
+            return {};
+        const auto value = node->value<std::string>();
+        if (!value || value->empty())
+            return std::unexpected(error(*node, key, "must be a non-empty string"));
+        return store(*value, *node);
+    }
+
+    std::expected<void, std::string> integer(
+        const std::string &key, std::int64_t min, std::int64_t max, auto &&store) const
+    {
+        const toml::node *node = m_table.get(key);
+        if (!node)
+            return {};
+        const auto value = node->value<std::int64_t>();
+        if (!value || !node->is_integer() || *value < min || *value > max)
+            return std::unexpected(
+                error(*node, key, std::format("must be a whole number from {} to {}", min, max)));
+        store(*value);
+        return {};
+    }
+
+    const toml::table &table() const { return m_table; }
+
+private:
+    const std::string &m_file;
+    std::string m_name;
+    const toml::table &m_table;
+};
+
+std::expected<QUrl, std::string> parseUrl(
+    const std::string &text, std::initializer_list<QString> schemes)
+{
+    const QUrl url{QString::fromStdString(text), QUrl::StrictMode};
+    if (!url.isValid() || url.host().isEmpty()
+        || std::ranges::find(schemes, url.scheme()) == schemes.end())
+        return std::unexpected(std::format("must be a {} URL with a host, not \"{}\"",
+            QStringList(schemes).join(QStringLiteral(" or ")).toStdString(), text));
+    return url;
+}
+
+std::expected<void, std::string> readBinance(const TableReader &reader, Config &config)
+{
+    if (auto known = reader.unknownKeys({"symbols", "websocket_url", "rest_url", "time_unit"});
+        !known)
+        return known;
+    BinanceConfig binance;
+    const toml::node *symbols = reader.table().get("symbols");
+    const toml::array *list = symbols ? symbols->as_array() : nullptr;
+    if (!list || list->empty())
+        return std::unexpected(symbols
+                ? reader.error(*symbols, "symbols", "must be a non-empty list of strings")
+                : reader.error(reader.table(), "symbols", "is missing"));
+    for (const auto &entry : *list) {
+        const auto text = entry.value<std::string>();
+        if (!text)
+            return std::unexpected(reader.error(entry, "symbols", "must hold strings only"));
+        auto instrument = parseSymbol("binance", *text);
+        if (!instrument)
+            return std::unexpected(reader.error(entry, "symbols", instrument.error()));
+        instrument->timePrecision = "ms";
+        binance.instruments.push_back(std::move(*instrument));
+    }
+    auto urlInto = [&](QUrl &target, std::initializer_list<QString> schemes, const char *key) {
+        return reader.text(key,
+            [&, key](const std::string &text,
+                const toml::node &node) -> std::expected<void, std::string> {
+                auto url = parseUrl(text, schemes);
+                if (!url)
+                    return std::unexpected(reader.error(node, key, url.error()));
+                target = *url;
+                return {};
+            });
+    };
+    if (auto read = urlInto(
+            binance.websocketUrl, {QStringLiteral("ws"), QStringLiteral("wss")}, "websocket_url");
+        !read)
+        return read;
+    if (auto read
+        = urlInto(binance.restUrl, {QStringLiteral("http"), QStringLiteral("https")}, "rest_url");
+        !read)
+        return read;
+    if (auto read = reader.text("time_unit",
+            [&](const std::string &text,
+                const toml::node &node) -> std::expected<void, std::string> {
+                if (text != "ms" && text != "us")
+                    return std::unexpected(
+                        reader.error(node, "time_unit", "must be \"ms\" or \"us\""));
+                binance.microseconds = text == "us";
+                return {};
+            });
+        !read)
+        return read;
+    for (auto &instrument : binance.instruments)
+        instrument.timePrecision = binance.microseconds ? "us" : "ms";
+    config.binance = std::move(binance);
+    return {};
 }
 
 } // namespace
@@ -21,6 +150,44 @@ QString defaultConfigPath()
 {
     return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation)
         + QStringLiteral("/tickscope/tickscope.toml");
+}
+
+QString defaultJournalDirectory()
+{
+    if (::geteuid() == 0)
+        return QStringLiteral("/var/lib/tickscope/journal");
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
+        + QStringLiteral("/tickscope/journal");
+}
+
+std::expected<model::Instrument, std::string> parseSymbol(
+    const std::string &exchange, std::string_view text)
+{
+    auto valid = [](std::string_view part) {
+        return !part.empty() && std::ranges::all_of(part, [](char c) {
+            return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        });
+    };
+    if (const auto slash = text.find('/'); slash != std::string_view::npos) {
+        const auto base = text.substr(0, slash);
+        const auto quote = text.substr(slash + 1);
+        if (!valid(base) || !valid(quote))
+            return std::unexpected(std::format("\"{}\" is not BASE/QUOTE in capitals", text));
+        return model::Instrument{exchange, std::string(base) + std::string(quote),
+            std::string(base), std::string(quote)};
+    }
+    // Longest first, so that "FDUSD" wins over "USD".
+    static constexpr std::array kQuotes{"FDUSD", "USDT", "USDC", "TUSD", "BUSD", "USD", "EUR",
+        "TRY", "BRL", "JPY", "GBP", "BTC", "ETH", "BNB"};
+    if (valid(text)) {
+        for (const std::string_view quote : kQuotes) {
+            if (text.size() > quote.size() && text.ends_with(quote))
+                return model::Instrument{exchange, std::string(text),
+                    std::string(text.substr(0, text.size() - quote.size())), std::string(quote)};
+        }
+    }
+    return std::unexpected(std::format(
+        "cannot tell the base and quote assets of \"{}\"; write it as BASE/QUOTE", text));
 }
 
 std::expected<Config, std::string> loadConfig(const QString &path, bool explicitPath)
@@ -38,31 +205,68 @@ std::expected<Config, std::string> loadConfig(const QString &path, bool explicit
     try {
         root = toml::parse_file(file);
     } catch (const toml::parse_error &error) {
-        return std::unexpected(std::format(
-            "{}: {} ({})", file, std::string_view{error.description()}, where(error.source())));
+        return std::unexpected(
+            std::format("{}: {} (line {}, column {})", file, std::string_view{error.description()},
+                error.source().begin.line, error.source().begin.column));
     }
 
     for (const auto &[key, node] : root) {
-        if (key.str() != "database")
-            return std::unexpected(std::format(
-                "{}: unknown section [{}] ({})", file, key.str(), where(node.source())));
-    }
-    if (const toml::node *database = root.get("database")) {
-        const toml::table *table = database->as_table();
+        const std::string name{key.str()};
+        const toml::table *table = node.as_table();
+        if (name != "database" && name != "journal" && name != "ingest" && name != "exchanges")
+            return std::unexpected(
+                std::format("{}: unknown section [{}] ({})", file, name, where(node)));
         if (!table)
-            return std::unexpected(std::format(
-                "{}: 'database' must be a table ({})", file, where(database->source())));
-        for (const auto &[key, node] : *table) {
-            if (key.str() != "conninfo")
-                return std::unexpected(std::format(
-                    "{}: unknown key database.{} ({})", file, key.str(), where(node.source())));
-            const auto value = node.value<std::string>();
-            if (!value || value->empty())
-                return std::unexpected(
-                    std::format("{}: database.conninfo must be a non-empty string ({})", file,
-                        where(node.source())));
-            config.databaseConninfo = *value;
+            return std::unexpected(
+                std::format("{}: '{}' must be a table ({})", file, name, where(node)));
+        const TableReader reader{file, name, *table};
+        std::expected<void, std::string> read;
+        if (name == "database") {
+            read = reader.unknownKeys({"conninfo"});
+            if (read)
+                read = reader.text("conninfo",
+                    [&](const std::string &text,
+                        const toml::node &) -> std::expected<void, std::string> {
+                        config.databaseConninfo = text;
+                        return {};
+                    });
+        } else if (name == "journal") {
+            read = reader.unknownKeys({"directory", "segment_mb", "sync_interval_ms"});
+            if (read)
+                read = reader.text("directory",
+                    [&](const std::string &text,
+                        const toml::node &) -> std::expected<void, std::string> {
+                        config.journalDirectory = QString::fromStdString(text);
+                        return {};
+                    });
+            if (read)
+                read = reader.integer("segment_mb", 1, 4096, [&](std::int64_t v) {
+                    config.journalSegmentBytes = static_cast<std::uint64_t>(v) << 20;
+                });
+            if (read)
+                read = reader.integer("sync_interval_ms", 1, 60'000, [&](std::int64_t v) {
+                    config.journalSyncInterval = std::chrono::milliseconds(v);
+                });
+        } else if (name == "ingest") {
+            read = reader.unknownKeys({"batch_rows", "flush_interval_ms"});
+            if (read)
+                read = reader.integer("batch_rows", 1, 1'000'000,
+                    [&](std::int64_t v) { config.batchRows = static_cast<std::size_t>(v); });
+            if (read)
+                read = reader.integer("flush_interval_ms", 1, 60'000,
+                    [&](std::int64_t v) { config.flushInterval = std::chrono::milliseconds(v); });
+        } else {
+            read = reader.unknownKeys({"binance"});
+            if (read && table->contains("binance")) {
+                const toml::table *binance = table->get("binance")->as_table();
+                if (!binance)
+                    return std::unexpected(
+                        std::format("{}: exchanges.binance must be a table", file));
+                read = readBinance(TableReader{file, "exchanges.binance", *binance}, config);
+            }
         }
+        if (!read)
+            return std::unexpected(read.error());
     }
     return config;
 }

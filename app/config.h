@@ -1,25 +1,57 @@
 // Tickscope's one configuration file (TOML). Only what the user wrote is in it; what is missing
-// takes the defaults of the code that uses it. Unknown keys are errors, so a typo never passes
-// silently.
+// takes the defaults below. Unknown sections and keys are errors, so a typo never passes silently.
+//
+//   [database]          conninfo = "host=... dbname=..."   (libpq string or URI)
+//   [journal]           directory = "/var/lib/tickscope/journal", segment_mb = 256,
+//                       sync_interval_ms = 200
+//   [ingest]            batch_rows = 20000, flush_interval_ms = 100
+//   [exchanges.binance] symbols = ["BTCUSDT", "ETH/USDT"], websocket_url = "wss://...",
+//                       rest_url = "https://...", time_unit = "ms" | "us"
 #pragma once
 
+#include "app/model/instrument.h"
+
 #include <QString>
+#include <QUrl>
+#include <chrono>
 #include <expected>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace tickscope::app {
+
+struct BinanceConfig
+{
+    std::vector<model::Instrument> instruments;
+    QUrl websocketUrl{QStringLiteral("wss://stream.binance.com:9443")};
+    QUrl restUrl{QStringLiteral("https://api.binance.com")};
+    bool microseconds = false;
+};
 
 struct Config
 {
     QString path; // the file it was read from; empty when none was
-    std::optional<std::string> databaseConninfo; // [database] conninfo: libpq string or URI
+    std::optional<std::string> databaseConninfo;
+    QString journalDirectory; // empty: the default data location
+    std::uint64_t journalSegmentBytes = 256ull << 20;
+    std::chrono::milliseconds journalSyncInterval{200};
+    std::size_t batchRows = 20'000;
+    std::chrono::milliseconds flushInterval{100};
+    std::optional<BinanceConfig> binance;
 };
 
 // $XDG_CONFIG_HOME/tickscope/tickscope.toml (~/.config/tickscope/tickscope.toml).
 QString defaultConfigPath();
 
+// /var/lib/tickscope/journal for root, else <user data dir>/tickscope/journal.
+QString defaultJournalDirectory();
+
 // Reads `path`. A missing file is an error only when the user named it (`explicitPath`).
 std::expected<Config, std::string> loadConfig(const QString &path, bool explicitPath);
+
+// "BTC/USDT" or "BTCUSDT" (split at a known quote asset) into an instrument of `exchange`.
+std::expected<model::Instrument, std::string> parseSymbol(
+    const std::string &exchange, std::string_view text);
 
 } // namespace tickscope::app

@@ -45,6 +45,31 @@ private slots:
                                      << QStringLiteral("'database' must be a table");
         QTest::newRow("syntax error")
             << QByteArray("[database\n") << QString() << QStringLiteral("line 1");
+        QTest::newRow("binance without symbols")
+            << QByteArray("[exchanges.binance]\ntime_unit = \"ms\"\n") << QString()
+            << QStringLiteral("exchanges.binance.symbols is missing");
+        QTest::newRow("binance symbol of unknown quote")
+            << QByteArray("[exchanges.binance]\nsymbols = [\"BTCXYZ\"]\n") << QString()
+            << QStringLiteral("cannot tell the base and quote assets of \"BTCXYZ\"");
+        QTest::newRow("binance lower-case symbol")
+            << QByteArray("[exchanges.binance]\nsymbols = [\"btc/usdt\"]\n") << QString()
+            << QStringLiteral("is not BASE/QUOTE in capitals");
+        QTest::newRow("binance http websocket url")
+            << QByteArray(
+                   "[exchanges.binance]\nsymbols = [\"BTCUSDT\"]\nwebsocket_url = \"http://x\"\n")
+            << QString() << QStringLiteral("websocket_url must be a ws or wss URL");
+        QTest::newRow("binance time unit")
+            << QByteArray("[exchanges.binance]\nsymbols = [\"BTCUSDT\"]\ntime_unit = \"ns\"\n")
+            << QString() << QStringLiteral("time_unit must be \"ms\" or \"us\"");
+        QTest::newRow("unknown exchange")
+            << QByteArray("[exchanges.kraken]\nsymbols = []\n") << QString()
+            << QStringLiteral("unknown key exchanges.kraken");
+        QTest::newRow("batch rows zero")
+            << QByteArray("[ingest]\nbatch_rows = 0\n") << QString()
+            << QStringLiteral("ingest.batch_rows must be a whole number from 1");
+        QTest::newRow("segment size as text")
+            << QByteArray("[journal]\nsegment_mb = \"big\"\n") << QString()
+            << QStringLiteral("journal.segment_mb must be");
     }
 
     void parses()
@@ -70,6 +95,54 @@ private slots:
         QVERIFY2(config, config ? "" : config.error().c_str());
         QCOMPARE(QString::fromStdString(config->databaseConninfo.value_or("")), conninfo);
         QCOMPARE(config->path, path);
+    }
+
+    void readsEverySection()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("tickscope.toml"));
+        QFile file{path};
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(
+            "[journal]\ndirectory = \"/data/journal\"\nsegment_mb = 64\nsync_interval_ms = 50\n"
+            "[ingest]\nbatch_rows = 5000\nflush_interval_ms = 20\n"
+            "[exchanges.binance]\nsymbols = [\"BTCUSDT\", \"PEPE/FDUSD\"]\n"
+            "websocket_url = \"ws://127.0.0.1:9000\"\nrest_url = \"http://127.0.0.1:9001\"\n"
+            "time_unit = \"us\"\n");
+        file.close();
+        const auto config = loadConfig(path, true);
+        QVERIFY2(config, config ? "" : config.error().c_str());
+        QCOMPARE(config->journalDirectory, QStringLiteral("/data/journal"));
+        QCOMPARE(config->journalSegmentBytes, 64ull << 20);
+        QCOMPARE(config->journalSyncInterval.count(), 50);
+        QCOMPARE(config->batchRows, std::size_t(5000));
+        QCOMPARE(config->flushInterval.count(), 20);
+        QVERIFY(config->binance);
+        QVERIFY(config->binance->microseconds);
+        QCOMPARE(config->binance->websocketUrl, QUrl(QStringLiteral("ws://127.0.0.1:9000")));
+        QCOMPARE(config->binance->instruments.size(), std::size_t(2));
+        const tickscope::model::Instrument pepe{"binance", "PEPEFDUSD", "PEPE", "FDUSD", "us"};
+        QCOMPARE(config->binance->instruments[1], pepe);
+    }
+
+    void splitsSymbols_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("base");
+        QTest::addColumn<QString>("quote");
+        QTest::newRow("USDT") << "BTCUSDT" << "BTC" << "USDT";
+        QTest::newRow("FDUSD before USD") << "SOLFDUSD" << "SOL" << "FDUSD";
+        QTest::newRow("BTC quote") << "ETHBTC" << "ETH" << "BTC";
+        QTest::newRow("slash") << "1000SATS/USDT" << "1000SATS" << "USDT";
+    }
+
+    void splitsSymbols()
+    {
+        QFETCH(QString, text);
+        const auto instrument = parseSymbol("binance", text.toStdString());
+        QVERIFY(instrument);
+        QTEST(QString::fromStdString(instrument->baseAsset), "base");
+        QTEST(QString::fromStdString(instrument->quoteAsset), "quote");
     }
 
     void missingFileIsAnErrorOnlyWhenNamed()
