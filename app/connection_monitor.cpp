@@ -1,7 +1,6 @@
 #include "app/connection_monitor.h"
 
-#include "app/client_identity.h"
-#include "app/ops/local_server.h"
+#include "app/database_setup.h"
 #include "db/capability_probe.h"
 #include "db/connection.h"
 #include "db/migrator.h"
@@ -37,12 +36,7 @@ void ConnectionMonitor::shutdown()
         m_timer->stop();
     m_connection.reset();
     if (m_startedEmbeddedServer) {
-        ops::LocalServer server{ops::LocalServer::defaultDirectory()};
-        if (auto stopped = server.stop(); !stopped)
-            spdlog::error(
-                "stopping the embedded database failed: {}", stopped.error().toStdString());
-        else
-            spdlog::info("embedded database stopped");
+        stopEmbeddedServer();
         m_startedEmbeddedServer = false;
     }
 }
@@ -58,37 +52,27 @@ void ConnectionMonitor::publish(model::DatabaseStatus::State state, std::string 
 void ConnectionMonitor::connectAndMigrate()
 {
     std::string conninfo = m_target.conninfo;
+    const Progress progress = [this](const std::string &line) {
+        publish(model::DatabaseStatus::State::Connecting, line);
+    };
     if (m_target.embedded) {
-        ops::LocalServer server{ops::LocalServer::defaultDirectory()};
-        m_status.endpoint = server.directory().toStdString();
-        if (!server.state().initialized) {
-            publish(model::DatabaseStatus::State::Connecting,
-                "creating the embedded database in " + server.directory().toStdString());
-            if (auto made = server.init(ops::LocalServer::kDefaultPort); !made)
-                throw std::runtime_error(made.error().toStdString());
-        }
-        auto started = server.start();
-        if (!started)
-            throw std::runtime_error(started.error().toStdString());
-        m_startedEmbeddedServer = m_startedEmbeddedServer || *started;
-        conninfo = server.conninfo().toStdString();
+        auto server = startEmbeddedServer(progress);
+        if (!server)
+            throw std::runtime_error(server.error());
+        m_startedEmbeddedServer = m_startedEmbeddedServer || server->startedHere;
+        conninfo = server->conninfo;
     }
     auto connection = std::make_unique<pqxx::connection>(db::connect(conninfo, "console"));
     m_status.endpoint = db::describeEndpoint(*connection);
     const auto caps = db::probeCapabilities(*connection);
     spdlog::info("connected to {} as {}: {}", m_status.endpoint, db::describeRole(caps),
         db::describeCapabilities(caps));
-
-    db::Migrator migrator{*connection, m_migrations};
-    if (!migrator.status().pending.empty()) {
-        publish(model::DatabaseStatus::State::Migrating, "applying schema migrations");
-        const auto migrated = migrator.migrate(
-            {.client = clientIdentity(), .progress = [](const std::string &line) {
-                 spdlog::info("migrate: {}", line);
-             }});
-        if (!migrated)
-            throw std::runtime_error(migrated.error());
-    }
+    if (auto migrated = applyPendingMigrations(*connection, m_migrations,
+            [this](const std::string &line) {
+                publish(model::DatabaseStatus::State::Migrating, line);
+            });
+        !migrated)
+        throw std::runtime_error(migrated.error());
     m_connection = std::move(connection);
 }
 

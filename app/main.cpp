@@ -35,5 +35,9 @@ int main(int argc, char **argv)
         QCoreApplication application{argc, argv};
         return runMigrateCommand(arguments);
     }
+    if (command == QLatin1String("ingest")) {
+        QCoreApplication application{argc, argv};
+        return runIngestCommand(arguments);
+    }
     return runMainJob(argc, argv, arguments);
 }

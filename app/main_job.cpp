@@ -59,7 +59,8 @@ int runMainJob(int &argc, char **argv, const QStringList &arguments)
             "local database and migrates it.\n\n"
             "Commands:\n"
             "  local-db   create, start, stop or inspect the embedded database\n"
-            "  migrate    apply or list schema migrations\n\n"
+            "  migrate    apply or list schema migrations\n"
+            "  ingest     run the configured exchange feeds into the database, headless\n\n"
             "Run 'tickscope COMMAND --help' for a command's options."));
     parser.addVersionOption();
     parser.addOptions({

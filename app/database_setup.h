@@ -1,0 +1,31 @@
+// Bringing a database up for a long-running job (the console, `tickscope ingest`): the embedded
+// local server started (and created on first use), and pending migrations applied.
+#pragma once
+
+#include "db/migration_set.h"
+
+#include <expected>
+#include <functional>
+#include <pqxx/connection>
+#include <string>
+#include <vector>
+
+namespace tickscope::app {
+
+using Progress = std::function<void(const std::string &line)>;
+
+struct EmbeddedServer
+{
+    std::string conninfo;
+    std::string directory;
+    bool startedHere = false; // false: it was running already, so it is not ours to stop
+};
+
+std::expected<EmbeddedServer, std::string> startEmbeddedServer(const Progress &progress);
+void stopEmbeddedServer();
+
+// Applies what is pending; a role without DDL rights gets an error that says what to run.
+std::expected<void, std::string> applyPendingMigrations(pqxx::connection &connection,
+    const std::vector<db::Migration> &migrations, const Progress &progress);
+
+} // namespace tickscope::app
