@@ -8,6 +8,7 @@ namespace tickscope::app {
 int runLocalDbCommand(const QStringList &arguments);
 int runMigrateCommand(const QStringList &arguments);
 int runIngestCommand(const QStringList &arguments);
+int runReplayCommand(const QStringList &arguments);
 // The main job: the console, or the headless status line without a display.
 int runMainJob(int &argc, char **argv, const QStringList &arguments);
 

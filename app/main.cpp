@@ -39,5 +39,9 @@ int main(int argc, char **argv)
         QCoreApplication application{argc, argv};
         return runIngestCommand(arguments);
     }
+    if (command == QLatin1String("replay")) {
+        QCoreApplication application{argc, argv};
+        return runReplayCommand(arguments);
+    }
     return runMainJob(argc, argv, arguments);
 }

@@ -60,7 +60,8 @@ int runMainJob(int &argc, char **argv, const QStringList &arguments)
             "Commands:\n"
             "  local-db   create, start, stop or inspect the embedded database\n"
             "  migrate    apply or list schema migrations\n"
-            "  ingest     run the configured exchange feeds into the database, headless\n\n"
+            "  ingest     run the configured exchange feeds into the database, headless\n"
+            "  replay     replay a capture or a journal: report gaps and books, or write it\n\n"
             "Run 'tickscope COMMAND --help' for a command's options."));
     parser.addVersionOption();
     parser.addOptions({

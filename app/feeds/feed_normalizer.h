@@ -26,6 +26,8 @@ struct NormalizedOutput
     std::vector<model::FeedEvent> events;
     std::vector<std::uint32_t> snapshotRequests; // instruments whose book needs a REST snapshot
     bool reconnectRequested = false; // the exchange announced it is going away
+    std::int64_t bookUpdatesApplied = 0;
+    std::int64_t bookUpdatesDropped = 0; // already contained in a snapshot or stale
     std::int64_t malformed = 0; // frames that could not be used (also in `events`, with text)
     std::int64_t ignored = 0; // well-formed frames of other kinds
 

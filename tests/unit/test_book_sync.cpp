@@ -50,7 +50,8 @@ private slots:
         QCOMPARE(sync.buffered(), std::size_t(3));
 
         const auto outcome = sync.onSnapshot(snapshot(5));
-        QVERIFY(outcome.applied);
+        QCOMPARE(outcome.applied, 2);
+        QCOMPARE(outcome.dropped, 1);
         QVERIFY(!outcome.gap);
         QCOMPARE(sync.state(), BookSync::State::Live);
         QCOMPARE(sync.lastUpdateId(), 9);
@@ -87,7 +88,7 @@ private slots:
         BookSync sync{3};
         sync.onDelta(delta(1, 1));
         sync.onSnapshot(snapshot(5));
-        QVERIFY(sync.onDelta(delta(3, 5, {{dec("100"), dec("0")}})).stale);
+        QCOMPARE(sync.onDelta(delta(3, 5, {{dec("100"), dec("0")}})).dropped, 1);
         QCOMPARE(sync.book().bestBid()->price, dec("100"));
         QVERIFY(sync.onDelta(delta(6, 6)).applied);
     }

@@ -15,6 +15,8 @@ BinanceNormalizer::BinanceNormalizer(InstrumentList instruments, TimeUnit timeUn
 void BinanceNormalizer::record(std::uint32_t instrument, const BookSync::Outcome &outcome,
     std::int64_t timeNs, NormalizedOutput &out)
 {
+    out.bookUpdatesApplied += outcome.applied;
+    out.bookUpdatesDropped += outcome.dropped;
     if (outcome.gap) {
         out.gaps.push_back(*outcome.gap);
         out.events.push_back({timeNs, model::FeedEvent::Kind::Resync,

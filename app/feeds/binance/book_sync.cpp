@@ -36,8 +36,10 @@ BookSync::Outcome BookSync::onSnapshot(const model::BookSnapshot &snapshot)
     Outcome outcome;
     if (m_state == State::Live)
         return outcome; // an answer to a request that a resync already replaced
-    while (!m_buffer.empty() && m_buffer.front().sequence <= snapshot.sequence)
+    while (!m_buffer.empty() && m_buffer.front().sequence <= snapshot.sequence) {
         m_buffer.pop_front();
+        ++outcome.dropped;
+    }
     // The first diff it does not contain must follow it directly; otherwise the snapshot is too
     // old (diffs between them were never buffered) and another one is needed.
     if (!m_buffer.empty() && m_buffer.front().firstSequence > snapshot.sequence + 1) {
@@ -52,7 +54,8 @@ BookSync::Outcome BookSync::onSnapshot(const model::BookSnapshot &snapshot)
     pending.swap(m_buffer);
     for (const auto &delta : pending) {
         Outcome step = applyLive(delta);
-        outcome.applied = outcome.applied || step.applied;
+        outcome.applied += step.applied;
+        outcome.dropped += step.dropped;
         if (step.gap) {
             // The buffer itself broke: what follows waits for the next snapshot.
             outcome.gap = step.gap;
@@ -67,7 +70,7 @@ BookSync::Outcome BookSync::applyLive(const model::BookDelta &delta)
 {
     Outcome outcome;
     if (delta.sequence <= m_lastUpdateId) {
-        outcome.stale = true;
+        outcome.dropped = 1;
         return outcome;
     }
     if (delta.firstSequence > m_lastUpdateId + 1) {
@@ -88,7 +91,7 @@ BookSync::Outcome BookSync::applyLive(const model::BookDelta &delta)
     m_book.apply(delta);
     m_lastUpdateId = delta.sequence;
     m_lastEventTimeNs = delta.exchangeTimeNs;
-    outcome.applied = true;
+    outcome.applied = 1;
     return outcome;
 }
 

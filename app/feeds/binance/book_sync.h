@@ -20,8 +20,8 @@ public:
 
     struct Outcome
     {
-        bool applied = false; // the delta changed the book
-        bool stale = false; // already contained in the book; ignored
+        int applied = 0; // diffs applied to the book
+        int dropped = 0; // diffs the book already contained (stale), ignored
         bool needSnapshot = false; // fetch a REST snapshot and hand it to onSnapshot
         std::optional<model::Gap> gap; // update ids that were lost
     };

@@ -1,0 +1,203 @@
+// `tickscope replay` on a capture with known faults: the report names every gap, break and bad
+// line where it is, the books end where they should, and without --dry-run the rows land once.
+#include "db/connection.h"
+#include "tests/support/test_cluster.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+#include <format>
+#include <pqxx/pqxx>
+
+using namespace tickscope;
+
+namespace {
+
+QByteArray lower(const char *symbol)
+{
+    return QByteArray(symbol).toLower();
+}
+
+QByteArray trade(const char *symbol, int id)
+{
+    return QByteArray::fromStdString(std::format(
+        R"({{"stream":"{}@trade","data":{{"e":"trade","E":1764000000000,"s":"{}","t":{},"p":"100.5","q":"0.25000000","T":{},"m":false,"M":true}}}})",
+        lower(symbol).toStdString(), symbol, id, 1764000000000LL + id));
+}
+
+QByteArray depth(const char *symbol, int first, int last, const char *bids, const char *asks)
+{
+    return QByteArray::fromStdString(std::format(
+        R"({{"stream":"{}@depth@100ms","data":{{"e":"depthUpdate","E":{},"s":"{}","U":{},"u":{},"b":{},"a":{}}}}})",
+        lower(symbol).toStdString(), 1764000000000LL + last, symbol, first, last, bids, asks));
+}
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run replay(const QStringList &arguments)
+{
+    QProcess process;
+    process.start(
+        QStringLiteral(TICKSCOPE_BINARY), QStringList{QStringLiteral("replay")} + arguments);
+    process.waitForFinished(120'000);
+    return {process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError()};
+}
+
+} // namespace
+
+class TestReplay : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QList<QByteArray> lines;
+        for (int id = 1; id <= 20; ++id) {
+            if (id == 11 || id == 12)
+                continue; // trade ids 11 and 12 never arrive
+            lines << trade("BTCUSDT", id);
+        }
+        lines << depth("BTCUSDT", 95, 98, "[]", "[]"); // older than the snapshot: dropped
+        lines << depth("BTCUSDT", 99, 103, "[[\"99.5\",\"2\"]]", "[]"); // straddles it: applied
+        lines << depth("BTCUSDT", 104, 106, "[[\"100\",\"0\"]]", "[[\"101\",\"0.5\"]]"); // applied
+        lines << QByteArray(
+            "{\"stream\":\"btcusdt@trade\",\"data\":{\"e\":\"trade\",\"s\":\"BTC"); // cut off
+        m_breakLine = lines.size() + 1;
+        lines << depth("BTCUSDT", 110, 112, "[]", "[]"); // 107..109 lost: the book is discarded
+        lines << trade("ETHUSDT", 500);
+        lines << depth("ETHUSDT", 7, 8, "[[\"3000.1\",\"1\"]]", "[[\"3000.2\",\"0\"]]");
+        m_malformedLine = lines.size() - 3;
+        QFile capture{m_dir.filePath(QStringLiteral("capture.jsonl"))};
+        QVERIFY(capture.open(QIODevice::WriteOnly));
+        for (const auto &line : lines)
+            capture.write(line + '\n');
+        capture.close();
+        writeFile(QStringLiteral("btc.json"),
+            R"({"lastUpdateId":100,"bids":[["100","1"],["99","3"]],"asks":[["101","1"],["102","4"]]})");
+        writeFile(QStringLiteral("eth.json"),
+            R"({"lastUpdateId":6,"bids":[["3000","5"]],"asks":[["3000.2","1"],["3000.3","2"]]})");
+    }
+
+    void reportsWhatTheCaptureHolds()
+    {
+        const Run run = replay(
+            {QStringLiteral("--exchange"), QStringLiteral("binance"), QStringLiteral("--input"),
+                m_dir.filePath(QStringLiteral("capture.jsonl")), QStringLiteral("--book-snapshot"),
+                QStringLiteral("BTCUSDT=") + m_dir.filePath(QStringLiteral("btc.json")),
+                QStringLiteral("--book-snapshot"),
+                QStringLiteral("ETHUSDT=") + m_dir.filePath(QStringLiteral("eth.json")),
+                QStringLiteral("--dry-run"), QStringLiteral("--report"), QStringLiteral("json")});
+        QVERIFY2(run.exitCode == 0, run.err.constData());
+        const QJsonObject report = QJsonDocument::fromJson(run.out).object();
+        QCOMPARE(
+            report[QStringLiteral("lines")].toInt(), 25 + 2); // the snapshots count as lines too
+        const QJsonArray errors = report[QStringLiteral("parse_errors")].toArray();
+        QCOMPARE(errors.size(), 1);
+        QCOMPARE(errors[0][QStringLiteral("line")].toInt(), m_malformedLine);
+
+        const QJsonObject btc
+            = report[QStringLiteral("symbols")][QStringLiteral("BTCUSDT")].toObject();
+        QCOMPARE(btc[QStringLiteral("trades")].toInt(), 18);
+        const QJsonArray tradeGaps = btc[QStringLiteral("trade_gaps")].toArray();
+        QCOMPARE(tradeGaps.size(), 1);
+        QCOMPARE(tradeGaps[0][QStringLiteral("first_missing")].toInt(), 11);
+        QCOMPARE(tradeGaps[0][QStringLiteral("last_missing")].toInt(), 12);
+        QCOMPARE(tradeGaps[0][QStringLiteral("line")].toInt(), 11);
+        QCOMPARE(btc[QStringLiteral("book_updates_applied")].toInt(), 2);
+        QCOMPARE(btc[QStringLiteral("book_updates_dropped")].toInt(), 1);
+        const QJsonArray breaks = btc[QStringLiteral("sequence_breaks")].toArray();
+        QCOMPARE(breaks.size(), 1);
+        QCOMPARE(breaks[0][QStringLiteral("line")].toInt(), m_breakLine);
+        QCOMPARE(breaks[0][QStringLiteral("first_missing")].toInt(), 107);
+        QCOMPARE(breaks[0][QStringLiteral("last_missing")].toInt(), 109);
+        QVERIFY(btc[QStringLiteral("best_bid")].toArray().isEmpty()); // discarded at the break
+
+        const QJsonObject eth
+            = report[QStringLiteral("symbols")][QStringLiteral("ETHUSDT")].toObject();
+        QCOMPARE(eth[QStringLiteral("trades")].toInt(), 1);
+        QCOMPARE(eth[QStringLiteral("best_bid")].toArray(),
+            (QJsonArray{QStringLiteral("3000.1"), QStringLiteral("1")}));
+        QCOMPARE(eth[QStringLiteral("best_ask")].toArray(),
+            (QJsonArray{QStringLiteral("3000.3"), QStringLiteral("2")}));
+    }
+
+    void writesToTheDatabaseOnce()
+    {
+        const std::string conninfo = testing::TestCluster::instance().createDatabase("replay");
+        const QStringList arguments{QStringLiteral("--input"),
+            m_dir.filePath(QStringLiteral("capture.jsonl")), QStringLiteral("--db"),
+            QString::fromStdString(conninfo)};
+        for (int run = 0; run < 2; ++run) {
+            const Run result = replay(arguments);
+            QVERIFY2(result.exitCode == 0, result.err.constData());
+        }
+        auto connection = db::connect(conninfo, "test");
+        pqxx::nontransaction tx{connection};
+        QCOMPARE(tx.exec("SELECT count(*) FROM market_data.trades").one_field().as<int>(), 19);
+        QCOMPARE(tx.exec("SELECT count(*) FROM market_data.book_deltas").one_field().as<int>(), 5);
+        QCOMPARE(
+            tx.exec(
+                  "SELECT count(*) FROM audit.gaps WHERE kind = 'trade_id' AND first_missing = 11 "
+                  "AND last_missing = 12")
+                .one_field()
+                .as<int>(),
+            1);
+    }
+
+    void usageErrors_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("no input") << QStringList{QStringLiteral("--dry-run")}
+                                  << "give exactly one of --input and --journal";
+        QTest::newRow("other exchange") << QStringList{QStringLiteral("--exchange"),
+            QStringLiteral("kraken")} << "--exchange kraken is not supported";
+        QTest::newRow("report format") << QStringList{QStringLiteral("--input"),
+            QStringLiteral("x"), QStringLiteral("--report"), QStringLiteral("xml")}
+                                       << "--report must be text or json";
+    }
+
+    void usageErrors()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, message);
+        const Run run = replay(arguments);
+        QCOMPARE(run.exitCode, 2);
+        QVERIFY2(QString::fromUtf8(run.err).contains(message), run.err.constData());
+    }
+
+    void missingInputIsAClearFailure()
+    {
+        const Run run = replay({QStringLiteral("--input"),
+            QStringLiteral("/nonexistent/capture.jsonl"), QStringLiteral("--dry-run")});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY(QString::fromUtf8(run.err).contains(
+            QStringLiteral("cannot read /nonexistent/capture.jsonl")));
+    }
+
+private:
+    void writeFile(const QString &name, const QByteArray &contents)
+    {
+        QFile file{m_dir.filePath(name)};
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(contents);
+    }
+
+    QTemporaryDir m_dir;
+    int m_breakLine = 0;
+    int m_malformedLine = 0;
+};
+
+QTEST_GUILESS_MAIN(TestReplay)
+#include "test_replay.moc"
