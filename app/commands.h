@@ -9,6 +9,7 @@ int runLocalDbCommand(const QStringList &arguments);
 int runMigrateCommand(const QStringList &arguments);
 int runIngestCommand(const QStringList &arguments);
 int runReplayCommand(const QStringList &arguments);
+int runSimCommand(const QStringList &arguments);
 // The main job: the console, or the headless status line without a display.
 int runMainJob(int &argc, char **argv, const QStringList &arguments);
 

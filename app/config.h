@@ -23,6 +23,9 @@ namespace tickscope::app {
 
 struct BinanceConfig
 {
+    // The feed's name: its journal folder, its rows in audit tables and its instruments'
+    // exchange. "binance", or "simulated" for the built-in simulator of the demo.
+    std::string exchange = "binance";
     std::vector<model::Instrument> instruments;
     QUrl websocketUrl{QStringLiteral("wss://stream.binance.com:9443")};
     QUrl restUrl{QStringLiteral("https://api.binance.com")};

@@ -74,6 +74,7 @@ void ConnectionMonitor::connectAndMigrate()
         !migrated)
         throw std::runtime_error(migrated.error());
     m_connection = std::move(connection);
+    m_conninfo = conninfo;
 }
 
 void ConnectionMonitor::poll()
@@ -86,6 +87,10 @@ void ConnectionMonitor::poll()
         m_status.roleDescription = db::describeRole(m_status.capabilities);
         m_status.schemaVersion = migrator.status().currentVersion();
         publish(model::DatabaseStatus::State::Ready, {});
+        if (!m_announcedReady) {
+            m_announcedReady = true;
+            emit databaseReady(QString::fromStdString(m_conninfo));
+        }
     } catch (const std::exception &error) {
         m_connection.reset();
         spdlog::warn("database: {}", error.what());

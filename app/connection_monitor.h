@@ -37,6 +37,8 @@ public slots:
 
 signals:
     void statusChanged(const tickscope::model::DatabaseStatus &status);
+    // Once, when the database is up and migrated: what the ingest writers connect to.
+    void databaseReady(const QString &conninfo);
 
 private:
     void poll();
@@ -48,6 +50,8 @@ private:
     std::unique_ptr<pqxx::connection> m_connection;
     QTimer *m_timer = nullptr;
     bool m_startedEmbeddedServer = false;
+    bool m_announcedReady = false;
+    std::string m_conninfo;
     model::DatabaseStatus m_status;
 };
 

@@ -43,5 +43,9 @@ int main(int argc, char **argv)
         QCoreApplication application{argc, argv};
         return runReplayCommand(arguments);
     }
+    if (command == QLatin1String("sim")) {
+        QCoreApplication application{argc, argv};
+        return runSimCommand(arguments);
+    }
     return runMainJob(argc, argv, arguments);
 }

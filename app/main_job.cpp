@@ -3,19 +3,54 @@
 #include "app/config.h"
 #include "app/connection_monitor.h"
 #include "app/database_target.h"
+#include "app/ingest_service.h"
+#include "app/ingest_status_line.h"
+#include "app/sim/binance_simulator.h"
 #include "app/unix_signals.h"
 #include "db/capability_probe.h"
 #include "db/migration_set.h"
 #include "ui/main_window.h"
 
 #include <QApplication>
+#include <QDateTime>
+#include <QEventLoop>
 #include <QThread>
+#include <QTimer>
 #include <memory>
 #include <spdlog/spdlog.h>
 
 namespace tickscope::app {
 
 namespace {
+
+struct DemoExchange
+{
+    std::unique_ptr<sim::BinanceSimulator> simulator;
+    BinanceConfig config;
+};
+
+// The simulated exchange the main job ingests from when none is configured: Binance's protocol
+// on loopback, a few hundred trades a second, under the exchange name "simulated" so that its
+// rows are never mistaken for a real venue's.
+std::expected<DemoExchange, QString> startDemoExchange()
+{
+    sim::BinanceSimulator::Options options;
+    options.symbols = {"BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT"};
+    options.tradesPerSecond = 400;
+    options.seed = static_cast<std::uint64_t>(QDateTime::currentMSecsSinceEpoch());
+    DemoExchange demo{std::make_unique<sim::BinanceSimulator>(options), {}};
+    if (auto started = demo.simulator->start(); !started)
+        return std::unexpected(
+            QStringLiteral("the simulated exchange did not start: ") + started.error());
+    demo.config.exchange = "simulated";
+    for (const auto &symbol : options.symbols)
+        demo.config.instruments.push_back(*parseSymbol(demo.config.exchange, symbol));
+    demo.config.websocketUrl
+        = QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(demo.simulator->port()));
+    demo.config.restUrl
+        = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(demo.simulator->restPort()));
+    return demo;
+}
 
 bool displayAvailable()
 {
@@ -61,7 +96,9 @@ int runMainJob(int &argc, char **argv, const QStringList &arguments)
             "  local-db   create, start, stop or inspect the embedded database\n"
             "  migrate    apply or list schema migrations\n"
             "  ingest     run the configured exchange feeds into the database, headless\n"
-            "  replay     replay a capture or a journal: report gaps and books, or write it\n\n"
+            "  replay     replay a capture or a journal: report gaps and books, or write it\n"
+            "  sim        a simulated exchange on loopback (Binance's protocol), for demos and "
+            "load\n\n"
             "Run 'tickscope COMMAND --help' for a command's options."));
     parser.addVersionOption();
     parser.addOptions({
@@ -113,11 +150,29 @@ int runMainJob(int &argc, char **argv, const QStringList &arguments)
     QObject::connect(&monitorThread, &QThread::started, monitor, &ConnectionMonitor::start);
     QObject::connect(&monitorThread, &QThread::finished, monitor, &QObject::deleteLater);
 
+    // With no exchange configured, the built-in simulator stands in for one.
+    Config ingestConfig = *config;
+    std::unique_ptr<sim::BinanceSimulator> simulator;
+    if (!ingestConfig.binance) {
+        auto demo = startDemoExchange();
+        if (!demo)
+            return cli::failure(QString(), demo.error());
+        simulator = std::move(demo->simulator);
+        ingestConfig.binance = demo->config;
+    }
+
     std::unique_ptr<ui::MainWindow> window;
+    std::unique_ptr<IngestService> ingest;
+    IngestStatusLine ingestLine;
+    QTimer ingestTicker;
     QString lastLine;
     if (headless) {
-        cli::print(QStringLiteral("tickscope %1 headless; database: %2. Press Ctrl-C to stop.")
-                .arg(QStringLiteral(TICKSCOPE_VERSION), QString::fromStdString(target.source)));
+        cli::print(QStringLiteral(
+            "tickscope %1 headless; database: %2; exchange: %3. Press Ctrl-C to stop.")
+                .arg(QStringLiteral(TICKSCOPE_VERSION), QString::fromStdString(target.source),
+                    simulator ? QStringLiteral("the simulator on ws://127.0.0.1:%1")
+                                    .arg(simulator->port())
+                              : QString::fromStdString(ingestConfig.binance->exchange)));
         QObject::connect(monitor, &ConnectionMonitor::statusChanged, application.get(),
             [&lastLine](const model::DatabaseStatus &status) {
                 const QString line = statusLine(status);
@@ -125,16 +180,54 @@ int runMainJob(int &argc, char **argv, const QStringList &arguments)
                     cli::print(QStringLiteral("tickscope: ") + line);
                 lastLine = line;
             });
+        ingestTicker.setInterval(std::chrono::seconds(1));
+        QObject::connect(&ingestTicker, &QTimer::timeout, application.get(),
+            [&ingestLine] { ingestLine.print(); });
     } else {
         window = std::make_unique<ui::MainWindow>();
         QObject::connect(monitor, &ConnectionMonitor::statusChanged, window.get(),
             &ui::MainWindow::showDatabaseStatus);
+        window->setInstruments(ingestConfig.binance->instruments);
         window->show();
     }
+    // The database is up and migrated: start ingesting into it.
+    QObject::connect(monitor, &ConnectionMonitor::databaseReady, application.get(),
+        [&](const QString &conninfo) {
+            ingest = std::make_unique<IngestService>(ingestConfig, conninfo.toStdString());
+            if (window) {
+                QObject::connect(ingest.get(), &IngestService::feedStatusChanged, window.get(),
+                    &ui::MainWindow::showFeedStatus);
+                QObject::connect(ingest.get(), &IngestService::writerStatusChanged, window.get(),
+                    &ui::MainWindow::showWriterStatus);
+            } else {
+                QObject::connect(ingest.get(), &IngestService::feedStatusChanged, application.get(),
+                    [&ingestLine](const model::FeedStatus &status) { ingestLine.onFeed(status); });
+                QObject::connect(ingest.get(), &IngestService::writerStatusChanged,
+                    application.get(), [&ingestLine](const model::WriterStatus &status) {
+                        ingestLine.onWriter(status);
+                    });
+                ingestTicker.start();
+            }
+            ingest->start();
+        });
     monitorThread.start();
     const int exitCode = application->exec();
 
-    // Stop the services on their own thread before the thread ends.
+    // Stop in order: the feeds (everything received gets committed), the simulator, then the
+    // monitor on its own thread, which stops the embedded database if it started it.
+    ingestTicker.stop();
+    if (ingest) {
+        if (headless)
+            cli::print(QStringLiteral("tickscope: stopping; committing what was received"));
+        QEventLoop draining;
+        QObject::connect(ingest.get(), &IngestService::stopped, &draining, &QEventLoop::quit);
+        ingest->stop();
+        draining.exec();
+        if (headless)
+            ingestLine.printTotals();
+    }
+    if (simulator)
+        simulator->stop();
     QMetaObject::invokeMethod(monitor, &ConnectionMonitor::shutdown, Qt::BlockingQueuedConnection);
     monitorThread.quit();
     monitorThread.wait();

@@ -1,6 +1,7 @@
 #include "ui/main_window.h"
 
 #include "ui/connection_page.h"
+#include "ui/live_page.h"
 #include "widgets/status_badge.h"
 
 #include <QHBoxLayout>
@@ -15,6 +16,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_pageList(new QListWidget)
     , m_pages(new QStackedWidget)
     , m_connectionPage(new ConnectionPage)
+    , m_livePage(new LivePage)
     , m_connectionBadge(new widgets::StatusBadge)
 {
     setWindowTitle(tr("Tickscope"));
@@ -26,6 +28,7 @@ MainWindow::MainWindow(QWidget *parent)
     setCentralWidget(central);
     connect(m_pageList, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
 
+    addPage(tr("Live"), m_livePage);
     addPage(tr("Connection"), m_connectionPage);
     m_pageList->setCurrentRow(0);
 
@@ -64,6 +67,25 @@ void MainWindow::showDatabaseStatus(const model::DatabaseStatus &status)
         m_connectionBadge->setStatus(Level::Error, tr("Database unavailable"));
         break;
     }
+}
+
+} // namespace tickscope::ui
+
+namespace tickscope::ui {
+
+void MainWindow::setInstruments(const std::vector<model::Instrument> &instruments)
+{
+    m_livePage->setInstruments(instruments);
+}
+
+void MainWindow::showFeedStatus(const model::FeedStatus &status)
+{
+    m_livePage->showFeedStatus(status);
+}
+
+void MainWindow::showWriterStatus(const model::WriterStatus &status)
+{
+    m_livePage->showWriterStatus(status);
 }
 
 } // namespace tickscope::ui

@@ -3,8 +3,11 @@
 #pragma once
 
 #include "app/model/database_status.h"
+#include "app/model/feed_status.h"
+#include "app/model/instrument.h"
 
 #include <QMainWindow>
+#include <vector>
 
 class QListWidget;
 class QStackedWidget;
@@ -16,6 +19,7 @@ class StatusBadge;
 namespace tickscope::ui {
 
 class ConnectionPage;
+class LivePage;
 
 class MainWindow : public QMainWindow
 {
@@ -25,6 +29,9 @@ public:
 
 public slots:
     void showDatabaseStatus(const tickscope::model::DatabaseStatus &status);
+    void setInstruments(const std::vector<tickscope::model::Instrument> &instruments);
+    void showFeedStatus(const tickscope::model::FeedStatus &status);
+    void showWriterStatus(const tickscope::model::WriterStatus &status);
 
 private:
     void addPage(const QString &title, QWidget *page);
@@ -32,6 +39,7 @@ private:
     QListWidget *m_pageList;
     QStackedWidget *m_pages;
     ConnectionPage *m_connectionPage;
+    LivePage *m_livePage;
     widgets::StatusBadge *m_connectionBadge;
 };
 

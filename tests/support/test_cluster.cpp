@@ -119,6 +119,20 @@ TestCluster::~TestCluster()
         QThread::msleep(100);
 }
 
+void TestCluster::stopServer()
+{
+    if (auto stopped = m_server->stop(); !stopped)
+        throw std::runtime_error(stopped.error().toStdString());
+    postmasterPid = 0;
+}
+
+void TestCluster::startServer()
+{
+    if (auto started = m_server->start(); !started)
+        throw std::runtime_error(started.error().toStdString());
+    postmasterPid = static_cast<std::sig_atomic_t>(m_server->state().pid);
+}
+
 std::string TestCluster::conninfo(const std::string &database) const
 {
     return m_server->conninfo(QString::fromStdString(database)).toStdString();

@@ -36,6 +36,10 @@ public:
     std::string conninfo(const std::string &database) const;
     int port() const { return m_port; }
 
+    // Stops and restarts the server, for tests of what happens while the database is away.
+    void stopServer();
+    void startServer();
+
     // A free TCP port on 127.0.0.1 (never 5432).
     static int freePort();
 

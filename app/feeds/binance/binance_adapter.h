@@ -18,7 +18,8 @@ class BinanceAdapter : public ExchangeAdapter
 public:
     BinanceAdapter(InstrumentList instruments, BinanceEndpoints endpoints, TimeUnit timeUnit);
 
-    std::string feedName() const override { return "binance"; }
+    // The instruments' exchange: "binance", or the simulator's name.
+    std::string feedName() const override { return m_instruments.at(0).exchange; }
     const InstrumentList &instruments() const override { return m_instruments; }
     QUrl streamUrl() const override;
     QList<QByteArray> subscribeMessages() const override { return {}; }

@@ -1,0 +1,70 @@
+#include "app/ingest_status_line.h"
+
+#include "app/cli.h"
+
+namespace tickscope::app {
+
+namespace {
+
+// Records between the writer's checkpoint and the end of the journal (within one segment).
+QString journalLag(const model::JournalPosition &end, const model::JournalPosition &committed)
+{
+    if (end.segment == committed.segment)
+        return QString::number(std::max<std::int64_t>(0, end.index - committed.index));
+    return QStringLiteral("%1 segments").arg(end.segment - committed.segment);
+}
+
+} // namespace
+
+void IngestStatusLine::print()
+{
+    for (const auto &[name, feed] : m_feeds) {
+        const auto writer = m_writers[name];
+        auto &last = m_last[name];
+        const std::int64_t frames = feed.framesReceived - last.framesReceived;
+        const std::int64_t rows = writer.rowsCommitted - last.rowsCommitted;
+        last = {feed.framesReceived, writer.rowsCommitted};
+        QString gap = QStringLiteral("none");
+        if (writer.lastGap)
+            gap = QStringLiteral("%1 %2 %3..%4")
+                      .arg(QString::fromStdString(writer.lastGapSymbol),
+                          QString::fromLatin1(model::kindName(writer.lastGap->kind)))
+                      .arg(writer.lastGap->firstMissing)
+                      .arg(writer.lastGap->lastMissing);
+        QString line = QStringLiteral(
+            "%1 %2 | %3 msg/s | %4 rows/s | writer %5 | pending %6 | journal lag %7 | "
+            "p50 %8 ms p99 %9 ms | gaps %10, last %11 | malformed %12")
+                           .arg(QString::fromStdString(name),
+                               QString::fromLatin1(model::stateName(feed.state)))
+                           .arg(frames)
+                           .arg(rows)
+                           .arg(QString::fromLatin1(model::stateName(writer.state)))
+                           .arg(writer.pendingRows)
+                           .arg(journalLag(feed.journalEnd, writer.committed))
+                           .arg(writer.latencyP50Ms, 0, 'f', 1)
+                           .arg(writer.latencyP99Ms, 0, 'f', 1)
+                           .arg(writer.gapsFound)
+                           .arg(gap)
+                           .arg(writer.malformedFrames);
+        if (!feed.lastError.empty())
+            line += QStringLiteral(" | feed: ") + QString::fromStdString(feed.lastError);
+        if (!writer.lastError.empty())
+            line += QStringLiteral(" | database: ") + QString::fromStdString(writer.lastError);
+        cli::print(line);
+    }
+}
+
+void IngestStatusLine::printTotals() const
+{
+    for (const auto &[name, writer] : m_writers)
+        cli::print(QStringLiteral(
+            "%1: %2 rows committed (%3 trades) in %4 batches, %5 duplicates skipped, %6 gaps")
+                .arg(QString::fromStdString(name))
+                .arg(writer.rowsCommitted)
+                .arg(writer.tradesCommitted)
+                .arg(writer.batchesCommitted)
+                .arg(writer.duplicatesSkipped)
+                .arg(writer.gapsFound));
+}
+
+} // namespace tickscope::app

@@ -1,0 +1,236 @@
+// The whole ingest path against the simulated exchange and a real TimescaleDB: every trade the
+// simulator sent is stored once, the gaps it injected are in audit.gaps with their exact ranges,
+// a malformed frame is recorded and skipped, and the book rebuilt from the journal equals the
+// simulator's after the resynchronisation.
+#include "app/feeds/binance/binance_normalizer.h"
+#include "app/ingest/journal_reader.h"
+#include "app/ingest_service.h"
+#include "app/sim/binance_simulator.h"
+#include "db/connection.h"
+#include "tests/integration/schema_fixture.h"
+
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <functional>
+#include <pqxx/pqxx>
+
+using namespace tickscope;
+
+namespace {
+
+std::vector<std::pair<std::int64_t, std::int64_t>> rangesOf(const QJsonArray &array)
+{
+    std::vector<std::pair<std::int64_t, std::int64_t>> out;
+    for (const auto &range : array)
+        out.emplace_back(range.toArray()[0].toInteger(), range.toArray()[1].toInteger());
+    return out;
+}
+
+app::Config configFor(const sim::BinanceSimulator &simulator,
+    const std::vector<std::string> &symbols, const QString &journal)
+{
+    app::Config config;
+    config.journalDirectory = journal;
+    config.flushInterval = std::chrono::milliseconds(50);
+    config.binance = app::BinanceConfig{};
+    for (const auto &symbol : symbols)
+        config.binance->instruments.push_back(*app::parseSymbol("binance", symbol));
+    config.binance->websocketUrl = QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(simulator.port()));
+    config.binance->restUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(simulator.restPort()));
+    return config;
+}
+
+// Runs the service until the simulator has finished and everything in flight is committed.
+void runUntilFinished(app::IngestService &service, sim::BinanceSimulator &simulator,
+    const std::function<void()> &meanwhile = {})
+{
+    QSignalSpy finished{&simulator, &sim::BinanceSimulator::finished};
+    service.start();
+    if (meanwhile)
+        meanwhile();
+    QVERIFY(finished.wait(60'000));
+    QTest::qWait(500); // what is still in flight arrives
+    QSignalSpy stopped{&service, &app::IngestService::stopped};
+    service.stop();
+    QVERIFY(stopped.wait(60'000));
+}
+
+// Every trade the simulator sent is stored exactly once.
+void verifyTrades(pqxx::connection &connection, const QJsonObject &report,
+    const std::vector<std::string> &symbols)
+{
+    pqxx::nontransaction tx{connection};
+    for (const auto &symbol : symbols) {
+        const QJsonObject sent
+            = report[QStringLiteral("symbols")][QString::fromStdString(symbol)].toObject();
+        const auto stored
+            = tx.exec("SELECT count(*), count(DISTINCT trade_id), min(trade_id), max(trade_id) "
+                      "FROM market_data.ticks WHERE symbol = $1",
+                    pqxx::params{symbol})
+                  .one_row();
+        QCOMPARE(stored[1].as<std::int64_t>(), stored[0].as<std::int64_t>());
+        QCOMPARE(stored[2].as<std::int64_t>(), sent[QStringLiteral("first_trade_id")].toInteger());
+        QCOMPARE(stored[3].as<std::int64_t>(), sent[QStringLiteral("last_trade_id")].toInteger());
+        QCOMPARE(stored[0].as<std::int64_t>(), sent[QStringLiteral("trades_sent")].toInteger());
+    }
+}
+
+} // namespace
+
+class TestIngestPipeline : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        try {
+            m_conninfo = testing::migratedDatabase("pipeline");
+        } catch (const std::exception &error) {
+            QFAIL(error.what());
+        }
+    }
+
+    void simulatorToDatabase()
+    {
+        QTemporaryDir journal;
+        sim::BinanceSimulator::Options options;
+        options.symbols = {"BTCUSDT", "ETHUSDT"};
+        options.tradesPerSecond = 3000;
+        options.duration = std::chrono::seconds(4);
+        options.seed = 7;
+        options.startOnFirstConnection = true;
+        auto faults = sim::FaultPlan::parse(u"skip-trades@1:5,skip-depth@1.5:3,malformed@2");
+        QVERIFY(faults);
+        options.faults = *faults;
+        sim::BinanceSimulator simulator{options};
+        QVERIFY(simulator.start());
+        const app::Config config = configFor(simulator, options.symbols, journal.path());
+        app::IngestService service{config, m_conninfo};
+        runUntilFinished(service, simulator);
+
+        const QJsonObject report = simulator.report();
+        auto connection = db::connect(m_conninfo, "test");
+        verifyTrades(connection, report, options.symbols);
+        pqxx::nontransaction tx{connection};
+        for (const auto &symbol : options.symbols) {
+            const QJsonObject sent
+                = report[QStringLiteral("symbols")][QString::fromStdString(symbol)].toObject();
+            for (const auto &[kind, key] :
+                {std::pair{"trade_id", "trade_gaps"}, std::pair{"book_sequence", "depth_gaps"}}) {
+                const auto expected = rangesOf(sent[QString::fromLatin1(key)].toArray());
+                std::vector<std::pair<std::int64_t, std::int64_t>> found;
+                for (const auto &row :
+                    tx.exec("SELECT first_missing, last_missing FROM audit.gaps g "
+                            "JOIN market_data.instruments i USING (instrument_id) "
+                            "WHERE i.symbol = $1 AND g.kind = $2 ORDER BY first_missing",
+                        pqxx::params{symbol, kind}))
+                    found.emplace_back(row[0].as<std::int64_t>(), row[1].as<std::int64_t>());
+                QCOMPARE(found, expected);
+            }
+        }
+        QVERIFY(!rangesOf(report[QStringLiteral("symbols")][QStringLiteral("BTCUSDT")]
+                                [QStringLiteral("trade_gaps")]
+                                    .toArray())
+                .empty());
+        QCOMPARE(tx.exec("SELECT count(*) FROM audit.feed_events WHERE event = 'error' AND detail "
+                         "LIKE 'malformed%'")
+                     .one_field()
+                     .as<std::int64_t>(),
+            report[QStringLiteral("malformed_frames_sent")].toInteger());
+        QVERIFY(tx.exec("SELECT count(*) FROM audit.feed_events WHERE event = 'connect'")
+                    .one_field()
+                    .as<int>()
+            >= 1);
+        QVERIFY(tx.exec("SELECT count(*) FROM audit.ingest_batches").one_field().as<int>() > 0);
+        QVERIFY(
+            tx.exec("SELECT count(*) FROM market_data.book_snapshots").one_field().as<int>() >= 3);
+        const auto checkpoint
+            = tx.exec("SELECT journal_segment, journal_offset FROM audit.ingest_checkpoints "
+                      "WHERE feed = 'binance'")
+                  .one_row();
+        QVERIFY(checkpoint[1].as<std::int64_t>() > 0);
+
+        // The book rebuilt from the journal is the simulator's book, level for level.
+        feeds::InstrumentList instruments{config.binance->instruments};
+        feeds::binance::BinanceNormalizer normalizer{
+            instruments, feeds::binance::TimeUnit::Milliseconds};
+        ingest::journal::JournalReader reader{
+            (journal.path() + QStringLiteral("/binance")).toStdString()};
+        QVERIFY(reader.seek({}));
+        feeds::NormalizedOutput output;
+        for (;;) {
+            auto record = reader.next();
+            QVERIFY(record);
+            if (!*record)
+                break;
+            normalizer.normalize(
+                {(*record)->kind, (*record)->tag, (*record)->receivedAtNs, (*record)->payload},
+                output);
+            output.clear();
+        }
+        QNetworkAccessManager network;
+        for (std::uint32_t i = 0; i < instruments.size(); ++i) {
+            QNetworkReply *reply = network.get(QNetworkRequest{
+                QUrl(QStringLiteral("http://127.0.0.1:%1/api/v3/depth?symbol=%2&limit=100")
+                        .arg(simulator.restPort())
+                        .arg(QString::fromStdString(instruments.at(i).symbol)))});
+            QSignalSpy done{reply, &QNetworkReply::finished};
+            QVERIFY(done.wait(10'000));
+            const QByteArray body = reply->readAll();
+            reply->deleteLater();
+            feeds::binance::MessageParser parser{
+                instruments, feeds::binance::TimeUnit::Milliseconds};
+            const auto truth = parser.parseDepthSnapshot(body.toStdString(), i, 0);
+            QVERIFY(truth);
+            const auto &book = normalizer.book(i);
+            QCOMPARE(book.state(), feeds::binance::BookSync::State::Live);
+            QCOMPARE(book.lastUpdateId(), truth->sequence);
+            QCOMPARE(book.book().bids(), truth->bids);
+            QCOMPARE(book.book().asks(), truth->asks);
+        }
+        simulator.stop();
+    }
+
+    void databaseAwayForTenSeconds()
+    {
+        const std::string conninfo = testing::migratedDatabase("pipeline_outage");
+        QTemporaryDir journal;
+        sim::BinanceSimulator::Options options;
+        options.symbols = {"BTCUSDT"};
+        options.tradesPerSecond = 2000;
+        options.duration = std::chrono::seconds(16);
+        options.seed = 11;
+        options.startOnFirstConnection = true;
+        sim::BinanceSimulator simulator{options};
+        QVERIFY(simulator.start());
+        app::IngestService service{configFor(simulator, options.symbols, journal.path()), conninfo};
+        bool sawDatabaseDown = false;
+        connect(&service, &app::IngestService::writerStatusChanged, this,
+            [&sawDatabaseDown](const model::WriterStatus &status) {
+                sawDatabaseDown
+                    = sawDatabaseDown || status.state == model::WriterStatus::State::DatabaseDown;
+            });
+        runUntilFinished(service, simulator, [] {
+            QTest::qWait(3000);
+            testing::TestCluster::instance().stopServer();
+            QTest::qWait(10'000);
+            testing::TestCluster::instance().startServer();
+        });
+        QVERIFY(sawDatabaseDown);
+        auto connection = db::connect(conninfo, "test");
+        verifyTrades(connection, simulator.report(), options.symbols);
+        simulator.stop();
+    }
+
+private:
+    std::string m_conninfo;
+};
+
+QTEST_GUILESS_MAIN(TestIngestPipeline)
+#include "test_ingest_pipeline.moc"
