@@ -76,6 +76,8 @@ IngestService::IngestService(const Config &config, std::string conninfo, QObject
             &ingest::DatabaseWriter::onJournalAdvanced);
         connect(pipeline->session, &ingest::FeedSession::segmentSealed, pipeline->writer,
             &ingest::DatabaseWriter::onSegmentSealed);
+        connect(pipeline->writer, &ingest::DatabaseWriter::backfillRequested, pipeline->session,
+            &ingest::FeedSession::backfill);
         connect(pipeline->session, &ingest::FeedSession::statusChanged, this,
             &IngestService::feedStatusChanged);
         connect(pipeline->writer, &ingest::DatabaseWriter::statusChanged, this,

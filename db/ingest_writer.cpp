@@ -208,6 +208,13 @@ BatchReceipt IngestWriter::writeOnce(const IngestBatch &batch, bool staging)
             pqxx::params{idOf(gap.instrument), model::kindName(gap.kind), gap.firstMissing,
                 gap.lastMissing, optionalTimestamp(gap.beforeTimeNs),
                 optionalTimestamp(gap.afterTimeNs)});
+    // After the inserts: a gap found and resolved within one batch is updated in it too.
+    for (const auto &resolved : batch.resolvedGaps)
+        tx.exec("UPDATE audit.gaps SET status = $5, resolved_at = now(), note = $6 WHERE "
+                "instrument_id = $1 AND kind = $2 AND first_missing = $3 AND last_missing = $4",
+            pqxx::params{idOf(resolved.gap.instrument), model::kindName(resolved.gap.kind),
+                resolved.gap.firstMissing, resolved.gap.lastMissing,
+                resolved.backfilled ? "backfilled" : "unrecoverable", resolved.note});
     for (const auto &event : batch.feedEvents)
         tx.exec("INSERT INTO audit.feed_events (time, feed, event, detail) VALUES ($1, $2, $3, $4)",
             pqxx::params{

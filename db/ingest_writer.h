@@ -41,6 +41,14 @@ struct SequencePosition
     std::int64_t lastTimeNs = 0;
 };
 
+// A gap whose fate is known: its missing rows were fetched, or the exchange has none of them.
+struct ResolvedGap
+{
+    model::Gap gap;
+    bool backfilled = false; // false: unrecoverable
+    std::string note;
+};
+
 struct IngestBatch
 {
     std::vector<model::Trade> trades;
@@ -48,6 +56,7 @@ struct IngestBatch
     std::vector<model::BookSnapshot> snapshots;
     std::vector<model::Gap> gaps;
     std::vector<model::FeedEvent> feedEvents;
+    std::vector<ResolvedGap> resolvedGaps;
     std::vector<SequencePosition> sequencePositions;
     std::vector<JournalSegmentRecord> sealedSegments;
     std::optional<model::JournalPosition> checkpoint; // first journal record after this batch
@@ -57,7 +66,7 @@ struct IngestBatch
     bool empty() const
     {
         return trades.empty() && deltas.empty() && snapshots.empty() && gaps.empty()
-            && feedEvents.empty() && sealedSegments.empty() && !checkpoint;
+            && feedEvents.empty() && resolvedGaps.empty() && sealedSegments.empty() && !checkpoint;
     }
     std::size_t rows() const { return trades.size() + deltas.size() + snapshots.size(); }
 };

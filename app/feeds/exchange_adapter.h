@@ -31,6 +31,9 @@ public:
     // the bulk of the traffic (trades); book and control frames must be parsed there.
     virtual bool feedThreadCanSkip(std::string_view frame) const = 0;
     virtual QUrl snapshotUrl(std::uint32_t instrument) const = 0;
+    // Up to `limit` trades of `instrument` from trade id `fromId` on, to fill a gap.
+    virtual QUrl backfillUrl(std::uint32_t instrument, std::int64_t fromId, int limit) const = 0;
+    virtual int backfillPageSize() const = 0;
     virtual std::unique_ptr<FeedNormalizer> createNormalizer() const = 0;
 };
 

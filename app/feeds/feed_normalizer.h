@@ -20,6 +20,8 @@ namespace tickscope::feeds {
 struct NormalizedOutput
 {
     std::vector<model::Trade> trades;
+    std::vector<model::Trade> backfilledTrades; // fetched for a gap: older than the live ones
+    std::vector<std::uint32_t> backfillAnswered; // instruments whose backfill request was answered
     std::vector<model::BookDelta> deltas;
     std::vector<model::BookSnapshot> snapshots;
     std::vector<model::Gap> gaps; // book sequence breaks (trade ids: the ingest sequencer)

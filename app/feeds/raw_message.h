@@ -9,9 +9,28 @@ namespace tickscope::feeds {
 
 enum class RawKind : std::uint8_t {
     WebSocketText = 1, // one text frame as received
-    RestResponse = 2, // a REST body the feed asked for (a book snapshot); tag = instrument
+    RestResponse = 2, // a REST body the feed asked for; tag = restTag(topic, instrument)
     Marker = 3, // the connection's own events: "connect\t<url>", "disconnect\t<reason>", ...
 };
+
+// What a REST response answers, and for which instrument, packed into its record's tag.
+enum class RestTopic : std::uint8_t {
+    BookSnapshot = 0, // the depth snapshot that a book is synchronised from
+    TradeBackfill = 1, // trades that a gap in trade ids left out
+};
+
+constexpr std::uint32_t restTag(RestTopic topic, std::uint32_t instrument)
+{
+    return (static_cast<std::uint32_t>(topic) << 24) | (instrument & 0xffffffu);
+}
+constexpr RestTopic restTopic(std::uint32_t tag)
+{
+    return static_cast<RestTopic>(tag >> 24);
+}
+constexpr std::uint32_t restInstrument(std::uint32_t tag)
+{
+    return tag & 0xffffffu;
+}
 
 struct RawMessage
 {

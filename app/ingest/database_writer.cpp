@@ -6,6 +6,7 @@
 #include <QThread>
 #include <QTimer>
 #include <algorithm>
+#include <format>
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
@@ -136,8 +137,11 @@ void DatabaseWriter::absorb(const journal::Record &record)
             ++m_status.duplicatesSkipped;
             continue;
         }
-        if (outcome.gap)
+        if (outcome.gap) {
             m_output.gaps.push_back(*outcome.gap);
+            m_backfills.push_back({*outcome.gap});
+            requestBackfill(*outcome.gap, outcome.gap->firstMissing);
+        }
         m_sequenceMoved[trade.instrument] = true;
         m_batch.trades.push_back(trade);
     }
@@ -147,6 +151,8 @@ void DatabaseWriter::absorb(const journal::Record &record)
         m_status.lastGapSymbol = m_adapter->instruments().at(gap.instrument).symbol;
         m_batch.gaps.push_back(gap);
     }
+    for (const auto instrument : m_output.backfillAnswered)
+        absorbBackfill(instrument);
     std::ranges::move(m_output.deltas, std::back_inserter(m_batch.deltas));
     std::ranges::move(m_output.snapshots, std::back_inserter(m_batch.snapshots));
     for (auto &event : m_output.events) {
@@ -159,6 +165,53 @@ void DatabaseWriter::absorb(const journal::Record &record)
     if (!m_batchStarted)
         m_batchStarted = std::chrono::steady_clock::now();
     m_batch.checkpoint = model::JournalPosition{record.position.segment, record.position.index + 1};
+}
+
+void DatabaseWriter::requestBackfill(const model::Gap &gap, std::int64_t fromId)
+{
+    const auto limit
+        = std::min<std::int64_t>(m_adapter->backfillPageSize(), gap.lastMissing - fromId + 1);
+    emit backfillRequested(gap.instrument, fromId, static_cast<int>(limit));
+}
+
+void DatabaseWriter::absorbBackfill(std::uint32_t instrument)
+{
+    std::int64_t lastFetched = -1;
+    std::size_t fetched = 0;
+    for (const auto &trade : m_output.backfilledTrades) {
+        if (trade.instrument != instrument)
+            continue;
+        ++fetched;
+        lastFetched = std::max(lastFetched, trade.tradeId);
+        for (auto &pending : m_backfills) {
+            if (pending.gap.instrument == instrument && trade.tradeId >= pending.gap.firstMissing
+                && trade.tradeId <= pending.gap.lastMissing) {
+                ++pending.found;
+                m_batch.trades.push_back(trade);
+                break;
+            }
+        }
+    }
+    // A gap is settled when the exchange answered past its end, or had nothing more to give.
+    const bool exhausted = fetched < static_cast<std::size_t>(m_adapter->backfillPageSize());
+    for (auto it = m_backfills.begin(); it != m_backfills.end();) {
+        const model::Gap &gap = it->gap;
+        if (gap.instrument != instrument || (gap.firstMissing > lastFetched + 1 && !exhausted)) {
+            ++it;
+            continue;
+        }
+        if (!exhausted && lastFetched < gap.lastMissing) {
+            requestBackfill(gap, lastFetched + 1);
+            ++it;
+            continue;
+        }
+        const bool complete = it->found == gap.missingCount();
+        m_batch.resolvedGaps.push_back({gap, complete,
+            std::format("{} of {} missing trades fetched from the exchange", it->found,
+                gap.missingCount())});
+        ++m_status.gapsBackfilled;
+        it = m_backfills.erase(it);
+    }
 }
 
 bool DatabaseWriter::readRecords()

@@ -57,6 +57,8 @@ public slots:
 
 signals:
     void statusChanged(const tickscope::model::WriterStatus &status);
+    // A trade-id gap was found: fetch the missing trades (FeedSession::backfill).
+    void backfillRequested(quint32 instrument, qint64 fromId, int limit);
     void stopped();
 
 private:
@@ -66,6 +68,15 @@ private:
     bool commit();
     void absorb(const journal::Record &record);
     void publishStatus();
+    void requestBackfill(const model::Gap &gap, std::int64_t fromId);
+    void absorbBackfill(std::uint32_t instrument);
+
+    // A trade-id gap whose trades were asked for, and how many of them came so far.
+    struct PendingBackfill
+    {
+        model::Gap gap;
+        std::int64_t found = 0;
+    };
 
     std::unique_ptr<feeds::ExchangeAdapter> m_adapter;
     DatabaseWriterOptions m_options;
@@ -85,6 +96,7 @@ private:
     QTimer *m_statusTimer = nullptr;
     model::WriterStatus m_status;
     std::vector<double> m_latenciesMs;
+    std::vector<PendingBackfill> m_backfills;
 };
 
 } // namespace tickscope::ingest

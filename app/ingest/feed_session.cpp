@@ -172,42 +172,62 @@ void FeedSession::fetchSnapshot(std::uint32_t instrument)
     if (m_snapshotPending.at(instrument))
         return;
     m_snapshotPending[instrument] = true;
-    QNetworkRequest request{m_adapter->snapshotUrl(instrument)};
+    const std::uint32_t tag = feeds::restTag(feeds::RestTopic::BookSnapshot, instrument);
+    fetchRest(m_adapter->snapshotUrl(instrument), tag,
+        QStringLiteral("book snapshot for %1")
+            .arg(QString::fromStdString(m_adapter->instruments().at(instrument).symbol)),
+        [this, instrument] {
+            m_snapshotPending[instrument] = false;
+            const auto requests = std::move(m_bookOutput.snapshotRequests);
+            m_bookOutput.clear();
+            for (const auto again : requests)
+                fetchSnapshot(again);
+        });
+}
+
+void FeedSession::backfill(std::uint32_t instrument, qint64 fromId, int limit)
+{
+    if (m_stopping || !m_network || instrument >= m_adapter->instruments().size())
+        return;
+    fetchRest(m_adapter->backfillUrl(instrument, fromId, limit),
+        feeds::restTag(feeds::RestTopic::TradeBackfill, instrument),
+        QStringLiteral("trades of %1 from id %2")
+            .arg(QString::fromStdString(m_adapter->instruments().at(instrument).symbol))
+            .arg(fromId),
+        [] { });
+}
+
+void FeedSession::fetchRest(
+    const QUrl &url, std::uint32_t tag, const QString &what, std::function<void()> then)
+{
+    QNetworkRequest request{url};
     request.setTransferTimeout(std::chrono::seconds(10));
     QNetworkReply *reply = m_network->get(request);
     connect(reply, &QNetworkReply::finished, this,
-        [this, reply, instrument] { onSnapshotReply(reply, instrument); });
-}
-
-void FeedSession::onSnapshotReply(QNetworkReply *reply, std::uint32_t instrument)
-{
-    reply->deleteLater();
-    m_snapshotPending[instrument] = false;
-    if (m_stopping)
-        return;
-    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const QByteArray body = reply->readAll();
-    if (reply->error() != QNetworkReply::NoError || status != 200) {
-        const QString symbol
-            = QString::fromStdString(m_adapter->instruments().at(instrument).symbol);
-        marker(model::FeedEvent::Kind::Error,
-            QStringLiteral("book snapshot for %1 failed (HTTP %2): %3 %4")
-                .arg(symbol)
-                .arg(status)
-                .arg(reply->errorString(), QString::fromUtf8(body.left(200))));
-        QTimer::singleShot(
-            m_backoff.next(), this, [this, instrument] { fetchSnapshot(instrument); });
-        return;
-    }
-    const std::string_view payload{body.constData(), static_cast<std::size_t>(body.size())};
-    const std::int64_t receivedAt = nowNs();
-    record(feeds::RawKind::RestResponse, instrument, payload);
-    m_bookKeeper->normalize(
-        {feeds::RawKind::RestResponse, instrument, receivedAt, payload}, m_bookOutput);
-    const auto requests = std::move(m_bookOutput.snapshotRequests);
-    m_bookOutput.clear();
-    for (const auto again : requests)
-        fetchSnapshot(again);
+        [this, reply, url, tag, what, then = std::move(then)] {
+            reply->deleteLater();
+            if (m_stopping)
+                return;
+            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+            const QByteArray body = reply->readAll();
+            if (reply->error() != QNetworkReply::NoError || status != 200) {
+                marker(model::FeedEvent::Kind::Error,
+                    QStringLiteral("%1 failed (HTTP %2): %3 %4")
+                        .arg(what)
+                        .arg(status)
+                        .arg(reply->errorString(), QString::fromUtf8(body.left(200))));
+                QTimer::singleShot(m_backoff.next(), this,
+                    [this, url, tag, what, then] { fetchRest(url, tag, what, then); });
+                return;
+            }
+            const std::string_view payload{body.constData(), static_cast<std::size_t>(body.size())};
+            const std::int64_t receivedAt = nowNs();
+            record(feeds::RawKind::RestResponse, tag, payload);
+            m_bookKeeper->normalize(
+                {feeds::RawKind::RestResponse, tag, receivedAt, payload}, m_bookOutput);
+            then();
+            m_bookOutput.clear();
+        });
 }
 
 void FeedSession::record(feeds::RawKind kind, std::uint32_t tag, std::string_view payload)

@@ -16,6 +16,7 @@
 #include <QWebSocket>
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 
 class QNetworkAccessManager;
@@ -48,6 +49,9 @@ public slots:
     void start();
     // Closes the connection, seals the journal and emits stopped().
     void stop();
+    // Fetches up to `limit` trades of `instrument` from `fromId` on over REST and journals them,
+    // for the writer to fill a gap with.
+    void backfill(std::uint32_t instrument, qint64 fromId, int limit);
 
 signals:
     void statusChanged(const tickscope::model::FeedStatus &status);
@@ -63,7 +67,10 @@ private:
     void onDisconnected();
     void onFrame(const QString &frame);
     void fetchSnapshot(std::uint32_t instrument);
-    void onSnapshotReply(QNetworkReply *reply, std::uint32_t instrument);
+    // GETs `url` and journals a 200 answer as a REST response with `tag`; retries other answers
+    // after a backoff. `then` runs after a journaled answer.
+    void fetchRest(
+        const QUrl &url, std::uint32_t tag, const QString &what, std::function<void()> then);
     void record(feeds::RawKind kind, std::uint32_t tag, std::string_view payload);
     void marker(model::FeedEvent::Kind kind, const QString &detail);
     void flushJournal();

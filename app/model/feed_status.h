@@ -62,6 +62,7 @@ struct WriterStatus
     std::int64_t batchesCommitted = 0;
     std::int64_t malformedFrames = 0;
     std::int64_t gapsFound = 0;
+    std::int64_t gapsBackfilled = 0; // settled by fetching from the exchange (or found lost)
     std::optional<Gap> lastGap;
     std::string lastGapSymbol;
     JournalPosition committed; // the checkpoint

@@ -10,12 +10,15 @@
 #include "tests/integration/schema_fixture.h"
 
 #include <QEventLoop>
+#include <QFile>
 #include <QJsonArray>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <csignal>
 #include <functional>
 #include <pqxx/pqxx>
 
@@ -225,6 +228,73 @@ private slots:
         QVERIFY(sawDatabaseDown);
         auto connection = db::connect(conninfo, "test");
         verifyTrades(connection, simulator.report(), options.symbols);
+        simulator.stop();
+    }
+
+    // kill -9 of `tickscope ingest` in the middle of the stream, and a restart: every trade the
+    // simulator sent, before the kill and while the ingestor was gone, is stored exactly once.
+    void killedIngestorLosesNothing()
+    {
+        const std::string conninfo = testing::migratedDatabase("pipeline_kill");
+        QTemporaryDir dir;
+        sim::BinanceSimulator::Options options;
+        options.symbols = {"BTCUSDT", "ETHUSDT"};
+        options.tradesPerSecond = 2000;
+        options.duration = std::chrono::seconds(14);
+        options.seed = 13;
+        options.startOnFirstConnection = true;
+        sim::BinanceSimulator simulator{options};
+        QVERIFY(simulator.start());
+        const QString configPath = dir.filePath(QStringLiteral("tickscope.toml"));
+        QFile config{configPath};
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write(QStringLiteral(
+            "[exchanges.binance]\nsymbols = [\"BTCUSDT\", \"ETHUSDT\"]\n"
+            "websocket_url = \"ws://127.0.0.1:%1\"\nrest_url = \"http://127.0.0.1:%2\"\n"
+            "[journal]\ndirectory = \"%3\"\n[ingest]\nflush_interval_ms = 50\n")
+                .arg(simulator.port())
+                .arg(simulator.restPort())
+                .arg(dir.filePath(QStringLiteral("journal")))
+                .toUtf8());
+        config.close();
+        const QStringList arguments{QStringLiteral("ingest"), QStringLiteral("--config"),
+            configPath, QStringLiteral("--db"), QString::fromStdString(conninfo)};
+        QSignalSpy finished{&simulator, &sim::BinanceSimulator::finished};
+
+        QProcess first;
+        first.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        first.start(QStringLiteral(TICKSCOPE_BINARY), arguments);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            simulator.report()[QStringLiteral("connections")].toInt() >= 1, 30'000);
+        QTest::qWait(4000);
+        ::kill(static_cast<pid_t>(first.processId()), SIGKILL);
+        QTRY_COMPARE_WITH_TIMEOUT(first.state(), QProcess::NotRunning, 10'000);
+        QCOMPARE(first.exitStatus(), QProcess::CrashExit);
+        QTest::qWait(2000); // trades go on while nobody listens
+
+        QProcess second;
+        second.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        second.start(QStringLiteral(TICKSCOPE_BINARY), arguments);
+        QVERIFY(finished.wait(60'000));
+        QTest::qWait(3000); // backfill and the last batches
+        ::kill(static_cast<pid_t>(second.processId()), SIGINT);
+        QTRY_COMPARE_WITH_TIMEOUT(second.state(), QProcess::NotRunning, 60'000);
+        QCOMPARE(second.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(second.exitCode(), 0);
+
+        auto connection = db::connect(conninfo, "test");
+        verifyTrades(connection, simulator.report(), options.symbols);
+        pqxx::nontransaction tx{connection};
+        QVERIFY(tx.exec("SELECT count(*) FROM audit.gaps WHERE kind = 'trade_id' AND status = "
+                        "'backfilled'")
+                    .one_field()
+                    .as<int>()
+            >= 1);
+        QCOMPARE(tx.exec("SELECT count(*) FROM audit.gaps WHERE kind = 'trade_id' AND status <> "
+                         "'backfilled'")
+                     .one_field()
+                     .as<int>(),
+            0);
         simulator.stop();
     }
 

@@ -176,6 +176,8 @@ private slots:
         QVERIFY(parser.parse(R"({"result":null,"id":1})", kReceivedAt));
     }
 
+    void historicalTrades();
+
     void depthSnapshot()
     {
         MessageParser parser{kInstruments, TimeUnit::Milliseconds};
@@ -194,6 +196,28 @@ private slots:
         QVERIFY(QString::fromStdString(error.error()).contains(QStringLiteral("Invalid symbol")));
     }
 };
+
+void TestBinanceParser::historicalTrades()
+{
+    MessageParser parser{kInstruments, TimeUnit::Milliseconds};
+    const auto trades = parser.parseHistoricalTrades(
+        R"([{"id":28457,"price":"4.00000100","qty":"12.00000000","quoteQty":"48.000012","time":1499865549590,"isBuyerMaker":true,"isBestMatch":true},)"
+        R"({"id":28458,"price":"4.1","qty":"1","quoteQty":"4.1","time":1499865549591,"isBuyerMaker":false,"isBestMatch":true}])",
+        1, kReceivedAt);
+    QVERIFY2(trades, trades ? "" : trades.error().c_str());
+    QCOMPARE(trades->size(), std::size_t(2));
+    QCOMPARE((*trades)[0].tradeId, 28457);
+    QCOMPARE((*trades)[0].price.toString(), std::string("4.000001"));
+    QCOMPARE((*trades)[0].side, model::Side::Sell);
+    QCOMPARE((*trades)[0].instrument, 1u);
+    QCOMPARE((*trades)[0].exchangeTimeNs, 1'499'865'549'590'000'000);
+    QCOMPARE((*trades)[1].side, model::Side::Buy);
+    QVERIFY(parser.parseHistoricalTrades("[]", 0, kReceivedAt)->empty());
+    for (const char *bad : {R"({"code":-1121,"msg":"Invalid symbol."})",
+             R"([{"id":1,"price":"0","qty":"1","time":1,"isBuyerMaker":true}])",
+             R"([{"id":1,"price":"1","qty":"1","isBuyerMaker":true}])"})
+        QVERIFY(!parser.parseHistoricalTrades(bad, 0, kReceivedAt));
+}
 
 QTEST_GUILESS_MAIN(TestBinanceParser)
 #include "test_binance_parser.moc"

@@ -48,6 +48,19 @@ QUrl BinanceAdapter::snapshotUrl(std::uint32_t instrument) const
     return url;
 }
 
+QUrl BinanceAdapter::backfillUrl(std::uint32_t instrument, std::int64_t fromId, int limit) const
+{
+    QUrl url = m_endpoints.rest;
+    url.setPath(QStringLiteral("/api/v3/historicalTrades"));
+    QUrlQuery query;
+    query.addQueryItem(
+        QStringLiteral("symbol"), QString::fromStdString(m_instruments.at(instrument).symbol));
+    query.addQueryItem(QStringLiteral("fromId"), QString::number(fromId));
+    query.addQueryItem(QStringLiteral("limit"), QString::number(limit));
+    url.setQuery(query);
+    return url;
+}
+
 std::unique_ptr<FeedNormalizer> BinanceAdapter::createNormalizer() const
 {
     return std::make_unique<BinanceNormalizer>(m_instruments, m_timeUnit);

@@ -26,6 +26,8 @@ public:
     std::chrono::seconds connectionLifetime() const override { return std::chrono::hours(24); }
     bool feedThreadCanSkip(std::string_view frame) const override;
     QUrl snapshotUrl(std::uint32_t instrument) const override;
+    QUrl backfillUrl(std::uint32_t instrument, std::int64_t fromId, int limit) const override;
+    int backfillPageSize() const override { return 1000; }
     std::unique_ptr<FeedNormalizer> createNormalizer() const override;
 
 private:

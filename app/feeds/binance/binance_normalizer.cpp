@@ -1,5 +1,6 @@
 #include "app/feeds/binance/binance_normalizer.h"
 
+#include <algorithm>
 #include <format>
 
 namespace tickscope::feeds::binance {
@@ -63,19 +64,31 @@ void BinanceNormalizer::normalizeFrame(const RawMessage &message, NormalizedOutp
 
 void BinanceNormalizer::normalizeRestResponse(const RawMessage &message, NormalizedOutput &out)
 {
-    if (message.tag >= m_books.size()) {
+    const std::uint32_t instrument = restInstrument(message.tag);
+    if (instrument >= m_books.size()) {
         reportMalformed(
-            message, std::format("REST response for unknown instrument {}", message.tag), out);
+            message, std::format("REST response for unknown instrument {}", instrument), out);
         return;
     }
-    auto snapshot = m_parser.parseDepthSnapshot(message.payload, message.tag, message.receivedAtNs);
+    if (restTopic(message.tag) == RestTopic::TradeBackfill) {
+        auto trades
+            = m_parser.parseHistoricalTrades(message.payload, instrument, message.receivedAtNs);
+        if (!trades) {
+            reportMalformed(message, trades.error(), out);
+            return;
+        }
+        std::ranges::move(*trades, std::back_inserter(out.backfilledTrades));
+        out.backfillAnswered.push_back(instrument);
+        return;
+    }
+    auto snapshot = m_parser.parseDepthSnapshot(message.payload, instrument, message.receivedAtNs);
     if (!snapshot) {
         reportMalformed(message, snapshot.error(), out);
-        out.snapshotRequests.push_back(message.tag);
+        out.snapshotRequests.push_back(instrument);
         return;
     }
-    const auto outcome = m_books[message.tag].onSnapshot(*snapshot);
-    record(message.tag, outcome, message.receivedAtNs, out);
+    const auto outcome = m_books[instrument].onSnapshot(*snapshot);
+    record(instrument, outcome, message.receivedAtNs, out);
     out.snapshots.push_back(std::move(*snapshot));
 }
 

@@ -296,4 +296,75 @@ std::expected<model::BookSnapshot, std::string> MessageParser::parseDepthSnapsho
     };
 }
 
+std::expected<std::vector<model::Trade>, std::string> MessageParser::parseHistoricalTrades(
+    std::string_view body, std::uint32_t instrument, std::int64_t receivedAtNs)
+{
+    auto &state = *m_state;
+    state.buffer.assign(body);
+    state.buffer.append(simdjson::SIMDJSON_PADDING, '\0');
+    simdjson::ondemand::document document;
+    if (auto error
+        = state.parser.iterate(state.buffer.data(), body.size(), state.buffer.size()).get(document))
+        return std::unexpected(
+            std::format("historical trades: malformed JSON ({})", describe(error)));
+    simdjson::ondemand::array array;
+    if (auto error = document.get_array().get(array))
+        return std::unexpected(
+            std::format("historical trades: not an array ({})", describe(error)));
+    const std::int64_t nsPerUnit = m_timeUnit == TimeUnit::Milliseconds ? 1'000'000 : 1'000;
+    std::vector<model::Trade> trades;
+    for (auto element : array) {
+        object entry;
+        if (auto error = element.get_object().get(entry))
+            return std::unexpected(
+                std::format("historical trades: an entry is not an object ({})", describe(error)));
+        std::optional<std::int64_t> id;
+        std::optional<std::int64_t> time;
+        std::optional<bool> buyerIsMaker;
+        std::string_view price;
+        std::string_view quantity;
+        for (auto field : entry) {
+            std::string_view key;
+            if (field.escaped_key().get(key))
+                return std::unexpected(std::string("historical trades: bad key"));
+            value v;
+            if (field.value().get(v))
+                return std::unexpected(std::string("historical trades: bad value"));
+            std::expected<void, std::string> read;
+            if (key == "id")
+                read = readInt(v, id, key);
+            else if (key == "time")
+                read = readInt(v, time, key);
+            else if (key == "price")
+                read = readString(v, price, key);
+            else if (key == "qty")
+                read = readString(v, quantity, key);
+            else if (key == "isBuyerMaker") {
+                bool flag = false;
+                if (v.get_bool().get(flag))
+                    return std::unexpected(
+                        std::string("historical trades: 'isBuyerMaker' is not a boolean"));
+                buyerIsMaker = flag;
+            }
+            if (!read)
+                return std::unexpected("historical trades: " + read.error());
+        }
+        const auto parsedPrice = model::Decimal::parse(price);
+        const auto parsedSize = model::Decimal::parse(quantity);
+        if (!id || !time || !buyerIsMaker || !parsedPrice || !parsedPrice->isPositive()
+            || !parsedSize || !parsedSize->isPositive() || *time <= 0
+            || *time > INT64_MAX / nsPerUnit)
+            return std::unexpected(std::string(
+                "historical trades: an entry lacks a valid id, price, qty, time or isBuyerMaker"));
+        trades.push_back({.exchangeTimeNs = *time * nsPerUnit,
+            .receivedAtNs = receivedAtNs,
+            .instrument = instrument,
+            .tradeId = *id,
+            .price = *parsedPrice,
+            .size = *parsedSize,
+            .side = *buyerIsMaker ? model::Side::Sell : model::Side::Buy});
+    }
+    return trades;
+}
+
 } // namespace tickscope::feeds::binance

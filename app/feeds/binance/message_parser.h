@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 namespace tickscope::feeds::binance {
 
@@ -58,6 +59,11 @@ public:
 
     // GET /api/v3/depth's body: {"lastUpdateId":N,"bids":[["p","q"],...],"asks":[...]}.
     std::expected<model::BookSnapshot, std::string> parseDepthSnapshot(
+        std::string_view body, std::uint32_t instrument, std::int64_t receivedAtNs);
+
+    // GET /api/v3/historicalTrades's body: [{"id":N,"price":"p","qty":"q","time":T,
+    // "isBuyerMaker":b,...},...], the trades of `instrument` from some id on.
+    std::expected<std::vector<model::Trade>, std::string> parseHistoricalTrades(
         std::string_view body, std::uint32_t instrument, std::int64_t receivedAtNs);
 
 private:
