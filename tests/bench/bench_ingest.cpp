@@ -1,0 +1,238 @@
+// How fast is ingest, end to end? In one run on one durable PostgreSQL 17 + TimescaleDB cluster:
+//  1. parse rate: Binance trade frames through the normalizer (the writer thread's work);
+//  2. end to end: the simulated exchange -> feed thread (journal) -> writer thread (COPY) ->
+//     committed rows, with receive-to-commit latency;
+//  3. baseline: psql \copy of the same rows, as CSV, into the same table of a fresh database;
+// and the ratio of 2 to 3.
+//
+//   bench_ingest [--rate N] [--seconds S] [--symbols N]
+#include "app/feeds/binance/binance_normalizer.h"
+#include "app/ingest_service.h"
+#include "app/sim/binance_simulator.h"
+#include "db/connection.h"
+#include "db/migrator.h"
+#include "tests/support/test_cluster.h"
+
+#include <QCoreApplication>
+#include <QEventLoop>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <format>
+#include <pqxx/pqxx>
+
+using namespace tickscope;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds(Clock::duration duration)
+{
+    return std::chrono::duration<double>(duration).count();
+}
+
+std::string migrated(testing::TestCluster &cluster, const std::string &name)
+{
+    const std::string conninfo = cluster.createDatabase(name);
+    auto connection = db::connect(conninfo, "bench");
+    if (!db::Migrator(connection, db::loadMigrations(db::kEmbeddedMigrations).value())
+            .migrate({.client = "bench"}))
+        throw std::runtime_error("migration failed");
+    return conninfo;
+}
+
+void runPsql(const std::string &conninfo, const QString &command)
+{
+    QProcess psql;
+    psql.setProcessChannelMode(QProcess::MergedChannels);
+    psql.start(QStringLiteral("psql"),
+        {QString::fromStdString(conninfo), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
+            QStringLiteral("-c"), command});
+    psql.waitForFinished(-1);
+    if (psql.exitStatus() != QProcess::NormalExit || psql.exitCode() != 0)
+        throw std::runtime_error("psql failed: " + psql.readAll().toStdString());
+}
+
+// Frames per second through the Binance normalizer, over frames shaped like the live ones.
+double parseRate(const std::vector<std::string> &symbols)
+{
+    std::vector<model::Instrument> instruments;
+    for (const auto &symbol : symbols)
+        instruments.push_back({"binance", symbol, symbol.substr(0, 3), "USDT"});
+    feeds::binance::BinanceNormalizer normalizer{
+        feeds::InstrumentList{instruments}, feeds::binance::TimeUnit::Milliseconds};
+    std::vector<std::string> frames;
+    for (int i = 0; i < 200'000; ++i) {
+        const std::string &symbol = symbols[static_cast<std::size_t>(i) % symbols.size()];
+        std::string lower = symbol;
+        std::ranges::transform(
+            lower, lower.begin(), [](char c) { return static_cast<char>(std::tolower(c)); });
+        frames.push_back(std::format(
+            R"({{"stream":"{}@trade","data":{{"e":"trade","E":{},"s":"{}","t":{},"p":"{}.{:02}000000","q":"0.{:08}","T":{},"m":{},"M":true}}}})",
+            lower, 1764000000000 + i, symbol, 1000000 + i, 60000 + i % 500, i % 100,
+            1 + i % 99999999, 1764000000000 + i, i % 2 ? "true" : "false"));
+    }
+    feeds::NormalizedOutput output;
+    const auto started = Clock::now();
+    std::size_t trades = 0;
+    for (const auto &frame : frames) {
+        normalizer.normalize({feeds::RawKind::WebSocketText, 0, 1, frame}, output);
+        trades += output.trades.size();
+        output.clear();
+    }
+    const double elapsed = seconds(Clock::now() - started);
+    if (trades != frames.size())
+        throw std::runtime_error("the parser rejected bench frames");
+    return static_cast<double>(frames.size()) / elapsed;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication application{argc, argv};
+    double rate = 200'000;
+    int runSeconds = 10;
+    int symbolCount = 4;
+    const QStringList arguments = QCoreApplication::arguments();
+    for (qsizetype i = 1; i + 1 < arguments.size(); i += 2) {
+        bool ok = false;
+        const double value = arguments.at(i + 1).toDouble(&ok);
+        if (!ok || value <= 0) {
+            std::fprintf(stderr, "usage: bench_ingest [--rate N] [--seconds S] [--symbols N]\n");
+            return 2;
+        }
+        if (arguments.at(i) == u"--rate")
+            rate = value;
+        else if (arguments.at(i) == u"--seconds")
+            runSeconds = static_cast<int>(value);
+        else if (arguments.at(i) == u"--symbols")
+            symbolCount = std::clamp(static_cast<int>(value), 1, 8);
+        else {
+            std::fprintf(stderr, "usage: bench_ingest [--rate N] [--seconds S] [--symbols N]\n");
+            return 2;
+        }
+    }
+    const std::vector<std::string> allSymbols{
+        "BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT", "ADAUSDT", "DOGEUSDT", "AVAXUSDT", "LINKUSDT"};
+    const std::vector<std::string> symbols(allSymbols.begin(), allSymbols.begin() + symbolCount);
+
+    try {
+        std::printf("1. parse rate (writer thread's normalizer, one core): %.0f frames/s\n",
+            parseRate(symbols));
+        std::fflush(stdout);
+
+        // Durable settings, as production runs them: fsync and synchronous_commit on.
+        testing::TestCluster cluster{
+            {QStringLiteral("shared_buffers = '2GB'"), QStringLiteral("max_wal_size = '8GB'")}};
+        const std::string conninfo = migrated(cluster, "bench_ingest");
+        QTemporaryDir journal;
+        sim::BinanceSimulator::Options options;
+        options.symbols = symbols;
+        options.tradesPerSecond = rate;
+        options.duration = std::chrono::seconds(runSeconds);
+        options.startOnFirstConnection = true;
+        sim::BinanceSimulator simulator{options};
+        if (auto started = simulator.start(); !started)
+            throw std::runtime_error(started.error().toStdString());
+        app::Config config;
+        config.journalDirectory = journal.path();
+        config.binance = app::BinanceConfig{};
+        for (const auto &symbol : symbols)
+            config.binance->instruments.push_back(*app::parseSymbol("binance", symbol));
+        config.binance->websocketUrl
+            = QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(simulator.port()));
+        config.binance->restUrl
+            = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(simulator.restPort()));
+
+        app::IngestService service{config, conninfo};
+        std::vector<double> p50s;
+        std::vector<double> p99s;
+        std::int64_t committed = 0;
+        Clock::time_point firstCommit{};
+        Clock::time_point lastCommit{};
+        QObject::connect(&service, &app::IngestService::writerStatusChanged, &application,
+            [&](const model::WriterStatus &status) {
+                if (status.rowsCommitted > committed) {
+                    if (committed == 0)
+                        firstCommit = Clock::now();
+                    lastCommit = Clock::now();
+                    committed = status.rowsCommitted;
+                    if (status.latencyP99Ms > 0) {
+                        p50s.push_back(status.latencyP50Ms);
+                        p99s.push_back(status.latencyP99Ms);
+                    }
+                }
+            });
+        QEventLoop loop;
+        QObject::connect(&simulator, &sim::BinanceSimulator::finished, &loop, &QEventLoop::quit);
+        const auto started = Clock::now();
+        service.start();
+        loop.exec();
+        const double generating = seconds(Clock::now() - started);
+        std::int64_t sent = 0;
+        for (const auto &symbol : symbols)
+            sent += simulator
+                        .report()[QStringLiteral("symbols")][QString::fromStdString(symbol)]
+                                 [QStringLiteral("trades_sent")]
+                        .toInteger();
+
+        // Until every trade sent is committed (or a minute more has passed).
+        auto connection = db::connect(conninfo, "bench");
+        auto stored = [&] {
+            return pqxx::nontransaction{connection}
+                .exec("SELECT count(*) FROM market_data.trades")
+                .one_field()
+                .as<std::int64_t>();
+        };
+        std::int64_t trades = stored();
+        for (const auto deadline = Clock::now() + std::chrono::minutes(1);
+            trades < sent && Clock::now() < deadline; trades = stored()) {
+            QEventLoop wait;
+            QTimer::singleShot(std::chrono::milliseconds(50), &wait, &QEventLoop::quit);
+            wait.exec();
+        }
+        const double drained = seconds(Clock::now() - started);
+        QObject::connect(&service, &app::IngestService::stopped, &loop, &QEventLoop::quit);
+        service.stop(std::chrono::minutes(5));
+        loop.exec();
+        simulator.stop();
+        std::ranges::sort(p50s);
+        std::ranges::sort(p99s);
+        const double endToEnd = static_cast<double>(trades) / drained;
+        std::printf("2. end to end: %lld trades sent at %.0f/s for %.1f s, %lld stored (%s); all "
+                    "committed after %.1f s: %.0f rows/s;\n"
+                    "   receive -> commit latency, per-second windows: median p50 %.1f ms, median "
+                    "p99 %.1f ms, worst p99 %.1f ms\n",
+            static_cast<long long>(sent), static_cast<double>(sent) / generating, generating,
+            static_cast<long long>(trades), trades == sent ? "all" : "NOT ALL", drained, endToEnd,
+            p50s.empty() ? 0 : p50s[p50s.size() / 2], p99s.empty() ? 0 : p99s[p99s.size() / 2],
+            p99s.empty() ? 0 : p99s.back());
+        std::fflush(stdout);
+
+        // Baseline: the same rows as CSV, loaded by psql \copy into the same (empty) table.
+        // (COPY of a hypertable itself reads only its empty parent: export through a query.)
+        const QString csv = journal.filePath(QStringLiteral("trades.csv"));
+        runPsql(conninfo,
+            QStringLiteral("\\copy (SELECT * FROM market_data.trades) TO '%1' WITH (FORMAT csv)")
+                .arg(csv));
+        const std::string baseline = migrated(cluster, "bench_copy");
+        const auto copyStarted = Clock::now();
+        runPsql(baseline,
+            QStringLiteral("\\copy market_data.trades FROM '%1' WITH (FORMAT csv)").arg(csv));
+        const double copySeconds = seconds(Clock::now() - copyStarted);
+        const double copyRate = static_cast<double>(trades) / copySeconds;
+        std::printf("3. baseline: psql \\copy of the same %lld rows from CSV into "
+                    "market_data.trades: %.0f rows/s\n"
+                    "   ratio end to end / baseline: %.2f\n",
+            static_cast<long long>(trades), copyRate, endToEnd / copyRate);
+        return trades == sent ? 0 : 1;
+    } catch (const std::exception &error) {
+        std::fprintf(stderr, "bench_ingest: %s\n", error.what());
+        return 1;
+    }
+}
