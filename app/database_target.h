@@ -4,8 +4,11 @@
 
 #include "app/config.h"
 
+#include <QCommandLineParser>
+#include <expected>
 #include <optional>
 #include <string>
+#include <utility>
 
 namespace tickscope::app {
 
@@ -18,5 +21,13 @@ struct DatabaseTarget
 
 DatabaseTarget resolveDatabaseTarget(
     const std::optional<std::string> &cliConninfo, const Config &config);
+
+// The --db and --config options of every command that uses the database.
+void addDatabaseOptions(QCommandLineParser &parser);
+
+// The config file that --config names (or the default one, if it exists) and the database that
+// --db or that file chooses; the error names what was wrong with the file.
+std::expected<std::pair<Config, DatabaseTarget>, std::string> chooseDatabase(
+    const QCommandLineParser &parser);
 
 } // namespace tickscope::app

@@ -30,15 +30,11 @@ int runIngestCommand(const QStringList &arguments)
                        "are sealed and everything received is committed first.\n\n"
                        "Exchanges come from the config file's [exchanges.*] sections."));
     parser.addOptions({
-        {QStringLiteral("db"), QStringLiteral("libpq conninfo string or postgresql:// URI."),
-            QStringLiteral("conninfo")},
-        {QStringLiteral("config"),
-            QStringLiteral("Config file (default %1).").arg(defaultConfigPath()),
-            QStringLiteral("file")},
         {QStringLiteral("duration"),
             QStringLiteral("Stop after this many seconds (default: run until stopped)."),
             QStringLiteral("seconds")},
     });
+    addDatabaseOptions(parser);
     if (const auto exit = cli::parse(parser, arguments, kCommand))
         return *exit;
     if (parser.positionalArguments().size() > 1)
@@ -50,12 +46,11 @@ int runIngestCommand(const QStringList &arguments)
         if (!duration)
             return cli::kUsage;
     }
-    const bool explicitConfig = parser.isSet(QStringLiteral("config"));
-    const auto config
-        = loadConfig(explicitConfig ? parser.value(QStringLiteral("config")) : defaultConfigPath(),
-            explicitConfig);
-    if (!config)
-        return cli::failure(kCommand, QString::fromStdString(config.error()));
+    auto chosen = chooseDatabase(parser);
+    if (!chosen)
+        return cli::failure(kCommand, QString::fromStdString(chosen.error()));
+    const Config *config = &chosen->first;
+    DatabaseTarget target = chosen->second;
     if (!config->binance)
         return cli::failure(kCommand,
             QStringLiteral(
@@ -66,10 +61,6 @@ int runIngestCommand(const QStringList &arguments)
     if (!migrations)
         return cli::failure(kCommand, QString::fromStdString(migrations.error()));
 
-    DatabaseTarget target = resolveDatabaseTarget(parser.isSet(QStringLiteral("db"))
-            ? std::optional{parser.value(QStringLiteral("db")).toStdString()}
-            : std::nullopt,
-        *config);
     const Progress progress = [](const std::string &line) {
         cli::print(QString::fromStdString(line));
     };

@@ -102,14 +102,10 @@ int runMainJob(int &argc, char **argv, const QStringList &arguments)
             "Run 'tickscope COMMAND --help' for a command's options."));
     parser.addVersionOption();
     parser.addOptions({
-        {QStringLiteral("db"), QStringLiteral("libpq conninfo string or postgresql:// URI."),
-            QStringLiteral("conninfo")},
-        {QStringLiteral("config"),
-            QStringLiteral("Config file (default %1).").arg(defaultConfigPath()),
-            QStringLiteral("file")},
         {QStringLiteral("headless"), QStringLiteral("Run without the console window.")},
         {QStringLiteral("verbose"), QStringLiteral("Log debug details.")},
     });
+    addDatabaseOptions(parser);
     if (const auto exit = cli::parse(parser, arguments, QString()))
         return *exit;
     if (parser.isSet(QStringLiteral("version"))) {
@@ -122,19 +118,13 @@ int runMainJob(int &argc, char **argv, const QStringList &arguments)
     if (parser.isSet(QStringLiteral("verbose")))
         spdlog::set_level(spdlog::level::debug);
 
-    const bool explicitConfig = parser.isSet(QStringLiteral("config"));
-    const auto config
-        = loadConfig(explicitConfig ? parser.value(QStringLiteral("config")) : defaultConfigPath(),
-            explicitConfig);
-    if (!config)
-        return cli::failure(QString(), QString::fromStdString(config.error()));
+    const auto chosen = chooseDatabase(parser);
+    if (!chosen)
+        return cli::failure(QString(), QString::fromStdString(chosen.error()));
+    const auto &[config, target] = *chosen;
     auto migrations = db::loadMigrations(db::kEmbeddedMigrations);
     if (!migrations)
         return cli::failure(QString(), QString::fromStdString(migrations.error()));
-    const DatabaseTarget target = resolveDatabaseTarget(parser.isSet(QStringLiteral("db"))
-            ? std::optional{parser.value(QStringLiteral("db")).toStdString()}
-            : std::nullopt,
-        *config);
 
     const bool headless = parser.isSet(QStringLiteral("headless")) || !displayAvailable();
     std::unique_ptr<QCoreApplication> application = headless
@@ -151,7 +141,7 @@ int runMainJob(int &argc, char **argv, const QStringList &arguments)
     QObject::connect(&monitorThread, &QThread::finished, monitor, &QObject::deleteLater);
 
     // With no exchange configured, the built-in simulator stands in for one.
-    Config ingestConfig = *config;
+    Config ingestConfig = config;
     std::unique_ptr<sim::BinanceSimulator> simulator;
     if (!ingestConfig.binance) {
         auto demo = startDemoExchange();

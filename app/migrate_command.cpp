@@ -66,11 +66,6 @@ int runMigrateCommand(const QStringList &arguments)
                        "The database is --db, else [database] conninfo of the config file, else "
                        "the one libpq's PG* variables name, else the embedded local database."));
     parser.addOptions({
-        {QStringLiteral("db"), QStringLiteral("libpq conninfo string or postgresql:// URI."),
-            QStringLiteral("conninfo")},
-        {QStringLiteral("config"),
-            QStringLiteral("Config file (default %1).").arg(defaultConfigPath()),
-            QStringLiteral("file")},
         {QStringLiteral("status"),
             QStringLiteral("List applied and pending migrations; change nothing.")},
         {QStringLiteral("dry-run"), QStringLiteral("Say what would be applied; change nothing.")},
@@ -80,6 +75,7 @@ int runMigrateCommand(const QStringList &arguments)
             QStringLiteral("Read migrations from this directory instead of the built-in ones."),
             QStringLiteral("dir")},
     });
+    addDatabaseOptions(parser);
     if (const auto exit = cli::parse(parser, arguments, kCommand))
         return *exit;
     if (parser.positionalArguments().size() > 1)
@@ -102,16 +98,10 @@ int runMigrateCommand(const QStringList &arguments)
         if (!target)
             return cli::kUsage;
     }
-    const bool explicitConfig = parser.isSet(QStringLiteral("config"));
-    const auto config
-        = loadConfig(explicitConfig ? parser.value(QStringLiteral("config")) : defaultConfigPath(),
-            explicitConfig);
-    if (!config)
-        return cli::failure(kCommand, QString::fromStdString(config.error()));
-    DatabaseTarget database = resolveDatabaseTarget(parser.isSet(QStringLiteral("db"))
-            ? std::optional{parser.value(QStringLiteral("db")).toStdString()}
-            : std::nullopt,
-        *config);
+    auto chosen = chooseDatabase(parser);
+    if (!chosen)
+        return cli::failure(kCommand, QString::fromStdString(chosen.error()));
+    DatabaseTarget &database = chosen->second;
     if (database.embedded) {
         const auto local = ops::LocalServer{ops::LocalServer::defaultDirectory()}.state();
         if (!local.running)

@@ -5,6 +5,7 @@
 #include "app/database_setup.h"
 #include "app/database_target.h"
 #include "app/ingest/journal_reader.h"
+#include "app/model/wall_clock.h"
 #include "db/connection.h"
 #include "db/instrument_registry.h"
 
@@ -33,13 +34,6 @@ std::vector<std::string> discoverSymbols(const QByteArray &capture)
             symbols.push_back(symbol);
     }
     return symbols;
-}
-
-std::int64_t nowNs()
-{
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-        std::chrono::system_clock::now().time_since_epoch())
-        .count();
 }
 
 } // namespace
@@ -75,12 +69,8 @@ int runReplayCommand(const QStringList &arguments)
         {QStringLiteral("dry-run"), QStringLiteral("Report only; write nothing.")},
         {QStringLiteral("report"), QStringLiteral("Report format: text or json."),
             QStringLiteral("format"), QStringLiteral("text")},
-        {QStringLiteral("db"), QStringLiteral("libpq conninfo string or postgresql:// URI."),
-            QStringLiteral("conninfo")},
-        {QStringLiteral("config"),
-            QStringLiteral("Config file (default %1).").arg(defaultConfigPath()),
-            QStringLiteral("file")},
     });
+    addDatabaseOptions(parser);
     if (const auto exit = cli::parse(parser, arguments, kCommand))
         return *exit;
     if (parser.value(QStringLiteral("exchange")) != QLatin1String("binance"))
@@ -187,16 +177,10 @@ int runReplayCommand(const QStringList &arguments)
     const bool dryRun = parser.isSet(QStringLiteral("dry-run"));
     try {
         if (!dryRun) {
-            const bool explicitConfig = parser.isSet(QStringLiteral("config"));
-            const auto config = loadConfig(
-                explicitConfig ? parser.value(QStringLiteral("config")) : defaultConfigPath(),
-                explicitConfig);
-            if (!config)
-                return cli::failure(kCommand, QString::fromStdString(config.error()));
-            DatabaseTarget target = resolveDatabaseTarget(parser.isSet(QStringLiteral("db"))
-                    ? std::optional{parser.value(QStringLiteral("db")).toStdString()}
-                    : std::nullopt,
-                *config);
+            auto chosen = chooseDatabase(parser);
+            if (!chosen)
+                return cli::failure(kCommand, QString::fromStdString(chosen.error()));
+            DatabaseTarget target = chosen->second;
             const Progress quiet = [](const std::string &) {
             };
             if (target.embedded) {
@@ -218,7 +202,7 @@ int runReplayCommand(const QStringList &arguments)
             unit == QLatin1String("us") ? feeds::binance::TimeUnit::Microseconds
                                         : feeds::binance::TimeUnit::Milliseconds,
             writer.get(), 20'000};
-        const std::int64_t receivedAt = nowNs();
+        const std::int64_t receivedAt = model::wallClockNs();
         for (const auto &[instrument, body] : snapshots)
             replay.feed({feeds::RawKind::RestResponse, instrument, receivedAt, body}, 0);
         for (std::size_t i = 0; i < messages.size(); ++i)

@@ -1,5 +1,6 @@
 #include "db/ingest_writer.h"
 
+#include "app/model/wall_clock.h"
 #include "db/copy_text.h"
 
 #include <algorithm>

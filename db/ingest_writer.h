@@ -20,18 +20,6 @@
 
 namespace tickscope::db {
 
-// A sealed journal segment, for audit.journal_segments.
-struct JournalSegmentRecord
-{
-    std::int64_t segment = 0;
-    std::string path;
-    std::int64_t records = 0;
-    std::uint64_t fileBytes = 0;
-    std::int64_t firstReceivedAtNs = 0;
-    std::int64_t lastReceivedAtNs = 0;
-    std::uint64_t checksum = 0;
-};
-
 // The last sequence number of an instrument as of the batch's end.
 struct SequencePosition
 {
@@ -58,7 +46,7 @@ struct IngestBatch
     std::vector<model::FeedEvent> feedEvents;
     std::vector<ResolvedGap> resolvedGaps;
     std::vector<SequencePosition> sequencePositions;
-    std::vector<JournalSegmentRecord> sealedSegments;
+    std::vector<model::JournalSegment> sealedSegments;
     std::optional<model::JournalPosition> checkpoint; // first journal record after this batch
     std::int64_t firstJournalSegment = 0; // where the batch's records started, for the audit row
     std::int64_t firstJournalIndex = 0;

@@ -1,5 +1,6 @@
 #include "app/ingest/database_writer.h"
 
+#include "app/model/wall_clock.h"
 #include "db/connection.h"
 #include "db/instrument_registry.h"
 
@@ -13,13 +14,6 @@
 namespace tickscope::ingest {
 
 namespace {
-
-std::int64_t nowNs()
-{
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-        std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 double approximate(const model::Decimal &value)
 {
@@ -121,8 +115,7 @@ void DatabaseWriter::onJournalAdvanced()
 
 void DatabaseWriter::onSegmentSealed(const journal::SealedSegment &segment)
 {
-    m_batch.sealedSegments.push_back({segment.segment, segment.path, segment.records,
-        segment.fileBytes, segment.firstReceivedAtNs, segment.lastReceivedAtNs, segment.checksum});
+    m_batch.sealedSegments.push_back(segment);
     if (!m_batchStarted)
         m_batchStarted = std::chrono::steady_clock::now();
 }
@@ -251,7 +244,7 @@ bool DatabaseWriter::commit()
     }
     try {
         const auto receipt = m_writer->write(m_batch);
-        const std::int64_t committedAt = nowNs();
+        const std::int64_t committedAt = model::wallClockNs();
         for (const auto &trade : m_batch.trades) {
             m_latenciesMs.push_back(static_cast<double>(committedAt - trade.receivedAtNs) / 1e6);
             auto &prices = m_status.lastPrices;

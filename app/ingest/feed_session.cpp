@@ -1,5 +1,7 @@
 #include "app/ingest/feed_session.h"
 
+#include "app/model/wall_clock.h"
+
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QTimer>
@@ -7,16 +9,7 @@
 
 namespace tickscope::ingest {
 
-namespace {
-
-std::int64_t nowNs()
-{
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-        std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-} // namespace
+namespace { } // namespace
 
 FeedSession::FeedSession(
     std::unique_ptr<feeds::ExchangeAdapter> adapter, FeedSessionOptions options)
@@ -151,7 +144,7 @@ void FeedSession::onFrame(const QString &frame)
     ++m_status.framesReceived;
     m_status.bytesReceived += utf8.size();
     const std::string_view payload{utf8.constData(), static_cast<std::size_t>(utf8.size())};
-    const std::int64_t receivedAt = nowNs();
+    const std::int64_t receivedAt = model::wallClockNs();
     record(feeds::RawKind::WebSocketText, 0, payload);
     if (m_adapter->feedThreadCanSkip(payload))
         return;
@@ -221,7 +214,7 @@ void FeedSession::fetchRest(
                 return;
             }
             const std::string_view payload{body.constData(), static_cast<std::size_t>(body.size())};
-            const std::int64_t receivedAt = nowNs();
+            const std::int64_t receivedAt = model::wallClockNs();
             record(feeds::RawKind::RestResponse, tag, payload);
             m_bookKeeper->normalize(
                 {feeds::RawKind::RestResponse, tag, receivedAt, payload}, m_bookOutput);
@@ -234,7 +227,7 @@ void FeedSession::record(feeds::RawKind kind, std::uint32_t tag, std::string_vie
 {
     if (!m_journal)
         return;
-    if (auto appended = m_journal->append(kind, tag, nowNs(), payload); !appended)
+    if (auto appended = m_journal->append(kind, tag, model::wallClockNs(), payload); !appended)
         fail(QString::fromStdString(appended.error()));
 }
 

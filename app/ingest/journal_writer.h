@@ -25,16 +25,7 @@ struct WriterOptions
     int compressionLevel = 1;
 };
 
-struct SealedSegment
-{
-    std::int64_t segment = 0;
-    std::string path;
-    std::int64_t records = 0;
-    std::uint64_t fileBytes = 0;
-    std::int64_t firstReceivedAtNs = 0;
-    std::int64_t lastReceivedAtNs = 0;
-    std::uint64_t checksum = 0; // XXH64 of the file
-};
+using SealedSegment = model::JournalSegment;
 
 class JournalWriter
 {
