@@ -21,10 +21,12 @@ QString prefix(const QString &command)
 } // namespace
 
 std::optional<int> parse(QCommandLineParser &parser, const QStringList &arguments,
-    const QString &command, const QString &syntax)
+    const QString &command, const QString &syntax, qsizetype positionals)
 {
     if (!parser.parse(arguments))
         return usageError(command, parser.errorText());
+    // The command's own name is the first positional argument of a subcommand.
+    const QStringList given = parser.positionalArguments().mid(command.isEmpty() ? 0 : 1);
     if (parser.isSet(QStringLiteral("help"))) {
         // Qt names the program by its path (or not at all before the application object exists).
         static const QRegularExpression usageLine{
@@ -35,6 +37,11 @@ std::optional<int> parse(QCommandLineParser &parser, const QStringList &argument
         print(parser.helpText().replace(usageLine, usage + QStringLiteral(" [options]")));
         return kSuccess;
     }
+    if (given.size() > positionals)
+        return usageError(command,
+            command.isEmpty()
+                ? QStringLiteral("unknown command '%1'").arg(given.at(positionals))
+                : QStringLiteral("unexpected argument '%1'").arg(given.at(positionals)));
     return std::nullopt;
 }
 

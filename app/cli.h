@@ -18,11 +18,12 @@ enum ExitCode : int {
 // Sets the description that --help prints and adds -h/--help.
 void describe(QCommandLineParser &parser, const QString &description);
 
-// Parses `arguments` (argv as given). Returns an exit code when the command should end now:
-// after --help (0), whose usage line reads "tickscope <command> <syntax> [options]", or after a
-// usage error that it has printed (2).
+// Parses `arguments` (argv as given), which may hold at most `positionals` positional arguments
+// after the command's name. Returns an exit code when the command should end now: after --help
+// (0), whose usage line reads "tickscope <command> <syntax> [options]", or after a usage error
+// that it has printed (2).
 std::optional<int> parse(QCommandLineParser &parser, const QStringList &arguments,
-    const QString &command, const QString &syntax = {});
+    const QString &command, const QString &syntax = {}, qsizetype positionals = 0);
 
 // Prints "tickscope <command>: message" and a hint to --help to stderr; returns kUsage.
 int usageError(const QString &command, const QString &message);

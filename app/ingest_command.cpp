@@ -37,9 +37,6 @@ int runIngestCommand(const QStringList &arguments)
     addDatabaseOptions(parser);
     if (const auto exit = cli::parse(parser, arguments, kCommand))
         return *exit;
-    if (parser.positionalArguments().size() > 1)
-        return cli::usageError(kCommand,
-            QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().at(1)));
     std::optional<int> duration;
     if (parser.isSet(QStringLiteral("duration"))) {
         duration = cli::intOption(parser, QStringLiteral("duration"), 1, 31'536'000, kCommand);

@@ -57,7 +57,7 @@ int runLocalDbCommand(const QStringList &arguments)
         QStringLiteral("TCP port on 127.0.0.1 (init: default %1; start: move it).")
             .arg(ops::LocalServer::kDefaultPort),
         QStringLiteral("port")});
-    if (const auto exit = cli::parse(parser, arguments, kCommand, kSyntax))
+    if (const auto exit = cli::parse(parser, arguments, kCommand, kSyntax, 1))
         return *exit;
 
     const QStringList positional = parser.positionalArguments();

@@ -112,9 +112,6 @@ int runMainJob(int &argc, char **argv, const QStringList &arguments)
         cli::print(QStringLiteral("tickscope %1").arg(QStringLiteral(TICKSCOPE_VERSION)));
         return cli::kSuccess;
     }
-    if (!parser.positionalArguments().isEmpty())
-        return cli::usageError(QString(),
-            QStringLiteral("unknown command '%1'").arg(parser.positionalArguments().first()));
     if (parser.isSet(QStringLiteral("verbose")))
         spdlog::set_level(spdlog::level::debug);
 

@@ -78,9 +78,6 @@ int runMigrateCommand(const QStringList &arguments)
     addDatabaseOptions(parser);
     if (const auto exit = cli::parse(parser, arguments, kCommand))
         return *exit;
-    if (parser.positionalArguments().size() > 1)
-        return cli::usageError(kCommand,
-            QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().at(1)));
     if (parser.isSet(QStringLiteral("status"))
         && (parser.isSet(QStringLiteral("dry-run")) || parser.isSet(QStringLiteral("target"))))
         return cli::usageError(

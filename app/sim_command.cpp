@@ -147,9 +147,6 @@ int runSimCommand(const QStringList &arguments)
     });
     if (const auto exit = cli::parse(parser, arguments, kCommand))
         return *exit;
-    if (parser.positionalArguments().size() != 1)
-        return cli::usageError(kCommand,
-            QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().at(1)));
     if (parser.value(QStringLiteral("exchange")) != QLatin1String("binance"))
         return cli::usageError(kCommand,
             QStringLiteral("cannot simulate exchange '%1'; only binance is simulated")

@@ -96,16 +96,20 @@ bool DatabaseWriter::ensureConnected()
         m_status.lastError.clear();
         return true;
     } catch (const std::exception &error) {
-        m_writer.reset();
-        m_connection.reset();
-        m_status.state = model::WriterStatus::State::DatabaseDown;
-        m_status.lastError = error.what();
-        const auto delay = m_backoff.next();
-        m_retryAt = std::chrono::steady_clock::now() + delay;
-        spdlog::warn(
-            "writer {}: {}; retrying in {} ms", m_status.feed, error.what(), delay.count());
+        databaseLost(error.what());
         return false;
     }
+}
+
+void DatabaseWriter::databaseLost(const std::string &why)
+{
+    m_writer.reset();
+    m_connection.reset();
+    m_status.state = model::WriterStatus::State::DatabaseDown;
+    m_status.lastError = why;
+    const auto delay = m_backoff.next();
+    m_retryAt = std::chrono::steady_clock::now() + delay;
+    spdlog::warn("writer {}: {}; retrying in {} ms", m_status.feed, why, delay.count());
 }
 
 void DatabaseWriter::onJournalAdvanced()
@@ -265,14 +269,7 @@ bool DatabaseWriter::commit()
         return true;
     } catch (const std::exception &error) {
         m_batch.sequencePositions.clear();
-        m_writer.reset();
-        m_connection.reset();
-        m_status.state = model::WriterStatus::State::DatabaseDown;
-        m_status.lastError = error.what();
-        const auto delay = m_backoff.next();
-        m_retryAt = std::chrono::steady_clock::now() + delay;
-        spdlog::warn("writer {}: batch of {} rows not written ({}); retrying in {} ms",
-            m_status.feed, m_batch.rows(), error.what(), delay.count());
+        databaseLost(std::format("batch of {} rows not written: {}", m_batch.rows(), error.what()));
         return false;
     }
 }

@@ -63,6 +63,8 @@ signals:
 
 private:
     bool ensureConnected();
+    // Drops the connection and retries after the backoff; the batch stays for the next try.
+    void databaseLost(const std::string &why);
     void pump();
     bool readRecords();
     bool commit();
