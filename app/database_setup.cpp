@@ -1,6 +1,7 @@
 #include "app/database_setup.h"
 
 #include "app/client_identity.h"
+#include "app/config.h"
 #include "app/ops/local_server.h"
 #include "db/migrator.h"
 
@@ -30,6 +31,15 @@ void stopEmbeddedServer()
         spdlog::error("stopping the embedded database failed: {}", stopped.error().toStdString());
     else
         spdlog::info("embedded database stopped");
+}
+
+QString journalDirectory(const QString &configured, bool embedded)
+{
+    if (!configured.isEmpty())
+        return configured;
+    if (embedded)
+        return ops::LocalServer::defaultDirectory() + QStringLiteral("/journal");
+    return defaultJournalDirectory();
 }
 
 std::expected<void, std::string> applyPendingMigrations(pqxx::connection &connection,

@@ -4,6 +4,7 @@
 
 #include "db/migration_set.h"
 
+#include <QString>
 #include <expected>
 #include <functional>
 #include <pqxx/connection>
@@ -23,6 +24,11 @@ struct EmbeddedServer
 
 std::expected<EmbeddedServer, std::string> startEmbeddedServer(const Progress &progress);
 void stopEmbeddedServer();
+
+// Where the journals go: the config's [journal] directory; else, for the embedded database,
+// beside it (so that its journals are never replayed into another database); else the user's
+// data location.
+QString journalDirectory(const QString &configured, bool embedded);
 
 // Applies what is pending; a role without DDL rights gets an error that says what to run.
 std::expected<void, std::string> applyPendingMigrations(pqxx::connection &connection,

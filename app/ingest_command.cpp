@@ -78,7 +78,9 @@ int runIngestCommand(const QStringList &arguments)
     }
 
     quitOnTerminationSignals();
-    IngestService service{*config, target.conninfo};
+    Config ingestConfig = *config;
+    ingestConfig.journalDirectory = journalDirectory(config->journalDirectory, target.embedded);
+    IngestService service{ingestConfig, target.conninfo};
     IngestStatusLine status;
     QObject::connect(&service, &IngestService::feedStatusChanged, &service,
         [&status](const model::FeedStatus &feed) { status.onFeed(feed); });

@@ -2,6 +2,7 @@
 #include "app/commands.h"
 #include "app/config.h"
 #include "app/connection_monitor.h"
+#include "app/database_setup.h"
 #include "app/database_target.h"
 #include "app/ingest_service.h"
 #include "app/ingest_status_line.h"
@@ -139,6 +140,7 @@ int runMainJob(int &argc, char **argv, const QStringList &arguments)
 
     // With no exchange configured, the built-in simulator stands in for one.
     Config ingestConfig = config;
+    ingestConfig.journalDirectory = journalDirectory(config.journalDirectory, target.embedded);
     std::unique_ptr<sim::BinanceSimulator> simulator;
     if (!ingestConfig.binance) {
         auto demo = startDemoExchange();
