@@ -60,16 +60,4 @@ void appendTimestamp(std::string &out, std::int64_t nsSinceEpoch)
     out.append("+00");
 }
 
-void appendLevelArray(
-    std::string &out, const std::vector<model::PriceLevel> &levels, LevelField field)
-{
-    out.push_back('{');
-    for (std::size_t i = 0; i < levels.size(); ++i) {
-        if (i > 0)
-            out.push_back(',');
-        (field == LevelField::Price ? levels[i].price : levels[i].size).appendTo(out);
-    }
-    out.push_back('}');
-}
-
 } // namespace tickscope::db::copy_text

@@ -1,9 +1,11 @@
 #include "db/ingest_writer.h"
 
 #include "app/model/wall_clock.h"
+#include "db/copy_binary.h"
 #include "db/copy_text.h"
 
 #include <algorithm>
+#include <libpq-fe.h>
 #include <memory>
 #include <pqxx/pqxx>
 #include <xxhash.h>
@@ -12,27 +14,82 @@ namespace tickscope::db {
 
 namespace {
 
-using copy_text::LevelField;
+using copy_binary::LevelField;
 
-struct Hash
+std::int64_t checksum(std::string_view bytes)
 {
-    std::unique_ptr<XXH64_state_t, decltype(&XXH64_freeState)> state{
-        XXH64_createState(), &XXH64_freeState};
-    Hash() { XXH64_reset(state.get(), 0); }
-    void add(std::string_view bytes) { XXH64_update(state.get(), bytes.data(), bytes.size()); }
-    template<typename T> void addValue(T value) { XXH64_update(state.get(), &value, sizeof value); }
-    std::int64_t digest() const { return static_cast<std::int64_t>(XXH64_digest(state.get())); }
-};
+    return static_cast<std::int64_t>(XXH64(bytes.data(), bytes.size(), 0));
+}
 
-// What one table of a batch contributed, for its audit.ingest_batches row.
-struct TableSummary
+// Throws the libpqxx exception that matches a failed libpq result (unique_violation for 23505...).
+[[noreturn]] void throwError(PGconn *connection, PGresult *result, const std::string &query)
 {
-    const char *table = nullptr;
-    std::size_t rows = 0;
-    std::size_t written = 0;
-    std::int64_t firstTimeNs = 0;
-    std::int64_t lastTimeNs = 0;
-    std::int64_t checksum = 0;
+    const char *state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+    const std::string message = PQerrorMessage(connection);
+    const std::string sqlstate = state ? state : "";
+    if (result)
+        PQclear(result);
+    if (PQstatus(connection) != CONNECTION_OK)
+        throw pqxx::broken_connection(message);
+    if (sqlstate == "23505")
+        throw pqxx::unique_violation(message, query, state);
+    if (sqlstate == "23503")
+        throw pqxx::foreign_key_violation(message, query, state);
+    if (sqlstate == "42501")
+        throw pqxx::insufficient_privilege(message, query, state);
+    throw pqxx::sql_error(message, query, sqlstate.empty() ? nullptr : sqlstate.c_str());
+}
+
+// The libpq handle of a libpqxx connection, lent for what libpqxx cannot do (binary COPY) and
+// given back when it goes out of scope.
+class RawConnection
+{
+public:
+    explicit RawConnection(pqxx::connection &owner)
+        : m_owner(owner)
+        , m_raw(std::move(owner).release_raw_connection())
+    { }
+    RawConnection(const RawConnection &) = delete;
+    RawConnection &operator=(const RawConnection &) = delete;
+    ~RawConnection() { m_owner = pqxx::connection::seize_raw_connection(m_raw); }
+
+    void exec(const std::string &sql)
+    {
+        PGresult *result = PQexec(m_raw, sql.c_str());
+        if (PQresultStatus(result) != PGRES_COMMAND_OK)
+            throwError(m_raw, result, sql);
+        PQclear(result);
+    }
+
+    void copy(const std::string &sql, std::string_view data)
+    {
+        PGresult *result = PQexec(m_raw, sql.c_str());
+        if (PQresultStatus(result) != PGRES_COPY_IN)
+            throwError(m_raw, result, sql);
+        PQclear(result);
+        constexpr std::size_t kChunk = 1 << 20;
+        for (std::size_t at = 0; at < data.size(); at += kChunk) {
+            const auto part = data.substr(at, kChunk);
+            if (PQputCopyData(m_raw, part.data(), static_cast<int>(part.size())) != 1)
+                throwError(m_raw, nullptr, sql);
+        }
+        if (PQputCopyEnd(m_raw, nullptr) != 1)
+            throwError(m_raw, nullptr, sql);
+        bool failed = false;
+        while (PGresult *end = PQgetResult(m_raw)) {
+            if (PQresultStatus(end) != PGRES_COMMAND_OK) {
+                failed = true;
+                throwError(m_raw, end, sql);
+            }
+            PQclear(end);
+        }
+        if (failed)
+            throwError(m_raw, nullptr, sql);
+    }
+
+private:
+    pqxx::connection &m_owner;
+    PGconn *m_raw;
 };
 
 std::string timestamp(std::int64_t ns)
@@ -86,6 +143,15 @@ IngestWriter::IngestWriter(
     , m_instrumentIds(std::move(instrumentIds))
 { }
 
+void IngestWriter::rollback()
+{
+    try {
+        pqxx::nontransaction{m_connection}.exec("ROLLBACK");
+    } catch (const std::exception &) {
+        // A broken connection has no transaction left to roll back.
+    }
+}
+
 BatchReceipt IngestWriter::write(const IngestBatch &batch)
 {
     if (!m_staging) {
@@ -101,92 +167,96 @@ BatchReceipt IngestWriter::write(const IngestBatch &batch)
 BatchReceipt IngestWriter::writeOnce(const IngestBatch &batch, bool staging)
 {
     const auto started = std::chrono::steady_clock::now();
-    const std::string startedAt = timestamp(std::chrono::duration_cast<std::chrono::nanoseconds>(
-        std::chrono::system_clock::now().time_since_epoch())
-            .count());
-    pqxx::work tx{m_connection};
-    if (staging)
-        tx.exec(kStagingDdl);
+    const std::string startedAt = timestamp(model::wallClockNs());
     auto idOf = [&](std::uint32_t instrument) {
         return m_instrumentIds.at(instrument);
     };
-    // The quoted name of the table a COPY goes to.
-    auto target = [&](const std::string &table) {
-        return staging ? tx.quote_name("staging_" + table)
-                       : tx.quote_name("market_data") + "." + tx.quote_name(table);
-    };
-    auto cut = [this](std::size_t from, std::size_t to) {
-        return std::string_view{m_buffer}.substr(from, to - from);
-    };
     std::vector<TableSummary> summaries;
-
-    if (!batch.trades.empty()) {
-        TableSummary summary = summarize("trades", batch.trades);
-        Hash hash;
-        auto stream = pqxx::stream_to::raw_table(
-            tx, target("trades"), "time, received_at, instrument_id, trade_id, price, size, side");
-        for (const auto &trade : batch.trades) {
-            m_buffer.clear();
-            copy_text::appendTimestamp(m_buffer, trade.exchangeTimeNs);
-            const std::size_t a = m_buffer.size();
-            copy_text::appendTimestamp(m_buffer, trade.receivedAtNs);
-            const std::size_t b = m_buffer.size();
-            trade.price.appendTo(m_buffer);
-            const std::size_t c = m_buffer.size();
-            trade.size.appendTo(m_buffer);
-            const std::size_t d = m_buffer.size();
-            m_buffer.push_back(static_cast<char>(trade.side));
-            stream.write_values(cut(0, a), cut(a, b), idOf(trade.instrument), trade.tradeId,
-                cut(b, c), cut(c, d), cut(d, d + 1));
-            hash.add(m_buffer);
-            hash.addValue(trade.tradeId);
-            hash.addValue(idOf(trade.instrument));
+    try {
+        // libpqxx streams text only: the COPYs go through libpq on the same connection, inside
+        // the transaction that the audit rows below complete.
+        {
+            RawConnection raw{m_connection};
+            raw.exec("BEGIN");
+            if (staging)
+                raw.exec(kStagingDdl);
+            auto target = [&](const std::string &table) {
+                return staging ? "staging_" + table : "market_data." + table;
+            };
+            if (!batch.trades.empty()) {
+                TableSummary summary = summarize("trades", batch.trades);
+                m_buffer.clear();
+                copy_binary::appendHeader(m_buffer);
+                for (const auto &trade : batch.trades) {
+                    copy_binary::beginRow(m_buffer, 7);
+                    copy_binary::appendTimestamp(m_buffer, trade.exchangeTimeNs);
+                    copy_binary::appendTimestamp(m_buffer, trade.receivedAtNs);
+                    copy_binary::appendInt32(m_buffer, idOf(trade.instrument));
+                    copy_binary::appendInt64(m_buffer, trade.tradeId);
+                    copy_binary::appendNumeric(m_buffer, trade.price);
+                    copy_binary::appendNumeric(m_buffer, trade.size);
+                    copy_binary::appendChar(m_buffer, static_cast<char>(trade.side));
+                }
+                copy_binary::appendTrailer(m_buffer);
+                raw.copy(
+                    std::format(
+                        "COPY {} (time, received_at, instrument_id, trade_id, price, size, side) "
+                        "FROM STDIN (FORMAT binary)",
+                        target("trades")),
+                    m_buffer);
+                summary.checksum = checksum(m_buffer);
+                summaries.push_back(summary);
+            }
+            auto writeBook = [&](const char *table, const auto &rows,
+                                 std::string_view sequenceColumns) {
+                TableSummary summary = summarize(table, rows);
+                m_buffer.clear();
+                copy_binary::appendHeader(m_buffer);
+                for (const auto &row : rows) {
+                    constexpr bool isDelta
+                        = std::is_same_v<std::decay_t<decltype(row)>, model::BookDelta>;
+                    copy_binary::beginRow(m_buffer, isDelta ? 9 : 8);
+                    copy_binary::appendTimestamp(m_buffer, row.exchangeTimeNs);
+                    copy_binary::appendTimestamp(m_buffer, row.receivedAtNs);
+                    copy_binary::appendInt32(m_buffer, idOf(row.instrument));
+                    if constexpr (isDelta)
+                        copy_binary::appendInt64(m_buffer, row.firstSequence);
+                    copy_binary::appendInt64(m_buffer, row.sequence);
+                    copy_binary::appendLevelArray(m_buffer, row.bids, LevelField::Price);
+                    copy_binary::appendLevelArray(m_buffer, row.bids, LevelField::Size);
+                    copy_binary::appendLevelArray(m_buffer, row.asks, LevelField::Price);
+                    copy_binary::appendLevelArray(m_buffer, row.asks, LevelField::Size);
+                }
+                copy_binary::appendTrailer(m_buffer);
+                raw.copy(
+                    std::format(
+                        "COPY {} (time, received_at, instrument_id, {}, bid_prices, bid_sizes, "
+                        "ask_prices, ask_sizes) FROM STDIN (FORMAT binary)",
+                        target(table), sequenceColumns),
+                    m_buffer);
+                summary.checksum = checksum(m_buffer);
+                summaries.push_back(summary);
+            };
+            if (!batch.deltas.empty())
+                writeBook("book_deltas", batch.deltas, "first_sequence, sequence");
+            if (!batch.snapshots.empty())
+                writeBook("book_snapshots", batch.snapshots, "sequence");
         }
-        stream.complete();
-        summary.checksum = hash.digest();
-        summaries.push_back(summary);
+        return finishBatch(batch, staging, std::move(summaries), started, startedAt);
+    } catch (...) {
+        rollback();
+        throw;
     }
+}
 
-    auto writeBook = [&](const char *table, const auto &rows, std::string_view sequenceColumns) {
-        TableSummary summary = summarize(table, rows);
-        Hash hash;
-        auto stream = pqxx::stream_to::raw_table(tx, target(table),
-            std::format("time, received_at, instrument_id, {}, bid_prices, bid_sizes, ask_prices, "
-                        "ask_sizes",
-                sequenceColumns));
-        for (const auto &row : rows) {
-            m_buffer.clear();
-            copy_text::appendTimestamp(m_buffer, row.exchangeTimeNs);
-            const std::size_t a = m_buffer.size();
-            copy_text::appendTimestamp(m_buffer, row.receivedAtNs);
-            const std::size_t b = m_buffer.size();
-            copy_text::appendLevelArray(m_buffer, row.bids, LevelField::Price);
-            const std::size_t c = m_buffer.size();
-            copy_text::appendLevelArray(m_buffer, row.bids, LevelField::Size);
-            const std::size_t d = m_buffer.size();
-            copy_text::appendLevelArray(m_buffer, row.asks, LevelField::Price);
-            const std::size_t e = m_buffer.size();
-            copy_text::appendLevelArray(m_buffer, row.asks, LevelField::Size);
-            const std::size_t f = m_buffer.size();
-            if constexpr (std::is_same_v<std::decay_t<decltype(row)>, model::BookDelta>)
-                stream.write_values(cut(0, a), cut(a, b), idOf(row.instrument), row.firstSequence,
-                    row.sequence, cut(b, c), cut(c, d), cut(d, e), cut(e, f));
-            else
-                stream.write_values(cut(0, a), cut(a, b), idOf(row.instrument), row.sequence,
-                    cut(b, c), cut(c, d), cut(d, e), cut(e, f));
-            hash.add(m_buffer);
-            hash.addValue(row.sequence);
-            hash.addValue(idOf(row.instrument));
-        }
-        stream.complete();
-        summary.checksum = hash.digest();
-        summaries.push_back(summary);
+BatchReceipt IngestWriter::finishBatch(const IngestBatch &batch, bool staging,
+    std::vector<TableSummary> summaries, std::chrono::steady_clock::time_point started,
+    const std::string &startedAt)
+{
+    auto idOf = [&](std::uint32_t instrument) {
+        return m_instrumentIds.at(instrument);
     };
-    if (!batch.deltas.empty())
-        writeBook("book_deltas", batch.deltas, "first_sequence, sequence");
-    if (!batch.snapshots.empty())
-        writeBook("book_snapshots", batch.snapshots, "sequence");
-
+    pqxx::nontransaction tx{m_connection};
     BatchReceipt receipt;
     receipt.staged = staging;
     for (auto &summary : summaries) {
@@ -251,7 +321,7 @@ BatchReceipt IngestWriter::writeOnce(const IngestBatch &batch, bool staging)
                 "excluded.journal_segment, journal_offset = excluded.journal_offset, "
                 "updated_at = now()",
             pqxx::params{m_feed, batch.checkpoint->segment, batch.checkpoint->index});
-    tx.commit();
+    tx.exec("COMMIT");
     return receipt;
 }
 

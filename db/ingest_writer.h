@@ -74,6 +74,17 @@ struct IngestCheckpoint
     std::vector<SequencePosition> sequences;
 };
 
+// What one table of a batch contributed, for its audit.ingest_batches row.
+struct TableSummary
+{
+    const char *table = nullptr;
+    std::size_t rows = 0;
+    std::size_t written = 0;
+    std::int64_t firstTimeNs = 0;
+    std::int64_t lastTimeNs = 0;
+    std::int64_t checksum = 0; // XXH64 of the table's binary COPY data
+};
+
 class IngestWriter
 {
 public:
@@ -90,6 +101,11 @@ public:
 
 private:
     BatchReceipt writeOnce(const IngestBatch &batch, bool staging);
+    // The audit rows, the sequence positions and the checkpoint, then COMMIT.
+    BatchReceipt finishBatch(const IngestBatch &batch, bool staging,
+        std::vector<TableSummary> summaries, std::chrono::steady_clock::time_point started,
+        const std::string &startedAt);
+    void rollback();
 
     pqxx::connection &m_connection;
     std::string m_feed;

@@ -232,6 +232,64 @@ private slots:
         QCOMPARE(*writer.loadCheckpoint().position, (model::JournalPosition{4, 0}));
     }
 
+    // Binary COPY sends numeric as base-10000 groups: values at the groups' edges come back
+    // exactly as they went in.
+    void storesDecimalsExactly_data()
+    {
+        QTest::addColumn<QString>("price");
+        QTest::addColumn<QString>("size");
+        for (const char *value : {"1", "9999", "10000", "10001", "0.0001", "0.00001", "0.1",
+                 "12345.6789", "100000000", "123456789012.5", "0.000000000000000001",
+                 "9223372036854775807", "92233720368.54775807", "67000.12345678"})
+            QTest::newRow(value) << QString::fromLatin1(value) << QString::fromLatin1(value);
+    }
+
+    void storesDecimalsExactly()
+    {
+        QFETCH(QString, price);
+        QFETCH(QString, size);
+        auto connection = db::connect(m_ingest, "test writer");
+        const auto ids
+            = db::registerInstruments(connection, {{"binance", "DECUSDT", "DEC", "USDT"}});
+        db::IngestWriter writer{connection, "decimals", ids};
+        static std::int64_t tradeId = 1;
+        const std::int64_t id = tradeId++;
+        db::IngestBatch batch;
+        batch.trades.push_back({.exchangeTimeNs = kDayNs + id,
+            .receivedAtNs = kDayNs + id,
+            .instrument = 0,
+            .tradeId = id,
+            .price = dec(price.toLatin1().constData()),
+            .size = dec(size.toLatin1().constData()),
+            .side = model::Side::Unknown});
+        batch.deltas.push_back({.exchangeTimeNs = kDayNs + id,
+            .receivedAtNs = kDayNs + id,
+            .instrument = 0,
+            .firstSequence = id,
+            .sequence = id,
+            .bids = {{dec(price.toLatin1().constData()), dec("0")}},
+            .asks = {}});
+        writer.write(batch);
+        auto admin = db::connect(m_admin, "test");
+        pqxx::nontransaction tx{admin};
+        const auto row = tx.exec("SELECT t.price::text, t.size::text, d.bid_prices[1]::text FROM "
+                                 "market_data.trades t JOIN market_data.book_deltas d ON "
+                                 "d.sequence = t.trade_id "
+                                 "AND d.instrument_id = t.instrument_id WHERE t.trade_id = $1 AND "
+                                 "t.instrument_id = $2",
+                               pqxx::params{id, ids.front()})
+                             .one_row();
+        // numeric keeps the scale it was given: compare as numbers, and the text too.
+        QCOMPARE(tx.exec("SELECT $1::numeric = $2::numeric",
+                       pqxx::params{row[0].as<std::string>(), price.toStdString()})
+                     .one_field()
+                     .as<bool>(),
+            true);
+        QCOMPARE(QString::fromStdString(row[0].as<std::string>()), price);
+        QCOMPARE(QString::fromStdString(row[1].as<std::string>()), size);
+        QCOMPARE(QString::fromStdString(row[2].as<std::string>()), price);
+    }
+
 private:
     std::string m_admin;
     std::string m_ingest;

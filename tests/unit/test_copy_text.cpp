@@ -1,4 +1,4 @@
-// COPY text values: timestamps from ns since the epoch and book-level arrays.
+// Timestamps in PostgreSQL text form from ns since the epoch.
 #include "db/copy_text.h"
 
 #include <QTest>
@@ -31,18 +31,6 @@ private slots:
         std::string out;
         db::copy_text::appendTimestamp(out, ns);
         QCOMPARE(QString::fromStdString(out), text);
-    }
-
-    void levelArrays()
-    {
-        const std::vector<model::PriceLevel> levels{
-            {*model::Decimal::parse("1.50"), *model::Decimal::parse("0")},
-            {*model::Decimal::parse("2"), *model::Decimal::parse("0.125")}};
-        std::string out;
-        db::copy_text::appendLevelArray(out, levels, db::copy_text::LevelField::Price);
-        db::copy_text::appendLevelArray(out, levels, db::copy_text::LevelField::Size);
-        db::copy_text::appendLevelArray(out, {}, db::copy_text::LevelField::Size);
-        QCOMPARE(out, std::string("{1.5,2}{0,0.125}{}"));
     }
 };
 

@@ -1,0 +1,126 @@
+#include "db/copy_binary.h"
+
+#include <array>
+#include <bit>
+
+namespace tickscope::db::copy_binary {
+
+namespace {
+
+constexpr std::int64_t kPostgresEpochUs = 946'684'800'000'000; // 2000-01-01 in Unix µs
+constexpr std::uint32_t kNumericOid = 1700;
+constexpr std::uint16_t kNumericNegative = 0x4000;
+
+template<typename T> void appendBigEndian(std::string &out, T value)
+{
+    const auto bits = static_cast<std::make_unsigned_t<T>>(value);
+    for (int shift = static_cast<int>(sizeof(T) * 8) - 8; shift >= 0; shift -= 8)
+        out.push_back(static_cast<char>(bits >> shift));
+}
+
+// numeric's payload: ndigits, weight, sign, dscale, then base-10000 digit groups.
+void appendNumericPayload(std::string &out, const model::Decimal &value)
+{
+    std::uint64_t magnitude = value.mantissa < 0 ? 0 - static_cast<std::uint64_t>(value.mantissa)
+                                                 : static_cast<std::uint64_t>(value.mantissa);
+    // Align the decimal point to a group boundary: scale up to a multiple of four digits.
+    const int paddedScale = (value.scale + 3) / 4 * 4;
+    model::UInt128 aligned = magnitude;
+    for (int i = value.scale; i < paddedScale; ++i)
+        aligned *= 10;
+    std::array<std::uint16_t, 12> groups{}; // least significant first; 2^128 < 10^40
+    int count = 0;
+    while (aligned != 0) {
+        groups[static_cast<std::size_t>(count++)] = static_cast<std::uint16_t>(aligned % 10000);
+        aligned /= 10000;
+    }
+    const int fractionGroups = paddedScale / 4;
+    int low = 0; // trailing zero groups are not sent
+    while (low < count && groups[static_cast<std::size_t>(low)] == 0)
+        ++low;
+    const int digits = count - low;
+    const int weight = count - 1 - fractionGroups;
+    appendBigEndian(out, static_cast<std::int16_t>(digits));
+    appendBigEndian(out, static_cast<std::int16_t>(digits == 0 ? 0 : weight));
+    appendBigEndian(out, static_cast<std::uint16_t>(value.mantissa < 0 ? kNumericNegative : 0));
+    appendBigEndian(out, static_cast<std::int16_t>(value.scale));
+    for (int i = count - 1; i >= low; --i)
+        appendBigEndian(out, groups[static_cast<std::size_t>(i)]);
+}
+
+} // namespace
+
+void appendHeader(std::string &out)
+{
+    out.append("PGCOPY\n\377\r\n\0", 11);
+    appendBigEndian(out, std::int32_t{0}); // flags
+    appendBigEndian(out, std::int32_t{0}); // header extension length
+}
+
+void appendTrailer(std::string &out)
+{
+    appendBigEndian(out, std::int16_t{-1});
+}
+
+void beginRow(std::string &out, std::int16_t fields)
+{
+    appendBigEndian(out, fields);
+}
+
+void appendInt32(std::string &out, std::int32_t value)
+{
+    appendBigEndian(out, std::int32_t{4});
+    appendBigEndian(out, value);
+}
+
+void appendInt64(std::string &out, std::int64_t value)
+{
+    appendBigEndian(out, std::int32_t{8});
+    appendBigEndian(out, value);
+}
+
+void appendChar(std::string &out, char value)
+{
+    appendBigEndian(out, std::int32_t{1});
+    out.push_back(value);
+}
+
+void appendTimestamp(std::string &out, std::int64_t nsSinceEpoch)
+{
+    // Floor to the µs, as the text format does (ns / 1000 rounds towards zero: fix negatives).
+    std::int64_t micros = nsSinceEpoch / 1000;
+    if (nsSinceEpoch % 1000 < 0)
+        --micros;
+    appendInt64(out, micros - kPostgresEpochUs);
+}
+
+void appendNumeric(std::string &out, const model::Decimal &value)
+{
+    const std::size_t lengthAt = out.size();
+    appendBigEndian(out, std::int32_t{0});
+    appendNumericPayload(out, value);
+    const auto length = static_cast<std::uint32_t>(out.size() - lengthAt - 4);
+    for (int i = 0; i < 4; ++i)
+        out[lengthAt + static_cast<std::size_t>(i)] = static_cast<char>(length >> (24 - 8 * i));
+}
+
+void appendLevelArray(
+    std::string &out, const std::vector<model::PriceLevel> &levels, LevelField field)
+{
+    const std::size_t lengthAt = out.size();
+    appendBigEndian(out, std::int32_t{0});
+    appendBigEndian(out, std::int32_t{levels.empty() ? 0 : 1}); // dimensions
+    appendBigEndian(out, std::int32_t{0}); // no nulls
+    appendBigEndian(out, kNumericOid);
+    if (!levels.empty()) {
+        appendBigEndian(out, static_cast<std::int32_t>(levels.size()));
+        appendBigEndian(out, std::int32_t{1}); // lower bound
+        for (const auto &level : levels)
+            appendNumeric(out, field == LevelField::Price ? level.price : level.size);
+    }
+    const auto length = static_cast<std::uint32_t>(out.size() - lengthAt - 4);
+    for (int i = 0; i < 4; ++i)
+        out[lengthAt + static_cast<std::size_t>(i)] = static_cast<char>(length >> (24 - 8 * i));
+}
+
+} // namespace tickscope::db::copy_binary

@@ -1,0 +1,29 @@
+// Rows in PostgreSQL's binary COPY format, appended to a reusable buffer: about half as fast
+// again to load as the text format (docs/performance.md). Timestamps from ns since the epoch,
+// exact decimals as numeric's base-10000 digit groups, and numeric arrays of book levels.
+#pragma once
+
+#include "app/model/book.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tickscope::db::copy_binary {
+
+void appendHeader(std::string &out);
+void appendTrailer(std::string &out);
+void beginRow(std::string &out, std::int16_t fields);
+
+void appendInt32(std::string &out, std::int32_t value);
+void appendInt64(std::string &out, std::int64_t value);
+void appendChar(std::string &out, char value); // PostgreSQL's one-byte "char"
+// timestamptz: µs since 2000-01-01 (ns are truncated, as the text format's are).
+void appendTimestamp(std::string &out, std::int64_t nsSinceEpoch);
+void appendNumeric(std::string &out, const model::Decimal &value);
+
+enum class LevelField { Price, Size };
+void appendLevelArray(
+    std::string &out, const std::vector<model::PriceLevel> &levels, LevelField field);
+
+} // namespace tickscope::db::copy_binary
