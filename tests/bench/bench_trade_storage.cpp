@@ -5,6 +5,7 @@
 //
 //   bench_trade_storage [--rows N] [--batch-rows N]
 #include "db/connection.h"
+#include "db/copy_binary.h"
 #include "db/migrator.h"
 #include "tests/support/test_cluster.h"
 
@@ -200,56 +201,6 @@ Result measure(const std::string &conninfo, const Design &design, const std::vec
     return result;
 }
 
-// Binary COPY needs numeric in PostgreSQL's wire form: base-10000 digit groups around the point.
-void appendNumeric(std::string &out, std::int64_t mantissa, int scale)
-{
-    std::string digits = std::to_string(mantissa);
-    if (static_cast<int>(digits.size()) <= scale)
-        digits.insert(0, static_cast<std::size_t>(scale + 1) - digits.size(), '0');
-    std::string integral = digits.substr(0, digits.size() - static_cast<std::size_t>(scale));
-    std::string fraction = digits.substr(digits.size() - static_cast<std::size_t>(scale));
-    integral.insert(0, (4 - integral.size() % 4) % 4, '0');
-    fraction.append((4 - fraction.size() % 4) % 4, '0');
-    std::vector<std::int16_t> groups;
-    for (std::size_t i = 0; i < integral.size(); i += 4)
-        groups.push_back(static_cast<std::int16_t>(std::stoi(integral.substr(i, 4))));
-    auto weight = static_cast<std::int16_t>(groups.size() - 1);
-    for (std::size_t i = 0; i < fraction.size(); i += 4)
-        groups.push_back(static_cast<std::int16_t>(std::stoi(fraction.substr(i, 4))));
-    std::size_t first = 0;
-    while (first < groups.size() && groups[first] == 0) {
-        ++first;
-        --weight;
-    }
-    std::size_t last = groups.size();
-    while (last > first && groups[last - 1] == 0)
-        --last;
-    auto put16 = [&](std::uint16_t v) {
-        out.push_back(static_cast<char>(v >> 8));
-        out.push_back(static_cast<char>(v & 0xff));
-    };
-    const auto count = static_cast<std::uint16_t>(last - first);
-    const std::uint32_t length = 8 + 2u * count;
-    for (int shift = 24; shift >= 0; shift -= 8)
-        out.push_back(static_cast<char>(length >> shift));
-    put16(count);
-    put16(count == 0 ? 0 : static_cast<std::uint16_t>(weight));
-    put16(0); // positive
-    put16(static_cast<std::uint16_t>(scale));
-    for (std::size_t i = first; i < last; ++i)
-        put16(static_cast<std::uint16_t>(groups[i]));
-}
-
-template<typename T> void appendField(std::string &out, T value)
-{
-    const std::uint32_t length = sizeof(T);
-    for (int shift = 24; shift >= 0; shift -= 8)
-        out.push_back(static_cast<char>(length >> shift));
-    const auto bits = static_cast<std::make_unsigned_t<T>>(value);
-    for (int shift = static_cast<int>(sizeof(T) * 8) - 8; shift >= 0; shift -= 8)
-        out.push_back(static_cast<char>(bits >> shift));
-}
-
 // The chosen design loaded with binary COPY through libpq, batch by batch: rows/s.
 double binaryCopyRate(
     const std::string &conninfo, const std::vector<Trade> &trades, std::size_t batchRows)
@@ -257,8 +208,7 @@ double binaryCopyRate(
     PGconn *connection = PQconnectdb(conninfo.c_str());
     if (PQstatus(connection) != CONNECTION_OK)
         throw std::runtime_error(PQerrorMessage(connection));
-    constexpr std::int64_t kPostgresEpochUs = 946'684'800'000'000; // 2000-01-01 in Unix µs
-    const std::int64_t dayUs = 1'795'478'400'000'000 - kPostgresEpochUs; // kDay, 2026-11-24
+    constexpr std::int64_t kDayNs = 1'795'478'400'000'000'000; // kDay, 2026-11-24
     auto exec = [&](const char *sql, ExecStatusType expected) {
         PGresult *result = PQexec(connection, sql);
         const bool ok = PQresultStatus(result) == expected;
@@ -274,21 +224,20 @@ double binaryCopyRate(
              "side) "
              "FROM STDIN (FORMAT binary)",
             PGRES_COPY_IN);
-        buffer.assign("PGCOPY\n\377\r\n\0", 11);
-        buffer.append(8, '\0'); // flags, header extension length
+        buffer.clear();
+        db::copy_binary::appendHeader(buffer);
         for (std::size_t i = first; i < std::min(trades.size(), first + batchRows); ++i) {
             const Trade &t = trades[i];
-            buffer.push_back(0);
-            buffer.push_back(7);
-            appendField(buffer, dayUs + t.timeUs);
-            appendField(buffer, dayUs + t.timeUs + 150);
-            appendField(buffer, static_cast<std::int32_t>(t.instrument + 1));
-            appendField(buffer, t.tradeId);
-            appendNumeric(buffer, t.priceE8, 8);
-            appendNumeric(buffer, t.sizeE8, 8);
-            appendField(buffer, static_cast<std::int8_t>(t.buy ? 'B' : 'S'));
+            db::copy_binary::beginRow(buffer, 7);
+            db::copy_binary::appendTimestamp(buffer, kDayNs + t.timeUs * 1000);
+            db::copy_binary::appendTimestamp(buffer, kDayNs + (t.timeUs + 150) * 1000);
+            db::copy_binary::appendInt32(buffer, t.instrument + 1);
+            db::copy_binary::appendInt64(buffer, t.tradeId);
+            db::copy_binary::appendNumeric(buffer, {t.priceE8, 8});
+            db::copy_binary::appendNumeric(buffer, {t.sizeE8, 8});
+            db::copy_binary::appendChar(buffer, t.buy ? 'B' : 'S');
         }
-        buffer.append("\xff\xff", 2);
+        db::copy_binary::appendTrailer(buffer);
         if (PQputCopyData(connection, buffer.data(), static_cast<int>(buffer.size())) != 1
             || PQputCopyEnd(connection, nullptr) != 1)
             throw std::runtime_error(PQerrorMessage(connection));
@@ -383,9 +332,9 @@ int main(int argc, char **argv)
             binary.c_str(), text.c_str());
         return 1;
     }
-    std::printf(
-        "\nchosen design, text COPY (libpqxx stream_to, as the writer does): %.0f rows/s\n"
-        "chosen design, binary COPY (libpq, numeric as base-10000 groups): %.0f rows/s (%.2fx)\n",
+    std::printf("\nchosen design, text COPY (libpqxx stream_to): %.0f rows/s\n"
+                "chosen design, binary COPY (libpq, db::copy_binary as the writer uses it): %.0f "
+                "rows/s (%.2fx)\n",
         chosenTextRate, binaryRate, binaryRate / chosenTextRate);
     return 0;
 }
