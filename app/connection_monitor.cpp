@@ -1,6 +1,7 @@
 #include "app/connection_monitor.h"
 
 #include "app/database_setup.h"
+#include "app/ops/local_server.h"
 #include "db/capability_probe.h"
 #include "db/connection.h"
 #include "db/migrator.h"
@@ -16,6 +17,8 @@ ConnectionMonitor::ConnectionMonitor(DatabaseTarget target, std::vector<db::Migr
     , m_migrations(std::move(migrations))
 {
     m_status.embedded = m_target.embedded;
+    if (m_target.embedded)
+        m_status.endpoint = ops::LocalServer::defaultDirectory().toStdString();
     m_status.latestSchemaVersion = m_migrations.empty() ? 0 : m_migrations.back().version;
 }
 

@@ -16,14 +16,34 @@ QString journalLag(const model::JournalPosition &end, const model::JournalPositi
 
 } // namespace
 
+void IngestStatusLine::Rate::update(std::int64_t value)
+{
+    const auto now = std::chrono::steady_clock::now();
+    const double seconds = std::chrono::duration<double>(now - at).count();
+    if (at != std::chrono::steady_clock::time_point{} && seconds > 0)
+        perSecond = static_cast<double>(value - last) / seconds;
+    last = value;
+    at = now;
+}
+
+void IngestStatusLine::onFeed(const model::FeedStatus &status)
+{
+    m_feeds[status.feed] = status;
+    m_frameRates[status.feed].update(status.framesReceived);
+}
+
+void IngestStatusLine::onWriter(const model::WriterStatus &status)
+{
+    m_writers[status.feed] = status;
+    m_rowRates[status.feed].update(status.rowsCommitted);
+}
+
 void IngestStatusLine::print()
 {
     for (const auto &[name, feed] : m_feeds) {
         const auto writer = m_writers[name];
-        auto &last = m_last[name];
-        const std::int64_t frames = feed.framesReceived - last.framesReceived;
-        const std::int64_t rows = writer.rowsCommitted - last.rowsCommitted;
-        last = {feed.framesReceived, writer.rowsCommitted};
+        const auto frames = static_cast<std::int64_t>(m_frameRates[name].perSecond);
+        const auto rows = static_cast<std::int64_t>(m_rowRates[name].perSecond);
         QString gap = QStringLiteral("none");
         if (writer.lastGap)
             gap = QStringLiteral("%1 %2 %3..%4")

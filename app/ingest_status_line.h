@@ -6,6 +6,7 @@
 #include "app/model/feed_status.h"
 
 #include <QString>
+#include <chrono>
 #include <map>
 #include <string>
 
@@ -14,21 +15,27 @@ namespace tickscope::app {
 class IngestStatusLine
 {
 public:
-    void onFeed(const model::FeedStatus &status) { m_feeds[status.feed] = status; }
-    void onWriter(const model::WriterStatus &status) { m_writers[status.feed] = status; }
+    void onFeed(const model::FeedStatus &status);
+    void onWriter(const model::WriterStatus &status);
 
     void print();
     void printTotals() const;
 
 private:
-    struct Counters
+    // A counter's rate between the last two snapshots, measured when they arrive (each side
+    // sends one a second on its own timer, so the printing second would alias).
+    struct Rate
     {
-        std::int64_t framesReceived = 0;
-        std::int64_t rowsCommitted = 0;
+        std::int64_t last = 0;
+        std::chrono::steady_clock::time_point at;
+        double perSecond = 0;
+
+        void update(std::int64_t value);
     };
     std::map<std::string, model::FeedStatus> m_feeds;
     std::map<std::string, model::WriterStatus> m_writers;
-    std::map<std::string, Counters> m_last;
+    std::map<std::string, Rate> m_frameRates;
+    std::map<std::string, Rate> m_rowRates;
 };
 
 } // namespace tickscope::app

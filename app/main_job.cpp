@@ -39,6 +39,9 @@ std::expected<DemoExchange, QString> startDemoExchange()
     options.symbols = {"BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT"};
     options.tradesPerSecond = 400;
     options.seed = static_cast<std::uint64_t>(QDateTime::currentMSecsSinceEpoch());
+    // Ids above any earlier run's (400 trades/s stay far below 1000 per ms), so that the
+    // embedded database's sequences continue instead of seeing old ids again.
+    options.idBase = QDateTime::currentMSecsSinceEpoch() * 1000;
     DemoExchange demo{std::make_unique<sim::BinanceSimulator>(options), {}};
     if (auto started = demo.simulator->start(); !started)
         return std::unexpected(

@@ -103,7 +103,7 @@ std::expected<void, QString> BinanceSimulator::start()
 
     for (std::size_t index = 0; index < m_options.symbols.size(); ++index) {
         const std::string &symbol = m_options.symbols[index];
-        m_markets.emplace_back(symbol, index, m_options.seed);
+        m_markets.emplace_back(symbol, index, m_options.seed, m_options.idBase);
         const std::string lower = QString::fromStdString(symbol).toLower().toStdString();
         MarketStreams streams{lower + "@trade", lower + "@depth@100ms", lower + "@depth", {}};
         m_streamsByName.insert(

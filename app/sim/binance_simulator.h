@@ -56,6 +56,9 @@ public:
         std::uint64_t seed = 1;
         FaultPlan faults;
         bool microseconds = false; // times in µs unless a client asks (Binance: ms)
+        // Added to every trade and update id. A real exchange's ids only grow; a demo that
+        // restarts the simulator passes the time here so that its ids keep growing too.
+        std::int64_t idBase = 0;
         // Start the clock (trades, depth, faults, duration) when the first client connects, so
         // that a test's client sees every trade; otherwise it starts with start().
         bool startOnFirstConnection = false;

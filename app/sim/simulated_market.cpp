@@ -41,15 +41,18 @@ std::uint64_t SimulatedMarket::Random::next()
     return mix(m_state);
 }
 
-SimulatedMarket::SimulatedMarket(std::string symbol, std::size_t index, std::uint64_t seed)
+SimulatedMarket::SimulatedMarket(
+    std::string symbol, std::size_t index, std::uint64_t seed, std::int64_t idBase)
     : m_symbol(std::move(symbol))
     , m_tradeRandom(streamSeed(seed, index, 1))
     , m_bookRandom(streamSeed(seed, index, 2))
 {
     const auto base = static_cast<std::int64_t>(index + 1);
     m_priceTicks = 100'000 + static_cast<std::int64_t>(m_tradeRandom.below(9'900'000));
-    m_nextTradeId = 1'000'000 * base + static_cast<std::int64_t>(m_tradeRandom.below(100'000));
-    m_lastUpdateId = 10'000'000 * base + static_cast<std::int64_t>(m_bookRandom.below(1'000'000));
+    m_nextTradeId
+        = idBase + 1'000'000 * base + static_cast<std::int64_t>(m_tradeRandom.below(100'000));
+    m_lastUpdateId
+        = idBase + 10'000'000 * base + static_cast<std::int64_t>(m_bookRandom.below(1'000'000));
     for (std::int64_t offset = 1; offset <= kLevels; ++offset) {
         m_bids.emplace(m_priceTicks - offset, randomBookQuantity());
         m_asks.emplace(m_priceTicks + offset, randomBookQuantity());

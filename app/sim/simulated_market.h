@@ -49,7 +49,9 @@ public:
     // An inclusive range of ids that were used up but never sent.
     using IdRange = std::pair<std::int64_t, std::int64_t>;
 
-    SimulatedMarket(std::string symbol, std::size_t index, std::uint64_t seed);
+    // Trade and update ids start a seeded step above `idBase`.
+    SimulatedMarket(
+        std::string symbol, std::size_t index, std::uint64_t seed, std::int64_t idBase = 0);
 
     const std::string &symbol() const { return m_symbol; }
 
