@@ -72,6 +72,7 @@ struct IngestCheckpoint
 {
     std::optional<model::JournalPosition> position;
     std::vector<SequencePosition> sequences;
+    std::vector<model::Gap> openTradeGaps; // still to be backfilled (a restart forgot the request)
 };
 
 // What one table of a batch contributed, for its audit.ingest_batches row.

@@ -82,6 +82,11 @@ bool DatabaseWriter::ensureConnected()
                         sequence.instrument, sequence.lastSequence, sequence.lastTimeNs);
             }
             m_status.committed = checkpoint.position.value_or(model::JournalPosition{});
+            // Gaps whose backfill a stop interrupted are asked for again.
+            for (const auto &gap : checkpoint.openTradeGaps) {
+                m_backfills.push_back({gap});
+                requestBackfill(gap, gap.firstMissing);
+            }
             m_reader = std::make_unique<journal::JournalReader>(m_options.journalDirectory);
             if (auto sought = m_reader->seek(m_status.committed); !sought)
                 throw std::runtime_error(sought.error());

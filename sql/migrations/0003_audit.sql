@@ -103,5 +103,5 @@ GRANT INSERT ON audit.ingest_batches, audit.feed_events, audit.gaps, audit.journ
 GRANT SELECT, INSERT, UPDATE ON audit.ingest_checkpoints, audit.sequence_positions
     TO tickscope_ingest;
 -- Closing a gap once its trades were fetched (or found not to exist) is the ingestor's job too.
-GRANT SELECT (instrument_id, kind, first_missing, last_missing), UPDATE (status, resolved_at, note)
-    ON audit.gaps TO tickscope_ingest;
+GRANT SELECT (instrument_id, kind, first_missing, last_missing, status),
+    UPDATE (status, resolved_at, note) ON audit.gaps TO tickscope_ingest;

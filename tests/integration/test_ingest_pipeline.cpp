@@ -197,6 +197,35 @@ private slots:
             QCOMPARE(book.book().bids(), truth->bids);
             QCOMPARE(book.book().asks(), truth->asks);
         }
+        // A backfill that a stop interrupted: the gap is open and its trades are not stored.
+        // The next start asks for them again.
+        const auto first = report[QStringLiteral("symbols")][QStringLiteral("ETHUSDT")]
+                                 [QStringLiteral("first_trade_id")]
+                                     .toInteger();
+        tx.exec(
+            "DELETE FROM market_data.trades WHERE trade_id BETWEEN $1 AND $2 AND instrument_id = "
+            "(SELECT instrument_id FROM market_data.instruments WHERE symbol = 'ETHUSDT')",
+            pqxx::params{first + 100, first + 109});
+        tx.exec("INSERT INTO audit.gaps (instrument_id, kind, first_missing, last_missing) SELECT "
+                "instrument_id, 'trade_id', $1, $2 FROM market_data.instruments WHERE symbol = "
+                "'ETHUSDT'",
+            pqxx::params{first + 100, first + 109});
+        app::IngestService again{config, m_conninfo};
+        again.start();
+        QTRY_COMPARE_WITH_TIMEOUT(tx.exec("SELECT status FROM audit.gaps WHERE first_missing = $1",
+                                        pqxx::params{first + 100})
+                                      .one_field()
+                                      .as<std::string>(),
+            std::string("backfilled"), 20'000);
+        QSignalSpy againStopped{&again, &app::IngestService::stopped};
+        again.stop();
+        QVERIFY(againStopped.wait(30'000));
+        QCOMPARE(tx.exec("SELECT count(*) FROM market_data.ticks WHERE symbol = 'ETHUSDT' AND "
+                         "trade_id BETWEEN $1 AND $2",
+                       pqxx::params{first + 100, first + 109})
+                     .one_field()
+                     .as<int>(),
+            10);
         simulator.stop();
     }
 
