@@ -24,11 +24,13 @@ std::int64_t checksum(std::string_view bytes)
 // Throws the libpqxx exception that matches a failed libpq result (unique_violation for 23505...).
 [[noreturn]] void throwError(PGconn *connection, PGresult *result, const std::string &query)
 {
-    const char *state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+    // Copied before PQclear frees the result that the field points into.
+    const char *field = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+    const std::string sqlstate = field ? field : "";
     const std::string message = PQerrorMessage(connection);
-    const std::string sqlstate = state ? state : "";
     if (result)
         PQclear(result);
+    const char *state = sqlstate.empty() ? nullptr : sqlstate.c_str();
     if (PQstatus(connection) != CONNECTION_OK)
         throw pqxx::broken_connection(message);
     if (sqlstate == "23505")
@@ -37,7 +39,7 @@ std::int64_t checksum(std::string_view bytes)
         throw pqxx::foreign_key_violation(message, query, state);
     if (sqlstate == "42501")
         throw pqxx::insufficient_privilege(message, query, state);
-    throw pqxx::sql_error(message, query, sqlstate.empty() ? nullptr : sqlstate.c_str());
+    throw pqxx::sql_error(message, query, state);
 }
 
 // The libpq handle of a libpqxx connection, lent for what libpqxx cannot do (binary COPY) and
