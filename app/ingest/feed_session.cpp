@@ -169,8 +169,10 @@ void FeedSession::fetchSnapshot(std::uint32_t instrument)
     fetchRest(m_adapter->snapshotUrl(instrument), tag,
         QStringLiteral("book snapshot for %1")
             .arg(QString::fromStdString(m_adapter->instruments().at(instrument).symbol)),
-        [this, instrument] {
+        [this, instrument, tag](std::string_view payload, std::int64_t receivedAt) {
             m_snapshotPending[instrument] = false;
+            m_bookKeeper->normalize(
+                {feeds::RawKind::RestResponse, tag, receivedAt, payload}, m_bookOutput);
             const auto requests = std::move(m_bookOutput.snapshotRequests);
             m_bookOutput.clear();
             for (const auto again : requests)
@@ -187,11 +189,11 @@ void FeedSession::backfill(std::uint32_t instrument, qint64 fromId, int limit)
         QStringLiteral("trades of %1 from id %2")
             .arg(QString::fromStdString(m_adapter->instruments().at(instrument).symbol))
             .arg(fromId),
-        [] { });
+        [](std::string_view, std::int64_t) { });
 }
 
-void FeedSession::fetchRest(
-    const QUrl &url, std::uint32_t tag, const QString &what, std::function<void()> then)
+void FeedSession::fetchRest(const QUrl &url, std::uint32_t tag, const QString &what,
+    std::function<void(std::string_view payload, std::int64_t receivedAtNs)> then)
 {
     QNetworkRequest request{url};
     request.setTransferTimeout(std::chrono::seconds(10));
@@ -216,10 +218,7 @@ void FeedSession::fetchRest(
             const std::string_view payload{body.constData(), static_cast<std::size_t>(body.size())};
             const std::int64_t receivedAt = model::wallClockNs();
             record(feeds::RawKind::RestResponse, tag, payload);
-            m_bookKeeper->normalize(
-                {feeds::RawKind::RestResponse, tag, receivedAt, payload}, m_bookOutput);
-            then();
-            m_bookOutput.clear();
+            then(payload, receivedAt);
         });
 }
 

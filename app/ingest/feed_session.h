@@ -67,10 +67,10 @@ private:
     void onDisconnected();
     void onFrame(const QString &frame);
     void fetchSnapshot(std::uint32_t instrument);
-    // GETs `url` and journals a 200 answer as a REST response with `tag`; retries other answers
-    // after a backoff. `then` runs after a journaled answer.
-    void fetchRest(
-        const QUrl &url, std::uint32_t tag, const QString &what, std::function<void()> then);
+    // GETs `url` and journals a 200 answer as a REST response with `tag`, then hands it to
+    // `then`; retries other answers after a backoff.
+    void fetchRest(const QUrl &url, std::uint32_t tag, const QString &what,
+        std::function<void(std::string_view payload, std::int64_t receivedAtNs)> then);
     void record(feeds::RawKind kind, std::uint32_t tag, std::string_view payload);
     void marker(model::FeedEvent::Kind kind, const QString &detail);
     void flushJournal();
