@@ -232,7 +232,8 @@ bool DatabaseWriter::readRecords()
             }
             return true;
         }
-        if (!m_batchStarted && m_batch.empty()) {
+        if (!m_batch
+                .checkpoint) { // the batch's first record (a sealed segment may have come first)
             m_batch.firstJournalSegment = (*record)->position.segment;
             m_batch.firstJournalIndex = (*record)->position.index;
         }
