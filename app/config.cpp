@@ -1,11 +1,12 @@
 #include "app/config.h"
 
+#include "app/ops/local_server.h"
+
 #include <QFileInfo>
 #include <QStandardPaths>
 #include <array>
 #include <format>
 #include <toml++/toml.hpp>
-#include <unistd.h>
 
 namespace tickscope::app {
 
@@ -154,10 +155,7 @@ QString defaultConfigPath()
 
 QString defaultJournalDirectory()
 {
-    if (::geteuid() == 0)
-        return QStringLiteral("/var/lib/tickscope/journal");
-    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
-        + QStringLiteral("/tickscope/journal");
+    return ops::dataRoot() + QStringLiteral("/journal");
 }
 
 std::expected<model::Instrument, std::string> parseSymbol(

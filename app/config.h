@@ -47,7 +47,7 @@ struct Config
 // $XDG_CONFIG_HOME/tickscope/tickscope.toml (~/.config/tickscope/tickscope.toml).
 QString defaultConfigPath();
 
-// /var/lib/tickscope/journal for root, else <user data dir>/tickscope/journal.
+// ops::dataRoot()/journal: /var/lib/tickscope/journal for root, else in the user data dir.
 QString defaultJournalDirectory();
 
 // Reads `path`. A missing file is an error only when the user named it (`explicitPath`).

@@ -86,10 +86,15 @@ QString LocalServer::defaultDirectory()
     const QString overridden = qEnvironmentVariable("TICKSCOPE_LOCAL_DB_DIR");
     if (!overridden.isEmpty())
         return overridden;
+    return dataRoot() + QStringLiteral("/local-db");
+}
+
+QString dataRoot()
+{
     if (runningAsRoot())
-        return QStringLiteral("/var/lib/tickscope/local-db");
+        return QStringLiteral("/var/lib/tickscope");
     return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation)
-        + QStringLiteral("/tickscope/local-db");
+        + QStringLiteral("/tickscope");
 }
 
 QString LocalServer::dataDirectory() const

@@ -35,8 +35,7 @@ public:
 
     explicit LocalServer(QString directory);
 
-    // $TICKSCOPE_LOCAL_DB_DIR when set; else /var/lib/tickscope/local-db for root and
-    // <user data dir>/tickscope/local-db for everyone else.
+    // $TICKSCOPE_LOCAL_DB_DIR when set; else dataRoot()/local-db.
     static QString defaultDirectory();
 
     // Creates the cluster. `extraSettings` are postgresql.conf lines (tests: fsync = off).
@@ -63,6 +62,9 @@ private:
 
     QString m_directory;
 };
+
+// Where Tickscope keeps its data: /var/lib/tickscope for root, else <user data dir>/tickscope.
+QString dataRoot();
 
 // Quotes a value for a libpq key=value conninfo string.
 QString conninfoValue(const QString &value);
