@@ -65,8 +65,10 @@ void CaptureReplay::feed(const feeds::RawMessage &message, std::int64_t line)
     std::optional<std::uint32_t> bookOf;
     if (!m_output.deltas.empty())
         bookOf = m_output.deltas.front().instrument;
-    else if (message.kind == feeds::RawKind::RestResponse && message.tag < m_symbols.size())
-        bookOf = message.tag;
+    else if (const auto rest = message.kind == feeds::RawKind::RestResponse
+            ? feeds::decodeRestPayload(message.payload)
+            : std::nullopt)
+        bookOf = m_instruments.find(rest->symbol);
     if (bookOf) {
         m_symbols[*bookOf].bookUpdatesApplied += m_output.bookUpdatesApplied;
         m_symbols[*bookOf].bookUpdatesDropped += m_output.bookUpdatesDropped;

@@ -95,7 +95,13 @@ int runIngestCommand(const QStringList &arguments)
     cli::print(QStringLiteral("ingest: %1 into %2; Ctrl-C stops")
             .arg(QString::number(service.instruments().size()) + QStringLiteral(" instruments"),
                 QString::fromStdString(target.embedded ? "the embedded database" : target.source)));
-    service.start();
+    // A feed or writer that cannot go on ends the command, which then says so and fails.
+    QObject::connect(&service, &IngestService::failed, qApp, &QCoreApplication::quit);
+    if (auto started = service.start(); !started) {
+        if (stopServerAtExit)
+            stopEmbeddedServer();
+        return cli::failure(kCommand, QString::fromStdString(started.error()));
+    }
     ticker.start();
     QCoreApplication::exec();
 
@@ -109,6 +115,8 @@ int runIngestCommand(const QStringList &arguments)
     status.printTotals();
     if (stopServerAtExit)
         stopEmbeddedServer();
+    if (!service.failures().isEmpty())
+        return cli::failure(kCommand, service.failures().join(u'\n'));
     return cli::kSuccess;
 }
 

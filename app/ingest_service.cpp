@@ -4,8 +4,6 @@
 #include "app/ingest/database_writer.h"
 #include "app/ingest/feed_session.h"
 
-#include <QDir>
-
 namespace tickscope::app {
 
 struct IngestService::Pipeline
@@ -14,7 +12,10 @@ struct IngestService::Pipeline
     QThread writerThread;
     ingest::FeedSession *session = nullptr;
     ingest::DatabaseWriter *writer = nullptr;
+    std::string feed;
+    std::filesystem::path journal;
     std::vector<model::Instrument> instruments;
+    bool started = false; // the threads own (and delete) session and writer from then on
 
     ~Pipeline()
     {
@@ -22,20 +23,46 @@ struct IngestService::Pipeline
         writerThread.quit();
         feedThread.wait();
         writerThread.wait();
+        if (!started) {
+            delete session;
+            delete writer;
+        }
     }
 };
 
 IngestService::IngestService(const Config &config, std::string conninfo, QObject *parent)
     : QObject(parent)
+    , m_config(config)
+    , m_conninfo(std::move(conninfo))
 {
     qRegisterMetaType<model::FeedStatus>();
     qRegisterMetaType<model::WriterStatus>();
+    qRegisterMetaType<model::JournalPosition>();
     qRegisterMetaType<ingest::journal::SealedSegment>();
-
-    const QString journalRoot
-        = config.journalDirectory.isEmpty() ? defaultJournalDirectory() : config.journalDirectory;
     if (config.binance) {
-        const auto &binance = *config.binance;
+        auto pipeline = std::make_unique<Pipeline>();
+        pipeline->feed = config.binance->exchange;
+        pipeline->instruments = config.binance->instruments;
+        m_pipelines.push_back(std::move(pipeline));
+    }
+}
+
+IngestService::~IngestService() = default;
+
+std::vector<model::Instrument> IngestService::instruments() const
+{
+    std::vector<model::Instrument> all;
+    for (const auto &pipeline : m_pipelines)
+        all.insert(all.end(), pipeline->instruments.begin(), pipeline->instruments.end());
+    return all;
+}
+
+std::expected<void, std::string> IngestService::start()
+{
+    const QString root = m_config.journalDirectory.isEmpty() ? defaultJournalDirectory()
+                                                             : m_config.journalDirectory;
+    for (auto &pipeline : m_pipelines) {
+        const auto &binance = *m_config.binance;
         auto makeAdapter = [&] {
             return std::make_unique<feeds::binance::BinanceAdapter>(
                 feeds::InstrumentList{binance.instruments},
@@ -43,20 +70,22 @@ IngestService::IngestService(const Config &config, std::string conninfo, QObject
                 binance.microseconds ? feeds::binance::TimeUnit::Microseconds
                                      : feeds::binance::TimeUnit::Milliseconds);
         };
-        auto pipeline = std::make_unique<Pipeline>();
-        pipeline->instruments = binance.instruments;
-        const std::filesystem::path journal
-            = (journalRoot + QStringLiteral("/binance")).toStdString();
+        pipeline->journal = std::filesystem::path(root.toStdString()) / pipeline->feed;
+        // What earlier runs left is made durable before either thread starts, so the writer may
+        // read all of it while the feed starts a new segment after it.
+        const auto existing = ingest::journal::prepareJournal(pipeline->journal);
+        if (!existing)
+            return std::unexpected(existing.error());
         pipeline->session = new ingest::FeedSession(makeAdapter(),
-            {.journalDirectory = journal,
-                .journal = {.maxSegmentBytes = config.journalSegmentBytes},
-                .syncInterval = config.journalSyncInterval});
+            {.journalDirectory = pipeline->journal,
+                .journal = {.maxSegmentBytes = m_config.journalSegmentBytes},
+                .syncInterval = m_config.journalSyncInterval});
         pipeline->writer = new ingest::DatabaseWriter(makeAdapter(),
-            {.conninfo = conninfo,
-                .journalDirectory = journal,
-                .batchRows = config.batchRows,
-                .flushInterval = config.flushInterval});
-        m_pipelines.push_back(std::move(pipeline));
+            {.conninfo = m_conninfo,
+                .journalDirectory = pipeline->journal,
+                .durableEnd = existing->durableEnd,
+                .batchRows = m_config.batchRows,
+                .flushInterval = m_config.flushInterval});
     }
 
     for (auto &pipeline : m_pipelines) {
@@ -72,8 +101,8 @@ IngestService::IngestService(const Config &config, std::string conninfo, QObject
             &pipeline->feedThread, &QThread::finished, pipeline->session, &QObject::deleteLater);
         connect(
             &pipeline->writerThread, &QThread::finished, pipeline->writer, &QObject::deleteLater);
-        connect(pipeline->session, &ingest::FeedSession::journalAdvanced, pipeline->writer,
-            &ingest::DatabaseWriter::onJournalAdvanced);
+        connect(pipeline->session, &ingest::FeedSession::journalDurable, pipeline->writer,
+            &ingest::DatabaseWriter::onJournalDurable);
         connect(pipeline->session, &ingest::FeedSession::segmentSealed, pipeline->writer,
             &ingest::DatabaseWriter::onSegmentSealed);
         connect(pipeline->writer, &ingest::DatabaseWriter::backfillRequested, pipeline->session,
@@ -82,25 +111,22 @@ IngestService::IngestService(const Config &config, std::string conninfo, QObject
             &IngestService::feedStatusChanged);
         connect(pipeline->writer, &ingest::DatabaseWriter::statusChanged, this,
             &IngestService::writerStatusChanged);
+        const QString feed = QString::fromStdString(pipeline->feed);
+        auto onFailure = [this, feed](const QString &side, const QString &why) {
+            m_failures << QStringLiteral("%1 %2: %3").arg(feed, side, why);
+            emit failed(m_failures.back());
+        };
+        connect(pipeline->session, &ingest::FeedSession::failed, this,
+            [onFailure](const QString &why) { onFailure(QStringLiteral("feed"), why); });
+        connect(pipeline->writer, &ingest::DatabaseWriter::failed, this,
+            [onFailure](const QString &why) { onFailure(QStringLiteral("writer"), why); });
     }
-}
-
-IngestService::~IngestService() = default;
-
-std::vector<model::Instrument> IngestService::instruments() const
-{
-    std::vector<model::Instrument> all;
-    for (const auto &pipeline : m_pipelines)
-        all.insert(all.end(), pipeline->instruments.begin(), pipeline->instruments.end());
-    return all;
-}
-
-void IngestService::start()
-{
     for (auto &pipeline : m_pipelines) {
+        pipeline->started = true;
         pipeline->writerThread.start();
         pipeline->feedThread.start();
     }
+    return {};
 }
 
 void IngestService::stop(std::chrono::milliseconds drainDeadline)
@@ -108,12 +134,16 @@ void IngestService::stop(std::chrono::milliseconds drainDeadline)
     if (m_stopping)
         return;
     m_stopping = true;
-    m_running = static_cast<int>(m_pipelines.size());
+    m_running = 0;
+    for (auto &pipeline : m_pipelines)
+        m_running += pipeline->started ? 1 : 0;
     if (m_running == 0) {
         emit stopped();
         return;
     }
     for (auto &pipeline : m_pipelines) {
+        if (!pipeline->started)
+            continue;
         // Feed first, so the journal is complete; then the writer commits all of it.
         auto *writer = pipeline->writer;
         connect(pipeline->session, &ingest::FeedSession::stopped, writer,

@@ -1,6 +1,7 @@
 // The ingest pipeline of the configured exchanges, running in its own threads: a feed thread
-// (connection and journal) and a writer thread (journal -> database) per exchange. The console
-// and `tickscope ingest` both run it; they get status snapshots once a second.
+// (connection and journal) and a writer thread (journal -> database) per exchange, each feed with
+// its own journal folder named after the feed. The console and `tickscope ingest` both run it;
+// they get status snapshots once a second, and failed() when a feed or writer cannot go on.
 #pragma once
 
 #include "app/config.h"
@@ -9,6 +10,7 @@
 #include <QObject>
 #include <QThread>
 #include <chrono>
+#include <expected>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,21 +30,29 @@ public:
     IngestService(const Config &config, std::string conninfo, QObject *parent = nullptr);
     ~IngestService() override;
 
-    void start();
+    // Opens each feed's journal (an error names the journal that cannot be used) and starts the
+    // threads.
+    std::expected<void, std::string> start();
     // Closes the connections and seals the journals, lets the writers commit what the journals
     // hold (at most `drainDeadline`), then emits stopped().
     void stop(std::chrono::milliseconds drainDeadline = std::chrono::seconds(30));
 
     std::vector<model::Instrument> instruments() const;
+    // What failed so far, one line per feed or writer that could not go on.
+    const QStringList &failures() const { return m_failures; }
 
 signals:
     void feedStatusChanged(const tickscope::model::FeedStatus &status);
     void writerStatusChanged(const tickscope::model::WriterStatus &status);
+    void failed(const QString &why);
     void stopped();
 
 private:
     struct Pipeline;
+    Config m_config;
+    std::string m_conninfo;
     std::vector<std::unique_ptr<Pipeline>> m_pipelines;
+    QStringList m_failures;
     int m_running = 0;
     bool m_stopping = false;
 };

@@ -200,7 +200,19 @@ int runMainJob(int &argc, char **argv, const QStringList &arguments)
                     });
                 ingestTicker.start();
             }
-            ingest->start();
+            // Headless, a feed that cannot go on ends the job, which then fails; the console
+            // shows it on the Live page and goes on.
+            QObject::connect(ingest.get(), &IngestService::failed, application.get(),
+                [headless](const QString &why) {
+                    spdlog::error("ingest: {}", why.toStdString());
+                    if (headless)
+                        QCoreApplication::quit();
+                });
+            if (auto started = ingest->start(); !started) {
+                spdlog::error("ingest did not start: {}", started.error());
+                if (headless)
+                    QCoreApplication::exit(cli::kFailure);
+            }
         });
     monitorThread.start();
     const int exitCode = application->exec();
@@ -225,6 +237,8 @@ int runMainJob(int &argc, char **argv, const QStringList &arguments)
     monitorThread.wait();
     if (headless)
         cli::print(QStringLiteral("tickscope: stopped"));
+    if (ingest && !ingest->failures().isEmpty())
+        return cli::failure(QString(), ingest->failures().join(u'\n'));
     return exitCode;
 }
 

@@ -13,6 +13,7 @@
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <pqxx/connection>
+#include <ranges>
 #include <set>
 
 namespace tickscope::app {
@@ -168,7 +169,8 @@ int runReplayCommand(const QStringList &arguments)
         if (!file.open(QIODevice::ReadOnly))
             return cli::failure(
                 kCommand, QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
-        snapshots.emplace_back(*instrument, file.readAll().toStdString());
+        snapshots.emplace_back(*instrument,
+            feeds::encodeRestPayload(list.at(*instrument).symbol, file.readAll().toStdString()));
     }
 
     std::optional<pqxx::connection> connection;
@@ -203,8 +205,11 @@ int runReplayCommand(const QStringList &arguments)
                                         : feeds::binance::TimeUnit::Milliseconds,
             writer.get(), 20'000};
         const std::int64_t receivedAt = model::wallClockNs();
-        for (const auto &[instrument, body] : snapshots)
-            replay.feed({feeds::RawKind::RestResponse, instrument, receivedAt, body}, 0);
+        for (const auto &body : snapshots | std::views::values)
+            replay.feed(
+                {feeds::RawKind::RestResponse,
+                    static_cast<std::uint32_t>(feeds::RestTopic::BookSnapshot), receivedAt, body},
+                0);
         for (std::size_t i = 0; i < messages.size(); ++i)
             replay.feed({messages[i].first, 0, receivedAt, messages[i].second}, lineNumbers[i]);
         replay.finish();

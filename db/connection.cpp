@@ -1,10 +1,62 @@
 #include "db/connection.h"
 
 #include <format>
+#include <libpq-fe.h>
+#include <map>
 #include <pqxx/pqxx>
 #include <stdexcept>
 
 namespace tickscope::db {
+
+namespace {
+
+// libpq's messages name hosts, users and databases, never a password; our own must not either.
+std::string withoutSecret(std::string message, const std::string &conninfo)
+{
+    PQconninfoOption *options = PQconninfoParse(conninfo.c_str(), nullptr);
+    if (!options)
+        return message;
+    for (PQconninfoOption *option = options; option->keyword; ++option) {
+        if (std::string_view{option->keyword} != "password" || !option->val || !*option->val)
+            continue;
+        const std::string secret = option->val;
+        for (auto at = message.find(secret); at != std::string::npos; at = message.find(secret))
+            message.replace(at, secret.size(), "********");
+    }
+    PQconninfoFree(options);
+    return message;
+}
+
+} // namespace
+
+std::string describeConninfo(const std::string &conninfo)
+{
+    if (conninfo.empty())
+        return "the server named by PG* variables";
+    char *parseError = nullptr;
+    PQconninfoOption *options = PQconninfoParse(conninfo.c_str(), &parseError);
+    if (!options) {
+        // libpq quotes at most the keyword it stumbled on, not values that follow it.
+        const std::string why = parseError ? parseError : "not a connection string";
+        PQfreemem(parseError);
+        return std::format("an invalid connection string ({})", why.substr(0, why.find('\n')));
+    }
+    std::map<std::string, std::string, std::less<>> set;
+    for (PQconninfoOption *option = options; option->keyword; ++option) {
+        if (option->val && *option->val)
+            set[option->keyword] = option->val;
+    }
+    PQconninfoFree(options);
+    auto value = [&](std::string_view key, std::string_view fallback) {
+        const auto it = set.find(key);
+        return it == set.end() ? std::string(fallback) : it->second;
+    };
+    if (set.contains("service"))
+        return std::format("service {}", set["service"]);
+    return std::format("{}@{}:{}/{}", value("user", "default"),
+        value("host", value("hostaddr", "default")), value("port", "default"),
+        value("dbname", "default"));
+}
 
 pqxx::connection connect(const std::string &conninfo, std::string_view purpose)
 {
@@ -14,11 +66,9 @@ pqxx::connection connect(const std::string &conninfo, std::string_view purpose)
         tx.exec("SELECT set_config('application_name', $1, false)",
             pqxx::params{std::format("tickscope {}", purpose)});
         return connection;
-    } catch (const pqxx::broken_connection &error) {
-        const std::string target
-            = conninfo.empty() ? "the server named by PG* variables" : conninfo;
-        throw std::runtime_error(
-            std::format("cannot connect to {}: {}", target, std::string_view{error.what()}));
+    } catch (const std::exception &error) {
+        throw std::runtime_error(std::format("cannot connect to {}: {}", describeConninfo(conninfo),
+            withoutSecret(error.what(), conninfo)));
     }
 }
 

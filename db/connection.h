@@ -1,5 +1,6 @@
 // The one place that opens database connections. Settings follow libpq: a conninfo string or
-// URI, the PG* environment variables and service files all work as they do for psql.
+// URI, the PG* environment variables and service files all work as they do for psql. No message
+// from here names a password: connection strings are shown only through describeConninfo().
 #pragma once
 
 #include <pqxx/connection>
@@ -9,8 +10,13 @@
 namespace tickscope::db {
 
 // Opens a connection and names it in pg_stat_activity as "tickscope <purpose>".
-// Throws std::runtime_error with a message naming the server when it cannot connect.
+// Throws std::runtime_error with a message naming the server (never its password) when it
+// cannot connect.
 pqxx::connection connect(const std::string &conninfo, std::string_view purpose);
+
+// "user@host:port/dbname" of a conninfo string or URI, from the keys it sets (others: libpq's
+// defaults, shown as "default"); never its password or any other option.
+std::string describeConninfo(const std::string &conninfo);
 
 // "user@host:port/dbname" of an open connection, for logs and status lines.
 std::string describeEndpoint(const pqxx::connection &connection);

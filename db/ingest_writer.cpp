@@ -138,11 +138,12 @@ CREATE TEMP TABLE IF NOT EXISTS staging_book_snapshots (
 
 } // namespace
 
-IngestWriter::IngestWriter(
-    pqxx::connection &connection, std::string feed, std::vector<int> instrumentIds)
+IngestWriter::IngestWriter(pqxx::connection &connection, std::string feed,
+    std::vector<int> instrumentIds, std::string journalId)
     : m_connection(connection)
     , m_feed(std::move(feed))
     , m_instrumentIds(std::move(instrumentIds))
+    , m_journalId(std::move(journalId))
 { }
 
 void IngestWriter::rollback()
@@ -317,12 +318,25 @@ BatchReceipt IngestWriter::finishBatch(const IngestBatch &batch, bool staging,
                 static_cast<std::int64_t>(summary.written), optionalTimestamp(summary.firstTimeNs),
                 optionalTimestamp(summary.lastTimeNs), batch.firstJournalSegment,
                 batch.firstJournalIndex, summary.checksum, startedAt, durationMs});
+    if (batch.epoch) {
+        const auto &epoch = *batch.epoch;
+        tx.exec("INSERT INTO audit.journal_epochs (feed, journal_id, previous_journal_id, "
+                "previous_segment, previous_offset, reason) VALUES ($1, $2, $3, $4, $5, $6)",
+            pqxx::params{m_feed, m_journalId, epoch.previousJournalId,
+                epoch.previousPosition
+                    ? std::optional<std::int64_t>(epoch.previousPosition->segment)
+                    : std::nullopt,
+                epoch.previousPosition ? std::optional<std::int64_t>(epoch.previousPosition->index)
+                                       : std::nullopt,
+                epoch.reason});
+    }
     if (batch.checkpoint)
-        tx.exec("INSERT INTO audit.ingest_checkpoints (feed, journal_segment, journal_offset) "
-                "VALUES ($1, $2, $3) ON CONFLICT (feed) DO UPDATE SET journal_segment = "
-                "excluded.journal_segment, journal_offset = excluded.journal_offset, "
-                "updated_at = now()",
-            pqxx::params{m_feed, batch.checkpoint->segment, batch.checkpoint->index});
+        tx.exec("INSERT INTO audit.ingest_checkpoints (feed, journal_segment, journal_offset, "
+                "journal_id) VALUES ($1, $2, $3, $4) ON CONFLICT (feed) DO UPDATE SET "
+                "journal_segment = excluded.journal_segment, journal_offset = "
+                "excluded.journal_offset, journal_id = excluded.journal_id, updated_at = now()",
+            pqxx::params{m_feed, batch.checkpoint->segment, batch.checkpoint->index,
+                m_journalId.empty() ? std::nullopt : std::optional<std::string>(m_journalId)});
     tx.exec("COMMIT");
     return receipt;
 }
@@ -331,12 +345,14 @@ IngestCheckpoint IngestWriter::loadCheckpoint()
 {
     IngestCheckpoint checkpoint;
     pqxx::read_transaction tx{m_connection};
-    const auto position = tx.exec("SELECT journal_segment, journal_offset FROM "
+    const auto position = tx.exec("SELECT journal_segment, journal_offset, journal_id FROM "
                                   "audit.ingest_checkpoints WHERE feed = $1",
         pqxx::params{m_feed});
-    if (!position.empty())
+    if (!position.empty()) {
         checkpoint.position = model::JournalPosition{
             position[0][0].as<std::int64_t>(), position[0][1].as<std::int64_t>()};
+        checkpoint.journalId = position[0][2].as<std::optional<std::string>>();
+    }
     for (const auto &row :
         tx.exec("SELECT instrument_id, kind, last_sequence, "
                 "coalesce((extract(epoch FROM last_time) * 1000000)::bigint * 1000, 0) "

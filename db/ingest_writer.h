@@ -37,6 +37,14 @@ struct ResolvedGap
     std::string note;
 };
 
+// The writer began reading its journal afresh instead of continuing from the checkpoint.
+struct JournalEpoch
+{
+    std::optional<std::string> previousJournalId;
+    std::optional<model::JournalPosition> previousPosition;
+    std::string reason;
+};
+
 struct IngestBatch
 {
     std::vector<model::Trade> trades;
@@ -48,13 +56,15 @@ struct IngestBatch
     std::vector<SequencePosition> sequencePositions;
     std::vector<model::JournalSegment> sealedSegments;
     std::optional<model::JournalPosition> checkpoint; // first journal record after this batch
+    std::optional<JournalEpoch> epoch; // recorded with the batch's checkpoint
     std::int64_t firstJournalSegment = 0; // where the batch's records started, for the audit row
     std::int64_t firstJournalIndex = 0;
 
     bool empty() const
     {
         return trades.empty() && deltas.empty() && snapshots.empty() && gaps.empty()
-            && feedEvents.empty() && resolvedGaps.empty() && sealedSegments.empty() && !checkpoint;
+            && feedEvents.empty() && resolvedGaps.empty() && sealedSegments.empty() && !checkpoint
+            && !epoch;
     }
     std::size_t rows() const { return trades.size() + deltas.size() + snapshots.size(); }
 };
@@ -71,6 +81,7 @@ struct BatchReceipt
 struct IngestCheckpoint
 {
     std::optional<model::JournalPosition> position;
+    std::optional<std::string> journalId; // the journal the position is in; none before 0004
     std::vector<SequencePosition> sequences;
     std::vector<model::Gap> openTradeGaps; // still to be backfilled (a restart forgot the request)
 };
@@ -89,8 +100,10 @@ struct TableSummary
 class IngestWriter
 {
 public:
-    // `instrumentIds[i]` is the database id of the feed's instrument i (registerInstruments).
-    IngestWriter(pqxx::connection &connection, std::string feed, std::vector<int> instrumentIds);
+    // `instrumentIds[i]` is the database id of the feed's instrument i (registerInstruments);
+    // checkpoints are stored as positions in the journal `journalId`.
+    IngestWriter(pqxx::connection &connection, std::string feed, std::vector<int> instrumentIds,
+        std::string journalId = {});
 
     // Throws pqxx exceptions when the database fails; the batch is then not written at all.
     BatchReceipt write(const IngestBatch &batch);
@@ -111,6 +124,7 @@ private:
     pqxx::connection &m_connection;
     std::string m_feed;
     std::vector<int> m_instrumentIds;
+    std::string m_journalId;
     bool m_staging = false;
     std::string m_buffer;
 };

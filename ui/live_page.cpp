@@ -82,7 +82,8 @@ void LivePage::refresh(const std::string &feed)
         && (writer.state == model::WriterStatus::State::Live
             || writer.state == model::WriterStatus::State::Replaying);
     const bool failed = status.state == model::FeedStatus::State::Failed
-        || writer.state == model::WriterStatus::State::DatabaseDown;
+        || writer.state == model::WriterStatus::State::DatabaseDown
+        || writer.state == model::WriterStatus::State::Failed;
     m_state->setStatus(healthy ? Level::Ok
             : failed           ? Level::Error
                                : Level::Warning,

@@ -7,13 +7,48 @@ namespace tickscope::feeds {
 
 namespace {
 
-constexpr std::size_t kMaxQuotedBytes = 512;
+constexpr std::size_t kUnknownSymbolsReported = 32;
 
 constexpr std::array kMarkerKinds{model::FeedEvent::Kind::Connect,
     model::FeedEvent::Kind::Disconnect, model::FeedEvent::Kind::Subscribe,
     model::FeedEvent::Kind::Subscribed, model::FeedEvent::Kind::Error,
     model::FeedEvent::Kind::Reconnect, model::FeedEvent::Kind::ShutdownNotice,
     model::FeedEvent::Kind::Resync};
+
+// The length of the valid UTF-8 sequence at the start of `text`, 0 when it is not one.
+std::size_t utf8SequenceLength(std::string_view text)
+{
+    const auto byte = [&](std::size_t i) {
+        return static_cast<unsigned char>(text[i]);
+    };
+    const unsigned char lead = byte(0);
+    std::size_t length = 0;
+    std::uint32_t min = 0;
+    if (lead < 0x80)
+        return lead == 0 ? 0 : 1;
+    if ((lead & 0xe0) == 0xc0) {
+        length = 2;
+        min = 0x80;
+    } else if ((lead & 0xf0) == 0xe0) {
+        length = 3;
+        min = 0x800;
+    } else if ((lead & 0xf8) == 0xf0) {
+        length = 4;
+        min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (text.size() < length)
+        return 0;
+    std::uint32_t code = lead & (0x7fu >> length);
+    for (std::size_t i = 1; i < length; ++i) {
+        if ((byte(i) & 0xc0) != 0x80)
+            return 0;
+        code = (code << 6) | (byte(i) & 0x3fu);
+    }
+    const bool surrogate = code >= 0xd800 && code <= 0xdfff;
+    return code < min || code > 0x10ffff || surrogate ? 0 : length;
+}
 
 } // namespace
 
@@ -22,15 +57,52 @@ std::string encodeMarker(model::FeedEvent::Kind kind, std::string_view detail)
     return std::format("{}\t{}", model::kindName(kind), detail);
 }
 
+std::string quoteForAudit(std::string_view text, std::size_t maxBytes)
+{
+    std::string out;
+    out.reserve(std::min(text.size(), maxBytes) + 3);
+    std::size_t at = 0;
+    while (at < text.size()) {
+        const std::size_t length = utf8SequenceLength(text.substr(at));
+        const std::size_t taken = length == 0 ? 1 : length;
+        if (out.size() + taken > maxBytes)
+            break;
+        if (length == 0)
+            out.push_back('?');
+        else
+            out.append(text.substr(at, length));
+        at += taken;
+    }
+    if (at < text.size())
+        out.append("...");
+    return out;
+}
+
+FeedNormalizer::FeedNormalizer(InstrumentList instruments)
+    : m_instruments(std::move(instruments))
+{ }
+
 void FeedNormalizer::normalize(const RawMessage &message, NormalizedOutput &out)
 {
     switch (message.kind) {
     case RawKind::WebSocketText:
         normalizeFrame(message, out);
         return;
-    case RawKind::RestResponse:
-        normalizeRestResponse(message, out);
+    case RawKind::RestResponse: {
+        const auto rest = decodeRestPayload(message.payload);
+        if (!rest || message.tag > static_cast<std::uint32_t>(RestTopic::TradeBackfill)) {
+            reportMalformed(message, "REST response without its topic and symbol", out);
+            return;
+        }
+        const auto instrument = m_instruments.find(rest->symbol);
+        if (!instrument) {
+            reportUnknownSymbol(message, rest->symbol, out);
+            return;
+        }
+        normalizeRestResponse(
+            static_cast<RestTopic>(message.tag), *instrument, rest->body, message, out);
         return;
+    }
     case RawKind::Marker:
         break;
     }
@@ -39,8 +111,9 @@ void FeedNormalizer::normalize(const RawMessage &message, NormalizedOutput &out)
     for (const auto kind : kMarkerKinds) {
         if (name == model::kindName(kind)) {
             out.events.push_back({message.receivedAtNs, kind,
-                tab == std::string_view::npos ? std::string()
-                                              : std::string(message.payload.substr(tab + 1))});
+                tab == std::string_view::npos
+                    ? std::string()
+                    : quoteForAudit(message.payload.substr(tab + 1), 4096)});
             return;
         }
     }
@@ -51,10 +124,23 @@ void FeedNormalizer::reportMalformed(
     const RawMessage &message, std::string_view why, NormalizedOutput &out)
 {
     ++out.malformed;
-    const std::string_view quoted = message.payload.substr(0, kMaxQuotedBytes);
     out.events.push_back({message.receivedAtNs, model::FeedEvent::Kind::Error,
-        std::format("malformed message ({}): {}{}", why, quoted,
-            quoted.size() < message.payload.size() ? "..." : "")});
+        std::format("malformed message ({}): {}", quoteForAudit(why, 256),
+            quoteForAudit(message.payload))});
+}
+
+void FeedNormalizer::reportUnknownSymbol(
+    const RawMessage &message, std::string_view symbol, NormalizedOutput &out)
+{
+    ++out.unknownSymbol;
+    if (m_unknownSymbolsReported.size() >= kUnknownSymbolsReported
+        || m_unknownSymbolsReported.contains(symbol))
+        return;
+    m_unknownSymbolsReported.emplace(symbol);
+    out.events.push_back({message.receivedAtNs, model::FeedEvent::Kind::Error,
+        std::format("data for symbol \"{}\", which this feed does not ingest; further messages "
+                    "for it are only counted",
+            quoteForAudit(symbol, 64))});
 }
 
 } // namespace tickscope::feeds

@@ -3,6 +3,7 @@
 // so a replay yields exactly what live ingestion wrote.
 #pragma once
 
+#include "app/feeds/instrument_list.h"
 #include "app/feeds/raw_message.h"
 #include "app/model/book.h"
 #include "app/model/feed_event.h"
@@ -10,6 +11,7 @@
 #include "app/model/trade.h"
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +33,8 @@ struct NormalizedOutput
     std::int64_t bookUpdatesApplied = 0;
     std::int64_t bookUpdatesDropped = 0; // already contained in a snapshot or stale
     std::int64_t malformed = 0; // frames that could not be used (also in `events`, with text)
+    std::int64_t unknownSymbol = 0; // data for instruments not configured (the first of each
+                                    // symbol is also in `events`)
     std::int64_t ignored = 0; // well-formed frames of other kinds
 
     void clear() { *this = NormalizedOutput{}; }
@@ -39,22 +43,39 @@ struct NormalizedOutput
 class FeedNormalizer
 {
 public:
+    explicit FeedNormalizer(InstrumentList instruments);
     virtual ~FeedNormalizer() = default;
 
-    // Markers are the feed session's own and the same for every exchange; the rest is the
-    // exchange's.
+    // Markers are the feed session's own and the same for every exchange, and so is the envelope
+    // of REST responses; the rest is the exchange's.
     void normalize(const RawMessage &message, NormalizedOutput &out);
+
+    const InstrumentList &instruments() const { return m_instruments; }
 
 protected:
     virtual void normalizeFrame(const RawMessage &message, NormalizedOutput &out) = 0;
-    virtual void normalizeRestResponse(const RawMessage &message, NormalizedOutput &out) = 0;
+    virtual void normalizeRestResponse(RestTopic topic, std::uint32_t instrument,
+        std::string_view body, const RawMessage &message, NormalizedOutput &out)
+        = 0;
 
     // Counts a frame that could not be used and records it, with its text, as an error event.
     static void reportMalformed(
         const RawMessage &message, std::string_view why, NormalizedOutput &out);
+    // Counts data for a symbol this feed does not ingest; records an event for the first few
+    // distinct symbols only, so that a misrouted stream cannot flood the audit trail or the log.
+    void reportUnknownSymbol(
+        const RawMessage &message, std::string_view symbol, NormalizedOutput &out);
+
+private:
+    InstrumentList m_instruments;
+    std::set<std::string, std::less<>> m_unknownSymbolsReported;
 };
 
 // The payload of a marker record: "<event kind>\t<detail>".
 std::string encodeMarker(model::FeedEvent::Kind kind, std::string_view detail);
+
+// At most `maxBytes` of `text` as valid UTF-8 without NUL bytes (what PostgreSQL's text takes):
+// cut at a character boundary, each invalid byte or NUL replaced by '?', "..." when cut.
+std::string quoteForAudit(std::string_view text, std::size_t maxBytes = 512);
 
 } // namespace tickscope::feeds

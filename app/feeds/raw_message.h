@@ -3,33 +3,47 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace tickscope::feeds {
 
 enum class RawKind : std::uint8_t {
     WebSocketText = 1, // one text frame as received
-    RestResponse = 2, // a REST body the feed asked for; tag = restTag(topic, instrument)
+    RestResponse = 2, // a REST body the feed asked for; tag = its RestTopic, payload below
     Marker = 3, // the connection's own events: "connect\t<url>", "disconnect\t<reason>", ...
 };
 
-// What a REST response answers, and for which instrument, packed into its record's tag.
+// What a REST response answers.
 enum class RestTopic : std::uint8_t {
     BookSnapshot = 0, // the depth snapshot that a book is synchronised from
     TradeBackfill = 1, // trades that a gap in trade ids left out
 };
 
-constexpr std::uint32_t restTag(RestTopic topic, std::uint32_t instrument)
+// A REST response's payload names its instrument by the exchange's symbol, not by a position in
+// the configured list, so a journal reads the same after symbols were added or reordered:
+// "<symbol>\n<body>".
+struct RestPayload
 {
-    return (static_cast<std::uint32_t>(topic) << 24) | (instrument & 0xffffffu);
+    std::string_view symbol;
+    std::string_view body;
+};
+
+inline std::string encodeRestPayload(std::string_view symbol, std::string_view body)
+{
+    std::string payload;
+    payload.reserve(symbol.size() + 1 + body.size());
+    payload.append(symbol).append(1, '\n').append(body);
+    return payload;
 }
-constexpr RestTopic restTopic(std::uint32_t tag)
+
+inline std::optional<RestPayload> decodeRestPayload(std::string_view payload)
 {
-    return static_cast<RestTopic>(tag >> 24);
-}
-constexpr std::uint32_t restInstrument(std::uint32_t tag)
-{
-    return tag & 0xffffffu;
+    const auto newline = payload.find('\n');
+    if (newline == 0 || newline == std::string_view::npos)
+        return std::nullopt;
+    return RestPayload{payload.substr(0, newline), payload.substr(newline + 1)};
 }
 
 struct RawMessage

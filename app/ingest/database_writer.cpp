@@ -66,13 +66,19 @@ bool DatabaseWriter::ensureConnected()
 {
     if (m_writer)
         return true;
-    if (std::chrono::steady_clock::now() < m_retryAt)
+    if (m_failed || std::chrono::steady_clock::now() < m_retryAt)
         return false;
     try {
+        const auto journal = journal::openIdentity(m_options.journalDirectory);
+        if (!journal) {
+            fail(journal.error());
+            return false;
+        }
         m_connection = std::make_unique<pqxx::connection>(
             db::connect(m_options.conninfo, "ingest " + m_status.feed));
         const auto ids = db::registerInstruments(*m_connection, m_adapter->instruments().all());
-        m_writer = std::make_unique<db::IngestWriter>(*m_connection, m_status.feed, ids);
+        m_writer
+            = std::make_unique<db::IngestWriter>(*m_connection, m_status.feed, ids, journal->id);
         if (!m_reader) {
             // First connection: continue from the checkpoint, with the sequences as they were.
             const auto checkpoint = m_writer->loadCheckpoint();
@@ -81,22 +87,17 @@ bool DatabaseWriter::ensureConnected()
                     m_sequencer.seed(
                         sequence.instrument, sequence.lastSequence, sequence.lastTimeNs);
             }
-            m_status.committed = checkpoint.position.value_or(model::JournalPosition{});
             // Gaps whose backfill a stop interrupted are asked for again.
             for (const auto &gap : checkpoint.openTradeGaps) {
                 m_backfills.push_back({gap});
                 requestBackfill(gap, gap.firstMissing);
             }
-            m_reader = std::make_unique<journal::JournalReader>(m_options.journalDirectory);
-            if (auto sought = m_reader->seek(m_status.committed); !sought)
-                throw std::runtime_error(sought.error());
-            m_status.state = model::WriterStatus::State::Replaying;
-            spdlog::info("writer {}: continuing from journal segment {} record {}", m_status.feed,
-                m_status.committed.segment, m_status.committed.index);
-        } else {
-            m_status.state = m_caughtUp ? model::WriterStatus::State::Live
-                                        : model::WriterStatus::State::Replaying;
+            openJournal(checkpoint, journal->id);
+            if (m_failed)
+                return false;
         }
+        m_status.state = m_atJournalEnd ? model::WriterStatus::State::Live
+                                        : model::WriterStatus::State::Replaying;
         m_backoff.reset();
         m_status.lastError.clear();
         return true;
@@ -104,6 +105,62 @@ bool DatabaseWriter::ensureConnected()
         databaseLost(error.what());
         return false;
     }
+}
+
+void DatabaseWriter::openJournal(
+    const db::IngestCheckpoint &checkpoint, const std::string &journalId)
+{
+    const auto segments = journal::listSegments(m_options.journalDirectory);
+    std::string reason;
+    if (checkpoint.position) {
+        const auto &position = *checkpoint.position;
+        const bool segmentThere = std::ranges::binary_search(segments, position.segment);
+        const std::int64_t last = segments.empty() ? -1 : segments.back();
+        if (checkpoint.journalId != journalId)
+            reason = checkpoint.journalId
+                ? std::format("the checkpoint belongs to journal {}, but {} holds journal {}",
+                      *checkpoint.journalId, m_options.journalDirectory.string(), journalId)
+                : std::format("the checkpoint names no journal (it was taken before journals "
+                              "had an identity); {} holds journal {}",
+                      m_options.journalDirectory.string(), journalId);
+        else if (!segmentThere && position.segment > last && position.index > 0)
+            reason = std::format("the checkpoint (segment {} record {}) is ahead of the journal, "
+                                 "whose last segment is {}",
+                position.segment, position.index, last);
+        else if (!segmentThere && position.segment < last)
+            reason = std::format("segment {} of the checkpoint is gone from the journal; what it "
+                                 "held after record {} cannot be committed",
+                position.segment, position.index);
+    }
+    model::JournalPosition start = checkpoint.position.value_or(model::JournalPosition{});
+    if (!reason.empty()) {
+        // Everything the journal holds is read again; what is stored already is skipped by the
+        // unique keys, so nothing is lost and nothing doubled.
+        start = {};
+        m_batch.epoch = db::JournalEpoch{checkpoint.journalId, checkpoint.position, reason};
+        m_batchStarted = std::chrono::steady_clock::now();
+        ++m_status.epochs;
+        spdlog::warn("writer {}: new journal epoch: {}; reading the journal from its beginning",
+            m_status.feed, reason);
+    }
+    m_status.committed = start;
+    m_reader = std::make_unique<journal::JournalReader>(m_options.journalDirectory);
+    m_reader->setEnd(m_options.durableEnd);
+    if (auto sought = m_reader->seek(start); !sought) {
+        fail(sought.error());
+        return;
+    }
+    spdlog::info("writer {}: reading journal {} from segment {} record {}", m_status.feed,
+        journalId, start.segment, start.index);
+}
+
+void DatabaseWriter::fail(const std::string &why)
+{
+    m_failed = true;
+    m_status.state = model::WriterStatus::State::Failed;
+    m_status.lastError = why;
+    spdlog::error("writer {}: {}; it stops reading the journal", m_status.feed, why);
+    emit failed(QString::fromStdString(why));
 }
 
 void DatabaseWriter::databaseLost(const std::string &why)
@@ -117,8 +174,11 @@ void DatabaseWriter::databaseLost(const std::string &why)
     spdlog::warn("writer {}: {}; retrying in {} ms", m_status.feed, why, delay.count());
 }
 
-void DatabaseWriter::onJournalAdvanced()
+void DatabaseWriter::onJournalDurable(const model::JournalPosition &end)
 {
+    m_options.durableEnd = end;
+    if (m_reader)
+        m_reader->setEnd(end);
     pump();
 }
 
@@ -163,6 +223,7 @@ void DatabaseWriter::absorb(const journal::Record &record)
         m_batch.feedEvents.push_back(std::move(event));
     }
     m_status.malformedFrames += m_output.malformed;
+    m_status.unknownSymbolFrames += m_output.unknownSymbol;
     m_output.clear();
     if (!m_batchStarted)
         m_batchStarted = std::chrono::steady_clock::now();
@@ -221,17 +282,14 @@ bool DatabaseWriter::readRecords()
     while (m_batch.rows() < m_options.batchRows) {
         auto record = m_reader->next();
         if (!record) {
-            m_status.lastError = record.error();
-            spdlog::error("writer {}: {}", m_status.feed, record.error());
+            fail(record.error());
             return false;
         }
-        if (!*record) {
-            if (!m_caughtUp) {
-                m_caughtUp = true;
-                m_status.state = model::WriterStatus::State::Live;
-            }
+        m_atJournalEnd = !*record;
+        m_status.state = m_atJournalEnd ? model::WriterStatus::State::Live
+                                        : model::WriterStatus::State::Replaying;
+        if (!*record)
             return true;
-        }
         if (!m_batch
                 .checkpoint) { // the batch's first record (a sealed segment may have come first)
             m_batch.firstJournalSegment = (*record)->position.segment;
@@ -302,6 +360,11 @@ void DatabaseWriter::pump()
 void DatabaseWriter::drainAndStop(std::chrono::milliseconds deadline)
 {
     m_pollTimer->stop();
+    if (m_failed) {
+        publishStatus();
+        emit stopped();
+        return;
+    }
     const auto until = std::chrono::steady_clock::now() + deadline;
     while (std::chrono::steady_clock::now() < until) {
         if (!ensureConnected()) {
@@ -318,7 +381,8 @@ void DatabaseWriter::drainAndStop(std::chrono::milliseconds deadline)
         spdlog::warn("writer {}: stopping with {} rows not yet written; they stay in the journal "
                      "and are written at the next start",
             m_status.feed, m_batch.rows());
-    m_status.state = model::WriterStatus::State::Stopped;
+    if (!m_failed)
+        m_status.state = model::WriterStatus::State::Stopped;
     publishStatus();
     emit stopped();
 }

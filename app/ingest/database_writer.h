@@ -3,6 +3,10 @@
 // gathers batches by size or time and commits each with db::IngestWriter on its own connection.
 // When the database is away it keeps the batch, retries with backoff and stops reading; the
 // journal keeps everything meanwhile, so nothing is lost and memory stays bounded.
+// A checkpoint is applied only to the journal it was taken in (journal.id); any other journal,
+// or a checkpoint ahead of what the journal holds, starts a recorded epoch from the journal's
+// beginning (the writes are idempotent), never a silent skip. It reads only what the feed has
+// made durable (onJournalDurable).
 #pragma once
 
 #include "app/feeds/backoff.h"
@@ -32,6 +36,9 @@ struct DatabaseWriterOptions
 {
     std::string conninfo;
     std::filesystem::path journalDirectory;
+    // Records at or after this are not durable yet; later ends come by onJournalDurable().
+    // Nullopt: nobody is writing the journal, read all of it.
+    std::optional<journal::Position> durableEnd;
     std::size_t batchRows = 20'000;
     std::chrono::milliseconds flushInterval{100}; // oldest uncommitted row waits at most this
     std::chrono::milliseconds pollInterval{5};
@@ -49,8 +56,8 @@ public:
 
 public slots:
     void start();
-    // The feed flushed more to the journal: read it now rather than at the next poll.
-    void onJournalAdvanced();
+    // The feed made the journal durable up to `end`: read up to it now.
+    void onJournalDurable(const tickscope::model::JournalPosition &end);
     void onSegmentSealed(const tickscope::ingest::journal::SealedSegment &segment);
     // Writes everything the journal holds, within `deadline`, then emits stopped().
     void drainAndStop(std::chrono::milliseconds deadline);
@@ -60,9 +67,14 @@ signals:
     // A trade-id gap was found: fetch the missing trades (FeedSession::backfill).
     void backfillRequested(quint32 instrument, qint64 fromId, int limit);
     void stopped();
+    // The writer cannot go on (its journal cannot be read); it has stopped reading.
+    void failed(const QString &why);
 
 private:
     bool ensureConnected();
+    // Opens the journal at the checkpoint, or at its beginning in a new epoch.
+    void openJournal(const db::IngestCheckpoint &checkpoint, const std::string &journalId);
+    void fail(const std::string &why);
     // Drops the connection and retries after the backoff; the batch stays for the next try.
     void databaseLost(const std::string &why);
     void pump();
@@ -91,7 +103,8 @@ private:
     std::vector<bool> m_sequenceMoved;
     db::IngestBatch m_batch;
     std::optional<std::chrono::steady_clock::time_point> m_batchStarted;
-    bool m_caughtUp = false;
+    bool m_atJournalEnd = false; // the last read found nothing more
+    bool m_failed = false;
     feeds::Backoff m_backoff;
     std::chrono::steady_clock::time_point m_retryAt;
     QTimer *m_pollTimer = nullptr;

@@ -9,8 +9,6 @@
 
 namespace tickscope::ingest {
 
-namespace { } // namespace
-
 FeedSession::FeedSession(
     std::unique_ptr<feeds::ExchangeAdapter> adapter, FeedSessionOptions options)
     : m_adapter(std::move(adapter))
@@ -31,6 +29,7 @@ void FeedSession::start()
         return;
     }
     m_journal = std::move(*journal);
+    m_durableEnd = m_journal->durableEnd();
     m_bookKeeper = m_adapter->createNormalizer();
     m_network = new QNetworkAccessManager(this);
 
@@ -145,7 +144,7 @@ void FeedSession::onFrame(const QString &frame)
     m_status.bytesReceived += utf8.size();
     const std::string_view payload{utf8.constData(), static_cast<std::size_t>(utf8.size())};
     const std::int64_t receivedAt = model::wallClockNs();
-    record(feeds::RawKind::WebSocketText, 0, payload);
+    record(feeds::RawKind::WebSocketText, 0, payload, receivedAt);
     if (m_adapter->feedThreadCanSkip(payload))
         return;
     m_bookKeeper->normalize({feeds::RawKind::WebSocketText, 0, receivedAt, payload}, m_bookOutput);
@@ -165,14 +164,10 @@ void FeedSession::fetchSnapshot(std::uint32_t instrument)
     if (m_snapshotPending.at(instrument))
         return;
     m_snapshotPending[instrument] = true;
-    const std::uint32_t tag = feeds::restTag(feeds::RestTopic::BookSnapshot, instrument);
-    fetchRest(m_adapter->snapshotUrl(instrument), tag,
-        QStringLiteral("book snapshot for %1")
-            .arg(QString::fromStdString(m_adapter->instruments().at(instrument).symbol)),
-        [this, instrument, tag](std::string_view payload, std::int64_t receivedAt) {
+    fetchRest(m_adapter->snapshotUrl(instrument), feeds::RestTopic::BookSnapshot, instrument,
+        QStringLiteral("book snapshot"), [this, instrument](const feeds::RawMessage &message) {
             m_snapshotPending[instrument] = false;
-            m_bookKeeper->normalize(
-                {feeds::RawKind::RestResponse, tag, receivedAt, payload}, m_bookOutput);
+            m_bookKeeper->normalize(message, m_bookOutput);
             const auto requests = std::move(m_bookOutput.snapshotRequests);
             m_bookOutput.clear();
             for (const auto again : requests)
@@ -184,63 +179,65 @@ void FeedSession::backfill(std::uint32_t instrument, qint64 fromId, int limit)
 {
     if (m_stopping || !m_network || instrument >= m_adapter->instruments().size())
         return;
-    fetchRest(m_adapter->backfillUrl(instrument, fromId, limit),
-        feeds::restTag(feeds::RestTopic::TradeBackfill, instrument),
-        QStringLiteral("trades of %1 from id %2")
-            .arg(QString::fromStdString(m_adapter->instruments().at(instrument).symbol))
-            .arg(fromId),
-        [](std::string_view, std::int64_t) { });
+    fetchRest(m_adapter->backfillUrl(instrument, fromId, limit), feeds::RestTopic::TradeBackfill,
+        instrument, QStringLiteral("trades from id %1").arg(fromId),
+        [](const feeds::RawMessage &) { });
 }
 
-void FeedSession::fetchRest(const QUrl &url, std::uint32_t tag, const QString &what,
-    std::function<void(std::string_view payload, std::int64_t receivedAtNs)> then)
+void FeedSession::fetchRest(const QUrl &url, feeds::RestTopic topic, std::uint32_t instrument,
+    const QString &what, std::function<void(const feeds::RawMessage &message)> then)
 {
     QNetworkRequest request{url};
     request.setTransferTimeout(std::chrono::seconds(10));
     QNetworkReply *reply = m_network->get(request);
     connect(reply, &QNetworkReply::finished, this,
-        [this, reply, url, tag, what, then = std::move(then)] {
+        [this, reply, url, topic, instrument, what, then = std::move(then)] {
             reply->deleteLater();
             if (m_stopping)
                 return;
+            const std::string &symbol = m_adapter->instruments().at(instrument).symbol;
             const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
             const QByteArray body = reply->readAll();
             if (reply->error() != QNetworkReply::NoError || status != 200) {
                 marker(model::FeedEvent::Kind::Error,
-                    QStringLiteral("%1 failed (HTTP %2): %3 %4")
-                        .arg(what)
+                    QStringLiteral("%1 of %2 failed (HTTP %3): %4 %5")
+                        .arg(what, QString::fromStdString(symbol))
                         .arg(status)
                         .arg(reply->errorString(), QString::fromUtf8(body.left(200))));
-                QTimer::singleShot(m_backoff.next(), this,
-                    [this, url, tag, what, then] { fetchRest(url, tag, what, then); });
+                QTimer::singleShot(
+                    m_backoff.next(), this, [this, url, topic, instrument, what, then] {
+                        fetchRest(url, topic, instrument, what, then);
+                    });
                 return;
             }
-            const std::string_view payload{body.constData(), static_cast<std::size_t>(body.size())};
+            const std::string payload = feeds::encodeRestPayload(
+                symbol, std::string_view{body.constData(), static_cast<std::size_t>(body.size())});
             const std::int64_t receivedAt = model::wallClockNs();
-            record(feeds::RawKind::RestResponse, tag, payload);
-            then(payload, receivedAt);
+            const auto tag = static_cast<std::uint32_t>(topic);
+            record(feeds::RawKind::RestResponse, tag, payload, receivedAt);
+            then({feeds::RawKind::RestResponse, tag, receivedAt, payload});
         });
 }
 
-void FeedSession::record(feeds::RawKind kind, std::uint32_t tag, std::string_view payload)
+void FeedSession::record(
+    feeds::RawKind kind, std::uint32_t tag, std::string_view payload, std::int64_t receivedAtNs)
 {
     if (!m_journal)
         return;
-    if (auto appended = m_journal->append(kind, tag, model::wallClockNs(), payload); !appended)
+    if (auto appended = m_journal->append(kind, tag, receivedAtNs, payload); !appended)
         fail(QString::fromStdString(appended.error()));
 }
 
 void FeedSession::marker(model::FeedEvent::Kind kind, const QString &detail)
 {
     const std::string payload = feeds::encodeMarker(kind, detail.toStdString());
-    record(feeds::RawKind::Marker, 0, payload);
+    record(feeds::RawKind::Marker, 0, payload, model::wallClockNs());
 }
 
 void FeedSession::flushJournal()
 {
     if (!m_journal)
         return;
-    const auto before = m_status.journalEnd;
     auto done = m_journal->flush();
     const auto now = std::chrono::steady_clock::now();
     if (done && now - m_lastSync >= m_options.syncInterval) {
@@ -251,11 +248,18 @@ void FeedSession::flushJournal()
         fail(QString::fromStdString(done.error()));
         return;
     }
+    announceJournal();
+}
+
+void FeedSession::announceJournal()
+{
     for (const auto &segment : m_journal->takeSealed())
         emit segmentSealed(segment);
     m_status.journalEnd = m_journal->nextPosition();
-    if (m_status.journalEnd != before)
-        emit journalAdvanced();
+    if (m_journal->durableEnd() != m_durableEnd) {
+        m_durableEnd = m_journal->durableEnd();
+        emit journalDurable(m_durableEnd);
+    }
 }
 
 void FeedSession::publishStatus()
@@ -273,6 +277,7 @@ void FeedSession::fail(const QString &error)
     if (m_socket)
         m_socket->abort();
     publishStatus();
+    emit failed(error);
 }
 
 void FeedSession::stop()
@@ -285,10 +290,7 @@ void FeedSession::stop()
     if (m_journal) {
         if (auto sealed = m_journal->seal(); !sealed)
             spdlog::error("feed {}: {}", m_status.feed, sealed.error());
-        for (const auto &segment : m_journal->takeSealed())
-            emit segmentSealed(segment);
-        m_status.journalEnd = m_journal->nextPosition();
-        emit journalAdvanced();
+        announceJournal();
     }
     if (m_status.state != model::FeedStatus::State::Failed)
         m_status.state = model::FeedStatus::State::Stopped;

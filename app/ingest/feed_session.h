@@ -30,7 +30,7 @@ struct FeedSessionOptions
     std::filesystem::path journalDirectory; // this feed's own folder
     journal::WriterOptions journal;
     std::chrono::milliseconds flushInterval{2}; // journal -> operating system
-    std::chrono::milliseconds syncInterval{200}; // journal -> disk
+    std::chrono::milliseconds syncInterval{50}; // journal -> disk, and so to the writer
     std::chrono::seconds silenceTimeout{30}; // no frame and no pong for this long: reconnect
     std::chrono::seconds pingInterval{10};
     std::chrono::seconds lifetimeMargin{300}; // reconnect this long before the exchange would
@@ -56,9 +56,11 @@ public slots:
 signals:
     void statusChanged(const tickscope::model::FeedStatus &status);
     void segmentSealed(const tickscope::ingest::journal::SealedSegment &segment);
-    // The journal holds more records (flushed to the operating system).
-    void journalAdvanced();
+    // The journal holds every record before `end` durably (synced to disk).
+    void journalDurable(const tickscope::model::JournalPosition &end);
     void stopped();
+    // The feed cannot go on (its journal cannot be written); it has closed its connection.
+    void failed(const QString &why);
 
 private:
     void connectSocket();
@@ -67,13 +69,16 @@ private:
     void onDisconnected();
     void onFrame(const QString &frame);
     void fetchSnapshot(std::uint32_t instrument);
-    // GETs `url` and journals a 200 answer as a REST response with `tag`, then hands it to
-    // `then`; retries other answers after a backoff.
-    void fetchRest(const QUrl &url, std::uint32_t tag, const QString &what,
-        std::function<void(std::string_view payload, std::int64_t receivedAtNs)> then);
-    void record(feeds::RawKind kind, std::uint32_t tag, std::string_view payload);
+    // GETs `url` and journals a 200 answer as a REST response on `topic` for `instrument`, then
+    // hands the journaled message to `then`; retries other answers after a backoff.
+    void fetchRest(const QUrl &url, feeds::RestTopic topic, std::uint32_t instrument,
+        const QString &what, std::function<void(const feeds::RawMessage &message)> then);
+    void record(feeds::RawKind kind, std::uint32_t tag, std::string_view payload,
+        std::int64_t receivedAtNs);
     void marker(model::FeedEvent::Kind kind, const QString &detail);
     void flushJournal();
+    // Tells the writer about sealed segments and what is durable now.
+    void announceJournal();
     void publishStatus();
     void fail(const QString &error);
 
@@ -90,6 +95,7 @@ private:
     QTimer *m_reconnect = nullptr;
     feeds::Backoff m_backoff;
     std::chrono::steady_clock::time_point m_lastSync;
+    model::JournalPosition m_durableEnd;
     std::chrono::steady_clock::time_point m_lastHeard;
     model::FeedStatus m_status;
     bool m_stopping = false;

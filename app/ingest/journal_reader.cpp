@@ -20,6 +20,7 @@ struct JournalReader::Impl
     std::int64_t segment = -1;
     std::int64_t index = 0; // records already returned (or skipped) from this segment
     std::int64_t skipUntil = 0; // records of this segment that seek() asked to pass over
+    std::optional<Position> end;
     std::vector<char> input = std::vector<char>(ZSTD_DStreamInSize());
     std::vector<char> out = std::vector<char>(ZSTD_DStreamOutSize());
     ZSTD_inBuffer in{input.data(), 0, 0};
@@ -129,10 +130,17 @@ std::expected<void, std::string> JournalReader::seek(Position from)
     return {};
 }
 
+void JournalReader::setEnd(std::optional<Position> end)
+{
+    m_impl->end = end;
+}
+
 std::expected<std::optional<Record>, std::string> JournalReader::next()
 {
     Impl &impl = *m_impl;
     for (;;) {
+        if (impl.end && Position{impl.segment, impl.index} >= *impl.end)
+            return std::nullopt;
         if (impl.fd >= 0) {
             auto record = impl.take();
             if (!record)

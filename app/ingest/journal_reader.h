@@ -24,6 +24,10 @@ public:
     // Starts at `from`: the first record at or after it.
     std::expected<void, std::string> seek(Position from);
 
+    // Reads no record at or after `end` (what the journal's writer has not yet made durable);
+    // nullopt: everything there is.
+    void setEnd(std::optional<Position> end);
+
     // The next record; nullopt at the current end of the journal (also at a segment's truncated
     // tail, when no later segment exists). An error for what cannot be a journal (bad data in
     // the middle of a segment).

@@ -44,6 +44,27 @@ std::vector<std::int64_t> listSegments(const std::filesystem::path &directory)
     return segments;
 }
 
+std::expected<ExistingJournal, std::string> prepareJournal(const std::filesystem::path &directory)
+{
+    auto identity = openIdentity(directory);
+    if (!identity)
+        return std::unexpected(identity.error());
+    const auto segments = listSegments(directory);
+    for (const std::int64_t segment : segments) {
+        const auto path = directory / segmentFileName(segment);
+        const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || ::fsync(fd) != 0) {
+            const std::string why = systemError("cannot sync journal segment", path);
+            if (fd >= 0)
+                ::close(fd);
+            return std::unexpected(why);
+        }
+        ::close(fd);
+    }
+    return ExistingJournal{
+        std::move(*identity), Position{segments.empty() ? 0 : segments.back() + 1, 0}};
+}
+
 struct JournalWriter::Impl
 {
     ZSTD_CCtx *context = ZSTD_createCCtx();
@@ -55,6 +76,7 @@ struct JournalWriter::Impl
     std::uint64_t plainBytes = 0;
     std::chrono::steady_clock::time_point openedAt;
     bool dirty = false; // appended since the last flush
+    Position durable;
     std::vector<SealedSegment> sealed;
 
     ~Impl()
@@ -81,14 +103,13 @@ JournalWriter::~JournalWriter()
 std::expected<std::unique_ptr<JournalWriter>, std::string> JournalWriter::open(
     const std::filesystem::path &directory, const WriterOptions &options)
 {
-    std::error_code error;
-    std::filesystem::create_directories(directory, error);
-    if (error)
-        return std::unexpected(std::format(
-            "cannot create journal directory {}: {}", directory.string(), error.message()));
+    auto existing = prepareJournal(directory);
+    if (!existing)
+        return std::unexpected(existing.error());
     std::unique_ptr<JournalWriter> writer{new JournalWriter(directory, options)};
-    const auto existing = listSegments(directory);
-    writer->m_impl->current.segment = existing.empty() ? 0 : existing.back() + 1;
+    writer->m_identity = std::move(existing->identity);
+    writer->m_impl->current.segment = existing->durableEnd.segment;
+    writer->m_impl->durable = existing->durableEnd;
     if (auto started = writer->startSegment(); !started)
         return std::unexpected(started.error());
     return writer;
@@ -204,6 +225,7 @@ std::expected<void, std::string> JournalWriter::sync()
         return flushed;
     if (m_impl->fd >= 0 && ::fdatasync(m_impl->fd) != 0)
         return std::unexpected(systemError("cannot sync journal segment", m_impl->path));
+    m_impl->durable = nextPosition();
     return {};
 }
 
@@ -223,12 +245,18 @@ std::expected<void, std::string> JournalWriter::seal()
     impl.sealed.push_back(impl.current);
     ++impl.current.segment;
     impl.current.records = 0;
+    impl.durable = nextPosition();
     return {};
 }
 
 std::vector<SealedSegment> JournalWriter::takeSealed()
 {
     return std::exchange(m_impl->sealed, {});
+}
+
+Position JournalWriter::durableEnd() const
+{
+    return m_impl->durable;
 }
 
 Position JournalWriter::nextPosition() const

@@ -1,11 +1,14 @@
 // Appends every raw message of one feed, with its receive time, to zstd-compressed journal
 // segments before anything parses it. flush() hands what was appended to the operating system (it
-// then survives the process being killed); sync() also waits for the disk. Segments rotate by size
-// and age; a sealed segment is reported with its checksum for audit.journal_segments.
+// then survives the process being killed); sync() also waits for the disk, and only what it
+// made durable may be committed to the database (durableEnd()), so that no row is ever stored
+// whose raw message a power cut could take away. Segments rotate by size and age; a sealed
+// segment is reported with its checksum for audit.journal_segments.
 // Used by one thread at a time (the feed thread).
 #pragma once
 
 #include "app/ingest/journal_format.h"
+#include "app/ingest/journal_identity.h"
 
 #include <chrono>
 #include <cstdint>
@@ -30,7 +33,8 @@ using SealedSegment = model::JournalSegment;
 class JournalWriter
 {
 public:
-    // Opens `directory` (created if missing) and starts a new segment after the existing ones.
+    // Opens the journal in `directory` (created with its identity if missing) and starts a new
+    // segment after the existing ones.
     static std::expected<std::unique_ptr<JournalWriter>, std::string> open(
         const std::filesystem::path &directory, const WriterOptions &options = {});
     ~JournalWriter(); // seals the open segment
@@ -46,6 +50,9 @@ public:
     // Segments sealed since the last call.
     std::vector<SealedSegment> takeSealed();
     Position nextPosition() const;
+    // Everything before this position is on disk (synced), the rest possibly not yet.
+    Position durableEnd() const;
+    const Identity &identity() const { return m_identity; }
     const std::filesystem::path &directory() const { return m_directory; }
 
 private:
@@ -58,9 +65,19 @@ private:
     std::unique_ptr<Impl> m_impl;
     std::filesystem::path m_directory;
     WriterOptions m_options;
+    Identity m_identity;
 };
 
 // Segment numbers present in `directory`, ascending.
 std::vector<std::int64_t> listSegments(const std::filesystem::path &directory);
+
+// A journal as a run finds it before its feed starts: its identity, and the end of what earlier
+// runs left, made durable (a killed run's last writes may still have been in the page cache).
+struct ExistingJournal
+{
+    Identity identity;
+    Position durableEnd; // the segment after the last one there
+};
+std::expected<ExistingJournal, std::string> prepareJournal(const std::filesystem::path &directory);
 
 } // namespace tickscope::ingest::journal

@@ -52,7 +52,10 @@ struct LastPrice
 
 struct WriterStatus
 {
-    enum class State { Starting, Replaying, Live, DatabaseDown, Stopped };
+    // Live: everything the journal durably holds is committed or in the batch that is due next.
+    // Replaying: records wait that the writer has not read yet (after a restart or an outage).
+    // Failed: the writer cannot go on (the journal cannot be read); lastError says why.
+    enum class State { Starting, Replaying, Live, DatabaseDown, Stopped, Failed };
 
     std::string feed;
     State state = State::Starting;
@@ -61,6 +64,8 @@ struct WriterStatus
     std::int64_t duplicatesSkipped = 0;
     std::int64_t batchesCommitted = 0;
     std::int64_t malformedFrames = 0;
+    std::int64_t unknownSymbolFrames = 0; // data for symbols not configured: counted, not stored
+    std::int64_t epochs = 0; // journals begun afresh (recorded in audit.journal_epochs)
     std::int64_t gapsFound = 0;
     std::int64_t gapsBackfilled = 0; // settled by fetching from the exchange (or found lost)
     std::optional<Gap> lastGap;
@@ -85,9 +90,11 @@ inline const char *stateName(WriterStatus::State state)
     case WriterStatus::State::DatabaseDown:
         return "database down";
     case WriterStatus::State::Stopped:
+        return "stopped";
+    case WriterStatus::State::Failed:
         break;
     }
-    return "stopped";
+    return "failed";
 }
 
 } // namespace tickscope::model

@@ -2,6 +2,7 @@
 // against clusters it creates itself, plus its answers to bad arguments.
 #include "tests/support/test_cluster.h"
 
+#include <QFile>
 #include <QProcess>
 #include <QTcpServer>
 #include <QTemporaryDir>
@@ -173,6 +174,48 @@ private slots:
         run = runTickscope({QStringLiteral("migrate")}, environment);
         QCOMPARE(run.exitCode, 1);
         QVERIFY(run.err.contains(QStringLiteral("is not running")));
+    }
+
+    // A wrong password in --db: the command fails and says why, and the password appears in no
+    // output (stdout, stderr), whatever form the connection string takes.
+    void passwordsNeverShown_data()
+    {
+        QTest::addColumn<QStringList>("command");
+        QTest::addColumn<QString>("conninfo");
+        const QString port = QString::number(testing::TestCluster::instance().port());
+        const QString keyValue = QStringLiteral(
+            "host=127.0.0.1 port=%1 dbname=postgres user=tickscope password=Pa55-s3cret-wrong")
+                                     .arg(port);
+        const QString uri
+            = QStringLiteral("postgresql://tickscope:Pa55-s3cret-wrong@127.0.0.1:%1/postgres")
+                  .arg(port);
+        const QString badKey = QStringLiteral("password=Pa55-s3cret-wrong frobnicate=1");
+        for (const auto &[name, conninfo] : {std::pair{"key=value", keyValue},
+                 std::pair{"URI", uri}, std::pair{"bad key", badKey}}) {
+            QTest::addRow("migrate, %s", name)
+                << QStringList{QStringLiteral("migrate"), QStringLiteral("--status")} << conninfo;
+            QTest::addRow("ingest, %s", name) << QStringList{QStringLiteral("ingest"),
+                QStringLiteral("--duration"), QStringLiteral("1")}
+                                              << conninfo;
+        }
+    }
+
+    void passwordsNeverShown()
+    {
+        QFETCH(QStringList, command);
+        QFETCH(QString, conninfo);
+        QTemporaryDir dir;
+        QFile config{dir.filePath(QStringLiteral("tickscope.toml"))};
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write("[exchanges.binance]\nsymbols = [\"BTCUSDT\"]\n"
+                     "websocket_url = \"ws://127.0.0.1:9\"\nrest_url = \"http://127.0.0.1:9\"\n");
+        config.close();
+        const Run run = runTickscope(command
+            + QStringList{
+                QStringLiteral("--config"), config.fileName(), QStringLiteral("--db"), conninfo});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("cannot connect to")), qPrintable(run.err));
+        QVERIFY2(!(run.out + run.err).contains(QStringLiteral("s3cret")), qPrintable(run.err));
     }
 
     void startOnATakenPortSaysSo()

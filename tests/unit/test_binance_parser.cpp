@@ -124,9 +124,6 @@ private slots:
         QTest::newRow("truncated") << QByteArray(R"({"e":"trade","s":"BTC)") << "";
         QTest::newRow("array") << QByteArray("[1,2]") << "not a JSON object";
         QTest::newRow("nothing known") << QByteArray(R"({"x":1})") << "neither an event";
-        QTest::newRow("unknown symbol")
-            << QByteArray(R"({"e":"trade","s":"DOGEUSDT","t":1,"p":"1","q":"1","T":1,"m":true})")
-            << "symbol \"DOGEUSDT\" is not subscribed";
         QTest::newRow("missing trade id")
             << QByteArray(R"({"e":"trade","s":"BTCUSDT","p":"1","q":"1","T":1,"m":true})")
             << "trade lacks one of";

@@ -6,10 +6,10 @@
 namespace tickscope::feeds::binance {
 
 BinanceNormalizer::BinanceNormalizer(InstrumentList instruments, TimeUnit timeUnit)
-    : m_instruments(std::move(instruments))
-    , m_parser(m_instruments, timeUnit)
+    : FeedNormalizer(std::move(instruments))
+    , m_parser(this->instruments(), timeUnit)
 {
-    for (std::uint32_t i = 0; i < m_instruments.size(); ++i)
+    for (std::uint32_t i = 0; i < this->instruments().size(); ++i)
         m_books.emplace_back(i);
 }
 
@@ -22,7 +22,7 @@ void BinanceNormalizer::record(std::uint32_t instrument, const BookSync::Outcome
         out.gaps.push_back(*outcome.gap);
         out.events.push_back({timeNs, model::FeedEvent::Kind::Resync,
             std::format("{}: book update ids {}..{} missing; resynchronising",
-                m_instruments.at(instrument).symbol, outcome.gap->firstMissing,
+                instruments().at(instrument).symbol, outcome.gap->firstMissing,
                 outcome.gap->lastMissing)});
     }
     if (outcome.needSnapshot)
@@ -51,6 +51,8 @@ void BinanceNormalizer::normalizeFrame(const RawMessage &message, NormalizedOutp
             } else if constexpr (std::is_same_v<T, ErrorReply>) {
                 out.events.push_back({message.receivedAtNs, model::FeedEvent::Kind::Error,
                     std::format("exchange error {}: {}", value.code, value.message)});
+            } else if constexpr (std::is_same_v<T, UnknownSymbol>) {
+                reportUnknownSymbol(message, value.symbol, out);
             } else if constexpr (std::is_same_v<T, ServerShutdown>) {
                 out.events.push_back({message.receivedAtNs, model::FeedEvent::Kind::ShutdownNotice,
                     "serverShutdown: the server is going away"});
@@ -62,17 +64,11 @@ void BinanceNormalizer::normalizeFrame(const RawMessage &message, NormalizedOutp
         std::move(*parsed));
 }
 
-void BinanceNormalizer::normalizeRestResponse(const RawMessage &message, NormalizedOutput &out)
+void BinanceNormalizer::normalizeRestResponse(RestTopic topic, std::uint32_t instrument,
+    std::string_view body, const RawMessage &message, NormalizedOutput &out)
 {
-    const std::uint32_t instrument = restInstrument(message.tag);
-    if (instrument >= m_books.size()) {
-        reportMalformed(
-            message, std::format("REST response for unknown instrument {}", instrument), out);
-        return;
-    }
-    if (restTopic(message.tag) == RestTopic::TradeBackfill) {
-        auto trades
-            = m_parser.parseHistoricalTrades(message.payload, instrument, message.receivedAtNs);
+    if (topic == RestTopic::TradeBackfill) {
+        auto trades = m_parser.parseHistoricalTrades(body, instrument, message.receivedAtNs);
         if (!trades) {
             reportMalformed(message, trades.error(), out);
             return;
@@ -81,7 +77,7 @@ void BinanceNormalizer::normalizeRestResponse(const RawMessage &message, Normali
         out.backfillAnswered.push_back(instrument);
         return;
     }
-    auto snapshot = m_parser.parseDepthSnapshot(message.payload, instrument, message.receivedAtNs);
+    auto snapshot = m_parser.parseDepthSnapshot(body, instrument, message.receivedAtNs);
     if (!snapshot) {
         reportMalformed(message, snapshot.error(), out);
         out.snapshotRequests.push_back(instrument);

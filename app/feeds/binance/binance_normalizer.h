@@ -18,17 +18,16 @@ public:
     BinanceNormalizer(InstrumentList instruments, TimeUnit timeUnit);
 
     const BookSync &book(std::uint32_t instrument) const { return m_books.at(instrument); }
-    const InstrumentList &instruments() const { return m_instruments; }
 
 protected:
     void normalizeFrame(const RawMessage &message, NormalizedOutput &out) override;
-    void normalizeRestResponse(const RawMessage &message, NormalizedOutput &out) override;
+    void normalizeRestResponse(RestTopic topic, std::uint32_t instrument, std::string_view body,
+        const RawMessage &message, NormalizedOutput &out) override;
 
 private:
     void record(std::uint32_t instrument, const BookSync::Outcome &outcome, std::int64_t timeNs,
         NormalizedOutput &out);
 
-    InstrumentList m_instruments;
     MessageParser m_parser;
     std::vector<BookSync> m_books;
 };

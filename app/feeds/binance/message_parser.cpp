@@ -226,7 +226,7 @@ std::expected<Message, std::string> MessageParser::parse(
 
     const auto instrument = m_instruments.find(f.symbol);
     if (!instrument)
-        return std::unexpected(std::format("symbol \"{}\" is not subscribed", f.symbol));
+        return UnknownSymbol{std::string(f.symbol)};
 
     if (f.eventType == "trade") {
         if (!f.tradeId || !f.tradeTime || !f.buyerIsMaker || f.price.empty() || f.quantity.empty())

@@ -44,8 +44,14 @@ struct Ignored
     std::string eventType;
 };
 
+// Data for a symbol that is not in the instrument list.
+struct UnknownSymbol
+{
+    std::string symbol;
+};
+
 using Message = std::variant<model::Trade, model::BookDelta, SubscribeAck, ErrorReply,
-    ServerShutdown, Ignored>;
+    ServerShutdown, Ignored, UnknownSymbol>;
 
 class MessageParser
 {

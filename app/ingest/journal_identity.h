@@ -1,0 +1,29 @@
+// Who a journal is: a random id written once, when the journal's directory is first used, to
+// <feed dir>/journal.id. The database stores it with its checkpoint, so a checkpoint is only ever
+// applied to the journal it was taken in: a deleted, moved or different journal is noticed and
+// starts a recorded new epoch instead of being skipped as "already committed".
+// Used by the feed thread (JournalWriter::open), the writer thread and `tickscope replay`.
+#pragma once
+
+#include <expected>
+#include <filesystem>
+#include <string>
+
+namespace tickscope::ingest::journal {
+
+// The file's first line: "tickscope-journal <format> <id>".
+constexpr int kFormat = 2;
+constexpr std::string_view kIdentityFile = "journal.id";
+
+struct Identity
+{
+    std::string id; // 32 hex digits
+};
+
+// Reads the identity of the journal in `directory`, creating the directory and the identity when
+// neither a journal.id nor any segment is there yet. Two threads may call it at once: one creates
+// the file, both get the same id. Refuses a directory that holds segments but no journal.id
+// (written by an older Tickscope, in another format).
+std::expected<Identity, std::string> openIdentity(const std::filesystem::path &directory);
+
+} // namespace tickscope::ingest::journal

@@ -1,0 +1,206 @@
+// The writer thread's worker over journals prepared by the test, against a real TimescaleDB: a
+// checkpoint is applied only to its own journal (another journal, or a checkpoint ahead of the
+// journal, starts a recorded epoch and nothing is skipped), only durable records are committed,
+// and REST records find their instrument by symbol after the configured list changed.
+#include "app/feeds/binance/binance_adapter.h"
+#include "app/ingest/database_writer.h"
+#include "app/ingest/journal_writer.h"
+#include "db/connection.h"
+#include "tests/integration/schema_fixture.h"
+
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <fstream>
+#include <pqxx/pqxx>
+
+using namespace tickscope;
+
+namespace {
+
+constexpr std::int64_t kBaseTimeMs = 1'767'225'600'000; // 2026-01-01
+
+std::string tradeFrame(const std::string &symbol, std::int64_t id)
+{
+    std::string lower = symbol;
+    std::ranges::transform(lower, lower.begin(), [](char c) { return std::tolower(c); });
+    return std::format(R"({{"stream":"{}@trade","data":{{"e":"trade","E":{},"s":"{}","t":{},)"
+                       R"("p":"{}.5","q":"0.25","T":{},"m":{}}}}})",
+        lower, kBaseTimeMs + id, symbol, id, 100 + id % 50, kBaseTimeMs + id,
+        id % 2 == 0 ? "true" : "false");
+}
+
+std::unique_ptr<feeds::ExchangeAdapter> adapterFor(const std::vector<std::string> &symbols)
+{
+    std::vector<model::Instrument> instruments;
+    for (const auto &symbol : symbols)
+        instruments.push_back({"binance", symbol, symbol.substr(0, 3), "USDT"});
+    return std::make_unique<feeds::binance::BinanceAdapter>(feeds::InstrumentList{instruments},
+        feeds::binance::BinanceEndpoints{}, feeds::binance::TimeUnit::Milliseconds);
+}
+
+// Appends trades `first`..`last` of `symbol` to the journal in `directory` and seals it.
+void journalTrades(const std::filesystem::path &directory, const std::string &symbol,
+    std::int64_t first, std::int64_t last)
+{
+    auto writer = ingest::journal::JournalWriter::open(directory);
+    QVERIFY2(writer, writer ? "" : writer.error().c_str());
+    for (std::int64_t id = first; id <= last; ++id)
+        QVERIFY((*writer)->append(feeds::RawKind::WebSocketText, 0, (kBaseTimeMs + id) * 1'000'000,
+            tradeFrame(symbol, id)));
+    QVERIFY((*writer)->seal());
+}
+
+// Runs a writer over the journal until it holds nothing more, as `tickscope ingest` does at stop.
+model::WriterStatus drain(const std::string &conninfo, const std::filesystem::path &journal,
+    const std::vector<std::string> &symbols,
+    std::optional<ingest::journal::Position> durableEnd = std::nullopt)
+{
+    ingest::DatabaseWriter writer{adapterFor(symbols),
+        {.conninfo = conninfo, .journalDirectory = journal, .durableEnd = durableEnd}};
+    model::WriterStatus last;
+    QObject::connect(&writer, &ingest::DatabaseWriter::statusChanged,
+        [&last](const model::WriterStatus &status) { last = status; });
+    writer.start();
+    writer.drainAndStop(std::chrono::seconds(30));
+    return last;
+}
+
+std::int64_t count(const std::string &conninfo, const std::string &sql)
+{
+    auto connection = db::connect(conninfo, "test");
+    return pqxx::nontransaction{connection}.exec(sql).one_field().as<std::int64_t>();
+}
+
+} // namespace
+
+class TestJournalWriterSafety : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    // Finding 1: the journal was deleted (or another [journal] directory chosen) after a run.
+    // The checkpoint names the old journal, so the new one is read from its beginning.
+    void checkpointOfAnotherJournalStartsAnEpoch()
+    {
+        const std::string conninfo = testing::migratedDatabase("another_journal");
+        QTemporaryDir first;
+        QTemporaryDir second;
+        const std::filesystem::path firstJournal = first.filePath("binance").toStdString();
+        const std::filesystem::path secondJournal = second.filePath("binance").toStdString();
+        journalTrades(firstJournal, "BTCUSDT", 1, 3000);
+        auto status = drain(conninfo, firstJournal, {"BTCUSDT"});
+        QCOMPARE(status.tradesCommitted, 3000);
+        QCOMPARE(status.epochs, 0);
+
+        journalTrades(secondJournal, "BTCUSDT", 3001, 3500);
+        status = drain(conninfo, secondJournal, {"BTCUSDT"});
+        QCOMPARE(status.tradesCommitted, 500);
+        QCOMPARE(status.epochs, 1);
+        QCOMPARE(status.state, model::WriterStatus::State::Stopped);
+        QCOMPARE(count(conninfo, "SELECT count(DISTINCT trade_id) FROM market_data.trades"), 3500);
+        QCOMPARE(count(conninfo,
+                     "SELECT count(*) FROM audit.journal_epochs WHERE reason LIKE "
+                     "'the checkpoint belongs to journal %' AND previous_segment IS NOT NULL"),
+            1);
+        // The checkpoint now belongs to the second journal: a third run starts no epoch.
+        status = drain(conninfo, secondJournal, {"BTCUSDT"});
+        QCOMPARE(status.epochs, 0);
+        QCOMPARE(status.tradesCommitted, 0);
+    }
+
+    // Finding 1: same journal, but the checkpoint is past everything the journal holds (its
+    // segments were removed by hand). Nothing the journal holds is skipped.
+    void checkpointAheadOfTheJournalStartsAnEpoch()
+    {
+        const std::string conninfo = testing::migratedDatabase("ahead_journal");
+        QTemporaryDir dir;
+        const std::filesystem::path journal = dir.filePath("binance").toStdString();
+        journalTrades(journal, "BTCUSDT", 1, 1000);
+        QCOMPARE(drain(conninfo, journal, {"BTCUSDT"}).tradesCommitted, 1000);
+        {
+            auto connection = db::connect(conninfo, "test");
+            pqxx::nontransaction{connection}.exec(
+                "UPDATE audit.ingest_checkpoints SET journal_segment = 40, journal_offset = 7");
+        }
+        journalTrades(journal, "BTCUSDT", 1001, 1800);
+        const auto status = drain(conninfo, journal, {"BTCUSDT"});
+        QCOMPARE(status.epochs, 1);
+        QCOMPARE(status.tradesCommitted, 800);
+        QCOMPARE(count(conninfo, "SELECT count(*) FROM market_data.trades"), 1800);
+        QCOMPARE(count(conninfo,
+                     "SELECT count(*) FROM audit.journal_epochs WHERE reason LIKE '%is ahead of "
+                     "the journal%' AND previous_segment = 40"),
+            1);
+    }
+
+    // Finding 4: the writer commits nothing the journal has not made durable, and the rest once
+    // it has.
+    void onlyDurableRecordsAreCommitted()
+    {
+        const std::string conninfo = testing::migratedDatabase("durable_only");
+        QTemporaryDir dir;
+        const std::filesystem::path journal = dir.filePath("binance").toStdString();
+        journalTrades(journal, "BTCUSDT", 1, 1000);
+        auto status = drain(conninfo, journal, {"BTCUSDT"}, ingest::journal::Position{0, 400});
+        QCOMPARE(status.tradesCommitted, 400);
+        QCOMPARE(count(conninfo, "SELECT max(trade_id) FROM market_data.trades"), 400);
+
+        ingest::DatabaseWriter writer{adapterFor({"BTCUSDT"}),
+            {.conninfo = conninfo,
+                .journalDirectory = journal,
+                .durableEnd = ingest::journal::Position{0, 400},
+                .flushInterval = std::chrono::milliseconds(10)}};
+        writer.start();
+        QTest::qWait(300);
+        QCOMPARE(count(conninfo, "SELECT count(*) FROM market_data.trades"), 400);
+        writer.onJournalDurable({1, 0});
+        QTRY_COMPARE_WITH_TIMEOUT(
+            count(conninfo, "SELECT count(*) FROM market_data.trades"), 1000, 10'000);
+        writer.drainAndStop(std::chrono::seconds(10));
+    }
+
+    // Finding 2: a REST record names its instrument by symbol, so a restart with the symbols
+    // reordered and one added stores the snapshot on the right instrument.
+    void restRecordsSurviveAChangedSymbolList()
+    {
+        const std::string conninfo = testing::migratedDatabase("rest_by_symbol");
+        QTemporaryDir dir;
+        const std::filesystem::path journal = dir.filePath("binance").toStdString();
+        {
+            auto writer = ingest::journal::JournalWriter::open(journal);
+            QVERIFY(writer);
+            const std::string body
+                = R"({"lastUpdateId":77,"bids":[["100.5","2"]],"asks":[["101","3"]]})";
+            QVERIFY((*writer)->append(feeds::RawKind::RestResponse,
+                static_cast<std::uint32_t>(feeds::RestTopic::BookSnapshot), kBaseTimeMs * 1'000'000,
+                feeds::encodeRestPayload("ETHUSDT", body)));
+            QVERIFY((*writer)->seal());
+        }
+        drain(conninfo, journal, {"SOLUSDT", "BTCUSDT", "ETHUSDT"});
+        auto connection = db::connect(conninfo, "test");
+        const auto row = pqxx::nontransaction{connection}
+                             .exec("SELECT i.symbol, s.sequence FROM market_data.book_snapshots s "
+                                   "JOIN market_data.instruments i USING (instrument_id)")
+                             .one_row();
+        QCOMPARE(row[0].as<std::string>(), std::string("ETHUSDT"));
+        QCOMPARE(row[1].as<std::int64_t>(), 77);
+    }
+
+    // Finding 2: the journal of one feed is its own; a directory with segments but no identity
+    // (another format) is refused with a message that says what to do.
+    void journalWithoutIdentityIsRefused()
+    {
+        QTemporaryDir dir;
+        const std::filesystem::path journal = dir.filePath("binance").toStdString();
+        std::filesystem::create_directories(journal);
+        std::ofstream(journal / ingest::journal::segmentFileName(0)) << "old";
+        const auto opened = ingest::journal::JournalWriter::open(journal);
+        QVERIFY(!opened);
+        QVERIFY2(opened.error().find("holds segments but no journal.id") != std::string::npos,
+            opened.error().c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestJournalWriterSafety)
+#include "test_journal_writer_safety.moc"
