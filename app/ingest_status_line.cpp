@@ -66,6 +66,13 @@ void IngestStatusLine::print()
                            .arg(writer.gapsFound)
                            .arg(gap)
                            .arg(writer.malformedFrames);
+        // What is set aside is said on every line, until the operator has seen to it.
+        if (writer.quarantined > 0)
+            line += QStringLiteral(" | QUARANTINED %1 (audit.quarantine)").arg(writer.quarantined);
+        if (writer.unknownSymbolFrames > 0)
+            line += QStringLiteral(" | unknown symbols %1").arg(writer.unknownSymbolFrames);
+        if (writer.epochs > 0)
+            line += QStringLiteral(" | new journal epoch (audit.journal_epochs)");
         if (!feed.lastError.empty())
             line += QStringLiteral(" | feed: ") + QString::fromStdString(feed.lastError);
         if (!writer.lastError.empty())

@@ -138,6 +138,67 @@ CREATE TEMP TABLE IF NOT EXISTS staging_book_snapshots (
 
 } // namespace
 
+IngestBatch IngestBatch::slice(std::size_t first, std::size_t last) const
+{
+    IngestBatch part;
+    const bool ends = last == records.size();
+    auto take = [&](const auto &all, auto RecordSpan::*end) {
+        using Rows = std::decay_t<decltype(all)>;
+        const std::size_t from = first == 0 ? 0 : records[first - 1].*end;
+        const std::size_t to = last == 0 ? 0 : records[last - 1].*end;
+        return Rows(all.begin() + static_cast<std::ptrdiff_t>(from),
+            all.begin() + static_cast<std::ptrdiff_t>(to));
+    };
+    part.trades = take(trades, &RecordSpan::tradesEnd);
+    part.deltas = take(deltas, &RecordSpan::deltasEnd);
+    part.snapshots = take(snapshots, &RecordSpan::snapshotsEnd);
+    part.feedEvents = take(feedEvents, &RecordSpan::feedEventsEnd);
+    part.gaps = take(gaps, &RecordSpan::gapsEnd);
+    if (last > first) {
+        part.records.assign(records.begin() + static_cast<std::ptrdiff_t>(first),
+            records.begin() + static_cast<std::ptrdiff_t>(last));
+        part.firstJournalSegment = records[first].position.segment;
+        part.firstJournalIndex = records[first].position.index;
+        part.checkpoint = model::JournalPosition{
+            records[last - 1].position.segment, records[last - 1].position.index + 1};
+    }
+    if (ends) {
+        part.resolvedGaps = resolvedGaps;
+        part.sequencePositions = sequencePositions;
+        part.sealedSegments = sealedSegments;
+        part.epoch = epoch;
+        part.quarantined = quarantined;
+        part.checkpoint = checkpoint;
+    }
+    // Spans are relative to the rows of the batch they index.
+    for (auto &span : part.records) {
+        span.tradesEnd -= first == 0 ? 0 : records[first - 1].tradesEnd;
+        span.deltasEnd -= first == 0 ? 0 : records[first - 1].deltasEnd;
+        span.snapshotsEnd -= first == 0 ? 0 : records[first - 1].snapshotsEnd;
+        span.feedEventsEnd -= first == 0 ? 0 : records[first - 1].feedEventsEnd;
+        span.gapsEnd -= first == 0 ? 0 : records[first - 1].gapsEnd;
+    }
+    return part;
+}
+
+std::string sqlstateOf(const std::exception &error)
+{
+    const auto *sql = dynamic_cast<const pqxx::sql_error *>(&error);
+    return sql ? sql->sqlstate() : std::string();
+}
+
+WriteFailure classifyWriteFailure(const std::exception &error)
+{
+    if (dynamic_cast<const pqxx::broken_connection *>(&error))
+        return WriteFailure::Connection;
+    const std::string state = sqlstateOf(error);
+    // 22: data exception (a value out of range, bad encoding); 23: integrity constraint
+    // violation (a check); 23505 never gets here, write() takes it for a replay's overlap.
+    if (state.starts_with("22") || state.starts_with("23"))
+        return WriteFailure::Data;
+    return WriteFailure::Connection;
+}
+
 IngestWriter::IngestWriter(pqxx::connection &connection, std::string feed,
     std::vector<int> instrumentIds, std::string journalId)
     : m_connection(connection)
@@ -300,6 +361,19 @@ BatchReceipt IngestWriter::finishBatch(const IngestBatch &batch, bool staging,
                 "updated_at = now()",
             pqxx::params{idOf(position.instrument), model::kindName(position.kind),
                 position.lastSequence, optionalTimestamp(position.lastTimeNs)});
+    for (const auto &record : batch.quarantined)
+        tx.exec("INSERT INTO audit.quarantine (feed, journal_id, journal_segment, journal_offset, "
+                "received_at, record_kind, payload, sqlstate, error) VALUES ($1, $2, $3, $4, $5, "
+                "$6, $7, $8, $9) ON CONFLICT DO NOTHING",
+            pqxx::params{m_feed,
+                m_journalId.empty() ? std::nullopt : std::optional<std::string>(m_journalId),
+                record.position.segment, record.position.index,
+                optionalTimestamp(record.receivedAtNs), record.kind,
+                record.payload ? std::optional<pqxx::bytes_view>(pqxx::binary_cast(*record.payload))
+                               : std::nullopt,
+                record.sqlstate.empty() ? std::nullopt
+                                        : std::optional<std::string>(record.sqlstate),
+                record.error});
     for (const auto &segment : batch.sealedSegments)
         tx.exec("INSERT INTO audit.journal_segments (feed, segment, path, first_received_at, "
                 "last_received_at, frame_count, byte_count, checksum, sealed_at) VALUES "

@@ -45,6 +45,30 @@ struct JournalEpoch
     std::string reason;
 };
 
+// A journal record set aside instead of stored: the database refused what it produced, or the
+// journal could not be read from it on (unreadable, no payload).
+struct QuarantinedRecord
+{
+    model::JournalPosition position;
+    std::int64_t receivedAtNs = 0;
+    std::string kind; // frame, rest, marker, unreadable
+    std::optional<std::string> payload;
+    std::string sqlstate;
+    std::string error;
+};
+
+// Where one journal record's rows end in a batch, so that a batch the database refuses can be
+// split to find the record at fault.
+struct RecordSpan
+{
+    model::JournalPosition position;
+    std::size_t tradesEnd = 0;
+    std::size_t deltasEnd = 0;
+    std::size_t snapshotsEnd = 0;
+    std::size_t feedEventsEnd = 0;
+    std::size_t gapsEnd = 0;
+};
+
 struct IngestBatch
 {
     std::vector<model::Trade> trades;
@@ -57,6 +81,8 @@ struct IngestBatch
     std::vector<model::JournalSegment> sealedSegments;
     std::optional<model::JournalPosition> checkpoint; // first journal record after this batch
     std::optional<JournalEpoch> epoch; // recorded with the batch's checkpoint
+    std::vector<QuarantinedRecord> quarantined;
+    std::vector<RecordSpan> records; // in journal order; rows of no record come first
     std::int64_t firstJournalSegment = 0; // where the batch's records started, for the audit row
     std::int64_t firstJournalIndex = 0;
 
@@ -64,9 +90,14 @@ struct IngestBatch
     {
         return trades.empty() && deltas.empty() && snapshots.empty() && gaps.empty()
             && feedEvents.empty() && resolvedGaps.empty() && sealedSegments.empty() && !checkpoint
-            && !epoch;
+            && !epoch && quarantined.empty();
     }
     std::size_t rows() const { return trades.size() + deltas.size() + snapshots.size(); }
+
+    // The rows, gaps and events of records [first, last), with the checkpoint after the last of
+    // them; what concerns the whole batch (resolved gaps, sequence positions, sealed segments,
+    // the epoch, quarantined records) goes with the slice that ends the batch.
+    IngestBatch slice(std::size_t first, std::size_t last) const;
 };
 
 struct BatchReceipt
@@ -96,6 +127,15 @@ struct TableSummary
     std::int64_t lastTimeNs = 0;
     std::int64_t checksum = 0; // XXH64 of the table's binary COPY data
 };
+
+// What a failed write means for the batch.
+enum class WriteFailure {
+    Connection, // the server is away or refused for now: retry the batch later
+    Data, // the server refused what the batch holds (SQLSTATE class 22 or 23): isolate it
+};
+WriteFailure classifyWriteFailure(const std::exception &error);
+// The SQLSTATE of a libpqxx error, empty for other errors.
+std::string sqlstateOf(const std::exception &error);
 
 class IngestWriter
 {

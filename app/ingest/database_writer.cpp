@@ -7,6 +7,7 @@
 #include <QThread>
 #include <QTimer>
 #include <algorithm>
+#include <deque>
 #include <format>
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
@@ -228,6 +229,12 @@ void DatabaseWriter::absorb(const journal::Record &record)
     if (!m_batchStarted)
         m_batchStarted = std::chrono::steady_clock::now();
     m_batch.checkpoint = model::JournalPosition{record.position.segment, record.position.index + 1};
+    m_batch.records.push_back({.position = record.position,
+        .tradesEnd = m_batch.trades.size(),
+        .deltasEnd = m_batch.deltas.size(),
+        .snapshotsEnd = m_batch.snapshots.size(),
+        .feedEventsEnd = m_batch.feedEvents.size(),
+        .gapsEnd = m_batch.gaps.size()});
 }
 
 void DatabaseWriter::requestBackfill(const model::Gap &gap, std::int64_t fromId)
@@ -282,8 +289,8 @@ bool DatabaseWriter::readRecords()
     while (m_batch.rows() < m_options.batchRows) {
         auto record = m_reader->next();
         if (!record) {
-            fail(record.error());
-            return false;
+            setAsideUnreadable(record.error());
+            continue;
         }
         m_atJournalEnd = !*record;
         m_status.state = m_atJournalEnd ? model::WriterStatus::State::Live
@@ -312,30 +319,154 @@ bool DatabaseWriter::commit()
     }
     try {
         const auto receipt = m_writer->write(m_batch);
-        const std::int64_t committedAt = model::wallClockNs();
-        for (const auto &trade : m_batch.trades) {
-            m_latenciesMs.push_back(static_cast<double>(committedAt - trade.receivedAtNs) / 1e6);
-            auto &prices = m_status.lastPrices;
-            auto it = std::ranges::find(prices, trade.instrument, &model::LastPrice::instrument);
-            if (it == prices.end())
-                it = prices.insert(prices.end(), {trade.instrument, 0, 0});
-            *it = {trade.instrument, trade.exchangeTimeNs, approximate(trade.price)};
-        }
-        m_status.rowsCommitted += static_cast<std::int64_t>(receipt.rowsWritten);
-        m_status.tradesCommitted += static_cast<std::int64_t>(m_batch.trades.size());
-        m_status.duplicatesSkipped += static_cast<std::int64_t>(receipt.duplicates);
-        ++m_status.batchesCommitted;
-        if (m_batch.checkpoint)
-            m_status.committed = *m_batch.checkpoint;
-        m_batch = {};
-        m_batchStarted.reset();
-        std::ranges::fill(m_sequenceMoved, false);
-        return true;
+        committed(m_batch, receipt);
     } catch (const std::exception &error) {
-        m_batch.sequencePositions.clear();
-        databaseLost(std::format("batch of {} rows not written: {}", m_batch.rows(), error.what()));
+        if (db::classifyWriteFailure(error) != db::WriteFailure::Data || m_batch.records.empty()) {
+            m_batch.sequencePositions.clear();
+            databaseLost(
+                std::format("batch of {} rows not written: {}", m_batch.rows(), error.what()));
+            return false;
+        }
+        if (!isolateRefusedRecords())
+            return false;
+    }
+    m_batch = {};
+    m_batchStarted.reset();
+    std::ranges::fill(m_sequenceMoved, false);
+    return true;
+}
+
+void DatabaseWriter::committed(const db::IngestBatch &batch, const db::BatchReceipt &receipt)
+{
+    const std::int64_t committedAt = model::wallClockNs();
+    for (const auto &trade : batch.trades) {
+        m_latenciesMs.push_back(static_cast<double>(committedAt - trade.receivedAtNs) / 1e6);
+        auto &prices = m_status.lastPrices;
+        auto it = std::ranges::find(prices, trade.instrument, &model::LastPrice::instrument);
+        if (it == prices.end())
+            it = prices.insert(prices.end(), {trade.instrument, 0, 0});
+        *it = {trade.instrument, trade.exchangeTimeNs, approximate(trade.price)};
+    }
+    m_status.rowsCommitted += static_cast<std::int64_t>(receipt.rowsWritten);
+    m_status.tradesCommitted += static_cast<std::int64_t>(batch.trades.size());
+    m_status.duplicatesSkipped += static_cast<std::int64_t>(receipt.duplicates);
+    m_status.quarantined += static_cast<std::int64_t>(batch.quarantined.size());
+    ++m_status.batchesCommitted;
+    if (batch.checkpoint)
+        m_status.committed = *batch.checkpoint;
+}
+
+bool DatabaseWriter::isolateRefusedRecords()
+{
+    // Halves the refused part until single records remain: the good halves are committed, each
+    // record the database refuses alone is quarantined with its raw bytes, the rest goes on.
+    const std::size_t count = m_batch.records.size();
+    std::deque<std::pair<std::size_t, std::size_t>> todo{{0, count}};
+    std::size_t done = 0;
+    while (!todo.empty()) {
+        const auto [first, last] = todo.front();
+        db::IngestBatch part = m_batch.slice(first, last);
+        try {
+            committed(part, m_writer->write(part));
+            todo.pop_front();
+            done = last;
+            continue;
+        } catch (const std::exception &error) {
+            if (db::classifyWriteFailure(error) != db::WriteFailure::Data) {
+                // What is committed stays so; the rest is retried when the database is back.
+                m_batch = m_batch.slice(done, count);
+                m_batch.sequencePositions.clear();
+                databaseLost(std::format("batch not written: {}", error.what()));
+                return false;
+            }
+            todo.pop_front();
+            if (last - first > 1) {
+                const std::size_t middle = first + (last - first) / 2;
+                todo.push_front({middle, last});
+                todo.push_front({first, middle});
+                continue;
+            }
+            if (!quarantine(part, error)) {
+                m_batch = m_batch.slice(first, count);
+                m_batch.sequencePositions.clear();
+                return false;
+            }
+            done = last;
+        }
+    }
+    return true;
+}
+
+bool DatabaseWriter::quarantine(const db::IngestBatch &refused, const std::exception &error)
+{
+    const auto position = refused.records.front().position;
+    db::QuarantinedRecord record{.position = position,
+        .sqlstate = db::sqlstateOf(error),
+        .error = feeds::quoteForAudit(error.what(), 2000)};
+    journal::JournalReader reader{m_options.journalDirectory};
+    if (reader.seek(position)) {
+        if (auto raw = reader.next(); raw && *raw) {
+            record.receivedAtNs = (*raw)->receivedAtNs;
+            record.payload = std::move((*raw)->payload);
+            record.kind = (*raw)->kind == feeds::RawKind::WebSocketText ? "frame"
+                : (*raw)->kind == feeds::RawKind::RestResponse          ? "rest"
+                                                                        : "marker";
+        }
+    }
+    if (record.kind.empty())
+        record.kind = "unreadable";
+    spdlog::error("writer {}: the database refused journal segment {} record {} ({} rows): {}; "
+                  "quarantined in audit.quarantine",
+        m_status.feed, position.segment, position.index, refused.rows(), record.error);
+    m_status.lastError = std::format(
+        "quarantined segment {} record {}: {}", position.segment, position.index, record.error);
+    // The record's rows are dropped; what concerns the whole batch is kept.
+    db::IngestBatch setAside = refused;
+    setAside.trades.clear();
+    setAside.deltas.clear();
+    setAside.snapshots.clear();
+    setAside.feedEvents.clear();
+    setAside.gaps.clear();
+    setAside.quarantined.push_back(std::move(record));
+    try {
+        committed(setAside, m_writer->write(setAside));
+        return true;
+    } catch (const std::exception &again) {
+        if (db::classifyWriteFailure(again) == db::WriteFailure::Data) {
+            // What concerns the whole batch is refused too: keep the quarantine and the
+            // checkpoint, say what is dropped.
+            spdlog::error("writer {}: the batch's audit rows were refused too and are dropped "
+                          "({} resolved gaps, {} sealed segments): {}",
+                m_status.feed, setAside.resolvedGaps.size(), setAside.sealedSegments.size(),
+                again.what());
+            db::IngestBatch minimal;
+            minimal.quarantined = std::move(setAside.quarantined);
+            minimal.checkpoint = setAside.checkpoint;
+            try {
+                committed(minimal, m_writer->write(minimal));
+                return true;
+            } catch (const std::exception &last) {
+                databaseLost(std::format("quarantine not written: {}", last.what()));
+                return false;
+            }
+        }
+        databaseLost(std::format("quarantine not written: {}", again.what()));
         return false;
     }
+}
+
+void DatabaseWriter::setAsideUnreadable(const std::string &why)
+{
+    const auto skipped = m_reader->skipSegment();
+    spdlog::error("writer {}: {}; the rest of segment {} from record {} is quarantined, reading "
+                  "goes on with the next segment",
+        m_status.feed, why, skipped.segment, skipped.index);
+    m_status.lastError = why;
+    m_batch.quarantined.push_back(
+        {.position = skipped, .kind = "unreadable", .error = feeds::quoteForAudit(why, 2000)});
+    m_batch.checkpoint = model::JournalPosition{skipped.segment + 1, 0};
+    if (!m_batchStarted)
+        m_batchStarted = std::chrono::steady_clock::now();
 }
 
 void DatabaseWriter::pump()

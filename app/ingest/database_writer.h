@@ -80,6 +80,15 @@ private:
     void pump();
     bool readRecords();
     bool commit();
+    // Counts what a committed batch held and moves the status's checkpoint.
+    void committed(const db::IngestBatch &batch, const db::BatchReceipt &receipt);
+    // The database refused the batch for its content: commit all but the records at fault.
+    bool isolateRefusedRecords();
+    // Writes the refused single-record batch's record to audit.quarantine instead of its rows;
+    // false when the database went away meanwhile.
+    bool quarantine(const db::IngestBatch &refused, const std::exception &error);
+    // The journal cannot be read on from here: skip to the next segment, recording the loss.
+    void setAsideUnreadable(const std::string &why);
     void absorb(const journal::Record &record);
     void publishStatus();
     void requestBackfill(const model::Gap &gap, std::int64_t fromId);

@@ -130,6 +130,19 @@ std::expected<void, std::string> JournalReader::seek(Position from)
     return {};
 }
 
+Position JournalReader::skipSegment()
+{
+    Impl &impl = *m_impl;
+    const Position skipped{impl.segment, std::max(impl.index, impl.skipUntil)};
+    if (impl.fd >= 0)
+        ::close(impl.fd);
+    impl.fd = -1;
+    impl.plain.clear();
+    impl.consumed = 0;
+    impl.in = {impl.input.data(), 0, 0};
+    return skipped;
+}
+
 void JournalReader::setEnd(std::optional<Position> end)
 {
     m_impl->end = end;

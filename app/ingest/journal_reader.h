@@ -33,6 +33,10 @@ public:
     // the middle of a segment).
     std::expected<std::optional<Record>, std::string> next();
 
+    // After an error: gives up the rest of the current segment; next() goes on with the next
+    // segment once there is one. Yields the position of the first record given up.
+    Position skipSegment();
+
 private:
     struct Impl;
     std::unique_ptr<Impl> m_impl;

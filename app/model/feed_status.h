@@ -65,6 +65,7 @@ struct WriterStatus
     std::int64_t batchesCommitted = 0;
     std::int64_t malformedFrames = 0;
     std::int64_t unknownSymbolFrames = 0; // data for symbols not configured: counted, not stored
+    std::int64_t quarantined = 0; // records set aside in audit.quarantine
     std::int64_t epochs = 0; // journals begun afresh (recorded in audit.journal_epochs)
     std::int64_t gapsFound = 0;
     std::int64_t gapsBackfilled = 0; // settled by fetching from the exchange (or found lost)

@@ -22,3 +22,25 @@ CREATE TABLE audit.journal_epochs (
 CREATE INDEX journal_epochs_feed_started ON audit.journal_epochs (feed, started_at DESC);
 
 GRANT INSERT ON audit.journal_epochs TO tickscope_ingest;
+
+-- * A journal record the database refuses for its content (a data exception, a check
+--   constraint) is set aside here with its raw bytes and the server's error, and ingestion goes
+--   on; so is the unreadable rest of a corrupt journal segment (payload NULL: the file stays on
+--   disk). Retrying such a record would stall the feed forever.
+CREATE TABLE audit.quarantine (
+    quarantine_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    quarantined_at  timestamptz NOT NULL DEFAULT now(),
+    feed            text NOT NULL,
+    journal_id      text,
+    journal_segment bigint NOT NULL,
+    journal_offset  bigint NOT NULL,           -- the record's index in its segment
+    received_at     timestamptz,
+    record_kind     text NOT NULL CHECK (record_kind IN ('frame', 'rest', 'marker', 'unreadable')),
+    payload         bytea,                     -- the raw record as journaled
+    sqlstate        text,                      -- the server's error code; NULL when unreadable
+    error           text NOT NULL,
+    UNIQUE (feed, journal_id, journal_segment, journal_offset)
+);
+CREATE INDEX quarantine_feed_time ON audit.quarantine (feed, quarantined_at DESC);
+
+GRANT INSERT ON audit.quarantine TO tickscope_ingest;

@@ -187,6 +187,78 @@ private slots:
         QCOMPARE(row[1].as<std::int64_t>(), 77);
     }
 
+    // Finding 3: a record the database refuses for its content (here a check an operator added)
+    // is quarantined with its raw bytes and the server's error; everything else is stored, and
+    // the writer goes on instead of retrying the batch forever.
+    void refusedRecordIsQuarantined()
+    {
+        const std::string conninfo = testing::migratedDatabase("poison_record");
+        {
+            auto connection = db::connect(conninfo, "test");
+            pqxx::nontransaction{connection}.exec(
+                "ALTER TABLE market_data.trades ADD CONSTRAINT no_price_113_5 "
+                "CHECK (price <> 113.5)");
+        }
+        QTemporaryDir dir;
+        const std::filesystem::path journal = dir.filePath("binance").toStdString();
+        journalTrades(journal, "BTCUSDT", 1, 4000); // id 13 has price 113.5, as do 63, 113, ...
+        const auto status = drain(conninfo, journal, {"BTCUSDT"});
+        const std::int64_t poisoned = 4000 / 50;
+        QCOMPARE(status.quarantined, poisoned);
+        QCOMPARE(status.tradesCommitted, 4000 - poisoned);
+        QCOMPARE(status.state, model::WriterStatus::State::Stopped);
+        QCOMPARE(count(conninfo, "SELECT count(*) FROM market_data.trades"), 4000 - poisoned);
+        QCOMPARE(
+            count(conninfo, "SELECT count(*) FROM market_data.trades WHERE trade_id % 50 = 13"), 0);
+        auto connection = db::connect(conninfo, "test");
+        pqxx::nontransaction tx{connection};
+        const auto first
+            = tx.exec("SELECT journal_segment, journal_offset, record_kind, sqlstate, error, "
+                      "convert_from(payload, 'UTF8'), received_at IS NOT NULL FROM "
+                      "audit.quarantine ORDER BY journal_offset LIMIT 1")
+                  .one_row();
+        QCOMPARE(first[0].as<std::int64_t>(), 0);
+        QCOMPARE(first[1].as<std::int64_t>(), 12); // trade 13 is record 12
+        QCOMPARE(first[2].as<std::string>(), std::string("frame"));
+        QCOMPARE(first[3].as<std::string>(), std::string("23514"));
+        QVERIFY(first[4].as<std::string>().contains("no_price_113_5"));
+        QCOMPARE(first[5].as<std::string>(), tradeFrame("BTCUSDT", 13));
+        QVERIFY(first[6].as<bool>());
+        // The checkpoint is past the whole journal: a restart quarantines nothing again.
+        QCOMPARE(drain(conninfo, journal, {"BTCUSDT"}).quarantined, 0);
+        QCOMPARE(count(conninfo, "SELECT count(*) FROM audit.quarantine"), poisoned);
+    }
+
+    // Finding 3: bytes that are no journal in the middle of a segment: the rest of that segment
+    // is quarantined as unreadable, the next segment is read, nothing stalls.
+    void corruptSegmentIsSkippedAndRecorded()
+    {
+        const std::string conninfo = testing::migratedDatabase("corrupt_segment");
+        QTemporaryDir dir;
+        const std::filesystem::path journal = dir.filePath("binance").toStdString();
+        journalTrades(journal, "BTCUSDT", 1, 500);
+        journalTrades(journal, "BTCUSDT", 501, 5500);
+        journalTrades(journal, "BTCUSDT", 5501, 6000);
+        {
+            const auto middle = journal / ingest::journal::segmentFileName(1);
+            std::fstream file{middle, std::ios::in | std::ios::out | std::ios::binary};
+            file.seekp(static_cast<std::streamoff>(std::filesystem::file_size(middle) / 2));
+            file.write(std::string(64, '\xff').data(), 64);
+        }
+        const auto status = drain(conninfo, journal, {"BTCUSDT"});
+        QCOMPARE(status.quarantined, 1);
+        QCOMPARE(status.state, model::WriterStatus::State::Stopped);
+        QCOMPARE(count(conninfo,
+                     "SELECT count(*) FROM market_data.trades WHERE trade_id <= 500 "
+                     "OR trade_id > 5500"),
+            1000);
+        QVERIFY(count(conninfo, "SELECT count(*) FROM market_data.trades") < 6000);
+        QCOMPARE(count(conninfo,
+                     "SELECT count(*) FROM audit.quarantine WHERE record_kind = 'unreadable' AND "
+                     "journal_segment = 1 AND payload IS NULL AND error LIKE '%corrupt%'"),
+            1);
+    }
+
     // Finding 2: the journal of one feed is its own; a directory with segments but no identity
     // (another format) is refused with a message that says what to do.
     void journalWithoutIdentityIsRefused()
