@@ -106,6 +106,12 @@ std::expected<void, std::string> readBinance(const TableReader &reader, Config &
         auto instrument = parseSymbol("binance", *text);
         if (!instrument)
             return std::unexpected(reader.error(entry, "symbols", instrument.error()));
+        const auto twin = std::ranges::find(
+            binance.instruments, instrument->symbol, &model::Instrument::symbol);
+        if (twin != binance.instruments.end())
+            return std::unexpected(reader.error(entry, "symbols",
+                std::format("names {} twice (\"{}\" repeats an earlier entry)", instrument->symbol,
+                    *text)));
         instrument->timePrecision = "ms";
         binance.instruments.push_back(std::move(*instrument));
     }

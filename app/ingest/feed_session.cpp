@@ -34,6 +34,8 @@ void FeedSession::start()
     m_network = new QNetworkAccessManager(this);
 
     m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
+    m_socket->setMaxAllowedIncomingMessageSize(static_cast<quint64>(m_options.maxMessageBytes));
+    m_socket->setMaxAllowedIncomingFrameSize(static_cast<quint64>(m_options.maxMessageBytes));
     connect(m_socket, &QWebSocket::connected, this, &FeedSession::onConnected);
     connect(m_socket, &QWebSocket::disconnected, this, &FeedSession::onDisconnected);
     connect(m_socket, &QWebSocket::textMessageReceived, this, &FeedSession::onFrame);
@@ -190,6 +192,12 @@ void FeedSession::fetchRest(const QUrl &url, feeds::RestTopic topic, std::uint32
     QNetworkRequest request{url};
     request.setTransferTimeout(std::chrono::seconds(10));
     QNetworkReply *reply = m_network->get(request);
+    connect(reply, &QNetworkReply::downloadProgress, this, [this, reply](qint64 received) {
+        if (received > m_options.maxRestBytes) {
+            reply->setProperty("tooLarge", true);
+            reply->abort();
+        }
+    });
     connect(reply, &QNetworkReply::finished, this,
         [this, reply, url, topic, instrument, what, then = std::move(then)] {
             reply->deleteLater();
@@ -203,7 +211,11 @@ void FeedSession::fetchRest(const QUrl &url, feeds::RestTopic topic, std::uint32
                     QStringLiteral("%1 of %2 failed (HTTP %3): %4 %5")
                         .arg(what, QString::fromStdString(symbol))
                         .arg(status)
-                        .arg(reply->errorString(), QString::fromUtf8(body.left(200))));
+                        .arg(reply->property("tooLarge").toBool()
+                                ? QStringLiteral("the answer is larger than %1 bytes")
+                                      .arg(m_options.maxRestBytes)
+                                : reply->errorString(),
+                            QString::fromUtf8(body.left(200))));
                 QTimer::singleShot(
                     m_backoff.next(), this, [this, url, topic, instrument, what, then] {
                         fetchRest(url, topic, instrument, what, then);

@@ -36,6 +36,10 @@ struct FeedSessionOptions
     std::chrono::seconds lifetimeMargin{300}; // reconnect this long before the exchange would
     std::chrono::milliseconds reconnectBase{250};
     std::chrono::milliseconds reconnectCap{30'000};
+    // Larger WebSocket messages close the connection (code 1009) and REST answers are dropped:
+    // far above any exchange's real frames, far below what would exhaust memory.
+    std::int64_t maxMessageBytes = 16 << 20;
+    std::int64_t maxRestBytes = 64 << 20;
 };
 
 class FeedSession : public QObject

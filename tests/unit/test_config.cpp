@@ -54,6 +54,12 @@ private slots:
         QTest::newRow("binance lower-case symbol")
             << QByteArray("[exchanges.binance]\nsymbols = [\"btc/usdt\"]\n") << QString()
             << QStringLiteral("is not BASE/QUOTE in capitals");
+        QTest::newRow("binance duplicate symbol in two spellings")
+            << QByteArray(
+                   "[exchanges.binance]\nsymbols = [\"BTCUSDT\", \"ETHUSDT\", \"BTC/USDT\"]\n")
+            << QString()
+            << QStringLiteral("exchanges.binance.symbols names BTCUSDT twice (\"BTC/USDT\" "
+                              "repeats an earlier entry) (line 2, column 34)");
         QTest::newRow("binance http websocket url")
             << QByteArray(
                    "[exchanges.binance]\nsymbols = [\"BTCUSDT\"]\nwebsocket_url = \"http://x\"\n")
