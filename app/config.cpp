@@ -235,7 +235,8 @@ std::expected<Config, std::string> loadConfig(const QString &path, bool explicit
                         return {};
                     });
         } else if (name == "journal") {
-            read = reader.unknownKeys({"directory", "segment_mb", "sync_interval_ms"});
+            read = reader.unknownKeys(
+                {"directory", "segment_mb", "sync_interval_ms", "min_free_mb", "retain_hours"});
             if (read)
                 read = reader.text("directory",
                     [&](const std::string &text,
@@ -251,6 +252,13 @@ std::expected<Config, std::string> loadConfig(const QString &path, bool explicit
                 read = reader.integer("sync_interval_ms", 1, 60'000, [&](std::int64_t v) {
                     config.journalSyncInterval = std::chrono::milliseconds(v);
                 });
+            if (read)
+                read = reader.integer("min_free_mb", 1, 1'048'576, [&](std::int64_t v) {
+                    config.journalMinFreeBytes = static_cast<std::uint64_t>(v) << 20;
+                });
+            if (read)
+                read = reader.integer("retain_hours", 0, 24 * 365 * 10,
+                    [&](std::int64_t v) { config.journalRetention = std::chrono::hours(v); });
         } else if (name == "ingest") {
             read = reader.unknownKeys({"batch_rows", "flush_interval_ms"});
             if (read)

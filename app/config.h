@@ -3,7 +3,7 @@
 //
 //   [database]          conninfo = "host=... dbname=..."   (libpq string or URI)
 //   [journal]           directory = "/var/lib/tickscope/journal", segment_mb = 256,
-//                       sync_interval_ms = 50
+//                       sync_interval_ms = 50, min_free_mb = 1024, retain_hours = 168
 //   [ingest]            batch_rows = 20000, flush_interval_ms = 100
 //   [exchanges.binance] symbols = ["BTCUSDT", "ETH/USDT"], websocket_url = "wss://...",
 //                       rest_url = "https://...", time_unit = "ms" | "us"
@@ -39,6 +39,8 @@ struct Config
     QString journalDirectory; // empty: the default data location
     std::uint64_t journalSegmentBytes = 256ull << 20;
     std::chrono::milliseconds journalSyncInterval{50};
+    std::uint64_t journalMinFreeBytes = 1024ull << 20;
+    std::chrono::hours journalRetention{168}; // committed segments older than this go; 0: never
     std::size_t batchRows = 20'000;
     std::chrono::milliseconds flushInterval{100};
     std::optional<BinanceConfig> binance;

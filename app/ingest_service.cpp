@@ -79,13 +79,15 @@ std::expected<void, std::string> IngestService::start()
         pipeline->session = new ingest::FeedSession(makeAdapter(),
             {.journalDirectory = pipeline->journal,
                 .journal = {.maxSegmentBytes = m_config.journalSegmentBytes},
-                .syncInterval = m_config.journalSyncInterval});
+                .syncInterval = m_config.journalSyncInterval,
+                .minFreeBytes = m_config.journalMinFreeBytes});
         pipeline->writer = new ingest::DatabaseWriter(makeAdapter(),
             {.conninfo = m_conninfo,
                 .journalDirectory = pipeline->journal,
                 .durableEnd = existing->durableEnd,
                 .batchRows = m_config.batchRows,
-                .flushInterval = m_config.flushInterval});
+                .flushInterval = m_config.flushInterval,
+                .retention = m_config.journalRetention});
     }
 
     for (auto &pipeline : m_pipelines) {

@@ -46,11 +46,8 @@ void IngestStatusLine::print()
         const auto rows = static_cast<std::int64_t>(m_rowRates[name].perSecond);
         QString gap = QStringLiteral("none");
         if (writer.lastGap)
-            gap = QStringLiteral("%1 %2 %3..%4")
-                      .arg(QString::fromStdString(writer.lastGapSymbol),
-                          QString::fromLatin1(model::kindName(writer.lastGap->kind)))
-                      .arg(writer.lastGap->firstMissing)
-                      .arg(writer.lastGap->lastMissing);
+            gap = QString::fromStdString(
+                writer.lastGapSymbol + ' ' + model::describe(*writer.lastGap));
         QString line = QStringLiteral(
             "%1 %2 | %3 msg/s | %4 rows/s | writer %5 | pending %6 | journal lag %7 | "
             "p50 %8 ms p99 %9 ms | gaps %10, last %11 | malformed %12")
@@ -71,6 +68,9 @@ void IngestStatusLine::print()
             line += QStringLiteral(" | QUARANTINED %1 (audit.quarantine)").arg(writer.quarantined);
         if (writer.unknownSymbolFrames > 0)
             line += QStringLiteral(" | unknown symbols %1").arg(writer.unknownSymbolFrames);
+        if (feed.journalDiskLow)
+            line += QStringLiteral(" | JOURNAL DISK LOW: %1 MB free")
+                        .arg(feed.journalFreeBytes >> 20);
         if (writer.epochs > 0)
             line += QStringLiteral(" | new journal epoch (audit.journal_epochs)");
         if (!feed.lastError.empty())

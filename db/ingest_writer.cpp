@@ -337,12 +337,17 @@ BatchReceipt IngestWriter::finishBatch(const IngestBatch &batch, bool staging,
     receipt.duration = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started);
 
+    auto sequence = [](const model::Gap &gap, std::int64_t value) {
+        return gap.bySequence() ? std::optional(value) : std::nullopt;
+    };
     for (const auto &gap : batch.gaps)
         tx.exec("INSERT INTO audit.gaps (instrument_id, kind, first_missing, last_missing, "
-                "gap_start, gap_end) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-            pqxx::params{idOf(gap.instrument), model::kindName(gap.kind), gap.firstMissing,
-                gap.lastMissing, optionalTimestamp(gap.beforeTimeNs),
-                optionalTimestamp(gap.afterTimeNs)});
+                "gap_start, gap_end, note) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+                "ON CONFLICT DO NOTHING",
+            pqxx::params{idOf(gap.instrument), model::kindName(gap.kind),
+                sequence(gap, gap.firstMissing), sequence(gap, gap.lastMissing),
+                optionalTimestamp(gap.beforeTimeNs), optionalTimestamp(gap.afterTimeNs),
+                gap.cause.empty() ? std::nullopt : std::optional(gap.cause)});
     // After the inserts: a gap found and resolved within one batch is updated in it too.
     for (const auto &resolved : batch.resolvedGaps)
         tx.exec("UPDATE audit.gaps SET status = $5, resolved_at = now(), note = $6 WHERE "

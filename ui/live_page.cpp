@@ -92,11 +92,7 @@ void LivePage::refresh(const std::string &feed)
                 QString::fromLatin1(model::stateName(writer.state))));
     QString gap = tr("none");
     if (writer.lastGap)
-        gap = tr("%1 %2 %3..%4")
-                  .arg(QString::fromStdString(writer.lastGapSymbol),
-                      QString::fromLatin1(model::kindName(writer.lastGap->kind)))
-                  .arg(writer.lastGap->firstMissing)
-                  .arg(writer.lastGap->lastMissing);
+        gap = QString::fromStdString(writer.lastGapSymbol + ' ' + model::describe(*writer.lastGap));
     QString text
         = tr("%1 frames received, %2 reconnects · %3 rows committed in %4 batches, %5 pending · "
              "latency p50 %6 ms, p99 %7 ms · %8 gaps (last: %9) · %10 malformed frames")

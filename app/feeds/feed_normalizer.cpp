@@ -1,6 +1,7 @@
 #include "app/feeds/feed_normalizer.h"
 
 #include <array>
+#include <charconv>
 #include <format>
 
 namespace tickscope::feeds {
@@ -13,7 +14,7 @@ constexpr std::array kMarkerKinds{model::FeedEvent::Kind::Connect,
     model::FeedEvent::Kind::Disconnect, model::FeedEvent::Kind::Subscribe,
     model::FeedEvent::Kind::Subscribed, model::FeedEvent::Kind::Error,
     model::FeedEvent::Kind::Reconnect, model::FeedEvent::Kind::ShutdownNotice,
-    model::FeedEvent::Kind::Resync};
+    model::FeedEvent::Kind::Resync, model::FeedEvent::Kind::Pause, model::FeedEvent::Kind::Resume};
 
 // The length of the valid UTF-8 sequence at the start of `text`, 0 when it is not one.
 std::size_t utf8SequenceLength(std::string_view text)
@@ -55,6 +56,11 @@ std::size_t utf8SequenceLength(std::string_view text)
 std::string encodeMarker(model::FeedEvent::Kind kind, std::string_view detail)
 {
     return std::format("{}\t{}", model::kindName(kind), detail);
+}
+
+std::string encodeResumeMarker(std::int64_t pausedAtNs, std::string_view cause)
+{
+    return encodeMarker(model::FeedEvent::Kind::Resume, std::format("{}\t{}", pausedAtNs, cause));
 }
 
 std::string quoteForAudit(std::string_view text, std::size_t maxBytes)
@@ -108,6 +114,11 @@ void FeedNormalizer::normalize(const RawMessage &message, NormalizedOutput &out)
     }
     const auto tab = message.payload.find('\t');
     const std::string_view name = message.payload.substr(0, tab);
+    if (name == model::kindName(model::FeedEvent::Kind::Resume)) {
+        normalizeResume(
+            message, tab == std::string_view::npos ? "" : message.payload.substr(tab + 1), out);
+        return;
+    }
     for (const auto kind : kMarkerKinds) {
         if (name == model::kindName(kind)) {
             out.events.push_back({message.receivedAtNs, kind,
@@ -118,6 +129,32 @@ void FeedNormalizer::normalize(const RawMessage &message, NormalizedOutput &out)
         }
     }
     reportMalformed(message, "unknown marker", out);
+}
+
+void FeedNormalizer::normalizeResume(
+    const RawMessage &message, std::string_view detail, NormalizedOutput &out)
+{
+    const auto tab = detail.find('\t');
+    std::int64_t pausedAtNs = 0;
+    const std::string_view number = detail.substr(0, tab);
+    const auto parsed = std::from_chars(number.data(), number.data() + number.size(), pausedAtNs);
+    if (tab == std::string_view::npos || parsed.ec != std::errc{}
+        || parsed.ptr != number.data() + number.size() || pausedAtNs <= 0
+        || pausedAtNs > message.receivedAtNs) {
+        reportMalformed(message, "resume marker without the time the feed paused", out);
+        return;
+    }
+    const std::string cause = quoteForAudit(detail.substr(tab + 1), 512);
+    // Nothing was received in the window, for any instrument of the feed.
+    for (std::uint32_t i = 0; i < m_instruments.size(); ++i)
+        out.gaps.push_back({.kind = model::Gap::Kind::Outage,
+            .instrument = i,
+            .beforeTimeNs = pausedAtNs,
+            .afterTimeNs = message.receivedAtNs,
+            .cause = cause});
+    out.events.push_back({message.receivedAtNs, model::FeedEvent::Kind::Resume,
+        std::format("resumed after {:.1f} s: {}",
+            static_cast<double>(message.receivedAtNs - pausedAtNs) / 1e9, cause)});
 }
 
 void FeedNormalizer::reportMalformed(

@@ -26,7 +26,7 @@ struct NormalizedOutput
     std::vector<std::uint32_t> backfillAnswered; // instruments whose backfill request was answered
     std::vector<model::BookDelta> deltas;
     std::vector<model::BookSnapshot> snapshots;
-    std::vector<model::Gap> gaps; // book sequence breaks (trade ids: the ingest sequencer)
+    std::vector<model::Gap> gaps; // book sequence breaks, outages (trade ids: the sequencer)
     std::vector<model::FeedEvent> events;
     std::vector<std::uint32_t> snapshotRequests; // instruments whose book needs a REST snapshot
     bool reconnectRequested = false; // the exchange announced it is going away
@@ -67,12 +67,17 @@ protected:
         const RawMessage &message, std::string_view symbol, NormalizedOutput &out);
 
 private:
+    // "resume\t<paused at, ns>\t<cause>": an outage gap for every instrument over the window.
+    void normalizeResume(const RawMessage &message, std::string_view detail, NormalizedOutput &out);
+
     InstrumentList m_instruments;
     std::set<std::string, std::less<>> m_unknownSymbolsReported;
 };
 
 // The payload of a marker record: "<event kind>\t<detail>".
 std::string encodeMarker(model::FeedEvent::Kind kind, std::string_view detail);
+// The marker a feed writes when it receives again after a pause that began at `pausedAtNs`.
+std::string encodeResumeMarker(std::int64_t pausedAtNs, std::string_view cause);
 
 // At most `maxBytes` of `text` as valid UTF-8 without NUL bytes (what PostgreSQL's text takes):
 // cut at a character boundary, each invalid byte or NUL replaced by '?', "..." when cut.

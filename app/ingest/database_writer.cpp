@@ -333,7 +333,23 @@ bool DatabaseWriter::commit()
     m_batch = {};
     m_batchStarted.reset();
     std::ranges::fill(m_sequenceMoved, false);
+    pruneJournal();
     return true;
+}
+
+void DatabaseWriter::pruneJournal()
+{
+    const auto now = std::chrono::steady_clock::now();
+    if (m_options.retention.count() == 0 || now - m_prunedAt < std::chrono::minutes(1))
+        return;
+    m_prunedAt = now;
+    // Only segments before the checkpoint's: everything in them is committed.
+    const auto pruned = journal::pruneSegments(
+        m_options.journalDirectory, m_status.committed.segment, m_options.retention);
+    if (!pruned.empty())
+        spdlog::info("writer {}: deleted journal segments {}..{}, committed and older than {} h",
+            m_status.feed, pruned.front(), pruned.back(), m_options.retention.count());
+    m_status.segmentsPruned += static_cast<std::int64_t>(pruned.size());
 }
 
 void DatabaseWriter::committed(const db::IngestBatch &batch, const db::BatchReceipt &receipt)

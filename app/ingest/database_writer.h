@@ -44,6 +44,8 @@ struct DatabaseWriterOptions
     std::chrono::milliseconds pollInterval{5};
     std::chrono::milliseconds retryBase{500};
     std::chrono::milliseconds retryCap{15'000};
+    // Committed segments older than this are deleted (checked once a minute); zero keeps all.
+    std::chrono::hours retention{0};
 };
 
 class DatabaseWriter : public QObject
@@ -91,6 +93,7 @@ private:
     void setAsideUnreadable(const std::string &why);
     void absorb(const journal::Record &record);
     void publishStatus();
+    void pruneJournal();
     void requestBackfill(const model::Gap &gap, std::int64_t fromId);
     void absorbBackfill(std::uint32_t instrument);
 
@@ -116,6 +119,7 @@ private:
     bool m_failed = false;
     feeds::Backoff m_backoff;
     std::chrono::steady_clock::time_point m_retryAt;
+    std::chrono::steady_clock::time_point m_prunedAt;
     QTimer *m_pollTimer = nullptr;
     QTimer *m_statusTimer = nullptr;
     model::WriterStatus m_status;

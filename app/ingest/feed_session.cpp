@@ -5,6 +5,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QTimer>
+#include <format>
 #include <spdlog/spdlog.h>
 
 namespace tickscope::ingest {
@@ -53,6 +54,7 @@ void FeedSession::start()
     m_watchdog = new QTimer(this);
     m_watchdog->setInterval(std::chrono::seconds(1));
     connect(m_watchdog, &QTimer::timeout, this, [this] {
+        checkDiskSpace();
         const auto now = std::chrono::steady_clock::now();
         if (m_status.state == model::FeedStatus::State::Live) {
             if (now - m_lastHeard > m_options.silenceTimeout) {
@@ -82,7 +84,7 @@ void FeedSession::start()
 
 void FeedSession::connectSocket()
 {
-    if (m_stopping)
+    if (m_stopping || m_pausedAtNs != 0)
         return;
     const QUrl url = m_adapter->streamUrl();
     spdlog::info("feed {}: connecting to {}", m_status.feed, url.toDisplayString().toStdString());
@@ -93,7 +95,7 @@ void FeedSession::connectSocket()
 
 void FeedSession::scheduleReconnect(const QString &reason)
 {
-    if (m_stopping || m_reconnect->isActive())
+    if (m_stopping || m_pausedAtNs != 0 || m_reconnect->isActive())
         return;
     m_lifetime->stop();
     ++m_status.reconnects;
@@ -134,7 +136,7 @@ void FeedSession::onDisconnected()
     if (m_journal)
         marker(
             model::FeedEvent::Kind::Disconnect, m_stopping ? QStringLiteral("shutdown") : reason);
-    if (!m_stopping)
+    if (!m_stopping && m_pausedAtNs == 0)
         scheduleReconnect(reason);
 }
 
@@ -179,7 +181,8 @@ void FeedSession::fetchSnapshot(std::uint32_t instrument)
 
 void FeedSession::backfill(std::uint32_t instrument, qint64 fromId, int limit)
 {
-    if (m_stopping || !m_network || instrument >= m_adapter->instruments().size())
+    if (m_stopping || m_pausedAtNs != 0 || !m_network
+        || instrument >= m_adapter->instruments().size())
         return;
     fetchRest(m_adapter->backfillUrl(instrument, fromId, limit), feeds::RestTopic::TradeBackfill,
         instrument, QStringLiteral("trades from id %1").arg(fromId),
@@ -234,10 +237,10 @@ void FeedSession::fetchRest(const QUrl &url, feeds::RestTopic topic, std::uint32
 void FeedSession::record(
     feeds::RawKind kind, std::uint32_t tag, std::string_view payload, std::int64_t receivedAtNs)
 {
-    if (!m_journal)
-        return;
+    if (!m_journal || m_pausedAtNs != 0)
+        return; // paused: the outage gap covers what arrives now
     if (auto appended = m_journal->append(kind, tag, receivedAtNs, payload); !appended)
-        fail(QString::fromStdString(appended.error()));
+        journalFailed(appended.error());
 }
 
 void FeedSession::marker(model::FeedEvent::Kind kind, const QString &detail)
@@ -257,10 +260,70 @@ void FeedSession::flushJournal()
         m_lastSync = now;
     }
     if (!done) {
-        fail(QString::fromStdString(done.error()));
+        journalFailed(done.error());
         return;
     }
     announceJournal();
+}
+
+void FeedSession::journalFailed(const std::string &error)
+{
+    if (m_journal->diskFull())
+        pause(error);
+    else
+        fail(QString::fromStdString(error));
+}
+
+void FeedSession::pause(const std::string &error)
+{
+    m_journal->abandon();
+    announceJournal();
+    if (m_pausedAtNs != 0)
+        return;
+    m_pausedAtNs = model::wallClockNs();
+    m_lifetime->stop();
+    m_reconnect->stop();
+    if (m_socket->state() != QAbstractSocket::UnconnectedState)
+        m_socket->abort();
+    m_status.state = model::FeedStatus::State::Paused;
+    m_status.lastError = std::format("journal disk full ({}); receiving paused until {} MB are "
+                                     "free in {}",
+        error, m_options.minFreeBytes >> 20, m_options.journalDirectory.string());
+    spdlog::error("feed {}: {}", m_status.feed, m_status.lastError);
+    publishStatus();
+}
+
+void FeedSession::resumeIfRoom()
+{
+    const auto free = journal::freeBytes(m_options.journalDirectory);
+    if (!free || *free < m_options.minFreeBytes)
+        return;
+    const std::int64_t pausedAt = std::exchange(m_pausedAtNs, 0);
+    record(feeds::RawKind::Marker, 0, feeds::encodeResumeMarker(pausedAt, "journal disk full"),
+        model::wallClockNs());
+    flushJournal();
+    if (m_pausedAtNs != 0) { // still no room after all: the window goes on
+        m_pausedAtNs = pausedAt;
+        return;
+    }
+    spdlog::info("feed {}: {} MB free again; receiving resumes", m_status.feed, *free >> 20);
+    m_status.lastError.clear();
+    m_backoff.reset();
+    connectSocket();
+}
+
+void FeedSession::checkDiskSpace()
+{
+    if (m_pausedAtNs != 0)
+        resumeIfRoom();
+    const auto free = journal::freeBytes(m_options.journalDirectory);
+    m_status.journalFreeBytes = free ? static_cast<std::int64_t>(*free) : -1;
+    const bool low = free && *free < m_options.minFreeBytes;
+    if (low && !m_status.journalDiskLow)
+        spdlog::warn("feed {}: only {} MB free for the journal in {} (watermark {} MB)",
+            m_status.feed, *free >> 20, m_options.journalDirectory.string(),
+            m_options.minFreeBytes >> 20);
+    m_status.journalDiskLow = low;
 }
 
 void FeedSession::announceJournal()

@@ -3,7 +3,9 @@
 // follows that journal. Besides, this keeps the connection healthy (pings, a silence watchdog,
 // reconnects with backoff and jitter, a proactive reconnect before the exchange's connection
 // lifetime ends or when it announces a shutdown) and keeps the order books synchronised by
-// fetching REST snapshots, which are journaled too. Connection events go into the journal as
+// fetching REST snapshots, which are journaled too. When the journal's disk is full it pauses
+// (closes the connection: nothing may be received that is not journaled) and resumes when there
+// is room, journaling the window as an outage gap. Connection events go into the journal as
 // markers, so audit.feed_events is written from the journal as well.
 #pragma once
 
@@ -40,6 +42,9 @@ struct FeedSessionOptions
     // far above any exchange's real frames, far below what would exhaust memory.
     std::int64_t maxMessageBytes = 16 << 20;
     std::int64_t maxRestBytes = 64 << 20;
+    // Below this much free space on the journal's disk the feed warns; after the disk filled up
+    // it resumes once this much is free again.
+    std::uint64_t minFreeBytes = 1024ull << 20;
 };
 
 class FeedSession : public QObject
@@ -84,6 +89,11 @@ private:
     // Tells the writer about sealed segments and what is durable now.
     void announceJournal();
     void publishStatus();
+    // A journal write failed: pause when the disk is full, else fail.
+    void journalFailed(const std::string &error);
+    void pause(const std::string &error);
+    void resumeIfRoom();
+    void checkDiskSpace();
     void fail(const QString &error);
 
     std::unique_ptr<feeds::ExchangeAdapter> m_adapter;
@@ -103,6 +113,7 @@ private:
     std::chrono::steady_clock::time_point m_lastHeard;
     model::FeedStatus m_status;
     bool m_stopping = false;
+    std::int64_t m_pausedAtNs = 0; // 0: not paused
     std::vector<bool> m_snapshotPending;
 };
 

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <format>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <utility>
 #include <xxhash.h>
@@ -19,6 +20,26 @@ constexpr std::string_view kSuffix = ".journal.zst";
 std::string systemError(std::string_view what, const std::filesystem::path &path)
 {
     return std::format("{} {}: {}", what, path.string(), std::strerror(errno));
+}
+
+bool outOfSpace(int error)
+{
+    return error == ENOSPC || error == EDQUOT;
+}
+
+std::uint64_t fileChecksum(const std::filesystem::path &path)
+{
+    XXH64_state_t *state = XXH64_createState();
+    XXH64_reset(state, 0);
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    std::vector<char> buffer(1 << 16);
+    for (ssize_t got = 0; fd >= 0 && (got = ::read(fd, buffer.data(), buffer.size())) > 0;)
+        XXH64_update(state, buffer.data(), static_cast<std::size_t>(got));
+    if (fd >= 0)
+        ::close(fd);
+    const std::uint64_t digest = XXH64_digest(state);
+    XXH64_freeState(state);
+    return digest;
 }
 
 } // namespace
@@ -76,6 +97,7 @@ struct JournalWriter::Impl
     std::uint64_t plainBytes = 0;
     std::chrono::steady_clock::time_point openedAt;
     bool dirty = false; // appended since the last flush
+    bool diskFull = false;
     Position durable;
     std::vector<SealedSegment> sealed;
 
@@ -120,8 +142,10 @@ std::expected<void, std::string> JournalWriter::startSegment()
     Impl &impl = *m_impl;
     impl.path = m_directory / segmentFileName(impl.current.segment);
     impl.fd = ::open(impl.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-    if (impl.fd < 0)
+    if (impl.fd < 0) {
+        impl.diskFull = outOfSpace(errno);
         return std::unexpected(systemError("cannot create journal segment", impl.path));
+    }
     ZSTD_CCtx_reset(impl.context, ZSTD_reset_session_and_parameters);
     ZSTD_CCtx_setParameter(impl.context, ZSTD_c_compressionLevel, m_options.compressionLevel);
     ZSTD_CCtx_setParameter(impl.context, ZSTD_c_checksumFlag, 1);
@@ -148,6 +172,7 @@ std::expected<void, std::string> JournalWriter::writeOut(const char *data, std::
         if (written < 0) {
             if (errno == EINTR)
                 continue;
+            impl.diskFull = outOfSpace(errno);
             return std::unexpected(systemError("cannot write journal segment", impl.path));
         }
         data += written;
@@ -223,8 +248,10 @@ std::expected<void, std::string> JournalWriter::sync()
 {
     if (auto flushed = flush(); !flushed)
         return flushed;
-    if (m_impl->fd >= 0 && ::fdatasync(m_impl->fd) != 0)
+    if (m_impl->fd >= 0 && ::fdatasync(m_impl->fd) != 0) {
+        m_impl->diskFull = outOfSpace(errno);
         return std::unexpected(systemError("cannot sync journal segment", m_impl->path));
+    }
     m_impl->durable = nextPosition();
     return {};
 }
@@ -236,8 +263,10 @@ std::expected<void, std::string> JournalWriter::seal()
         return {};
     if (auto ended = compress({}, ZSTD_e_end); !ended)
         return ended;
-    if (::fsync(impl.fd) != 0)
+    if (::fsync(impl.fd) != 0) {
+        impl.diskFull = outOfSpace(errno);
         return std::unexpected(systemError("cannot sync journal segment", impl.path));
+    }
     ::close(impl.fd);
     impl.fd = -1;
     impl.dirty = false;
@@ -247,6 +276,55 @@ std::expected<void, std::string> JournalWriter::seal()
     impl.current.records = 0;
     impl.durable = nextPosition();
     return {};
+}
+
+void JournalWriter::abandon()
+{
+    Impl &impl = *m_impl;
+    if (impl.fd >= 0) {
+        ::fsync(impl.fd); // what did reach the file stays readable, if the disk allows
+        ::close(impl.fd);
+        impl.fd = -1;
+        std::error_code error;
+        const auto size = std::filesystem::file_size(impl.path, error);
+        impl.current.fileBytes = error ? 0 : size;
+        impl.current.checksum = fileChecksum(impl.path);
+        impl.sealed.push_back(impl.current);
+        ++impl.current.segment;
+    }
+    impl.current.records = 0;
+    impl.dirty = false;
+    impl.durable = nextPosition();
+}
+
+bool JournalWriter::diskFull() const
+{
+    return m_impl->diskFull;
+}
+
+std::optional<std::uint64_t> freeBytes(const std::filesystem::path &path)
+{
+    struct statvfs info = {};
+    if (::statvfs(path.c_str(), &info) != 0)
+        return std::nullopt;
+    return static_cast<std::uint64_t>(info.f_bavail) * info.f_frsize;
+}
+
+std::vector<std::int64_t> pruneSegments(
+    const std::filesystem::path &directory, std::int64_t firstKept, std::chrono::seconds age)
+{
+    std::vector<std::int64_t> pruned;
+    const auto cutoff = std::filesystem::file_time_type::clock::now() - age;
+    for (const std::int64_t segment : listSegments(directory)) {
+        if (segment >= firstKept)
+            break;
+        const auto path = directory / segmentFileName(segment);
+        std::error_code error;
+        const auto written = std::filesystem::last_write_time(path, error);
+        if (!error && written < cutoff && std::filesystem::remove(path, error))
+            pruned.push_back(segment);
+    }
+    return pruned;
 }
 
 std::vector<SealedSegment> JournalWriter::takeSealed()

@@ -15,6 +15,7 @@
 #include <expected>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,6 +47,12 @@ public:
     std::expected<void, std::string> flush();
     std::expected<void, std::string> sync();
     std::expected<void, std::string> seal();
+    // After a failure: closes the open segment as it is on disk (its tail may be cut; readers
+    // stop there) and reports it sealed with the checksum of what the file holds. The next
+    // append starts a new segment.
+    void abandon();
+    // The last failure was for want of space (ENOSPC, EDQUOT), which may pass.
+    bool diskFull() const;
 
     // Segments sealed since the last call.
     std::vector<SealedSegment> takeSealed();
@@ -67,6 +74,14 @@ private:
     WriterOptions m_options;
     Identity m_identity;
 };
+
+// Bytes that an unprivileged process may still write where `path` is; nullopt when unknown.
+std::optional<std::uint64_t> freeBytes(const std::filesystem::path &path);
+
+// Deletes the segments before `firstKept` whose files are older than `age`; what they held must
+// be committed (the caller's checkpoint is in `firstKept` or later). Yields the segments deleted.
+std::vector<std::int64_t> pruneSegments(
+    const std::filesystem::path &directory, std::int64_t firstKept, std::chrono::seconds age);
 
 // Segment numbers present in `directory`, ascending.
 std::vector<std::int64_t> listSegments(const std::filesystem::path &directory);

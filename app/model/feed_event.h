@@ -18,7 +18,9 @@ struct FeedEvent
         Error,
         Reconnect,
         ShutdownNotice,
-        Resync
+        Resync,
+        Pause, // the feed stopped receiving (its journal's disk is full)
+        Resume // ... and started again; the window between is an outage gap
     };
 
     std::int64_t timeNs = 0;
@@ -43,6 +45,10 @@ inline const char *kindName(FeedEvent::Kind kind)
         return "shutdown_notice";
     case FeedEvent::Kind::Resync:
         return "resync";
+    case FeedEvent::Kind::Pause:
+        return "pause";
+    case FeedEvent::Kind::Resume:
+        return "resume";
     case FeedEvent::Kind::Error:
         break;
     }

@@ -14,7 +14,8 @@ namespace tickscope::model {
 
 struct FeedStatus
 {
-    enum class State { Connecting, Live, Reconnecting, Stopped, Failed };
+    // Paused: the journal's disk is full; nothing is received until there is room again.
+    enum class State { Connecting, Live, Reconnecting, Paused, Stopped, Failed };
 
     std::string feed;
     State state = State::Connecting;
@@ -22,6 +23,8 @@ struct FeedStatus
     std::int64_t bytesReceived = 0;
     std::int64_t reconnects = 0;
     JournalPosition journalEnd; // the next record the journal will take
+    std::int64_t journalFreeBytes = -1; // on the journal's disk; -1 unknown
+    bool journalDiskLow = false; // below the [journal] min_free_mb watermark
     std::string lastError;
 };
 
@@ -34,6 +37,8 @@ inline const char *stateName(FeedStatus::State state)
         return "live";
     case FeedStatus::State::Reconnecting:
         return "reconnecting";
+    case FeedStatus::State::Paused:
+        return "paused";
     case FeedStatus::State::Stopped:
         return "stopped";
     case FeedStatus::State::Failed:
@@ -66,7 +71,9 @@ struct WriterStatus
     std::int64_t malformedFrames = 0;
     std::int64_t unknownSymbolFrames = 0; // data for symbols not configured: counted, not stored
     std::int64_t quarantined = 0; // records set aside in audit.quarantine
-    std::int64_t epochs = 0; // journals begun afresh (recorded in audit.journal_epochs)
+    std::int64_t epochs = 0;
+    std::int64_t segmentsPruned = 0; // journal segments deleted by the retention rule // journals
+                                     // begun afresh (recorded in audit.journal_epochs)
     std::int64_t gapsFound = 0;
     std::int64_t gapsBackfilled = 0; // settled by fetching from the exchange (or found lost)
     std::optional<Gap> lastGap;

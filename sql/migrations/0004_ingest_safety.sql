@@ -44,3 +44,25 @@ CREATE TABLE audit.quarantine (
 CREATE INDEX quarantine_feed_time ON audit.quarantine (feed, quarantined_at DESC);
 
 GRANT INSERT ON audit.quarantine TO tickscope_ingest;
+
+-- * Gaps by time where there is no sequence to tell them by: a book checksum that did not match,
+--   a disconnect, an outage (the journal's disk was full and the feed paused), a symbol gone
+--   silent. Such a gap has a window (gap_start, gap_end) and a note with its cause, no ids.
+ALTER TABLE audit.gaps DROP CONSTRAINT gaps_kind_check;
+ALTER TABLE audit.gaps ADD CONSTRAINT gaps_kind_check CHECK (kind IN ('trade_id', 'book_sequence',
+    'checksum', 'disconnect', 'outage', 'silence'));
+ALTER TABLE audit.gaps ALTER COLUMN first_missing DROP NOT NULL,
+                       ALTER COLUMN last_missing DROP NOT NULL;
+ALTER TABLE audit.gaps ADD CONSTRAINT gaps_sequence_or_window CHECK (
+    CASE WHEN kind IN ('trade_id', 'book_sequence')
+         THEN first_missing IS NOT NULL AND last_missing IS NOT NULL
+         ELSE gap_start IS NOT NULL AND gap_end IS NOT NULL AND gap_start <= gap_end END);
+-- A replay finds a window gap again too: it is recorded once.
+CREATE UNIQUE INDEX gaps_window_key ON audit.gaps (instrument_id, kind, gap_start, gap_end)
+    WHERE first_missing IS NULL;
+
+-- * A feed pauses when its journal's disk is full and resumes when there is room again.
+ALTER TABLE audit.feed_events DROP CONSTRAINT feed_events_event_check;
+ALTER TABLE audit.feed_events ADD CONSTRAINT feed_events_event_check CHECK (event IN ('connect',
+    'disconnect', 'subscribe', 'subscribed', 'error', 'reconnect', 'shutdown_notice', 'resync',
+    'pause', 'resume'));

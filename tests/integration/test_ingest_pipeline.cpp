@@ -4,6 +4,7 @@
 // simulator's after the resynchronisation.
 #include "app/feeds/binance/binance_normalizer.h"
 #include "app/ingest/journal_reader.h"
+#include "app/ingest/journal_writer.h"
 #include "app/ingest_service.h"
 #include "app/sim/binance_simulator.h"
 #include "db/connection.h"
@@ -21,10 +22,24 @@
 #include <csignal>
 #include <functional>
 #include <pqxx/pqxx>
+#include <sched.h>
+#include <sys/mount.h>
+#include <unistd.h>
 
 using namespace tickscope;
 
 namespace {
+
+// A mount namespace of this test's own, for the tmpfs of fullJournalDiskPausesAndResumes; made
+// before any thread exists, as unshare(CLONE_NEWNS) refuses a threaded process.
+// Mounts are made private so that none propagates out; inside scripts/devenv's chroot they are
+// already (unshare --mount) and "/" is no mount point, so that step may fail there.
+const bool g_privateMounts = [] {
+    if (::geteuid() != 0 || ::unshare(CLONE_NEWNS) != 0)
+        return false;
+    ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
+    return true;
+}();
 
 std::vector<std::pair<std::int64_t, std::int64_t>> rangesOf(const QJsonArray &array)
 {
@@ -324,6 +339,72 @@ private slots:
                      .one_field()
                      .as<int>(),
             0);
+        simulator.stop();
+    }
+
+    // Finding 5: the journal's disk fills up (a small tmpfs, mounted in a mount namespace of this
+    // test's own). The feed pauses instead of dying, the command would not exit 0 silently, the
+    // window is recorded as an outage gap, and when space returns the feed resumes; the trades
+    // of the window are backfilled by trade id, so every trade is stored once.
+    void fullJournalDiskPausesAndResumes()
+    {
+        if (!g_privateMounts)
+            QSKIP("needs root for a private tmpfs (CI runs as root)");
+        QTemporaryDir dir;
+        const QByteArray mountPoint = dir.path().toUtf8();
+        QVERIFY(::mount("tmpfs", mountPoint.constData(), "tmpfs", 0, "size=4m") == 0);
+        struct Unmount
+        {
+            QByteArray path;
+            ~Unmount() { ::umount2(path.constData(), MNT_DETACH); }
+        } unmount{mountPoint};
+        // Leave about 300 kB free.
+        const QString fillerPath = dir.filePath(QStringLiteral("filler"));
+        {
+            QFile filler{fillerPath};
+            QVERIFY(filler.open(QIODevice::WriteOnly));
+            const auto free = ingest::journal::freeBytes(mountPoint.toStdString());
+            QVERIFY(free);
+            QVERIFY(filler.write(QByteArray(static_cast<qsizetype>(*free - 300'000), 'x')) > 0);
+        }
+
+        const std::string conninfo = testing::migratedDatabase("pipeline_disk_full");
+        sim::BinanceSimulator::Options options;
+        options.symbols = {"BTCUSDT"};
+        options.tradesPerSecond = 3000;
+        options.duration = std::chrono::seconds(16);
+        options.seed = 17;
+        options.startOnFirstConnection = true;
+        sim::BinanceSimulator simulator{options};
+        QVERIFY(simulator.start());
+        app::Config config
+            = configFor(simulator, options.symbols, dir.filePath(QStringLiteral("journal")));
+        config.journalMinFreeBytes = 1 << 20;
+        app::IngestService service{config, conninfo};
+        bool paused = false;
+        connect(&service, &app::IngestService::feedStatusChanged, this,
+            [&paused](const model::FeedStatus &status) {
+                paused = paused || status.state == model::FeedStatus::State::Paused;
+            });
+        runUntilFinished(service, simulator, [&] {
+            QTRY_VERIFY_WITH_TIMEOUT(paused, 30'000);
+            QTest::qWait(1500);
+            QVERIFY(QFile::remove(fillerPath));
+        });
+        QVERIFY(service.failures().isEmpty());
+
+        auto connection = db::connect(conninfo, "test");
+        verifyTrades(connection, simulator.report(), options.symbols);
+        pqxx::nontransaction tx{connection};
+        const auto outage = tx.exec("SELECT extract(epoch FROM gap_end - gap_start), note FROM "
+                                    "audit.gaps WHERE kind = 'outage'")
+                                .one_row();
+        QVERIFY(outage[0].as<double>() >= 1.0);
+        QCOMPARE(outage[1].as<std::string>(), std::string("journal disk full"));
+        QCOMPARE(tx.exec("SELECT count(*) FROM audit.feed_events WHERE event = 'resume'")
+                     .one_field()
+                     .as<int>(),
+            1);
         simulator.stop();
     }
 
