@@ -76,6 +76,16 @@ void ConnectionMonitor::connectAndMigrate()
             });
         !migrated)
         throw std::runtime_error(migrated.error());
+    if (m_target.embedded) {
+        // Migrated as the superuser; from here on the console reads and ingest appends, each
+        // with a login role of its own.
+        auto logins = embeddedLogins();
+        if (!logins)
+            throw std::runtime_error(logins.error());
+        connection = std::make_unique<pqxx::connection>(db::connect(logins->reader, "console"));
+        m_status.endpoint = db::describeEndpoint(*connection);
+        conninfo = logins->ingest;
+    }
     m_connection = std::move(connection);
     m_conninfo = conninfo;
 }

@@ -37,7 +37,8 @@ public slots:
 
 signals:
     void statusChanged(const tickscope::model::DatabaseStatus &status);
-    // Once, when the database is up and migrated: what the ingest writers connect to.
+    // Once, when the database is up and migrated: what the ingest writers connect to (for the
+    // embedded database, its ingest login role).
     void databaseReady(const QString &conninfo);
 
 private:

@@ -24,6 +24,18 @@ std::expected<EmbeddedServer, std::string> startEmbeddedServer(const Progress &p
         server.conninfo().toStdString(), server.directory().toStdString(), *started};
 }
 
+std::expected<EmbeddedLogins, std::string> embeddedLogins()
+{
+    const ops::LocalServer server{ops::LocalServer::defaultDirectory()};
+    if (auto made = server.ensureLoginRoles(); !made)
+        return std::unexpected(made.error().toStdString());
+    return EmbeddedLogins{
+        server.conninfo(ops::LocalServer::kDatabaseName, ops::LocalServer::kIngestUser)
+            .toStdString(),
+        server.conninfo(ops::LocalServer::kDatabaseName, ops::LocalServer::kReaderUser)
+            .toStdString()};
+}
+
 void stopEmbeddedServer()
 {
     ops::LocalServer server{ops::LocalServer::defaultDirectory()};

@@ -23,6 +23,15 @@ struct EmbeddedServer
 };
 
 std::expected<EmbeddedServer, std::string> startEmbeddedServer(const Progress &progress);
+
+// The login roles of the embedded database, made once its schema is migrated: each part logs in
+// with the least it needs instead of as the superuser.
+struct EmbeddedLogins
+{
+    std::string ingest; // tickscope_ingester: appends market data and audit rows
+    std::string reader; // tickscope_viewer: reads
+};
+std::expected<EmbeddedLogins, std::string> embeddedLogins();
 void stopEmbeddedServer();
 
 // Where the journals go: the config's [journal] directory; else, for the embedded database,

@@ -73,6 +73,12 @@ int runIngestCommand(const QStringList &arguments)
         auto connection = db::connect(target.conninfo, "ingest setup");
         if (auto migrated = applyPendingMigrations(connection, *migrations, progress); !migrated)
             return cli::failure(kCommand, QString::fromStdString(migrated.error()));
+        if (target.embedded) {
+            auto logins = embeddedLogins();
+            if (!logins)
+                return cli::failure(kCommand, QString::fromStdString(logins.error()));
+            target.conninfo = logins->ingest;
+        }
     } catch (const std::exception &error) {
         return cli::failure(kCommand, QString::fromUtf8(error.what()));
     }

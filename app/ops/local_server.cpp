@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <csignal>
 #include <filesystem>
+#include <format>
 #include <pqxx/pqxx>
 #include <pwd.h>
 #include <sys/stat.h>
@@ -344,12 +345,60 @@ LocalServerState LocalServer::state() const
     return state;
 }
 
-QString LocalServer::conninfo(const QString &database) const
+QString LocalServer::conninfo(const QString &database, const QString &user) const
 {
     return QStringLiteral("host=127.0.0.1 port=%1 dbname=%2 user=%3 passfile=%4")
         .arg(configuredPort())
-        .arg(conninfoValue(database), kSuperuser,
+        .arg(conninfoValue(database), user,
             conninfoValue(m_directory + QStringLiteral("/passfile")));
+}
+
+std::expected<void, QString> LocalServer::ensureLoginRoles() const
+{
+    const QString passfile = m_directory + QStringLiteral("/passfile");
+    QFile file{passfile};
+    if (!file.open(QIODevice::ReadOnly))
+        return std::unexpected(
+            QStringLiteral("cannot read %1: %2").arg(passfile, file.errorString()));
+    QStringList lines = QString::fromUtf8(file.readAll()).split(u'\n', Qt::SkipEmptyParts);
+    file.close();
+    const std::pair<QString, const char *> logins[]{{kIngestUser, "tickscope_ingest"},
+        {kReaderUser, "tickscope_reader"}, {kAdminUser, "tickscope_admin"}};
+    try {
+        auto connection = db::connect(conninfo().toStdString(), "local-db");
+        pqxx::nontransaction tx{connection};
+        bool added = false;
+        for (const auto &[user, group] : logins) {
+            const QString prefix = QStringLiteral("*:*:*:%1:").arg(user);
+            auto line = std::ranges::find_if(
+                lines, [&](const QString &entry) { return entry.startsWith(prefix); });
+            if (line == lines.end()) {
+                lines << prefix + generatePassword();
+                line = lines.end() - 1;
+                added = true;
+            }
+            const std::string name = tx.quote_name(user.toStdString());
+            const std::string password = tx.quote(line->mid(prefix.size()).toStdString());
+            if (tx.exec(
+                      "SELECT 1 FROM pg_roles WHERE rolname = $1", pqxx::params{user.toStdString()})
+                    .empty())
+                tx.exec(std::format("CREATE ROLE {} LOGIN PASSWORD {} IN ROLE {}", name, password,
+                    tx.quote_name(group)));
+            else
+                tx.exec(std::format("ALTER ROLE {} LOGIN PASSWORD {}", name, password));
+        }
+        if (added) {
+            if (auto written = writeFile(passfile, lines.join(u'\n').toUtf8() + '\n',
+                    QFile::ReadOwner | QFile::WriteOwner);
+                !written)
+                return written;
+        }
+        return {};
+    } catch (const std::exception &error) {
+        return std::unexpected(QStringLiteral("making the login roles of the embedded database "
+                                              "failed: %1")
+                .arg(QString::fromUtf8(error.what())));
+    }
 }
 
 std::expected<void, QString> LocalServer::ensureDatabase() const

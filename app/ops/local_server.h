@@ -4,7 +4,10 @@
 // ones through the same class.
 //
 // Layout of its directory: data/ (the cluster), server.log, passfile (libpq password file for the
-// generated password of the bootstrap superuser "tickscope"; the password is never printed).
+// generated passwords of the bootstrap superuser "tickscope" and of the login roles; no password
+// is ever printed). The superuser creates the cluster and applies migrations; ingest logs in as
+// tickscope_ingester (group tickscope_ingest), the console as tickscope_viewer (tickscope_reader),
+// and tickscope_operator (tickscope_admin) is there for an operator's schema work.
 // PostgreSQL refuses to run as root, so for root the server runs as the "postgres" user.
 #pragma once
 
@@ -32,6 +35,9 @@ public:
     static constexpr int kDefaultPort = 54320;
     static inline const QString kDatabaseName = QStringLiteral("tickscope");
     static inline const QString kSuperuser = QStringLiteral("tickscope");
+    static inline const QString kIngestUser = QStringLiteral("tickscope_ingester");
+    static inline const QString kReaderUser = QStringLiteral("tickscope_viewer");
+    static inline const QString kAdminUser = QStringLiteral("tickscope_operator");
 
     explicit LocalServer(QString directory);
 
@@ -46,8 +52,13 @@ public:
     // Yields false when it was not running.
     std::expected<bool, QString> stop();
 
+    // Once migrations have made the group roles: the login roles, each with a password of its
+    // own in the passfile (made when missing, kept otherwise).
+    std::expected<void, QString> ensureLoginRoles() const;
+
     LocalServerState state() const;
-    QString conninfo(const QString &database = kDatabaseName) const;
+    QString conninfo(
+        const QString &database = kDatabaseName, const QString &user = kSuperuser) const;
     QString directory() const { return m_directory; }
 
 private:

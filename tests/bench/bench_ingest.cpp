@@ -5,7 +5,10 @@
 //  3. baseline: psql \copy of the same rows, as CSV, into the same table of a fresh database;
 // and the ratio of 2 to 3.
 //
-//   bench_ingest [--rate N] [--seconds S] [--symbols N]
+//   bench_ingest [--rate N] [--seconds S] [--symbols N] [--sync-ms M]
+//
+// --sync-ms is the journal's sync interval: the writer commits only what is synced, so it is
+// part of the receive -> commit latency.
 #include "app/feeds/binance/binance_normalizer.h"
 #include "app/ingest_service.h"
 #include "app/sim/binance_simulator.h"
@@ -98,22 +101,27 @@ int main(int argc, char **argv)
     double rate = 200'000;
     int runSeconds = 10;
     int symbolCount = 4;
+    int syncMs = 50;
     const QStringList arguments = QCoreApplication::arguments();
     for (qsizetype i = 1; i + 1 < arguments.size(); i += 2) {
         bool ok = false;
         const double value = arguments.at(i + 1).toDouble(&ok);
         if (!ok || value <= 0) {
-            std::fprintf(stderr, "usage: bench_ingest [--rate N] [--seconds S] [--symbols N]\n");
+            std::fprintf(stderr,
+                "usage: bench_ingest [--rate N] [--seconds S] [--symbols N] [--sync-ms M]\n");
             return 2;
         }
         if (arguments.at(i) == u"--rate")
             rate = value;
         else if (arguments.at(i) == u"--seconds")
             runSeconds = static_cast<int>(value);
+        else if (arguments.at(i) == u"--sync-ms")
+            syncMs = static_cast<int>(value);
         else if (arguments.at(i) == u"--symbols")
             symbolCount = std::clamp(static_cast<int>(value), 1, 8);
         else {
-            std::fprintf(stderr, "usage: bench_ingest [--rate N] [--seconds S] [--symbols N]\n");
+            std::fprintf(stderr,
+                "usage: bench_ingest [--rate N] [--seconds S] [--symbols N] [--sync-ms M]\n");
             return 2;
         }
     }
@@ -141,6 +149,7 @@ int main(int argc, char **argv)
             throw std::runtime_error(started.error().toStdString());
         app::Config config;
         config.journalDirectory = journal.path();
+        config.journalSyncInterval = std::chrono::milliseconds(syncMs);
         config.binance = app::BinanceConfig{};
         for (const auto &symbol : symbols)
             config.binance->instruments.push_back(*app::parseSymbol("binance", symbol));
@@ -171,7 +180,10 @@ int main(int argc, char **argv)
         QEventLoop loop;
         QObject::connect(&simulator, &sim::BinanceSimulator::finished, &loop, &QEventLoop::quit);
         const auto started = Clock::now();
-        service.start();
+        if (auto running = service.start(); !running) {
+            std::fprintf(stderr, "bench_ingest: %s\n", running.error().c_str());
+            return 1;
+        }
         loop.exec();
         const double generating = seconds(Clock::now() - started);
         std::int64_t sent = 0;

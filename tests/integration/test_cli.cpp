@@ -256,6 +256,9 @@ private:
                                      out.contains(QStringLiteral("tickscope: ready |"))),
             60'000);
         QVERIFY2(out.contains(QStringLiteral("(embedded)")), qPrintable(out));
+        // The console reads as the embedded database's reader login, not as its superuser.
+        QVERIFY2(
+            out.contains(QStringLiteral("ready | tickscope_viewer@127.0.0.1:")), qPrintable(out));
         QVERIFY(out.contains(QStringLiteral("| schema ")));
         ::kill(static_cast<pid_t>(process.processId()), SIGINT);
         QVERIFY(process.waitForFinished(60'000));

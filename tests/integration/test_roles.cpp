@@ -85,6 +85,22 @@ private slots:
             "INSERT INTO audit.ingest_checkpoints VALUES ('binance', 1, 2) ON CONFLICT (feed) DO "
             "UPDATE SET journal_offset = excluded.journal_offset",
             ok);
+        row("ingest records a journal epoch", "ingest_user",
+            "INSERT INTO audit.journal_epochs (feed, journal_id, reason) VALUES ('binance', "
+            "'00000000000000000000000000000000', 'test')",
+            ok);
+        row("ingest quarantines a record", "ingest_user",
+            "INSERT INTO audit.quarantine (feed, journal_segment, journal_offset, record_kind, "
+            "payload, error) VALUES ('binance', 0, 1, 'frame', '\\x00ff', 'test')",
+            ok);
+        row("ingest records an outage gap", "ingest_user",
+            "INSERT INTO audit.gaps (instrument_id, kind, gap_start, gap_end, note) VALUES (1, "
+            "'outage', now() - interval '1 minute', now(), 'journal disk full')",
+            ok);
+        row("ingest cannot read the quarantine", "ingest_user", "SELECT * FROM audit.quarantine",
+            denied);
+        row("reader reads the quarantine and epochs", "reader_user",
+            "SELECT * FROM audit.quarantine, audit.journal_epochs", ok);
         row("ingest cannot read trades", "ingest_user", "SELECT * FROM market_data.trades", denied);
         row("ingest cannot read audit", "ingest_user", "SELECT * FROM audit.ingest_batches",
             denied);
