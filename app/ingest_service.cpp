@@ -13,7 +13,6 @@ struct IngestService::Pipeline
     ingest::FeedSession *session = nullptr;
     ingest::DatabaseWriter *writer = nullptr;
     std::string feed;
-    std::filesystem::path journal;
     std::vector<model::Instrument> instruments;
     bool started = false; // the threads own (and delete) session and writer from then on
 
@@ -70,20 +69,20 @@ std::expected<void, std::string> IngestService::start()
                 binance.microseconds ? feeds::binance::TimeUnit::Microseconds
                                      : feeds::binance::TimeUnit::Milliseconds);
         };
-        pipeline->journal = std::filesystem::path(root.toStdString()) / pipeline->feed;
+        const auto journal = std::filesystem::path(root.toStdString()) / pipeline->feed;
         // What earlier runs left is made durable before either thread starts, so the writer may
         // read all of it while the feed starts a new segment after it.
-        const auto existing = ingest::journal::prepareJournal(pipeline->journal);
+        const auto existing = ingest::journal::prepareJournal(journal);
         if (!existing)
             return std::unexpected(existing.error());
         pipeline->session = new ingest::FeedSession(makeAdapter(),
-            {.journalDirectory = pipeline->journal,
+            {.journalDirectory = journal,
                 .journal = {.maxSegmentBytes = m_config.journalSegmentBytes},
                 .syncInterval = m_config.journalSyncInterval,
                 .minFreeBytes = m_config.journalMinFreeBytes});
         pipeline->writer = new ingest::DatabaseWriter(makeAdapter(),
             {.conninfo = m_conninfo,
-                .journalDirectory = pipeline->journal,
+                .journalDirectory = journal,
                 .durableEnd = existing->durableEnd,
                 .batchRows = m_config.batchRows,
                 .flushInterval = m_config.flushInterval,

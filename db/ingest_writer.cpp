@@ -5,6 +5,7 @@
 #include "db/copy_text.h"
 
 #include <algorithm>
+#include <array>
 #include <libpq-fe.h>
 #include <memory>
 #include <pqxx/pqxx>
@@ -140,15 +141,17 @@ CREATE TEMP TABLE IF NOT EXISTS staging_book_snapshots (
 
 IngestBatch IngestBatch::slice(std::size_t first, std::size_t last) const
 {
-    IngestBatch part;
-    const bool ends = last == records.size();
-    auto take = [&](const auto &all, auto RecordSpan::*end) {
+    // Spans count rows from the start of their batch: the part's are shifted by where it begins.
+    constexpr std::array kRowEnds{&RecordSpan::tradesEnd, &RecordSpan::deltasEnd,
+        &RecordSpan::snapshotsEnd, &RecordSpan::feedEventsEnd, &RecordSpan::gapsEnd};
+    const RecordSpan begin = first == 0 ? RecordSpan{} : records[first - 1];
+    const RecordSpan end = last == 0 ? RecordSpan{} : records[last - 1];
+    auto take = [&](const auto &all, std::size_t RecordSpan::*rowEnd) {
         using Rows = std::decay_t<decltype(all)>;
-        const std::size_t from = first == 0 ? 0 : records[first - 1].*end;
-        const std::size_t to = last == 0 ? 0 : records[last - 1].*end;
-        return Rows(all.begin() + static_cast<std::ptrdiff_t>(from),
-            all.begin() + static_cast<std::ptrdiff_t>(to));
+        return Rows(all.begin() + static_cast<std::ptrdiff_t>(begin.*rowEnd),
+            all.begin() + static_cast<std::ptrdiff_t>(end.*rowEnd));
     };
+    IngestBatch part;
     part.trades = take(trades, &RecordSpan::tradesEnd);
     part.deltas = take(deltas, &RecordSpan::deltasEnd);
     part.snapshots = take(snapshots, &RecordSpan::snapshotsEnd);
@@ -157,26 +160,19 @@ IngestBatch IngestBatch::slice(std::size_t first, std::size_t last) const
     if (last > first) {
         part.records.assign(records.begin() + static_cast<std::ptrdiff_t>(first),
             records.begin() + static_cast<std::ptrdiff_t>(last));
-        part.firstJournalSegment = records[first].position.segment;
-        part.firstJournalIndex = records[first].position.index;
-        part.checkpoint = model::JournalPosition{
-            records[last - 1].position.segment, records[last - 1].position.index + 1};
+        for (auto &span : part.records) {
+            for (const auto rowEnd : kRowEnds)
+                span.*rowEnd -= begin.*rowEnd;
+        }
+        part.checkpoint = model::JournalPosition{end.position.segment, end.position.index + 1};
     }
-    if (ends) {
+    if (last == records.size()) {
         part.resolvedGaps = resolvedGaps;
         part.sequencePositions = sequencePositions;
         part.sealedSegments = sealedSegments;
         part.epoch = epoch;
         part.quarantined = quarantined;
         part.checkpoint = checkpoint;
-    }
-    // Spans are relative to the rows of the batch they index.
-    for (auto &span : part.records) {
-        span.tradesEnd -= first == 0 ? 0 : records[first - 1].tradesEnd;
-        span.deltasEnd -= first == 0 ? 0 : records[first - 1].deltasEnd;
-        span.snapshotsEnd -= first == 0 ? 0 : records[first - 1].snapshotsEnd;
-        span.feedEventsEnd -= first == 0 ? 0 : records[first - 1].feedEventsEnd;
-        span.gapsEnd -= first == 0 ? 0 : records[first - 1].gapsEnd;
     }
     return part;
 }
@@ -389,14 +385,17 @@ BatchReceipt IngestWriter::finishBatch(const IngestBatch &batch, bool staging,
                 static_cast<std::int64_t>(segment.fileBytes),
                 std::format("{:016x}", segment.checksum)});
     const double durationMs = static_cast<double>(receipt.duration.count()) / 1000.0;
+    // Where the batch's records started in the journal (none: a replay of a capture).
+    const model::JournalPosition firstRecord
+        = batch.records.empty() ? model::JournalPosition{} : batch.records.front().position;
     for (const auto &summary : summaries)
         tx.exec("INSERT INTO audit.ingest_batches (feed, target_table, row_count, first_time, "
                 "last_time, journal_segment, journal_offset, checksum, started_at, duration_ms) "
                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             pqxx::params{m_feed, std::string("market_data.") + summary.table,
                 static_cast<std::int64_t>(summary.written), optionalTimestamp(summary.firstTimeNs),
-                optionalTimestamp(summary.lastTimeNs), batch.firstJournalSegment,
-                batch.firstJournalIndex, summary.checksum, startedAt, durationMs});
+                optionalTimestamp(summary.lastTimeNs), firstRecord.segment, firstRecord.index,
+                summary.checksum, startedAt, durationMs});
     if (batch.epoch) {
         const auto &epoch = *batch.epoch;
         tx.exec("INSERT INTO audit.journal_epochs (feed, journal_id, previous_journal_id, "

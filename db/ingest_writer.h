@@ -82,9 +82,7 @@ struct IngestBatch
     std::optional<model::JournalPosition> checkpoint; // first journal record after this batch
     std::optional<JournalEpoch> epoch; // recorded with the batch's checkpoint
     std::vector<QuarantinedRecord> quarantined;
-    std::vector<RecordSpan> records; // in journal order; rows of no record come first
-    std::int64_t firstJournalSegment = 0; // where the batch's records started, for the audit row
-    std::int64_t firstJournalIndex = 0;
+    std::vector<RecordSpan> records; // in journal order; the first is where the batch started
 
     bool empty() const
     {

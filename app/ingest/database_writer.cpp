@@ -284,7 +284,7 @@ void DatabaseWriter::absorbBackfill(std::uint32_t instrument)
     }
 }
 
-bool DatabaseWriter::readRecords()
+void DatabaseWriter::readRecords()
 {
     while (m_batch.rows() < m_options.batchRows) {
         auto record = m_reader->next();
@@ -296,19 +296,15 @@ bool DatabaseWriter::readRecords()
         m_status.state = m_atJournalEnd ? model::WriterStatus::State::Live
                                         : model::WriterStatus::State::Replaying;
         if (!*record)
-            return true;
-        if (!m_batch
-                .checkpoint) { // the batch's first record (a sealed segment may have come first)
-            m_batch.firstJournalSegment = (*record)->position.segment;
-            m_batch.firstJournalIndex = (*record)->position.index;
-        }
+            return;
         absorb(**record);
     }
-    return true;
 }
 
 bool DatabaseWriter::commit()
 {
+    // Derived from the sequencer at each attempt, so a retried batch holds them once.
+    m_batch.sequencePositions.clear();
     for (std::uint32_t i = 0; i < m_sequenceMoved.size(); ++i) {
         if (!m_sequenceMoved[i])
             continue;
@@ -322,7 +318,6 @@ bool DatabaseWriter::commit()
         committed(m_batch, receipt);
     } catch (const std::exception &error) {
         if (db::classifyWriteFailure(error) != db::WriteFailure::Data || m_batch.records.empty()) {
-            m_batch.sequencePositions.clear();
             databaseLost(
                 std::format("batch of {} rows not written: {}", m_batch.rows(), error.what()));
             return false;
@@ -391,7 +386,6 @@ bool DatabaseWriter::isolateRefusedRecords()
             if (db::classifyWriteFailure(error) != db::WriteFailure::Data) {
                 // What is committed stays so; the rest is retried when the database is back.
                 m_batch = m_batch.slice(done, count);
-                m_batch.sequencePositions.clear();
                 databaseLost(std::format("batch not written: {}", error.what()));
                 return false;
             }
@@ -404,7 +398,6 @@ bool DatabaseWriter::isolateRefusedRecords()
             }
             if (!quarantine(part, error)) {
                 m_batch = m_batch.slice(first, count);
-                m_batch.sequencePositions.clear();
                 return false;
             }
             done = last;
@@ -444,31 +437,27 @@ bool DatabaseWriter::quarantine(const db::IngestBatch &refused, const std::excep
     setAside.feedEvents.clear();
     setAside.gaps.clear();
     setAside.quarantined.push_back(std::move(record));
-    try {
-        committed(setAside, m_writer->write(setAside));
-        return true;
-    } catch (const std::exception &again) {
-        if (db::classifyWriteFailure(again) == db::WriteFailure::Data) {
-            // What concerns the whole batch is refused too: keep the quarantine and the
-            // checkpoint, say what is dropped.
+    // Should what concerns the whole batch be refused too, the quarantine and the checkpoint
+    // are written without it.
+    db::IngestBatch minimal;
+    minimal.quarantined = setAside.quarantined;
+    minimal.checkpoint = setAside.checkpoint;
+    for (const db::IngestBatch *attempt : {&setAside, &minimal}) {
+        try {
+            committed(*attempt, m_writer->write(*attempt));
+            return true;
+        } catch (const std::exception &again) {
+            if (attempt == &minimal || db::classifyWriteFailure(again) != db::WriteFailure::Data) {
+                databaseLost(std::format("quarantine not written: {}", again.what()));
+                return false;
+            }
             spdlog::error("writer {}: the batch's audit rows were refused too and are dropped "
                           "({} resolved gaps, {} sealed segments): {}",
                 m_status.feed, setAside.resolvedGaps.size(), setAside.sealedSegments.size(),
                 again.what());
-            db::IngestBatch minimal;
-            minimal.quarantined = std::move(setAside.quarantined);
-            minimal.checkpoint = setAside.checkpoint;
-            try {
-                committed(minimal, m_writer->write(minimal));
-                return true;
-            } catch (const std::exception &last) {
-                databaseLost(std::format("quarantine not written: {}", last.what()));
-                return false;
-            }
         }
-        databaseLost(std::format("quarantine not written: {}", again.what()));
-        return false;
     }
+    return false;
 }
 
 void DatabaseWriter::setAsideUnreadable(const std::string &why)
@@ -490,8 +479,7 @@ void DatabaseWriter::pump()
     if (!ensureConnected())
         return;
     for (;;) {
-        if (!readRecords())
-            return;
+        readRecords();
         const bool full = m_batch.rows() >= m_options.batchRows;
         const bool due = m_batchStarted
             && std::chrono::steady_clock::now() - *m_batchStarted >= m_options.flushInterval;
@@ -507,19 +495,13 @@ void DatabaseWriter::pump()
 void DatabaseWriter::drainAndStop(std::chrono::milliseconds deadline)
 {
     m_pollTimer->stop();
-    if (m_failed) {
-        publishStatus();
-        emit stopped();
-        return;
-    }
     const auto until = std::chrono::steady_clock::now() + deadline;
-    while (std::chrono::steady_clock::now() < until) {
+    while (!m_failed && std::chrono::steady_clock::now() < until) {
         if (!ensureConnected()) {
             QThread::msleep(50);
             continue;
         }
-        if (!readRecords())
-            break;
+        readRecords();
         if (m_batch.empty())
             break;
         commit(); // on failure: retried after the backoff, until the deadline

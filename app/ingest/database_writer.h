@@ -80,7 +80,8 @@ private:
     // Drops the connection and retries after the backoff; the batch stays for the next try.
     void databaseLost(const std::string &why);
     void pump();
-    bool readRecords();
+    // Reads into the batch until it is full or the journal has no more durable records.
+    void readRecords();
     bool commit();
     // Counts what a committed batch held and moves the status's checkpoint.
     void committed(const db::IngestBatch &batch, const db::BatchReceipt &receipt);

@@ -293,11 +293,8 @@ void FeedSession::pause(const std::string &error)
     publishStatus();
 }
 
-void FeedSession::resumeIfRoom()
+void FeedSession::resume(std::uint64_t freeBytes)
 {
-    const auto free = journal::freeBytes(m_options.journalDirectory);
-    if (!free || *free < m_options.minFreeBytes)
-        return;
     const std::int64_t pausedAt = std::exchange(m_pausedAtNs, 0);
     record(feeds::RawKind::Marker, 0, feeds::encodeResumeMarker(pausedAt, "journal disk full"),
         model::wallClockNs());
@@ -306,7 +303,7 @@ void FeedSession::resumeIfRoom()
         m_pausedAtNs = pausedAt;
         return;
     }
-    spdlog::info("feed {}: {} MB free again; receiving resumes", m_status.feed, *free >> 20);
+    spdlog::info("feed {}: {} MB free again; receiving resumes", m_status.feed, freeBytes >> 20);
     m_status.lastError.clear();
     m_backoff.reset();
     connectSocket();
@@ -314,11 +311,11 @@ void FeedSession::resumeIfRoom()
 
 void FeedSession::checkDiskSpace()
 {
-    if (m_pausedAtNs != 0)
-        resumeIfRoom();
     const auto free = journal::freeBytes(m_options.journalDirectory);
     m_status.journalFreeBytes = free ? static_cast<std::int64_t>(*free) : -1;
     const bool low = free && *free < m_options.minFreeBytes;
+    if (m_pausedAtNs != 0 && free && !low)
+        resume(*free);
     if (low && !m_status.journalDiskLow)
         spdlog::warn("feed {}: only {} MB free for the journal in {} (watermark {} MB)",
             m_status.feed, *free >> 20, m_options.journalDirectory.string(),

@@ -92,7 +92,8 @@ private:
     // A journal write failed: pause when the disk is full, else fail.
     void journalFailed(const std::string &error);
     void pause(const std::string &error);
-    void resumeIfRoom();
+    // After a pause, with `freeBytes` free again: journals the window and reconnects.
+    void resume(std::uint64_t freeBytes);
     void checkDiskSpace();
     void fail(const QString &error);
 

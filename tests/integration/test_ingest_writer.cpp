@@ -70,8 +70,13 @@ db::IngestBatch sampleBatch()
         .lastReceivedAtNs = kDayNs + 1,
         .checksum = 0xfeedbeefULL});
     batch.checkpoint = model::JournalPosition{3, 42};
-    batch.firstJournalSegment = 2;
-    batch.firstJournalIndex = 7;
+    // All of it from one journal record, for simplicity: segment 2 record 7.
+    batch.records.push_back({.position = {2, 7},
+        .tradesEnd = batch.trades.size(),
+        .deltasEnd = batch.deltas.size(),
+        .snapshotsEnd = batch.snapshots.size(),
+        .feedEventsEnd = batch.feedEvents.size(),
+        .gapsEnd = batch.gaps.size()});
     return batch;
 }
 
