@@ -1,5 +1,6 @@
 #include "app/config.h"
 
+#include "app/feeds/adapter_registry.h"
 #include "app/ops/local_server.h"
 
 #include <QFileInfo>
@@ -76,79 +77,87 @@ private:
     const toml::table &m_table;
 };
 
-std::expected<QUrl, std::string> parseUrl(
-    const std::string &text, std::initializer_list<QString> schemes)
+// One [exchanges.NAME] section: a feed called NAME that speaks the protocol of `adapter` (NAME
+// itself when not given), its symbols, and the adapter's own settings as its registry entry
+// declares them.
+std::expected<feeds::FeedSettings, std::string> readExchange(
+    const std::string &file, const std::string &feed, const toml::node &node)
 {
-    const QUrl url{QString::fromStdString(text), QUrl::StrictMode};
-    if (!url.isValid() || url.host().isEmpty()
-        || std::ranges::find(schemes, url.scheme()) == schemes.end())
-        return std::unexpected(std::format("must be a {} URL with a host, not \"{}\"",
-            QStringList(schemes).join(QStringLiteral(" or ")).toStdString(), text));
-    return url;
-}
-
-std::expected<void, std::string> readBinance(const TableReader &reader, Config &config)
-{
-    if (auto known = reader.unknownKeys({"symbols", "websocket_url", "rest_url", "time_unit"});
-        !known)
-        return known;
-    BinanceConfig binance;
-    const toml::node *symbols = reader.table().get("symbols");
+    const std::string section = "exchanges." + feed;
+    const toml::table *table = node.as_table();
+    if (!table)
+        return std::unexpected(
+            std::format("{}: {} must be a table ({})", file, section, where(node)));
+    const TableReader reader{file, section, *table};
+    const bool validName = !feed.empty() && feed.front() >= 'a' && feed.front() <= 'z'
+        && std::ranges::all_of(feed,
+            [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'; });
+    if (!validName)
+        return std::unexpected(std::format("{}: [{}]: a feed's name is lower case letters, digits "
+                                           "and _, starting with a letter ({})",
+            file, section, where(node)));
+    feeds::FeedSettings settings{.feed = feed, .adapter = feed};
+    if (auto read = reader.text("adapter",
+            [&](const std::string &text, const toml::node &) -> std::expected<void, std::string> {
+                settings.adapter = text;
+                return {};
+            });
+        !read)
+        return std::unexpected(read.error());
+    const feeds::AdapterDescription *adapter = feeds::findAdapter(settings.adapter);
+    if (!adapter) {
+        const toml::node *named = table->get("adapter");
+        return std::unexpected(std::format("{}: [{}]: \"{}\" is no exchange Tickscope speaks; "
+                                           "it speaks {} (name one with adapter = \"...\") ({})",
+            file, section, settings.adapter, feeds::adapterNames(), where(named ? *named : node)));
+    }
+    for (const auto &[key, value] : *table) {
+        const std::string name{key.str()};
+        if (name == "symbols" || name == "adapter")
+            continue;
+        const auto option = std::ranges::find(adapter->options, name, &feeds::AdapterOption::key);
+        if (option == adapter->options.end())
+            return std::unexpected(
+                std::format("{}: unknown key {}.{} ({}); {} takes symbols, adapter{}", file,
+                    section, name, where(value), adapter->name, [&] {
+                        std::string keys;
+                        for (const auto &known : adapter->options)
+                            keys += std::format(", {}", known.key);
+                        return keys;
+                    }()));
+        if (auto read = reader.text(name,
+                [&](const std::string &text,
+                    const toml::node &at) -> std::expected<void, std::string> {
+                    if (auto wrong = option->check(text))
+                        return std::unexpected(reader.error(at, name, *wrong));
+                    settings.options.emplace(name, text);
+                    return {};
+                });
+            !read)
+            return std::unexpected(read.error());
+    }
+    const toml::node *symbols = table->get("symbols");
     const toml::array *list = symbols ? symbols->as_array() : nullptr;
     if (!list || list->empty())
         return std::unexpected(symbols
                 ? reader.error(*symbols, "symbols", "must be a non-empty list of strings")
-                : reader.error(reader.table(), "symbols", "is missing"));
+                : reader.error(*table, "symbols", "is missing"));
     for (const auto &entry : *list) {
         const auto text = entry.value<std::string>();
         if (!text)
             return std::unexpected(reader.error(entry, "symbols", "must hold strings only"));
-        auto instrument = parseSymbol("binance", *text);
+        auto instrument = parseSymbol(feed, *text);
         if (!instrument)
             return std::unexpected(reader.error(entry, "symbols", instrument.error()));
         const auto twin = std::ranges::find(
-            binance.instruments, instrument->symbol, &model::Instrument::symbol);
-        if (twin != binance.instruments.end())
+            settings.instruments, instrument->symbol, &model::Instrument::symbol);
+        if (twin != settings.instruments.end())
             return std::unexpected(reader.error(entry, "symbols",
                 std::format("names {} twice (\"{}\" repeats an earlier entry)", instrument->symbol,
                     *text)));
-        instrument->timePrecision = "ms";
-        binance.instruments.push_back(std::move(*instrument));
+        settings.instruments.push_back(std::move(*instrument));
     }
-    auto urlInto = [&](QUrl &target, std::initializer_list<QString> schemes, const char *key) {
-        return reader.text(key,
-            [&, key](const std::string &text,
-                const toml::node &node) -> std::expected<void, std::string> {
-                auto url = parseUrl(text, schemes);
-                if (!url)
-                    return std::unexpected(reader.error(node, key, url.error()));
-                target = *url;
-                return {};
-            });
-    };
-    if (auto read = urlInto(
-            binance.websocketUrl, {QStringLiteral("ws"), QStringLiteral("wss")}, "websocket_url");
-        !read)
-        return read;
-    if (auto read
-        = urlInto(binance.restUrl, {QStringLiteral("http"), QStringLiteral("https")}, "rest_url");
-        !read)
-        return read;
-    if (auto read = reader.text("time_unit",
-            [&](const std::string &text,
-                const toml::node &node) -> std::expected<void, std::string> {
-                if (text != "ms" && text != "us")
-                    return std::unexpected(
-                        reader.error(node, "time_unit", "must be \"ms\" or \"us\""));
-                binance.microseconds = text == "us";
-                return {};
-            });
-        !read)
-        return read;
-    for (auto &instrument : binance.instruments)
-        instrument.timePrecision = binance.microseconds ? "us" : "ms";
-    config.binance = std::move(binance);
-    return {};
+    return settings;
 }
 
 } // namespace
@@ -268,13 +277,11 @@ std::expected<Config, std::string> loadConfig(const QString &path, bool explicit
                 read = reader.integer("flush_interval_ms", 1, 60'000,
                     [&](std::int64_t v) { config.flushInterval = std::chrono::milliseconds(v); });
         } else {
-            read = reader.unknownKeys({"binance"});
-            if (read && table->contains("binance")) {
-                const toml::table *binance = table->get("binance")->as_table();
-                if (!binance)
-                    return std::unexpected(
-                        std::format("{}: exchanges.binance must be a table", file));
-                read = readBinance(TableReader{file, "exchanges.binance", *binance}, config);
+            for (const auto &[feed, section] : *table) {
+                auto settings = readExchange(file, std::string(feed.str()), section);
+                if (!settings)
+                    return std::unexpected(settings.error());
+                config.feeds.push_back(std::move(*settings));
             }
         }
         if (!read)

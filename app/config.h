@@ -5,14 +5,14 @@
 //   [journal]           directory = "/var/lib/tickscope/journal", segment_mb = 256,
 //                       sync_interval_ms = 50, min_free_mb = 1024, retain_hours = 168
 //   [ingest]            batch_rows = 20000, flush_interval_ms = 100
-//   [exchanges.binance] symbols = ["BTCUSDT", "ETH/USDT"], websocket_url = "wss://...",
-//                       rest_url = "https://...", time_unit = "ms" | "us"
+//   [exchanges.NAME]    symbols = ["BTCUSDT", "ETH/USDT"], adapter = "binance" (default: NAME),
+//                       and the adapter's own settings (feeds::AdapterDescription::options)
 #pragma once
 
+#include "app/feeds/adapter_description.h"
 #include "app/model/instrument.h"
 
 #include <QString>
-#include <QUrl>
 #include <chrono>
 #include <expected>
 #include <optional>
@@ -20,17 +20,6 @@
 #include <vector>
 
 namespace tickscope::app {
-
-struct BinanceConfig
-{
-    // The feed's name: its journal folder, its rows in audit tables and its instruments'
-    // exchange. "binance", or "simulated" for the built-in simulator of the demo.
-    std::string exchange = "binance";
-    std::vector<model::Instrument> instruments;
-    QUrl websocketUrl{QStringLiteral("wss://stream.binance.com:9443")};
-    QUrl restUrl{QStringLiteral("https://api.binance.com")};
-    bool microseconds = false;
-};
 
 struct Config
 {
@@ -43,7 +32,7 @@ struct Config
     std::chrono::hours journalRetention{168}; // committed segments older than this go; 0: never
     std::size_t batchRows = 20'000;
     std::chrono::milliseconds flushInterval{100};
-    std::optional<BinanceConfig> binance;
+    std::vector<feeds::FeedSettings> feeds; // one per [exchanges.NAME] section, in file order
 };
 
 // $XDG_CONFIG_HOME/tickscope/tickscope.toml (~/.config/tickscope/tickscope.toml).

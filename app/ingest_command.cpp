@@ -3,6 +3,7 @@
 #include "app/config.h"
 #include "app/database_setup.h"
 #include "app/database_target.h"
+#include "app/feeds/adapter_registry.h"
 #include "app/ingest_service.h"
 #include "app/ingest_status_line.h"
 #include "app/unix_signals.h"
@@ -48,12 +49,13 @@ int runIngestCommand(const QStringList &arguments)
         return cli::failure(kCommand, QString::fromStdString(chosen.error()));
     const Config *config = &chosen->first;
     DatabaseTarget target = chosen->second;
-    if (!config->binance)
+    if (config->feeds.empty())
         return cli::failure(kCommand,
-            QStringLiteral(
-                "no exchange is configured; add an [exchanges.binance] section with "
-                "symbols to %1 (run `tickscope` without a command for the simulated exchange)")
-                .arg(config->path.isEmpty() ? defaultConfigPath() : config->path));
+            QStringLiteral("no exchange is configured; add an [exchanges.NAME] section with "
+                           "symbols to %1 (NAME one of %2; run `tickscope` without a command for "
+                           "the simulated exchange)")
+                .arg(config->path.isEmpty() ? defaultConfigPath() : config->path,
+                    QString::fromStdString(feeds::adapterNames())));
     const auto migrations = db::loadMigrations(db::kEmbeddedMigrations);
     if (!migrations)
         return cli::failure(kCommand, QString::fromStdString(migrations.error()));

@@ -1,8 +1,10 @@
 #include "app/ingest_service.h"
 
-#include "app/feeds/binance/binance_adapter.h"
+#include "app/feeds/adapter_registry.h"
 #include "app/ingest/database_writer.h"
 #include "app/ingest/feed_session.h"
+
+#include <format>
 
 namespace tickscope::app {
 
@@ -12,8 +14,7 @@ struct IngestService::Pipeline
     QThread writerThread;
     ingest::FeedSession *session = nullptr;
     ingest::DatabaseWriter *writer = nullptr;
-    std::string feed;
-    std::vector<model::Instrument> instruments;
+    feeds::FeedSettings settings;
     bool started = false; // the threads own (and delete) session and writer from then on
 
     ~Pipeline()
@@ -38,10 +39,9 @@ IngestService::IngestService(const Config &config, std::string conninfo, QObject
     qRegisterMetaType<model::WriterStatus>();
     qRegisterMetaType<model::JournalPosition>();
     qRegisterMetaType<ingest::journal::SealedSegment>();
-    if (config.binance) {
+    for (const auto &feed : config.feeds) {
         auto pipeline = std::make_unique<Pipeline>();
-        pipeline->feed = config.binance->exchange;
-        pipeline->instruments = config.binance->instruments;
+        pipeline->settings = feed;
         m_pipelines.push_back(std::move(pipeline));
     }
 }
@@ -52,7 +52,8 @@ std::vector<model::Instrument> IngestService::instruments() const
 {
     std::vector<model::Instrument> all;
     for (const auto &pipeline : m_pipelines)
-        all.insert(all.end(), pipeline->instruments.begin(), pipeline->instruments.end());
+        all.insert(all.end(), pipeline->settings.instruments.begin(),
+            pipeline->settings.instruments.end());
     return all;
 }
 
@@ -61,15 +62,12 @@ std::expected<void, std::string> IngestService::start()
     const QString root = m_config.journalDirectory.isEmpty() ? defaultJournalDirectory()
                                                              : m_config.journalDirectory;
     for (auto &pipeline : m_pipelines) {
-        const auto &binance = *m_config.binance;
+        if (auto wrong = feeds::checkFeedSettings(pipeline->settings))
+            return std::unexpected(std::format("feed {}: {}", pipeline->settings.feed, *wrong));
         auto makeAdapter = [&] {
-            return std::make_unique<feeds::binance::BinanceAdapter>(
-                feeds::InstrumentList{binance.instruments},
-                feeds::binance::BinanceEndpoints{binance.websocketUrl, binance.restUrl},
-                binance.microseconds ? feeds::binance::TimeUnit::Microseconds
-                                     : feeds::binance::TimeUnit::Milliseconds);
+            return feeds::createAdapter(pipeline->settings);
         };
-        const auto journal = std::filesystem::path(root.toStdString()) / pipeline->feed;
+        const auto journal = std::filesystem::path(root.toStdString()) / pipeline->settings.feed;
         // What earlier runs left is made durable before either thread starts, so the writer may
         // read all of it while the feed starts a new segment after it.
         const auto existing = ingest::journal::prepareJournal(journal);
@@ -112,7 +110,7 @@ std::expected<void, std::string> IngestService::start()
             &IngestService::feedStatusChanged);
         connect(pipeline->writer, &ingest::DatabaseWriter::statusChanged, this,
             &IngestService::writerStatusChanged);
-        const QString feed = QString::fromStdString(pipeline->feed);
+        const QString feed = QString::fromStdString(pipeline->settings.feed);
         auto onFailure = [this, feed](const QString &side, const QString &why) {
             m_failures << QStringLiteral("%1 %2: %3").arg(feed, side, why);
             emit failed(m_failures.back());

@@ -6,7 +6,7 @@
 #include "app/database_target.h"
 #include "app/ingest_service.h"
 #include "app/ingest_status_line.h"
-#include "app/sim/binance_simulator.h"
+#include "app/simulated_feed.h"
 #include "app/unix_signals.h"
 #include "db/capability_probe.h"
 #include "db/migration_set.h"
@@ -27,7 +27,7 @@ namespace {
 struct DemoExchange
 {
     std::unique_ptr<sim::BinanceSimulator> simulator;
-    BinanceConfig config;
+    feeds::FeedSettings feed;
 };
 
 // The simulated exchange the main job ingests from when none is configured: Binance's protocol
@@ -46,13 +46,7 @@ std::expected<DemoExchange, QString> startDemoExchange()
     if (auto started = demo.simulator->start(); !started)
         return std::unexpected(
             QStringLiteral("the simulated exchange did not start: ") + started.error());
-    demo.config.exchange = "simulated";
-    for (const auto &symbol : options.symbols)
-        demo.config.instruments.push_back(*parseSymbol(demo.config.exchange, symbol));
-    demo.config.websocketUrl
-        = QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(demo.simulator->port()));
-    demo.config.restUrl
-        = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(demo.simulator->restPort()));
+    demo.feed = simulatedFeed(*demo.simulator, "simulated");
     return demo;
 }
 
@@ -145,12 +139,18 @@ int runMainJob(int &argc, char **argv, const QStringList &arguments)
     Config ingestConfig = config;
     ingestConfig.journalDirectory = journalDirectory(config.journalDirectory, target.embedded);
     std::unique_ptr<sim::BinanceSimulator> simulator;
-    if (!ingestConfig.binance) {
+    if (ingestConfig.feeds.empty()) {
         auto demo = startDemoExchange();
         if (!demo)
             return cli::failure(QString(), demo.error());
         simulator = std::move(demo->simulator);
-        ingestConfig.binance = demo->config;
+        ingestConfig.feeds.push_back(std::move(demo->feed));
+    }
+    QStringList feedNames;
+    std::vector<model::Instrument> instruments;
+    for (const auto &feed : ingestConfig.feeds) {
+        feedNames << QString::fromStdString(feed.feed);
+        instruments.insert(instruments.end(), feed.instruments.begin(), feed.instruments.end());
     }
 
     std::unique_ptr<ui::MainWindow> window;
@@ -164,7 +164,7 @@ int runMainJob(int &argc, char **argv, const QStringList &arguments)
                 .arg(QStringLiteral(TICKSCOPE_VERSION), QString::fromStdString(target.source),
                     simulator ? QStringLiteral("the simulator on ws://127.0.0.1:%1")
                                     .arg(simulator->port())
-                              : QString::fromStdString(ingestConfig.binance->exchange)));
+                              : feedNames.join(QStringLiteral(", "))));
         QObject::connect(monitor, &ConnectionMonitor::statusChanged, application.get(),
             [&lastLine](const model::DatabaseStatus &status) {
                 const QString line = statusLine(status);
@@ -179,7 +179,7 @@ int runMainJob(int &argc, char **argv, const QStringList &arguments)
         window = std::make_unique<ui::MainWindow>();
         QObject::connect(monitor, &ConnectionMonitor::statusChanged, window.get(),
             &ui::MainWindow::showDatabaseStatus);
-        window->setInstruments(ingestConfig.binance->instruments);
+        window->setInstruments(instruments);
         window->show();
     }
     // The database is up and migrated: start ingesting into it.

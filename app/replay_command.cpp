@@ -1,20 +1,20 @@
-#include "app/capture_replay.h"
 #include "app/cli.h"
 #include "app/commands.h"
 #include "app/config.h"
 #include "app/database_setup.h"
 #include "app/database_target.h"
+#include "app/feeds/adapter_registry.h"
+#include "app/ingest/capture_replay.h"
 #include "app/ingest/journal_reader.h"
 #include "app/model/wall_clock.h"
 #include "db/connection.h"
 #include "db/instrument_registry.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
-#include <QRegularExpression>
 #include <pqxx/connection>
-#include <ranges>
-#include <set>
 
 namespace tickscope::app {
 
@@ -22,19 +22,77 @@ namespace {
 
 const QString kCommand = QStringLiteral("replay");
 
-// The symbols a capture's events name ("s":"BTCUSDT"), in order of first appearance.
-std::vector<std::string> discoverSymbols(const QByteArray &capture)
+using MessageSink = std::function<void(const feeds::RawMessage &message, std::int64_t line)>;
+
+// Where the raw messages come from: a capture (one text frame per line, no receive times: they
+// are stamped with the time of the replay) or a journal (its own receive times). Read as a
+// stream, so that a journal of any size fits in memory; called once more when the symbols have
+// to be found first.
+class MessageSource
 {
-    static const QRegularExpression symbolField{QStringLiteral(R"re("s"\s*:\s*"([A-Z0-9]+)")re")};
-    std::vector<std::string> symbols;
-    std::set<std::string> seen;
-    auto matches = symbolField.globalMatch(QString::fromUtf8(capture));
-    while (matches.hasNext()) {
-        const std::string symbol = matches.next().captured(1).toStdString();
-        if (seen.insert(symbol).second)
-            symbols.push_back(symbol);
+public:
+    MessageSource(QString capture, QString journal)
+        : m_capture(std::move(capture))
+        , m_journal(std::move(journal))
+    { }
+
+    std::expected<void, QString> forEach(const MessageSink &sink) const
+    {
+        if (!m_capture.isEmpty()) {
+            QFile input{m_capture};
+            if (!input.open(QIODevice::ReadOnly))
+                return std::unexpected(
+                    QStringLiteral("cannot read %1: %2").arg(m_capture, input.errorString()));
+            const std::int64_t receivedAt = model::wallClockNs();
+            std::int64_t line = 0;
+            while (!input.atEnd()) {
+                ++line;
+                const QByteArray text = input.readLine().trimmed();
+                if (!text.isEmpty())
+                    sink({feeds::RawKind::WebSocketText, 0, receivedAt,
+                             std::string_view(text.constData(), text.size())},
+                        line);
+            }
+            return {};
+        }
+        ingest::journal::JournalReader reader{m_journal.toStdString()};
+        if (auto sought = reader.seek({}); !sought)
+            return std::unexpected(QString::fromStdString(sought.error()));
+        for (std::int64_t record = 1;; ++record) {
+            auto next = reader.next();
+            if (!next)
+                return std::unexpected(QStringLiteral("journal %1, record %2: %3")
+                        .arg(m_journal)
+                        .arg(record)
+                        .arg(QString::fromStdString(next.error())));
+            if (!*next)
+                return {};
+            sink({(*next)->kind, (*next)->tag, (*next)->receivedAtNs, (*next)->payload}, record);
+        }
     }
-    return symbols;
+
+private:
+    QString m_capture;
+    QString m_journal;
+};
+
+// The symbols the input's messages name, in order of first appearance: what the exchange's
+// normalizer reports as data for symbols it does not carry, given none.
+std::expected<std::vector<std::string>, QString> discoverSymbols(
+    const MessageSource &source, const feeds::FeedSettings &settings)
+{
+    feeds::FeedSettings none = settings;
+    none.instruments.clear();
+    const auto adapter = feeds::createAdapter(none);
+    const auto normalizer = adapter->createNormalizer();
+    feeds::NormalizedOutput output;
+    auto read = source.forEach([&](const feeds::RawMessage &message, std::int64_t) {
+        normalizer->normalize(message, output);
+        output.clear();
+    });
+    if (!read)
+        return std::unexpected(read.error());
+    return normalizer->unknownSymbols();
 }
 
 } // namespace
@@ -44,19 +102,32 @@ int runReplayCommand(const QStringList &arguments)
     QCommandLineParser parser;
     cli::describe(parser,
         QStringLiteral("Replays raw exchange messages through the same normalizer, book "
-                       "synchronisation and gap detection as live ingestion: a capture with one "
-                       "WebSocket text frame per line (--input), or a feed's journal directory "
-                       "(--journal). Reports per symbol: trades, trade-id gaps, book updates "
-                       "applied and dropped, sequence breaks and the final best bid and ask, with "
-                       "line numbers; and each line that could not be parsed. Without --dry-run "
-                       "the data is written to the database as live ingestion writes it."));
+                       "synchronisation, gap detection and batch assembly as live ingestion: a "
+                       "capture with one WebSocket text frame per line (--input), or a feed's "
+                       "journal directory (--journal). Reports per symbol: trades, trade-id gaps, "
+                       "book updates applied and dropped, sequence breaks, other gaps and the "
+                       "final best bid and ask, with line (or journal record) numbers; and each "
+                       "message that could not be parsed. Without --dry-run the rows are written "
+                       "to the database as live ingestion writes them; rows stored already are "
+                       "skipped, so a replay can be repeated. A journal keeps each message's "
+                       "receive time; a capture's messages are stamped with the replay's time."));
     parser.addOptions({
-        {QStringLiteral("exchange"), QStringLiteral("The exchange's protocol: binance."),
-            QStringLiteral("name"), QStringLiteral("binance")},
+        {QStringLiteral("exchange"),
+            QStringLiteral("The exchange's protocol: %1.")
+                .arg(QString::fromStdString(feeds::adapterNames())),
+            QStringLiteral("name")},
         {QStringLiteral("input"), QStringLiteral("Capture file: one raw text frame per line."),
             QStringLiteral("file")},
         {QStringLiteral("journal"), QStringLiteral("A feed's journal directory."),
             QStringLiteral("dir")},
+        {QStringLiteral("feed"),
+            QStringLiteral("The feed the rows belong to (their exchange in the database; "
+                           "default: the journal directory's name, else the --exchange name)."),
+            QStringLiteral("name")},
+        {QStringLiteral("option"),
+            QStringLiteral("A setting of the exchange's adapter, as in its config section "
+                           "(e.g. time_unit=us). May be repeated."),
+            QStringLiteral("key=value")},
         {QStringLiteral("symbols"),
             QStringLiteral("Symbols to take (default: all the input names)."),
             QStringLiteral("list")},
@@ -65,8 +136,6 @@ int runReplayCommand(const QStringList &arguments)
                 "REST depth snapshot to start a book from: FILE, or SYMBOL=FILE when the "
                 "input holds several symbols. May be repeated."),
             QStringLiteral("file")},
-        {QStringLiteral("time-unit"), QStringLiteral("Unit of the input's times: ms or us."),
-            QStringLiteral("unit"), QStringLiteral("ms")},
         {QStringLiteral("dry-run"), QStringLiteral("Report only; write nothing.")},
         {QStringLiteral("report"), QStringLiteral("Report format: text or json."),
             QStringLiteral("format"), QStringLiteral("text")},
@@ -74,81 +143,67 @@ int runReplayCommand(const QStringList &arguments)
     addDatabaseOptions(parser);
     if (const auto exit = cli::parse(parser, arguments, kCommand))
         return *exit;
-    if (parser.value(QStringLiteral("exchange")) != QLatin1String("binance"))
-        return cli::usageError(kCommand,
-            QStringLiteral("--exchange %1 is not supported; binance is")
-                .arg(parser.value(QStringLiteral("exchange"))));
     const bool fromCapture = parser.isSet(QStringLiteral("input"));
     if (fromCapture == parser.isSet(QStringLiteral("journal")))
         return cli::usageError(
             kCommand, QStringLiteral("give exactly one of --input and --journal"));
+    if (!parser.isSet(QStringLiteral("exchange")))
+        return cli::usageError(kCommand,
+            QStringLiteral("give --exchange: %1")
+                .arg(QString::fromStdString(feeds::adapterNames())));
     const QString format = parser.value(QStringLiteral("report"));
     if (format != QLatin1String("text") && format != QLatin1String("json"))
         return cli::usageError(
             kCommand, QStringLiteral("--report must be text or json, not '%1'").arg(format));
-    const QString unit = parser.value(QStringLiteral("time-unit"));
-    if (unit != QLatin1String("ms") && unit != QLatin1String("us"))
-        return cli::usageError(
-            kCommand, QStringLiteral("--time-unit must be ms or us, not '%1'").arg(unit));
 
-    // Read the raw messages first: symbols may have to be discovered from them.
-    std::vector<std::pair<feeds::RawKind, std::string>> messages;
-    std::vector<std::int64_t> lineNumbers;
-    if (fromCapture) {
-        QFile input{parser.value(QStringLiteral("input"))};
-        if (!input.open(QIODevice::ReadOnly))
-            return cli::failure(kCommand,
-                QStringLiteral("cannot read %1: %2").arg(input.fileName(), input.errorString()));
-        std::int64_t line = 0;
-        while (!input.atEnd()) {
-            ++line;
-            const QByteArray text = input.readLine().trimmed();
-            if (text.isEmpty())
-                continue;
-            messages.emplace_back(feeds::RawKind::WebSocketText, text.toStdString());
-            lineNumbers.push_back(line);
-        }
-    } else {
-        ingest::journal::JournalReader reader{
-            parser.value(QStringLiteral("journal")).toStdString()};
-        if (auto sought = reader.seek({}); !sought)
-            return cli::failure(kCommand, QString::fromStdString(sought.error()));
-        for (std::int64_t record = 1;; ++record) {
-            auto next = reader.next();
-            if (!next)
-                return cli::failure(kCommand, QString::fromStdString(next.error()));
-            if (!*next)
-                break;
-            messages.emplace_back((*next)->kind, std::move((*next)->payload));
-            lineNumbers.push_back(record);
-        }
+    const MessageSource source{
+        parser.value(QStringLiteral("input")), parser.value(QStringLiteral("journal"))};
+    feeds::FeedSettings settings{.adapter = parser.value(QStringLiteral("exchange")).toStdString()};
+    settings.feed = parser.isSet(QStringLiteral("feed"))
+        ? parser.value(QStringLiteral("feed")).toStdString()
+        : fromCapture ? settings.adapter
+                      : QFileInfo(QDir::cleanPath(parser.value(QStringLiteral("journal"))))
+                            .fileName()
+                            .toStdString();
+    for (const QString &option : parser.values(QStringLiteral("option"))) {
+        const auto equals = option.indexOf(u'=');
+        if (equals <= 0)
+            return cli::usageError(
+                kCommand, QStringLiteral("--option takes key=value, not '%1'").arg(option));
+        settings.options.insert_or_assign(
+            option.left(equals).toStdString(), option.mid(equals + 1).toStdString());
     }
-
     std::vector<std::string> symbols;
     if (parser.isSet(QStringLiteral("symbols"))) {
         for (const QString &symbol :
             parser.value(QStringLiteral("symbols")).split(u',', Qt::SkipEmptyParts))
             symbols.push_back(symbol.trimmed().toUpper().toStdString());
-    } else {
-        QByteArray all;
-        for (const auto &[kind, payload] : messages)
-            all.append(payload.data(), static_cast<qsizetype>(payload.size())).append('\n');
-        symbols = discoverSymbols(all);
+    }
+    // Checked once with a stand-in symbol, so that a wrong exchange or option is said before
+    // the input is read.
+    settings.instruments = {{settings.feed, "CHECK", "CHECK", "CHECK"}};
+    if (auto wrong = feeds::checkFeedSettings(settings))
+        return cli::usageError(kCommand, QString::fromStdString(*wrong));
+    if (symbols.empty()) {
+        auto found = discoverSymbols(source, settings);
+        if (!found)
+            return cli::failure(kCommand, found.error());
+        symbols = std::move(*found);
     }
     if (symbols.empty())
         return cli::failure(kCommand, QStringLiteral("the input names no symbol; give --symbols"));
-    std::vector<model::Instrument> instruments;
+    settings.instruments.clear();
     for (const auto &symbol : symbols) {
-        auto instrument = parseSymbol("binance", symbol);
+        auto instrument = parseSymbol(settings.feed, symbol);
         if (!instrument)
             return cli::usageError(kCommand, QString::fromStdString(instrument.error()));
-        instrument->timePrecision = unit.toStdString();
-        instruments.push_back(std::move(*instrument));
+        settings.instruments.push_back(std::move(*instrument));
     }
-    const feeds::InstrumentList list{instruments};
+    const auto adapter = feeds::createAdapter(settings);
+    const feeds::InstrumentList &list = adapter->instruments();
 
     // Snapshots go first, as REST responses for their instrument.
-    std::vector<std::pair<std::uint32_t, std::string>> snapshots;
+    std::vector<std::string> snapshots;
     for (const QString &value : parser.values(QStringLiteral("book-snapshot"))) {
         const auto equals = value.indexOf(u'=');
         QString symbol = equals > 0 ? value.left(equals).toUpper() : QString();
@@ -169,7 +224,7 @@ int runReplayCommand(const QStringList &arguments)
         if (!file.open(QIODevice::ReadOnly))
             return cli::failure(
                 kCommand, QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
-        snapshots.emplace_back(*instrument,
+        snapshots.push_back(
             feeds::encodeRestPayload(list.at(*instrument).symbol, file.readAll().toStdString()));
     }
 
@@ -177,6 +232,11 @@ int runReplayCommand(const QStringList &arguments)
     std::unique_ptr<db::IngestWriter> writer;
     bool stopServerAtExit = false;
     const bool dryRun = parser.isSet(QStringLiteral("dry-run"));
+    auto fail = [&](const QString &why) {
+        if (stopServerAtExit)
+            stopEmbeddedServer();
+        return cli::failure(kCommand, why);
+    };
     try {
         if (!dryRun) {
             auto chosen = chooseDatabase(parser);
@@ -196,30 +256,27 @@ int runReplayCommand(const QStringList &arguments)
             if (auto migrated = applyPendingMigrations(
                     *connection, db::loadMigrations(db::kEmbeddedMigrations).value(), quiet);
                 !migrated)
-                return cli::failure(kCommand, QString::fromStdString(migrated.error()));
+                return fail(QString::fromStdString(migrated.error()));
             writer = std::make_unique<db::IngestWriter>(
-                *connection, "binance", db::registerInstruments(*connection, instruments));
+                *connection, settings.feed, db::registerInstruments(*connection, list.all()));
         }
-        CaptureReplay replay{list,
-            unit == QLatin1String("us") ? feeds::binance::TimeUnit::Microseconds
-                                        : feeds::binance::TimeUnit::Milliseconds,
-            writer.get(), 20'000};
+        ingest::CaptureReplay replay{*adapter, writer.get(), 20'000};
         const std::int64_t receivedAt = model::wallClockNs();
-        for (const auto &body : snapshots | std::views::values)
+        for (const auto &body : snapshots)
             replay.feed(
                 {feeds::RawKind::RestResponse,
                     static_cast<std::uint32_t>(feeds::RestTopic::BookSnapshot), receivedAt, body},
                 0);
-        for (std::size_t i = 0; i < messages.size(); ++i)
-            replay.feed({messages[i].first, 0, receivedAt, messages[i].second}, lineNumbers[i]);
+        if (auto read = source.forEach([&replay](const feeds::RawMessage &message,
+                                           std::int64_t line) { replay.feed(message, line); });
+            !read)
+            return fail(read.error());
         replay.finish();
         cli::print(format == QLatin1String("json")
                 ? QString::fromUtf8(QJsonDocument(replay.report()).toJson(QJsonDocument::Indented))
                 : replay.textReport());
     } catch (const std::exception &error) {
-        if (stopServerAtExit)
-            stopEmbeddedServer();
-        return cli::failure(kCommand, QString::fromUtf8(error.what()));
+        return fail(QString::fromUtf8(error.what()));
     }
     if (stopServerAtExit)
         stopEmbeddedServer();

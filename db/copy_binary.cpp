@@ -85,6 +85,17 @@ void appendChar(std::string &out, char value)
     out.push_back(value);
 }
 
+void appendText(std::string &out, std::string_view value)
+{
+    appendBigEndian(out, static_cast<std::int32_t>(value.size()));
+    out.append(value);
+}
+
+void appendNull(std::string &out)
+{
+    appendBigEndian(out, std::int32_t{-1});
+}
+
 void appendTimestamp(std::string &out, std::int64_t nsSinceEpoch)
 {
     // Floor to the µs, as the text format does (ns / 1000 rounds towards zero: fix negatives).

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tickscope::db::copy_binary {
@@ -18,6 +19,8 @@ void beginRow(std::string &out, std::int16_t fields);
 void appendInt32(std::string &out, std::int32_t value);
 void appendInt64(std::string &out, std::int64_t value);
 void appendChar(std::string &out, char value); // PostgreSQL's one-byte "char"
+void appendText(std::string &out, std::string_view value); // UTF-8, as the server's encoding
+void appendNull(std::string &out);
 // timestamptz: µs since 2000-01-01 (ns are truncated, as the text format's are).
 void appendTimestamp(std::string &out, std::int64_t nsSinceEpoch);
 void appendNumeric(std::string &out, const model::Decimal &value);

@@ -122,11 +122,12 @@ template<typename Rows> TableSummary summarize(const char *table, const Rows &ro
 }
 
 // Staging copies of the hypertables for idempotent replays; they empty themselves at commit.
-// Spelled out rather than LIKE market_data.*, which would need SELECT on the hypertables.
+// Spelled out rather than LIKE market_data.*, which would need SELECT on the hypertables; in
+// the hypertables' column order, which finishBatch's INSERT ... SELECT * relies on.
 constexpr auto kStagingDdl = R"sql(
 CREATE TEMP TABLE IF NOT EXISTS staging_trades (
     time timestamptz, received_at timestamptz, instrument_id integer, trade_id bigint,
-    price numeric, size numeric, side "char") ON COMMIT DELETE ROWS;
+    price numeric, size numeric, side "char", trade_ref text) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS staging_book_deltas (
     time timestamptz, received_at timestamptz, instrument_id integer, first_sequence bigint,
     sequence bigint, bid_prices numeric[], bid_sizes numeric[], ask_prices numeric[],
@@ -248,11 +249,17 @@ BatchReceipt IngestWriter::writeOnce(const IngestBatch &batch, bool staging)
                 m_buffer.clear();
                 copy_binary::appendHeader(m_buffer);
                 for (const auto &trade : batch.trades) {
-                    copy_binary::beginRow(m_buffer, 7);
+                    copy_binary::beginRow(m_buffer, 8);
                     copy_binary::appendTimestamp(m_buffer, trade.exchangeTimeNs);
                     copy_binary::appendTimestamp(m_buffer, trade.receivedAtNs);
                     copy_binary::appendInt32(m_buffer, idOf(trade.instrument));
-                    copy_binary::appendInt64(m_buffer, trade.tradeId);
+                    if (trade.hasNumericId()) {
+                        copy_binary::appendInt64(m_buffer, trade.tradeId);
+                        copy_binary::appendNull(m_buffer);
+                    } else {
+                        copy_binary::appendNull(m_buffer);
+                        copy_binary::appendText(m_buffer, trade.tradeRef);
+                    }
                     copy_binary::appendNumeric(m_buffer, trade.price);
                     copy_binary::appendNumeric(m_buffer, trade.size);
                     copy_binary::appendChar(m_buffer, static_cast<char>(trade.side));
@@ -260,7 +267,8 @@ BatchReceipt IngestWriter::writeOnce(const IngestBatch &batch, bool staging)
                 copy_binary::appendTrailer(m_buffer);
                 raw.copy(
                     std::format(
-                        "COPY {} (time, received_at, instrument_id, trade_id, price, size, side) "
+                        "COPY {} (time, received_at, instrument_id, trade_id, trade_ref, price, "
+                        "size, side) "
                         "FROM STDIN (FORMAT binary)",
                         target("trades")),
                     m_buffer);

@@ -1,8 +1,10 @@
-// What the feed thread needs to know about one exchange: where to connect, what to send after
-// connecting, which frames concern the order book, where book snapshots come from, and how to
-// normalize its messages. One implementation per exchange folder.
+// What the feed and writer threads need to know about one exchange: what it does (its traits),
+// where to connect, what to send after connecting, which frames concern the order book, where
+// book snapshots and missing trades come from, and how to normalize its messages. One
+// implementation per exchange folder, found by name in the adapter registry.
 #pragma once
 
+#include "app/feeds/exchange_traits.h"
 #include "app/feeds/feed_normalizer.h"
 #include "app/feeds/instrument_list.h"
 
@@ -21,19 +23,29 @@ class ExchangeAdapter
 public:
     virtual ~ExchangeAdapter() = default;
 
-    virtual std::string feedName() const = 0; // journal folder and audit name: "binance"
+    virtual std::string feedName() const = 0; // journal folder and audit name, from the config
     virtual const InstrumentList &instruments() const = 0;
+    virtual const ExchangeTraits &traits() const = 0;
     virtual QUrl streamUrl() const = 0;
     virtual QList<QByteArray> subscribeMessages() const = 0; // sent once connected
+    // Sent when the connection has been quiet for a while (KeepAlive::TextPing).
+    virtual QByteArray keepAliveMessage() const { return {}; }
     // The exchange closes connections after this long; reconnect a little before.
     virtual std::chrono::seconds connectionLifetime() const = 0;
     // A cheap test on the raw frame: may the feed thread pass it on without parsing it? True for
     // the bulk of the traffic (trades); book and control frames must be parsed there.
     virtual bool feedThreadCanSkip(std::string_view frame) const = 0;
-    virtual QUrl snapshotUrl(std::uint32_t instrument) const = 0;
-    // Up to `limit` trades of `instrument` from trade id `fromId` on, to fill a gap.
-    virtual QUrl backfillUrl(std::uint32_t instrument, std::int64_t fromId, int limit) const = 0;
-    virtual int backfillPageSize() const = 0;
+    // BookRecovery::Resubscribe: what to send for a fresh snapshot of `instrument`'s book.
+    virtual QList<QByteArray> resubscribeMessages(std::uint32_t /*instrument*/) const { return {}; }
+    // BookRecovery::RestSnapshot: where the book of `instrument` is fetched from.
+    virtual QUrl snapshotUrl(std::uint32_t /*instrument*/) const { return {}; }
+    // Backfill::ById: up to `limit` trades of `instrument` from trade id `fromId` on.
+    virtual QUrl backfillUrl(
+        std::uint32_t /*instrument*/, std::int64_t /*fromId*/, int /*limit*/) const
+    {
+        return {};
+    }
+    virtual int backfillPageSize() const { return 0; }
     virtual std::unique_ptr<FeedNormalizer> createNormalizer() const = 0;
 };
 

@@ -9,6 +9,7 @@ namespace tickscope::feeds {
 namespace {
 
 constexpr std::size_t kUnknownSymbolsReported = 32;
+constexpr std::size_t kUnknownSymbolsRemembered = 4096;
 
 constexpr std::array kMarkerKinds{model::FeedEvent::Kind::Connect,
     model::FeedEvent::Kind::Disconnect, model::FeedEvent::Kind::Subscribe,
@@ -170,10 +171,13 @@ void FeedNormalizer::reportUnknownSymbol(
     const RawMessage &message, std::string_view symbol, NormalizedOutput &out)
 {
     ++out.unknownSymbol;
-    if (m_unknownSymbolsReported.size() >= kUnknownSymbolsReported
-        || m_unknownSymbolsReported.contains(symbol))
+    if (m_unknownSymbols.size() >= kUnknownSymbolsRemembered
+        || m_unknownSymbolsSeen.contains(symbol))
         return;
-    m_unknownSymbolsReported.emplace(symbol);
+    m_unknownSymbolsSeen.emplace(symbol);
+    m_unknownSymbols.emplace_back(symbol);
+    if (m_unknownSymbols.size() > kUnknownSymbolsReported)
+        return;
     out.events.push_back({message.receivedAtNs, model::FeedEvent::Kind::Error,
         std::format("data for symbol \"{}\", which this feed does not ingest; further messages "
                     "for it are only counted",

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "app/feeds/instrument_list.h"
+#include "app/feeds/local_book.h"
 #include "app/feeds/raw_message.h"
 #include "app/model/book.h"
 #include "app/model/feed_event.h"
@@ -51,6 +52,12 @@ public:
     void normalize(const RawMessage &message, NormalizedOutput &out);
 
     const InstrumentList &instruments() const { return m_instruments; }
+    // The book this normalizer keeps for `instrument`, for reports; nullptr for exchanges whose
+    // books it does not keep.
+    virtual const LocalBook *book(std::uint32_t /*instrument*/) const { return nullptr; }
+    // Symbols of data this feed does not carry, in the order first seen (at most 4096): what a
+    // replay of a capture without a symbol list takes its instruments from.
+    const std::vector<std::string> &unknownSymbols() const { return m_unknownSymbols; }
 
 protected:
     virtual void normalizeFrame(const RawMessage &message, NormalizedOutput &out) = 0;
@@ -61,7 +68,7 @@ protected:
     // Counts a frame that could not be used and records it, with its text, as an error event.
     static void reportMalformed(
         const RawMessage &message, std::string_view why, NormalizedOutput &out);
-    // Counts data for a symbol this feed does not ingest; records an event for the first few
+    // Counts data for a symbol this feed does not ingest; records an event for the first 32
     // distinct symbols only, so that a misrouted stream cannot flood the audit trail or the log.
     void reportUnknownSymbol(
         const RawMessage &message, std::string_view symbol, NormalizedOutput &out);
@@ -71,7 +78,8 @@ private:
     void normalizeResume(const RawMessage &message, std::string_view detail, NormalizedOutput &out);
 
     InstrumentList m_instruments;
-    std::set<std::string, std::less<>> m_unknownSymbolsReported;
+    std::set<std::string, std::less<>> m_unknownSymbolsSeen;
+    std::vector<std::string> m_unknownSymbols;
 };
 
 // The payload of a marker record: "<event kind>\t<detail>".

@@ -40,8 +40,6 @@ DatabaseWriter::DatabaseWriter(
     std::unique_ptr<feeds::ExchangeAdapter> adapter, DatabaseWriterOptions options)
     : m_adapter(std::move(adapter))
     , m_options(std::move(options))
-    , m_sequencer(m_adapter->instruments().size())
-    , m_sequenceMoved(m_adapter->instruments().size(), false)
     , m_backoff(m_options.retryBase, m_options.retryCap)
 {
     m_status.feed = m_adapter->feedName();
@@ -51,7 +49,10 @@ DatabaseWriter::~DatabaseWriter() = default;
 
 void DatabaseWriter::start()
 {
-    m_normalizer = m_adapter->createNormalizer();
+    m_assembler = std::make_unique<BatchAssembler>(
+        *m_adapter, [this](std::uint32_t instrument, std::int64_t fromId, int limit) {
+            emit backfillRequested(instrument, fromId, limit);
+        });
     m_pollTimer = new QTimer(this);
     m_pollTimer->setInterval(m_options.pollInterval);
     connect(m_pollTimer, &QTimer::timeout, this, &DatabaseWriter::pump);
@@ -83,16 +84,7 @@ bool DatabaseWriter::ensureConnected()
         if (!m_reader) {
             // First connection: continue from the checkpoint, with the sequences as they were.
             const auto checkpoint = m_writer->loadCheckpoint();
-            for (const auto &sequence : checkpoint.sequences) {
-                if (sequence.kind == model::Gap::Kind::TradeId)
-                    m_sequencer.seed(
-                        sequence.instrument, sequence.lastSequence, sequence.lastTimeNs);
-            }
-            // Gaps whose backfill a stop interrupted are asked for again.
-            for (const auto &gap : checkpoint.openTradeGaps) {
-                m_backfills.push_back({gap});
-                requestBackfill(gap, gap.firstMissing);
-            }
+            m_assembler->resume(checkpoint);
             openJournal(checkpoint, journal->id);
             if (m_failed)
                 return false;
@@ -192,96 +184,16 @@ void DatabaseWriter::onSegmentSealed(const journal::SealedSegment &segment)
 
 void DatabaseWriter::absorb(const journal::Record &record)
 {
-    m_normalizer->normalize(
-        {record.kind, record.tag, record.receivedAtNs, record.payload}, m_output);
-    for (auto &trade : m_output.trades) {
-        const auto outcome = m_sequencer.accept(trade);
-        if (outcome.duplicate) {
-            ++m_status.duplicatesSkipped;
-            continue;
-        }
-        if (outcome.gap) {
-            m_output.gaps.push_back(*outcome.gap);
-            m_backfills.push_back({*outcome.gap});
-            requestBackfill(*outcome.gap, outcome.gap->firstMissing);
-        }
-        m_sequenceMoved[trade.instrument] = true;
-        m_batch.trades.push_back(trade);
+    const std::size_t eventsBefore = m_batch.feedEvents.size();
+    m_assembler->absorb(
+        {record.kind, record.tag, record.receivedAtNs, record.payload}, record.position, m_batch);
+    for (std::size_t i = eventsBefore; i < m_batch.feedEvents.size(); ++i) {
+        if (m_batch.feedEvents[i].kind == model::FeedEvent::Kind::Error)
+            spdlog::warn("feed {}: {}", m_status.feed, m_batch.feedEvents[i].detail);
     }
-    for (auto &gap : m_output.gaps) {
-        ++m_status.gapsFound;
-        m_status.lastGap = gap;
-        m_status.lastGapSymbol = m_adapter->instruments().at(gap.instrument).symbol;
-        m_batch.gaps.push_back(gap);
-    }
-    for (const auto instrument : m_output.backfillAnswered)
-        absorbBackfill(instrument);
-    std::ranges::move(m_output.deltas, std::back_inserter(m_batch.deltas));
-    std::ranges::move(m_output.snapshots, std::back_inserter(m_batch.snapshots));
-    for (auto &event : m_output.events) {
-        if (event.kind == model::FeedEvent::Kind::Error)
-            spdlog::warn("feed {}: {}", m_status.feed, event.detail);
-        m_batch.feedEvents.push_back(std::move(event));
-    }
-    m_status.malformedFrames += m_output.malformed;
-    m_status.unknownSymbolFrames += m_output.unknownSymbol;
-    m_output.clear();
     if (!m_batchStarted)
         m_batchStarted = std::chrono::steady_clock::now();
     m_batch.checkpoint = model::JournalPosition{record.position.segment, record.position.index + 1};
-    m_batch.records.push_back({.position = record.position,
-        .tradesEnd = m_batch.trades.size(),
-        .deltasEnd = m_batch.deltas.size(),
-        .snapshotsEnd = m_batch.snapshots.size(),
-        .feedEventsEnd = m_batch.feedEvents.size(),
-        .gapsEnd = m_batch.gaps.size()});
-}
-
-void DatabaseWriter::requestBackfill(const model::Gap &gap, std::int64_t fromId)
-{
-    const auto limit
-        = std::min<std::int64_t>(m_adapter->backfillPageSize(), gap.lastMissing - fromId + 1);
-    emit backfillRequested(gap.instrument, fromId, static_cast<int>(limit));
-}
-
-void DatabaseWriter::absorbBackfill(std::uint32_t instrument)
-{
-    std::int64_t lastFetched = -1;
-    std::size_t fetched = 0;
-    for (const auto &trade : m_output.backfilledTrades) {
-        if (trade.instrument != instrument)
-            continue;
-        ++fetched;
-        lastFetched = std::max(lastFetched, trade.tradeId);
-        for (auto &pending : m_backfills) {
-            if (pending.gap.instrument == instrument && trade.tradeId >= pending.gap.firstMissing
-                && trade.tradeId <= pending.gap.lastMissing) {
-                ++pending.found;
-                m_batch.trades.push_back(trade);
-                break;
-            }
-        }
-    }
-    // A gap is settled when the exchange answered past its end, or had nothing more to give.
-    const bool exhausted = fetched < static_cast<std::size_t>(m_adapter->backfillPageSize());
-    for (auto it = m_backfills.begin(); it != m_backfills.end();) {
-        const model::Gap &gap = it->gap;
-        if (gap.instrument != instrument || (gap.firstMissing > lastFetched + 1 && !exhausted)) {
-            ++it;
-            continue;
-        }
-        if (!exhausted && lastFetched < gap.lastMissing) {
-            requestBackfill(gap, lastFetched + 1);
-            ++it;
-            continue;
-        }
-        const bool complete = it->found == gap.missingCount();
-        m_batch.resolvedGaps.push_back({gap, complete,
-            std::format("{} of {} missing trades fetched from the exchange", it->found,
-                gap.missingCount())});
-        ++m_status.gapsBackfilled;
-        it = m_backfills.erase(it);
-    }
 }
 
 void DatabaseWriter::readRecords()
@@ -303,16 +215,8 @@ void DatabaseWriter::readRecords()
 
 bool DatabaseWriter::commit()
 {
-    // Derived from the sequencer at each attempt, so a retried batch holds them once.
-    m_batch.sequencePositions.clear();
-    for (std::uint32_t i = 0; i < m_sequenceMoved.size(); ++i) {
-        if (!m_sequenceMoved[i])
-            continue;
-        m_batch.sequencePositions.push_back({.instrument = i,
-            .kind = model::Gap::Kind::TradeId,
-            .lastSequence = *m_sequencer.lastTradeId(i),
-            .lastTimeNs = 0});
-    }
+    // Derived afresh at each attempt, so a retried batch holds them once.
+    m_batch.sequencePositions = m_assembler->sequencePositions();
     try {
         const auto receipt = m_writer->write(m_batch);
         committed(m_batch, receipt);
@@ -327,7 +231,7 @@ bool DatabaseWriter::commit()
     }
     m_batch = {};
     m_batchStarted.reset();
-    std::ranges::fill(m_sequenceMoved, false);
+    m_assembler->batchCommitted();
     pruneJournal();
     return true;
 }
@@ -360,7 +264,7 @@ void DatabaseWriter::committed(const db::IngestBatch &batch, const db::BatchRece
     }
     m_status.rowsCommitted += static_cast<std::int64_t>(receipt.rowsWritten);
     m_status.tradesCommitted += static_cast<std::int64_t>(batch.trades.size());
-    m_status.duplicatesSkipped += static_cast<std::int64_t>(receipt.duplicates);
+    m_duplicatesCommitted += static_cast<std::int64_t>(receipt.duplicates);
     m_status.quarantined += static_cast<std::int64_t>(batch.quarantined.size());
     ++m_status.batchesCommitted;
     if (batch.checkpoint)
@@ -518,6 +422,16 @@ void DatabaseWriter::drainAndStop(std::chrono::milliseconds deadline)
 
 void DatabaseWriter::publishStatus()
 {
+    const auto counts = m_assembler ? m_assembler->counts() : BatchAssembler::Counts{};
+    m_status.duplicatesSkipped = m_duplicatesCommitted + counts.duplicatesSkipped;
+    m_status.gapsFound = counts.gapsFound;
+    m_status.gapsBackfilled = counts.gapsBackfilled;
+    m_status.malformedFrames = counts.malformedFrames;
+    m_status.unknownSymbolFrames = counts.unknownSymbolFrames;
+    if (counts.lastGap) {
+        m_status.lastGap = *counts.lastGap;
+        m_status.lastGapSymbol = m_adapter->instruments().at(counts.lastGap->instrument).symbol;
+    }
     m_status.pendingRows = static_cast<std::int64_t>(m_batch.rows());
     m_status.latencyP50Ms = percentile(m_latenciesMs, 0.50);
     m_status.latencyP99Ms = percentile(m_latenciesMs, 0.99);

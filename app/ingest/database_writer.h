@@ -1,6 +1,6 @@
 // The writer thread's worker for one feed: follows the feed's journal from the database's
-// checkpoint, normalizes each record (the same code as a replay), checks trade-id continuity,
-// gathers batches by size or time and commits each with db::IngestWriter on its own connection.
+// checkpoint, assembles batches with the same BatchAssembler as a replay (normalizing, trade-id
+// continuity, backfills), commits them by size or time with db::IngestWriter on its own connection.
 // When the database is away it keeps the batch, retries with backoff and stops reading; the
 // journal keeps everything meanwhile, so nothing is lost and memory stays bounded.
 // A checkpoint is applied only to the journal it was taken in (journal.id); any other journal,
@@ -11,9 +11,9 @@
 
 #include "app/feeds/backoff.h"
 #include "app/feeds/exchange_adapter.h"
+#include "app/ingest/batch_assembler.h"
 #include "app/ingest/journal_reader.h"
 #include "app/ingest/journal_writer.h"
-#include "app/ingest/trade_sequencer.h"
 #include "app/model/feed_status.h"
 #include "db/ingest_writer.h"
 
@@ -95,25 +95,13 @@ private:
     void absorb(const journal::Record &record);
     void publishStatus();
     void pruneJournal();
-    void requestBackfill(const model::Gap &gap, std::int64_t fromId);
-    void absorbBackfill(std::uint32_t instrument);
-
-    // A trade-id gap whose trades were asked for, and how many of them came so far.
-    struct PendingBackfill
-    {
-        model::Gap gap;
-        std::int64_t found = 0;
-    };
 
     std::unique_ptr<feeds::ExchangeAdapter> m_adapter;
     DatabaseWriterOptions m_options;
     std::unique_ptr<pqxx::connection> m_connection;
     std::unique_ptr<db::IngestWriter> m_writer;
     std::unique_ptr<journal::JournalReader> m_reader;
-    std::unique_ptr<feeds::FeedNormalizer> m_normalizer;
-    feeds::NormalizedOutput m_output;
-    TradeSequencer m_sequencer;
-    std::vector<bool> m_sequenceMoved;
+    std::unique_ptr<BatchAssembler> m_assembler; // made on the writer thread, at start()
     db::IngestBatch m_batch;
     std::optional<std::chrono::steady_clock::time_point> m_batchStarted;
     bool m_atJournalEnd = false; // the last read found nothing more
@@ -125,7 +113,7 @@ private:
     QTimer *m_statusTimer = nullptr;
     model::WriterStatus m_status;
     std::vector<double> m_latenciesMs;
-    std::vector<PendingBackfill> m_backfills;
+    std::int64_t m_duplicatesCommitted = 0; // found by the database's unique keys
 };
 
 } // namespace tickscope::ingest

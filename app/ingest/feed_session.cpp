@@ -61,7 +61,7 @@ void FeedSession::start()
                 scheduleReconnect(QStringLiteral("nothing received for %1 s")
                         .arg(m_options.silenceTimeout.count()));
             } else if (now - m_lastHeard > m_options.pingInterval) {
-                m_socket->ping();
+                keepAlive();
             }
         }
         publishStatus();
@@ -156,7 +156,7 @@ void FeedSession::onFrame(const QString &frame)
     const auto requests = std::move(m_bookOutput.snapshotRequests);
     m_bookOutput.clear();
     for (const auto instrument : requests)
-        fetchSnapshot(instrument);
+        resynchronizeBook(instrument);
     if (reconnect) {
         m_backoff.reset();
         scheduleReconnect(QStringLiteral("the exchange announced a shutdown"));
@@ -177,6 +177,39 @@ void FeedSession::fetchSnapshot(std::uint32_t instrument)
             for (const auto again : requests)
                 fetchSnapshot(again);
         });
+}
+
+void FeedSession::resynchronizeBook(std::uint32_t instrument)
+{
+    using Recovery = feeds::ExchangeTraits::BookRecovery;
+    switch (m_adapter->traits().bookRecovery) {
+    case Recovery::RestSnapshot:
+        fetchSnapshot(instrument);
+        break;
+    case Recovery::Resubscribe:
+        marker(model::FeedEvent::Kind::Resync,
+            QString::fromStdString(m_adapter->instruments().at(instrument).symbol));
+        for (const QByteArray &message : m_adapter->resubscribeMessages(instrument))
+            m_socket->sendTextMessage(QString::fromUtf8(message));
+        break;
+    case Recovery::SocketSnapshot:
+        break; // the exchange sends a snapshot by itself
+    }
+}
+
+void FeedSession::keepAlive()
+{
+    using KeepAlive = feeds::ExchangeTraits::KeepAlive;
+    switch (m_adapter->traits().keepAlive) {
+    case KeepAlive::WebSocketPing:
+        m_socket->ping();
+        break;
+    case KeepAlive::TextPing:
+        m_socket->sendTextMessage(QString::fromUtf8(m_adapter->keepAliveMessage()));
+        break;
+    case KeepAlive::None:
+        break;
+    }
 }
 
 void FeedSession::backfill(std::uint32_t instrument, qint64 fromId, int limit)

@@ -77,7 +77,11 @@ private:
     void onConnected();
     void onDisconnected();
     void onFrame(const QString &frame);
+    // The normalizer lost `instrument`'s book: rebuild it the way the exchange allows.
+    void resynchronizeBook(std::uint32_t instrument);
     void fetchSnapshot(std::uint32_t instrument);
+    // The connection has been quiet: ping it the way the exchange expects.
+    void keepAlive();
     // GETs `url` and journals a 200 answer as a REST response on `topic` for `instrument`, then
     // hands the journaled message to `then`; retries other answers after a backoff.
     void fetchRest(const QUrl &url, feeds::RestTopic topic, std::uint32_t instrument,

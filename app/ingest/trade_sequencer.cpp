@@ -2,19 +2,24 @@
 
 namespace tickscope::ingest {
 
-TradeSequencer::TradeSequencer(std::size_t instrumentCount)
-    : m_last(instrumentCount)
+using TradeIds = feeds::ExchangeTraits::TradeIds;
+
+TradeSequencer::TradeSequencer(TradeIds ids, std::size_t instrumentCount)
+    : m_ids(ids)
+    , m_last(instrumentCount)
 { }
 
 TradeSequencer::Outcome TradeSequencer::accept(const model::Trade &trade)
 {
     Outcome outcome;
+    if (m_ids == TradeIds::Opaque || !trade.hasNumericId())
+        return outcome;
     Last &last = m_last.at(trade.instrument);
     if (last.tradeId >= 0 && trade.tradeId <= last.tradeId) {
         outcome.duplicate = true;
         return outcome;
     }
-    if (last.tradeId >= 0 && trade.tradeId > last.tradeId + 1) {
+    if (m_ids == TradeIds::Contiguous && last.tradeId >= 0 && trade.tradeId > last.tradeId + 1) {
         outcome.gap = model::Gap{
             .kind = model::Gap::Kind::TradeId,
             .instrument = trade.instrument,
@@ -25,6 +30,7 @@ TradeSequencer::Outcome TradeSequencer::accept(const model::Trade &trade)
         };
     }
     last = {trade.tradeId, trade.exchangeTimeNs};
+    outcome.advanced = true;
     return outcome;
 }
 

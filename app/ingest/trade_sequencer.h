@@ -1,8 +1,12 @@
-// Checks that each instrument's trade ids run without holes. Venues whose ids are contiguous per
-// instrument (Binance `t`, Coinbase, Kraken v2) report a hole as a Gap; a repeated or older id is
-// a duplicate (a replay or a reconnect overlap) that the database's unique key absorbs.
+// Follows each instrument's trade ids as the exchange's adapter declares them
+// (ExchangeTraits::TradeIds). Contiguous ids (Binance `t`, Kraken v2): a hole is a Gap. Contiguous
+// or increasing ids: a repeated or older id is a duplicate (a replay or a reconnect overlap) that
+// is dropped here. Opaque ids (UUIDs, other strings) are never compared: every trade passes and
+// the database's unique key deduplicates exactly. Ids kept as text (above 2^63 - 1) are never
+// compared either.
 #pragma once
 
+#include "app/feeds/exchange_traits.h"
 #include "app/model/gap.h"
 #include "app/model/trade.h"
 
@@ -18,10 +22,11 @@ public:
     struct Outcome
     {
         bool duplicate = false;
+        bool advanced = false; // the instrument's last id moved
         std::optional<model::Gap> gap;
     };
 
-    explicit TradeSequencer(std::size_t instrumentCount);
+    TradeSequencer(feeds::ExchangeTraits::TradeIds ids, std::size_t instrumentCount);
 
     Outcome accept(const model::Trade &trade);
 
@@ -35,6 +40,7 @@ private:
         std::int64_t tradeId = -1; // -1: nothing seen yet
         std::int64_t timeNs = 0;
     };
+    feeds::ExchangeTraits::TradeIds m_ids;
     std::vector<Last> m_last;
 };
 

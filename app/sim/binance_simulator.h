@@ -40,6 +40,8 @@ class BinanceSimulator : public QObject
     Q_OBJECT
 
 public:
+    // The registry name of the adapter that speaks this simulator's protocol.
+    static constexpr std::string_view kProtocol = "binance";
     static constexpr double kMaxTradesPerSecond = 1'000'000;
 
     struct Options
@@ -77,6 +79,7 @@ public:
 
     quint16 port() const;
     quint16 restPort() const;
+    const std::vector<std::string> &symbols() const { return m_options.symbols; }
 
     // {"exchange":"binance","seed":K,"symbols":{"BTCUSDT":{"trades_sent":N,"first_trade_id":a,
     //  "last_trade_id":b,"depth_updates_sent":n,"last_update_id":u,"trade_gaps":[[f,l],..],

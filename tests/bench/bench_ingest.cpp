@@ -12,6 +12,7 @@
 #include "app/feeds/binance/binance_normalizer.h"
 #include "app/ingest_service.h"
 #include "app/sim/binance_simulator.h"
+#include "app/simulated_feed.h"
 #include "db/connection.h"
 #include "db/migrator.h"
 #include "tests/support/test_cluster.h"
@@ -150,13 +151,7 @@ int main(int argc, char **argv)
         app::Config config;
         config.journalDirectory = journal.path();
         config.journalSyncInterval = std::chrono::milliseconds(syncMs);
-        config.binance = app::BinanceConfig{};
-        for (const auto &symbol : symbols)
-            config.binance->instruments.push_back(*app::parseSymbol("binance", symbol));
-        config.binance->websocketUrl
-            = QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(simulator.port()));
-        config.binance->restUrl
-            = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(simulator.restPort()));
+        config.feeds.push_back(app::simulatedFeed(simulator, "binance"));
 
         app::IngestService service{config, conninfo};
         std::vector<double> p50s;

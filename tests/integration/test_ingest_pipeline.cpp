@@ -7,6 +7,7 @@
 #include "app/ingest/journal_writer.h"
 #include "app/ingest_service.h"
 #include "app/sim/binance_simulator.h"
+#include "app/simulated_feed.h"
 #include "db/connection.h"
 #include "tests/integration/schema_fixture.h"
 
@@ -49,17 +50,12 @@ std::vector<std::pair<std::int64_t, std::int64_t>> rangesOf(const QJsonArray &ar
     return out;
 }
 
-app::Config configFor(const sim::BinanceSimulator &simulator,
-    const std::vector<std::string> &symbols, const QString &journal)
+app::Config configFor(const sim::BinanceSimulator &simulator, const QString &journal)
 {
     app::Config config;
     config.journalDirectory = journal;
     config.flushInterval = std::chrono::milliseconds(50);
-    config.binance = app::BinanceConfig{};
-    for (const auto &symbol : symbols)
-        config.binance->instruments.push_back(*app::parseSymbol("binance", symbol));
-    config.binance->websocketUrl = QUrl(QStringLiteral("ws://127.0.0.1:%1").arg(simulator.port()));
-    config.binance->restUrl = QUrl(QStringLiteral("http://127.0.0.1:%1").arg(simulator.restPort()));
+    config.feeds.push_back(app::simulatedFeed(simulator, "binance"));
     return config;
 }
 
@@ -128,7 +124,7 @@ private slots:
         options.faults = *faults;
         sim::BinanceSimulator simulator{options};
         QVERIFY(simulator.start());
-        const app::Config config = configFor(simulator, options.symbols, journal.path());
+        const app::Config config = configFor(simulator, journal.path());
         app::IngestService service{config, m_conninfo};
         runUntilFinished(service, simulator);
 
@@ -175,7 +171,7 @@ private slots:
         QVERIFY(checkpoint[1].as<std::int64_t>() > 0);
 
         // The book rebuilt from the journal is the simulator's book, level for level.
-        feeds::InstrumentList instruments{config.binance->instruments};
+        feeds::InstrumentList instruments{config.feeds.front().instruments};
         feeds::binance::BinanceNormalizer normalizer{
             instruments, feeds::binance::TimeUnit::Milliseconds};
         ingest::journal::JournalReader reader{
@@ -206,7 +202,7 @@ private slots:
                 instruments, feeds::binance::TimeUnit::Milliseconds};
             const auto truth = parser.parseDepthSnapshot(body.toStdString(), i, 0);
             QVERIFY(truth);
-            const auto &book = normalizer.book(i);
+            const auto &book = normalizer.bookSync(i);
             QCOMPARE(book.state(), feeds::binance::BookSync::State::Live);
             QCOMPARE(book.lastUpdateId(), truth->sequence);
             QCOMPARE(book.book().bids(), truth->bids);
@@ -256,7 +252,7 @@ private slots:
         options.startOnFirstConnection = true;
         sim::BinanceSimulator simulator{options};
         QVERIFY(simulator.start());
-        app::IngestService service{configFor(simulator, options.symbols, journal.path()), conninfo};
+        app::IngestService service{configFor(simulator, journal.path()), conninfo};
         bool sawDatabaseDown = false;
         connect(&service, &app::IngestService::writerStatusChanged, this,
             [&sawDatabaseDown](const model::WriterStatus &status) {
@@ -377,8 +373,7 @@ private slots:
         options.startOnFirstConnection = true;
         sim::BinanceSimulator simulator{options};
         QVERIFY(simulator.start());
-        app::Config config
-            = configFor(simulator, options.symbols, dir.filePath(QStringLiteral("journal")));
+        app::Config config = configFor(simulator, dir.filePath(QStringLiteral("journal")));
         config.journalMinFreeBytes = 1 << 20;
         app::IngestService service{config, conninfo};
         bool paused = false;

@@ -135,9 +135,9 @@ private slots:
     void writesToTheDatabaseOnce()
     {
         const std::string conninfo = testing::TestCluster::instance().createDatabase("replay");
-        const QStringList arguments{QStringLiteral("--input"),
-            m_dir.filePath(QStringLiteral("capture.jsonl")), QStringLiteral("--db"),
-            QString::fromStdString(conninfo)};
+        const QStringList arguments{QStringLiteral("--exchange"), QStringLiteral("binance"),
+            QStringLiteral("--input"), m_dir.filePath(QStringLiteral("capture.jsonl")),
+            QStringLiteral("--db"), QString::fromStdString(conninfo)};
         for (int run = 0; run < 2; ++run) {
             const Run result = replay(arguments);
             QVERIFY2(result.exitCode == 0, result.err.constData());
@@ -161,10 +161,23 @@ private slots:
         QTest::addColumn<QString>("message");
         QTest::newRow("no input") << QStringList{QStringLiteral("--dry-run")}
                                   << "give exactly one of --input and --journal";
-        QTest::newRow("other exchange") << QStringList{QStringLiteral("--exchange"),
-            QStringLiteral("kraken")} << "--exchange kraken is not supported";
-        QTest::newRow("report format") << QStringList{QStringLiteral("--input"),
-            QStringLiteral("x"), QStringLiteral("--report"), QStringLiteral("xml")}
+        QTest::newRow("no exchange") << QStringList{QStringLiteral("--input"), QStringLiteral("x")}
+                                     << "give --exchange: binance";
+        QTest::newRow("other exchange")
+            << QStringList{QStringLiteral("--exchange"), QStringLiteral("kraken"),
+                   QStringLiteral("--input"), QStringLiteral("x")}
+            << "\"kraken\" is no exchange Tickscope speaks (it speaks binance)";
+        QTest::newRow("setting of no adapter") << QStringList{QStringLiteral("--exchange"),
+            QStringLiteral("binance"), QStringLiteral("--input"), QStringLiteral("x"),
+            QStringLiteral("--option"), QStringLiteral("depth=5")}
+                                               << "binance has no setting \"depth\"";
+        QTest::newRow("setting's value") << QStringList{QStringLiteral("--exchange"),
+            QStringLiteral("binance"), QStringLiteral("--input"), QStringLiteral("x"),
+            QStringLiteral("--option"), QStringLiteral("time_unit=ns")}
+                                         << "time_unit must be \"ms\" or \"us\", not \"ns\"";
+        QTest::newRow("report format") << QStringList{QStringLiteral("--exchange"),
+            QStringLiteral("binance"), QStringLiteral("--input"), QStringLiteral("x"),
+            QStringLiteral("--report"), QStringLiteral("xml")}
                                        << "--report must be text or json";
     }
 
@@ -179,8 +192,9 @@ private slots:
 
     void missingInputIsAClearFailure()
     {
-        const Run run = replay({QStringLiteral("--input"),
-            QStringLiteral("/nonexistent/capture.jsonl"), QStringLiteral("--dry-run")});
+        const Run run = replay(
+            {QStringLiteral("--exchange"), QStringLiteral("binance"), QStringLiteral("--input"),
+                QStringLiteral("/nonexistent/capture.jsonl"), QStringLiteral("--dry-run")});
         QCOMPARE(run.exitCode, 1);
         QVERIFY(QString::fromUtf8(run.err).contains(
             QStringLiteral("cannot read /nonexistent/capture.jsonl")));

@@ -1,6 +1,7 @@
 // The config file and how the database to use is chosen.
 #include "app/config.h"
 #include "app/database_target.h"
+#include "app/feeds/adapter_registry.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -68,8 +69,25 @@ private slots:
             << QByteArray("[exchanges.binance]\nsymbols = [\"BTCUSDT\"]\ntime_unit = \"ns\"\n")
             << QString() << QStringLiteral("time_unit must be \"ms\" or \"us\"");
         QTest::newRow("unknown exchange")
-            << QByteArray("[exchanges.kraken]\nsymbols = []\n") << QString()
-            << QStringLiteral("unknown key exchanges.kraken");
+            << QByteArray("[exchanges.kraken]\nsymbols = [\"BTCUSD\"]\n") << QString()
+            << QStringLiteral("[exchanges.kraken]: \"kraken\" is no exchange Tickscope speaks; "
+                              "it speaks binance");
+        QTest::newRow("unknown adapter named")
+            << QByteArray("[exchanges.desk]\nadapter = \"binanse\"\nsymbols = [\"BTCUSDT\"]\n")
+            << QString()
+            << QStringLiteral("\"binanse\" is no exchange Tickscope speaks; it speaks binance "
+                              "(name one with adapter = \"...\") (line 2");
+        QTest::newRow("another adapter's setting")
+            << QByteArray("[exchanges.binance]\nsymbols = [\"BTCUSDT\"]\nchecksum = \"crc32\"\n")
+            << QString()
+            << QStringLiteral("unknown key exchanges.binance.checksum (line 3, column 12); "
+                              "binance takes symbols, adapter, websocket_url, rest_url, time_unit");
+        QTest::newRow("feed name in capitals")
+            << QByteArray("[exchanges.Binance]\nsymbols = [\"BTCUSDT\"]\n") << QString()
+            << QStringLiteral("a feed's name is lower case letters, digits and _");
+        QTest::newRow("exchange not a table")
+            << QByteArray("[exchanges]\nbinance = 1\n") << QString()
+            << QStringLiteral("exchanges.binance must be a table (line 2");
         QTest::newRow("batch rows zero")
             << QByteArray("[ingest]\nbatch_rows = 0\n") << QString()
             << QStringLiteral("ingest.batch_rows must be a whole number from 1");
@@ -123,12 +141,38 @@ private slots:
         QCOMPARE(config->journalSyncInterval.count(), 50);
         QCOMPARE(config->batchRows, std::size_t(5000));
         QCOMPARE(config->flushInterval.count(), 20);
-        QVERIFY(config->binance);
-        QVERIFY(config->binance->microseconds);
-        QCOMPARE(config->binance->websocketUrl, QUrl(QStringLiteral("ws://127.0.0.1:9000")));
-        QCOMPARE(config->binance->instruments.size(), std::size_t(2));
+        QCOMPARE(config->feeds.size(), std::size_t(1));
+        const auto &feed = config->feeds.front();
+        QCOMPARE(feed.feed, std::string("binance"));
+        QCOMPARE(feed.adapter, std::string("binance"));
+        QCOMPARE(feed.options.at("websocket_url"), std::string("ws://127.0.0.1:9000"));
+        QCOMPARE(feed.instruments.size(), std::size_t(2));
+        // The adapter stamps its instruments with the unit its stream sends.
+        const auto adapter = tickscope::feeds::createAdapter(feed);
         const tickscope::model::Instrument pepe{"binance", "PEPEFDUSD", "PEPE", "FDUSD", "us"};
-        QCOMPARE(config->binance->instruments[1], pepe);
+        QCOMPARE(adapter->instruments().at(1), pepe);
+        QCOMPARE(adapter->streamUrl().host(), QStringLiteral("127.0.0.1"));
+    }
+
+    // Two feeds of one protocol, each under its own name: its own journal and instruments.
+    void readsFeedsOfOneAdapter()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("tickscope.toml"));
+        QFile file{path};
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("[exchanges.binance]\nsymbols = [\"BTCUSDT\"]\n"
+                   "[exchanges.binance_us]\nadapter = \"binance\"\nsymbols = [\"BTC/USD\"]\n"
+                   "websocket_url = \"wss://stream.binance.us:9443\"\n");
+        file.close();
+        const auto config = loadConfig(path, true);
+        QVERIFY2(config, config ? "" : config.error().c_str());
+        QCOMPARE(config->feeds.size(), std::size_t(2));
+        QCOMPARE(config->feeds[1].feed, std::string("binance_us"));
+        QCOMPARE(config->feeds[1].adapter, std::string("binance"));
+        QCOMPARE(config->feeds[1].instruments.at(0).exchange, std::string("binance_us"));
+        QCOMPARE(tickscope::feeds::createAdapter(config->feeds[1])->feedName(),
+            std::string("binance_us"));
     }
 
     void splitsSymbols_data()

@@ -6,12 +6,74 @@
 
 namespace tickscope::feeds::binance {
 
+namespace {
+
+// The instruments as this feed stamps them: its timestamps' unit is the time unit asked for.
+InstrumentList withPrecision(std::vector<model::Instrument> instruments, TimeUnit timeUnit)
+{
+    for (auto &instrument : instruments)
+        instrument.timePrecision = timeUnit == TimeUnit::Microseconds ? "us" : "ms";
+    return InstrumentList{std::move(instruments)};
+}
+
+} // namespace
+
 BinanceAdapter::BinanceAdapter(
-    InstrumentList instruments, BinanceEndpoints endpoints, TimeUnit timeUnit)
-    : m_instruments(std::move(instruments))
+    const InstrumentList &instruments, BinanceEndpoints endpoints, TimeUnit timeUnit)
+    : m_instruments(withPrecision(instruments.all(), timeUnit))
     , m_endpoints(std::move(endpoints))
     , m_timeUnit(timeUnit)
 { }
+
+AdapterDescription describeAdapter()
+{
+    return {
+        .name = "binance",
+        .summary = "Binance spot: <symbol>@trade and diff-depth streams, REST depth snapshots "
+                   "and trade backfill by id",
+        .options = {
+            {"websocket_url", "the market-data stream endpoint (wss://stream.binance.com:9443)",
+                [](std::string_view value) {
+                    return checkUrl(value, {QStringLiteral("ws"), QStringLiteral("wss")});
+                }},
+            {"rest_url", "the REST endpoint for snapshots and backfill (https://api.binance.com)",
+                [](std::string_view value) {
+                    return checkUrl(value, {QStringLiteral("http"), QStringLiteral("https")});
+                }},
+            {"time_unit", "the unit of the stream's times: ms (default) or us",
+                [](std::string_view value) { return checkChoice(value, {"ms", "us"}); }},
+        },
+        .create = [](const FeedSettings &settings) -> std::unique_ptr<ExchangeAdapter> {
+            BinanceEndpoints endpoints;
+            if (const auto url = settings.options.find("websocket_url");
+                url != settings.options.end())
+                endpoints.websocket = QUrl(QString::fromStdString(url->second));
+            if (const auto url = settings.options.find("rest_url"); url != settings.options.end())
+                endpoints.rest = QUrl(QString::fromStdString(url->second));
+            const auto unit = settings.options.find("time_unit");
+            const bool micro = unit != settings.options.end() && unit->second == "us";
+            return std::make_unique<BinanceAdapter>(InstrumentList{settings.instruments},
+                endpoints, micro ? TimeUnit::Microseconds : TimeUnit::Milliseconds);
+        },
+    };
+}
+
+const ExchangeTraits &BinanceAdapter::traits() const
+{
+    // Trade ids `t` run without holes per symbol; the diff stream's U/u update ids chain; the
+    // book is rebuilt from GET /api/v3/depth; trades are fetched again by id
+    // (/api/v3/historicalTrades); the server pings, and answers pings, at the WebSocket level;
+    // a connection carries at most 1024 streams.
+    static const ExchangeTraits kTraits{
+        .tradeIds = ExchangeTraits::TradeIds::Contiguous,
+        .bookRecovery = ExchangeTraits::BookRecovery::RestSnapshot,
+        .bookIntegrity = ExchangeTraits::BookIntegrity::Sequence,
+        .keepAlive = ExchangeTraits::KeepAlive::WebSocketPing,
+        .backfill = ExchangeTraits::Backfill::ById,
+        .streamsPerConnection = 1024,
+    };
+    return kTraits;
+}
 
 QUrl BinanceAdapter::streamUrl() const
 {

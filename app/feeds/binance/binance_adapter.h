@@ -2,6 +2,7 @@
 // every configured symbol, REST depth snapshots (limit 5000) for book synchronisation.
 #pragma once
 
+#include "app/feeds/adapter_description.h"
 #include "app/feeds/binance/message_parser.h"
 #include "app/feeds/exchange_adapter.h"
 
@@ -16,11 +17,13 @@ struct BinanceEndpoints
 class BinanceAdapter : public ExchangeAdapter
 {
 public:
-    BinanceAdapter(InstrumentList instruments, BinanceEndpoints endpoints, TimeUnit timeUnit);
+    BinanceAdapter(
+        const InstrumentList &instruments, BinanceEndpoints endpoints, TimeUnit timeUnit);
 
     // The instruments' exchange: "binance", or the simulator's name.
     std::string feedName() const override { return m_instruments.at(0).exchange; }
     const InstrumentList &instruments() const override { return m_instruments; }
+    const ExchangeTraits &traits() const override;
     QUrl streamUrl() const override;
     QList<QByteArray> subscribeMessages() const override { return {}; }
     std::chrono::seconds connectionLifetime() const override { return std::chrono::hours(24); }
@@ -35,5 +38,8 @@ private:
     BinanceEndpoints m_endpoints;
     TimeUnit m_timeUnit;
 };
+
+// The registry's entry for Binance: its config settings and how it is made from them.
+AdapterDescription describeAdapter();
 
 } // namespace tickscope::feeds::binance

@@ -17,7 +17,11 @@ class BinanceNormalizer : public FeedNormalizer
 public:
     BinanceNormalizer(InstrumentList instruments, TimeUnit timeUnit);
 
-    const BookSync &book(std::uint32_t instrument) const { return m_books.at(instrument); }
+    const BookSync &bookSync(std::uint32_t instrument) const { return m_books.at(instrument); }
+    const LocalBook *book(std::uint32_t instrument) const override
+    {
+        return &m_books.at(instrument).book();
+    }
 
 protected:
     void normalizeFrame(const RawMessage &message, NormalizedOutput &out) override;

@@ -1,10 +1,8 @@
-#include "app/capture_replay.h"
-
-#include "app/feeds/binance/binance_normalizer.h"
+#include "app/ingest/capture_replay.h"
 
 #include <QJsonArray>
 
-namespace tickscope::app {
+namespace tickscope::ingest {
 
 namespace {
 
@@ -26,60 +24,66 @@ QJsonArray ranges(const std::vector<ReplaySymbolReport::Range> &list)
     return out;
 }
 
+QJsonArray windows(const std::vector<ReplaySymbolReport::Window> &list)
+{
+    QJsonArray out;
+    for (const auto &window : list)
+        out.append(QJsonObject{{QStringLiteral("line"), qint64(window.line)},
+            {QStringLiteral("kind"), QString::fromUtf8(model::kindName(window.gap.kind))},
+            {QStringLiteral("seconds"),
+                static_cast<double>(window.gap.afterTimeNs - window.gap.beforeTimeNs) / 1e9},
+            {QStringLiteral("cause"), QString::fromStdString(window.gap.cause)}});
+    return out;
+}
+
+std::optional<model::PriceLevel> bestOf(const feeds::LocalBook *book, bool bid)
+{
+    if (!book)
+        return std::nullopt;
+    return bid ? book->bestBid() : book->bestAsk();
+}
+
 } // namespace
 
-CaptureReplay::CaptureReplay(feeds::InstrumentList instruments, feeds::binance::TimeUnit timeUnit,
-    db::IngestWriter *writer, std::size_t batchRows)
-    : m_instruments(std::move(instruments))
-    , m_normalizer(std::make_unique<feeds::binance::BinanceNormalizer>(m_instruments, timeUnit))
-    , m_sequencer(m_instruments.size())
-    , m_symbols(m_instruments.size())
+CaptureReplay::CaptureReplay(
+    const feeds::ExchangeAdapter &adapter, db::IngestWriter *writer, std::size_t batchRows)
+    : m_adapter(adapter)
+    , m_assembler(adapter)
+    , m_symbols(adapter.instruments().size())
     , m_writer(writer)
     , m_batchRows(batchRows)
-{ }
-
-CaptureReplay::~CaptureReplay() = default;
+{
+    if (m_writer)
+        m_writer->setStaging(true);
+}
 
 void CaptureReplay::feed(const feeds::RawMessage &message, std::int64_t line)
 {
     ++m_lines;
-    m_normalizer->normalize(message, m_output);
-    for (const auto &trade : m_output.trades) {
-        auto &symbol = m_symbols[trade.instrument];
-        const auto outcome = m_sequencer.accept(trade);
-        if (outcome.duplicate)
-            continue;
-        ++symbol.trades;
-        if (outcome.gap) {
-            symbol.tradeGaps.push_back({line, outcome.gap->firstMissing, outcome.gap->lastMissing});
-            m_batch.gaps.push_back(*outcome.gap);
-        }
-        m_batch.trades.push_back(trade);
+    const std::size_t tradesBefore = m_batch.trades.size();
+    const std::size_t gapsBefore = m_batch.gaps.size();
+    const std::size_t eventsBefore = m_batch.feedEvents.size();
+    const auto book = m_assembler.absorb(message, {0, line}, m_batch);
+    for (std::size_t i = tradesBefore; i < m_batch.trades.size(); ++i)
+        ++m_symbols[m_batch.trades[i].instrument].trades;
+    for (std::size_t i = gapsBefore; i < m_batch.gaps.size(); ++i) {
+        const model::Gap &gap = m_batch.gaps[i];
+        auto &symbol = m_symbols[gap.instrument];
+        if (gap.kind == model::Gap::Kind::TradeId)
+            symbol.tradeGaps.push_back({line, gap.firstMissing, gap.lastMissing});
+        else if (gap.kind == model::Gap::Kind::BookSequence)
+            symbol.sequenceBreaks.push_back({line, gap.firstMissing, gap.lastMissing});
+        else
+            symbol.windowGaps.push_back({line, gap});
     }
-    for (const auto &gap : m_output.gaps) {
-        m_symbols[gap.instrument].sequenceBreaks.push_back(
-            {line, gap.firstMissing, gap.lastMissing});
-        m_batch.gaps.push_back(gap);
+    if (book.instrument) {
+        m_symbols[*book.instrument].bookUpdatesApplied += book.applied;
+        m_symbols[*book.instrument].bookUpdatesDropped += book.dropped;
     }
-    // A message concerns one instrument's book at most: the delta's or the snapshot's.
-    std::optional<std::uint32_t> bookOf;
-    if (!m_output.deltas.empty())
-        bookOf = m_output.deltas.front().instrument;
-    else if (const auto rest = message.kind == feeds::RawKind::RestResponse
-            ? feeds::decodeRestPayload(message.payload)
-            : std::nullopt)
-        bookOf = m_instruments.find(rest->symbol);
-    if (bookOf) {
-        m_symbols[*bookOf].bookUpdatesApplied += m_output.bookUpdatesApplied;
-        m_symbols[*bookOf].bookUpdatesDropped += m_output.bookUpdatesDropped;
+    for (std::size_t i = eventsBefore; i < m_batch.feedEvents.size(); ++i) {
+        if (m_batch.feedEvents[i].kind == model::FeedEvent::Kind::Error)
+            m_errors.push_back({line, m_batch.feedEvents[i].detail});
     }
-    for (const auto &event : m_output.events) {
-        if (event.kind == model::FeedEvent::Kind::Error)
-            m_errors.push_back({line, event.detail});
-    }
-    std::ranges::move(m_output.deltas, std::back_inserter(m_batch.deltas));
-    std::ranges::move(m_output.snapshots, std::back_inserter(m_batch.snapshots));
-    m_output.clear();
     if (m_batch.rows() >= m_batchRows)
         write();
 }
@@ -101,15 +105,16 @@ QJsonObject CaptureReplay::report() const
     QJsonObject symbols;
     for (std::uint32_t i = 0; i < m_symbols.size(); ++i) {
         const auto &symbol = m_symbols[i];
-        const auto &book = m_normalizer->book(i).book();
-        symbols.insert(QString::fromStdString(m_instruments.at(i).symbol),
+        const feeds::LocalBook *book = m_assembler.normalizer().book(i);
+        symbols.insert(QString::fromStdString(m_adapter.instruments().at(i).symbol),
             QJsonObject{{QStringLiteral("trades"), qint64(symbol.trades)},
                 {QStringLiteral("trade_gaps"), ranges(symbol.tradeGaps)},
                 {QStringLiteral("book_updates_applied"), qint64(symbol.bookUpdatesApplied)},
                 {QStringLiteral("book_updates_dropped"), qint64(symbol.bookUpdatesDropped)},
                 {QStringLiteral("sequence_breaks"), ranges(symbol.sequenceBreaks)},
-                {QStringLiteral("best_bid"), level(book.bestBid())},
-                {QStringLiteral("best_ask"), level(book.bestAsk())}});
+                {QStringLiteral("window_gaps"), windows(symbol.windowGaps)},
+                {QStringLiteral("best_bid"), level(bestOf(book, true))},
+                {QStringLiteral("best_ask"), level(bestOf(book, false))}});
     }
     QJsonArray errors;
     for (const auto &error : m_errors)
@@ -132,7 +137,7 @@ QString CaptureReplay::textReport() const
                      .arg(QString::fromStdString(error.message));
     for (std::uint32_t i = 0; i < m_symbols.size(); ++i) {
         const auto &symbol = m_symbols[i];
-        const auto &book = m_normalizer->book(i).book();
+        const feeds::LocalBook *book = m_assembler.normalizer().book(i);
         auto show = [](const std::optional<model::PriceLevel> &best) {
             return best
                 ? QStringLiteral("%1 x %2").arg(QString::fromStdString(best->price.toString()),
@@ -142,13 +147,13 @@ QString CaptureReplay::textReport() const
         lines << QStringLiteral(
             "%1: %2 trades, %3 trade-id gaps, book updates %4 applied %5 dropped, "
             "%6 sequence breaks, best bid %7, best ask %8")
-                     .arg(QString::fromStdString(m_instruments.at(i).symbol))
+                     .arg(QString::fromStdString(m_adapter.instruments().at(i).symbol))
                      .arg(symbol.trades)
                      .arg(symbol.tradeGaps.size())
                      .arg(symbol.bookUpdatesApplied)
                      .arg(symbol.bookUpdatesDropped)
                      .arg(symbol.sequenceBreaks.size())
-                     .arg(show(book.bestBid()), show(book.bestAsk()));
+                     .arg(show(bestOf(book, true)), show(bestOf(book, false)));
         for (const auto &gap : symbol.tradeGaps)
             lines << QStringLiteral("  trade ids %1..%2 missing (line %3)")
                          .arg(gap.firstMissing)
@@ -159,10 +164,14 @@ QString CaptureReplay::textReport() const
                          .arg(gap.firstMissing)
                          .arg(gap.lastMissing)
                          .arg(gap.line);
+        for (const auto &window : symbol.windowGaps)
+            lines << QStringLiteral("  %1 (line %2)")
+                         .arg(QString::fromStdString(model::describe(window.gap)))
+                         .arg(window.line);
     }
     if (m_writer)
         lines << QStringLiteral("%1 rows written").arg(m_rowsWritten);
     return lines.join(u'\n');
 }
 
-} // namespace tickscope::app
+} // namespace tickscope::ingest

@@ -1,26 +1,20 @@
 // Replays raw exchange messages (a capture of one WebSocket text frame per line, or a feed's
-// journal) through the same normalizer and sequencer as live ingestion, and tells per symbol
-// what it found: trades, trade-id gaps, book updates applied and dropped, sequence breaks with
-// the line they were found at, and the final best levels. `tickscope replay` drives it.
+// journal) through the same BatchAssembler as live ingestion, and tells per symbol what it found:
+// trades, trade-id gaps, book updates applied and dropped, book sequence breaks and other gaps
+// with the line (or journal record) they were found at, and the final best levels. With a writer
+// it stores the rows as live ingestion does, idempotently; it never moves a feed's checkpoint or
+// sequence positions. `tickscope replay` drives it.
 #pragma once
 
-#include "app/feeds/binance/message_parser.h"
-#include "app/feeds/exchange_adapter.h"
-#include "app/ingest/trade_sequencer.h"
-#include "db/ingest_writer.h"
+#include "app/ingest/batch_assembler.h"
 
 #include <QJsonObject>
+#include <QString>
 #include <cstdint>
-#include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
-namespace tickscope::feeds::binance {
-class BinanceNormalizer;
-} // namespace tickscope::feeds::binance
-
-namespace tickscope::app {
+namespace tickscope::ingest {
 
 struct ReplaySymbolReport
 {
@@ -33,6 +27,12 @@ struct ReplaySymbolReport
     };
     std::vector<Range> tradeGaps;
     std::vector<Range> sequenceBreaks;
+    struct Window
+    {
+        std::int64_t line = 0;
+        model::Gap gap;
+    };
+    std::vector<Window> windowGaps; // outages, disconnects, checksum failures, silences
     std::int64_t bookUpdatesApplied = 0;
     std::int64_t bookUpdatesDropped = 0;
 };
@@ -46,12 +46,13 @@ struct ReplayError
 class CaptureReplay
 {
 public:
-    // `writer` may be null (a dry run).
-    CaptureReplay(feeds::InstrumentList instruments, feeds::binance::TimeUnit timeUnit,
-        db::IngestWriter *writer, std::size_t batchRows);
-    ~CaptureReplay();
+    // `writer` may be null (a dry run); otherwise it writes through its staging tables, so rows
+    // stored already are skipped.
+    CaptureReplay(
+        const feeds::ExchangeAdapter &adapter, db::IngestWriter *writer, std::size_t batchRows);
 
-    // One raw message; `line` is what reports name it by (a capture's line number).
+    // One raw message; `line` is what reports name it by (a capture's line number, a journal's
+    // record number).
     void feed(const feeds::RawMessage &message, std::int64_t line);
     // Writes what is still batched.
     void finish();
@@ -64,10 +65,8 @@ public:
 private:
     void write();
 
-    feeds::InstrumentList m_instruments;
-    std::unique_ptr<feeds::binance::BinanceNormalizer> m_normalizer;
-    ingest::TradeSequencer m_sequencer;
-    feeds::NormalizedOutput m_output;
+    const feeds::ExchangeAdapter &m_adapter;
+    BatchAssembler m_assembler;
     std::vector<ReplaySymbolReport> m_symbols;
     std::vector<ReplayError> m_errors;
     db::IngestWriter *m_writer;
@@ -77,4 +76,4 @@ private:
     std::int64_t m_rowsWritten = 0;
 };
 
-} // namespace tickscope::app
+} // namespace tickscope::ingest

@@ -1,0 +1,32 @@
+#include "app/feeds/adapter_description.h"
+
+#include <QStringList>
+#include <QUrl>
+#include <algorithm>
+#include <format>
+
+namespace tickscope::feeds {
+
+std::optional<std::string> checkUrl(std::string_view value, std::initializer_list<QString> schemes)
+{
+    const QUrl url{
+        QString::fromUtf8(value.data(), static_cast<qsizetype>(value.size())), QUrl::StrictMode};
+    if (url.isValid() && !url.host().isEmpty()
+        && std::ranges::find(schemes, url.scheme()) != schemes.end())
+        return std::nullopt;
+    return std::format("must be a {} URL with a host, not \"{}\"",
+        QStringList(schemes).join(QStringLiteral(" or ")).toStdString(), value);
+}
+
+std::optional<std::string> checkChoice(
+    std::string_view value, std::initializer_list<std::string_view> choices)
+{
+    if (std::ranges::find(choices, value) != choices.end())
+        return std::nullopt;
+    std::string allowed;
+    for (const auto choice : choices)
+        allowed += std::format("{}\"{}\"", allowed.empty() ? "" : " or ", choice);
+    return std::format("must be {}, not \"{}\"", allowed, value);
+}
+
+} // namespace tickscope::feeds

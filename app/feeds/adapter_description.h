@@ -1,0 +1,55 @@
+// How an exchange adapter presents itself to the rest of Tickscope: its name (what
+// `[exchanges.NAME]` and `--exchange NAME` say), the settings its config section may hold beyond
+// `symbols`, and how to make one for a configured feed. Each exchange folder describes its
+// adapter; the adapter registry lists them.
+#pragma once
+
+#include "app/feeds/exchange_adapter.h"
+#include "app/model/instrument.h"
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace tickscope::feeds {
+
+// One feed as configured: the protocol it speaks, the instruments it carries, the adapter's own
+// settings.
+struct FeedSettings
+{
+    // The feed's name: its journal folder, its rows in the audit tables and its instruments'
+    // exchange ("binance", or "simulated" for the demo's simulator).
+    std::string feed;
+    std::string adapter; // the registry name of its protocol: "binance"
+    std::vector<model::Instrument> instruments;
+    std::map<std::string, std::string, std::less<>> options; // as written; checked on load
+};
+
+struct AdapterOption
+{
+    std::string_view key; // as written in the config section: "websocket_url"
+    std::string_view help;
+    // What is wrong with `value`, or nullopt when it may be used.
+    std::function<std::optional<std::string>(std::string_view value)> check;
+};
+
+struct AdapterDescription
+{
+    std::string_view name;
+    std::string_view summary; // for --help: "Binance spot: trades and diff-depth books"
+    std::vector<AdapterOption> options;
+    // Settings whose options passed their checks; the adapter sets its instruments' time
+    // precision from them.
+    std::function<std::unique_ptr<ExchangeAdapter>(const FeedSettings &settings)> create;
+};
+
+// Checks for the usual option kinds, naming what the value must be.
+std::optional<std::string> checkUrl(std::string_view value, std::initializer_list<QString> schemes);
+std::optional<std::string> checkChoice(
+    std::string_view value, std::initializer_list<std::string_view> choices);
+
+} // namespace tickscope::feeds

@@ -1,0 +1,47 @@
+// What an exchange does, as its adapter declares it; the feed session, the writer and the
+// sequencer act on the declaration instead of assuming one exchange's ways. The facts for each
+// venue are in the exchange folders (and ../shared/feeds/PROTOCOLS.md).
+#pragma once
+
+#include <cstddef>
+
+namespace tickscope::feeds {
+
+struct ExchangeTraits
+{
+    // How a venue numbers its trades, per instrument.
+    enum class TradeIds {
+        Contiguous, // each id is the last one plus one: a jump is a gap (Binance `t`, Kraken v2)
+        Increasing, // ids grow but skip values: an older id is a duplicate, a jump is not a gap
+        Opaque, // strings or unordered numbers (UUIDs): only the database's key deduplicates
+    };
+    // How a book that lost its sequence is rebuilt.
+    enum class BookRecovery {
+        RestSnapshot, // fetch a snapshot over REST and apply the buffered updates after it
+        SocketSnapshot, // the socket sends a snapshot first (on subscribe, on restart)
+        Resubscribe, // unsubscribe and subscribe again to get a fresh snapshot
+    };
+    // What tells a book update that it follows the previous one.
+    enum class BookIntegrity {
+        Sequence, // update ids: each update's first id follows the last one's final id
+        PreviousLink, // each update names the previous update's id
+        Checksum, // a CRC32 of the top levels after each update
+        None,
+    };
+    enum class KeepAlive {
+        WebSocketPing, // protocol-level ping frames
+        TextPing, // an application message ("ping") the exchange answers
+        None,
+    };
+    // How missing trades can be fetched afterwards.
+    enum class Backfill { ById, ByTime, ByCursor, None };
+
+    TradeIds tradeIds = TradeIds::Opaque;
+    BookRecovery bookRecovery = BookRecovery::SocketSnapshot;
+    BookIntegrity bookIntegrity = BookIntegrity::None;
+    KeepAlive keepAlive = KeepAlive::WebSocketPing;
+    Backfill backfill = Backfill::None;
+    std::size_t streamsPerConnection = 0; // 0: no limit
+};
+
+} // namespace tickscope::feeds

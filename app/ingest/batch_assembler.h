@@ -1,0 +1,88 @@
+// Turns a feed's raw messages, in journal order, into batches for db::IngestWriter: normalizes
+// each (the adapter's normalizer, books kept in step), follows trade ids as the adapter declares
+// them (TradeSequencer: duplicates dropped, holes recorded as gaps), matches backfilled trades to
+// the gaps they fill, and notes where each message's rows end so that a batch the database
+// refuses can be split. The writer thread and `tickscope replay` both assemble through it, so a
+// replay of a journal stores exactly the rows that live ingest stored.
+#pragma once
+
+#include "app/feeds/exchange_adapter.h"
+#include "app/ingest/trade_sequencer.h"
+#include "db/ingest_writer.h"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace tickscope::ingest {
+
+class BatchAssembler
+{
+public:
+    // Asked when a trade-id gap needs its trades fetched (FeedSession::backfill does it); the
+    // answer comes back through the journal as a REST record.
+    using BackfillRequest
+        = std::function<void(std::uint32_t instrument, std::int64_t fromId, int limit)>;
+
+    // What the messages absorbed so far held, for status lines and reports.
+    struct Counts
+    {
+        std::int64_t duplicatesSkipped = 0;
+        std::int64_t gapsFound = 0;
+        std::int64_t gapsBackfilled = 0; // settled: fetched, or found unrecoverable
+        std::int64_t malformedFrames = 0;
+        std::int64_t unknownSymbolFrames = 0;
+        std::optional<model::Gap> lastGap;
+    };
+
+    // What one message did to its instrument's book.
+    struct BookEffect
+    {
+        std::optional<std::uint32_t> instrument;
+        std::int64_t applied = 0;
+        std::int64_t dropped = 0;
+    };
+
+    explicit BatchAssembler(const feeds::ExchangeAdapter &adapter, BackfillRequest onBackfill = {});
+    ~BatchAssembler();
+
+    // Continues after a checkpoint: the instruments' last trade ids, and the gaps whose backfill
+    // a stop interrupted are asked for again.
+    void resume(const db::IngestCheckpoint &checkpoint);
+
+    // Adds what `message` yields to `batch`, ending with a RecordSpan at `position`.
+    BookEffect absorb(
+        const feeds::RawMessage &message, model::JournalPosition position, db::IngestBatch &batch);
+
+    // The trade-id positions that moved since the last batchCommitted(), to commit with a batch.
+    std::vector<db::SequencePosition> sequencePositions() const;
+    void batchCommitted();
+
+    const feeds::FeedNormalizer &normalizer() const { return *m_normalizer; }
+    const Counts &counts() const { return m_counts; }
+
+private:
+    bool canBackfill() const;
+    void requestBackfill(const model::Gap &gap, std::int64_t fromId);
+    void absorbBackfill(std::uint32_t instrument, db::IngestBatch &batch);
+
+    // A trade-id gap whose trades were asked for, and how many of them came so far.
+    struct PendingBackfill
+    {
+        model::Gap gap;
+        std::int64_t found = 0;
+    };
+
+    const feeds::ExchangeAdapter &m_adapter;
+    BackfillRequest m_onBackfill;
+    std::unique_ptr<feeds::FeedNormalizer> m_normalizer;
+    feeds::NormalizedOutput m_output;
+    TradeSequencer m_sequencer;
+    std::vector<bool> m_sequenceMoved;
+    std::vector<PendingBackfill> m_backfills;
+    Counts m_counts;
+};
+
+} // namespace tickscope::ingest
