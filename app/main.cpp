@@ -1,6 +1,6 @@
 // tickscope: the console, and the same services headless as subcommands.
-#include "app/cli.h"
-#include "app/commands.h"
+#include "app/cli/cli.h"
+#include "app/commands/command_registry.h"
 
 #include <QCoreApplication>
 #include <spdlog/spdlog.h>
@@ -27,25 +27,9 @@ int main(int argc, char **argv)
         = arguments.size() > 1 && !arguments.at(1).startsWith(u'-') ? arguments.at(1) : QString();
 
     using namespace tickscope::app;
-    if (command == QLatin1String("local-db")) {
+    if (const Command *subcommand = findCommand(command)) {
         QCoreApplication application{argc, argv};
-        return runLocalDbCommand(arguments);
+        return subcommand->run(arguments);
     }
-    if (command == QLatin1String("migrate")) {
-        QCoreApplication application{argc, argv};
-        return runMigrateCommand(arguments);
-    }
-    if (command == QLatin1String("ingest")) {
-        QCoreApplication application{argc, argv};
-        return runIngestCommand(arguments);
-    }
-    if (command == QLatin1String("replay")) {
-        QCoreApplication application{argc, argv};
-        return runReplayCommand(arguments);
-    }
-    if (command == QLatin1String("sim")) {
-        QCoreApplication application{argc, argv};
-        return runSimCommand(arguments);
-    }
-    return runMainJob(argc, argv, arguments);
+    return runConsoleCommand(argc, argv, arguments);
 }

@@ -10,9 +10,9 @@
 // --sync-ms is the journal's sync interval: the writer commits only what is synced, so it is
 // part of the receive -> commit latency.
 #include "app/feeds/binance/binance_normalizer.h"
-#include "app/ingest_service.h"
+#include "app/services/ingest_service.h"
+#include "app/services/simulated_feed.h"
 #include "app/sim/binance_simulator.h"
-#include "app/simulated_feed.h"
 #include "db/connection.h"
 #include "db/migrator.h"
 #include "tests/support/test_cluster.h"

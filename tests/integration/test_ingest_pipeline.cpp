@@ -5,9 +5,9 @@
 #include "app/feeds/binance/binance_normalizer.h"
 #include "app/ingest/journal_reader.h"
 #include "app/ingest/journal_writer.h"
-#include "app/ingest_service.h"
+#include "app/services/ingest_service.h"
+#include "app/services/simulated_feed.h"
 #include "app/sim/binance_simulator.h"
-#include "app/simulated_feed.h"
 #include "db/connection.h"
 #include "tests/integration/schema_fixture.h"
 

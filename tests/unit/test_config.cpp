@@ -1,7 +1,7 @@
 // The config file and how the database to use is chosen.
-#include "app/config.h"
-#include "app/database_target.h"
+#include "app/config/config.h"
 #include "app/feeds/adapter_registry.h"
+#include "app/services/database_session.h"
 
 #include <QFile>
 #include <QTemporaryDir>

@@ -12,7 +12,7 @@
 
 namespace tickscope::app {
 
-class IngestStatusLine
+class StatusLine
 {
 public:
     void onFeed(const model::FeedStatus &status);

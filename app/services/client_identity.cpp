@@ -1,4 +1,4 @@
-#include "app/client_identity.h"
+#include "app/services/client_identity.h"
 
 #include <QCoreApplication>
 #include <QSysInfo>

@@ -1,4 +1,4 @@
-#include "app/config.h"
+#include "app/config/config.h"
 
 #include "app/feeds/adapter_registry.h"
 #include "app/ops/local_server.h"

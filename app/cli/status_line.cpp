@@ -1,6 +1,6 @@
-#include "app/ingest_status_line.h"
+#include "app/cli/status_line.h"
 
-#include "app/cli.h"
+#include "app/cli/cli.h"
 
 namespace tickscope::app {
 
@@ -16,7 +16,7 @@ QString journalLag(const model::JournalPosition &end, const model::JournalPositi
 
 } // namespace
 
-void IngestStatusLine::Rate::update(std::int64_t value)
+void StatusLine::Rate::update(std::int64_t value)
 {
     const auto now = std::chrono::steady_clock::now();
     const double seconds = std::chrono::duration<double>(now - at).count();
@@ -26,19 +26,19 @@ void IngestStatusLine::Rate::update(std::int64_t value)
     at = now;
 }
 
-void IngestStatusLine::onFeed(const model::FeedStatus &status)
+void StatusLine::onFeed(const model::FeedStatus &status)
 {
     m_feeds[status.feed] = status;
     m_frameRates[status.feed].update(status.framesReceived);
 }
 
-void IngestStatusLine::onWriter(const model::WriterStatus &status)
+void StatusLine::onWriter(const model::WriterStatus &status)
 {
     m_writers[status.feed] = status;
     m_rowRates[status.feed].update(status.rowsCommitted);
 }
 
-void IngestStatusLine::print()
+void StatusLine::print()
 {
     for (const auto &[name, feed] : m_feeds) {
         const auto writer = m_writers[name];
@@ -81,7 +81,7 @@ void IngestStatusLine::print()
     }
 }
 
-void IngestStatusLine::printTotals() const
+void StatusLine::printTotals() const
 {
     for (const auto &[name, writer] : m_writers)
         cli::print(QStringLiteral(

@@ -1,5 +1,5 @@
-#include "app/cli.h"
-#include "app/commands.h"
+#include "app/cli/cli.h"
+#include "app/commands/command_registry.h"
 #include "app/ops/local_server.h"
 
 namespace tickscope::app {

@@ -1,6 +1,6 @@
-#include "app/simulated_feed.h"
+#include "app/services/simulated_feed.h"
 
-#include "app/config.h"
+#include "app/config/config.h"
 
 #include <format>
 

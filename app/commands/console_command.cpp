@@ -1,13 +1,13 @@
-#include "app/cli.h"
-#include "app/commands.h"
-#include "app/config.h"
-#include "app/connection_monitor.h"
-#include "app/database_setup.h"
-#include "app/database_target.h"
-#include "app/ingest_service.h"
-#include "app/ingest_status_line.h"
-#include "app/simulated_feed.h"
-#include "app/unix_signals.h"
+#include "app/cli/cli.h"
+#include "app/cli/status_line.h"
+#include "app/cli/unix_signals.h"
+#include "app/commands/command_registry.h"
+#include "app/commands/database_options.h"
+#include "app/config/config.h"
+#include "app/services/database_monitor.h"
+#include "app/services/database_session.h"
+#include "app/services/ingest_service.h"
+#include "app/services/simulated_feed.h"
 #include "db/capability_probe.h"
 #include "db/migration_set.h"
 #include "ui/main_window.h"
@@ -81,7 +81,7 @@ QString statusLine(const model::DatabaseStatus &status)
 
 } // namespace
 
-int runMainJob(int &argc, char **argv, const QStringList &arguments)
+int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
 {
     QCommandLineParser parser;
     cli::describe(parser,
@@ -90,14 +90,9 @@ int runMainJob(int &argc, char **argv, const QStringList &arguments)
             "Without a command it opens the console (or, without a display or with --headless, "
             "prints a status line until Ctrl-C). With nothing configured it runs the embedded "
             "local database and migrates it.\n\n"
-            "Commands:\n"
-            "  local-db   create, start, stop or inspect the embedded database\n"
-            "  migrate    apply or list schema migrations\n"
-            "  ingest     run the configured exchange feeds into the database, headless\n"
-            "  replay     replay a capture or a journal: report gaps and books, or write it\n"
-            "  sim        a simulated exchange on loopback (Binance's protocol), for demos and "
-            "load\n\n"
-            "Run 'tickscope COMMAND --help' for a command's options."));
+            "Commands:\n")
+            + commandSummaries()
+            + QStringLiteral("\nRun 'tickscope COMMAND --help' for a command's options."));
     parser.addVersionOption();
     parser.addOptions({
         {QStringLiteral("headless"), QStringLiteral("Run without the console window.")},
@@ -130,14 +125,14 @@ int runMainJob(int &argc, char **argv, const QStringList &arguments)
 
     QThread monitorThread;
     monitorThread.setObjectName(QStringLiteral("monitor"));
-    auto *monitor = new ConnectionMonitor(target, std::move(*migrations));
+    auto *monitor = new DatabaseMonitor(target, std::move(*migrations));
     monitor->moveToThread(&monitorThread);
-    QObject::connect(&monitorThread, &QThread::started, monitor, &ConnectionMonitor::start);
+    QObject::connect(&monitorThread, &QThread::started, monitor, &DatabaseMonitor::start);
     QObject::connect(&monitorThread, &QThread::finished, monitor, &QObject::deleteLater);
 
     // With no exchange configured, the built-in simulator stands in for one.
     Config ingestConfig = config;
-    ingestConfig.journalDirectory = journalDirectory(config.journalDirectory, target.embedded);
+    ingestConfig.journalDirectory = journalDirectory(config.journalDirectory, target);
     std::unique_ptr<sim::BinanceSimulator> simulator;
     if (ingestConfig.feeds.empty()) {
         auto demo = startDemoExchange();
@@ -155,7 +150,7 @@ int runMainJob(int &argc, char **argv, const QStringList &arguments)
 
     std::unique_ptr<ui::MainWindow> window;
     std::unique_ptr<IngestService> ingest;
-    IngestStatusLine ingestLine;
+    StatusLine ingestLine;
     QTimer ingestTicker;
     QString lastLine;
     if (headless) {
@@ -165,7 +160,7 @@ int runMainJob(int &argc, char **argv, const QStringList &arguments)
                     simulator ? QStringLiteral("the simulator on ws://127.0.0.1:%1")
                                     .arg(simulator->port())
                               : feedNames.join(QStringLiteral(", "))));
-        QObject::connect(monitor, &ConnectionMonitor::statusChanged, application.get(),
+        QObject::connect(monitor, &DatabaseMonitor::statusChanged, application.get(),
             [&lastLine](const model::DatabaseStatus &status) {
                 const QString line = statusLine(status);
                 if (line != lastLine)
@@ -177,14 +172,14 @@ int runMainJob(int &argc, char **argv, const QStringList &arguments)
             [&ingestLine] { ingestLine.print(); });
     } else {
         window = std::make_unique<ui::MainWindow>();
-        QObject::connect(monitor, &ConnectionMonitor::statusChanged, window.get(),
+        QObject::connect(monitor, &DatabaseMonitor::statusChanged, window.get(),
             &ui::MainWindow::showDatabaseStatus);
         window->setInstruments(instruments);
         window->show();
     }
     // The database is up and migrated: start ingesting into it.
-    QObject::connect(monitor, &ConnectionMonitor::databaseReady, application.get(),
-        [&](const QString &conninfo) {
+    QObject::connect(
+        monitor, &DatabaseMonitor::databaseReady, application.get(), [&](const QString &conninfo) {
             ingest = std::make_unique<IngestService>(ingestConfig, conninfo.toStdString());
             if (window) {
                 QObject::connect(ingest.get(), &IngestService::feedStatusChanged, window.get(),
@@ -232,7 +227,7 @@ int runMainJob(int &argc, char **argv, const QStringList &arguments)
     }
     if (simulator)
         simulator->stop();
-    QMetaObject::invokeMethod(monitor, &ConnectionMonitor::shutdown, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(monitor, &DatabaseMonitor::shutdown, Qt::BlockingQueuedConnection);
     monitorThread.quit();
     monitorThread.wait();
     if (headless)

@@ -1,4 +1,4 @@
-#include "app/ingest_service.h"
+#include "app/services/ingest_service.h"
 
 #include "app/feeds/adapter_registry.h"
 #include "app/ingest/database_writer.h"

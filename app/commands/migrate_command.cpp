@@ -1,9 +1,8 @@
-#include "app/cli.h"
-#include "app/client_identity.h"
-#include "app/commands.h"
-#include "app/config.h"
-#include "app/database_target.h"
-#include "app/ops/local_server.h"
+#include "app/cli/cli.h"
+#include "app/commands/command_registry.h"
+#include "app/commands/database_options.h"
+#include "app/config/config.h"
+#include "app/services/client_identity.h"
 #include "db/capability_probe.h"
 #include "db/connection.h"
 #include "db/migrator.h"
@@ -98,20 +97,13 @@ int runMigrateCommand(const QStringList &arguments)
     auto chosen = chooseDatabase(parser);
     if (!chosen)
         return cli::failure(kCommand, QString::fromStdString(chosen.error()));
-    DatabaseTarget &database = chosen->second;
-    if (database.embedded) {
-        const auto local = ops::LocalServer{ops::LocalServer::defaultDirectory()}.state();
-        if (!local.running)
-            return cli::failure(kCommand,
-                QStringLiteral("no database given and the embedded one in %1 is not "
-                               "running; start it with `tickscope local-db start`, or "
-                               "pass --db")
-                    .arg(local.directory));
-        database.conninfo = local.conninfo.toStdString();
-    }
-
+    // The embedded server must be running already: migrate neither creates nor starts it.
+    auto session = DatabaseSession::open(
+        chosen->second, {.purpose = "migrate", .startEmbedded = false, .migrate = false});
+    if (!session)
+        return cli::failure(kCommand, QString::fromStdString(session.error()));
     try {
-        pqxx::connection connection = db::connect(database.conninfo, "migrate");
+        pqxx::connection &connection = (*session)->connection();
         db::Migrator migrator{connection, *migrations};
         if (parser.isSet(QStringLiteral("status"))) {
             printStatus(connection, migrator);

@@ -4,7 +4,7 @@
 // they get status snapshots once a second, and failed() when a feed or writer cannot go on.
 #pragma once
 
-#include "app/config.h"
+#include "app/config/config.h"
 #include "app/model/feed_status.h"
 
 #include <QObject>

@@ -1,11 +1,11 @@
-// The monitor thread's worker for the database connection: brings the database up (the embedded
-// local server when nothing else is configured), applies pending migrations, probes what the
-// server can do, and re-checks on a timer. Emits DatabaseStatus snapshots; the console and the
-// headless status line both show them.
+// The monitor thread's worker for the database connection: brings the database up once through a
+// DatabaseSession (the embedded local server when nothing else is configured, pending migrations
+// applied), then, as the reader role, probes what the server can do and re-checks on a timer. Emits
+// DatabaseStatus snapshots; the console and the headless status line both show them.
 #pragma once
 
-#include "app/database_target.h"
 #include "app/model/database_status.h"
+#include "app/services/database_session.h"
 #include "db/migration_set.h"
 
 #include <QObject>
@@ -21,14 +21,14 @@ class connection;
 
 namespace tickscope::app {
 
-class ConnectionMonitor : public QObject
+class DatabaseMonitor : public QObject
 {
     Q_OBJECT
 public:
     static constexpr std::chrono::seconds kPollInterval{5};
 
-    ConnectionMonitor(DatabaseTarget target, std::vector<db::Migration> migrations);
-    ~ConnectionMonitor() override;
+    DatabaseMonitor(DatabaseTarget target, std::vector<db::Migration> migrations);
+    ~DatabaseMonitor() override;
 
 public slots:
     void start();
@@ -48,11 +48,10 @@ private:
 
     DatabaseTarget m_target;
     std::vector<db::Migration> m_migrations;
-    std::unique_ptr<pqxx::connection> m_connection;
+    std::unique_ptr<DatabaseSession> m_session; // open from the first success until shutdown
+    std::unique_ptr<pqxx::connection> m_connection; // as the session's reader
     QTimer *m_timer = nullptr;
-    bool m_startedEmbeddedServer = false;
     bool m_announcedReady = false;
-    std::string m_conninfo;
     model::DatabaseStatus m_status;
 };
 

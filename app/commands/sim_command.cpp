@@ -1,6 +1,6 @@
-#include "app/cli.h"
+#include "app/cli/cli.h"
+#include "app/cli/unix_signals.h"
 #include "app/sim/binance_simulator.h"
-#include "app/unix_signals.h"
 
 #include <QCoreApplication>
 #include <QDir>

@@ -1,13 +1,12 @@
-#include "app/cli.h"
-#include "app/commands.h"
-#include "app/config.h"
-#include "app/database_setup.h"
-#include "app/database_target.h"
+#include "app/cli/cli.h"
+#include "app/cli/status_line.h"
+#include "app/cli/unix_signals.h"
+#include "app/commands/command_registry.h"
+#include "app/commands/database_options.h"
+#include "app/config/config.h"
 #include "app/feeds/adapter_registry.h"
-#include "app/ingest_service.h"
-#include "app/ingest_status_line.h"
-#include "app/unix_signals.h"
-#include "db/connection.h"
+#include "app/services/database_session.h"
+#include "app/services/ingest_service.h"
 
 #include <QCoreApplication>
 #include <QTimer>
@@ -48,7 +47,7 @@ int runIngestCommand(const QStringList &arguments)
     if (!chosen)
         return cli::failure(kCommand, QString::fromStdString(chosen.error()));
     const Config *config = &chosen->first;
-    DatabaseTarget target = chosen->second;
+    const DatabaseTarget &target = chosen->second;
     if (config->feeds.empty())
         return cli::failure(kCommand,
             QStringLiteral("no exchange is configured; add an [exchanges.NAME] section with "
@@ -56,40 +55,19 @@ int runIngestCommand(const QStringList &arguments)
                            "the simulated exchange)")
                 .arg(config->path.isEmpty() ? defaultConfigPath() : config->path,
                     QString::fromStdString(feeds::adapterNames())));
-    const auto migrations = db::loadMigrations(db::kEmbeddedMigrations);
-    if (!migrations)
-        return cli::failure(kCommand, QString::fromStdString(migrations.error()));
-
-    const Progress progress = [](const std::string &line) {
-        cli::print(QString::fromStdString(line));
-    };
-    bool stopServerAtExit = false;
-    try {
-        if (target.embedded) {
-            auto server = startEmbeddedServer(progress);
-            if (!server)
-                return cli::failure(kCommand, QString::fromStdString(server.error()));
-            target.conninfo = server->conninfo;
-            stopServerAtExit = server->startedHere;
-        }
-        auto connection = db::connect(target.conninfo, "ingest setup");
-        if (auto migrated = applyPendingMigrations(connection, *migrations, progress); !migrated)
-            return cli::failure(kCommand, QString::fromStdString(migrated.error()));
-        if (target.embedded) {
-            auto logins = embeddedLogins();
-            if (!logins)
-                return cli::failure(kCommand, QString::fromStdString(logins.error()));
-            target.conninfo = logins->ingest;
-        }
-    } catch (const std::exception &error) {
-        return cli::failure(kCommand, QString::fromUtf8(error.what()));
-    }
+    auto session = DatabaseSession::open(
+        target, {.purpose = "ingest setup", .progress = [](const std::string &line) {
+                     cli::print(QString::fromStdString(line));
+                 }});
+    if (!session)
+        return cli::failure(kCommand, QString::fromStdString(session.error()));
+    (*session)->closeConnection();
 
     quitOnTerminationSignals();
     Config ingestConfig = *config;
-    ingestConfig.journalDirectory = journalDirectory(config->journalDirectory, target.embedded);
-    IngestService service{ingestConfig, target.conninfo};
-    IngestStatusLine status;
+    ingestConfig.journalDirectory = journalDirectory(config->journalDirectory, target);
+    IngestService service{ingestConfig, (*session)->ingestConninfo()};
+    StatusLine status;
     QObject::connect(&service, &IngestService::feedStatusChanged, &service,
         [&status](const model::FeedStatus &feed) { status.onFeed(feed); });
     QObject::connect(&service, &IngestService::writerStatusChanged, &service,
@@ -105,11 +83,8 @@ int runIngestCommand(const QStringList &arguments)
                 QString::fromStdString(target.embedded ? "the embedded database" : target.source)));
     // A feed or writer that cannot go on ends the command, which then says so and fails.
     QObject::connect(&service, &IngestService::failed, qApp, &QCoreApplication::quit);
-    if (auto started = service.start(); !started) {
-        if (stopServerAtExit)
-            stopEmbeddedServer();
+    if (auto started = service.start(); !started)
         return cli::failure(kCommand, QString::fromStdString(started.error()));
-    }
     ticker.start();
     QCoreApplication::exec();
 
@@ -121,8 +96,6 @@ int runIngestCommand(const QStringList &arguments)
     ticker.stop();
     status.print();
     status.printTotals();
-    if (stopServerAtExit)
-        stopEmbeddedServer();
     if (!service.failures().isEmpty())
         return cli::failure(kCommand, service.failures().join(u'\n'));
     return cli::kSuccess;

@@ -1,4 +1,4 @@
-#include "app/unix_signals.h"
+#include "app/cli/unix_signals.h"
 
 #include <QCoreApplication>
 #include <QSocketNotifier>

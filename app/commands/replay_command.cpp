@@ -1,20 +1,17 @@
-#include "app/cli.h"
-#include "app/commands.h"
-#include "app/config.h"
-#include "app/database_setup.h"
-#include "app/database_target.h"
+#include "app/cli/cli.h"
+#include "app/commands/command_registry.h"
+#include "app/commands/database_options.h"
+#include "app/config/config.h"
 #include "app/feeds/adapter_registry.h"
 #include "app/ingest/capture_replay.h"
 #include "app/ingest/journal_reader.h"
 #include "app/model/wall_clock.h"
-#include "db/connection.h"
 #include "db/instrument_registry.h"
 
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
-#include <pqxx/connection>
 
 namespace tickscope::app {
 
@@ -228,37 +225,19 @@ int runReplayCommand(const QStringList &arguments)
             feeds::encodeRestPayload(list.at(*instrument).symbol, file.readAll().toStdString()));
     }
 
-    std::optional<pqxx::connection> connection;
+    std::unique_ptr<DatabaseSession> session;
     std::unique_ptr<db::IngestWriter> writer;
-    bool stopServerAtExit = false;
-    const bool dryRun = parser.isSet(QStringLiteral("dry-run"));
-    auto fail = [&](const QString &why) {
-        if (stopServerAtExit)
-            stopEmbeddedServer();
-        return cli::failure(kCommand, why);
-    };
     try {
-        if (!dryRun) {
+        if (!parser.isSet(QStringLiteral("dry-run"))) {
             auto chosen = chooseDatabase(parser);
             if (!chosen)
                 return cli::failure(kCommand, QString::fromStdString(chosen.error()));
-            DatabaseTarget target = chosen->second;
-            const Progress quiet = [](const std::string &) {
-            };
-            if (target.embedded) {
-                auto server = startEmbeddedServer(quiet);
-                if (!server)
-                    return cli::failure(kCommand, QString::fromStdString(server.error()));
-                target.conninfo = server->conninfo;
-                stopServerAtExit = server->startedHere;
-            }
-            connection.emplace(db::connect(target.conninfo, "replay"));
-            if (auto migrated = applyPendingMigrations(
-                    *connection, db::loadMigrations(db::kEmbeddedMigrations).value(), quiet);
-                !migrated)
-                return fail(QString::fromStdString(migrated.error()));
-            writer = std::make_unique<db::IngestWriter>(
-                *connection, settings.feed, db::registerInstruments(*connection, list.all()));
+            auto opened = DatabaseSession::open(chosen->second, {.purpose = "replay"});
+            if (!opened)
+                return cli::failure(kCommand, QString::fromStdString(opened.error()));
+            session = std::move(*opened);
+            writer = std::make_unique<db::IngestWriter>(session->connection(), settings.feed,
+                db::registerInstruments(session->connection(), list.all()));
         }
         ingest::CaptureReplay replay{*adapter, writer.get(), 20'000};
         const std::int64_t receivedAt = model::wallClockNs();
@@ -270,16 +249,14 @@ int runReplayCommand(const QStringList &arguments)
         if (auto read = source.forEach([&replay](const feeds::RawMessage &message,
                                            std::int64_t line) { replay.feed(message, line); });
             !read)
-            return fail(read.error());
+            return cli::failure(kCommand, read.error());
         replay.finish();
         cli::print(format == QLatin1String("json")
                 ? QString::fromUtf8(QJsonDocument(replay.report()).toJson(QJsonDocument::Indented))
                 : replay.textReport());
     } catch (const std::exception &error) {
-        return fail(QString::fromUtf8(error.what()));
+        return cli::failure(kCommand, QString::fromUtf8(error.what()));
     }
-    if (stopServerAtExit)
-        stopEmbeddedServer();
     return cli::kSuccess;
 }
 

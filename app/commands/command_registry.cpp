@@ -1,0 +1,49 @@
+#include "app/commands/command_registry.h"
+
+#include <algorithm>
+
+namespace tickscope::app {
+
+// Defined each in its own <name>_command.cpp.
+int runLocalDbCommand(const QStringList &arguments);
+int runMigrateCommand(const QStringList &arguments);
+int runIngestCommand(const QStringList &arguments);
+int runReplayCommand(const QStringList &arguments);
+int runSimCommand(const QStringList &arguments);
+
+const std::vector<Command> &commands()
+{
+    static const std::vector<Command> kCommands{
+        {QStringLiteral("local-db"),
+            QStringLiteral("create, start, stop or inspect the embedded database"),
+            runLocalDbCommand},
+        {QStringLiteral("migrate"), QStringLiteral("apply or list schema migrations"),
+            runMigrateCommand},
+        {QStringLiteral("ingest"),
+            QStringLiteral("run the configured exchange feeds into the database, headless"),
+            runIngestCommand},
+        {QStringLiteral("replay"),
+            QStringLiteral("replay a capture or a journal: report gaps and books, or write it"),
+            runReplayCommand},
+        {QStringLiteral("sim"),
+            QStringLiteral("a simulated exchange on loopback, for demos and load"), runSimCommand},
+    };
+    return kCommands;
+}
+
+const Command *findCommand(const QString &name)
+{
+    const auto &all = commands();
+    const auto found = std::ranges::find(all, name, &Command::name);
+    return found == all.end() ? nullptr : &*found;
+}
+
+QString commandSummaries()
+{
+    QString text;
+    for (const auto &command : commands())
+        text += QStringLiteral("  %1 %2\n").arg(command.name.leftJustified(10), command.summary);
+    return text;
+}
+
+} // namespace tickscope::app

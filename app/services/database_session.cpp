@@ -1,0 +1,129 @@
+#include "app/services/database_session.h"
+
+#include "app/ops/local_server.h"
+#include "app/services/client_identity.h"
+#include "db/connection.h"
+#include "db/migrator.h"
+
+#include <QtGlobal>
+#include <format>
+#include <spdlog/spdlog.h>
+
+namespace tickscope::app {
+
+DatabaseTarget resolveDatabaseTarget(
+    const std::optional<std::string> &cliConninfo, const Config &config)
+{
+    if (cliConninfo)
+        return {*cliConninfo, false, "--db"};
+    if (config.databaseConninfo)
+        return {*config.databaseConninfo, false, "config file " + config.path.toStdString()};
+    for (const char *variable :
+        {"PGSERVICE", "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER"}) {
+        if (qEnvironmentVariableIsSet(variable))
+            return {"", false, std::string("environment (") + variable + ")"};
+    }
+    return {"", true, "embedded local database"};
+}
+
+std::expected<std::unique_ptr<DatabaseSession>, std::string> DatabaseSession::open(
+    DatabaseTarget target, Options options)
+{
+    std::unique_ptr<DatabaseSession> session{new DatabaseSession};
+    session->m_target = std::move(target);
+    DatabaseTarget &chosen = session->m_target;
+    try {
+        ops::LocalServer server{ops::LocalServer::defaultDirectory()};
+        if (chosen.embedded) {
+            if (!options.startEmbedded) {
+                const auto state = server.state();
+                if (!state.running)
+                    return std::unexpected(std::format(
+                        "no database given and the embedded one in {} is not running; start it "
+                        "with `tickscope local-db start`, or pass --db",
+                        state.directory.toStdString()));
+            } else {
+                if (!server.state().initialized) {
+                    options.progress(
+                        "creating the embedded database in " + server.directory().toStdString());
+                    if (auto made = server.init(ops::LocalServer::kDefaultPort); !made)
+                        return std::unexpected(made.error().toStdString());
+                }
+                auto started = server.start();
+                if (!started)
+                    return std::unexpected(started.error().toStdString());
+                session->m_startedServer = *started;
+            }
+            chosen.conninfo = server.conninfo().toStdString();
+        }
+        session->m_connection
+            = std::make_unique<pqxx::connection>(db::connect(chosen.conninfo, options.purpose));
+        if (options.migrate) {
+            const auto migrations = db::loadMigrations(db::kEmbeddedMigrations);
+            if (!migrations)
+                return std::unexpected(migrations.error());
+            if (auto migrated
+                = applyPendingMigrations(*session->m_connection, *migrations, options.progress);
+                !migrated)
+                return std::unexpected(migrated.error());
+        }
+        session->m_ingestConninfo = session->m_readerConninfo = chosen.conninfo;
+        if (chosen.embedded && options.migrate) {
+            // Migrated as the superuser; from here on ingest appends and the console reads,
+            // each with a login role of its own.
+            if (auto made = server.ensureLoginRoles(); !made)
+                return std::unexpected(made.error().toStdString());
+            session->m_ingestConninfo
+                = server.conninfo(ops::LocalServer::kDatabaseName, ops::LocalServer::kIngestUser)
+                      .toStdString();
+            session->m_readerConninfo
+                = server.conninfo(ops::LocalServer::kDatabaseName, ops::LocalServer::kReaderUser)
+                      .toStdString();
+        }
+    } catch (const std::exception &error) {
+        return std::unexpected(std::string(error.what()));
+    }
+    return session;
+}
+
+DatabaseSession::~DatabaseSession()
+{
+    m_connection.reset();
+    if (!m_startedServer)
+        return;
+    ops::LocalServer server{ops::LocalServer::defaultDirectory()};
+    if (auto stopped = server.stop(); !stopped)
+        spdlog::error("stopping the embedded database failed: {}", stopped.error().toStdString());
+    else
+        spdlog::info("embedded database stopped");
+}
+
+QString journalDirectory(const QString &configured, const DatabaseTarget &target)
+{
+    if (!configured.isEmpty())
+        return configured;
+    if (target.embedded)
+        return ops::LocalServer::defaultDirectory() + QStringLiteral("/journal");
+    return defaultJournalDirectory();
+}
+
+std::expected<void, std::string> applyPendingMigrations(pqxx::connection &connection,
+    const std::vector<db::Migration> &migrations, const Progress &progress)
+{
+    db::Migrator migrator{connection, migrations};
+    const auto status = migrator.status();
+    if (status.pending.empty())
+        return {};
+    progress("applying schema migrations");
+    const auto migrated
+        = migrator.migrate({.client = clientIdentity(), .progress = [](const std::string &line) {
+                                spdlog::info("migrate: {}", line);
+                            }});
+    if (!migrated)
+        return std::unexpected(std::format("{}\nthe schema is at version {}, this build needs {}; "
+                                           "run `tickscope migrate` as a role that may change it",
+            migrated.error(), status.currentVersion(), migrator.latestVersion()));
+    return {};
+}
+
+} // namespace tickscope::app
