@@ -13,9 +13,7 @@
 #include "app/services/ingest_service.h"
 #include "app/services/simulated_feed.h"
 #include "app/sim/binance_simulator.h"
-#include "db/connection.h"
-#include "db/migrator.h"
-#include "tests/support/test_cluster.h"
+#include "tests/bench/bench_support.h"
 
 #include <QCoreApplication>
 #include <QEventLoop>
@@ -32,34 +30,7 @@ using namespace tickscope;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds(Clock::duration duration)
-{
-    return std::chrono::duration<double>(duration).count();
-}
-
-std::string migrated(testing::TestCluster &cluster, const std::string &name)
-{
-    const std::string conninfo = cluster.createDatabase(name);
-    auto connection = db::connect(conninfo, "bench");
-    if (!db::Migrator(connection, db::loadMigrations(db::kEmbeddedMigrations).value())
-            .migrate({.client = "bench"}))
-        throw std::runtime_error("migration failed");
-    return conninfo;
-}
-
-void runPsql(const std::string &conninfo, const QString &command)
-{
-    QProcess psql;
-    psql.setProcessChannelMode(QProcess::MergedChannels);
-    psql.start(QStringLiteral("psql"),
-        {QString::fromStdString(conninfo), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
-            QStringLiteral("-c"), command});
-    psql.waitForFinished(-1);
-    if (psql.exitStatus() != QProcess::NormalExit || psql.exitCode() != 0)
-        throw std::runtime_error("psql failed: " + psql.readAll().toStdString());
-}
+using namespace bench;
 
 // Frames per second through the Binance normalizer, over frames shaped like the live ones.
 double parseRate(const std::vector<std::string> &symbols)
@@ -70,16 +41,9 @@ double parseRate(const std::vector<std::string> &symbols)
     feeds::binance::BinanceNormalizer normalizer{
         feeds::InstrumentList{instruments}, feeds::binance::TimeUnit::Milliseconds};
     std::vector<std::string> frames;
-    for (int i = 0; i < 200'000; ++i) {
-        const std::string &symbol = symbols[static_cast<std::size_t>(i) % symbols.size()];
-        std::string lower = symbol;
-        std::ranges::transform(
-            lower, lower.begin(), [](char c) { return static_cast<char>(std::tolower(c)); });
-        frames.push_back(std::format(
-            R"({{"stream":"{}@trade","data":{{"e":"trade","E":{},"s":"{}","t":{},"p":"{}.{:02}000000","q":"0.{:08}","T":{},"m":{},"M":true}}}})",
-            lower, 1764000000000 + i, symbol, 1000000 + i, 60000 + i % 500, i % 100,
-            1 + i % 99999999, 1764000000000 + i, i % 2 ? "true" : "false"));
-    }
+    for (int i = 0; i < 200'000; ++i)
+        frames.push_back(
+            tradeFrame(symbols[static_cast<std::size_t>(i) % symbols.size()], 1000000 + i, i));
     feeds::NormalizedOutput output;
     const auto started = Clock::now();
     std::size_t trades = 0;
@@ -222,16 +186,8 @@ int main(int argc, char **argv)
         std::fflush(stdout);
 
         // Baseline: the same rows as CSV, loaded by psql \copy into the same (empty) table.
-        // (COPY of a hypertable itself reads only its empty parent: export through a query.)
-        const QString csv = journal.filePath(QStringLiteral("trades.csv"));
-        runPsql(conninfo,
-            QStringLiteral("\\copy (SELECT * FROM market_data.trades) TO '%1' WITH (FORMAT csv)")
-                .arg(csv));
-        const std::string baseline = migrated(cluster, "bench_copy");
-        const auto copyStarted = Clock::now();
-        runPsql(baseline,
-            QStringLiteral("\\copy market_data.trades FROM '%1' WITH (FORMAT csv)").arg(csv));
-        const double copySeconds = seconds(Clock::now() - copyStarted);
+        const double copySeconds = psqlCopy(conninfo, migrated(cluster, "bench_copy"),
+            QStringLiteral("market_data.trades"), journal.filePath(QStringLiteral("trades.csv")));
         const double copyRate = static_cast<double>(trades) / copySeconds;
         std::printf("3. baseline: psql \\copy of the same %lld rows from CSV into "
                     "market_data.trades: %.0f rows/s\n"

@@ -1,0 +1,72 @@
+// What the benchmark programs share: a migrated database of a benchmark cluster, psql runs for
+// the baseline, Binance trade frames shaped like the live ones, and the clock.
+#pragma once
+
+#include "db/connection.h"
+#include "db/migrator.h"
+#include "tests/support/test_cluster.h"
+
+#include <QProcess>
+#include <algorithm>
+#include <chrono>
+#include <format>
+#include <stdexcept>
+#include <string>
+
+namespace tickscope::bench {
+
+using Clock = std::chrono::steady_clock;
+
+inline double seconds(Clock::duration duration)
+{
+    return std::chrono::duration<double>(duration).count();
+}
+
+inline std::string migrated(testing::TestCluster &cluster, const std::string &name)
+{
+    const std::string conninfo = cluster.createDatabase(name);
+    auto connection = db::connect(conninfo, "bench");
+    if (!db::Migrator(connection, db::loadMigrations(db::kEmbeddedMigrations).value())
+            .migrate({.client = "bench"}))
+        throw std::runtime_error("migration failed");
+    return conninfo;
+}
+
+inline void runPsql(const std::string &conninfo, const QString &command)
+{
+    QProcess psql;
+    psql.setProcessChannelMode(QProcess::MergedChannels);
+    psql.start(QStringLiteral("psql"),
+        {QString::fromStdString(conninfo), QStringLiteral("-v"), QStringLiteral("ON_ERROR_STOP=1"),
+            QStringLiteral("-c"), command});
+    psql.waitForFinished(-1);
+    if (psql.exitStatus() != QProcess::NormalExit || psql.exitCode() != 0)
+        throw std::runtime_error("psql failed: " + psql.readAll().toStdString());
+}
+
+// The `i`th trade frame of a combined Binance stream over `symbol`, with trade id `id`.
+inline std::string tradeFrame(const std::string &symbol, std::int64_t id, std::int64_t i)
+{
+    std::string lower = symbol;
+    std::ranges::transform(
+        lower, lower.begin(), [](char c) { return static_cast<char>(std::tolower(c)); });
+    return std::format(
+        R"({{"stream":"{}@trade","data":{{"e":"trade","E":{},"s":"{}","t":{},"p":"{}.{:02}000000","q":"0.{:08}","T":{},"m":{},"M":true}}}})",
+        lower, 1764000000000 + i, symbol, id, 60000 + i % 500, i % 100, 1 + i % 99999999,
+        1764000000000 + i, i % 2 ? "true" : "false");
+}
+
+// psql \copy of `table`'s rows from `source` into the same, empty table of `target`, through a
+// CSV file at `csv`; yields the seconds the load took. (COPY of a hypertable itself reads only its
+// empty parent: the export goes through a query.)
+inline double psqlCopy(
+    const std::string &source, const std::string &target, const QString &table, const QString &csv)
+{
+    runPsql(source,
+        QStringLiteral("\\copy (SELECT * FROM %1) TO '%2' WITH (FORMAT csv)").arg(table, csv));
+    const auto started = Clock::now();
+    runPsql(target, QStringLiteral("\\copy %1 FROM '%2' WITH (FORMAT csv)").arg(table, csv));
+    return seconds(Clock::now() - started);
+}
+
+} // namespace tickscope::bench
