@@ -125,16 +125,15 @@ std::expected<feeds::FeedSettings, std::string> readExchange(
                             keys += std::format(", {}", known.key);
                         return keys;
                     }()));
-        if (auto read = reader.text(name,
-                [&](const std::string &text,
-                    const toml::node &at) -> std::expected<void, std::string> {
-                    if (auto wrong = option->check(text))
-                        return std::unexpected(reader.error(at, name, *wrong));
-                    settings.options.emplace(name, text);
-                    return {};
-                });
-            !read)
-            return std::unexpected(read.error());
+        // A setting is a string or a whole number; the adapter's check says what it must be.
+        const auto text = value.is_integer()
+            ? std::optional(std::to_string(*value.value<std::int64_t>()))
+            : value.value<std::string>();
+        if (!text)
+            return std::unexpected(reader.error(value, name, "must be a string or a whole number"));
+        if (auto wrong = option->check(*text))
+            return std::unexpected(reader.error(value, name, *wrong));
+        settings.options.emplace(name, *text);
     }
     const toml::node *symbols = table->get("symbols");
     const toml::array *list = symbols ? symbols->as_array() : nullptr;

@@ -4,7 +4,7 @@
 //   [database]          conninfo = "host=... dbname=..."   (libpq string or URI)
 //   [journal]           directory = "/var/lib/tickscope/journal", segment_mb = 256,
 //                       sync_interval_ms = 50, min_free_mb = 1024, retain_hours = 168
-//   [ingest]            batch_rows = 20000, flush_interval_ms = 100
+//   [ingest]            batch_rows = 200000, flush_interval_ms = 100
 //   [exchanges.NAME]    symbols = ["BTCUSDT", "ETH/USDT"], adapter = "binance" (default: NAME),
 //                       and the adapter's own settings (feeds::AdapterDescription::options)
 #pragma once
@@ -30,7 +30,7 @@ struct Config
     std::chrono::milliseconds journalSyncInterval{50};
     std::uint64_t journalMinFreeBytes = 1024ull << 20;
     std::chrono::hours journalRetention{168}; // committed segments older than this go; 0: never
-    std::size_t batchRows = 20'000;
+    std::size_t batchRows = 200'000; // only a writer catching up fills one (docs/performance.md)
     std::chrono::milliseconds flushInterval{100};
     std::vector<feeds::FeedSettings> feeds; // one per [exchanges.NAME] section, in file order
 };

@@ -3,6 +3,7 @@
 #include <QStringList>
 #include <QUrl>
 #include <algorithm>
+#include <charconv>
 #include <format>
 
 namespace tickscope::feeds {
@@ -27,6 +28,17 @@ std::optional<std::string> checkChoice(
     for (const auto choice : choices)
         allowed += std::format("{}\"{}\"", allowed.empty() ? "" : " or ", choice);
     return std::format("must be {}, not \"{}\"", allowed, value);
+}
+
+std::optional<std::string> checkWholeNumber(
+    std::string_view value, std::size_t min, std::size_t max)
+{
+    std::size_t number = 0;
+    const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+    if (error == std::errc{} && end == value.data() + value.size() && number >= min
+        && number <= max)
+        return std::nullopt;
+    return std::format("must be a whole number from {} to {}, not \"{}\"", min, max, value);
 }
 
 } // namespace tickscope::feeds

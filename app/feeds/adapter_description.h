@@ -51,5 +51,7 @@ struct AdapterDescription
 std::optional<std::string> checkUrl(std::string_view value, std::initializer_list<QString> schemes);
 std::optional<std::string> checkChoice(
     std::string_view value, std::initializer_list<std::string_view> choices);
+std::optional<std::string> checkWholeNumber(
+    std::string_view value, std::size_t min, std::size_t max);
 
 } // namespace tickscope::feeds

@@ -13,6 +13,7 @@
 #include <QUrl>
 #include <chrono>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -26,8 +27,13 @@ public:
     virtual std::string feedName() const = 0; // journal folder and audit name, from the config
     virtual const InstrumentList &instruments() const = 0;
     virtual const ExchangeTraits &traits() const = 0;
-    virtual QUrl streamUrl() const = 0;
-    virtual QList<QByteArray> subscribeMessages() const = 0; // sent once connected
+    // A connection's URL and what to send once it is connected, for the streams of
+    // `instruments` (indices into instruments(); at most traits().streamsPerConnection streams).
+    virtual QUrl streamUrl(std::span<const std::uint32_t> instruments) const = 0;
+    virtual QList<QByteArray> subscribeMessages(std::span<const std::uint32_t> instruments) const
+        = 0;
+    // How many streams one instrument takes (trades, book): what the connection limit counts.
+    virtual std::size_t streamsPerInstrument() const = 0;
     // Sent when the connection has been quiet for a while (KeepAlive::TextPing).
     virtual QByteArray keepAliveMessage() const { return {}; }
     // The exchange closes connections after this long; reconnect a little before.

@@ -39,7 +39,7 @@ struct DatabaseWriterOptions
     // Records at or after this are not durable yet; later ends come by onJournalDurable().
     // Nullopt: nobody is writing the journal, read all of it.
     std::optional<journal::Position> durableEnd;
-    std::size_t batchRows = 20'000;
+    std::size_t batchRows = 200'000;
     std::chrono::milliseconds flushInterval{100}; // oldest uncommitted row waits at most this
     std::chrono::milliseconds pollInterval{5};
     std::chrono::milliseconds retryBase{500};

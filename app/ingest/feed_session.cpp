@@ -5,6 +5,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QTimer>
+#include <algorithm>
 #include <format>
 #include <spdlog/spdlog.h>
 
@@ -14,7 +15,7 @@ FeedSession::FeedSession(
     std::unique_ptr<feeds::ExchangeAdapter> adapter, FeedSessionOptions options)
     : m_adapter(std::move(adapter))
     , m_options(std::move(options))
-    , m_backoff(m_options.reconnectBase, m_options.reconnectCap)
+    , m_restBackoff(m_options.connection.reconnectBase, m_options.connection.reconnectCap)
 {
     m_status.feed = m_adapter->feedName();
     m_snapshotPending.assign(m_adapter->instruments().size(), false);
@@ -34,115 +35,91 @@ void FeedSession::start()
     m_bookKeeper = m_adapter->createNormalizer();
     m_network = new QNetworkAccessManager(this);
 
-    m_socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, this);
-    m_socket->setMaxAllowedIncomingMessageSize(static_cast<quint64>(m_options.maxMessageBytes));
-    m_socket->setMaxAllowedIncomingFrameSize(static_cast<quint64>(m_options.maxMessageBytes));
-    connect(m_socket, &QWebSocket::connected, this, &FeedSession::onConnected);
-    connect(m_socket, &QWebSocket::disconnected, this, &FeedSession::onDisconnected);
-    connect(m_socket, &QWebSocket::textMessageReceived, this, &FeedSession::onFrame);
-    connect(m_socket, &QWebSocket::pong, this,
-        [this] { m_lastHeard = std::chrono::steady_clock::now(); });
-    connect(m_socket, &QWebSocket::errorOccurred, this,
-        [this] { m_status.lastError = m_socket->errorString().toStdString(); });
+    for (auto &instruments : planConnections()) {
+        auto *connection
+            = new FeedConnection(*m_adapter, std::move(instruments), m_options.connection, this);
+        connect(connection, &FeedConnection::frameReceived, this,
+            [this, connection](const QString &frame) { onFrame(*connection, frame); });
+        connect(connection, &FeedConnection::connected, this,
+            [this, connection](const QString &url) { onConnected(*connection, url); });
+        connect(connection, &FeedConnection::disconnected, this, [this](const QString &reason) {
+            if (m_journal)
+                marker(model::FeedEvent::Kind::Disconnect, reason);
+        });
+        connect(connection, &FeedConnection::errorOccurred, this,
+            [this](const QString &error) { m_status.lastError = error.toStdString(); });
+        m_connections.push_back(connection);
+    }
 
     m_flushTimer = new QTimer(this);
     m_flushTimer->setInterval(m_options.flushInterval);
     connect(m_flushTimer, &QTimer::timeout, this, &FeedSession::flushJournal);
     m_flushTimer->start();
 
-    // Once a second: liveness, pings and the status snapshot.
+    // Once a second: disk space, liveness and pings, and the status snapshot.
     m_watchdog = new QTimer(this);
     m_watchdog->setInterval(std::chrono::seconds(1));
     connect(m_watchdog, &QTimer::timeout, this, [this] {
         checkDiskSpace();
-        const auto now = std::chrono::steady_clock::now();
-        if (m_status.state == model::FeedStatus::State::Live) {
-            if (now - m_lastHeard > m_options.silenceTimeout) {
-                scheduleReconnect(QStringLiteral("nothing received for %1 s")
-                        .arg(m_options.silenceTimeout.count()));
-            } else if (now - m_lastHeard > m_options.pingInterval) {
-                keepAlive();
-            }
-        }
+        for (auto *connection : m_connections)
+            connection->watch();
         publishStatus();
     });
     m_watchdog->start();
 
-    m_lifetime = new QTimer(this);
-    m_lifetime->setSingleShot(true);
-    connect(m_lifetime, &QTimer::timeout, this, [this] {
-        marker(model::FeedEvent::Kind::Reconnect, QStringLiteral("connection lifetime ends soon"));
-        m_backoff.reset();
-        scheduleReconnect(QStringLiteral("connection lifetime"));
-    });
-    m_reconnect = new QTimer(this);
-    m_reconnect->setSingleShot(true);
-    connect(m_reconnect, &QTimer::timeout, this, &FeedSession::connectSocket);
-
-    connectSocket();
+    openConnections();
 }
 
-void FeedSession::connectSocket()
+std::vector<std::vector<std::uint32_t>> FeedSession::planConnections() const
+{
+    // As many instruments per connection as the exchange's stream limit allows.
+    const std::size_t limit = m_adapter->traits().streamsPerConnection;
+    const std::size_t perInstrument = std::max<std::size_t>(1, m_adapter->streamsPerInstrument());
+    const std::size_t count = m_adapter->instruments().size();
+    const std::size_t perConnection
+        = limit == 0 ? count : std::max<std::size_t>(1, limit / perInstrument);
+    std::vector<std::vector<std::uint32_t>> plan;
+    for (std::uint32_t instrument = 0; instrument < count; ++instrument) {
+        if (instrument % perConnection == 0)
+            plan.emplace_back();
+        plan.back().push_back(instrument);
+    }
+    return plan;
+}
+
+void FeedSession::openConnections()
 {
     if (m_stopping || m_pausedAtNs != 0)
         return;
-    const QUrl url = m_adapter->streamUrl();
-    spdlog::info("feed {}: connecting to {}", m_status.feed, url.toDisplayString().toStdString());
-    m_status.state = m_status.reconnects > 0 ? model::FeedStatus::State::Reconnecting
-                                             : model::FeedStatus::State::Connecting;
-    m_socket->open(url);
+    for (auto *connection : m_connections)
+        connection->open();
 }
 
-void FeedSession::scheduleReconnect(const QString &reason)
+void FeedSession::closeConnections(bool handshake)
 {
-    if (m_stopping || m_pausedAtNs != 0 || m_reconnect->isActive())
-        return;
-    m_lifetime->stop();
-    ++m_status.reconnects;
-    m_status.state = model::FeedStatus::State::Reconnecting;
-    const auto delay = m_backoff.next();
-    spdlog::warn(
-        "feed {}: {}; reconnecting in {} ms", m_status.feed, reason.toStdString(), delay.count());
-    // abort() rather than close(): a silent or dying server gets no closing handshake.
-    if (m_socket->state() != QAbstractSocket::UnconnectedState)
-        m_socket->abort();
-    m_reconnect->start(delay);
+    for (auto *connection : m_connections)
+        connection->close(handshake);
 }
 
-void FeedSession::onConnected()
+FeedConnection *FeedSession::connectionOf(std::uint32_t instrument) const
 {
-    m_lastHeard = std::chrono::steady_clock::now();
-    m_status.state = model::FeedStatus::State::Live;
+    const auto found = std::ranges::find_if(
+        m_connections, [instrument](const auto *c) { return c->carries(instrument); });
+    return found == m_connections.end() ? nullptr : *found;
+}
+
+void FeedSession::onConnected(FeedConnection &connection, const QString &url)
+{
     m_status.lastError.clear();
-    marker(model::FeedEvent::Kind::Connect, m_socket->requestUrl().toDisplayString());
-    for (const QByteArray &message : m_adapter->subscribeMessages()) {
+    marker(model::FeedEvent::Kind::Connect, url);
+    for (const QByteArray &message : m_adapter->subscribeMessages(connection.instruments())) {
         marker(model::FeedEvent::Kind::Subscribe, QString::fromUtf8(message));
-        m_socket->sendTextMessage(QString::fromUtf8(message));
+        connection.send(message);
     }
-    m_lifetime->start(m_adapter->connectionLifetime() - m_options.lifetimeMargin);
-    // A connection that stays up for a while has earned a fresh backoff.
-    QTimer::singleShot(std::chrono::seconds(10), this, [this] {
-        if (m_status.state == model::FeedStatus::State::Live)
-            m_backoff.reset();
-    });
 }
 
-void FeedSession::onDisconnected()
+void FeedSession::onFrame(FeedConnection &connection, const QString &frame)
 {
-    QString reason = m_socket->closeReason();
-    if (reason.isEmpty())
-        reason = m_socket->errorString();
-    reason = QStringLiteral("close code %1: %2").arg(int(m_socket->closeCode())).arg(reason);
-    if (m_journal)
-        marker(
-            model::FeedEvent::Kind::Disconnect, m_stopping ? QStringLiteral("shutdown") : reason);
-    if (!m_stopping && m_pausedAtNs == 0)
-        scheduleReconnect(reason);
-}
-
-void FeedSession::onFrame(const QString &frame)
-{
-    m_lastHeard = std::chrono::steady_clock::now();
     const QByteArray utf8 = frame.toUtf8();
     ++m_status.framesReceived;
     m_status.bytesReceived += utf8.size();
@@ -157,9 +134,10 @@ void FeedSession::onFrame(const QString &frame)
     m_bookOutput.clear();
     for (const auto instrument : requests)
         resynchronizeBook(instrument);
-    if (reconnect) {
-        m_backoff.reset();
-        scheduleReconnect(QStringLiteral("the exchange announced a shutdown"));
+    if (reconnect && !m_stopping && m_pausedAtNs == 0) {
+        marker(
+            model::FeedEvent::Kind::Reconnect, QStringLiteral("the exchange announced a shutdown"));
+        connection.reconnectNow(QStringLiteral("the exchange announced a shutdown"));
     }
 }
 
@@ -189,26 +167,13 @@ void FeedSession::resynchronizeBook(std::uint32_t instrument)
     case Recovery::Resubscribe:
         marker(model::FeedEvent::Kind::Resync,
             QString::fromStdString(m_adapter->instruments().at(instrument).symbol));
-        for (const QByteArray &message : m_adapter->resubscribeMessages(instrument))
-            m_socket->sendTextMessage(QString::fromUtf8(message));
+        if (FeedConnection *connection = connectionOf(instrument)) {
+            for (const QByteArray &message : m_adapter->resubscribeMessages(instrument))
+                connection->send(message);
+        }
         break;
     case Recovery::SocketSnapshot:
         break; // the exchange sends a snapshot by itself
-    }
-}
-
-void FeedSession::keepAlive()
-{
-    using KeepAlive = feeds::ExchangeTraits::KeepAlive;
-    switch (m_adapter->traits().keepAlive) {
-    case KeepAlive::WebSocketPing:
-        m_socket->ping();
-        break;
-    case KeepAlive::TextPing:
-        m_socket->sendTextMessage(QString::fromUtf8(m_adapter->keepAliveMessage()));
-        break;
-    case KeepAlive::None:
-        break;
     }
 }
 
@@ -253,7 +218,7 @@ void FeedSession::fetchRest(const QUrl &url, feeds::RestTopic topic, std::uint32
                                 : reply->errorString(),
                             QString::fromUtf8(body.left(200))));
                 QTimer::singleShot(
-                    m_backoff.next(), this, [this, url, topic, instrument, what, then] {
+                    m_restBackoff.next(), this, [this, url, topic, instrument, what, then] {
                         fetchRest(url, topic, instrument, what, then);
                     });
                 return;
@@ -314,10 +279,7 @@ void FeedSession::pause(const std::string &error)
     if (m_pausedAtNs != 0)
         return;
     m_pausedAtNs = model::wallClockNs();
-    m_lifetime->stop();
-    m_reconnect->stop();
-    if (m_socket->state() != QAbstractSocket::UnconnectedState)
-        m_socket->abort();
+    closeConnections(false);
     m_status.state = model::FeedStatus::State::Paused;
     m_status.lastError = std::format("journal disk full ({}); receiving paused until {} MB are "
                                      "free in {}",
@@ -338,8 +300,7 @@ void FeedSession::resume(std::uint64_t freeBytes)
     }
     spdlog::info("feed {}: {} MB free again; receiving resumes", m_status.feed, freeBytes >> 20);
     m_status.lastError.clear();
-    m_backoff.reset();
-    connectSocket();
+    openConnections();
 }
 
 void FeedSession::checkDiskSpace()
@@ -369,6 +330,22 @@ void FeedSession::announceJournal()
 
 void FeedSession::publishStatus()
 {
+    using State = model::FeedStatus::State;
+    if (m_status.state != State::Paused && m_status.state != State::Failed
+        && m_status.state != State::Stopped && !m_connections.empty()) {
+        // Live when every connection is; else the least advanced one's state.
+        auto count = [this](FeedConnection::State state) {
+            return std::ranges::count(m_connections, state, &FeedConnection::state);
+        };
+        m_status.state = count(FeedConnection::State::Live)
+                == static_cast<std::ptrdiff_t>(m_connections.size())
+            ? State::Live
+            : count(FeedConnection::State::Reconnecting) > 0 ? State::Reconnecting
+                                                             : State::Connecting;
+    }
+    m_status.reconnects = 0;
+    for (const auto *connection : m_connections)
+        m_status.reconnects += connection->reconnects();
     emit statusChanged(m_status);
 }
 
@@ -379,8 +356,7 @@ void FeedSession::fail(const QString &error)
     m_status.lastError = error.toStdString();
     m_journal.reset(); // nothing more may be received without being journaled
     m_stopping = true;
-    if (m_socket)
-        m_socket->abort();
+    closeConnections(false);
     publishStatus();
     emit failed(error);
 }
@@ -388,10 +364,7 @@ void FeedSession::fail(const QString &error)
 void FeedSession::stop()
 {
     m_stopping = true;
-    if (m_socket && m_socket->state() != QAbstractSocket::UnconnectedState) {
-        m_socket->close(QWebSocketProtocol::CloseCodeNormal, QStringLiteral("shutdown"));
-        m_socket->abort();
-    }
+    closeConnections(true);
     if (m_journal) {
         if (auto sealed = m_journal->seal(); !sealed)
             spdlog::error("feed {}: {}", m_status.feed, sealed.error());

@@ -1,21 +1,21 @@
-// The feed thread's worker for one exchange connection. Every text frame is appended, with its
-// receive time, to the feed's journal before anything else happens to it; the database writer
-// follows that journal. Besides, this keeps the connection healthy (pings, a silence watchdog,
-// reconnects with backoff and jitter, a proactive reconnect before the exchange's connection
-// lifetime ends or when it announces a shutdown) and keeps the order books synchronised by
-// fetching REST snapshots, which are journaled too. When the journal's disk is full it pauses
-// (closes the connection: nothing may be received that is not journaled) and resumes when there
-// is room, journaling the window as an outage gap. Connection events go into the journal as
+// The feed thread's worker for one feed: its connections (one FeedConnection per group of
+// instruments whose streams fit in one connection of the exchange) and its journal. Every text
+// frame is appended, with its receive time, to the feed's journal before anything else happens
+// to it; the database writer follows that journal. Besides, this keeps the order books
+// synchronised the way the exchange allows (REST snapshots, which are journaled too, or a
+// resubscription) and fetches trades for gaps. When the journal's disk is full it pauses (closes
+// the connections: nothing may be received that is not journaled) and resumes when there is
+// room, journaling the window as an outage gap. Connection events go into the journal as
 // markers, so audit.feed_events is written from the journal as well.
 #pragma once
 
 #include "app/feeds/backoff.h"
 #include "app/feeds/exchange_adapter.h"
+#include "app/ingest/feed_connection.h"
 #include "app/ingest/journal_writer.h"
 #include "app/model/feed_status.h"
 
 #include <QObject>
-#include <QWebSocket>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -33,14 +33,9 @@ struct FeedSessionOptions
     journal::WriterOptions journal;
     std::chrono::milliseconds flushInterval{2}; // journal -> operating system
     std::chrono::milliseconds syncInterval{50}; // journal -> disk, and so to the writer
-    std::chrono::seconds silenceTimeout{30}; // no frame and no pong for this long: reconnect
-    std::chrono::seconds pingInterval{10};
-    std::chrono::seconds lifetimeMargin{300}; // reconnect this long before the exchange would
-    std::chrono::milliseconds reconnectBase{250};
-    std::chrono::milliseconds reconnectCap{30'000};
-    // Larger WebSocket messages close the connection (code 1009) and REST answers are dropped:
-    // far above any exchange's real frames, far below what would exhaust memory.
-    std::int64_t maxMessageBytes = 16 << 20;
+    FeedConnectionOptions connection; // each connection's keep-alive, reconnects, size limit
+    // Larger REST answers are dropped: far above any exchange's real ones, far below what would
+    // exhaust memory.
     std::int64_t maxRestBytes = 64 << 20;
     // Below this much free space on the journal's disk the feed warns; after the disk filled up
     // it resumes once this much is free again.
@@ -72,16 +67,16 @@ signals:
     void failed(const QString &why);
 
 private:
-    void connectSocket();
-    void scheduleReconnect(const QString &reason);
-    void onConnected();
-    void onDisconnected();
-    void onFrame(const QString &frame);
+    // The instruments of each connection, in the adapter's order.
+    std::vector<std::vector<std::uint32_t>> planConnections() const;
+    void openConnections();
+    void closeConnections(bool handshake);
+    FeedConnection *connectionOf(std::uint32_t instrument) const;
+    void onConnected(FeedConnection &connection, const QString &url);
+    void onFrame(FeedConnection &connection, const QString &frame);
     // The normalizer lost `instrument`'s book: rebuild it the way the exchange allows.
     void resynchronizeBook(std::uint32_t instrument);
     void fetchSnapshot(std::uint32_t instrument);
-    // The connection has been quiet: ping it the way the exchange expects.
-    void keepAlive();
     // GETs `url` and journals a 200 answer as a REST response on `topic` for `instrument`, then
     // hands the journaled message to `then`; retries other answers after a backoff.
     void fetchRest(const QUrl &url, feeds::RestTopic topic, std::uint32_t instrument,
@@ -106,16 +101,13 @@ private:
     std::unique_ptr<journal::JournalWriter> m_journal;
     std::unique_ptr<feeds::FeedNormalizer> m_bookKeeper; // books only: decides on snapshots
     feeds::NormalizedOutput m_bookOutput;
-    QWebSocket *m_socket = nullptr;
+    std::vector<FeedConnection *> m_connections; // children of this session
     QNetworkAccessManager *m_network = nullptr;
     QTimer *m_flushTimer = nullptr;
     QTimer *m_watchdog = nullptr;
-    QTimer *m_lifetime = nullptr;
-    QTimer *m_reconnect = nullptr;
-    feeds::Backoff m_backoff;
+    feeds::Backoff m_restBackoff;
     std::chrono::steady_clock::time_point m_lastSync;
     model::JournalPosition m_durableEnd;
-    std::chrono::steady_clock::time_point m_lastHeard;
     model::FeedStatus m_status;
     bool m_stopping = false;
     std::int64_t m_pausedAtNs = 0; // 0: not paused

@@ -23,11 +23,10 @@ DROP INDEX market_data.trades_instrument_time_trade_key;
 CREATE UNIQUE INDEX trades_instrument_time_trade_key
     ON market_data.trades (instrument_id, time DESC, trade_id, trade_ref) NULLS NOT DISTINCT;
 
--- The request's `ticks` view shows one id column: the exchange's id as text.
-DROP VIEW market_data.ticks;
-CREATE VIEW market_data.ticks AS
+-- The request's `ticks` view keeps its bigint trade_id and shows the other ids beside it.
+CREATE OR REPLACE VIEW market_data.ticks AS
 SELECT t.time, i.exchange, i.symbol, t.price, t.size AS volume,
        CASE t.side WHEN 'B' THEN 'B' WHEN 'S' THEN 'S' END::char(1) AS side,
-       coalesce(t.trade_id::text, t.trade_ref) AS trade_id, t.received_at
+       t.trade_id, t.received_at, t.trade_ref
 FROM market_data.trades t
 JOIN market_data.instruments i USING (instrument_id);

@@ -27,7 +27,7 @@ int main(int argc, char **argv)
     QCoreApplication application{argc, argv};
     std::int64_t trades = 5'000'000;
     int symbolCount = 8;
-    std::size_t batchRows = 20'000;
+    std::size_t batchRows = 200'000;
     const QStringList arguments = QCoreApplication::arguments();
     for (qsizetype i = 1; i < arguments.size(); i += 2) {
         bool ok = false;

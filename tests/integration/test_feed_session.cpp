@@ -40,8 +40,8 @@ private slots:
                 feeds::InstrumentList{{{"binance", "BTCUSDT", "BTC", "USDT"}}}, endpoints,
                 feeds::binance::TimeUnit::Milliseconds),
             {.journalDirectory = journal,
-                .reconnectBase = std::chrono::milliseconds(50),
-                .maxMessageBytes = 1 << 20}};
+                .connection
+                = {.reconnectBase = std::chrono::milliseconds(50), .maxMessageBytes = 1 << 20}}};
         session.start();
         QTRY_VERIFY_WITH_TIMEOUT(connections >= 2, 10'000); // closed, and connected again
         QSignalSpy stopped{&session, &ingest::FeedSession::stopped};

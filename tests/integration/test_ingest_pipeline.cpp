@@ -105,8 +105,9 @@ void verifyTrades(pqxx::connection &connection, const QJsonObject &report,
         const QJsonObject sent
             = report[QStringLiteral("symbols")][QString::fromStdString(symbol)].toObject();
         const auto stored
-            = tx.exec("SELECT count(*), count(DISTINCT trade_id), min(trade_id), max(trade_id) "
-                      "FROM market_data.ticks WHERE symbol = $1",
+            = tx.exec("SELECT count(*), count(DISTINCT t.trade_id), min(t.trade_id), "
+                      "max(t.trade_id) FROM market_data.trades t JOIN market_data.instruments i "
+                      "USING (instrument_id) WHERE i.symbol = $1",
                     pqxx::params{symbol})
                   .one_row();
         QCOMPARE(stored[1].as<std::int64_t>(), stored[0].as<std::int64_t>());
@@ -416,6 +417,62 @@ private slots:
                      .one_field()
                      .as<int>(),
             10);
+        simulator.stop();
+    }
+
+    // Finding 6: more streams than one connection may carry are spread over several
+    // connections of the one feed and its one journal; every symbol's trades from its first on
+    // are stored, none missing.
+    void streamsBeyondOneConnectionAreSplit()
+    {
+        const std::string conninfo = testing::migratedDatabase("pipeline_connections");
+        QTemporaryDir journal;
+        sim::BinanceSimulator::Options options;
+        options.symbols = {"BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT", "ADAUSDT", "DOGEUSDT"};
+        options.tradesPerSecond = 1200;
+        options.duration = std::chrono::seconds(3);
+        options.seed = 19;
+        options.startOnFirstConnection = true;
+        sim::BinanceSimulator simulator{options};
+        QVERIFY(simulator.start());
+        app::Config config = configFor(simulator, journal.path());
+        config.feeds.front().options.emplace("streams_per_connection", "4"); // 2 symbols each
+        app::IngestService service{config, conninfo};
+        QSignalSpy finished{&simulator, &sim::BinanceSimulator::finished};
+        QVERIFY(service.start());
+        QVERIFY(finished.wait(60'000));
+        QCOMPARE(simulator.report()[QStringLiteral("connections")].toInt(), 3);
+        auto connection = db::connect(conninfo, "test");
+        // Each symbol's trades from the first one received to the last one sent.
+        auto missing = [&] {
+            return pqxx::nontransaction{connection}
+                .exec("SELECT sum(missing) FROM (SELECT max(trade_id) - min(trade_id) + 1 - "
+                      "count(*) AS missing FROM market_data.trades GROUP BY instrument_id) m")
+                .one_field()
+                .as<std::int64_t>();
+        };
+        auto lastStored = [&](const std::string &symbol) {
+            return pqxx::nontransaction{connection}
+                .exec("SELECT coalesce(max(t.trade_id), -1) FROM market_data.trades t JOIN "
+                      "market_data.instruments i USING (instrument_id) WHERE i.symbol = $1",
+                    pqxx::params{symbol})
+                .one_field()
+                .as<std::int64_t>();
+        };
+        const QJsonObject sent = simulator.report()[QStringLiteral("symbols")].toObject();
+        for (const auto &symbol : options.symbols)
+            QTRY_COMPARE_WITH_TIMEOUT(lastStored(symbol),
+                sent[QString::fromStdString(symbol)][QStringLiteral("last_trade_id")].toInteger(),
+                30'000);
+        QCOMPARE(missing(), 0);
+        QSignalSpy stopped{&service, &app::IngestService::stopped};
+        service.stop();
+        QVERIFY(stopped.wait(60'000));
+        QCOMPARE(pqxx::nontransaction{connection}
+                     .exec("SELECT count(*) FROM audit.feed_events WHERE event = 'connect'")
+                     .one_field()
+                     .as<int>(),
+            3);
         simulator.stop();
     }
 

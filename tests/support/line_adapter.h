@@ -65,8 +65,12 @@ public:
     std::string feedName() const override { return m_instruments.at(0).exchange; }
     const feeds::InstrumentList &instruments() const override { return m_instruments; }
     const feeds::ExchangeTraits &traits() const override { return m_traits; }
-    QUrl streamUrl() const override { return {}; }
-    QList<QByteArray> subscribeMessages() const override { return {}; }
+    QUrl streamUrl(std::span<const std::uint32_t>) const override { return {}; }
+    QList<QByteArray> subscribeMessages(std::span<const std::uint32_t>) const override
+    {
+        return {};
+    }
+    std::size_t streamsPerInstrument() const override { return 1; }
     std::chrono::seconds connectionLifetime() const override { return std::chrono::hours(24); }
     bool feedThreadCanSkip(std::string_view) const override { return true; }
     std::unique_ptr<feeds::FeedNormalizer> createNormalizer() const override

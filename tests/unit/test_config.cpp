@@ -82,6 +82,12 @@ private slots:
             << QString()
             << QStringLiteral("unknown key exchanges.binance.checksum (line 3, column 12); "
                               "binance takes symbols, adapter, websocket_url, rest_url, time_unit");
+        QTest::newRow("streams per connection below one symbol's")
+            << QByteArray("[exchanges.binance]\nsymbols = [\"BTCUSDT\"]\n"
+                          "streams_per_connection = 1\n")
+            << QString()
+            << QStringLiteral("exchanges.binance.streams_per_connection must be a whole number "
+                              "from 2 to 1024, not \"1\" (line 3");
         QTest::newRow("feed name in capitals")
             << QByteArray("[exchanges.Binance]\nsymbols = [\"BTCUSDT\"]\n") << QString()
             << QStringLiteral("a feed's name is lower case letters, digits and _");
@@ -151,7 +157,8 @@ private slots:
         const auto adapter = tickscope::feeds::createAdapter(feed);
         const tickscope::model::Instrument pepe{"binance", "PEPEFDUSD", "PEPE", "FDUSD", "us"};
         QCOMPARE(adapter->instruments().at(1), pepe);
-        QCOMPARE(adapter->streamUrl().host(), QStringLiteral("127.0.0.1"));
+        const std::vector<std::uint32_t> both{0, 1};
+        QCOMPARE(adapter->streamUrl(both).host(), QStringLiteral("127.0.0.1"));
     }
 
     // Two feeds of one protocol, each under its own name: its own journal and instruments.
@@ -163,7 +170,8 @@ private slots:
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write("[exchanges.binance]\nsymbols = [\"BTCUSDT\"]\n"
                    "[exchanges.binance_us]\nadapter = \"binance\"\nsymbols = [\"BTC/USD\"]\n"
-                   "websocket_url = \"wss://stream.binance.us:9443\"\n");
+                   "websocket_url = \"wss://stream.binance.us:9443\"\n"
+                   "streams_per_connection = 512\n");
         file.close();
         const auto config = loadConfig(path, true);
         QVERIFY2(config, config ? "" : config.error().c_str());
@@ -171,8 +179,9 @@ private slots:
         QCOMPARE(config->feeds[1].feed, std::string("binance_us"));
         QCOMPARE(config->feeds[1].adapter, std::string("binance"));
         QCOMPARE(config->feeds[1].instruments.at(0).exchange, std::string("binance_us"));
-        QCOMPARE(tickscope::feeds::createAdapter(config->feeds[1])->feedName(),
-            std::string("binance_us"));
+        const auto adapter = tickscope::feeds::createAdapter(config->feeds[1]);
+        QCOMPARE(adapter->feedName(), std::string("binance_us"));
+        QCOMPARE(adapter->traits().streamsPerConnection, std::size_t(512));
     }
 
     void splitsSymbols_data()

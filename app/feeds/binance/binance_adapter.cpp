@@ -3,6 +3,7 @@
 #include "app/feeds/binance/binance_normalizer.h"
 
 #include <QUrlQuery>
+#include <algorithm>
 
 namespace tickscope::feeds::binance {
 
@@ -18,11 +19,23 @@ InstrumentList withPrecision(std::vector<model::Instrument> instruments, TimeUni
 
 } // namespace
 
-BinanceAdapter::BinanceAdapter(
-    const InstrumentList &instruments, BinanceEndpoints endpoints, TimeUnit timeUnit)
+BinanceAdapter::BinanceAdapter(const InstrumentList &instruments, BinanceEndpoints endpoints,
+    TimeUnit timeUnit, std::size_t streamsPerConnection)
     : m_instruments(withPrecision(instruments.all(), timeUnit))
     , m_endpoints(std::move(endpoints))
     , m_timeUnit(timeUnit)
+    // Trade ids `t` run without holes per symbol; the diff stream's U/u update ids chain; the
+    // book is rebuilt from GET /api/v3/depth; trades are fetched again by id
+    // (/api/v3/historicalTrades); the server pings, and answers pings, at the WebSocket level.
+    , m_traits{
+          .tradeIds = ExchangeTraits::TradeIds::Contiguous,
+          .bookRecovery = ExchangeTraits::BookRecovery::RestSnapshot,
+          .bookIntegrity = ExchangeTraits::BookIntegrity::Sequence,
+          .keepAlive = ExchangeTraits::KeepAlive::WebSocketPing,
+          .backfill = ExchangeTraits::Backfill::ById,
+          .streamsPerConnection = std::clamp<std::size_t>(
+              streamsPerConnection, kStreamsPerInstrument, kMaxStreamsPerConnection),
+      }
 { }
 
 AdapterDescription describeAdapter()
@@ -42,6 +55,12 @@ AdapterDescription describeAdapter()
                 }},
             {"time_unit", "the unit of the stream's times: ms (default) or us",
                 [](std::string_view value) { return checkChoice(value, {"ms", "us"}); }},
+            {"streams_per_connection",
+                "streams one connection carries, 2 per symbol (default and most: 1024)",
+                [](std::string_view value) {
+                    return checkWholeNumber(value, BinanceAdapter::kStreamsPerInstrument,
+                        BinanceAdapter::kMaxStreamsPerConnection);
+                }},
         },
         .create = [](const FeedSettings &settings) -> std::unique_ptr<ExchangeAdapter> {
             BinanceEndpoints endpoints;
@@ -52,34 +71,21 @@ AdapterDescription describeAdapter()
                 endpoints.rest = QUrl(QString::fromStdString(url->second));
             const auto unit = settings.options.find("time_unit");
             const bool micro = unit != settings.options.end() && unit->second == "us";
+            const auto streams = settings.options.find("streams_per_connection");
             return std::make_unique<BinanceAdapter>(InstrumentList{settings.instruments},
-                endpoints, micro ? TimeUnit::Microseconds : TimeUnit::Milliseconds);
+                endpoints, micro ? TimeUnit::Microseconds : TimeUnit::Milliseconds,
+                streams == settings.options.end() ? BinanceAdapter::kMaxStreamsPerConnection
+                                                  : std::stoull(streams->second));
         },
     };
 }
 
-const ExchangeTraits &BinanceAdapter::traits() const
-{
-    // Trade ids `t` run without holes per symbol; the diff stream's U/u update ids chain; the
-    // book is rebuilt from GET /api/v3/depth; trades are fetched again by id
-    // (/api/v3/historicalTrades); the server pings, and answers pings, at the WebSocket level;
-    // a connection carries at most 1024 streams.
-    static const ExchangeTraits kTraits{
-        .tradeIds = ExchangeTraits::TradeIds::Contiguous,
-        .bookRecovery = ExchangeTraits::BookRecovery::RestSnapshot,
-        .bookIntegrity = ExchangeTraits::BookIntegrity::Sequence,
-        .keepAlive = ExchangeTraits::KeepAlive::WebSocketPing,
-        .backfill = ExchangeTraits::Backfill::ById,
-        .streamsPerConnection = 1024,
-    };
-    return kTraits;
-}
-
-QUrl BinanceAdapter::streamUrl() const
+QUrl BinanceAdapter::streamUrl(std::span<const std::uint32_t> instruments) const
 {
     QStringList streams;
-    for (const auto &instrument : m_instruments.all()) {
-        const QString symbol = QString::fromStdString(instrument.symbol).toLower();
+    for (const std::uint32_t instrument : instruments) {
+        const QString symbol
+            = QString::fromStdString(m_instruments.at(instrument).symbol).toLower();
         streams << symbol + QStringLiteral("@trade") << symbol + QStringLiteral("@depth@100ms");
     }
     QUrl url = m_endpoints.websocket;

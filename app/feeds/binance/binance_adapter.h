@@ -1,5 +1,6 @@
-// Binance spot: one combined-stream connection with <symbol>@trade and <symbol>@depth@100ms for
-// every configured symbol, REST depth snapshots (limit 5000) for book synchronisation.
+// Binance spot: combined-stream connections with <symbol>@trade and <symbol>@depth@100ms for
+// every configured symbol (at most 1024 streams each), REST depth snapshots (limit 5000) for book
+// synchronisation and historical trades by id for gaps.
 #pragma once
 
 #include "app/feeds/adapter_description.h"
@@ -17,15 +18,23 @@ struct BinanceEndpoints
 class BinanceAdapter : public ExchangeAdapter
 {
 public:
-    BinanceAdapter(
-        const InstrumentList &instruments, BinanceEndpoints endpoints, TimeUnit timeUnit);
+    // Binance allows 1024 streams per connection; fewer spreads the feed over more connections.
+    static constexpr std::size_t kMaxStreamsPerConnection = 1024;
+    static constexpr std::size_t kStreamsPerInstrument = 2; // @trade, @depth@100ms
+
+    BinanceAdapter(const InstrumentList &instruments, BinanceEndpoints endpoints, TimeUnit timeUnit,
+        std::size_t streamsPerConnection = kMaxStreamsPerConnection);
 
     // The instruments' exchange: "binance", or the simulator's name.
     std::string feedName() const override { return m_instruments.at(0).exchange; }
     const InstrumentList &instruments() const override { return m_instruments; }
-    const ExchangeTraits &traits() const override;
-    QUrl streamUrl() const override;
-    QList<QByteArray> subscribeMessages() const override { return {}; }
+    const ExchangeTraits &traits() const override { return m_traits; }
+    QUrl streamUrl(std::span<const std::uint32_t> instruments) const override;
+    QList<QByteArray> subscribeMessages(std::span<const std::uint32_t>) const override
+    {
+        return {}; // the URL names the streams
+    }
+    std::size_t streamsPerInstrument() const override { return kStreamsPerInstrument; }
     std::chrono::seconds connectionLifetime() const override { return std::chrono::hours(24); }
     bool feedThreadCanSkip(std::string_view frame) const override;
     QUrl snapshotUrl(std::uint32_t instrument) const override;
@@ -37,6 +46,7 @@ private:
     InstrumentList m_instruments;
     BinanceEndpoints m_endpoints;
     TimeUnit m_timeUnit;
+    ExchangeTraits m_traits;
 };
 
 // The registry's entry for Binance: its config settings and how it is made from them.
