@@ -140,6 +140,53 @@ CREATE TEMP TABLE IF NOT EXISTS staging_book_snapshots (
 
 } // namespace
 
+void mergeSequencePositions(
+    std::vector<SequencePosition> &positions, const std::vector<SequencePosition> &later)
+{
+    for (const auto &position : later) {
+        const auto same = std::ranges::find_if(positions, [&](const SequencePosition &known) {
+            return known.instrument == position.instrument && known.kind == position.kind;
+        });
+        if (same == positions.end())
+            positions.push_back(position);
+        else
+            *same = position;
+    }
+}
+
+void IngestBatch::append(IngestBatch &&later)
+{
+    RecordSpan offset{.tradesEnd = trades.size(),
+        .deltasEnd = deltas.size(),
+        .snapshotsEnd = snapshots.size(),
+        .feedEventsEnd = feedEvents.size(),
+        .gapsEnd = gaps.size()};
+    for (auto span : later.records) {
+        span.tradesEnd += offset.tradesEnd;
+        span.deltasEnd += offset.deltasEnd;
+        span.snapshotsEnd += offset.snapshotsEnd;
+        span.feedEventsEnd += offset.feedEventsEnd;
+        span.gapsEnd += offset.gapsEnd;
+        records.push_back(span);
+    }
+    auto take = [](auto &into, auto &from) {
+        std::ranges::move(from, std::back_inserter(into));
+    };
+    take(trades, later.trades);
+    take(deltas, later.deltas);
+    take(snapshots, later.snapshots);
+    take(gaps, later.gaps);
+    take(feedEvents, later.feedEvents);
+    take(resolvedGaps, later.resolvedGaps);
+    take(sealedSegments, later.sealedSegments);
+    take(quarantined, later.quarantined);
+    mergeSequencePositions(sequencePositions, later.sequencePositions);
+    if (later.checkpoint)
+        checkpoint = later.checkpoint;
+    if (!epoch)
+        epoch = std::move(later.epoch);
+}
+
 IngestBatch IngestBatch::slice(std::size_t first, std::size_t last) const
 {
     // Spans count rows from the start of their batch: the part's are shifted by where it begins.

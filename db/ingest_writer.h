@@ -92,11 +92,19 @@ struct IngestBatch
     }
     std::size_t rows() const { return trades.size() + deltas.size() + snapshots.size(); }
 
+    // Adds `later`, the batch read after this one, behind it: one batch that commits both.
+    void append(IngestBatch &&later);
+
     // The rows, gaps and events of records [first, last), with the checkpoint after the last of
     // them; what concerns the whole batch (resolved gaps, sequence positions, sealed segments,
     // the epoch, quarantined records) goes with the slice that ends the batch.
     IngestBatch slice(std::size_t first, std::size_t last) const;
 };
+
+// Adds `later` to `positions`, a later position of the same instrument and kind replacing its
+// earlier one.
+void mergeSequencePositions(
+    std::vector<SequencePosition> &positions, const std::vector<SequencePosition> &later);
 
 struct BatchReceipt
 {

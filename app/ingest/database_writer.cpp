@@ -213,14 +213,38 @@ void DatabaseWriter::readRecords()
     }
 }
 
-bool DatabaseWriter::commit()
+void DatabaseWriter::launchCommit()
 {
-    // Derived afresh at each attempt, so a retried batch holds them once.
-    m_batch.sequencePositions = m_assembler->sequencePositions();
+    // The positions as of this batch's end (a retried batch keeps its own and adds the later
+    // ones); the next batch's count from here.
+    db::mergeSequencePositions(m_batch.sequencePositions, m_assembler->sequencePositions());
+    m_assembler->batchCommitted();
+    m_inFlight = std::make_unique<db::IngestBatch>(std::move(m_batch));
+    m_batch = {};
+    m_batchStarted.reset();
+    // The writer thread assembles the next batch while the server stores this one; the
+    // IngestWriter and its connection are the commit's alone until settleCommit() has its result.
+    m_receipt = std::async(std::launch::async,
+        [writer = m_writer.get(), batch = m_inFlight.get()] { return writer->write(*batch); });
+}
+
+bool DatabaseWriter::settleCommit(bool wait)
+{
+    if (!m_inFlight)
+        return true;
+    if (!wait && m_receipt.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+        return true;
+    std::unique_ptr<db::IngestBatch> batch = std::move(m_inFlight);
     try {
-        const auto receipt = m_writer->write(m_batch);
-        committed(m_batch, receipt);
+        committed(*batch, m_receipt.get());
+        pruneJournal();
+        return true;
     } catch (const std::exception &error) {
+        // What was read after it is committed after it: they are retried as one batch.
+        batch->append(std::move(m_batch));
+        m_batch = std::move(*batch);
+        if (!m_batchStarted)
+            m_batchStarted = std::chrono::steady_clock::now();
         if (db::classifyWriteFailure(error) != db::WriteFailure::Data || m_batch.records.empty()) {
             databaseLost(
                 std::format("batch of {} rows not written: {}", m_batch.rows(), error.what()));
@@ -228,12 +252,11 @@ bool DatabaseWriter::commit()
         }
         if (!isolateRefusedRecords())
             return false;
+        m_batch = {};
+        m_batchStarted.reset();
+        pruneJournal();
+        return true;
     }
-    m_batch = {};
-    m_batchStarted.reset();
-    m_assembler->batchCommitted();
-    pruneJournal();
-    return true;
 }
 
 void DatabaseWriter::pruneJournal()
@@ -380,17 +403,18 @@ void DatabaseWriter::setAsideUnreadable(const std::string &why)
 
 void DatabaseWriter::pump()
 {
-    if (!ensureConnected())
+    if (!settleCommit(false) || !ensureConnected())
         return;
     for (;;) {
         readRecords();
         const bool full = m_batch.rows() >= m_options.batchRows;
         const bool due = m_batchStarted
             && std::chrono::steady_clock::now() - *m_batchStarted >= m_options.flushInterval;
-        if (!full && !due)
+        if ((!full && !due) || m_batch.empty())
             return;
-        if (m_batch.empty() || !commit())
+        if (!settleCommit(true))
             return;
+        launchCommit();
         if (!full)
             return;
     }
@@ -401,15 +425,17 @@ void DatabaseWriter::drainAndStop(std::chrono::milliseconds deadline)
     m_pollTimer->stop();
     const auto until = std::chrono::steady_clock::now() + deadline;
     while (!m_failed && std::chrono::steady_clock::now() < until) {
-        if (!ensureConnected()) {
+        // On failure the batch is kept and retried after the backoff, until the deadline.
+        if (!settleCommit(true) || !ensureConnected()) {
             QThread::msleep(50);
             continue;
         }
         readRecords();
         if (m_batch.empty())
             break;
-        commit(); // on failure: retried after the backoff, until the deadline
+        launchCommit();
     }
+    settleCommit(true);
     if (!m_batch.empty())
         spdlog::warn("writer {}: stopping with {} rows not yet written; they stay in the journal "
                      "and are written at the next start",
@@ -432,7 +458,8 @@ void DatabaseWriter::publishStatus()
         m_status.lastGap = *counts.lastGap;
         m_status.lastGapSymbol = m_adapter->instruments().at(counts.lastGap->instrument).symbol;
     }
-    m_status.pendingRows = static_cast<std::int64_t>(m_batch.rows());
+    m_status.pendingRows
+        = static_cast<std::int64_t>(m_batch.rows() + (m_inFlight ? m_inFlight->rows() : 0));
     m_status.latencyP50Ms = percentile(m_latenciesMs, 0.50);
     m_status.latencyP99Ms = percentile(m_latenciesMs, 0.99);
     m_latenciesMs.clear();

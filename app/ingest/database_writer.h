@@ -20,6 +20,7 @@
 #include <QObject>
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -82,7 +83,12 @@ private:
     void pump();
     // Reads into the batch until it is full or the journal has no more durable records.
     void readRecords();
-    bool commit();
+    // Commits the batch on a thread of its own while the next one is read (one at a time).
+    void launchCommit();
+    // Takes the result of the commit in flight, waiting for it with `wait`. False when it failed
+    // and the database is away: the failed batch, followed by what was read since, is the batch
+    // again and is retried after the backoff. A batch refused for its content is isolated here.
+    bool settleCommit(bool wait);
     // Counts what a committed batch held and moves the status's checkpoint.
     void committed(const db::IngestBatch &batch, const db::BatchReceipt &receipt);
     // The database refused the batch for its content: commit all but the records at fault.
@@ -102,7 +108,9 @@ private:
     std::unique_ptr<db::IngestWriter> m_writer;
     std::unique_ptr<journal::JournalReader> m_reader;
     std::unique_ptr<BatchAssembler> m_assembler; // made on the writer thread, at start()
-    db::IngestBatch m_batch;
+    db::IngestBatch m_batch; // being read
+    std::unique_ptr<db::IngestBatch> m_inFlight; // being committed
+    std::future<db::BatchReceipt> m_receipt; // of m_inFlight
     std::optional<std::chrono::steady_clock::time_point> m_batchStarted;
     bool m_atJournalEnd = false; // the last read found nothing more
     bool m_failed = false;
