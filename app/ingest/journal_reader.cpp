@@ -26,6 +26,7 @@ struct JournalReader::Impl
     ZSTD_inBuffer in{input.data(), 0, 0};
     std::string plain; // decompressed bytes not yet consumed
     std::size_t consumed = 0;
+    bool decoderFull = false; // the last call filled `out`: the decoder may hold more
 
     ~Impl()
     {
@@ -49,6 +50,7 @@ struct JournalReader::Impl
         in = {input.data(), 0, 0};
         plain.clear();
         consumed = 0;
+        decoderFull = false;
         return {};
     }
 
@@ -57,7 +59,9 @@ struct JournalReader::Impl
     {
         bool progressed = false;
         for (;;) {
-            if (in.pos == in.size) {
+            // A decoder that filled the whole output buffer may hold more: it gives it out on
+            // the next call, with or without new input. Only then is the file read again.
+            if (in.pos == in.size && !decoderFull) {
                 const ssize_t got = ::read(fd, input.data(), input.size());
                 if (got < 0)
                     return std::unexpected(std::format(
@@ -68,6 +72,7 @@ struct JournalReader::Impl
             }
             ZSTD_outBuffer output{out.data(), out.size(), 0};
             const std::size_t result = ZSTD_decompressStream(context, &output, &in);
+            decoderFull = output.pos == output.size;
             if (ZSTD_isError(result))
                 return std::unexpected(std::format(
                     "journal segment {} is corrupt: {}", segment, ZSTD_getErrorName(result)));

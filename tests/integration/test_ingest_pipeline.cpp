@@ -62,6 +62,19 @@ app::Config configFor(const sim::BinanceSimulator &simulator, const QString &jou
     return config;
 }
 
+// A simulated exchange that starts trading when the feed connects.
+sim::BinanceSimulator::Options simulation(
+    std::vector<std::string> symbols, double tradesPerSecond, int seconds, std::uint64_t seed)
+{
+    sim::BinanceSimulator::Options options;
+    options.symbols = std::move(symbols);
+    options.tradesPerSecond = tradesPerSecond;
+    options.duration = std::chrono::seconds(seconds);
+    options.seed = seed;
+    options.startOnFirstConnection = true;
+    return options;
+}
+
 // How many trades the simulator has sent, over all its symbols.
 std::int64_t tradesSent(const sim::BinanceSimulator &simulator)
 {
@@ -274,12 +287,7 @@ private slots:
     void simulatorToDatabase()
     {
         QTemporaryDir journal;
-        sim::BinanceSimulator::Options options;
-        options.symbols = {"BTCUSDT", "ETHUSDT"};
-        options.tradesPerSecond = 3000;
-        options.duration = std::chrono::seconds(4);
-        options.seed = 7;
-        options.startOnFirstConnection = true;
+        sim::BinanceSimulator::Options options = simulation({"BTCUSDT", "ETHUSDT"}, 3000, 4, 7);
         auto faults = sim::FaultPlan::parse(u"skip-trades@1:5,skip-depth@1.5:3,malformed@2");
         QVERIFY(faults);
         options.faults = *faults;
@@ -427,12 +435,8 @@ private slots:
     {
         const std::string conninfo = testing::migratedDatabase("pipeline_connections");
         QTemporaryDir journal;
-        sim::BinanceSimulator::Options options;
-        options.symbols = {"BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT", "ADAUSDT", "DOGEUSDT"};
-        options.tradesPerSecond = 1200;
-        options.duration = std::chrono::seconds(3);
-        options.seed = 19;
-        options.startOnFirstConnection = true;
+        sim::BinanceSimulator::Options options = simulation(
+            {"BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT", "ADAUSDT", "DOGEUSDT"}, 1200, 3, 19);
         sim::BinanceSimulator simulator{options};
         QVERIFY(simulator.start());
         app::Config config = configFor(simulator, journal.path());
@@ -480,12 +484,7 @@ private slots:
     {
         const std::string conninfo = testing::migratedDatabase("pipeline_outage");
         QTemporaryDir journal;
-        sim::BinanceSimulator::Options options;
-        options.symbols = {"BTCUSDT"};
-        options.tradesPerSecond = 2000;
-        options.duration = std::chrono::seconds(16);
-        options.seed = 11;
-        options.startOnFirstConnection = true;
+        sim::BinanceSimulator::Options options = simulation({"BTCUSDT"}, 2000, 16, 11);
         sim::BinanceSimulator simulator{options};
         QVERIFY(simulator.start());
         app::IngestService service{configFor(simulator, journal.path()), conninfo};
@@ -513,12 +512,7 @@ private slots:
     {
         const std::string conninfo = testing::migratedDatabase("pipeline_kill");
         QTemporaryDir dir;
-        sim::BinanceSimulator::Options options;
-        options.symbols = {"BTCUSDT", "ETHUSDT"};
-        options.tradesPerSecond = 2000;
-        options.duration = std::chrono::seconds(14);
-        options.seed = 13;
-        options.startOnFirstConnection = true;
+        sim::BinanceSimulator::Options options = simulation({"BTCUSDT", "ETHUSDT"}, 2000, 14, 13);
         sim::BinanceSimulator simulator{options};
         QVERIFY(simulator.start());
         const QString configPath = dir.filePath(QStringLiteral("tickscope.toml"));
@@ -601,12 +595,7 @@ private slots:
         }
 
         const std::string conninfo = testing::migratedDatabase("pipeline_disk_full");
-        sim::BinanceSimulator::Options options;
-        options.symbols = {"BTCUSDT"};
-        options.tradesPerSecond = 3000;
-        options.duration = std::chrono::seconds(16);
-        options.seed = 17;
-        options.startOnFirstConnection = true;
+        sim::BinanceSimulator::Options options = simulation({"BTCUSDT"}, 3000, 16, 17);
         sim::BinanceSimulator simulator{options};
         QVERIFY(simulator.start());
         app::Config config = configFor(simulator, dir.filePath(QStringLiteral("journal")));

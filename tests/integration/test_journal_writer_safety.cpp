@@ -7,6 +7,7 @@
 #include "app/ingest/journal_writer.h"
 #include "db/connection.h"
 #include "tests/integration/schema_fixture.h"
+#include "tests/support/drain_writer.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -56,14 +57,8 @@ model::WriterStatus drain(const std::string &conninfo, const std::filesystem::pa
     const std::vector<std::string> &symbols,
     std::optional<ingest::journal::Position> durableEnd = std::nullopt)
 {
-    ingest::DatabaseWriter writer{adapterFor(symbols),
-        {.conninfo = conninfo, .journalDirectory = journal, .durableEnd = durableEnd}};
-    model::WriterStatus last;
-    QObject::connect(&writer, &ingest::DatabaseWriter::statusChanged,
-        [&last](const model::WriterStatus &status) { last = status; });
-    writer.start();
-    writer.drainAndStop(std::chrono::seconds(30));
-    return last;
+    return testing::drainWriter(adapterFor(symbols),
+        {.conninfo = conninfo, .journalDirectory = journal, .durableEnd = durableEnd});
 }
 
 std::int64_t count(const std::string &conninfo, const std::string &sql)

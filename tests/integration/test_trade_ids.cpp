@@ -5,6 +5,7 @@
 #include "app/ingest/database_writer.h"
 #include "app/ingest/journal_writer.h"
 #include "tests/integration/schema_fixture.h"
+#include "tests/support/drain_writer.h"
 #include "tests/support/line_adapter.h"
 
 #include <QTemporaryDir>
@@ -28,19 +29,23 @@ void journalFrames(const std::filesystem::path &directory, const std::vector<std
     QVERIFY((*writer)->seal());
 }
 
+// One BTCUSD trade per id, a millisecond apart, sides alternating.
+std::vector<std::string> oneTradePerMillisecond(const QStringList &ids)
+{
+    std::vector<std::string> frames;
+    for (qsizetype i = 0; i < ids.size(); ++i)
+        frames.push_back(std::format("BTCUSD,{},100.5,0.25,{},{}", ids[i].toStdString(),
+            i % 2 ? 'S' : 'B', kBaseTimeMs + i));
+    return frames;
+}
+
 model::WriterStatus drain(const std::string &conninfo, const std::filesystem::path &journal,
     const std::string &exchange, TradeIds ids)
 {
-    ingest::DatabaseWriter writer{
+    return testing::drainWriter(
         std::make_unique<testing::LineAdapter>(
             std::vector<model::Instrument>{{exchange, "BTCUSD", "BTC", "USD"}}, ids),
-        {.conninfo = conninfo, .journalDirectory = journal}};
-    model::WriterStatus last;
-    QObject::connect(&writer, &ingest::DatabaseWriter::statusChanged,
-        [&last](const model::WriterStatus &status) { last = status; });
-    writer.start();
-    writer.drainAndStop(std::chrono::seconds(30));
-    return last;
+        {.conninfo = conninfo, .journalDirectory = journal});
 }
 
 // The stored ids of `exchange`, in time order, as the exchange sent them.
@@ -78,13 +83,9 @@ private slots:
         const QStringList sent{"3f2b8c1e-0d4a-4b6e-9a7f-1c2d3e4f5a6b", "007", "7",
             "ffffffff-ffff-ffff-ffff-ffffffffffff", "a", "3f2b8c1e-0d4a-4b6e-9a7f-1c2d3e4f5a6b",
             "-1", "18446744073709551616"};
-        std::vector<std::string> frames;
-        for (qsizetype i = 0; i < sent.size(); ++i)
-            frames.push_back(
-                std::format("BTCUSD,{},100.5,0.25,B,{}", sent[i].toStdString(), kBaseTimeMs + i));
         QTemporaryDir dir;
         const std::filesystem::path journal = dir.filePath("uuids").toStdString();
-        journalFrames(journal, frames);
+        journalFrames(journal, oneTradePerMillisecond(sent));
 
         auto status = drain(conninfo, journal, "uuids", TradeIds::Opaque);
         QCOMPARE(status.tradesCommitted, qint64(sent.size()));
@@ -117,13 +118,9 @@ private slots:
         const std::string conninfo = testing::migratedDatabase("huge_ids");
         const QStringList sent{"9223372036854775805", "9223372036854775806", "9223372036854775807",
             "9223372036854775808", "9223372036854775809", "18446744073709551615"};
-        std::vector<std::string> frames;
-        for (qsizetype i = 0; i < sent.size(); ++i)
-            frames.push_back(
-                std::format("BTCUSD,{},100.5,0.25,S,{}", sent[i].toStdString(), kBaseTimeMs + i));
         QTemporaryDir dir;
         const std::filesystem::path journal = dir.filePath("huge").toStdString();
-        journalFrames(journal, frames);
+        journalFrames(journal, oneTradePerMillisecond(sent));
 
         auto status = drain(conninfo, journal, "huge", TradeIds::Contiguous);
         QCOMPARE(status.tradesCommitted, qint64(sent.size()));

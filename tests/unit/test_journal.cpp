@@ -125,6 +125,31 @@ private slots:
         }
     }
 
+    // A flush of more than the decoder hands out at once (128 KiB): the last records must not
+    // wait inside the decoder for more input (the "stalled tail": they did, until the segment
+    // was sealed).
+    void readsAllOfALargeFlushedTail_data()
+    {
+        QTest::addColumn<int>("records");
+        for (const int records : {500, 1000, 2000, 2731, 5000, 12000})
+            QTest::newRow(std::to_string(records).c_str()) << records;
+    }
+
+    void readsAllOfALargeFlushedTail()
+    {
+        QFETCH(int, records);
+        QTemporaryDir dir;
+        const std::filesystem::path path = dir.path().toStdString();
+        auto writer = JournalWriter::open(path);
+        QVERIFY(writer);
+        for (int i = 0; i < records; ++i)
+            QVERIFY((*writer)->append(RecordKind::WebSocketText, 0, i, payloadOf(i)));
+        QVERIFY((*writer)->sync());
+        JournalReader reader{path};
+        QVERIFY(reader.seek({}));
+        QCOMPARE(readAll(reader).size(), std::size_t(records));
+    }
+
     void stopsAtATruncatedTail()
     {
         QTemporaryDir dir;
