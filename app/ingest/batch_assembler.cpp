@@ -50,6 +50,7 @@ BatchAssembler::BookEffect BatchAssembler::absorb(
             m_sequenceMoved[trade.instrument] = true;
         batch.trades.push_back(std::move(trade));
     }
+    noteConnectionWindows();
     for (auto &gap : m_output.gaps) {
         ++m_counts.gapsFound;
         m_counts.lastGap = gap;
@@ -100,6 +101,27 @@ std::vector<db::SequencePosition> BatchAssembler::sequencePositions() const
 void BatchAssembler::batchCommitted()
 {
     std::ranges::fill(m_sequenceMoved, false);
+}
+
+void BatchAssembler::noteConnectionWindows()
+{
+    // Where trade ids are contiguous, the ids tell what a disconnect lost (and backfill fetches
+    // it); elsewhere the window itself is the gap, for every instrument of the feed.
+    if (m_adapter.traits().tradeIds == feeds::ExchangeTraits::TradeIds::Contiguous)
+        return;
+    for (const auto &event : m_output.events) {
+        if (event.kind == model::FeedEvent::Kind::Disconnect && !m_disconnected) {
+            m_disconnected = event;
+        } else if (event.kind == model::FeedEvent::Kind::Connect && m_disconnected) {
+            for (std::uint32_t i = 0; i < m_adapter.instruments().size(); ++i)
+                m_output.gaps.push_back({.kind = model::Gap::Kind::Disconnect,
+                    .instrument = i,
+                    .beforeTimeNs = m_disconnected->timeNs,
+                    .afterTimeNs = event.timeNs,
+                    .cause = "disconnected: " + m_disconnected->detail});
+            m_disconnected.reset();
+        }
+    }
 }
 
 bool BatchAssembler::canBackfill() const

@@ -1,9 +1,10 @@
 // Turns a feed's raw messages, in journal order, into batches for db::IngestWriter: normalizes
 // each (the adapter's normalizer, books kept in step), follows trade ids as the adapter declares
-// them (TradeSequencer: duplicates dropped, holes recorded as gaps), matches backfilled trades to
-// the gaps they fill, and notes where each message's rows end so that a batch the database
-// refuses can be split. The writer thread and `tickscope replay` both assemble through it, so a
-// replay of a journal stores exactly the rows that live ingest stored.
+// them (TradeSequencer: duplicates dropped, holes recorded as gaps; where ids cannot show holes,
+// disconnect windows are the gaps), matches backfilled trades to the gaps they fill, and notes
+// where each message's rows end so that a batch the database refuses can be split. The writer
+// thread and `tickscope replay` both assemble through it, so a replay of a journal stores
+// exactly the rows that live ingest stored.
 #pragma once
 
 #include "app/feeds/exchange_adapter.h"
@@ -64,6 +65,9 @@ public:
     const Counts &counts() const { return m_counts; }
 
 private:
+    // A reconnect after a disconnect: for exchanges whose trade ids cannot show what was
+    // missed, the window is recorded as a Disconnect gap of every instrument.
+    void noteConnectionWindows();
     bool canBackfill() const;
     void requestBackfill(const model::Gap &gap, std::int64_t fromId);
     void absorbBackfill(std::uint32_t instrument, db::IngestBatch &batch);
@@ -82,6 +86,7 @@ private:
     TradeSequencer m_sequencer;
     std::vector<bool> m_sequenceMoved;
     std::vector<PendingBackfill> m_backfills;
+    std::optional<model::FeedEvent> m_disconnected; // since the last connect
     Counts m_counts;
 };
 

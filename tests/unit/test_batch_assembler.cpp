@@ -1,0 +1,93 @@
+// Batch assembly as the writer and replay do it, with exchanges of either kind of trade id: where
+// ids are contiguous a hole is a trade-id gap; where they cannot show holes, the window between a
+// disconnect and the next connect is a Disconnect gap of every instrument.
+#include "app/ingest/batch_assembler.h"
+#include "tests/support/line_adapter.h"
+
+#include <QTest>
+
+using namespace tickscope;
+using TradeIds = feeds::ExchangeTraits::TradeIds;
+
+Q_DECLARE_METATYPE(TradeIds)
+
+namespace {
+
+constexpr std::int64_t kSecond = 1'000'000'000;
+
+// Assembles `messages` (kind, payload), one a second, into one batch.
+db::IngestBatch assemble(
+    TradeIds ids, const std::vector<std::pair<feeds::RawKind, std::string>> &messages)
+{
+    const testing::LineAdapter adapter{
+        {{"venue", "BTCUSD", "BTC", "USD"}, {"venue", "ETHUSD", "ETH", "USD"}}, ids};
+    ingest::BatchAssembler assembler{adapter};
+    db::IngestBatch batch;
+    std::int64_t index = 0;
+    for (const auto &[kind, payload] : messages) {
+        assembler.absorb({kind, 0, (index + 1) * kSecond, payload}, {0, index}, batch);
+        ++index;
+    }
+    return batch;
+}
+
+std::pair<feeds::RawKind, std::string> trade(const char *symbol, const char *id)
+{
+    return {feeds::RawKind::WebSocketText, std::format("{},{},100,1,B,1767225600000", symbol, id)};
+}
+
+std::pair<feeds::RawKind, std::string> marker(model::FeedEvent::Kind kind, const char *detail)
+{
+    return {feeds::RawKind::Marker, feeds::encodeMarker(kind, detail)};
+}
+
+} // namespace
+
+class TestBatchAssembler : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void disconnectWindows_data()
+    {
+        QTest::addColumn<TradeIds>("ids");
+        QTest::addColumn<int>("windowGaps");
+        QTest::addColumn<int>("tradeIdGaps");
+        QTest::newRow("opaque ids: the window is the gap") << TradeIds::Opaque << 2 << 0;
+        QTest::newRow("increasing ids: the window is the gap") << TradeIds::Increasing << 2 << 0;
+        QTest::newRow("contiguous ids: the ids tell") << TradeIds::Contiguous << 0 << 1;
+    }
+
+    void disconnectWindows()
+    {
+        QFETCH(TradeIds, ids);
+        QFETCH(int, windowGaps);
+        QFETCH(int, tradeIdGaps);
+        using Kind = model::FeedEvent::Kind;
+        const auto batch = assemble(ids,
+            {marker(Kind::Connect, "ws://a"), trade("BTCUSD", "10"),
+                marker(Kind::Disconnect, "close code 1006: gone"),
+                marker(Kind::Disconnect, "close code 1006: still gone"),
+                marker(Kind::Connect, "ws://a"), trade("BTCUSD", "14")});
+        int windows = 0;
+        int holes = 0;
+        for (const auto &gap : batch.gaps) {
+            if (gap.kind == model::Gap::Kind::TradeId) {
+                ++holes;
+                continue;
+            }
+            ++windows;
+            QCOMPARE(gap.kind, model::Gap::Kind::Disconnect);
+            // From the first disconnect (message 3) to the reconnect (message 5).
+            QCOMPARE(gap.beforeTimeNs, 3 * kSecond);
+            QCOMPARE(gap.afterTimeNs, 5 * kSecond);
+            QCOMPARE(gap.cause, std::string("disconnected: close code 1006: gone"));
+        }
+        QCOMPARE(windows, windowGaps);
+        QCOMPARE(holes, tradeIdGaps);
+        QCOMPARE(batch.trades.size(), std::size_t(2));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBatchAssembler)
+#include "test_batch_assembler.moc"
