@@ -5,6 +5,7 @@
 #include "app/feeds/adapter_registry.h"
 #include "app/ingest/capture_replay.h"
 #include "app/ingest/journal_reader.h"
+#include "app/ingest/journal_writer.h"
 #include "app/model/wall_clock.h"
 #include "db/instrument_registry.h"
 
@@ -52,6 +53,13 @@ public:
             }
             return {};
         }
+        if (!QFileInfo(m_journal).isDir())
+            return std::unexpected(
+                QStringLiteral("cannot read journal %1: no such directory").arg(m_journal));
+        if (ingest::journal::listSegments(m_journal.toStdString()).empty())
+            return std::unexpected(
+                QStringLiteral("%1 holds no journal segments (NNNNNNNNNN.journal.zst)")
+                    .arg(m_journal));
         ingest::journal::JournalReader reader{m_journal.toStdString()};
         if (auto sought = reader.seek({}); !sought)
             return std::unexpected(QString::fromStdString(sought.error()));

@@ -198,6 +198,19 @@ private slots:
         QCOMPARE(run.exitCode, 1);
         QVERIFY(QString::fromUtf8(run.err).contains(
             QStringLiteral("cannot read /nonexistent/capture.jsonl")));
+        const Run journal = replay(
+            {QStringLiteral("--exchange"), QStringLiteral("binance"), QStringLiteral("--journal"),
+                QStringLiteral("/nonexistent/binance"), QStringLiteral("--dry-run")});
+        QCOMPARE(journal.exitCode, 1);
+        QVERIFY2(QString::fromUtf8(journal.err)
+                     .contains(QStringLiteral(
+                         "cannot read journal /nonexistent/binance: no such directory")),
+            journal.err.constData());
+        const Run empty = replay({QStringLiteral("--exchange"), QStringLiteral("binance"),
+            QStringLiteral("--journal"), m_dir.path(), QStringLiteral("--dry-run")});
+        QCOMPARE(empty.exitCode, 1);
+        QVERIFY2(QString::fromUtf8(empty.err).contains(QStringLiteral("holds no journal segments")),
+            empty.err.constData());
     }
 
 private:
