@@ -11,6 +11,7 @@ BatchAssembler::BatchAssembler(const feeds::ExchangeAdapter &adapter, BackfillRe
     , m_normalizer(adapter.createNormalizer())
     , m_sequencer(adapter.traits().tradeIds, adapter.instruments().size())
     , m_sequenceMoved(adapter.instruments().size(), false)
+    , m_cadence(adapter.instruments().size())
 { }
 
 BatchAssembler::~BatchAssembler() = default;
@@ -48,6 +49,7 @@ BatchAssembler::BookEffect BatchAssembler::absorb(
         }
         if (outcome.advanced)
             m_sequenceMoved[trade.instrument] = true;
+        noteSilence(trade);
         batch.trades.push_back(std::move(trade));
     }
     noteConnectionWindows();
@@ -122,6 +124,33 @@ void BatchAssembler::noteConnectionWindows()
             m_disconnected.reset();
         }
     }
+}
+
+void BatchAssembler::noteSilence(const model::Trade &trade)
+{
+    if (m_adapter.traits().tradeIds == feeds::ExchangeTraits::TradeIds::Contiguous)
+        return;
+    Cadence &cadence = m_cadence.at(trade.instrument);
+    if (cadence.lastTimeNs != 0 && trade.exchangeTimeNs > cadence.lastTimeNs) {
+        const double interval = static_cast<double>(trade.exchangeTimeNs - cadence.lastTimeNs);
+        const double limit = std::max(
+            static_cast<double>(kMinSilence.count()), kSilenceFactor * cadence.typicalIntervalNs);
+        if (cadence.trades >= kCadenceTrades && interval > limit) {
+            m_output.gaps.push_back({.kind = model::Gap::Kind::Silence,
+                .instrument = trade.instrument,
+                .beforeTimeNs = cadence.lastTimeNs,
+                .afterTimeNs = trade.exchangeTimeNs,
+                .cause = std::format("no trade for {:.0f} s, {:.0f} times the usual interval",
+                    interval / 1e9, interval / cadence.typicalIntervalNs)});
+        } else {
+            // An exponential average over the last ~20 intervals; silences do not count.
+            cadence.typicalIntervalNs = cadence.typicalIntervalNs == 0
+                ? interval
+                : 0.95 * cadence.typicalIntervalNs + 0.05 * interval;
+        }
+    }
+    cadence.lastTimeNs = std::max(cadence.lastTimeNs, trade.exchangeTimeNs);
+    ++cadence.trades;
 }
 
 bool BatchAssembler::canBackfill() const

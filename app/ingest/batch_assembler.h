@@ -1,16 +1,17 @@
 // Turns a feed's raw messages, in journal order, into batches for db::IngestWriter: normalizes
 // each (the adapter's normalizer, books kept in step), follows trade ids as the adapter declares
 // them (TradeSequencer: duplicates dropped, holes recorded as gaps; where ids cannot show holes,
-// disconnect windows are the gaps), matches backfilled trades to the gaps they fill, and notes
-// where each message's rows end so that a batch the database refuses can be split. The writer
-// thread and `tickscope replay` both assemble through it, so a replay of a journal stores
-// exactly the rows that live ingest stored.
+// disconnect windows and symbols gone silent are the gaps), matches backfilled trades to the
+// gaps they fill, and notes where each message's rows end so that a batch the database refuses
+// can be split. The writer thread and `tickscope replay` both assemble through it, so a replay of
+// a journal stores exactly the rows that live ingest stored.
 #pragma once
 
 #include "app/feeds/exchange_adapter.h"
 #include "app/ingest/trade_sequencer.h"
 #include "db/ingest_writer.h"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -68,6 +69,10 @@ private:
     // A reconnect after a disconnect: for exchanges whose trade ids cannot show what was
     // missed, the window is recorded as a Disconnect gap of every instrument.
     void noteConnectionWindows();
+    // For the same exchanges: a symbol silent far beyond its usual pace (at least kMinSilence and
+    // kSilenceFactor times its average interval, once kCadenceTrades trades have set the pace)
+    // is recorded as a Silence gap when its next trade comes.
+    void noteSilence(const model::Trade &trade);
     bool canBackfill() const;
     void requestBackfill(const model::Gap &gap, std::int64_t fromId);
     void absorbBackfill(std::uint32_t instrument, db::IngestBatch &batch);
@@ -79,6 +84,18 @@ private:
         std::int64_t found = 0;
     };
 
+    static constexpr std::chrono::seconds kMinSilence{60};
+    static constexpr double kSilenceFactor = 100;
+    static constexpr std::int64_t kCadenceTrades = 100;
+
+    // An instrument's pace of trades, by exchange time.
+    struct Cadence
+    {
+        std::int64_t lastTimeNs = 0;
+        double typicalIntervalNs = 0;
+        std::int64_t trades = 0;
+    };
+
     const feeds::ExchangeAdapter &m_adapter;
     BackfillRequest m_onBackfill;
     std::unique_ptr<feeds::FeedNormalizer> m_normalizer;
@@ -87,6 +104,7 @@ private:
     std::vector<bool> m_sequenceMoved;
     std::vector<PendingBackfill> m_backfills;
     std::optional<model::FeedEvent> m_disconnected; // since the last connect
+    std::vector<Cadence> m_cadence;
     Counts m_counts;
 };
 

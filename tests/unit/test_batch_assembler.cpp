@@ -1,6 +1,7 @@
 // Batch assembly as the writer and replay do it, with exchanges of either kind of trade id: where
 // ids are contiguous a hole is a trade-id gap; where they cannot show holes, the window between a
-// disconnect and the next connect is a Disconnect gap of every instrument.
+// disconnect and the next connect is a Disconnect gap of every instrument, and a symbol silent far
+// beyond its pace a Silence gap.
 #include "app/ingest/batch_assembler.h"
 #include "tests/support/line_adapter.h"
 
@@ -31,9 +32,10 @@ db::IngestBatch assemble(
     return batch;
 }
 
-std::pair<feeds::RawKind, std::string> trade(const char *symbol, const char *id)
+std::pair<feeds::RawKind, std::string> trade(
+    const char *symbol, const std::string &id, std::int64_t timeMs = 1'767'225'600'000)
 {
-    return {feeds::RawKind::WebSocketText, std::format("{},{},100,1,B,1767225600000", symbol, id)};
+    return {feeds::RawKind::WebSocketText, std::format("{},{},100,1,B,{}", symbol, id, timeMs)};
 }
 
 std::pair<feeds::RawKind, std::string> marker(model::FeedEvent::Kind kind, const char *detail)
@@ -86,6 +88,44 @@ private slots:
         QCOMPARE(windows, windowGaps);
         QCOMPARE(holes, tradeIdGaps);
         QCOMPARE(batch.trades.size(), std::size_t(2));
+    }
+
+    // A symbol that traded every second for 200 s goes quiet for 59 s (not silent: under a
+    // minute), then for 10 minutes (silent: a minute and 100 intervals exceeded), where ids
+    // cannot tell; contiguous ids tell instead.
+    void silentSymbols_data()
+    {
+        QTest::addColumn<TradeIds>("ids");
+        QTest::addColumn<int>("silences");
+        QTest::newRow("opaque ids") << TradeIds::Opaque << 1;
+        QTest::newRow("contiguous ids") << TradeIds::Contiguous << 0;
+    }
+
+    void silentSymbols()
+    {
+        QFETCH(TradeIds, ids);
+        QFETCH(int, silences);
+        constexpr std::int64_t kStart = 1'767'225'600'000;
+        std::vector<std::pair<feeds::RawKind, std::string>> messages;
+        std::int64_t time = kStart;
+        int id = 1;
+        for (; id <= 200; ++id, time += 1000)
+            messages.push_back(trade("ETHUSD", std::to_string(id), time));
+        time += 58'000; // 59 s after the last
+        messages.push_back(trade("ETHUSD", std::to_string(id++), time));
+        const std::int64_t quietFrom = time;
+        time += 600'000;
+        messages.push_back(trade("ETHUSD", std::to_string(id++), time));
+        const auto batch = assemble(ids, messages);
+        QCOMPARE(int(batch.gaps.size()), silences);
+        if (silences == 0)
+            return;
+        const model::Gap &gap = batch.gaps.front();
+        QCOMPARE(gap.kind, model::Gap::Kind::Silence);
+        QCOMPARE(gap.instrument, 1u);
+        QCOMPARE(gap.beforeTimeNs, quietFrom * 1'000'000);
+        QCOMPARE(gap.afterTimeNs, time * 1'000'000);
+        QVERIFY2(gap.cause.starts_with("no trade for 600 s"), gap.cause.c_str());
     }
 };
 
