@@ -32,7 +32,7 @@ struct Config
     std::chrono::hours journalRetention{168}; // committed segments older than this go; 0: never
     std::size_t batchRows = 200'000; // only a writer catching up fills one (docs/performance.md)
     std::chrono::milliseconds flushInterval{100};
-    std::vector<feeds::FeedSettings> feeds; // one per [exchanges.NAME] section, in file order
+    std::vector<feeds::FeedSettings> feeds; // one per [exchanges.NAME] section, by name
 };
 
 // $XDG_CONFIG_HOME/tickscope/tickscope.toml (~/.config/tickscope/tickscope.toml).

@@ -125,7 +125,8 @@ void FeedNormalizer::normalize(const RawMessage &message, NormalizedOutput &out)
             out.events.push_back({message.receivedAtNs, kind,
                 tab == std::string_view::npos
                     ? std::string()
-                    : quoteForAudit(message.payload.substr(tab + 1), 4096)});
+                    : quoteForAudit(message.payload.substr(tab + 1), 4096),
+                message.tag});
             return;
         }
     }

@@ -12,7 +12,8 @@ namespace tickscope::feeds {
 enum class RawKind : std::uint8_t {
     WebSocketText = 1, // one text frame as received
     RestResponse = 2, // a REST body the feed asked for; tag = its RestTopic, payload below
-    Marker = 3, // the connection's own events: "connect\t<url>", "disconnect\t<reason>", ...
+    Marker = 3, // the connections' own events: "connect\t<url>", "disconnect\t<reason>", ...;
+                // tag = the index of the connection (FeedConnection) they concern
 };
 
 // What a REST response answers.

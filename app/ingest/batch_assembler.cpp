@@ -1,5 +1,7 @@
 #include "app/ingest/batch_assembler.h"
 
+#include "app/ingest/feed_connection.h"
+
 #include <algorithm>
 #include <format>
 
@@ -11,6 +13,8 @@ BatchAssembler::BatchAssembler(const feeds::ExchangeAdapter &adapter, BackfillRe
     , m_normalizer(adapter.createNormalizer())
     , m_sequencer(adapter.traits().tradeIds, adapter.instruments().size())
     , m_sequenceMoved(adapter.instruments().size(), false)
+    , m_connections(planConnections(adapter))
+    , m_disconnected(m_connections.size() + 1)
     , m_cadence(adapter.instruments().size())
 { }
 
@@ -108,21 +112,39 @@ void BatchAssembler::batchCommitted()
 void BatchAssembler::noteConnectionWindows()
 {
     // Where trade ids are contiguous, the ids tell what a disconnect lost (and backfill fetches
-    // it); elsewhere the window itself is the gap, for every instrument of the feed.
+    // it); elsewhere the window itself is the gap, for the instruments of that connection.
     if (m_adapter.traits().tradeIds == feeds::ExchangeTraits::TradeIds::Contiguous)
         return;
     for (const auto &event : m_output.events) {
-        if (event.kind == model::FeedEvent::Kind::Disconnect && !m_disconnected) {
-            m_disconnected = event;
-        } else if (event.kind == model::FeedEvent::Kind::Connect && m_disconnected) {
-            for (std::uint32_t i = 0; i < m_adapter.instruments().size(); ++i)
-                m_output.gaps.push_back({.kind = model::Gap::Kind::Disconnect,
-                    .instrument = i,
-                    .beforeTimeNs = m_disconnected->timeNs,
-                    .afterTimeNs = event.timeNs,
-                    .cause = "disconnected: " + m_disconnected->detail});
-            m_disconnected.reset();
+        if (event.kind != model::FeedEvent::Kind::Disconnect
+            && event.kind != model::FeedEvent::Kind::Connect)
+            continue;
+        // A journal written with another plan of connections: its windows concern every
+        // instrument.
+        const bool known = event.connection < m_connections.size();
+        auto &open = m_disconnected[known ? event.connection : m_connections.size()];
+        if (event.kind == model::FeedEvent::Kind::Disconnect) {
+            if (!open)
+                open = event;
+            continue;
         }
+        if (!open)
+            continue;
+        auto addGap = [&](std::uint32_t instrument) {
+            m_output.gaps.push_back({.kind = model::Gap::Kind::Disconnect,
+                .instrument = instrument,
+                .beforeTimeNs = open->timeNs,
+                .afterTimeNs = event.timeNs,
+                .cause = "disconnected: " + open->detail});
+        };
+        if (known) {
+            for (const std::uint32_t instrument : m_connections[event.connection])
+                addGap(instrument);
+        } else {
+            for (std::uint32_t i = 0; i < m_adapter.instruments().size(); ++i)
+                addGap(i);
+        }
+        open.reset();
     }
 }
 
@@ -133,8 +155,9 @@ void BatchAssembler::noteSilence(const model::Trade &trade)
     Cadence &cadence = m_cadence.at(trade.instrument);
     if (cadence.lastTimeNs != 0 && trade.exchangeTimeNs > cadence.lastTimeNs) {
         const double interval = static_cast<double>(trade.exchangeTimeNs - cadence.lastTimeNs);
-        const double limit = std::max(
-            static_cast<double>(kMinSilence.count()), kSilenceFactor * cadence.typicalIntervalNs);
+        const double limit
+            = std::max(static_cast<double>(std::chrono::nanoseconds(kMinSilence).count()),
+                kSilenceFactor * cadence.typicalIntervalNs);
         if (cadence.trades >= kCadenceTrades && interval > limit) {
             m_output.gaps.push_back({.kind = model::Gap::Kind::Silence,
                 .instrument = trade.instrument,

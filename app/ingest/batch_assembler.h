@@ -67,7 +67,7 @@ public:
 
 private:
     // A reconnect after a disconnect: for exchanges whose trade ids cannot show what was
-    // missed, the window is recorded as a Disconnect gap of every instrument.
+    // missed, the window is recorded as a Disconnect gap of each instrument of the connection.
     void noteConnectionWindows();
     // For the same exchanges: a symbol silent far beyond its usual pace (at least kMinSilence and
     // kSilenceFactor times its average interval, once kCadenceTrades trades have set the pace)
@@ -103,7 +103,9 @@ private:
     TradeSequencer m_sequencer;
     std::vector<bool> m_sequenceMoved;
     std::vector<PendingBackfill> m_backfills;
-    std::optional<model::FeedEvent> m_disconnected; // since the last connect
+    std::vector<std::vector<std::uint32_t>> m_connections; // the instruments of each
+    // Per connection (and one for unknown ones), its disconnect not yet followed by a connect.
+    std::vector<std::optional<model::FeedEvent>> m_disconnected;
     std::vector<Cadence> m_cadence;
     Counts m_counts;
 };

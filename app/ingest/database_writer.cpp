@@ -198,7 +198,10 @@ void DatabaseWriter::absorb(const journal::Record &record)
 
 void DatabaseWriter::readRecords()
 {
-    while (m_batch.rows() < m_options.batchRows) {
+    // With a commit in flight (or a failed one waiting for its retry) at most two batches are
+    // held: a database that keeps refusing makes the writer stop reading, not grow.
+    while (m_batch.rows() + (m_inFlight ? m_inFlight->rows() : 0) < 2 * m_options.batchRows
+        && m_batch.rows() < m_options.batchRows) {
         auto record = m_reader->next();
         if (!record) {
             setAsideUnreadable(record.error());
@@ -240,7 +243,10 @@ bool DatabaseWriter::settleCommit(bool wait)
         pruneJournal();
         return true;
     } catch (const std::exception &error) {
-        // What was read after it is committed after it: they are retried as one batch.
+        // What was read after it is committed after it: they are retried as one batch, with
+        // the sequence positions as of its end.
+        db::mergeSequencePositions(m_batch.sequencePositions, m_assembler->sequencePositions());
+        m_assembler->batchCommitted();
         batch->append(std::move(m_batch));
         m_batch = std::move(*batch);
         if (!m_batchStarted)

@@ -30,8 +30,10 @@ FeedConnection::FeedConnection(const feeds::ExchangeAdapter &adapter,
     connect(m_socket, &QWebSocket::errorOccurred, this,
         [this] { emit errorOccurred(m_socket->errorString()); });
     m_lifetime->setSingleShot(true);
-    connect(m_lifetime, &QTimer::timeout, this,
-        [this] { reconnectNow(QStringLiteral("connection lifetime ends soon")); });
+    connect(m_lifetime, &QTimer::timeout, this, [this] {
+        emit lifetimeEnding();
+        reconnectNow(QStringLiteral("connection lifetime ends soon"));
+    });
     m_retry->setSingleShot(true);
     connect(m_retry, &QTimer::timeout, this, &FeedConnection::open);
 }
@@ -140,6 +142,22 @@ void FeedConnection::onDisconnected()
     emit disconnected(m_closing ? QStringLiteral("shutdown") : reason);
     if (!m_closing)
         reconnect(reason);
+}
+
+std::vector<std::vector<std::uint32_t>> planConnections(const feeds::ExchangeAdapter &adapter)
+{
+    const std::size_t limit = adapter.traits().streamsPerConnection;
+    const std::size_t perInstrument = std::max<std::size_t>(1, adapter.streamsPerInstrument());
+    const std::size_t count = adapter.instruments().size();
+    const std::size_t perConnection
+        = limit == 0 ? count : std::max<std::size_t>(1, limit / perInstrument);
+    std::vector<std::vector<std::uint32_t>> plan;
+    for (std::uint32_t instrument = 0; instrument < count; ++instrument) {
+        if (instrument % perConnection == 0)
+            plan.emplace_back();
+        plan.back().push_back(instrument);
+    }
+    return plan;
 }
 
 } // namespace tickscope::ingest

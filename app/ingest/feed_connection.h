@@ -60,6 +60,8 @@ public:
 
 signals:
     void frameReceived(const QString &frame);
+    // The exchange's connection lifetime ends soon: this connection reconnects now.
+    void lifetimeEnding();
     void connected(const QString &url);
     void disconnected(const QString &reason);
     void errorOccurred(const QString &error);
@@ -81,5 +83,10 @@ private:
     bool m_closing = false;
     std::int64_t m_reconnects = 0;
 };
+
+// The instruments of each of a feed's connections, in the adapter's order: as many per connection
+// as the exchange's stream limit allows. FeedSession opens them; BatchAssembler tells by it which
+// instruments a connection's disconnect concerns.
+std::vector<std::vector<std::uint32_t>> planConnections(const feeds::ExchangeAdapter &adapter);
 
 } // namespace tickscope::ingest

@@ -35,16 +35,23 @@ void FeedSession::start()
     m_bookKeeper = m_adapter->createNormalizer();
     m_network = new QNetworkAccessManager(this);
 
-    for (auto &instruments : planConnections()) {
+    for (auto &instruments : planConnections(*m_adapter)) {
+        const auto index = static_cast<std::uint32_t>(m_connections.size());
         auto *connection
             = new FeedConnection(*m_adapter, std::move(instruments), m_options.connection, this);
         connect(connection, &FeedConnection::frameReceived, this,
             [this, connection](const QString &frame) { onFrame(*connection, frame); });
         connect(connection, &FeedConnection::connected, this,
-            [this, connection](const QString &url) { onConnected(*connection, url); });
-        connect(connection, &FeedConnection::disconnected, this, [this](const QString &reason) {
-            if (m_journal)
-                marker(model::FeedEvent::Kind::Disconnect, reason);
+            [this, connection, index](
+                const QString &url) { onConnected(*connection, index, url); });
+        connect(
+            connection, &FeedConnection::disconnected, this, [this, index](const QString &reason) {
+                if (m_journal)
+                    marker(model::FeedEvent::Kind::Disconnect, reason, index);
+            });
+        connect(connection, &FeedConnection::lifetimeEnding, this, [this, index] {
+            marker(model::FeedEvent::Kind::Reconnect,
+                QStringLiteral("connection lifetime ends soon"), index);
         });
         connect(connection, &FeedConnection::errorOccurred, this,
             [this](const QString &error) { m_status.lastError = error.toStdString(); });
@@ -70,23 +77,6 @@ void FeedSession::start()
     openConnections();
 }
 
-std::vector<std::vector<std::uint32_t>> FeedSession::planConnections() const
-{
-    // As many instruments per connection as the exchange's stream limit allows.
-    const std::size_t limit = m_adapter->traits().streamsPerConnection;
-    const std::size_t perInstrument = std::max<std::size_t>(1, m_adapter->streamsPerInstrument());
-    const std::size_t count = m_adapter->instruments().size();
-    const std::size_t perConnection
-        = limit == 0 ? count : std::max<std::size_t>(1, limit / perInstrument);
-    std::vector<std::vector<std::uint32_t>> plan;
-    for (std::uint32_t instrument = 0; instrument < count; ++instrument) {
-        if (instrument % perConnection == 0)
-            plan.emplace_back();
-        plan.back().push_back(instrument);
-    }
-    return plan;
-}
-
 void FeedSession::openConnections()
 {
     if (m_stopping || m_pausedAtNs != 0)
@@ -108,12 +98,12 @@ FeedConnection *FeedSession::connectionOf(std::uint32_t instrument) const
     return found == m_connections.end() ? nullptr : *found;
 }
 
-void FeedSession::onConnected(FeedConnection &connection, const QString &url)
+void FeedSession::onConnected(FeedConnection &connection, std::uint32_t index, const QString &url)
 {
     m_status.lastError.clear();
-    marker(model::FeedEvent::Kind::Connect, url);
+    marker(model::FeedEvent::Kind::Connect, url, index);
     for (const QByteArray &message : m_adapter->subscribeMessages(connection.instruments())) {
-        marker(model::FeedEvent::Kind::Subscribe, QString::fromUtf8(message));
+        marker(model::FeedEvent::Kind::Subscribe, QString::fromUtf8(message), index);
         connection.send(message);
     }
 }
@@ -135,8 +125,10 @@ void FeedSession::onFrame(FeedConnection &connection, const QString &frame)
     for (const auto instrument : requests)
         resynchronizeBook(instrument);
     if (reconnect && !m_stopping && m_pausedAtNs == 0) {
-        marker(
-            model::FeedEvent::Kind::Reconnect, QStringLiteral("the exchange announced a shutdown"));
+        const auto index = static_cast<std::uint32_t>(
+            std::ranges::find(m_connections, &connection) - m_connections.begin());
+        marker(model::FeedEvent::Kind::Reconnect,
+            QStringLiteral("the exchange announced a shutdown"), index);
         connection.reconnectNow(QStringLiteral("the exchange announced a shutdown"));
     }
 }
@@ -223,6 +215,7 @@ void FeedSession::fetchRest(const QUrl &url, feeds::RestTopic topic, std::uint32
                     });
                 return;
             }
+            m_restBackoff.reset();
             const std::string payload = feeds::encodeRestPayload(
                 symbol, std::string_view{body.constData(), static_cast<std::size_t>(body.size())});
             const std::int64_t receivedAt = model::wallClockNs();
@@ -241,10 +234,11 @@ void FeedSession::record(
         journalFailed(appended.error());
 }
 
-void FeedSession::marker(model::FeedEvent::Kind kind, const QString &detail)
+void FeedSession::marker(
+    model::FeedEvent::Kind kind, const QString &detail, std::uint32_t connection)
 {
     const std::string payload = feeds::encodeMarker(kind, detail.toStdString());
-    record(feeds::RawKind::Marker, 0, payload, model::wallClockNs());
+    record(feeds::RawKind::Marker, connection, payload, model::wallClockNs());
 }
 
 void FeedSession::flushJournal()
@@ -300,6 +294,7 @@ void FeedSession::resume(std::uint64_t freeBytes)
     }
     spdlog::info("feed {}: {} MB free again; receiving resumes", m_status.feed, freeBytes >> 20);
     m_status.lastError.clear();
+    m_status.state = model::FeedStatus::State::Connecting;
     openConnections();
 }
 

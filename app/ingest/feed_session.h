@@ -67,12 +67,10 @@ signals:
     void failed(const QString &why);
 
 private:
-    // The instruments of each connection, in the adapter's order.
-    std::vector<std::vector<std::uint32_t>> planConnections() const;
     void openConnections();
     void closeConnections(bool handshake);
     FeedConnection *connectionOf(std::uint32_t instrument) const;
-    void onConnected(FeedConnection &connection, const QString &url);
+    void onConnected(FeedConnection &connection, std::uint32_t index, const QString &url);
     void onFrame(FeedConnection &connection, const QString &frame);
     // The normalizer lost `instrument`'s book: rebuild it the way the exchange allows.
     void resynchronizeBook(std::uint32_t instrument);
@@ -83,7 +81,8 @@ private:
         const QString &what, std::function<void(const feeds::RawMessage &message)> then);
     void record(feeds::RawKind kind, std::uint32_t tag, std::string_view payload,
         std::int64_t receivedAtNs);
-    void marker(model::FeedEvent::Kind kind, const QString &detail);
+    // A connection event (of connection `connection`, its index) into the journal.
+    void marker(model::FeedEvent::Kind kind, const QString &detail, std::uint32_t connection = 0);
     void flushJournal();
     // Tells the writer about sealed segments and what is durable now.
     void announceJournal();

@@ -26,6 +26,7 @@ struct FeedEvent
     std::int64_t timeNs = 0;
     Kind kind = Kind::Error;
     std::string detail;
+    std::uint32_t connection = 0; // which of the feed's connections, for connection events
 };
 
 inline const char *kindName(FeedEvent::Kind kind)

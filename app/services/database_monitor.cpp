@@ -38,6 +38,10 @@ void DatabaseMonitor::shutdown()
         m_timer->stop();
     m_connection.reset();
     m_session.reset();
+    if (m_startedServer) {
+        stopEmbeddedServer();
+        m_startedServer = false;
+    }
 }
 
 void DatabaseMonitor::publish(model::DatabaseStatus::State state, std::string message)
@@ -53,12 +57,17 @@ void DatabaseMonitor::connectAndMigrate()
     // The session is opened once (the embedded server started, the schema migrated) and kept
     // until shutdown; a lost connection is only connected again.
     if (!m_session) {
+        // The server it starts stays up across failed attempts, and is stopped at shutdown.
         auto session = DatabaseSession::open(m_target,
-            {.purpose = "console", .progress = [this](const std::string &line) {
-                 publish(line.starts_with("applying") ? model::DatabaseStatus::State::Migrating
-                                                      : model::DatabaseStatus::State::Connecting,
-                     line);
-             }});
+            {.purpose = "console",
+                .progress =
+                    [this](const std::string &line) {
+                        publish(line.starts_with("applying")
+                                ? model::DatabaseStatus::State::Migrating
+                                : model::DatabaseStatus::State::Connecting,
+                            line);
+                    },
+                .startedServer = &m_startedServer});
         if (!session)
             throw std::runtime_error(session.error());
         m_session = std::move(*session);

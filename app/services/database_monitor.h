@@ -49,6 +49,7 @@ private:
     DatabaseTarget m_target;
     std::vector<db::Migration> m_migrations;
     std::unique_ptr<DatabaseSession> m_session; // open from the first success until shutdown
+    bool m_startedServer = false; // the embedded server is ours to stop at shutdown
     std::unique_ptr<pqxx::connection> m_connection; // as the session's reader
     QTimer *m_timer = nullptr;
     bool m_announcedReady = false;

@@ -52,7 +52,10 @@ std::expected<std::unique_ptr<DatabaseSession>, std::string> DatabaseSession::op
                 auto started = server.start();
                 if (!started)
                     return std::unexpected(started.error().toStdString());
-                session->m_startedServer = *started;
+                if (options.startedServer)
+                    *options.startedServer = *options.startedServer || *started;
+                else
+                    session->m_startedServer = *started;
             }
             chosen.conninfo = server.conninfo().toStdString();
         }
@@ -89,8 +92,12 @@ std::expected<std::unique_ptr<DatabaseSession>, std::string> DatabaseSession::op
 DatabaseSession::~DatabaseSession()
 {
     m_connection.reset();
-    if (!m_startedServer)
-        return;
+    if (m_startedServer)
+        stopEmbeddedServer();
+}
+
+void stopEmbeddedServer()
+{
     ops::LocalServer server{ops::LocalServer::defaultDirectory()};
     if (auto stopped = server.stop(); !stopped)
         spdlog::error("stopping the embedded database failed: {}", stopped.error().toStdString());

@@ -47,6 +47,10 @@ public:
         bool startEmbedded = true;
         // Pending migrations are applied (as the target's role); false: left to the caller.
         bool migrate = true;
+        // Set when this open started the embedded server. Given, a failed open leaves the server
+        // running for the caller to retry against (and to stop with stopEmbeddedServer());
+        // without it, a failed open stops what it started.
+        bool *startedServer = nullptr;
     };
 
     static std::expected<std::unique_ptr<DatabaseSession>, std::string> open(
@@ -79,6 +83,9 @@ private:
 // beside it (so that its journals are never replayed into another database); else the user's
 // data location.
 QString journalDirectory(const QString &configured, const DatabaseTarget &target);
+
+// Stops the embedded local database (fast shutdown), saying so in the log.
+void stopEmbeddedServer();
 
 // Applies what is pending; a role without DDL rights gets an error that says what to run.
 std::expected<void, std::string> applyPendingMigrations(pqxx::connection &connection,

@@ -56,10 +56,13 @@ protected:
 class LineAdapter : public feeds::ExchangeAdapter
 {
 public:
-    LineAdapter(std::vector<model::Instrument> instruments, feeds::ExchangeTraits::TradeIds ids)
+    // One stream per instrument, at most `streamsPerConnection` on a connection (0: no limit).
+    LineAdapter(std::vector<model::Instrument> instruments, feeds::ExchangeTraits::TradeIds ids,
+        std::size_t streamsPerConnection = 0)
         : m_instruments(std::move(instruments))
     {
         m_traits.tradeIds = ids;
+        m_traits.streamsPerConnection = streamsPerConnection;
     }
 
     std::string feedName() const override { return m_instruments.at(0).exchange; }

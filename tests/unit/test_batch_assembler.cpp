@@ -16,31 +16,40 @@ namespace {
 
 constexpr std::int64_t kSecond = 1'000'000'000;
 
-// Assembles `messages` (kind, payload), one a second, into one batch.
+struct Message
+{
+    feeds::RawKind kind;
+    std::string payload;
+    std::uint32_t tag = 0; // a marker's connection
+};
+
+// Assembles `messages`, one a second, into one batch; BTCUSD and ETHUSD, one stream each, at most
+// `streamsPerConnection` on a connection.
 db::IngestBatch assemble(
-    TradeIds ids, const std::vector<std::pair<feeds::RawKind, std::string>> &messages)
+    TradeIds ids, const std::vector<Message> &messages, std::size_t streamsPerConnection = 0)
 {
     const testing::LineAdapter adapter{
-        {{"venue", "BTCUSD", "BTC", "USD"}, {"venue", "ETHUSD", "ETH", "USD"}}, ids};
+        {{"venue", "BTCUSD", "BTC", "USD"}, {"venue", "ETHUSD", "ETH", "USD"}}, ids,
+        streamsPerConnection};
     ingest::BatchAssembler assembler{adapter};
     db::IngestBatch batch;
     std::int64_t index = 0;
-    for (const auto &[kind, payload] : messages) {
-        assembler.absorb({kind, 0, (index + 1) * kSecond, payload}, {0, index}, batch);
+    for (const auto &message : messages) {
+        assembler.absorb(
+            {message.kind, message.tag, (index + 1) * kSecond, message.payload}, {0, index}, batch);
         ++index;
     }
     return batch;
 }
 
-std::pair<feeds::RawKind, std::string> trade(
-    const char *symbol, const std::string &id, std::int64_t timeMs = 1'767'225'600'000)
+Message trade(const char *symbol, const std::string &id, std::int64_t timeMs = 1'767'225'600'000)
 {
     return {feeds::RawKind::WebSocketText, std::format("{},{},100,1,B,{}", symbol, id, timeMs)};
 }
 
-std::pair<feeds::RawKind, std::string> marker(model::FeedEvent::Kind kind, const char *detail)
+Message marker(model::FeedEvent::Kind kind, const char *detail, std::uint32_t connection = 0)
 {
-    return {feeds::RawKind::Marker, feeds::encodeMarker(kind, detail)};
+    return {feeds::RawKind::Marker, feeds::encodeMarker(kind, detail), connection};
 }
 
 } // namespace
@@ -90,9 +99,31 @@ private slots:
         QCOMPARE(batch.trades.size(), std::size_t(2));
     }
 
-    // A symbol that traded every second for 200 s goes quiet for 59 s (not silent: under a
-    // minute), then for 10 minutes (silent: a minute and 100 intervals exceeded), where ids
-    // cannot tell; contiguous ids tell instead.
+    // A feed on two connections: connection 1 drops while 0 stays; only its instrument (ETHUSD)
+    // has the window as a gap, and connection 0's lifetime reconnect does not close it.
+    void disconnectOfOneConnection()
+    {
+        using Kind = model::FeedEvent::Kind;
+        const auto batch = assemble(TradeIds::Opaque,
+            {marker(Kind::Connect, "ws://a", 0), marker(Kind::Connect, "ws://b", 1),
+                marker(Kind::Disconnect, "close code 1006: gone", 1),
+                marker(Kind::Disconnect, "lifetime", 0), marker(Kind::Connect, "ws://a", 0),
+                marker(Kind::Connect, "ws://b", 1)},
+            1);
+        QCOMPARE(batch.gaps.size(), std::size_t(2));
+        const model::Gap &eth = batch.gaps[0].instrument == 1 ? batch.gaps[0] : batch.gaps[1];
+        const model::Gap &btc = batch.gaps[0].instrument == 1 ? batch.gaps[1] : batch.gaps[0];
+        QCOMPARE(btc.instrument, 0u);
+        QCOMPARE(btc.beforeTimeNs, 4 * kSecond);
+        QCOMPARE(btc.afterTimeNs, 5 * kSecond);
+        QCOMPARE(eth.beforeTimeNs, 3 * kSecond);
+        QCOMPARE(eth.afterTimeNs, 6 * kSecond);
+        QCOMPARE(eth.cause, std::string("disconnected: close code 1006: gone"));
+    }
+
+    // A symbol that traded every 10 ms goes quiet for 59 s (not silent: 100 intervals passed,
+    // but not a minute), then for 10 minutes (silent), where ids cannot tell; contiguous ids tell
+    // instead.
     void silentSymbols_data()
     {
         QTest::addColumn<TradeIds>("ids");
@@ -106,12 +137,12 @@ private slots:
         QFETCH(TradeIds, ids);
         QFETCH(int, silences);
         constexpr std::int64_t kStart = 1'767'225'600'000;
-        std::vector<std::pair<feeds::RawKind, std::string>> messages;
+        std::vector<Message> messages;
         std::int64_t time = kStart;
         int id = 1;
-        for (; id <= 200; ++id, time += 1000)
+        for (; id <= 200; ++id, time += 10)
             messages.push_back(trade("ETHUSD", std::to_string(id), time));
-        time += 58'000; // 59 s after the last
+        time += 58'990; // 59 s after the last
         messages.push_back(trade("ETHUSD", std::to_string(id++), time));
         const std::int64_t quietFrom = time;
         time += 600'000;
