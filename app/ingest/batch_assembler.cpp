@@ -76,6 +76,7 @@ BatchAssembler::BookEffect BatchAssembler::absorb(
             : std::nullopt)
         book.instrument = m_adapter.instruments().find(rest->symbol);
 
+    numberFromJournal(position);
     std::ranges::move(m_output.deltas, std::back_inserter(batch.deltas));
     std::ranges::move(m_output.snapshots, std::back_inserter(batch.snapshots));
     std::ranges::move(m_output.events, std::back_inserter(batch.feedEvents));
@@ -174,6 +175,26 @@ void BatchAssembler::noteSilence(const model::Trade &trade)
     }
     cadence.lastTimeNs = std::max(cadence.lastTimeNs, trade.exchangeTimeNs);
     ++cadence.trades;
+}
+
+void BatchAssembler::numberFromJournal(model::JournalPosition position)
+{
+    // segment (23 bits) | record (32 bits) | the message's n-th book row (8 bits): unique per
+    // journal and increasing with it.
+    std::int64_t ordinal = 0;
+    auto number = [&](std::int64_t &sequence) {
+        if (sequence == model::kSequenceFromJournal)
+            sequence = (position.segment << 40) | (position.index << 8) | (ordinal & 0xff);
+    };
+    for (auto &delta : m_output.deltas) {
+        number(delta.firstSequence);
+        number(delta.sequence);
+        ++ordinal;
+    }
+    for (auto &snapshot : m_output.snapshots) {
+        number(snapshot.sequence);
+        ++ordinal;
+    }
 }
 
 bool BatchAssembler::canBackfill() const

@@ -73,6 +73,8 @@ private:
     // kSilenceFactor times its average interval, once kCadenceTrades trades have set the pace)
     // is recorded as a Silence gap when its next trade comes.
     void noteSilence(const model::Trade &trade);
+    // Book rows of venues without update ids get their journal record's number.
+    void numberFromJournal(model::JournalPosition position);
     bool canBackfill() const;
     void requestBackfill(const model::Gap &gap, std::int64_t fromId);
     void absorbBackfill(std::uint32_t instrument, db::IngestBatch &batch);

@@ -9,6 +9,11 @@
 
 namespace tickscope::model {
 
+// The sequence of a book message whose venue sends no update id (Kraken v2 checks a CRC32 of the
+// book instead): its adapter leaves this, and the batch assembler numbers the message by its
+// journal record, the same in every replay of the journal, so the unique key stays exact.
+inline constexpr std::int64_t kSequenceFromJournal = -1;
+
 struct PriceLevel
 {
     Decimal price;
@@ -22,7 +27,7 @@ struct BookSnapshot
     std::int64_t exchangeTimeNs = 0; // venues without a snapshot time: the receive time
     std::int64_t receivedAtNs = 0;
     std::uint32_t instrument = 0;
-    std::int64_t sequence = 0; // the exchange's update id the snapshot is valid at
+    std::int64_t sequence = 0; // the exchange's update id it is valid at, or kSequenceFromJournal
     std::vector<PriceLevel> bids; // best first
     std::vector<PriceLevel> asks;
 };
@@ -32,8 +37,8 @@ struct BookDelta
     std::int64_t exchangeTimeNs = 0;
     std::int64_t receivedAtNs = 0;
     std::uint32_t instrument = 0;
-    std::int64_t firstSequence = 0; // first update id covered
-    std::int64_t sequence = 0; // last update id covered
+    std::int64_t firstSequence = 0; // first update id covered, or kSequenceFromJournal
+    std::int64_t sequence = 0; // last update id covered, or kSequenceFromJournal
     std::vector<PriceLevel> bids;
     std::vector<PriceLevel> asks;
 };

@@ -1,6 +1,7 @@
 // A minimal exchange for tests of the exchange-neutral core: one trade per text frame,
 // "SYMBOL,ID,PRICE,SIZE,SIDE,TIME_MS" (SIDE is B or S), with trade ids as whatever text the test
-// chooses and trade-id semantics as the test declares. It stands in for an exchange's protocol,
+// chooses and trade-id semantics as the test declares; or one book level, "BOOK,SYMBOL,PRICE,SIZE",
+// without an update id. It stands in for an exchange's protocol,
 // not for the database: the writer, the sequencer and the COPY run as they do for Binance.
 #pragma once
 
@@ -22,6 +23,23 @@ protected:
         std::vector<std::string_view> fields;
         for (const auto field : std::views::split(message.payload, ','))
             fields.emplace_back(field.begin(), field.end());
+        // "BOOK,SYMBOL,PRICE,SIZE": a bid level, from a venue that sends no update ids.
+        if (fields.size() == 4 && fields[0] == "BOOK") {
+            const auto instrument = instruments().find(fields[1]);
+            const auto price = model::Decimal::parse(fields[2]);
+            const auto size = model::Decimal::parse(fields[3]);
+            if (!instrument || !price || !size) {
+                reportMalformed(message, "not BOOK,SYMBOL,PRICE,SIZE", out);
+                return;
+            }
+            out.deltas.push_back({.exchangeTimeNs = message.receivedAtNs,
+                .receivedAtNs = message.receivedAtNs,
+                .instrument = *instrument,
+                .firstSequence = model::kSequenceFromJournal,
+                .sequence = model::kSequenceFromJournal,
+                .bids = {{*price, *size}}});
+            return;
+        }
         std::int64_t timeMs = 0;
         const auto price = fields.size() == 6 ? model::Decimal::parse(fields[2]) : std::nullopt;
         const auto size = fields.size() == 6 ? model::Decimal::parse(fields[3]) : std::nullopt;

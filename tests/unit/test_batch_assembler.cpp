@@ -121,6 +121,20 @@ private slots:
         QCOMPARE(eth.cause, std::string("disconnected: close code 1006: gone"));
     }
 
+    // Book rows of a venue without update ids are numbered by their journal record: unique,
+    // increasing, and the same in every replay.
+    void bookRowsWithoutUpdateIds()
+    {
+        const std::vector<Message> messages{{feeds::RawKind::WebSocketText, "BOOK,BTCUSD,100,1"},
+            {feeds::RawKind::WebSocketText, "BOOK,BTCUSD,100,2"}};
+        const auto batch = assemble(TradeIds::Opaque, messages);
+        QCOMPARE(batch.deltas.size(), std::size_t(2));
+        QCOMPARE(batch.deltas[0].sequence, std::int64_t(0) << 8); // segment 0, record 0
+        QCOMPARE(batch.deltas[1].sequence, std::int64_t(1) << 8); // record 1
+        QCOMPARE(batch.deltas[1].firstSequence, batch.deltas[1].sequence);
+        QCOMPARE(assemble(TradeIds::Opaque, messages).deltas[1].sequence, batch.deltas[1].sequence);
+    }
+
     // A symbol that traded every 10 ms goes quiet for 59 s (not silent: 100 intervals passed,
     // but not a minute), then for 10 minutes (silent), where ids cannot tell; contiguous ids tell
     // instead.
