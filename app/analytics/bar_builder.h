@@ -1,0 +1,79 @@
+// Bars from a stream of one instrument's trades, in exchange-time order, as quants ask for them:
+// time bars (one per interval that has trades), tick bars (every N trades), volume bars (once
+// the traded size reaches X) and dollar bars (once the traded notional, price x size, reaches
+// X). A trade is never split: the trade that reaches the threshold closes its bar, with the
+// overshoot, and the next bar starts empty, so each bar is exactly its trades and a backtest
+// sees the same bars however the trades were batched. `tickscope bars` and the console use it
+// over trades the database returns; no SQL here.
+#pragma once
+
+#include "app/analytics/fixed.h"
+#include "app/model/gap.h"
+#include "app/model/trade.h"
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+#include <vector>
+
+namespace tickscope::analytics {
+
+struct Bar
+{
+    std::int64_t openTimeNs = 0; // exchange time of its first trade (time bars: the bucket)
+    std::int64_t closeTimeNs = 0; // exchange time of its last trade (time bars: bucket end)
+    model::Decimal open;
+    model::Decimal high;
+    model::Decimal low;
+    model::Decimal close;
+    Fixed volume;
+    Fixed notional; // sum of price x size
+    Fixed buyVolume; // aggressor buys
+    Fixed sellVolume; // aggressor sells
+    std::int64_t trades = 0;
+    bool spansGap = false; // a known gap of the instrument overlaps it: it may miss trades
+
+    // Volume-weighted average price; 0 for a bar without volume.
+    double vwap() const;
+};
+
+enum class BarKind { Time, Tick, Volume, Dollar };
+
+// "time", "tick", "volume", "dollar".
+std::optional<BarKind> barKindFromName(std::string_view name);
+
+struct BarSpec
+{
+    BarKind kind = BarKind::Tick;
+    std::int64_t intervalNs = 0; // time bars
+    std::int64_t ticks = 0; // tick bars
+    Fixed threshold; // volume bars: size; dollar bars: notional
+};
+
+class BarBuilder
+{
+public:
+    explicit BarBuilder(BarSpec spec);
+
+    // The bar this trade completes, if it completes one (time bars: the previous bucket's bar,
+    // once a trade of a later bucket comes).
+    std::optional<Bar> add(const model::Trade &trade);
+    // The bar still open at the end of the range, if it holds a trade.
+    std::optional<Bar> finish();
+
+private:
+    bool complete() const;
+
+    BarSpec m_spec;
+    std::optional<Bar> m_bar;
+};
+
+// Every bar of `trades` (one instrument, exchange-time order), the last one incomplete.
+std::vector<Bar> buildBars(const BarSpec &spec, std::span<const model::Trade> trades);
+
+// Marks the bars that a gap of the instrument overlaps: a window gap by its times, a sequence gap
+// by the exchange times around it.
+void flagGaps(std::vector<Bar> &bars, std::span<const model::Gap> gaps);
+
+} // namespace tickscope::analytics

@@ -1,0 +1,60 @@
+#include "app/analytics/fixed.h"
+
+#include <algorithm>
+
+namespace tickscope::analytics {
+
+namespace {
+
+constexpr model::Int128 powerOfTen(int exponent)
+{
+    model::Int128 value = 1;
+    while (exponent-- > 0)
+        value *= 10;
+    return value;
+}
+
+} // namespace
+
+Fixed Fixed::of(const model::Decimal &value)
+{
+    return fromUnits(static_cast<model::Int128>(value.mantissa) * powerOfTen(kScale - value.scale));
+}
+
+Fixed Fixed::product(const model::Decimal &value, const model::Decimal &factor)
+{
+    // |mantissa| < 2^63 each: the product fits in 127 bits; its scale is at most 36.
+    const model::Int128 raw = static_cast<model::Int128>(value.mantissa) * factor.mantissa;
+    const int scale = value.scale + factor.scale;
+    return fromUnits(
+        scale > kScale ? raw / powerOfTen(scale - kScale) : raw * powerOfTen(kScale - scale));
+}
+
+double Fixed::toDouble() const
+{
+    const model::Int128 unit = powerOfTen(kScale);
+    return static_cast<double>(m_units / unit) + static_cast<double>(m_units % unit) / 1e18;
+}
+
+std::string Fixed::toString() const
+{
+    const bool negative = m_units < 0;
+    model::UInt128 magnitude
+        = negative ? static_cast<model::UInt128>(-m_units) : static_cast<model::UInt128>(m_units);
+    std::string digits;
+    do {
+        digits.push_back(static_cast<char>('0' + static_cast<int>(magnitude % 10)));
+        magnitude /= 10;
+    } while (magnitude != 0);
+    while (digits.size() <= static_cast<std::size_t>(kScale))
+        digits.push_back('0');
+    std::ranges::reverse(digits);
+    digits.insert(digits.size() - kScale, 1, '.');
+    while (digits.back() == '0')
+        digits.pop_back();
+    if (digits.back() == '.')
+        digits.pop_back();
+    return negative ? "-" + digits : digits;
+}
+
+} // namespace tickscope::analytics
