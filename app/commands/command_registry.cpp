@@ -10,6 +10,7 @@ int runMigrateCommand(const QStringList &arguments);
 int runIngestCommand(const QStringList &arguments);
 int runReplayCommand(const QStringList &arguments);
 int runSimCommand(const QStringList &arguments);
+int runBarsCommand(const QStringList &arguments);
 
 const std::vector<Command> &commands()
 {
@@ -25,6 +26,9 @@ const std::vector<Command> &commands()
         {QStringLiteral("replay"),
             QStringLiteral("replay a capture or a journal: report gaps and books, or write it"),
             runReplayCommand},
+        {QStringLiteral("bars"),
+            QStringLiteral("time, tick, volume or dollar bars of stored trades, with indicators"),
+            runBarsCommand},
         {QStringLiteral("sim"),
             QStringLiteral("a simulated exchange on loopback, for demos and load"), runSimCommand},
     };

@@ -1,0 +1,313 @@
+#include "app/analytics/indicators.h"
+#include "app/cli/cli.h"
+#include "app/commands/database_options.h"
+#include "db/trade_queries.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QTimeZone>
+#include <format>
+
+namespace tickscope::app {
+
+namespace {
+
+const QString kCommand = QStringLiteral("bars");
+
+// An indicator asked for: "sma:20", "ema:20", "rsi:14", "bollinger:20:2", "vwap".
+struct Indicator
+{
+    QString name;
+    int period = 0;
+    double deviations = 2;
+};
+
+std::expected<std::vector<Indicator>, QString> parseIndicators(const QString &text)
+{
+    std::vector<Indicator> indicators;
+    static const QRegularExpression form{QStringLiteral(
+        R"(^(sma|ema|rsi):(\d{1,4})$|^bollinger:(\d{1,4})(?::(\d+(?:\.\d+)?))?$|^vwap$)")};
+    for (const QString &item : text.split(u',', Qt::SkipEmptyParts)) {
+        const auto match = form.match(item.trimmed());
+        if (!match.hasMatch())
+            return std::unexpected(
+                QStringLiteral("--indicators: '%1' is not sma:N, ema:N, rsi:N, bollinger:N[:K] "
+                               "or vwap")
+                    .arg(item));
+        Indicator indicator{.name = item.trimmed().section(u':', 0, 0)};
+        indicator.period = (match.captured(2) + match.captured(3)).toInt();
+        if (!match.captured(4).isEmpty())
+            indicator.deviations = match.captured(4).toDouble();
+        if (indicator.name != QLatin1String("vwap") && indicator.period < 1)
+            return std::unexpected(
+                QStringLiteral("--indicators: '%1' needs a period of 1 or more").arg(item));
+        indicators.push_back(indicator);
+    }
+    return indicators;
+}
+
+// ISO 8601 ("2026-11-30T12:00:00Z", "2026-11-30 12:00", "2026-11-30"); without a zone, UTC.
+std::optional<std::int64_t> parseTime(const QString &text)
+{
+    QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
+    if (!time.isValid())
+        time = QDateTime::fromString(text, QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    if (!time.isValid())
+        time = QDateTime::fromString(text, QStringLiteral("yyyy-MM-dd HH:mm"));
+    if (!time.isValid())
+        time = QDateTime::fromString(text, QStringLiteral("yyyy-MM-dd"));
+    if (!time.isValid())
+        return std::nullopt;
+    if (time.timeSpec() == Qt::LocalTime)
+        time.setTimeZone(QTimeZone::UTC);
+    return time.toMSecsSinceEpoch() * 1'000'000;
+}
+
+// "1m", "5m", "15m", "1h", "4h", "1d", "30s": a time bar's interval.
+std::optional<std::int64_t> parseInterval(const QString &text)
+{
+    static const QRegularExpression form{QStringLiteral(R"(^(\d{1,6})([smhd])$)")};
+    const auto match = form.match(text);
+    if (!match.hasMatch() || match.captured(1).toLongLong() == 0)
+        return std::nullopt;
+    const std::int64_t unit = match.captured(2) == u"s" ? 1
+        : match.captured(2) == u"m"                     ? 60
+        : match.captured(2) == u"h"                     ? 3600
+                                                        : 86400;
+    return match.captured(1).toLongLong() * unit * 1'000'000'000;
+}
+
+QString isoTime(std::int64_t ns)
+{
+    return QDateTime::fromMSecsSinceEpoch(ns / 1'000'000, QTimeZone::UTC)
+        .toString(Qt::ISODateWithMs);
+}
+
+// The table of bars with one column per value, indicators last.
+struct Table
+{
+    QStringList columns;
+    std::vector<QStringList> rows;
+};
+
+Table tabulate(const std::vector<analytics::Bar> &bars, const std::vector<Indicator> &indicators)
+{
+    Table table{{QStringLiteral("open_time"), QStringLiteral("close_time"), QStringLiteral("open"),
+        QStringLiteral("high"), QStringLiteral("low"), QStringLiteral("close"),
+        QStringLiteral("volume"), QStringLiteral("notional"), QStringLiteral("vwap"),
+        QStringLiteral("buy_volume"), QStringLiteral("sell_volume"), QStringLiteral("trades"),
+        QStringLiteral("spans_gap")}};
+    for (const auto &bar : bars)
+        table.rows.push_back({isoTime(bar.openTimeNs), isoTime(bar.closeTimeNs),
+            QString::fromStdString(bar.open.toString()),
+            QString::fromStdString(bar.high.toString()), QString::fromStdString(bar.low.toString()),
+            QString::fromStdString(bar.close.toString()),
+            QString::fromStdString(bar.volume.toString()),
+            QString::fromStdString(bar.notional.toString()), QString::number(bar.vwap(), 'g', 12),
+            QString::fromStdString(bar.buyVolume.toString()),
+            QString::fromStdString(bar.sellVolume.toString()), QString::number(bar.trades),
+            bar.spansGap ? QStringLiteral("true") : QStringLiteral("false")});
+    std::vector<double> closes;
+    for (const auto &bar : bars)
+        closes.push_back(std::stod(bar.close.toString()));
+    auto addColumn = [&](const QString &name, const analytics::Series &values) {
+        table.columns << name;
+        for (std::size_t i = 0; i < bars.size(); ++i)
+            table.rows[i] << (values[i] ? QString::number(*values[i], 'g', 12) : QString());
+    };
+    for (const auto &indicator : indicators) {
+        const QString suffix = QStringLiteral("_%1").arg(indicator.period);
+        if (indicator.name == QLatin1String("sma"))
+            addColumn(QStringLiteral("sma") + suffix, analytics::sma(closes, indicator.period));
+        else if (indicator.name == QLatin1String("ema"))
+            addColumn(QStringLiteral("ema") + suffix, analytics::ema(closes, indicator.period));
+        else if (indicator.name == QLatin1String("rsi"))
+            addColumn(QStringLiteral("rsi") + suffix, analytics::rsi(closes, indicator.period));
+        else if (indicator.name == QLatin1String("vwap"))
+            addColumn(QStringLiteral("vwap_cumulative"), analytics::cumulativeVwap(bars));
+        else {
+            const auto bands = analytics::bollinger(closes, indicator.period, indicator.deviations);
+            for (const auto &[part, pick] : {std::pair{"lower", &analytics::Band::lower},
+                     std::pair{"middle", &analytics::Band::middle},
+                     std::pair{"upper", &analytics::Band::upper}}) {
+                analytics::Series values(bands.size());
+                for (std::size_t i = 0; i < bands.size(); ++i)
+                    if (bands[i])
+                        values[i] = (*bands[i]).*pick;
+                addColumn(QStringLiteral("bollinger%1_%2").arg(suffix, QString::fromLatin1(part)),
+                    values);
+            }
+        }
+    }
+    return table;
+}
+
+QString render(const Table &table, const QString &format)
+{
+    if (format == QLatin1String("json")) {
+        QJsonArray rows;
+        for (const auto &row : table.rows) {
+            QJsonObject object;
+            for (qsizetype i = 0; i < table.columns.size(); ++i)
+                object.insert(
+                    table.columns[i], row[i].isEmpty() ? QJsonValue() : QJsonValue(row[i]));
+            rows.append(object);
+        }
+        return QString::fromUtf8(QJsonDocument(rows).toJson(QJsonDocument::Indented)).trimmed();
+    }
+    if (format == QLatin1String("csv")) {
+        QStringList lines{table.columns.join(u',')};
+        for (const auto &row : table.rows)
+            lines << row.join(u',');
+        return lines.join(u'\n');
+    }
+    std::vector<qsizetype> widths;
+    for (qsizetype i = 0; i < table.columns.size(); ++i) {
+        qsizetype width = table.columns[i].size();
+        for (const auto &row : table.rows)
+            width = std::max(width, row[i].size());
+        widths.push_back(width);
+    }
+    auto line = [&](const QStringList &cells) {
+        QStringList padded;
+        for (qsizetype i = 0; i < cells.size(); ++i)
+            padded << cells[i].leftJustified(widths[static_cast<std::size_t>(i)]);
+        return padded.join(QStringLiteral("  ")).trimmed();
+    };
+    QStringList lines{line(table.columns)};
+    for (const auto &row : table.rows)
+        lines << line(row);
+    return lines.join(u'\n');
+}
+
+} // namespace
+
+int runBarsCommand(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    cli::describe(parser,
+        QStringLiteral(
+            "Bars of one instrument's stored trades over a time range, with indicators on their "
+            "closes. Kinds: time (--size 1m, 5m, 1h, 1d, 30s...), tick (--size N trades), volume "
+            "(--size traded size), dollar (--size traded notional, price x size). A trade is "
+            "never split: the one that reaches the size closes its bar. A bar that a known gap "
+            "of the instrument overlaps has spans_gap true. Times are ISO 8601, UTC unless they "
+            "name a zone; the range is [from, to)."));
+    parser.addOptions({
+        {QStringLiteral("exchange"), QStringLiteral("The feed's name, as stored."),
+            QStringLiteral("name")},
+        {QStringLiteral("symbol"), QStringLiteral("The exchange's symbol."),
+            QStringLiteral("symbol")},
+        {QStringLiteral("kind"), QStringLiteral("time, tick, volume or dollar."),
+            QStringLiteral("kind"), QStringLiteral("time")},
+        {QStringLiteral("size"), QStringLiteral("Interval, trades, size or notional per bar."),
+            QStringLiteral("size"), QStringLiteral("1m")},
+        {QStringLiteral("from"), QStringLiteral("Start of the range."), QStringLiteral("time")},
+        {QStringLiteral("to"), QStringLiteral("End of the range (default: now)."),
+            QStringLiteral("time")},
+        {QStringLiteral("indicators"),
+            QStringLiteral("Comma-separated: sma:N, ema:N, rsi:N, bollinger:N[:K], vwap."),
+            QStringLiteral("list")},
+        {QStringLiteral("format"), QStringLiteral("table, csv or json."), QStringLiteral("format"),
+            QStringLiteral("table")},
+    });
+    addDatabaseOptions(parser);
+    if (const auto exit = cli::parse(parser, arguments, kCommand))
+        return *exit;
+    for (const char *required : {"exchange", "symbol", "from"}) {
+        if (!parser.isSet(QString::fromLatin1(required)))
+            return cli::usageError(
+                kCommand, QStringLiteral("give --%1").arg(QString::fromLatin1(required)));
+    }
+    const QString format = parser.value(QStringLiteral("format"));
+    if (format != QLatin1String("table") && format != QLatin1String("csv")
+        && format != QLatin1String("json"))
+        return cli::usageError(
+            kCommand, QStringLiteral("--format must be table, csv or json, not '%1'").arg(format));
+    const auto kind
+        = analytics::barKindFromName(parser.value(QStringLiteral("kind")).toStdString());
+    if (!kind)
+        return cli::usageError(kCommand,
+            QStringLiteral("--kind must be time, tick, volume or dollar, not '%1'")
+                .arg(parser.value(QStringLiteral("kind"))));
+    const QString size = parser.value(QStringLiteral("size"));
+    analytics::BarSpec spec{.kind = *kind};
+    switch (*kind) {
+    case analytics::BarKind::Time: {
+        const auto interval = parseInterval(size);
+        if (!interval)
+            return cli::usageError(kCommand,
+                QStringLiteral("--size of time bars is a number with s, m, h or d (1m, 4h), not "
+                               "'%1'")
+                    .arg(size));
+        spec.intervalNs = *interval;
+        break;
+    }
+    case analytics::BarKind::Tick: {
+        bool ok = false;
+        spec.ticks = size.toLongLong(&ok);
+        if (!ok || spec.ticks < 1)
+            return cli::usageError(kCommand,
+                QStringLiteral("--size of tick bars is a whole number of trades, not '%1'")
+                    .arg(size));
+        break;
+    }
+    case analytics::BarKind::Volume:
+    case analytics::BarKind::Dollar: {
+        const auto threshold = model::Decimal::parse(size.toStdString());
+        if (!threshold || !threshold->isPositive())
+            return cli::usageError(kCommand,
+                QStringLiteral("--size of volume and dollar bars is a positive decimal, not '%1'")
+                    .arg(size));
+        spec.threshold = analytics::Fixed::of(*threshold);
+        break;
+    }
+    }
+    const auto from = parseTime(parser.value(QStringLiteral("from")));
+    const auto to = parser.isSet(QStringLiteral("to"))
+        ? parseTime(parser.value(QStringLiteral("to")))
+        : std::optional<std::int64_t>(QDateTime::currentMSecsSinceEpoch() * 1'000'000);
+    if (!from || !to)
+        return cli::usageError(kCommand,
+            QStringLiteral("--from and --to are ISO 8601 times, e.g. 2026-11-30T12:00:00Z"));
+    if (*from >= *to)
+        return cli::usageError(kCommand, QStringLiteral("--from must be before --to"));
+    const auto indicators = parseIndicators(parser.value(QStringLiteral("indicators")));
+    if (!indicators)
+        return cli::usageError(kCommand, indicators.error());
+
+    auto chosen = chooseDatabase(parser);
+    if (!chosen)
+        return cli::failure(kCommand, QString::fromStdString(chosen.error()));
+    auto session = DatabaseSession::open(chosen->second, {.purpose = "bars", .migrate = false});
+    if (!session)
+        return cli::failure(kCommand, QString::fromStdString(session.error()));
+    try {
+        pqxx::connection &connection = (*session)->connection();
+        const std::string exchange = parser.value(QStringLiteral("exchange")).toStdString();
+        const std::string symbol = parser.value(QStringLiteral("symbol")).toStdString();
+        const auto instrument = db::findInstrument(connection, exchange, symbol);
+        if (!instrument)
+            return cli::failure(kCommand,
+                QString::fromStdString(std::format(
+                    "the database holds no instrument {} of exchange {}", symbol, exchange)));
+        analytics::BarBuilder builder{spec};
+        std::vector<analytics::Bar> bars;
+        db::forEachTrade(connection, *instrument, *from, *to, [&](const model::Trade &trade) {
+            if (auto bar = builder.add(trade))
+                bars.push_back(std::move(*bar));
+        });
+        if (auto last = builder.finish())
+            bars.push_back(std::move(*last));
+        analytics::flagGaps(bars, db::gapsInRange(connection, *instrument, *from, *to));
+        cli::print(render(tabulate(bars, *indicators), format));
+    } catch (const std::exception &error) {
+        return cli::failure(kCommand, QString::fromUtf8(error.what()));
+    }
+    return cli::kSuccess;
+}
+
+} // namespace tickscope::app
