@@ -2,11 +2,11 @@
 // that a hand computation gives, with indicators, the gap flag and each output format; bad
 // arguments are usage errors that say what was wrong.
 #include "tests/integration/schema_fixture.h"
+#include "tests/support/run_tickscope.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTest>
 #include <pqxx/pqxx>
 
@@ -14,21 +14,9 @@ using namespace tickscope;
 
 namespace {
 
-struct Run
+testing::TickscopeRun bars(const QStringList &arguments)
 {
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run bars(const QStringList &arguments)
-{
-    QProcess process;
-    process.start(
-        QStringLiteral(TICKSCOPE_BINARY), QStringList{QStringLiteral("bars")} + arguments);
-    process.waitForFinished(60'000);
-    return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-        QString::fromUtf8(process.readAllStandardError())};
+    return testing::runTickscope(QStringList{QStringLiteral("bars")} + arguments);
 }
 
 } // namespace
@@ -68,7 +56,7 @@ private slots:
 
     void tickBarsAsCsv()
     {
-        const Run run = bars({QStringLiteral("--db"), QString::fromStdString(m_conninfo),
+        const auto run = bars({QStringLiteral("--db"), QString::fromStdString(m_conninfo),
             QStringLiteral("--exchange"), QStringLiteral("binance"), QStringLiteral("--symbol"),
             QStringLiteral("BTCUSDT"), QStringLiteral("--kind"), QStringLiteral("tick"),
             QStringLiteral("--size"), QStringLiteral("2"), QStringLiteral("--from"),
@@ -94,7 +82,7 @@ private slots:
 
     void volumeBarsAsJson()
     {
-        const Run run = bars({QStringLiteral("--db"), QString::fromStdString(m_conninfo),
+        const auto run = bars({QStringLiteral("--db"), QString::fromStdString(m_conninfo),
             QStringLiteral("--exchange"), QStringLiteral("binance"), QStringLiteral("--symbol"),
             QStringLiteral("BTCUSDT"), QStringLiteral("--kind"), QStringLiteral("volume"),
             QStringLiteral("--size"), QStringLiteral("2.5"), QStringLiteral("--from"),
@@ -152,7 +140,7 @@ private slots:
         QFETCH(QStringList, arguments);
         QFETCH(int, exitCode);
         QFETCH(QString, message);
-        const Run run = bars(
+        const auto run = bars(
             arguments + QStringList{QStringLiteral("--db"), QString::fromStdString(m_conninfo)});
         QCOMPARE(run.exitCode, exitCode);
         QVERIFY2(run.err.contains(message), qPrintable(run.err));

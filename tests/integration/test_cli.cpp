@@ -1,5 +1,6 @@
 // The tickscope executable as a person runs it: local-db, migrate and the headless main job,
 // against clusters it creates itself, plus its answers to bad arguments.
+#include "tests/support/run_tickscope.h"
 #include "tests/support/test_cluster.h"
 
 #include <QFile>
@@ -13,25 +14,8 @@ using namespace tickscope;
 
 namespace {
 
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
-
-Run runTickscope(const QStringList &arguments,
-    const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment())
-{
-    QProcess process;
-    process.setProcessEnvironment(environment);
-    process.start(QStringLiteral(TICKSCOPE_BINARY), arguments);
-    if (!process.waitForFinished(180'000))
-        process.kill();
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-        QString::fromUtf8(process.readAllStandardOutput()),
-        QString::fromUtf8(process.readAllStandardError())};
-}
+using testing::runTickscope;
+using Run = testing::TickscopeRun;
 
 } // namespace
 

@@ -1,13 +1,13 @@
 // `tickscope replay` on a capture with known faults: the report names every gap, break and bad
 // line where it is, the books end where they should, and without --dry-run the rows land once.
 #include "db/connection.h"
+#include "tests/support/run_tickscope.h"
 #include "tests/support/test_cluster.h"
 
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 #include <format>
@@ -36,20 +36,9 @@ QByteArray depth(const char *symbol, int first, int last, const char *bids, cons
         lower(symbol).toStdString(), 1764000000000LL + last, symbol, first, last, bids, asks));
 }
 
-struct Run
+testing::TickscopeRun replay(const QStringList &arguments)
 {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run replay(const QStringList &arguments)
-{
-    QProcess process;
-    process.start(
-        QStringLiteral(TICKSCOPE_BINARY), QStringList{QStringLiteral("replay")} + arguments);
-    process.waitForFinished(120'000);
-    return {process.exitCode(), process.readAllStandardOutput(), process.readAllStandardError()};
+    return testing::runTickscope(QStringList{QStringLiteral("replay")} + arguments);
 }
 
 } // namespace
@@ -91,15 +80,15 @@ private slots:
 
     void reportsWhatTheCaptureHolds()
     {
-        const Run run = replay(
+        const auto run = replay(
             {QStringLiteral("--exchange"), QStringLiteral("binance"), QStringLiteral("--input"),
                 m_dir.filePath(QStringLiteral("capture.jsonl")), QStringLiteral("--book-snapshot"),
                 QStringLiteral("BTCUSDT=") + m_dir.filePath(QStringLiteral("btc.json")),
                 QStringLiteral("--book-snapshot"),
                 QStringLiteral("ETHUSDT=") + m_dir.filePath(QStringLiteral("eth.json")),
                 QStringLiteral("--dry-run"), QStringLiteral("--report"), QStringLiteral("json")});
-        QVERIFY2(run.exitCode == 0, run.err.constData());
-        const QJsonObject report = QJsonDocument::fromJson(run.out).object();
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonObject report = QJsonDocument::fromJson(run.out.toUtf8()).object();
         QCOMPARE(
             report[QStringLiteral("lines")].toInt(), 25 + 2); // the snapshots count as lines too
         const QJsonArray errors = report[QStringLiteral("parse_errors")].toArray();
@@ -139,8 +128,8 @@ private slots:
             QStringLiteral("--input"), m_dir.filePath(QStringLiteral("capture.jsonl")),
             QStringLiteral("--db"), QString::fromStdString(conninfo)};
         for (int run = 0; run < 2; ++run) {
-            const Run result = replay(arguments);
-            QVERIFY2(result.exitCode == 0, result.err.constData());
+            const auto result = replay(arguments);
+            QVERIFY2(result.exitCode == 0, qPrintable(result.err));
         }
         auto connection = db::connect(conninfo, "test");
         pqxx::nontransaction tx{connection};
@@ -185,32 +174,30 @@ private slots:
     {
         QFETCH(QStringList, arguments);
         QFETCH(QString, message);
-        const Run run = replay(arguments);
+        const auto run = replay(arguments);
         QCOMPARE(run.exitCode, 2);
-        QVERIFY2(QString::fromUtf8(run.err).contains(message), run.err.constData());
+        QVERIFY2(run.err.contains(message), qPrintable(run.err));
     }
 
     void missingInputIsAClearFailure()
     {
-        const Run run = replay(
+        const auto run = replay(
             {QStringLiteral("--exchange"), QStringLiteral("binance"), QStringLiteral("--input"),
                 QStringLiteral("/nonexistent/capture.jsonl"), QStringLiteral("--dry-run")});
         QCOMPARE(run.exitCode, 1);
-        QVERIFY(QString::fromUtf8(run.err).contains(
-            QStringLiteral("cannot read /nonexistent/capture.jsonl")));
-        const Run journal = replay(
+        QVERIFY(run.err.contains(QStringLiteral("cannot read /nonexistent/capture.jsonl")));
+        const auto journal = replay(
             {QStringLiteral("--exchange"), QStringLiteral("binance"), QStringLiteral("--journal"),
                 QStringLiteral("/nonexistent/binance"), QStringLiteral("--dry-run")});
         QCOMPARE(journal.exitCode, 1);
-        QVERIFY2(QString::fromUtf8(journal.err)
-                     .contains(QStringLiteral(
-                         "cannot read journal /nonexistent/binance: no such directory")),
-            journal.err.constData());
-        const Run empty = replay({QStringLiteral("--exchange"), QStringLiteral("binance"),
+        QVERIFY2(journal.err.contains(
+                     QStringLiteral("cannot read journal /nonexistent/binance: no such directory")),
+            qPrintable(journal.err));
+        const auto empty = replay({QStringLiteral("--exchange"), QStringLiteral("binance"),
             QStringLiteral("--journal"), m_dir.path(), QStringLiteral("--dry-run")});
         QCOMPARE(empty.exitCode, 1);
-        QVERIFY2(QString::fromUtf8(empty.err).contains(QStringLiteral("holds no journal segments")),
-            empty.err.constData());
+        QVERIFY2(
+            empty.err.contains(QStringLiteral("holds no journal segments")), qPrintable(empty.err));
     }
 
 private:
