@@ -28,7 +28,9 @@ int runIngestCommand(const QStringList &arguments)
                        "journaled and written to the database, with a status line a second. "
                        "Ctrl-C (or SIGTERM) stops it cleanly: the connections close, the journals "
                        "are sealed and everything received is committed first.\n\n"
-                       "Exchanges come from the config file's [exchanges.*] sections."));
+                       "Exchanges come from the config file's [exchanges.NAME] sections: symbols, "
+                       "adapter (default NAME) and the adapter's settings:\n")
+            + QString::fromStdString(feeds::describeAdapters()));
     parser.addOptions({
         {QStringLiteral("duration"),
             QStringLiteral("Stop after this many seconds (default: run until stopped)."),

@@ -115,7 +115,9 @@ int runReplayCommand(const QStringList &arguments)
                        "message that could not be parsed. Without --dry-run the rows are written "
                        "to the database as live ingestion writes them; rows stored already are "
                        "skipped, so a replay can be repeated. A journal keeps each message's "
-                       "receive time; a capture's messages are stamped with the replay's time."));
+                       "receive time; a capture's messages are stamped with the replay's time.\n\n"
+                       "Exchanges and their settings (--option):\n")
+            + QString::fromStdString(feeds::describeAdapters()));
     parser.addOptions({
         {QStringLiteral("exchange"),
             QStringLiteral("The exchange's protocol: %1.")

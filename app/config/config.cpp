@@ -115,24 +115,19 @@ std::expected<feeds::FeedSettings, std::string> readExchange(
         const std::string name{key.str()};
         if (name == "symbols" || name == "adapter")
             continue;
-        const auto option = std::ranges::find(adapter->options, name, &feeds::AdapterOption::key);
-        if (option == adapter->options.end())
-            return std::unexpected(
-                std::format("{}: unknown key {}.{} ({}); {} takes symbols, adapter{}", file,
-                    section, name, where(value), adapter->name, [&] {
-                        std::string keys;
-                        for (const auto &known : adapter->options)
-                            keys += std::format(", {}", known.key);
-                        return keys;
-                    }()));
         // A setting is a string or a whole number; the adapter's check says what it must be.
         const auto text = value.is_integer()
             ? std::optional(std::to_string(*value.value<std::int64_t>()))
             : value.value<std::string>();
+        const auto problem = adapter->checkOption(name, text.value_or(""));
+        if (problem && problem->unknownKey)
+            return std::unexpected(std::format("{}: unknown key {}.{} ({}); {} takes symbols, "
+                                               "adapter, {}",
+                file, section, name, where(value), adapter->name, adapter->optionKeys()));
         if (!text)
             return std::unexpected(reader.error(value, name, "must be a string or a whole number"));
-        if (auto wrong = option->check(*text))
-            return std::unexpected(reader.error(value, name, *wrong));
+        if (problem)
+            return std::unexpected(reader.error(value, name, problem->message));
         settings.options.emplace(name, *text);
     }
     const toml::node *symbols = table->get("symbols");

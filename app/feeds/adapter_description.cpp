@@ -8,6 +8,35 @@
 
 namespace tickscope::feeds {
 
+std::optional<AdapterDescription::OptionProblem> AdapterDescription::checkOption(
+    std::string_view key, std::string_view value) const
+{
+    const auto option = std::ranges::find(options, key, &AdapterOption::key);
+    if (option == options.end())
+        return OptionProblem{.unknownKey = true,
+            .message
+            = std::format("{} has no setting \"{}\"; it takes {}", name, key, optionKeys())};
+    if (auto wrong = option->check(value))
+        return OptionProblem{.message = std::move(*wrong)};
+    return std::nullopt;
+}
+
+std::string AdapterDescription::optionKeys() const
+{
+    std::string keys;
+    for (const auto &option : options)
+        keys += std::format("{}{}", keys.empty() ? "" : ", ", option.key);
+    return keys;
+}
+
+std::string AdapterDescription::describe() const
+{
+    std::string text = std::format("  {}: {}", name, summary);
+    for (const auto &option : options)
+        text += std::format("\n    {}: {}", option.key, option.help);
+    return text;
+}
+
 std::optional<std::string> checkUrl(std::string_view value, std::initializer_list<QString> schemes)
 {
     const QUrl url{

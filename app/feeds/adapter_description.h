@@ -45,6 +45,19 @@ struct AdapterDescription
     // Settings whose options passed their checks; the adapter sets its instruments' time
     // precision from them.
     std::function<std::unique_ptr<ExchangeAdapter>(const FeedSettings &settings)> create;
+
+    // What is wrong with setting `key` to `value`: an unknown key, or a value the setting's check
+    // refuses (the message then says what the value must be); nullopt when it may be used.
+    struct OptionProblem
+    {
+        bool unknownKey = false;
+        std::string message;
+    };
+    std::optional<OptionProblem> checkOption(std::string_view key, std::string_view value) const;
+    // "websocket_url, rest_url, ...", for messages.
+    std::string optionKeys() const;
+    // The adapter's summary and each setting with its help, for --help texts.
+    std::string describe() const;
 };
 
 // Checks for the usual option kinds, naming what the value must be.

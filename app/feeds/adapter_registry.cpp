@@ -47,13 +47,19 @@ std::optional<std::string> checkFeedSettings(const FeedSettings &settings)
     if (settings.instruments.empty())
         return std::format("feed {} has no symbols", settings.feed);
     for (const auto &[key, value] : settings.options) {
-        const auto option = std::ranges::find(description->options, key, &AdapterOption::key);
-        if (option == description->options.end())
-            return std::format("{} has no setting \"{}\"", settings.adapter, key);
-        if (auto wrong = option->check(value))
-            return std::format("{} {}", key, *wrong);
+        if (auto problem = description->checkOption(key, value))
+            return problem->unknownKey ? problem->message
+                                       : std::format("{} {}", key, problem->message);
     }
     return std::nullopt;
+}
+
+std::string describeAdapters()
+{
+    std::string text;
+    for (const auto &adapter : adapters())
+        text += (text.empty() ? "" : "\n") + adapter.describe();
+    return text;
 }
 
 } // namespace tickscope::feeds

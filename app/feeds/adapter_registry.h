@@ -16,6 +16,8 @@ const std::vector<AdapterDescription> &adapters();
 const AdapterDescription *findAdapter(std::string_view name);
 // "binance, ...", for messages that list what may be chosen.
 std::string adapterNames();
+// Each adapter's summary and settings, for --help texts.
+std::string describeAdapters();
 
 // The adapter of `settings.adapter`, whose options the config loader (or the caller) checked.
 // Throws std::invalid_argument for an unknown adapter name.
