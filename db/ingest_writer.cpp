@@ -121,6 +121,32 @@ template<typename Rows> TableSummary summarize(const char *table, const Rows &ro
     return summary;
 }
 
+// The (instrument, minute) pairs that `trades` fall into, for aggregates.refresh_queue: two
+// parallel arrays, database instrument ids and minutes in seconds since the epoch.
+template<typename IdOf>
+std::pair<std::vector<std::int32_t>, std::vector<std::int64_t>> touchedMinutes(
+    const std::vector<model::Trade> &trades, IdOf idOf)
+{
+    constexpr std::int64_t kMinuteNs = 60'000'000'000;
+    std::vector<std::uint64_t> keys;
+    for (const auto &trade : trades) {
+        const auto minute = static_cast<std::uint64_t>(trade.exchangeTimeNs / kMinuteNs);
+        const auto key = (static_cast<std::uint64_t>(trade.instrument) << 32) | minute;
+        // A feed's trades come in time order per instrument: most repeats are neighbours.
+        if (keys.empty() || keys.back() != key)
+            keys.push_back(key);
+    }
+    std::ranges::sort(keys);
+    const auto [last, end] = std::ranges::unique(keys);
+    keys.erase(last, end);
+    std::pair<std::vector<std::int32_t>, std::vector<std::int64_t>> result;
+    for (const auto key : keys) {
+        result.first.push_back(idOf(static_cast<std::uint32_t>(key >> 32)));
+        result.second.push_back(static_cast<std::int64_t>(key & 0xffffffffu) * 60);
+    }
+    return result;
+}
+
 // Staging copies of the hypertables for idempotent replays; they empty themselves at commit.
 // Spelled out rather than LIKE market_data.*, which would need SELECT on the hypertables; in
 // the hypertables' column order, which finishBatch's INSERT ... SELECT * relies on.
@@ -388,6 +414,14 @@ BatchReceipt IngestWriter::finishBatch(const IngestBatch &batch, bool staging,
     receipt.duration = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started);
 
+    // The buckets these trades land in are recomputed by the next aggregates refresh.
+    if (receipt.rowsWritten > 0 && !batch.trades.empty()) {
+        const auto [instruments, minutes] = touchedMinutes(batch.trades, idOf);
+        tx.exec("INSERT INTO aggregates.refresh_queue (instrument_id, bucket) "
+                "SELECT instrument_id, to_timestamp(minute) FROM unnest($1::integer[], "
+                "$2::bigint[]) AS touched (instrument_id, minute)",
+            pqxx::params{instruments, minutes});
+    }
     auto sequence = [](const model::Gap &gap, std::int64_t value) {
         return gap.bySequence() ? std::optional(value) : std::nullopt;
     };

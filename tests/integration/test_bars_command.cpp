@@ -1,8 +1,8 @@
 // `tickscope bars` against a real database: the stored trades of one instrument become the bars
 // that a hand computation gives, with indicators, the gap flag and each output format; bad
 // arguments are usage errors that say what was wrong.
-#include "tests/integration/schema_fixture.h"
 #include "tests/support/run_tickscope.h"
+#include "tests/support/schema_fixture.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>

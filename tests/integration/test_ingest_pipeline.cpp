@@ -9,7 +9,7 @@
 #include "app/services/simulated_feed.h"
 #include "app/sim/binance_simulator.h"
 #include "db/connection.h"
-#include "tests/integration/schema_fixture.h"
+#include "tests/support/schema_fixture.h"
 
 #include <QEventLoop>
 #include <QFile>

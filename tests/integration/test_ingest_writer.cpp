@@ -2,7 +2,7 @@
 // and the checkpoint go in the same transaction, and replays add nothing twice.
 #include "db/ingest_writer.h"
 #include "db/instrument_registry.h"
-#include "tests/integration/schema_fixture.h"
+#include "tests/support/schema_fixture.h"
 
 #include <QTest>
 #include <pqxx/pqxx>
@@ -127,6 +127,19 @@ private slots:
 
         auto admin = db::connect(m_admin, "test");
         QCOMPARE(count(admin, "market_data.trades"), 1000);
+        // The minutes its trades touched are queued for the aggregates, once each, and the
+        // refresh turns them into 1-minute bars of every trade.
+        QCOMPARE(count(admin,
+                     "(SELECT instrument_id, bucket FROM aggregates.refresh_queue EXCEPT ALL "
+                     "SELECT DISTINCT instrument_id, date_trunc('minute', time) "
+                     "FROM market_data.trades) extra"),
+            0);
+        QCOMPARE(count(admin, "aggregates.refresh_queue"), 2);
+        pqxx::nontransaction{admin}.exec("CALL aggregates.refresh_pending()");
+        QCOMPARE(count(admin, "aggregates.refresh_queue"), 0);
+        QCOMPARE(pqxx::nontransaction{admin}.query_value<std::int64_t>(
+                     "SELECT sum(trades) FROM aggregates.ohlcv_1m"),
+            1000);
         pqxx::nontransaction tx{admin};
         const auto trade = tx.exec("SELECT price::text, size::text, side, time::text, "
                                    "received_at::text, i.symbol FROM market_data.trades t "
@@ -207,6 +220,7 @@ private slots:
         QCOMPARE(count(admin, "market_data.trades"), before);
         QCOMPARE(count(admin, "market_data.book_deltas"), 10);
         QCOMPARE(count(admin, "audit.gaps"), 1);
+        QCOMPARE(count(admin, "aggregates.refresh_queue"), 0); // nothing new to aggregate
 
         // Half of it stored already, half new.
         db::IngestBatch overlap;

@@ -6,8 +6,8 @@
 #include "app/ingest/database_writer.h"
 #include "app/ingest/journal_writer.h"
 #include "db/connection.h"
-#include "tests/integration/schema_fixture.h"
 #include "tests/support/drain_writer.h"
+#include "tests/support/schema_fixture.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>

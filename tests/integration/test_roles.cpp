@@ -1,6 +1,6 @@
 // The three roles can do what they are for and nothing more.
 #include "db/capability_probe.h"
-#include "tests/integration/schema_fixture.h"
+#include "tests/support/schema_fixture.h"
 
 #include <QTest>
 #include <pqxx/pqxx>

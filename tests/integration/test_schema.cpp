@@ -1,6 +1,6 @@
 // The first schema as TimescaleDB sees it: hypertables with 1-day chunks, the one unique index
 // per table that deduplicates a replay and serves "recent rows of one symbol".
-#include "tests/integration/schema_fixture.h"
+#include "tests/support/schema_fixture.h"
 
 #include <QTest>
 #include <pqxx/pqxx>

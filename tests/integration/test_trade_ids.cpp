@@ -4,9 +4,9 @@
 // the same journal (a new epoch) adds nothing.
 #include "app/ingest/database_writer.h"
 #include "app/ingest/journal_writer.h"
-#include "tests/integration/schema_fixture.h"
 #include "tests/support/drain_writer.h"
 #include "tests/support/line_adapter.h"
+#include "tests/support/schema_fixture.h"
 
 #include <QTemporaryDir>
 #include <QTest>

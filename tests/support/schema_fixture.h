@@ -9,15 +9,21 @@
 
 namespace tickscope::testing {
 
-inline std::string migratedDatabase(const std::string &name)
+// Brings the database at `conninfo` to this build's schema.
+inline void migrate(const std::string &conninfo)
 {
-    const std::string conninfo = TestCluster::instance().createDatabase(name);
     auto connection = db::connect(conninfo, "test");
     const auto migrated
         = db::Migrator(connection, db::loadMigrations(db::kEmbeddedMigrations).value())
               .migrate({.client = "test"});
     if (!migrated)
         throw std::runtime_error(migrated.error());
+}
+
+inline std::string migratedDatabase(const std::string &name)
+{
+    const std::string conninfo = TestCluster::instance().createDatabase(name);
+    migrate(conninfo);
     return conninfo;
 }
 

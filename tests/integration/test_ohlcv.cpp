@@ -1,0 +1,175 @@
+// OHLCV at every interval equals a computation from the raw trades in plain SQL (date_bin and
+// ordered array_agg, nothing of TimescaleDB), after the first refresh and again after late and
+// backfilled trades land in buckets that were already computed. Built twice: against the Apache
+// edition (tables refreshed by aggregates.refresh_tables) and the TSL edition (hierarchical
+// continuous aggregates), so both editions give these same answers.
+#include "db/connection.h"
+#include "tests/support/edition_database.h"
+
+#include <QTest>
+#include <format>
+#include <memory>
+#include <pqxx/pqxx>
+
+using namespace tickscope;
+
+namespace {
+
+constexpr auto kIntervals = {"1m", "5m", "15m", "1h", "4h", "1d"};
+
+constexpr auto kWidths = {"1 minute", "5 minutes", "15 minutes", "1 hour", "4 hours", "1 day"};
+
+// `count` trades of `symbol` from `start`, two per timestamp (with the higher id first, so that
+// open and close must be chosen by id, not by arrival), prices a noisy sine, three sides.
+void seedTrades(pqxx::work &tx, const std::string &symbol, bool textIds, const std::string &start,
+    int count, const std::string &step)
+{
+    const int instrument
+        = tx.query_value<int>("INSERT INTO market_data.instruments (exchange, symbol, base_asset, "
+                              "quote_asset) VALUES ('ohlcv', $1, 'X', 'USD') ON CONFLICT "
+                              "(exchange, symbol) DO UPDATE SET symbol = excluded.symbol "
+                              "RETURNING instrument_id",
+            pqxx::params{symbol});
+    tx.exec(
+        std::format(
+            "INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, "
+            "trade_ref, price, size, side) "
+            "SELECT t, t + interval '5 ms', {0}, CASE WHEN {1} THEN NULL ELSE id END, "
+            "CASE WHEN {1} THEN 'r' || lpad(id::text, 9, '0') END, price, size, side FROM ("
+            "  SELECT $1::timestamptz + (i / 2) * $2::interval AS t, "
+            "         i + 1 - 2 * (i % 2) AS id, "
+            "         (100 + 5 * sin(i / 500.0) + ((i * 7919) % 200 - 100) * 0.01)::numeric(12, "
+            "2) AS price, ((1 + (i * 104729) % 997) * 0.001)::numeric AS size, "
+            "         (ARRAY['B', 'S', 'U'])[1 + i % 3]::\"char\" AS side "
+            "  FROM generate_series(0, $3::bigint - 1) AS i) generated",
+            instrument, textIds ? "true" : "false"),
+        pqxx::params{start, step, count});
+}
+
+// What the writer does for each batch: queue the minutes its trades touched.
+void queueTouchedMinutes(pqxx::work &tx, const std::string &since)
+{
+    tx.exec("INSERT INTO aggregates.refresh_queue (instrument_id, bucket) "
+            "SELECT DISTINCT instrument_id, date_trunc('minute', time) FROM market_data.trades "
+            "WHERE received_at >= $1",
+        pqxx::params{since});
+}
+
+// Rows of aggregates.ohlcv at `interval` that the plain-SQL computation does not have, and the
+// other way round; and how many rows the view has.
+std::pair<int, int> compareWithRawTrades(
+    pqxx::connection &connection, const std::string &interval, const std::string &width)
+{
+    pqxx::read_transaction tx{connection};
+    const std::string view
+        = "SELECT time, exchange, symbol, open, high, low, close, volume, trades, vwap, "
+          "buy_volume, sell_volume FROM aggregates.ohlcv WHERE exchange = 'ohlcv' AND "
+          "interval = '"
+        + interval + "'";
+    const std::string independent = std::format(
+        "SELECT date_bin('{}', t.time, '2000-01-03 00:00:00+00'), i.exchange, i.symbol, "
+        "(array_agg(price ORDER BY t.time, trade_id, trade_ref COLLATE \"C\"))[1], max(price), "
+        "min(price), "
+        "(array_agg(price ORDER BY t.time DESC, trade_id DESC, trade_ref COLLATE \"C\" DESC))[1], "
+        "sum(size), "
+        "count(*)::bigint, sum(price * size) / sum(size), "
+        "coalesce(sum(size) FILTER (WHERE side = 'B'), 0), "
+        "coalesce(sum(size) FILTER (WHERE side = 'S'), 0) "
+        "FROM market_data.trades t JOIN market_data.instruments i USING (instrument_id) "
+        "WHERE i.exchange = 'ohlcv' GROUP BY 1, 2, 3",
+        width);
+    const int differing = tx.query_value<int>(std::format(
+        "SELECT count(*) FROM (({0} EXCEPT {1}) UNION ALL ({1} EXCEPT {0})) d", view, independent));
+    const int rows = tx.query_value<int>("SELECT count(*) FROM (" + view + ") v");
+    return {differing, rows};
+}
+
+} // namespace
+
+class TestOhlcv : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        try {
+            m_database = std::make_unique<testing::EditionDatabase>("ohlcv");
+        } catch (const std::exception &error) {
+            QFAIL(error.what());
+        }
+    }
+
+    void everyIntervalEqualsPlainSqlOverRawTrades()
+    {
+        auto connection = db::connect(m_database->conninfo(), "test");
+        {
+            pqxx::work tx{connection};
+            // 30 hours: both sides of a day boundary, each 4h bucket whole or cut.
+            seedTrades(tx, "AAAUSD", false, "2026-03-01 21:00:00+00", 24'000, "9 seconds");
+            seedTrades(tx, "BBBUSD", true, "2026-03-02 03:30:00.250+00", 12'000, "13 seconds");
+            queueTouchedMinutes(tx, "-infinity");
+            tx.commit();
+        }
+        pqxx::nontransaction{connection}.exec("CALL aggregates.refresh_pending()");
+        QCOMPARE(pqxx::nontransaction{connection}.query_value<int>(
+                     "SELECT count(*) FROM aggregates.refresh_queue"),
+            0);
+        checkEveryInterval(connection);
+    }
+
+    void lateAndBackfilledTradesCorrectTheirBuckets()
+    {
+        auto connection = db::connect(m_database->conninfo(), "test");
+        const auto highBefore = pqxx::nontransaction{connection}.query_value<std::string>(
+            "SELECT high FROM aggregates.ohlcv WHERE symbol = 'AAAUSD' AND interval = '1d' "
+            "AND time = '2026-03-01'");
+        {
+            pqxx::work tx{connection};
+            const auto since = tx.query_value<std::string>("SELECT now()::text");
+            tx.exec("INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, "
+                    "trade_ref, price, size, side) "
+                    "SELECT t.time, now(), i.instrument_id, t.trade_id, t.trade_ref, t.price, "
+                    "t.size, t.side::\"char\" FROM market_data.instruments i, (VALUES "
+                    // Late, at the first trade's instant with a lower id: the day's new open.
+                    "  ('AAAUSD', '2026-03-01 21:00:00+00'::timestamptz, -1, NULL, 250.5, 2.0, "
+                    "'B'),"
+                    // Late, the day's high, in the middle of a computed hour.
+                    "  ('AAAUSD', '2026-03-01 22:31:07.125+00', 900001, NULL, 777.77, 0.5, 'S'),"
+                    // Backfilled: a run of trades between stored ones, the last one closes 1d.
+                    "  ('AAAUSD', '2026-03-01 23:59:59.999+00', 900002, NULL, 101.01, 1, 'U'),"
+                    "  ('AAAUSD', '2026-03-01 23:59:59.999+00', 900003, NULL, 99.99, 3, 'B'),"
+                    "  ('BBBUSD', '2026-03-02 03:30:00.250+00', NULL, 'a-late', 1.5, 10, 'S'),"
+                    "  ('BBBUSD', '2026-03-02 20:00:00+00', NULL, 'zz-late', 180, 1, 'B')"
+                    ") AS t (symbol, time, trade_id, trade_ref, price, size, side) "
+                    "WHERE i.exchange = 'ohlcv' AND i.symbol = t.symbol");
+            queueTouchedMinutes(tx, since);
+            tx.commit();
+        }
+        pqxx::nontransaction{connection}.exec("CALL aggregates.refresh_pending()");
+        checkEveryInterval(connection);
+        pqxx::nontransaction tx{connection};
+        QCOMPARE(highBefore == "777.77", false);
+        QCOMPARE(tx.query_value<std::string>(
+                     "SELECT open || ' ' || high || ' ' || close FROM aggregates.ohlcv WHERE "
+                     "symbol = 'AAAUSD' AND interval = '1d' AND time = '2026-03-01'"),
+            std::string("250.5 777.77 99.99"));
+    }
+
+private:
+    void checkEveryInterval(pqxx::connection &connection)
+    {
+        auto width = kWidths.begin();
+        for (const char *interval : kIntervals) {
+            const auto [differing, rows] = compareWithRawTrades(connection, interval, *width++);
+            QVERIFY2(rows > 0, interval);
+            QVERIFY2(differing == 0,
+                std::format("{}: {} rows differ from the raw trades", interval, differing).c_str());
+        }
+    }
+
+    std::unique_ptr<testing::EditionDatabase> m_database;
+};
+
+QTEST_GUILESS_MAIN(TestOhlcv)
+#include "test_ohlcv.moc"
