@@ -11,6 +11,7 @@ int runIngestCommand(const QStringList &arguments);
 int runReplayCommand(const QStringList &arguments);
 int runSimCommand(const QStringList &arguments);
 int runBarsCommand(const QStringList &arguments);
+int runPoliciesCommand(const QStringList &arguments);
 
 const std::vector<Command> &commands()
 {
@@ -26,6 +27,9 @@ const std::vector<Command> &commands()
         {QStringLiteral("replay"),
             QStringLiteral("replay a capture or a journal: report gaps and books, or write it"),
             runReplayCommand},
+        {QStringLiteral("policies"),
+            QStringLiteral("show or apply storage policies, or run their jobs once"),
+            runPoliciesCommand},
         {QStringLiteral("bars"),
             QStringLiteral("time, tick, volume or dollar bars of stored trades, with indicators"),
             runBarsCommand},

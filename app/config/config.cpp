@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QStandardPaths>
 #include <array>
+#include <charconv>
 #include <format>
 #include <toml++/toml.hpp>
 
@@ -154,7 +155,130 @@ std::expected<feeds::FeedSettings, std::string> readExchange(
     return settings;
 }
 
+// [policies] and its [policies.TABLE] sections, over the defaults already in `policy`.
+std::expected<void, std::string> readPolicies(
+    const std::string &file, const toml::table &table, model::StoragePolicy &policy)
+{
+    const TableReader reader{file, "policies", table};
+    auto interval
+        = [&](const TableReader &section, const std::string &key, bool neverAllowed, auto &&store) {
+              return section.text(key,
+                  [&](const std::string &text,
+                      const toml::node &node) -> std::expected<void, std::string> {
+                      if (neverAllowed && text == "never") {
+                          store(std::optional<model::PolicyInterval>{});
+                          return {};
+                      }
+                      auto parsed = parsePolicyInterval(text);
+                      if (!parsed)
+                          return std::unexpected(section.error(
+                              node, key, parsed.error() + (neverAllowed ? ", or \"never\"" : "")));
+                      store(std::optional(*parsed));
+                      return {};
+                  });
+          };
+    std::vector<std::string_view> known{
+        "hold", "hold_for", "refresh_every", "refresh_window", "retention_every"};
+    for (const auto &hypertable : policy.hypertables)
+        known.push_back(hypertable.hypertable);
+    for (const auto &[key, node] : table) {
+        if (std::ranges::find(known, key.str()) == known.end())
+            return std::unexpected(std::format("{}: unknown key policies.{} ({}); it takes {}",
+                file, key.str(), where(node),
+                "hold, hold_for, refresh_every, refresh_window, "
+                "retention_every and the tables trades, book_snapshots, book_deltas"));
+    }
+    std::expected<void, std::string> read;
+    for (auto [key, target] :
+        {std::pair{"hold_for", &policy.holdFor}, std::pair{"refresh_every", &policy.refreshEvery},
+            std::pair{"refresh_window", &policy.refreshWindow},
+            std::pair{"retention_every", &policy.retentionEvery}}) {
+        if (read)
+            read = interval(reader, key, false, [target](auto value) { *target = *value; });
+    }
+    if (!read)
+        return read;
+    if (const toml::node *hold = table.get("hold")) {
+        const toml::array *list = hold->as_array();
+        if (!list)
+            return std::unexpected(reader.error(*hold, "hold", "must be a list of strings"));
+        for (const auto &entry : *list) {
+            const auto text = entry.value<std::string>();
+            const auto colon = text ? text->find(':') : std::string::npos;
+            const std::string exchange = text ? text->substr(0, colon) : std::string();
+            const bool validExchange = !exchange.empty() && exchange.front() >= 'a'
+                && exchange.front() <= 'z' && std::ranges::all_of(exchange, [](char c) {
+                       return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+                   });
+            if (!validExchange || (colon != std::string::npos && colon + 1 == text->size()))
+                return std::unexpected(reader.error(entry, "hold",
+                    "holds \"exchange\" or \"exchange:SYMBOL\" entries (the exchange as "
+                    "named in [exchanges.NAME], the symbol as the exchange spells it)"));
+            model::ComplianceHold entryHold{exchange,
+                colon == std::string::npos ? std::nullopt : std::optional(text->substr(colon + 1))};
+            if (std::ranges::find(policy.holds, entryHold) != policy.holds.end())
+                return std::unexpected(
+                    reader.error(entry, "hold", std::format("names {} twice", *text)));
+            policy.holds.push_back(std::move(entryHold));
+        }
+    }
+    for (auto &hypertable : policy.hypertables) {
+        const toml::node *node = table.get(hypertable.hypertable);
+        if (!node)
+            continue;
+        const std::string name = "policies." + hypertable.hypertable;
+        const toml::table *section = node->as_table();
+        if (!section)
+            return std::unexpected(
+                std::format("{}: {} must be a table ({})", file, name, where(*node)));
+        const TableReader sectionReader{file, name, *section};
+        read = sectionReader.unknownKeys({"chunk_interval", "compress_after", "drop_after"});
+        if (read)
+            read = interval(sectionReader, "chunk_interval", false,
+                [&](auto value) { hypertable.chunkInterval = *value; });
+        if (read)
+            read = interval(sectionReader, "compress_after", true,
+                [&](auto value) { hypertable.compressAfter = value; });
+        if (read)
+            read = interval(sectionReader, "drop_after", true,
+                [&](auto value) { hypertable.dropAfter = value; });
+        if (!read)
+            return read;
+    }
+    return {};
+}
+
 } // namespace
+
+std::expected<model::PolicyInterval, std::string> parsePolicyInterval(std::string_view text)
+{
+    using Unit = model::PolicyInterval::Unit;
+    static constexpr std::pair<std::string_view, Unit> kUnits[] = {{"second", Unit::Seconds},
+        {"minute", Unit::Minutes}, {"hour", Unit::Hours}, {"day", Unit::Days},
+        {"week", Unit::Weeks}, {"month", Unit::Months}, {"year", Unit::Years}};
+    const auto fail = [&] {
+        return std::unexpected(std::format("\"{}\" is not an interval like \"7 days\" (a whole "
+                                           "number from 1 to 100000 and one of seconds, minutes, "
+                                           "hours, days, weeks, months, years)",
+            text));
+    };
+    const auto space = text.find(' ');
+    if (space == std::string_view::npos)
+        return fail();
+    std::int64_t count = 0;
+    const auto number = text.substr(0, space);
+    const auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), count);
+    if (error != std::errc{} || end != number.data() + number.size() || count < 1
+        || count > 100'000)
+        return fail();
+    std::string_view unit = text.substr(space + 1);
+    if (unit.ends_with('s'))
+        unit.remove_suffix(1);
+    const auto known = std::ranges::find(kUnits, unit, &std::pair<std::string_view, Unit>::first);
+    if (known == std::end(kUnits))
+        return fail();
+    return model::PolicyInterval{count, known->second};
+}
 
 QString defaultConfigPath()
 {
@@ -220,7 +344,8 @@ std::expected<Config, std::string> loadConfig(const QString &path, bool explicit
     for (const auto &[key, node] : root) {
         const std::string name{key.str()};
         const toml::table *table = node.as_table();
-        if (name != "database" && name != "journal" && name != "ingest" && name != "exchanges")
+        if (name != "database" && name != "journal" && name != "ingest" && name != "exchanges"
+            && name != "policies")
             return std::unexpected(
                 std::format("{}: unknown section [{}] ({})", file, name, where(node)));
         if (!table)
@@ -270,6 +395,8 @@ std::expected<Config, std::string> loadConfig(const QString &path, bool explicit
             if (read)
                 read = reader.integer("flush_interval_ms", 1, 60'000,
                     [&](std::int64_t v) { config.flushInterval = std::chrono::milliseconds(v); });
+        } else if (name == "policies") {
+            read = readPolicies(file, *table, config.policy);
         } else {
             for (const auto &[feed, section] : *table) {
                 auto settings = readExchange(file, std::string(feed.str()), section);

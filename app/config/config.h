@@ -7,10 +7,16 @@
 //   [ingest]            batch_rows = 200000, flush_interval_ms = 100
 //   [exchanges.NAME]    symbols = ["BTCUSDT", "ETH/USDT"], adapter = "binance" (default: NAME),
 //                       and the adapter's own settings (feeds::AdapterDescription::options)
+//   [policies]          hold = ["binance", "coinbase:BTC-USD"], hold_for = "7 years",
+//                       refresh_every = "1 minute", refresh_window = "6 hours",
+//                       retention_every = "1 hour"
+//   [policies.TABLE]    (trades, book_snapshots, book_deltas) chunk_interval = "1 day",
+//                       compress_after = "7 days", drop_after = "1 year" ("never": none)
 #pragma once
 
 #include "app/feeds/adapter_description.h"
 #include "app/model/instrument.h"
+#include "app/model/storage_policy.h"
 
 #include <QString>
 #include <chrono>
@@ -33,7 +39,11 @@ struct Config
     std::size_t batchRows = 200'000; // only a writer catching up fills one (docs/performance.md)
     std::chrono::milliseconds flushInterval{100};
     std::vector<feeds::FeedSettings> feeds; // one per [exchanges.NAME] section, by name
+    model::StoragePolicy policy; // [policies], over the request's defaults
 };
+
+// "7 days", "1 year", "30 seconds": a whole number and a unit, singular or plural.
+std::expected<model::PolicyInterval, std::string> parsePolicyInterval(std::string_view text);
 
 // $XDG_CONFIG_HOME/tickscope/tickscope.toml (~/.config/tickscope/tickscope.toml).
 QString defaultConfigPath();

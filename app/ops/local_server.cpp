@@ -28,6 +28,18 @@ namespace {
 constexpr auto kServerUser = "postgres";
 constexpr int kProgramTimeoutMs = 120'000;
 
+// The libraries the server preloads, with their settings. pg_cron schedules the policies that
+// the Apache edition's TimescaleDB cannot; in background workers, so that its jobs log in over
+// no socket and no password sits in a cron table.
+QStringList preloadSettings()
+{
+    return {QStringLiteral("shared_preload_libraries = 'timescaledb,pg_cron'"),
+        QStringLiteral("timescaledb.telemetry_level = off"),
+        QStringLiteral("cron.database_name = '%1'").arg(LocalServer::kDatabaseName),
+        QStringLiteral("cron.use_background_workers = on"),
+        QStringLiteral("max_worker_processes = 32")};
+}
+
 bool runningAsRoot()
 {
     return ::geteuid() == 0;
@@ -127,14 +139,13 @@ std::expected<void, QString> LocalServer::writeSettings(
         QStringLiteral("listen_addresses = '127.0.0.1'"),
         QStringLiteral("port = %1").arg(port),
         QStringLiteral("unix_socket_directories = ''"),
-        QStringLiteral("shared_preload_libraries = 'timescaledb'"),
-        QStringLiteral("timescaledb.telemetry_level = off"),
         QStringLiteral("max_connections = 50"),
         QStringLiteral("shared_buffers = '256MB'"),
         QStringLiteral("max_wal_size = '4GB'"),
         QStringLiteral("wal_compression = lz4"),
         QStringLiteral("log_line_prefix = '%m [%p] %q%u@%d '"),
     };
+    lines += preloadSettings();
     lines += extraSettings;
     if (auto written = writeFile(settingsFile(), lines.join(u'\n').toUtf8() + '\n',
             QFile::ReadOwner | QFile::WriteOwner);
@@ -257,6 +268,32 @@ std::expected<void, QString> LocalServer::init(int port, const QStringList &extr
     return writeSettings(port, extraSettings);
 }
 
+std::expected<void, QString> LocalServer::updateSettings(int port) const
+{
+    QFile file{settingsFile()};
+    if (!file.open(QIODevice::ReadOnly))
+        return std::unexpected(QStringLiteral("cannot read %1").arg(settingsFile()));
+    const QString before = QString::fromUtf8(file.readAll());
+    file.close();
+    QString settings = before;
+    static const QRegularExpression portLine{
+        QStringLiteral(R"(^port = \d+$)"), QRegularExpression::MultilineOption};
+    settings.replace(portLine, QStringLiteral("port = %1").arg(port));
+    // Clusters made before pg_cron was preloaded get it on their next start.
+    static const QRegularExpression oldPreloadLines{
+        QStringLiteral(
+            "^shared_preload_libraries = 'timescaledb'\\ntimescaledb.telemetry_level = off$"),
+        QRegularExpression::MultilineOption};
+    settings.replace(oldPreloadLines, preloadSettings().join(u'\n'));
+    if (settings == before)
+        return {};
+    if (auto written
+        = writeFile(settingsFile(), settings.toUtf8(), QFile::ReadOwner | QFile::WriteOwner);
+        !written)
+        return written;
+    return handToServerUser(settingsFile());
+}
+
 std::expected<bool, QString> LocalServer::start(std::optional<int> port)
 {
     LocalServerState current = state();
@@ -277,22 +314,10 @@ std::expected<bool, QString> LocalServer::start(std::optional<int> port)
         if (*port < 1024 || *port > 65535)
             return std::unexpected(
                 QStringLiteral("port %1 is out of range 1024..65535").arg(*port));
-        QFile file{settingsFile()};
-        if (!file.open(QIODevice::ReadOnly))
-            return std::unexpected(QStringLiteral("cannot read %1").arg(settingsFile()));
-        QString settings = QString::fromUtf8(file.readAll());
-        file.close();
-        static const QRegularExpression portLine{
-            QStringLiteral(R"(^port = \d+$)"), QRegularExpression::MultilineOption};
-        settings.replace(portLine, QStringLiteral("port = %1").arg(*port));
-        if (auto written
-            = writeFile(settingsFile(), settings.toUtf8(), QFile::ReadOwner | QFile::WriteOwner);
-            !written)
-            return std::unexpected(written.error());
-        if (auto handed = handToServerUser(settingsFile()); !handed)
-            return std::unexpected(handed.error());
         current.port = *port;
     }
+    if (auto updated = updateSettings(current.port); !updated)
+        return std::unexpected(updated.error());
     if (!portIsFree(current.port))
         return std::unexpected(
             QStringLiteral("port %1 on 127.0.0.1 is already in use by another program; choose "

@@ -66,6 +66,8 @@ private:
     QString settingsFile() const;
     int configuredPort() const;
     std::expected<void, QString> writeSettings(int port, const QStringList &extraSettings) const;
+    // Sets the port, and brings the settings of a cluster made by an older build up to date.
+    std::expected<void, QString> updateSettings(int port) const;
     std::expected<QString, QString> runServerProgram(
         const QString &program, const QStringList &arguments) const;
     std::expected<void, QString> handToServerUser(const QString &path) const;

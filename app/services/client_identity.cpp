@@ -7,11 +7,17 @@
 
 namespace tickscope::app {
 
-std::string clientIdentity()
+db::Operator operatorIdentity()
 {
     const passwd *user = ::getpwuid(::geteuid());
-    const std::string userName = user ? user->pw_name : std::to_string(::geteuid());
-    return userName + "@" + QSysInfo::machineHostName().toStdString() + " tickscope "
+    return {.osUser = user ? user->pw_name : std::to_string(::geteuid()),
+        .host = QSysInfo::machineHostName().toStdString()};
+}
+
+std::string clientIdentity()
+{
+    const auto who = operatorIdentity();
+    return who.osUser + "@" + who.host + " tickscope "
         + QCoreApplication::applicationVersion().toStdString();
 }
 

@@ -102,7 +102,9 @@ DECLARE
 BEGIN
     -- Two refreshes at once could each write a higher bucket from the other's stale lower one.
     PERFORM pg_advisory_xact_lock(hashtext('tickscope.aggregates.refresh'));
-    DROP TABLE IF EXISTS refresh_work;
+    IF to_regclass('pg_temp.refresh_work') IS NOT NULL THEN  -- a second call in one transaction
+        DROP TABLE refresh_work;
+    END IF;
     CREATE TEMPORARY TABLE refresh_work (position integer, instrument_id integer,
                                          bucket timestamptz) ON COMMIT DROP;
     WITH taken AS (DELETE FROM aggregates.refresh_queue RETURNING instrument_id, bucket)

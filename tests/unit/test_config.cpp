@@ -97,6 +97,26 @@ private slots:
         QTest::newRow("batch rows zero")
             << QByteArray("[ingest]\nbatch_rows = 0\n") << QString()
             << QStringLiteral("ingest.batch_rows must be a whole number from 1");
+        QTest::newRow("policy interval without unit")
+            << QByteArray("[policies.trades]\ndrop_after = \"365\"\n") << QString()
+            << QStringLiteral("policies.trades.drop_after \"365\" is not an interval like "
+                              "\"7 days\" (a whole number from 1 to 100000 and one of seconds, "
+                              "minutes, hours, days, weeks, months, years), or \"never\" (line 2");
+        QTest::newRow("policy interval of unknown unit")
+            << QByteArray("[policies]\nrefresh_every = \"2 fortnights\"\n") << QString()
+            << QStringLiteral("policies.refresh_every \"2 fortnights\" is not an interval");
+        QTest::newRow("chunk interval never")
+            << QByteArray("[policies.trades]\nchunk_interval = \"never\"\n") << QString()
+            << QStringLiteral("policies.trades.chunk_interval \"never\" is not an interval");
+        QTest::newRow("policies of an unknown table")
+            << QByteArray("[policies.ticks]\ndrop_after = \"1 year\"\n") << QString()
+            << QStringLiteral("unknown key policies.ticks (line 1");
+        QTest::newRow("hold of a bad exchange name")
+            << QByteArray("[policies]\nhold = [\"Binance\"]\n") << QString()
+            << QStringLiteral("policies.hold holds \"exchange\" or \"exchange:SYMBOL\" entries");
+        QTest::newRow("hold twice")
+            << QByteArray("[policies]\nhold = [\"binance:BTCUSDT\", \"binance:BTCUSDT\"]\n")
+            << QString() << QStringLiteral("policies.hold names binance:BTCUSDT twice");
         QTest::newRow("segment size as text")
             << QByteArray("[journal]\nsegment_mb = \"big\"\n") << QString()
             << QStringLiteral("journal.segment_mb must be");
@@ -159,6 +179,35 @@ private slots:
         QCOMPARE(adapter->instruments().at(1), pepe);
         const std::vector<std::uint32_t> both{0, 1};
         QCOMPARE(adapter->streamUrl(both).host(), QStringLiteral("127.0.0.1"));
+    }
+
+    void readsPolicies()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("tickscope.toml"));
+        QFile file{path};
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(
+            "[policies]\nhold = [\"coinbase\", \"binance:BTCUSDT\"]\nhold_for = \"10 years\"\n"
+            "refresh_every = \"30 seconds\"\n[policies.book_deltas]\n"
+            "compress_after = \"1 day\"\ndrop_after = \"never\"\n");
+        file.close();
+        const auto config = loadConfig(path, true);
+        QVERIFY2(config, config ? "" : config.error().c_str());
+        using Unit = tickscope::model::PolicyInterval::Unit;
+        const auto &policy = config->policy;
+        QCOMPARE(policy.holds.size(), std::size_t(2));
+        QCOMPARE(policy.holds[1].symbol.value_or(""), std::string("BTCUSDT"));
+        QVERIFY(!policy.holds[0].symbol);
+        QCOMPARE(policy.holdFor.text(), std::string("10 years"));
+        QCOMPARE(policy.refreshEvery, (tickscope::model::PolicyInterval{30, Unit::Seconds}));
+        const auto &deltas = policy.hypertables.at(2);
+        QCOMPARE(deltas.hypertable, std::string("book_deltas"));
+        QCOMPARE(deltas.compressAfter->text(), std::string("1 day"));
+        QVERIFY(!deltas.dropAfter);
+        // Untouched tables keep the request's defaults.
+        QCOMPARE(policy.hypertables.at(0).dropAfter->text(), std::string("1 year"));
+        QCOMPARE(policy.hypertables.at(0).compressAfter->text(), std::string("7 days"));
     }
 
     // Two feeds of one protocol, each under its own name: its own journal and instruments.

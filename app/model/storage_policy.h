@@ -1,0 +1,91 @@
+// Storage policies as desired state (from the [policies] section of the config file, or the
+// console), and one setting's desired value against what the database has.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tickscope::model {
+
+// A whole number of one unit, as PostgreSQL writes intervals: "7 days", "1 year".
+struct PolicyInterval
+{
+    enum class Unit { Seconds, Minutes, Hours, Days, Weeks, Months, Years };
+    std::int64_t count = 0;
+    Unit unit = Unit::Days;
+
+    std::string text() const
+    {
+        static constexpr const char *kNames[]
+            = {"second", "minute", "hour", "day", "week", "month", "year"};
+        return std::to_string(count) + ' ' + kNames[static_cast<int>(unit)]
+            + (count == 1 ? "" : "s");
+    }
+    bool operator==(const PolicyInterval &) const = default;
+};
+
+struct HypertablePolicy
+{
+    std::string hypertable; // trades, book_snapshots, book_deltas (schema market_data)
+    PolicyInterval chunkInterval{1, PolicyInterval::Unit::Days};
+    std::optional<PolicyInterval> compressAfter; // none: never compressed
+    std::optional<PolicyInterval> dropAfter; // none: kept for ever
+};
+
+// An exchange (every symbol) or one of its symbols whose raw data outlives drop_after.
+struct ComplianceHold
+{
+    std::string exchange;
+    std::optional<std::string> symbol;
+    bool operator==(const ComplianceHold &) const = default;
+};
+
+struct StoragePolicy
+{
+    // The request: compressed after 7 days, raw data dropped after a year, 7 years under hold.
+    std::vector<HypertablePolicy> hypertables{
+        {"trades", {1, PolicyInterval::Unit::Days}, PolicyInterval{7, PolicyInterval::Unit::Days},
+            PolicyInterval{1, PolicyInterval::Unit::Years}},
+        {"book_snapshots", {1, PolicyInterval::Unit::Days},
+            PolicyInterval{7, PolicyInterval::Unit::Days},
+            PolicyInterval{1, PolicyInterval::Unit::Years}},
+        {"book_deltas", {1, PolicyInterval::Unit::Days},
+            PolicyInterval{7, PolicyInterval::Unit::Days},
+            PolicyInterval{1, PolicyInterval::Unit::Years}},
+    };
+    std::vector<ComplianceHold> holds;
+    PolicyInterval holdFor{7, PolicyInterval::Unit::Years};
+    PolicyInterval refreshEvery{1, PolicyInterval::Unit::Minutes}; // the aggregates' refresh job
+    // How far back the TSL edition's continuous-aggregate policies look on each run (at least
+    // three buckets of each level); older late data is refreshed from the queue.
+    PolicyInterval refreshWindow{6, PolicyInterval::Unit::Hours};
+    PolicyInterval retentionEvery{1, PolicyInterval::Unit::Hours}; // the retention job
+};
+
+// One setting: what the policy wants, what the database has, and whether they agree.
+struct PolicySetting
+{
+    enum class State { Matches, Differs, Unavailable };
+    std::string name; // "trades.compress_after"
+    std::string desired;
+    std::string actual; // "none" when the database has nothing
+    State state = State::Matches;
+    std::string note; // why it is unavailable on this server, and what to do instead
+};
+
+inline const char *stateName(PolicySetting::State state)
+{
+    switch (state) {
+    case PolicySetting::State::Matches:
+        return "ok";
+    case PolicySetting::State::Differs:
+        return "differs";
+    case PolicySetting::State::Unavailable:
+        break;
+    }
+    return "unavailable";
+}
+
+} // namespace tickscope::model

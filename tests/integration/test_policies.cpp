@@ -1,0 +1,260 @@
+// The policy manager on both editions (built twice, like test_ohlcv): after apply, `policies
+// show` reports no difference and a second apply changes nothing, every change audited;
+// retention drops exactly the chunks past the limit and keeps the rows under the compliance
+// hold; what an edition cannot do is reported unavailable with the reason. On the Apache edition
+// the embedded cluster's pg_cron then corrects a bucket after a late trade, with no Tickscope
+// process running.
+#include "app/config/config.h"
+#include "db/connection.h"
+#include "db/policy_manager.h"
+#include "tests/support/edition_database.h"
+#include "tests/support/run_tickscope.h"
+
+#include <QDeadlineTimer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QThread>
+#include <algorithm>
+#include <memory>
+#include <pqxx/pqxx>
+
+using namespace tickscope;
+using State = model::PolicySetting::State;
+
+namespace {
+
+const db::Operator kTester{.osUser = "tester", .host = "testhost"};
+
+std::int64_t count(pqxx::connection &connection, const std::string &query)
+{
+    return pqxx::nontransaction{connection}.query_value<std::int64_t>(query);
+}
+
+// The policy of a config file with these lines, parsed as `tickscope` parses it.
+model::StoragePolicy policyOf(const QString &toml)
+{
+    QTemporaryDir directory;
+    const QString path = directory.filePath(QStringLiteral("tickscope.toml"));
+    QFile file{path};
+    if (!file.open(QIODevice::WriteOnly) || file.write(toml.toUtf8()) < 0)
+        qFatal("cannot write %s", qPrintable(path));
+    file.close();
+    auto config = app::loadConfig(path, true);
+    if (!config)
+        qFatal("%s", config.error().c_str());
+    return config->policy;
+}
+
+const model::PolicySetting &setting(
+    const std::vector<model::PolicySetting> &settings, const std::string &name)
+{
+    const auto found = std::ranges::find(settings, name, &model::PolicySetting::name);
+    if (found == settings.end())
+        qFatal("no setting %s", name.c_str());
+    return *found;
+}
+
+} // namespace
+
+class TestPolicies : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        try {
+            // The embedded cluster's pg_cron runs jobs in the database named "tickscope".
+            m_database = std::make_unique<testing::EditionDatabase>("tickscope");
+        } catch (const std::exception &error) {
+            QFAIL(error.what());
+        }
+    }
+
+    void applyMakesActualMatchDesiredOnce()
+    {
+        const auto policy = policyOf(QStringLiteral(R"(
+[policies]
+hold = ["keep", "mixed:HELD"]
+hold_for = "60 days"
+refresh_every = "1 minute"
+[policies.trades]
+drop_after = "30 days"
+chunk_interval = "12 hours"
+[policies.book_deltas]
+drop_after = "never"
+compress_after = "2 days"
+)"));
+        auto connection = db::connect(m_database->conninfo(), "test");
+        db::PolicyManager manager{connection};
+        const auto before = manager.compare(policy);
+        QVERIFY(std::ranges::count(before, State::Differs, &model::PolicySetting::state) > 3);
+        QCOMPARE(setting(before, "trades.chunk_interval").actual, std::string("1 day"));
+
+        const auto applied = manager.apply(policy, kTester, false);
+        QVERIFY2(applied.failures.empty(),
+            applied.failures.empty() ? "" : applied.failures.front().c_str());
+        QVERIFY(!applied.changed.empty());
+        const auto after = manager.compare(policy);
+        for (const auto &each : after)
+            QVERIFY2(each.state != State::Differs,
+                (each.name + ": " + each.desired + " against " + each.actual).c_str());
+        QCOMPARE(
+            setting(after, "compliance_hold").actual, std::string("keep, mixed:HELD for 60 days"));
+        QCOMPARE(setting(after, "trades.drop_after").actual, std::string("30 days"));
+        QCOMPARE(setting(after, "book_deltas.drop_after").actual, std::string("never"));
+        QVERIFY(manager.apply(policy, kTester, false).changed.empty());
+        QCOMPARE(count(connection,
+                     "SELECT count(*) FROM audit.operator_actions WHERE action = 'policy.apply' "
+                     "AND outcome = 'succeeded' AND os_user = 'tester' AND host = 'testhost'"),
+            static_cast<std::int64_t>(applied.changed.size()));
+
+        // What one edition cannot do, the other does.
+        const auto compression = setting(after, "book_deltas.compress_after");
+        if (testing::EditionDatabase::tsl()) {
+            QCOMPARE(compression.state, State::Matches);
+            QCOMPARE(compression.actual, std::string("2 days"));
+            QCOMPARE(setting(after, "jobs.tickscope_refresh_aggregates").actual,
+                std::string("every 00:01:00"));
+        } else {
+            QCOMPARE(compression.state, State::Unavailable);
+            QVERIFY(compression.note.find("Apache edition") != std::string::npos);
+            QCOMPARE(setting(after, "scheduler").actual, std::string("pg_cron"));
+            QCOMPARE(setting(after, "jobs.tickscope_refresh_aggregates").actual,
+                std::string("cron * * * * *"));
+        }
+    }
+
+    void commandLineShowsAndAppliesTheConfigFile()
+    {
+        QTemporaryDir directory;
+        const QString config = directory.filePath(QStringLiteral("tickscope.toml"));
+        QFile file{config};
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("[policies]\nhold = [\"keep\", \"mixed:HELD\"]\nhold_for = \"60 days\"\n"
+                   "[policies.trades]\ndrop_after = \"30 days\"\nchunk_interval = \"12 hours\"\n"
+                   "[policies.book_deltas]\ndrop_after = \"never\"\ncompress_after = \"2 days\"\n"
+                   "[policies.book_snapshots]\ndrop_after = \"90 days\"\n");
+        file.close();
+        const QStringList common{
+            QStringLiteral("--config"), config, QStringLiteral("--db"), conninfo()};
+
+        auto show = testing::runTickscope(QStringList{"policies", "show"} + common);
+        QCOMPARE(show.exitCode, 0);
+        QVERIFY2(show.out.contains(QStringLiteral("1 setting(s) differ")), qPrintable(show.out));
+        QVERIFY(show.out.contains(
+            QRegularExpression(QStringLiteral("book_snapshots.drop_after +90 days +1 year"))));
+
+        auto dryRun = testing::runTickscope(QStringList{"policies", "apply", "--dry-run"} + common);
+        QCOMPARE(dryRun.exitCode, 0);
+        QVERIFY2(dryRun.out.contains(QStringLiteral("would change book_snapshots.drop_after: "
+                                                    "1 year -> 90 days")),
+            qPrintable(dryRun.out));
+        QVERIFY(testing::runTickscope(QStringList{"policies", "show"} + common)
+                .out.contains(QStringLiteral("1 setting(s) differ")));
+
+        auto apply = testing::runTickscope(QStringList{"policies", "apply"} + common);
+        QCOMPARE(apply.exitCode, 0);
+        QVERIFY(apply.out.contains(QStringLiteral("1 setting(s) changed.")));
+        show = testing::runTickscope(QStringList{"policies", "show"} + common);
+        QVERIFY2(show.out.contains(QStringLiteral("No difference.")), qPrintable(show.out));
+
+        const auto wrong = testing::runTickscope({"policies", "apply", "--dry-run", "show"});
+        QCOMPARE(wrong.exitCode, 2);
+        const auto badAction = testing::runTickscope({"policies", "drop"});
+        QCOMPARE(badAction.exitCode, 2);
+        QVERIFY2(badAction.err.contains(QStringLiteral("'drop' is no action; use show, apply or "
+                                                       "run")),
+            qPrintable(badAction.err));
+    }
+
+    void retentionDropsWhatIsPastAndKeepsTheHold()
+    {
+        auto connection = db::connect(m_database->conninfo(), "test");
+        {
+            pqxx::work tx{connection};
+            tx.exec("INSERT INTO market_data.instruments (exchange, symbol, base_asset, "
+                    "quote_asset) VALUES ('keep', 'AAA', 'A', 'U'), ('gone', 'BBB', 'B', 'U'), "
+                    "('mixed', 'HELD', 'H', 'U'), ('mixed', 'FREE', 'F', 'U')");
+            // One trade per instrument 100, 45 and 1 day(s) ago, and at 29 days (inside 30).
+            tx.exec(
+                "INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, "
+                "price, size, side) "
+                "SELECT date_trunc('day', now()) - age * interval '1 day' + interval '3 hours', "
+                "now(), i.instrument_id, age, 1, 1, 'B' FROM market_data.instruments i, "
+                "unnest(ARRAY[100, 45, 29, 1]) AS age WHERE i.exchange IN ('keep', 'gone', "
+                "'mixed')");
+            tx.commit();
+        }
+        const auto chunksBefore = count(connection,
+            "SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_name = "
+            "'trades'");
+        db::PolicyManager manager{connection};
+        const auto report = manager.runJobs(kTester);
+        // 100 days: past the hold too, the chunk goes (12-hour chunks: one of them holds it).
+        // 45 days: past drop_after but held: only the held instruments' rows stay.
+        QCOMPARE(report.chunksDropped, std::int64_t(1));
+        QCOMPARE(report.chunksPruned, std::int64_t(1));
+        QCOMPARE(count(connection,
+                     "SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_name "
+                     "= 'trades'"),
+            chunksBefore - 1);
+        pqxx::nontransaction tx{connection};
+        QCOMPARE(tx.query_value<std::string>(
+                     "SELECT string_agg(i.exchange || ':' || i.symbol || '@' || t.trade_id, ' ' "
+                     "ORDER BY t.trade_id DESC, i.exchange, i.symbol) FROM market_data.trades t "
+                     "JOIN market_data.instruments i USING (instrument_id)"),
+            std::string("keep:AAA@45 mixed:HELD@45 gone:BBB@29 keep:AAA@29 mixed:FREE@29 "
+                        "mixed:HELD@29 gone:BBB@1 keep:AAA@1 mixed:FREE@1 mixed:HELD@1"));
+        QCOMPARE(tx.query_value<std::string>(
+                     "SELECT detail->>'rows_deleted' || ' ' || (detail->>'held_instruments') "
+                     "FROM audit.operator_actions WHERE action = 'retention.prune_chunk'"),
+            std::string("2 2"));
+    }
+
+    void pgCronCorrectsABucketWithoutTickscope()
+    {
+        if (testing::EditionDatabase::tsl())
+            QSKIP("PGlite runs no background workers; the TSL jobs were run by hand above");
+        auto connection = db::connect(m_database->conninfo(), "test");
+        auto policy = policyOf(QStringLiteral("[policies]\nrefresh_every = \"1 second\"\n"));
+        db::PolicyManager manager{connection};
+        const auto applied = manager.apply(policy, kTester, false);
+        QVERIFY(applied.failures.empty());
+        // A late trade, as the writer stores one: the trade and its minute in the queue.
+        {
+            pqxx::work tx{connection};
+            tx.exec("INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, "
+                    "price, size, side) SELECT date_trunc('day', now()) - interval '1 day' + "
+                    "interval '3 hours 30 seconds', now(), instrument_id, 9999, 123.5, 2, 'S' "
+                    "FROM market_data.instruments WHERE exchange = 'keep'");
+            tx.exec("INSERT INTO aggregates.refresh_queue (instrument_id, bucket) SELECT "
+                    "instrument_id, date_trunc('day', now()) - interval '1 day' + interval "
+                    "'3 hours' FROM market_data.instruments WHERE exchange = 'keep'");
+            tx.commit();
+        }
+        const QDeadlineTimer deadline{30'000};
+        std::string bar;
+        while (!deadline.hasExpired()) {
+            bar = pqxx::nontransaction{connection}.query_value<std::string>(
+                "SELECT coalesce(max(open || ' ' || close || ' ' || volume || ' ' || trades), "
+                "'none') FROM aggregates.ohlcv WHERE exchange = 'keep' AND interval = '1m' AND "
+                "time = date_trunc('day', now()) - interval '1 day' + interval '3 hours'");
+            if (bar != "none")
+                break;
+            QThread::msleep(250);
+        }
+        QCOMPARE(bar, std::string("1 123.5 3 2"));
+        QVERIFY(count(connection,
+                    "SELECT count(*) FROM cron.job_run_details WHERE status = 'succeeded'")
+            > 0);
+    }
+
+private:
+    QString conninfo() const { return QString::fromStdString(m_database->conninfo()); }
+
+    std::unique_ptr<testing::EditionDatabase> m_database;
+};
+
+QTEST_GUILESS_MAIN(TestPolicies)
+#include "test_policies.moc"
