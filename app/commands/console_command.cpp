@@ -125,7 +125,7 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
 
     QThread monitorThread;
     monitorThread.setObjectName(QStringLiteral("monitor"));
-    auto *monitor = new DatabaseMonitor(target, std::move(*migrations));
+    auto *monitor = new DatabaseMonitor(target, std::move(*migrations), config.policy);
     monitor->moveToThread(&monitorThread);
     QObject::connect(&monitorThread, &QThread::started, monitor, &DatabaseMonitor::start);
     QObject::connect(&monitorThread, &QThread::finished, monitor, &QObject::deleteLater);

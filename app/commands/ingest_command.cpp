@@ -57,10 +57,10 @@ int runIngestCommand(const QStringList &arguments)
                            "the simulated exchange)")
                 .arg(config->path.isEmpty() ? defaultConfigPath() : config->path,
                     QString::fromStdString(feeds::adapterNames())));
-    auto session = DatabaseSession::open(
-        target, {.purpose = "ingest setup", .progress = [](const std::string &line) {
-                     cli::print(QString::fromStdString(line));
-                 }});
+    auto session = DatabaseSession::open(target,
+        {.purpose = "ingest setup",
+            .progress = [](const std::string &line) { cli::print(QString::fromStdString(line)); },
+            .embeddedPolicy = config->policy});
     if (!session)
         return cli::failure(kCommand, QString::fromStdString(session.error()));
     (*session)->closeConnection();

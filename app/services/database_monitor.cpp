@@ -11,8 +11,10 @@
 
 namespace tickscope::app {
 
-DatabaseMonitor::DatabaseMonitor(DatabaseTarget target, std::vector<db::Migration> migrations)
+DatabaseMonitor::DatabaseMonitor(
+    DatabaseTarget target, std::vector<db::Migration> migrations, model::StoragePolicy policy)
     : m_target(std::move(target))
+    , m_policy(std::move(policy))
     , m_migrations(std::move(migrations))
 {
     m_status.embedded = m_target.embedded;
@@ -67,7 +69,8 @@ void DatabaseMonitor::connectAndMigrate()
                                 : model::DatabaseStatus::State::Connecting,
                             line);
                     },
-                .startedServer = &m_startedServer});
+                .startedServer = &m_startedServer,
+                .embeddedPolicy = m_policy});
         if (!session)
             throw std::runtime_error(session.error());
         m_session = std::move(*session);

@@ -27,7 +27,9 @@ class DatabaseMonitor : public QObject
 public:
     static constexpr std::chrono::seconds kPollInterval{5};
 
-    DatabaseMonitor(DatabaseTarget target, std::vector<db::Migration> migrations);
+    // `policy` is applied to the embedded database (DatabaseSession::Options::embeddedPolicy).
+    DatabaseMonitor(
+        DatabaseTarget target, std::vector<db::Migration> migrations, model::StoragePolicy policy);
     ~DatabaseMonitor() override;
 
 public slots:
@@ -47,6 +49,7 @@ private:
     void publish(model::DatabaseStatus::State state, std::string message);
 
     DatabaseTarget m_target;
+    model::StoragePolicy m_policy;
     std::vector<db::Migration> m_migrations;
     std::unique_ptr<DatabaseSession> m_session; // open from the first success until shutdown
     bool m_startedServer = false; // the embedded server is ours to stop at shutdown

@@ -4,6 +4,7 @@
 #include "app/services/client_identity.h"
 #include "db/connection.h"
 #include "db/migrator.h"
+#include "db/policy_manager.h"
 
 #include <QtGlobal>
 #include <format>
@@ -82,6 +83,12 @@ std::expected<std::unique_ptr<DatabaseSession>, std::string> DatabaseSession::op
             session->m_readerConninfo
                 = server.conninfo(ops::LocalServer::kDatabaseName, ops::LocalServer::kReaderUser)
                       .toStdString();
+            if (options.embeddedPolicy) {
+                const auto applied = db::PolicyManager{*session->m_connection}.apply(
+                    *options.embeddedPolicy, operatorIdentity(), false, options.progress);
+                for (const auto &failure : applied.failures)
+                    options.progress("storage policy not applied: " + failure);
+            }
         }
     } catch (const std::exception &error) {
         return std::unexpected(std::string(error.what()));

@@ -8,6 +8,7 @@
 #pragma once
 
 #include "app/config/config.h"
+#include "app/model/storage_policy.h"
 #include "db/migration_set.h"
 
 #include <QString>
@@ -51,6 +52,9 @@ public:
         // running for the caller to retry against (and to stop with stopEmbeddedServer());
         // without it, a failed open stops what it started.
         bool *startedServer = nullptr;
+        // Applied to the embedded database after migrating, so that its jobs run from the start;
+        // another database's policies are its operator's (`tickscope policies apply`).
+        std::optional<model::StoragePolicy> embeddedPolicy;
     };
 
     static std::expected<std::unique_ptr<DatabaseSession>, std::string> open(

@@ -145,6 +145,13 @@ private slots:
         QVERIFY(run.out.contains(QStringLiteral("schema is up to date")));
 
         headlessMainJob(environment);
+        // It applied the default storage policies to the embedded database: pg_cron runs the
+        // aggregates' refresh and the retention.
+        run = runTickscope({QStringLiteral("policies"), QStringLiteral("show")}, environment);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(run.out.contains(QStringLiteral("No difference.")), qPrintable(run.out));
+        QVERIFY(run.out.contains(QRegularExpression(
+            QStringLiteral(R"(jobs.tickscope_refresh_aggregates +cron \* \* \* \* \* +cron)"))));
 
         run = runTickscope(QStringList{QStringLiteral("local-db"), QStringLiteral("stop")} + where);
         QCOMPARE(run.exitCode, 0);
