@@ -3,10 +3,10 @@
 #include "app/model/wall_clock.h"
 #include "db/copy_binary.h"
 #include "db/copy_text.h"
+#include "db/raw_connection.h"
 
 #include <algorithm>
 #include <array>
-#include <libpq-fe.h>
 #include <memory>
 #include <pqxx/pqxx>
 #include <xxhash.h>
@@ -21,79 +21,6 @@ std::int64_t checksum(std::string_view bytes)
 {
     return static_cast<std::int64_t>(XXH64(bytes.data(), bytes.size(), 0));
 }
-
-// Throws the libpqxx exception that matches a failed libpq result (unique_violation for 23505...).
-[[noreturn]] void throwError(PGconn *connection, PGresult *result, const std::string &query)
-{
-    // Copied before PQclear frees the result that the field points into.
-    const char *field = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
-    const std::string sqlstate = field ? field : "";
-    const std::string message = PQerrorMessage(connection);
-    if (result)
-        PQclear(result);
-    const char *state = sqlstate.empty() ? nullptr : sqlstate.c_str();
-    if (PQstatus(connection) != CONNECTION_OK)
-        throw pqxx::broken_connection(message);
-    if (sqlstate == "23505")
-        throw pqxx::unique_violation(message, query, state);
-    if (sqlstate == "23503")
-        throw pqxx::foreign_key_violation(message, query, state);
-    if (sqlstate == "42501")
-        throw pqxx::insufficient_privilege(message, query, state);
-    throw pqxx::sql_error(message, query, state);
-}
-
-// The libpq handle of a libpqxx connection, lent for what libpqxx cannot do (binary COPY) and
-// given back when it goes out of scope.
-class RawConnection
-{
-public:
-    explicit RawConnection(pqxx::connection &owner)
-        : m_owner(owner)
-        , m_raw(std::move(owner).release_raw_connection())
-    { }
-    RawConnection(const RawConnection &) = delete;
-    RawConnection &operator=(const RawConnection &) = delete;
-    ~RawConnection() { m_owner = pqxx::connection::seize_raw_connection(m_raw); }
-
-    void exec(const std::string &sql)
-    {
-        PGresult *result = PQexec(m_raw, sql.c_str());
-        if (PQresultStatus(result) != PGRES_COMMAND_OK)
-            throwError(m_raw, result, sql);
-        PQclear(result);
-    }
-
-    void copy(const std::string &sql, std::string_view data)
-    {
-        PGresult *result = PQexec(m_raw, sql.c_str());
-        if (PQresultStatus(result) != PGRES_COPY_IN)
-            throwError(m_raw, result, sql);
-        PQclear(result);
-        constexpr std::size_t kChunk = 1 << 20;
-        for (std::size_t at = 0; at < data.size(); at += kChunk) {
-            const auto part = data.substr(at, kChunk);
-            if (PQputCopyData(m_raw, part.data(), static_cast<int>(part.size())) != 1)
-                throwError(m_raw, nullptr, sql);
-        }
-        if (PQputCopyEnd(m_raw, nullptr) != 1)
-            throwError(m_raw, nullptr, sql);
-        bool failed = false;
-        while (PGresult *end = PQgetResult(m_raw)) {
-            if (PQresultStatus(end) != PGRES_COMMAND_OK) {
-                failed = true;
-                throwError(m_raw, end, sql);
-            }
-            PQclear(end);
-        }
-        if (failed)
-            throwError(m_raw, nullptr, sql);
-    }
-
-private:
-    pqxx::connection &m_owner;
-    PGconn *m_raw;
-};
 
 std::string timestamp(std::int64_t ns)
 {
@@ -338,7 +265,7 @@ BatchReceipt IngestWriter::writeOnce(const IngestBatch &batch, bool staging)
                     copy_binary::appendChar(m_buffer, static_cast<char>(trade.side));
                 }
                 copy_binary::appendTrailer(m_buffer);
-                raw.copy(
+                raw.copyIn(
                     std::format(
                         "COPY {} (time, received_at, instrument_id, trade_id, trade_ref, price, "
                         "size, side) "
@@ -369,7 +296,7 @@ BatchReceipt IngestWriter::writeOnce(const IngestBatch &batch, bool staging)
                     copy_binary::appendLevelArray(m_buffer, row.asks, LevelField::Size);
                 }
                 copy_binary::appendTrailer(m_buffer);
-                raw.copy(
+                raw.copyIn(
                     std::format(
                         "COPY {} (time, received_at, instrument_id, {}, bid_prices, bid_sizes, "
                         "ask_prices, ask_sizes) FROM STDIN (FORMAT binary)",

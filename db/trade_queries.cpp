@@ -1,26 +1,12 @@
 #include "db/trade_queries.h"
 
+#include "db/sql_time.h"
+
 #include <format>
 #include <pqxx/pqxx>
 #include <stdexcept>
 
 namespace tickscope::db {
-
-namespace {
-
-// A timestamptz column as ns since the epoch, from the µs the server keeps.
-std::string ns(std::string_view column)
-{
-    return std::format("(extract(epoch FROM {}) * 1000000)::bigint * 1000", column);
-}
-
-// Query parameter $n, µs since the epoch, as a timestamptz (exact, unlike to_timestamp(double)).
-std::string fromMicroseconds(int parameter)
-{
-    return std::format("(timestamptz 'epoch' + ${} * interval '1 microsecond')", parameter);
-}
-
-} // namespace
 
 std::optional<int> findInstrument(
     pqxx::connection &connection, const std::string &exchange, const std::string &symbol)
@@ -37,16 +23,19 @@ std::optional<int> findInstrument(
 std::int64_t forEachTrade(pqxx::connection &connection, int instrumentId, std::int64_t fromNs,
     std::int64_t toNs, const std::function<void(const model::Trade &trade)> &each)
 {
+    // A stream (COPY underneath) holds one row at a time, however long the range; it takes no
+    // parameters, so the bounds, all numbers, are written into the query.
     pqxx::read_transaction tx{connection};
     const std::string query = std::format(
         "SELECT {}, {}, coalesce(trade_id::text, trade_ref), price::text, size::text, side::text "
-        "FROM market_data.trades WHERE instrument_id = $1 AND time >= {} AND time < {} "
+        "FROM market_data.trades WHERE instrument_id = {} AND time >= {} AND time < {} "
         "ORDER BY time, received_at, trade_id, trade_ref",
-        ns("time"), ns("received_at"), fromMicroseconds(2), fromMicroseconds(3));
+        epochNanoseconds("time"), epochNanoseconds("received_at"), instrumentId,
+        timestampLiteral(fromNs), timestampLiteral(toNs));
     std::int64_t count = 0;
     for (const auto &[time, received, id, price, size, side] :
-        tx.query<std::int64_t, std::int64_t, std::string, std::string, std::string, std::string>(
-            query, pqxx::params{instrumentId, fromNs / 1000, toNs / 1000})) {
+        tx.stream<std::int64_t, std::int64_t, std::string, std::string, std::string, std::string>(
+            query)) {
         model::Trade trade{.exchangeTimeNs = time, .receivedAtNs = received};
         trade.setTradeId(id);
         const auto exactPrice = model::Decimal::parse(price);
@@ -74,7 +63,8 @@ std::vector<model::Gap> gapsInRange(
         tx.exec(std::format("SELECT kind, {}, {}, coalesce(note, '') FROM "
                             "audit.gaps WHERE instrument_id = $1 AND "
                             "gap_start < {} AND gap_end >= {} ORDER BY gap_start",
-                    ns("gap_start"), ns("gap_end"), fromMicroseconds(3), fromMicroseconds(2)),
+                    epochNanoseconds("gap_start"), epochNanoseconds("gap_end"),
+                    timestampFromMicroseconds("$3"), timestampFromMicroseconds("$2")),
             pqxx::params{instrumentId, fromNs / 1000, toNs / 1000})) {
         const std::string kind = row[0].as<std::string>();
         model::Gap gap{.beforeTimeNs = row[1].as<std::int64_t>(),

@@ -1,6 +1,8 @@
 #include "app/cli/cli.h"
 
+#include <QDateTime>
 #include <QRegularExpression>
+#include <QTimeZone>
 #include <cstdio>
 
 namespace tickscope::app::cli {
@@ -82,6 +84,21 @@ void print(const QString &text)
     if (!text.endsWith(u'\n'))
         std::fputc('\n', stdout);
     std::fflush(stdout);
+}
+
+std::optional<std::int64_t> parseTime(const QString &text)
+{
+    QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
+    for (const auto *form :
+        {"yyyy-MM-dd HH:mm:ss.zzz", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm", "yyyy-MM-dd"}) {
+        if (!time.isValid())
+            time = QDateTime::fromString(text, QString::fromLatin1(form));
+    }
+    if (!time.isValid())
+        return std::nullopt;
+    if (time.timeSpec() == Qt::LocalTime)
+        time.setTimeZone(QTimeZone::UTC);
+    return time.toMSecsSinceEpoch() * 1'000'000;
 }
 
 } // namespace tickscope::app::cli

@@ -4,6 +4,7 @@
 #include <QCommandLineParser>
 #include <QString>
 #include <QStringList>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -35,5 +36,9 @@ std::optional<int> intOption(const QCommandLineParser &parser, const QString &na
     int max, const QString &command);
 
 void print(const QString &text);
+
+// "2026-11-30T12:00:00Z", "2026-11-30 12:00:00.250", "2026-11-30": ns since the epoch; a time
+// without a zone is UTC. Nullopt when it is none of these.
+std::optional<std::int64_t> parseTime(const QString &text);
 
 } // namespace tickscope::app::cli

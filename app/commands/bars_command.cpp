@@ -49,23 +49,6 @@ std::expected<std::vector<Indicator>, QString> parseIndicators(const QString &te
     return indicators;
 }
 
-// ISO 8601 ("2026-11-30T12:00:00Z", "2026-11-30 12:00", "2026-11-30"); without a zone, UTC.
-std::optional<std::int64_t> parseTime(const QString &text)
-{
-    QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
-    if (!time.isValid())
-        time = QDateTime::fromString(text, QStringLiteral("yyyy-MM-dd HH:mm:ss"));
-    if (!time.isValid())
-        time = QDateTime::fromString(text, QStringLiteral("yyyy-MM-dd HH:mm"));
-    if (!time.isValid())
-        time = QDateTime::fromString(text, QStringLiteral("yyyy-MM-dd"));
-    if (!time.isValid())
-        return std::nullopt;
-    if (time.timeSpec() == Qt::LocalTime)
-        time.setTimeZone(QTimeZone::UTC);
-    return time.toMSecsSinceEpoch() * 1'000'000;
-}
-
 // "1m", "5m", "15m", "1h", "4h", "1d", "30s": a time bar's interval.
 std::optional<std::int64_t> parseInterval(const QString &text)
 {
@@ -266,9 +249,9 @@ int runBarsCommand(const QStringList &arguments)
         break;
     }
     }
-    const auto from = parseTime(parser.value(QStringLiteral("from")));
+    const auto from = cli::parseTime(parser.value(QStringLiteral("from")));
     const auto to = parser.isSet(QStringLiteral("to"))
-        ? parseTime(parser.value(QStringLiteral("to")))
+        ? cli::parseTime(parser.value(QStringLiteral("to")))
         : std::optional<std::int64_t>(QDateTime::currentMSecsSinceEpoch() * 1'000'000);
     if (!from || !to)
         return cli::usageError(kCommand,

@@ -12,6 +12,7 @@ int runReplayCommand(const QStringList &arguments);
 int runSimCommand(const QStringList &arguments);
 int runBarsCommand(const QStringList &arguments);
 int runPoliciesCommand(const QStringList &arguments);
+int runExportCommand(const QStringList &arguments);
 
 const std::vector<Command> &commands()
 {
@@ -33,6 +34,9 @@ const std::vector<Command> &commands()
         {QStringLiteral("bars"),
             QStringLiteral("time, tick, volume or dollar bars of stored trades, with indicators"),
             runBarsCommand},
+        {QStringLiteral("export"),
+            QStringLiteral("trades of a time range as CSV for ML and backtests, point in time"),
+            runExportCommand},
         {QStringLiteral("sim"),
             QStringLiteral("a simulated exchange on loopback, for demos and load"), runSimCommand},
     };

@@ -1,0 +1,117 @@
+#include "db/raw_connection.h"
+
+#include <format>
+#include <libpq-fe.h>
+#include <memory>
+#include <pqxx/pqxx>
+
+namespace tickscope::db {
+
+namespace {
+
+[[noreturn]] void throwError(PGconn *connection, PGresult *result, const std::string &query)
+{
+    // Copied before PQclear frees the result that the field points into.
+    const char *field = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+    const std::string sqlstate = field ? field : "";
+    const std::string message = PQerrorMessage(connection);
+    if (result)
+        PQclear(result);
+    const char *state = sqlstate.empty() ? nullptr : sqlstate.c_str();
+    if (PQstatus(connection) != CONNECTION_OK)
+        throw pqxx::broken_connection(message);
+    if (sqlstate == "23505")
+        throw pqxx::unique_violation(message, query, state);
+    if (sqlstate == "23503")
+        throw pqxx::foreign_key_violation(message, query, state);
+    if (sqlstate == "42501")
+        throw pqxx::insufficient_privilege(message, query, state);
+    throw pqxx::sql_error(message, query, state);
+}
+
+// Reads the results that end a COPY; throws on the first that is not success.
+void finishCopy(PGconn *connection, const std::string &sql)
+{
+    while (PGresult *end = PQgetResult(connection)) {
+        if (PQresultStatus(end) != PGRES_COMMAND_OK)
+            throwError(connection, end, sql);
+        PQclear(end);
+    }
+}
+
+} // namespace
+
+RawConnection::RawConnection(pqxx::connection &owner)
+    : m_owner(owner)
+    , m_raw(std::move(owner).release_raw_connection())
+{ }
+
+RawConnection::~RawConnection()
+{
+    m_owner = pqxx::connection::seize_raw_connection(m_raw);
+}
+
+void RawConnection::exec(const std::string &sql)
+{
+    PGresult *result = PQexec(m_raw, sql.c_str());
+    if (PQresultStatus(result) != PGRES_COMMAND_OK)
+        throwError(m_raw, result, sql);
+    PQclear(result);
+}
+
+std::vector<std::optional<std::string>> RawConnection::queryRow(const std::string &sql)
+{
+    PGresult *result = PQexec(m_raw, sql.c_str());
+    if (PQresultStatus(result) != PGRES_TUPLES_OK)
+        throwError(m_raw, result, sql);
+    std::unique_ptr<PGresult, decltype(&PQclear)> owned{result, PQclear};
+    if (PQntuples(result) != 1)
+        throw pqxx::unexpected_rows(std::format("expected one row, got {}", PQntuples(result)));
+    std::vector<std::optional<std::string>> row;
+    for (int column = 0; column < PQnfields(result); ++column)
+        row.push_back(PQgetisnull(result, 0, column)
+                ? std::nullopt
+                : std::optional<std::string>(PQgetvalue(result, 0, column)));
+    return row;
+}
+
+void RawConnection::copyIn(const std::string &sql, std::string_view data)
+{
+    PGresult *result = PQexec(m_raw, sql.c_str());
+    if (PQresultStatus(result) != PGRES_COPY_IN)
+        throwError(m_raw, result, sql);
+    PQclear(result);
+    constexpr std::size_t kChunk = 1 << 20;
+    for (std::size_t at = 0; at < data.size(); at += kChunk) {
+        const auto part = data.substr(at, kChunk);
+        if (PQputCopyData(m_raw, part.data(), static_cast<int>(part.size())) != 1)
+            throwError(m_raw, nullptr, sql);
+    }
+    if (PQputCopyEnd(m_raw, nullptr) != 1)
+        throwError(m_raw, nullptr, sql);
+    finishCopy(m_raw, sql);
+}
+
+std::int64_t RawConnection::copyOut(
+    const std::string &sql, const std::function<void(std::string_view)> &row)
+{
+    PGresult *result = PQexec(m_raw, sql.c_str());
+    if (PQresultStatus(result) != PGRES_COPY_OUT)
+        throwError(m_raw, result, sql);
+    PQclear(result);
+    std::int64_t rows = 0;
+    char *buffer = nullptr;
+    int length = 0;
+    while ((length = PQgetCopyData(m_raw, &buffer, 0)) > 0) {
+        // Freed even when `row` throws (a full disk), before the error goes up.
+        std::unique_ptr<char, decltype(&PQfreemem)> owned{buffer, PQfreemem};
+        row(std::string_view(buffer, static_cast<std::size_t>(length)));
+        ++rows;
+    }
+    if (length == -2)
+        throwError(m_raw, nullptr, sql);
+    finishCopy(m_raw, sql);
+    return rows;
+}
+
+} // namespace tickscope::db
