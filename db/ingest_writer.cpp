@@ -4,9 +4,11 @@
 #include "db/copy_binary.h"
 #include "db/copy_text.h"
 #include "db/raw_connection.h"
+#include "db/sql_time.h"
 
 #include <algorithm>
 #include <array>
+#include <format>
 #include <memory>
 #include <pqxx/pqxx>
 #include <xxhash.h>
@@ -448,9 +450,9 @@ IngestCheckpoint IngestWriter::loadCheckpoint()
         checkpoint.journalId = position[0][2].as<std::optional<std::string>>();
     }
     for (const auto &row :
-        tx.exec("SELECT instrument_id, kind, last_sequence, "
-                "coalesce((extract(epoch FROM last_time) * 1000000)::bigint * 1000, 0) "
-                "FROM audit.sequence_positions WHERE instrument_id = ANY($1)",
+        tx.exec(std::format("SELECT instrument_id, kind, last_sequence, coalesce({}, 0) "
+                            "FROM audit.sequence_positions WHERE instrument_id = ANY($1)",
+                    epochNanoseconds("last_time")),
             pqxx::params{m_instrumentIds})) {
         const auto it = std::ranges::find(m_instrumentIds, row[0].as<int>());
         checkpoint.sequences.push_back({
