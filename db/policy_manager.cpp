@@ -13,6 +13,7 @@ namespace {
 
 constexpr auto kRefreshJob = "tickscope_refresh_aggregates";
 constexpr auto kRetentionJob = "tickscope_retention";
+constexpr auto kSampleJob = "tickscope_sample_storage";
 
 // The compression settings chosen for this data and these queries: one segment per instrument
 // (every query names one), rows in time order within it, as the unique key sorts them.
@@ -298,7 +299,7 @@ std::vector<PolicyManager::Planned> PolicyManager::plan(const model::StoragePoli
         }
     }
 
-    // Our two jobs.
+    // Our jobs.
     struct Job
     {
         const char *name;
@@ -306,7 +307,8 @@ std::vector<PolicyManager::Planned> PolicyManager::plan(const model::StoragePoli
         PolicyInterval every;
     };
     for (const Job &job : {Job{kRefreshJob, "aggregates.refresh_pending", policy.refreshEvery},
-             Job{kRetentionJob, "market_data.run_retention", policy.retentionEvery}}) {
+             Job{kRetentionJob, "market_data.run_retention", policy.retentionEvery},
+             Job{kSampleJob, "audit.sample_storage", policy.sampleEvery}}) {
         const std::string setting = std::string("jobs.") + job.name;
         switch (scheduler.kind) {
         case Scheduler::Kind::TimescaleJobs: {
@@ -411,6 +413,7 @@ PolicyRunReport PolicyManager::runJobs(const Operator &by)
         = tx.query_value<std::int64_t>("SELECT count(*) FROM aggregates.refresh_queue");
     tx.exec("CALL aggregates.refresh_pending()");
     tx.exec("CALL market_data.run_retention()");
+    tx.exec("CALL audit.sample_storage()");
     const auto [dropped, pruned] = tx.query1<std::int64_t, std::int64_t>(
         "SELECT count(*) FILTER (WHERE action = 'retention.drop_chunk'), "
         "count(*) FILTER (WHERE action = 'retention.prune_chunk') "

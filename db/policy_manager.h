@@ -3,11 +3,11 @@
 //
 // What runs where: chunk intervals, retention settings and compliance holds are the same on both
 // editions. Compression and continuous-aggregate policies exist only on the TSL edition; on the
-// Apache edition they are reported unavailable, with the reason. The two jobs of our own (the
-// aggregates' refresh and retention) are scheduled by TimescaleDB's job scheduler on TSL and by
-// pg_cron on Apache; where neither is there, `tickscope policies run` runs them instead.
-// Every change is made as tickscope_admin (so that jobs and policies belong to it) and recorded
-// in audit.operator_actions.
+// Apache edition they are reported unavailable, with the reason. The jobs of our own (the
+// aggregates' refresh, retention, and the storage samples) are scheduled by TimescaleDB's job
+// scheduler on TSL and by pg_cron on Apache; where neither is there, `tickscope policies run` runs
+// them instead. Every change is made as tickscope_admin (so that jobs and policies belong to it)
+// and recorded in audit.operator_actions.
 #pragma once
 
 #include "app/model/storage_policy.h"
@@ -47,7 +47,7 @@ public:
     PolicyApplyReport apply(const model::StoragePolicy &policy, const Operator &by, bool dryRun,
         const std::function<void(const std::string &)> &progress = {});
 
-    // Runs the refresh and retention jobs once, here and now.
+    // Runs the refresh, retention and storage-sample jobs once, here and now.
     PolicyRunReport runJobs(const Operator &by);
 
 private:

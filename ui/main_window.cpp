@@ -2,6 +2,8 @@
 
 #include "ui/connection_page.h"
 #include "ui/live_page.h"
+#include "ui/schema_page.h"
+#include "ui/storage_page.h"
 #include "widgets/status_badge.h"
 
 #include <QHBoxLayout>
@@ -17,6 +19,8 @@ MainWindow::MainWindow(QWidget *parent)
     , m_pages(new QStackedWidget)
     , m_connectionPage(new ConnectionPage)
     , m_livePage(new LivePage)
+    , m_storagePage(new StoragePage)
+    , m_schemaPage(new SchemaPage)
     , m_connectionBadge(new widgets::StatusBadge)
 {
     setWindowTitle(tr("Tickscope"));
@@ -29,7 +33,13 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_pageList, &QListWidget::currentRowChanged, m_pages, &QStackedWidget::setCurrentIndex);
 
     addPage(tr("Live"), m_livePage);
+    addPage(tr("Storage"), m_storagePage);
+    addPage(tr("Schema & policies"), m_schemaPage);
     addPage(tr("Connection"), m_connectionPage);
+    connect(m_schemaPage, &SchemaPage::applyMigrationsRequested, this,
+        &MainWindow::applyMigrationsRequested);
+    connect(m_schemaPage, &SchemaPage::applyPoliciesRequested, this,
+        &MainWindow::applyPoliciesRequested);
     m_pageList->setCurrentRow(0);
 
     m_connectionBadge->setObjectName(QStringLiteral("connectionBadge"));
@@ -86,6 +96,25 @@ void MainWindow::showFeedStatus(const model::FeedStatus &status)
 void MainWindow::showWriterStatus(const model::WriterStatus &status)
 {
     m_livePage->showWriterStatus(status);
+}
+
+} // namespace tickscope::ui
+
+namespace tickscope::ui {
+
+void MainWindow::showStorageStatus(const model::StorageStatus &status)
+{
+    m_storagePage->showStatus(status);
+}
+
+void MainWindow::showSchemaStatus(const model::SchemaStatus &status)
+{
+    m_schemaPage->showStatus(status);
+}
+
+void MainWindow::showActionResult(bool succeeded, const QString &message)
+{
+    m_schemaPage->showActionResult(succeeded, message);
 }
 
 } // namespace tickscope::ui

@@ -5,6 +5,7 @@
 #include "app/model/database_status.h"
 #include "app/model/feed_status.h"
 #include "app/model/instrument.h"
+#include "app/model/storage_status.h"
 
 #include <QMainWindow>
 #include <vector>
@@ -20,6 +21,8 @@ namespace tickscope::ui {
 
 class ConnectionPage;
 class LivePage;
+class SchemaPage;
+class StoragePage;
 
 class MainWindow : public QMainWindow
 {
@@ -32,6 +35,13 @@ public slots:
     void setInstruments(const std::vector<tickscope::model::Instrument> &instruments);
     void showFeedStatus(const tickscope::model::FeedStatus &status);
     void showWriterStatus(const tickscope::model::WriterStatus &status);
+    void showStorageStatus(const tickscope::model::StorageStatus &status);
+    void showSchemaStatus(const tickscope::model::SchemaStatus &status);
+    void showActionResult(bool succeeded, const QString &message);
+
+signals:
+    void applyMigrationsRequested();
+    void applyPoliciesRequested();
 
 private:
     void addPage(const QString &title, QWidget *page);
@@ -40,6 +50,8 @@ private:
     QStackedWidget *m_pages;
     ConnectionPage *m_connectionPage;
     LivePage *m_livePage;
+    StoragePage *m_storagePage;
+    SchemaPage *m_schemaPage;
     widgets::StatusBadge *m_connectionBadge;
 };
 

@@ -8,6 +8,7 @@
 #include "app/services/database_session.h"
 #include "app/services/ingest_service.h"
 #include "app/services/simulated_feed.h"
+#include "app/services/storage_monitor.h"
 #include "db/capability_probe.h"
 #include "db/migration_set.h"
 #include "ui/main_window.h"
@@ -125,10 +126,13 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
 
     QThread monitorThread;
     monitorThread.setObjectName(QStringLiteral("monitor"));
-    auto *monitor = new DatabaseMonitor(target, std::move(*migrations), config.policy);
+    auto *monitor = new DatabaseMonitor(target, *migrations, config.policy);
     monitor->moveToThread(&monitorThread);
     QObject::connect(&monitorThread, &QThread::started, monitor, &DatabaseMonitor::start);
     QObject::connect(&monitorThread, &QThread::finished, monitor, &QObject::deleteLater);
+    auto *storage = new StorageMonitor(config.policy, std::move(*migrations));
+    storage->moveToThread(&monitorThread);
+    QObject::connect(&monitorThread, &QThread::finished, storage, &QObject::deleteLater);
 
     // With no exchange configured, the built-in simulator stands in for one.
     Config ingestConfig = config;
@@ -174,12 +178,27 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
         window = std::make_unique<ui::MainWindow>();
         QObject::connect(monitor, &DatabaseMonitor::statusChanged, window.get(),
             &ui::MainWindow::showDatabaseStatus);
+        QObject::connect(storage, &StorageMonitor::storageStatusChanged, window.get(),
+            &ui::MainWindow::showStorageStatus);
+        QObject::connect(storage, &StorageMonitor::schemaStatusChanged, window.get(),
+            &ui::MainWindow::showSchemaStatus);
+        QObject::connect(storage, &StorageMonitor::actionFinished, window.get(),
+            &ui::MainWindow::showActionResult);
+        QObject::connect(window.get(), &ui::MainWindow::applyMigrationsRequested, storage,
+            &StorageMonitor::applyMigrations);
+        QObject::connect(window.get(), &ui::MainWindow::applyPoliciesRequested, storage,
+            &StorageMonitor::applyPolicies);
+        // The pages it feeds are the console's; headless, nothing reads it.
+        QObject::connect(monitor, &DatabaseMonitor::databaseReady, storage,
+            [storage](const QString &, const QString &operatorConninfo) {
+                storage->start(operatorConninfo);
+            });
         window->setInstruments(instruments);
         window->show();
     }
     // The database is up and migrated: start ingesting into it.
-    QObject::connect(
-        monitor, &DatabaseMonitor::databaseReady, application.get(), [&](const QString &conninfo) {
+    QObject::connect(monitor, &DatabaseMonitor::databaseReady, application.get(),
+        [&](const QString &conninfo, const QString &) {
             ingest = std::make_unique<IngestService>(ingestConfig, conninfo.toStdString());
             if (window) {
                 QObject::connect(ingest.get(), &IngestService::feedStatusChanged, window.get(),
@@ -227,6 +246,7 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
     }
     if (simulator)
         simulator->stop();
+    QMetaObject::invokeMethod(storage, &StorageMonitor::shutdown, Qt::BlockingQueuedConnection);
     QMetaObject::invokeMethod(monitor, &DatabaseMonitor::shutdown, Qt::BlockingQueuedConnection);
     monitorThread.quit();
     monitorThread.wait();

@@ -178,7 +178,7 @@ std::expected<void, std::string> readPolicies(
                   });
           };
     std::vector<std::string_view> known{
-        "hold", "hold_for", "refresh_every", "refresh_window", "retention_every"};
+        "hold", "hold_for", "refresh_every", "refresh_window", "retention_every", "sample_every"};
     for (const auto &hypertable : policy.hypertables)
         known.push_back(hypertable.hypertable);
     for (const auto &[key, node] : table) {
@@ -186,7 +186,8 @@ std::expected<void, std::string> readPolicies(
             return std::unexpected(std::format("{}: unknown key policies.{} ({}); it takes {}",
                 file, key.str(), where(node),
                 "hold, hold_for, refresh_every, refresh_window, "
-                "retention_every and the tables trades, book_snapshots, book_deltas"));
+                "retention_every, sample_every and the tables trades, book_snapshots, "
+                "book_deltas"));
     }
     std::expected<void, std::string> read;
     for (auto [key, target] :

@@ -62,6 +62,7 @@ struct StoragePolicy
     // three buckets of each level); older late data is refreshed from the queue.
     PolicyInterval refreshWindow{6, PolicyInterval::Unit::Hours};
     PolicyInterval retentionEvery{1, PolicyInterval::Unit::Hours}; // the retention job
+    PolicyInterval sampleEvery{1, PolicyInterval::Unit::Hours}; // storage sizes for the console
 };
 
 // One setting: what the policy wants, what the database has, and whether they agree.

@@ -96,7 +96,8 @@ void DatabaseMonitor::poll()
         publish(model::DatabaseStatus::State::Ready, {});
         if (!m_announcedReady) {
             m_announcedReady = true;
-            emit databaseReady(QString::fromStdString(m_session->ingestConninfo()));
+            emit databaseReady(QString::fromStdString(m_session->ingestConninfo()),
+                QString::fromStdString(m_session->target().conninfo));
         }
     } catch (const std::exception &error) {
         m_connection.reset();

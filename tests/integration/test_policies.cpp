@@ -7,6 +7,7 @@
 #include "app/config/config.h"
 #include "db/connection.h"
 #include "db/policy_manager.h"
+#include "db/storage_queries.h"
 #include "tests/support/edition_database.h"
 #include "tests/support/run_tickscope.h"
 
@@ -108,6 +109,19 @@ compress_after = "2 days"
                      "SELECT count(*) FROM audit.operator_actions WHERE action = 'policy.apply' "
                      "AND outcome = 'succeeded' AND os_user = 'tester' AND host = 'testhost'"),
             static_cast<std::int64_t>(applied.changed.size()));
+
+        // The Storage page's reading of the same database: the jobs apply scheduled, and a
+        // freshness row per aggregate level.
+        const auto storage = db::readStorageStatus(connection, policy);
+        QCOMPARE(storage.aggregates.size(), std::size_t(6));
+        QCOMPARE(storage.compressionAvailable, testing::EditionDatabase::tsl());
+        const auto refreshJob = std::ranges::find_if(storage.jobs, [](const auto &job) {
+            return job.name == "aggregates.refresh_pending"
+                || job.name == "tickscope_refresh_aggregates";
+        });
+        QVERIFY(refreshJob != storage.jobs.end());
+        QCOMPARE(refreshJob->scheduler,
+            std::string(testing::EditionDatabase::tsl() ? "timescaledb" : "pg_cron"));
 
         // What one edition cannot do, the other does.
         const auto compression = setting(after, "book_deltas.compress_after");

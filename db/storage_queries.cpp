@@ -1,0 +1,251 @@
+#include "db/storage_queries.h"
+
+#include <algorithm>
+#include <format>
+#include <pqxx/pqxx>
+#include <regex>
+
+namespace tickscope::db {
+
+namespace {
+
+using model::WallTime;
+
+// A timestamptz as epoch seconds; NULL for ±infinity and for the "nothing yet" minimum that
+// TimescaleDB reports as a watermark of an empty aggregate.
+std::string epochOrNull(std::string_view column)
+{
+    return std::format(
+        "CASE WHEN isfinite({0}) AND {0} > 'epoch' THEN extract(epoch FROM {0})::float8 END",
+        column);
+}
+
+std::optional<WallTime> wallTime(const std::optional<double> &seconds)
+{
+    if (!seconds)
+        return std::nullopt;
+    return WallTime{
+        std::chrono::duration_cast<WallTime::duration>(std::chrono::duration<double>(*seconds))};
+}
+
+double seconds(const model::PolicyInterval &interval)
+{
+    static constexpr double kSeconds[]
+        = {1, 60, 3600, 86'400, 7 * 86'400, 30 * 86'400, 365.25 * 86'400};
+    return static_cast<double>(interval.count) * kSeconds[static_cast<int>(interval.unit)];
+}
+
+void readHypertables(
+    pqxx::work &tx, const model::StoragePolicy &policy, bool tsl, model::StorageStatus &status)
+{
+    constexpr std::int64_t kTooManyChunks = 1000;
+    for (const auto &[name, interval, bytes, chunks] :
+        tx.query<std::string, std::string, std::int64_t, std::int64_t>(
+            "SELECT format('%I.%I', h.hypertable_schema, h.hypertable_name), "
+            "d.time_interval::text, hypertable_size(format('%I.%I', h.hypertable_schema, "
+            "h.hypertable_name)::regclass), h.num_chunks FROM timescaledb_information.hypertables "
+            "h JOIN timescaledb_information.dimensions d USING (hypertable_schema, "
+            "hypertable_name) WHERE d.dimension_number = 1 AND h.hypertable_schema IN "
+            "('market_data', 'aggregates') ORDER BY h.hypertable_schema DESC, (SELECT position "
+            "FROM aggregates.levels l WHERE l.relation = format('%I.%I', h.hypertable_schema, "
+            "h.hypertable_name)), h.hypertable_name DESC")) {
+        model::HypertableStorage table{.name = name,
+            .chunkInterval = interval,
+            .totalBytes = bytes,
+            .chunks = chunks,
+            .tooManyChunks = chunks > kTooManyChunks};
+        if (tsl) {
+            const auto [compressed, before, after]
+                = tx.query1<std::int64_t, std::int64_t, std::int64_t>(
+                    "SELECT coalesce(max(number_compressed_chunks), 0), "
+                    "coalesce(max(before_compression_total_bytes), 0), "
+                    "coalesce(max(after_compression_total_bytes), 0) "
+                    "FROM hypertable_compression_stats($1::regclass)",
+                    pqxx::params{name});
+            table.compressedChunks = compressed;
+            table.beforeBytes = before;
+            table.afterBytes = after;
+            const auto policyOf = std::ranges::find_if(policy.hypertables,
+                [&](const auto &p) { return "market_data." + p.hypertable == name; });
+            if (policyOf != policy.hypertables.end() && policyOf->compressAfter) {
+                const auto [count, size] = tx.query1<std::int64_t, std::int64_t>(
+                    "SELECT count(*), coalesce(sum(s.total_bytes), 0) "
+                    "FROM timescaledb_information.chunks c JOIN chunks_detailed_size($1::regclass) "
+                    "s ON format('%I.%I', c.chunk_schema, c.chunk_name) = "
+                    "format('%I.%I', s.chunk_schema, s.chunk_name) "
+                    "WHERE format('%I.%I', c.hypertable_schema, c.hypertable_name)::regclass = "
+                    "$1::regclass AND NOT "
+                    "c.is_compressed AND c.range_end < now() - $2::interval",
+                    pqxx::params{name, policyOf->compressAfter->text()});
+                table.backlogChunks = count;
+                table.backlogBytes = size;
+            }
+        }
+        status.hypertables.push_back(std::move(table));
+    }
+}
+
+void readTimescaleJobs(pqxx::work &tx, model::StorageStatus &status)
+{
+    for (const auto &[name, schedule, lastStart, nextStart, nextNegativeInfinity, lastStatus,
+             jobStatus, runs, failures] : tx.query<std::string, std::string, std::optional<double>,
+             std::optional<double>, bool, std::optional<std::string>, std::optional<std::string>,
+             std::optional<std::int64_t>, std::optional<std::int64_t>>(
+             std::format("SELECT CASE WHEN j.hypertable_name IS NULL THEN format('%s.%s', "
+                         "j.proc_schema, j.proc_name) ELSE format('%s [%s]', j.proc_name, "
+                         "j.hypertable_name) END, 'every ' || j.schedule_interval::text, {}, {}, "
+                         "coalesce(s.next_start = '-infinity', false), s.last_run_status, "
+                         "s.job_status, s.total_runs, s.total_failures "
+                         "FROM timescaledb_information.jobs j LEFT JOIN "
+                         "timescaledb_information.job_stats s USING (job_id) WHERE j.job_id >= "
+                         "1000 ORDER BY 1",
+                 epochOrNull("s.last_run_started_at"), epochOrNull("s.next_start")))) {
+        model::JobStatus job{.name = name,
+            .scheduler = "timescaledb",
+            .schedule = schedule,
+            .lastStart = wallTime(lastStart),
+            .nextStart = wallTime(nextStart),
+            .runs = runs.value_or(0),
+            .failures = failures.value_or(0)};
+        const bool running = jobStatus.value_or("") == "Running";
+        job.lastResult = running ? "running"
+            : lastStatus         ? (*lastStatus == "Success" ? "success" : "failed")
+                                 : "never run";
+        job.stuck = nextNegativeInfinity && !running;
+        // A minute of grace: the scheduler wakes up on its own clock.
+        job.overdue = !running && job.nextStart
+            && *job.nextStart + std::chrono::minutes(1) < std::chrono::system_clock::now();
+        status.jobs.push_back(std::move(job));
+    }
+}
+
+void readCronJobs(pqxx::work &tx, model::StorageStatus &status)
+{
+    for (const auto &[name, schedule, lastStart, lastStatus, message, runs, failures] :
+        tx.query<std::string, std::string, std::optional<double>, std::optional<std::string>,
+            std::optional<std::string>, std::int64_t, std::int64_t>(
+            std::format("SELECT j.jobname, j.schedule, {}, d.status, d.return_message, "
+                        "(SELECT count(*) FROM cron.job_run_details r WHERE r.jobid = j.jobid), "
+                        "(SELECT count(*) FROM cron.job_run_details r WHERE r.jobid = j.jobid "
+                        " AND r.status = 'failed') "
+                        "FROM cron.job j LEFT JOIN LATERAL (SELECT * FROM cron.job_run_details r "
+                        " WHERE r.jobid = j.jobid ORDER BY r.start_time DESC LIMIT 1) d ON true "
+                        "WHERE j.active ORDER BY j.jobname",
+                epochOrNull("d.start_time")))) {
+        model::JobStatus job{.name = name,
+            .scheduler = "pg_cron",
+            .schedule = "cron " + schedule,
+            .lastStart = wallTime(lastStart),
+            .lastResult
+            = lastStatus ? (*lastStatus == "succeeded" ? "success" : *lastStatus) : "never run",
+            .lastMessage = lastStatus && *lastStatus == "failed" ? message.value_or("") : "",
+            .runs = runs,
+            .failures = failures};
+        // pg_cron keeps no next start: late is two periods and a minute without a start.
+        if (const auto period = cronPeriodSeconds(schedule); period && job.lastStart) {
+            const auto due = *job.lastStart
+                + std::chrono::duration_cast<WallTime::duration>(
+                    std::chrono::duration<double>(2 * *period + 60));
+            job.overdue = job.lastResult != "running" && due < std::chrono::system_clock::now();
+        }
+        status.jobs.push_back(std::move(job));
+    }
+}
+
+void readFreshness(
+    pqxx::work &tx, const model::StoragePolicy &policy, bool tsl, model::StorageStatus &status)
+{
+    const auto [pending, oldestQueued] = tx.query1<std::int64_t, std::optional<double>>(std::format(
+        "SELECT count(*), {} FROM aggregates.refresh_queue", epochOrNull("min(queued_at)")));
+    const auto now = std::chrono::system_clock::now();
+    // TSL: up to where the continuous aggregate is materialized (real-time aggregation answers
+    // above it). Apache: the tables are exact up to their newest bucket (no later than now)
+    // except where corrections wait in the queue, so they lag by the oldest queued entry.
+    const std::string watermark = tsl
+        ? "(SELECT _timescaledb_functions.to_timestamp(_timescaledb_functions.cagg_watermark("
+          "c.mat_hypertable_id)) FROM _timescaledb_catalog.continuous_agg c WHERE "
+          "format('%s.%s', c.user_view_schema, c.user_view_name) = l.relation)"
+        : "NULL::timestamptz";
+    for (const auto &[relation, width, mark] : tx.query<std::string, double, std::optional<double>>(
+             std::format("SELECT l.relation, extract(epoch FROM l.bucket_width)::float8, {} "
+                         "FROM aggregates.levels l ORDER BY l.position",
+                 epochOrNull(watermark)))) {
+        model::AggregateFreshness freshness{.name = relation,
+            .allowedLagSeconds = width + 2 * seconds(policy.refreshEvery),
+            .pendingBuckets = relation.ends_with("_1m") ? pending : 0};
+        if (tsl) {
+            freshness.watermark = wallTime(mark);
+            if (freshness.watermark) {
+                freshness.lagSeconds
+                    = std::chrono::duration<double>(now - *freshness.watermark).count();
+                freshness.watermarkInFuture = freshness.lagSeconds < -60;
+            }
+        } else {
+            freshness.watermark = wallTime(tx.query_value<std::optional<double>>(
+                std::format("SELECT {} FROM (SELECT least(max(bucket) + {} * interval '1 second', "
+                            "now()) AS m FROM {}) t",
+                    epochOrNull("m"), width, relation)));
+            if (oldestQueued)
+                freshness.lagSeconds
+                    = std::chrono::duration<double>(now - *wallTime(oldestQueued)).count();
+        }
+        status.aggregates.push_back(std::move(freshness));
+    }
+}
+
+} // namespace
+
+std::optional<double> cronPeriodSeconds(const std::string &schedule)
+{
+    static const std::regex seconds{R"(^(\d+) seconds$)"};
+    static const std::regex everyMinutes{R"(^\*/(\d+) \* \* \* \*$)"};
+    static const std::regex everyHours{R"(^0 \*/(\d+) \* \* \*$)"};
+    std::smatch match;
+    if (std::regex_match(schedule, match, seconds))
+        return std::stod(match[1]);
+    if (schedule == "* * * * *")
+        return 60;
+    if (std::regex_match(schedule, match, everyMinutes))
+        return 60 * std::stod(match[1]);
+    if (schedule == "0 * * * *")
+        return 3600;
+    if (std::regex_match(schedule, match, everyHours))
+        return 3600 * std::stod(match[1]);
+    if (schedule == "0 0 * * *")
+        return 86'400;
+    return std::nullopt;
+}
+
+model::StorageStatus readStorageStatus(
+    pqxx::connection &connection, const model::StoragePolicy &policy)
+{
+    model::StorageStatus status;
+    status.checkedAt = std::chrono::system_clock::now();
+    pqxx::work tx{connection};
+    tx.exec("SET TRANSACTION READ ONLY");
+    const auto [license, cron] = tx.query1<std::string, bool>(
+        "SELECT coalesce(current_setting('timescaledb.license', true), ''), "
+        "EXISTS (SELECT FROM pg_extension WHERE extname = 'pg_cron')");
+    const bool tsl = license == "timescale";
+    status.compressionAvailable = tsl;
+    if (!tsl)
+        status.compressionNote = "compression needs TimescaleDB's TSL edition; this server runs "
+                                 "the Apache edition";
+    readHypertables(tx, policy, tsl, status);
+    if (tsl)
+        readTimescaleJobs(tx, status);
+    else if (cron)
+        readCronJobs(tx, status);
+    readFreshness(tx, policy, tsl, status);
+    // Absent from a schema older than 0008 (the Schema & policies page offers to migrate it).
+    if (!tx.query_value<bool>("SELECT to_regclass('audit.storage_samples') IS NOT NULL"))
+        return status;
+    for (const auto &[time, hypertable, ratio] : tx.query<double, std::string, double>(
+             "SELECT extract(epoch FROM time)::float8, hypertable, "
+             "before_bytes::float8 / after_bytes FROM audit.storage_samples "
+             "WHERE after_bytes > 0 AND time > now() - interval '30 days' ORDER BY time"))
+        status.ratioHistory.push_back({*wallTime(time), hypertable, ratio});
+    return status;
+}
+
+} // namespace tickscope::db

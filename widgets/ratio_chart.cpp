@@ -1,0 +1,66 @@
+#include "widgets/ratio_chart.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QDateTimeAxis>
+#include <QLineSeries>
+#include <QVBoxLayout>
+#include <QValueAxis>
+#include <algorithm>
+#include <map>
+
+namespace tickscope::widgets {
+
+RatioChart::RatioChart(QWidget *parent)
+    : QWidget(parent)
+    , m_chart(new QChart)
+    , m_view(new QChartView(m_chart, this))
+{
+    m_chart->setAnimationOptions(QChart::NoAnimation);
+    m_chart->legend()->setAlignment(Qt::AlignBottom);
+    m_view->setRenderHint(QPainter::Antialiasing);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_view);
+    setMinimumHeight(180);
+}
+
+void RatioChart::setPoints(const std::vector<Point> &points, const QString &emptyText)
+{
+    m_chart->removeAllSeries();
+    for (auto *axis : m_chart->axes())
+        m_chart->removeAxis(axis);
+    m_chart->setTitle(points.empty() ? emptyText : tr("Compression ratio"));
+    if (points.empty())
+        return;
+    auto *time = new QDateTimeAxis;
+    time->setFormat(QStringLiteral("MM-dd HH:mm"));
+    auto *ratio = new QValueAxis;
+    ratio->setLabelFormat(QStringLiteral("%.0f:1"));
+    m_chart->addAxis(time, Qt::AlignBottom);
+    m_chart->addAxis(ratio, Qt::AlignLeft);
+    std::map<QString, QLineSeries *> lines;
+    double highest = 1;
+    for (const auto &point : points) {
+        auto &line = lines[point.series];
+        if (!line) {
+            line = new QLineSeries;
+            line->setName(point.series);
+            m_chart->addSeries(line);
+            line->attachAxis(time);
+            line->attachAxis(ratio);
+        }
+        line->append(static_cast<qreal>(point.time.toMSecsSinceEpoch()), point.ratio);
+        highest = std::max(highest, point.ratio);
+    }
+    time->setRange(
+        points.front().time, std::max(points.back().time, points.front().time.addSecs(60)));
+    ratio->setRange(0, highest * 1.1);
+}
+
+int RatioChart::seriesCount() const
+{
+    return static_cast<int>(m_chart->series().size());
+}
+
+} // namespace tickscope::widgets
