@@ -81,8 +81,12 @@ BEGIN
                 'open numeric NOT NULL, high numeric NOT NULL, low numeric NOT NULL, '
                 'close numeric NOT NULL, volume numeric NOT NULL, notional numeric NOT NULL, '
                 'vwap numeric NOT NULL, trades bigint NOT NULL, buy_volume numeric NOT NULL, '
-                'sell_volume numeric NOT NULL, PRIMARY KEY (instrument_id, bucket))',
+                'sell_volume numeric NOT NULL, PRIMARY KEY (instrument_id, bucket) '
+                'INCLUDE (open, high, low, close, volume, trades))',
                 level.relation);
+            -- The key carries the bar: a refresh every minute writes one row per instrument,
+            -- so one instrument's day of bars lies on as many heap pages as it has rows, and an
+            -- index-only scan reads it from a few index pages instead.
             -- About a hundred thousand rows per chunk for fifty instruments.
             PERFORM create_hypertable(level.relation::regclass,
                 by_range('bucket', CASE WHEN level.position = 1 THEN interval '7 days'
@@ -109,6 +113,7 @@ BEGIN
                                          bucket timestamptz) ON COMMIT DROP;
     WITH taken AS (DELETE FROM aggregates.refresh_queue RETURNING instrument_id, bucket)
     INSERT INTO refresh_work SELECT DISTINCT 1, instrument_id, bucket FROM taken;
+    ANALYZE refresh_work;
 
     FOR level IN SELECT * FROM aggregates.levels ORDER BY position LOOP
         INSERT INTO refresh_work
@@ -117,11 +122,15 @@ BEGIN
         EXECUTE format('DELETE FROM %s a USING refresh_work w WHERE w.position = %s '
                        'AND a.instrument_id = w.instrument_id AND a.bucket = w.bucket',
                        level.relation, level.position);
+        -- One index range scan per bucket: OFFSET 0 keeps the planner from flattening the
+        -- LATERAL into a hash join on instrument_id alone, which compares every pair of queued
+        -- bucket and trade of the instrument (75k buckets: 80 s instead of 5).
         EXECUTE format(
             'INSERT INTO %1$s SELECT time_bucket(%2$L, %3$I) AS bucket, instrument_id, %4$s '
-            'FROM (SELECT s.* FROM refresh_work w JOIN %5$s s '
-            '      ON s.instrument_id = w.instrument_id AND s.%3$I >= w.bucket '
-            '     AND s.%3$I < w.bucket + %2$L::interval WHERE w.position = %6$s) source '
+            'FROM (SELECT s.* FROM refresh_work w CROSS JOIN LATERAL (SELECT * FROM %5$s x '
+            '      WHERE x.instrument_id = w.instrument_id AND x.%3$I >= w.bucket '
+            '      AND x.%3$I < w.bucket + %2$L::interval OFFSET 0) s '
+            '      WHERE w.position = %6$s) source '
             'GROUP BY 1, 2',
             level.relation, level.bucket_width, level.source_time, level.select_list,
             level.source, level.position);
