@@ -31,16 +31,21 @@ std::int64_t count(pqxx::connection &connection, const std::string &query)
     return pqxx::nontransaction{connection}.query_value<std::int64_t>(query);
 }
 
-// The policy of a config file with these lines, parsed as `tickscope` parses it.
-model::StoragePolicy policyOf(const QString &toml)
+// A config file of these lines in `directory`.
+QString writeConfig(const QTemporaryDir &directory, const QString &toml)
 {
-    QTemporaryDir directory;
     const QString path = directory.filePath(QStringLiteral("tickscope.toml"));
     QFile file{path};
     if (!file.open(QIODevice::WriteOnly) || file.write(toml.toUtf8()) < 0)
         qFatal("cannot write %s", qPrintable(path));
-    file.close();
-    auto config = app::loadConfig(path, true);
+    return path;
+}
+
+// The policy of a config file with these lines, parsed as `tickscope` parses it.
+model::StoragePolicy policyOf(const QString &toml)
+{
+    QTemporaryDir directory;
+    auto config = app::loadConfig(writeConfig(directory, toml), true);
     if (!config)
         qFatal("%s", config.error().c_str());
     return config->policy;
@@ -142,14 +147,12 @@ compress_after = "2 days"
     void commandLineShowsAndAppliesTheConfigFile()
     {
         QTemporaryDir directory;
-        const QString config = directory.filePath(QStringLiteral("tickscope.toml"));
-        QFile file{config};
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write("[policies]\nhold = [\"keep\", \"mixed:HELD\"]\nhold_for = \"60 days\"\n"
-                   "[policies.trades]\ndrop_after = \"30 days\"\nchunk_interval = \"12 hours\"\n"
-                   "[policies.book_deltas]\ndrop_after = \"never\"\ncompress_after = \"2 days\"\n"
-                   "[policies.book_snapshots]\ndrop_after = \"90 days\"\n");
-        file.close();
+        const QString config = writeConfig(directory,
+            QStringLiteral("[policies]\nhold = [\"keep\", \"mixed:HELD\"]\nhold_for = \"60 days\"\n"
+                           "[policies.trades]\ndrop_after = \"30 days\"\n"
+                           "chunk_interval = \"12 hours\"\n[policies.book_deltas]\n"
+                           "drop_after = \"never\"\ncompress_after = \"2 days\"\n"
+                           "[policies.book_snapshots]\ndrop_after = \"90 days\"\n"));
         const QStringList common{
             QStringLiteral("--config"), config, QStringLiteral("--db"), conninfo()};
 
