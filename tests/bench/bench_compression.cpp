@@ -17,6 +17,7 @@
 #include <cstring>
 #include <format>
 #include <pqxx/pqxx>
+#include <vector>
 
 using namespace tickscope;
 
@@ -58,6 +59,36 @@ constexpr Layout kLayouts[] = {
 double secondsSince(std::chrono::steady_clock::time_point start)
 {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Where the compressed bytes go: each column's share of the compressed chunks, per row.
+void printColumns(pqxx::nontransaction &tx, std::int64_t before, std::int64_t after)
+{
+    const auto chunks = tx.query<std::string>(
+        "SELECT format('%I.%I', cc.schema_name, cc.table_name) FROM _timescaledb_catalog.chunk c "
+        "JOIN _timescaledb_catalog.chunk cc ON c.compressed_chunk_id = cc.id JOIN "
+        "_timescaledb_catalog.hypertable h ON c.hypertable_id = h.id WHERE h.table_name = "
+        "'trades'");
+    const char *columns[]
+        = {"time", "received_at", "trade_id", "trade_ref", "price", "size", "side"};
+    std::int64_t rows = 0;
+    std::vector<std::int64_t> bytes(std::size(columns));
+    for (const auto &[chunk] : chunks) {
+        std::string query = "SELECT sum(_ts_meta_count)::bigint";
+        for (const char *column : columns)
+            query += std::format(", coalesce(sum(pg_column_size({})), 0)::bigint", column);
+        const auto row = tx.exec(query + " FROM " + chunk).one_row();
+        rows += row[0].as<std::int64_t>();
+        for (std::size_t i = 0; i < std::size(columns); ++i)
+            bytes[i] += row[static_cast<int>(i) + 1].as<std::int64_t>();
+    }
+    std::printf("    %.1f bytes a row before, %.1f after; compressed bytes a row by column:",
+        static_cast<double>(before) / static_cast<double>(rows),
+        static_cast<double>(after) / static_cast<double>(rows));
+    for (std::size_t i = 0; i < std::size(columns); ++i)
+        std::printf(
+            " %s %.2f", columns[i], static_cast<double>(bytes[i]) / static_cast<double>(rows));
+    std::printf("\n");
 }
 
 } // namespace
@@ -137,6 +168,8 @@ int main(int argc, char **argv)
                 static_cast<double>(before) / 1e6, static_cast<double>(after) / 1e6,
                 static_cast<double>(before) / static_cast<double>(after), secondsSince(started));
             std::fflush(stdout);
+            if (&layout == &kLayouts[1])
+                printColumns(tx, before, after);
             tx.exec("SELECT decompress_chunk(c) FROM show_chunks('market_data.trades') c");
         }
     } catch (const std::exception &error) {
