@@ -146,6 +146,28 @@ std::vector<PolicyManager::Planned> PolicyManager::plan(const model::StoragePoli
     };
     const std::string apacheOnly = "the Apache edition of TimescaleDB on this server has no "
                                    "compression; the TSL (Timescale License) edition has";
+    // A compression policy on `schema`.`name` (a hypertable or a continuous aggregate), once its
+    // compression is switched on.
+    auto addCompressAfter = [&](std::string setting, const std::string &schema,
+                                const std::string &name,
+                                const std::optional<PolicyInterval> &compressAfter) {
+        const std::string relation = schema + "." + name;
+        std::vector<std::string> statements{std::format(
+            "SELECT remove_compression_policy({}, if_exists => true)", quote(relation))};
+        if (compressAfter)
+            statements.push_back(
+                std::format("SELECT add_compression_policy({}, compress_after => {}::interval)",
+                    quote(relation), quote(compressAfter->text())));
+        add(std::move(setting), orNever(compressAfter.transform(pg)),
+            orNever(
+                tx.query01<std::string>(
+                      "SELECT (config->>'compress_after')::interval::text FROM "
+                      "timescaledb_information.jobs WHERE proc_name = 'policy_compression' "
+                      "AND hypertable_schema = $1 AND hypertable_name = $2",
+                      pqxx::params{schema, name})
+                    .transform([](auto row) { return std::get<0>(row); })),
+            std::move(statements));
+    };
 
     // The scheduler first: the jobs below need it.
     switch (scheduler.kind) {
@@ -209,22 +231,8 @@ std::vector<PolicyManager::Planned> PolicyManager::plan(const model::StoragePoli
                               relation, quote(layout->orderBy))
                         : std::format(
                               "ALTER TABLE {} SET (timescaledb.compress = false)", relation)});
-            std::vector<std::string> statements{std::format(
-                "SELECT remove_compression_policy({}, if_exists => true)", quote(relation))};
-            if (table.compressAfter)
-                statements.push_back(
-                    std::format("SELECT add_compression_policy({}, compress_after => {}::interval)",
-                        quote(relation), quote(table.compressAfter->text())));
-            add(prefix + "compress_after", orNever(table.compressAfter.transform(pg)),
-                orNever(
-                    tx.query01<std::string>(
-                          "SELECT (config->>'compress_after')::interval::text FROM "
-                          "timescaledb_information.jobs WHERE proc_name = "
-                          "'policy_compression' AND hypertable_schema = 'market_data' AND "
-                          "hypertable_name = $1",
-                          pqxx::params{table.hypertable})
-                        .transform([](auto row) { return std::get<0>(row); })),
-                std::move(statements));
+            addCompressAfter(
+                prefix + "compress_after", "market_data", table.hypertable, table.compressAfter);
         }
 
         add(prefix + "drop_after", orNever(table.dropAfter.transform(pg)),
@@ -272,6 +280,8 @@ std::vector<PolicyManager::Planned> PolicyManager::plan(const model::StoragePoli
         unavailable("aggregates.refresh_window", pg(policy.refreshWindow),
             "continuous aggregates need the TSL edition; here aggregates.ohlcv_* are tables "
             "that the refresh job updates exactly where new trades landed");
+        unavailable("aggregates.compress_after",
+            orNever(policy.aggregateCompressAfter.transform(pg)), apacheOnly);
     } else {
         const auto levels = tx.query<std::string, std::string, std::string, std::string>(
             "SELECT relation, greatest($1::interval, 3 * bucket_width)::text, "
@@ -296,6 +306,20 @@ std::vector<PolicyManager::Planned> PolicyManager::plan(const model::StoragePoli
                                 "{}::interval, end_offset => {}::interval, schedule_interval => "
                                 "{}::interval)",
                         quote(relation), quote(start), quote(end), quote(every))});
+            // Compressed where it pays: the 1m and 5m levels hold nearly all the rows.
+            if (view == "ohlcv_1m" || view == "ohlcv_5m") {
+                add(relation + ".compression", policy.aggregateCompressAfter ? "on" : "off",
+                    tx.query_value<bool>("SELECT compression_enabled FROM "
+                                         "timescaledb_information.continuous_aggregates WHERE "
+                                         "view_schema = 'aggregates' AND view_name = $1",
+                        pqxx::params{view})
+                        ? "on"
+                        : "off",
+                    {std::format("ALTER MATERIALIZED VIEW {} SET (timescaledb.compress = {})",
+                        relation, policy.aggregateCompressAfter ? "true" : "false")});
+                addCompressAfter(relation + ".compress_after", "aggregates", view,
+                    policy.aggregateCompressAfter);
+            }
         }
     }
 

@@ -177,8 +177,8 @@ std::expected<void, std::string> readPolicies(
                       return {};
                   });
           };
-    std::vector<std::string_view> known{
-        "hold", "hold_for", "refresh_every", "refresh_window", "retention_every", "sample_every"};
+    std::vector<std::string_view> known{"hold", "hold_for", "refresh_every", "refresh_window",
+        "retention_every", "sample_every", "aggregates_compress_after"};
     for (const auto &hypertable : policy.hypertables)
         known.push_back(hypertable.hypertable);
     for (const auto &[key, node] : table) {
@@ -197,6 +197,9 @@ std::expected<void, std::string> readPolicies(
         if (read)
             read = interval(reader, key, false, [target](auto value) { *target = *value; });
     }
+    if (read)
+        read = interval(reader, "aggregates_compress_after", true,
+            [&](auto value) { policy.aggregateCompressAfter = value; });
     if (!read)
         return read;
     if (const toml::node *hold = table.get("hold")) {

@@ -9,7 +9,8 @@
 //                       and the adapter's own settings (feeds::AdapterDescription::options)
 //   [policies]          hold = ["binance", "coinbase:BTC-USD"], hold_for = "7 years",
 //                       refresh_every = "1 minute", refresh_window = "6 hours",
-//                       retention_every = "1 hour", sample_every = "1 hour"
+//                       retention_every = "1 hour", sample_every = "1 hour",
+//                       aggregates_compress_after = "30 days" ("never": none)
 //   [policies.TABLE]    (trades, book_snapshots, book_deltas) chunk_interval = "1 day",
 //                       compress_after = "7 days", drop_after = "1 year" ("never": none)
 #pragma once

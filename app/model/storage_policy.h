@@ -61,6 +61,9 @@ struct StoragePolicy
     // How far back the TSL edition's continuous-aggregate policies look on each run (at least
     // three buckets of each level); older late data is refreshed from the queue.
     PolicyInterval refreshWindow{6, PolicyInterval::Unit::Hours};
+    // The TSL edition compresses the 1m and 5m aggregates (nearly all their rows) after this.
+    std::optional<PolicyInterval> aggregateCompressAfter
+        = PolicyInterval{30, PolicyInterval::Unit::Days};
     PolicyInterval retentionEvery{1, PolicyInterval::Unit::Hours}; // the retention job
     PolicyInterval sampleEvery{1, PolicyInterval::Unit::Hours}; // storage sizes for the console
 };

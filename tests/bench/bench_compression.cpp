@@ -1,12 +1,13 @@
 // How well do stored trades compress on TimescaleDB's TSL edition? Realistic generated trades -
 // five exchanges, six symbols each with their real tick and lot sizes, random-walk prices,
 // Poisson arrivals with bursts in one millisecond, receive times a few ms later, contiguous
-// integer ids on four exchanges and UUIDs on the fifth - one day, compressed with each layout
-// below; for each, bytes before and after (heap, indexes and TOAST) and the ratio. The TSL
+// integer ids on four exchanges and UUIDs on the fifth - a day by default, compressed with each
+// layout below; for each, bytes before and after (heap, indexes and TOAST) and the ratio. The TSL
 // edition is the PGlite fixture of the tsl test tier (ENVIRONMENT.md), so absolute times mean
 // nothing here; the bytes are TimescaleDB's own.
 //
-//   bench_compression [TRADES_PER_SECOND_OF_BTC]   (default 2: about 2 million trades a day)
+//   bench_compression [TRADES_PER_SECOND_OF_BTC [HOURS]]   (default 2 and 24: about 2 million
+//   trades; the rate sets the gaps between trades, and so what their times cost compressed)
 #include "db/connection.h"
 #include "db/migrator.h"
 #include "tests/support/tsl_server.h"
@@ -97,6 +98,7 @@ int main(int argc, char **argv)
 {
     QCoreApplication application{argc, argv};
     const double btcRate = argc > 1 ? std::stod(argv[1]) : 2.0;
+    const double hours = argc > 2 ? std::stod(argv[2]) : 24.0;
     try {
         testing::TslServer server{QStringLiteral(TICKSCOPE_TSL_FIXTURE)};
         auto connection = db::connect(server.conninfo(), "bench");
@@ -117,7 +119,7 @@ int main(int argc, char **argv)
                         std::string(symbol.name).substr(0, std::strlen(symbol.name) - 4),
                         symbol.tick});
                 const double rate = btcRate * symbol.rateShare;
-                const auto count = static_cast<std::int64_t>(rate * 86'400);
+                const auto count = static_cast<std::int64_t>(rate * hours * 3600);
                 // Poisson arrivals in ms (bursts share one), a ±1-tick random walk that
                 // leans with the aggressor's side, log-normal sizes on the lot grid.
                 tx.exec(std::format(
@@ -144,9 +146,9 @@ int main(int argc, char **argv)
                 static_cast<long long>(total), secondsSince(started));
             std::fflush(stdout);
         }
-        std::printf("\n%lld trades of 30 instruments over one day (ids: integers on four "
-                    "exchanges, UUIDs on the fifth)\n\n",
-            static_cast<long long>(total));
+        std::printf("\n%lld trades of 30 instruments over %.0f hours, BTC at %.1f trades/s on "
+                    "each exchange (ids: integers on four exchanges, UUIDs on the fifth)\n\n",
+            static_cast<long long>(total), hours, btcRate);
 
         // Once through compression and back, so that every layout starts from the same packed
         // heap (the freshly inserted one holds free space that would flatter the first).
