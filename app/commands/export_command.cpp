@@ -7,6 +7,7 @@
 #include <QFileInfo>
 #include <QSaveFile>
 #include <QTimeZone>
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <format>
@@ -57,6 +58,7 @@ public:
     void commit()
     {
         flush(true);
+        errno = 0;
         if (!m_file.commit())
             fail();
     }
@@ -88,6 +90,7 @@ private:
 
     void put(std::string_view bytes)
     {
+        errno = 0;
         if (!bytes.empty()
             && m_file.write(bytes.data(), static_cast<qint64>(bytes.size()))
                 != static_cast<qint64>(bytes.size()))
@@ -95,10 +98,14 @@ private:
         m_written += static_cast<std::int64_t>(bytes.size());
     }
 
+    // Qt says "Unknown error" for a full disk; the system's word is clearer.
     [[noreturn]] void fail()
     {
-        throw std::runtime_error(std::format("cannot write {}: {}", m_file.fileName().toStdString(),
-            m_file.errorString().toStdString()));
+        const int systemError = errno;
+        const std::string why
+            = systemError != 0 ? std::strerror(systemError) : m_file.errorString().toStdString();
+        throw std::runtime_error(
+            std::format("cannot write {}: {}", m_file.fileName().toStdString(), why));
     }
 
     QSaveFile m_file;
