@@ -11,6 +11,7 @@
 #include <format>
 #include <memory>
 #include <pqxx/pqxx>
+#include <tuple>
 #include <xxhash.h>
 
 namespace tickscope::db {
@@ -74,6 +75,26 @@ std::pair<std::vector<std::int32_t>, std::vector<std::int64_t>> touchedMinutes(
         result.second.push_back(static_cast<std::int64_t>(key & 0xffffffffu) * 60);
     }
     return result;
+}
+
+// The latest of `trades` per instrument, in aggregates.trade_order's order: exchange time to
+// the microsecond the server keeps, then numeric ids before text ones, each in its own order.
+std::vector<const model::Trade *> latestPerInstrument(const std::vector<model::Trade> &trades)
+{
+    auto order = [](const model::Trade &trade) {
+        return std::tuple(trade.exchangeTimeNs / 1000, !trade.hasNumericId(), trade.tradeId,
+            std::string_view(trade.tradeRef));
+    };
+    std::vector<const model::Trade *> latest;
+    for (const auto &trade : trades) {
+        if (trade.instrument >= latest.size())
+            latest.resize(trade.instrument + 1, nullptr);
+        const model::Trade *&slot = latest[trade.instrument];
+        if (!slot || order(*slot) < order(trade))
+            slot = &trade;
+    }
+    std::erase(latest, nullptr);
+    return latest;
 }
 
 // Staging copies of the hypertables for idempotent replays; they empty themselves at commit.
@@ -350,6 +371,35 @@ BatchReceipt IngestWriter::finishBatch(const IngestBatch &batch, bool staging,
                 "SELECT instrument_id, to_timestamp(minute) FROM unnest($1::integer[], "
                 "$2::bigint[]) AS touched (instrument_id, minute)",
             pqxx::params{instruments, minutes});
+    }
+    // Only forward: a replayed or backfilled older trade leaves the latest one where it is.
+    if (receipt.rowsWritten > 0 && !batch.trades.empty()) {
+        std::vector<std::int32_t> instruments;
+        std::vector<std::string> times, receivedTimes, ids, prices, sizes, sides;
+        std::vector<bool> numericIds;
+        for (const model::Trade *trade : latestPerInstrument(batch.trades)) {
+            instruments.push_back(idOf(trade->instrument));
+            times.push_back(timestamp(trade->exchangeTimeNs));
+            receivedTimes.push_back(timestamp(trade->receivedAtNs));
+            numericIds.push_back(trade->hasNumericId());
+            ids.push_back(trade->hasNumericId() ? std::to_string(trade->tradeId) : trade->tradeRef);
+            prices.push_back(trade->price.toString());
+            sizes.push_back(trade->size.toString());
+            sides.push_back(std::string(1, static_cast<char>(trade->side)));
+        }
+        tx.exec("INSERT INTO market_data.latest_trades AS l (instrument_id, time, received_at, "
+                "trade_id, trade_ref, price, size, side) "
+                "SELECT u.instrument_id, u.time::timestamptz, u.received::timestamptz, "
+                "CASE WHEN u.numeric THEN u.id::bigint END, CASE WHEN NOT u.numeric THEN u.id END, "
+                "u.price::numeric, u.size::numeric, u.side::\"char\" FROM unnest($1::integer[], "
+                "$2::text[], $3::text[], $4::text[], $5::boolean[], $6::text[], $7::text[], "
+                "$8::text[]) AS u (instrument_id, time, received, id, numeric, price, size, side) "
+                "ON CONFLICT (instrument_id) DO UPDATE SET time = excluded.time, received_at = "
+                "excluded.received_at, trade_id = excluded.trade_id, trade_ref = "
+                "excluded.trade_ref, price = excluded.price, size = excluded.size, side = "
+                "excluded.side WHERE aggregates.trade_order(excluded.time, excluded.trade_id, "
+                "excluded.trade_ref) > aggregates.trade_order(l.time, l.trade_id, l.trade_ref)",
+            pqxx::params{instruments, times, receivedTimes, ids, numericIds, prices, sizes, sides});
     }
     auto sequence = [](const model::Gap &gap, std::int64_t value) {
         return gap.bySequence() ? std::optional(value) : std::nullopt;

@@ -88,6 +88,14 @@ std::int64_t count(pqxx::connection &connection, const std::string &table)
         .as<std::int64_t>();
 }
 
+// The trade ids in market_data.latest_trades, by instrument.
+std::string latestTradeIds(pqxx::connection &connection)
+{
+    return pqxx::nontransaction{connection}.query_value<std::string>(
+        "SELECT string_agg(trade_id::text, ' ' ORDER BY instrument_id) FROM "
+        "market_data.latest_trades");
+}
+
 } // namespace
 
 class TestIngestWriter : public QObject
@@ -135,6 +143,7 @@ private slots:
                      "FROM market_data.trades) extra"),
             0);
         QCOMPARE(count(admin, "aggregates.refresh_queue"), 2);
+        QCOMPARE(latestTradeIds(admin), std::string("1000 999"));
         pqxx::nontransaction{admin}.exec("CALL aggregates.refresh_pending()");
         QCOMPARE(count(admin, "aggregates.refresh_queue"), 0);
         QCOMPARE(pqxx::nontransaction{admin}.query_value<std::int64_t>(
@@ -221,6 +230,7 @@ private slots:
         QCOMPARE(count(admin, "market_data.book_deltas"), 10);
         QCOMPARE(count(admin, "audit.gaps"), 1);
         QCOMPARE(count(admin, "aggregates.refresh_queue"), 0); // nothing new to aggregate
+        QCOMPARE(latestTradeIds(admin), std::string("1000 999"));
 
         // Half of it stored already, half new.
         db::IngestBatch overlap;
@@ -230,6 +240,14 @@ private slots:
         QCOMPARE(receipt.rowsWritten, std::size_t(500));
         QCOMPARE(receipt.duplicates, std::size_t(500));
         QCOMPARE(count(admin, "market_data.trades"), 1500);
+        QCOMPARE(latestTradeIds(admin), std::string("1500 1499"));
+
+        // A backfilled trade, new but older than the latest, leaves the latest where it is.
+        db::IngestBatch backfill;
+        backfill.trades = trades(1, 1);
+        backfill.trades[0].tradeId = 4321;
+        QCOMPARE(writer.write(backfill).rowsWritten, std::size_t(1));
+        QCOMPARE(latestTradeIds(admin), std::string("1500 1499"));
         QCOMPARE(*writer.loadCheckpoint().position, (model::JournalPosition{4, 0}));
     }
 
