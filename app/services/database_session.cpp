@@ -8,6 +8,7 @@
 
 #include <QtGlobal>
 #include <format>
+#include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
 namespace tickscope::app {
@@ -83,11 +84,17 @@ std::expected<std::unique_ptr<DatabaseSession>, std::string> DatabaseSession::op
             session->m_readerConninfo
                 = server.conninfo(ops::LocalServer::kDatabaseName, ops::LocalServer::kReaderUser)
                       .toStdString();
+            // A policy that cannot be applied is reported and does not stop the session: the
+            // data still flows, and `tickscope policies show` says what differs.
             if (options.embeddedPolicy) {
-                const auto applied = db::PolicyManager{*session->m_connection}.apply(
-                    *options.embeddedPolicy, operatorIdentity(), false, options.progress);
-                for (const auto &failure : applied.failures)
-                    options.progress("storage policy not applied: " + failure);
+                try {
+                    const auto applied = db::PolicyManager{*session->m_connection}.apply(
+                        *options.embeddedPolicy, operatorIdentity(), false, options.progress);
+                    for (const auto &failure : applied.failures)
+                        spdlog::warn("storage policy not applied: {}", failure);
+                } catch (const pqxx::failure &error) {
+                    spdlog::warn("storage policies not applied: {}", error.what());
+                }
             }
         }
     } catch (const std::exception &error) {
