@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <format>
 #include <pqxx/pqxx>
+#include <regex>
 
 namespace tickscope::db {
 
@@ -111,6 +112,27 @@ std::expected<std::string, std::string> cronSchedule(const PolicyInterval &inter
     return std::unexpected(std::format("pg_cron cannot run a job every {}: use seconds (1 to 59), "
                                        "minutes or hours that divide an hour or a day, or 1 day",
         interval.text()));
+}
+
+std::optional<double> cronPeriodSeconds(const std::string &schedule)
+{
+    static const std::regex seconds{R"(^(\d+) seconds$)"};
+    static const std::regex everyMinutes{R"(^\*/(\d+) \* \* \* \*$)"};
+    static const std::regex everyHours{R"(^0 \*/(\d+) \* \* \*$)"};
+    std::smatch match;
+    if (std::regex_match(schedule, match, seconds))
+        return std::stod(match[1]);
+    if (schedule == "* * * * *")
+        return 60;
+    if (std::regex_match(schedule, match, everyMinutes))
+        return 60 * std::stod(match[1]);
+    if (schedule == "0 * * * *")
+        return 3600;
+    if (std::regex_match(schedule, match, everyHours))
+        return 3600 * std::stod(match[1]);
+    if (schedule == "0 0 * * *")
+        return 86'400;
+    return std::nullopt;
 }
 
 PolicyManager::PolicyManager(pqxx::connection &connection)

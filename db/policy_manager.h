@@ -15,6 +15,7 @@
 
 #include <expected>
 #include <functional>
+#include <optional>
 #include <pqxx/connection>
 #include <string>
 #include <vector>
@@ -60,5 +61,8 @@ private:
 // pg_cron's spelling of "every `interval`": "30 seconds", "*/5 * * * *", "0 */6 * * *"; an error
 // for what cron cannot say (every 7 minutes does not divide an hour).
 std::expected<std::string, std::string> cronSchedule(const model::PolicyInterval &interval);
+
+// The other way: how often a schedule of those forms runs, in seconds; nullopt for other forms.
+std::optional<double> cronPeriodSeconds(const std::string &schedule);
 
 } // namespace tickscope::db

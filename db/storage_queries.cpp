@@ -1,9 +1,10 @@
 #include "db/storage_queries.h"
 
+#include "db/policy_manager.h"
+
 #include <algorithm>
 #include <format>
 #include <pqxx/pqxx>
-#include <regex>
 
 namespace tickscope::db {
 
@@ -26,13 +27,6 @@ std::optional<WallTime> wallTime(const std::optional<double> &seconds)
         return std::nullopt;
     return WallTime{
         std::chrono::duration_cast<WallTime::duration>(std::chrono::duration<double>(*seconds))};
-}
-
-double seconds(const model::PolicyInterval &interval)
-{
-    static constexpr double kSeconds[]
-        = {1, 60, 3600, 86'400, 7 * 86'400, 30 * 86'400, 365.25 * 86'400};
-    return static_cast<double>(interval.count) * kSeconds[static_cast<int>(interval.unit)];
 }
 
 void readHypertables(
@@ -171,7 +165,7 @@ void readFreshness(
                          "FROM aggregates.levels l ORDER BY l.position",
                  epochOrNull(watermark)))) {
         model::AggregateFreshness freshness{.name = relation,
-            .allowedLagSeconds = width + 2 * seconds(policy.refreshEvery),
+            .allowedLagSeconds = width + 2 * policy.refreshEvery.seconds(),
             .pendingBuckets = relation.ends_with("_1m") ? pending : 0};
         if (tsl) {
             freshness.watermark = wallTime(mark);
@@ -194,27 +188,6 @@ void readFreshness(
 }
 
 } // namespace
-
-std::optional<double> cronPeriodSeconds(const std::string &schedule)
-{
-    static const std::regex seconds{R"(^(\d+) seconds$)"};
-    static const std::regex everyMinutes{R"(^\*/(\d+) \* \* \* \*$)"};
-    static const std::regex everyHours{R"(^0 \*/(\d+) \* \* \*$)"};
-    std::smatch match;
-    if (std::regex_match(schedule, match, seconds))
-        return std::stod(match[1]);
-    if (schedule == "* * * * *")
-        return 60;
-    if (std::regex_match(schedule, match, everyMinutes))
-        return 60 * std::stod(match[1]);
-    if (schedule == "0 * * * *")
-        return 3600;
-    if (std::regex_match(schedule, match, everyHours))
-        return 3600 * std::stod(match[1]);
-    if (schedule == "0 0 * * *")
-        return 86'400;
-    return std::nullopt;
-}
 
 model::StorageStatus readStorageStatus(
     pqxx::connection &connection, const model::StoragePolicy &policy)

@@ -15,8 +15,4 @@ namespace tickscope::db {
 model::StorageStatus readStorageStatus(
     pqxx::connection &connection, const model::StoragePolicy &policy);
 
-// How often a pg_cron schedule of the forms db::cronSchedule writes runs, in seconds; nullopt for
-// other forms.
-std::optional<double> cronPeriodSeconds(const std::string &schedule);
-
 } // namespace tickscope::db

@@ -23,6 +23,13 @@ struct PolicyInterval
         return std::to_string(count) + ' ' + kNames[static_cast<int>(unit)]
             + (count == 1 ? "" : "s");
     }
+    // In seconds, with a month of 30 days and a year of 365.25, as PostgreSQL reckons them.
+    double seconds() const
+    {
+        static constexpr double kSeconds[]
+            = {1, 60, 3600, 86'400, 7 * 86'400, 30 * 86'400, 365.25 * 86'400};
+        return static_cast<double>(count) * kSeconds[static_cast<int>(unit)];
+    }
     bool operator==(const PolicyInterval &) const = default;
 };
 
