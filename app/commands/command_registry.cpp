@@ -13,6 +13,7 @@ int runSimCommand(const QStringList &arguments);
 int runBarsCommand(const QStringList &arguments);
 int runPoliciesCommand(const QStringList &arguments);
 int runExportCommand(const QStringList &arguments);
+int runBackupCommand(const QStringList &arguments);
 
 const std::vector<Command> &commands()
 {
@@ -37,6 +38,9 @@ const std::vector<Command> &commands()
         {QStringLiteral("export"),
             QStringLiteral("trades of a time range as CSV for ML and backtests, point in time"),
             runExportCommand},
+        {QStringLiteral("backup"),
+            QStringLiteral("set up, take, list or verify backups (pgBackRest, WAL archiving)"),
+            runBackupCommand},
         {QStringLiteral("sim"),
             QStringLiteral("a simulated exchange on loopback, for demos and load"), runSimCommand},
     };

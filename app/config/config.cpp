@@ -5,7 +5,9 @@
 
 #include <QFileInfo>
 #include <QStandardPaths>
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <format>
 #include <toml++/toml.hpp>
@@ -349,7 +351,7 @@ std::expected<Config, std::string> loadConfig(const QString &path, bool explicit
         const std::string name{key.str()};
         const toml::table *table = node.as_table();
         if (name != "database" && name != "journal" && name != "ingest" && name != "exchanges"
-            && name != "policies")
+            && name != "policies" && name != "backup")
             return std::unexpected(
                 std::format("{}: unknown section [{}] ({})", file, name, where(node)));
         if (!table)
@@ -401,6 +403,32 @@ std::expected<Config, std::string> loadConfig(const QString &path, bool explicit
                     [&](std::int64_t v) { config.flushInterval = std::chrono::milliseconds(v); });
         } else if (name == "policies") {
             read = readPolicies(file, *table, config.policy);
+        } else if (name == "backup") {
+            read = reader.unknownKeys({"command", "stanza", "retention_full"});
+            if (read)
+                read = reader.text("command",
+                    [&](const std::string &text,
+                        const toml::node &) -> std::expected<void, std::string> {
+                        config.backup.command = text;
+                        return {};
+                    });
+            if (read)
+                read = reader.text("stanza",
+                    [&](const std::string &text,
+                        const toml::node &node) -> std::expected<void, std::string> {
+                        // pgBackRest's own rule for a stanza name.
+                        if (!std::ranges::all_of(text, [](char c) {
+                                return std::isalnum(static_cast<unsigned char>(c)) || c == '-'
+                                    || c == '_' || c == '.';
+                            }))
+                            return std::unexpected(reader.error(
+                                node, "stanza", "may hold only letters, digits, '-', '_' and '.'"));
+                        config.backup.stanza = text;
+                        return {};
+                    });
+            if (read)
+                read = reader.integer("retention_full", 1, 9999,
+                    [&](std::int64_t v) { config.backup.retentionFull = static_cast<int>(v); });
         } else {
             for (const auto &[feed, section] : *table) {
                 auto settings = readExchange(file, std::string(feed.str()), section);

@@ -13,9 +13,13 @@
 //                       aggregates_compress_after = "30 days" ("never": none)
 //   [policies.TABLE]    (trades, book_snapshots, book_deltas) chunk_interval = "1 day",
 //                       compress_after = "7 days", drop_after = "1 year" ("never": none)
+//   [backup]            command = "ssh db1 sudo -u postgres pgbackrest" (a remote server's
+//                       pgBackRest; default: the embedded cluster's), stanza = "tickscope",
+//                       retention_full = 2
 #pragma once
 
 #include "app/feeds/adapter_description.h"
+#include "app/model/backup_status.h"
 #include "app/model/instrument.h"
 #include "app/model/storage_policy.h"
 
@@ -41,6 +45,7 @@ struct Config
     std::chrono::milliseconds flushInterval{100};
     std::vector<feeds::FeedSettings> feeds; // one per [exchanges.NAME] section, by name
     model::StoragePolicy policy; // [policies], over the request's defaults
+    model::BackupSettings backup;
 };
 
 // "7 days", "1 year", "30 seconds": a whole number and a unit, singular or plural.

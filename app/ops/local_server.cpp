@@ -80,6 +80,27 @@ QString tail(const QString &path, int lines)
 
 } // namespace
 
+std::optional<int> freeLoopbackPort()
+{
+    for (int attempt = 0; attempt < 10; ++attempt) {
+        QTcpServer probe;
+        if (!probe.listen(QHostAddress::LocalHost, 0))
+            return std::nullopt;
+        if (probe.serverPort() != 5432)
+            return probe.serverPort();
+    }
+    return std::nullopt;
+}
+
+QStringList asServerUser(const QStringList &command)
+{
+    if (!runningAsRoot())
+        return command;
+    return QStringList{QStringLiteral("runuser"), QStringLiteral("-u"),
+               QString::fromLatin1(kServerUser), QStringLiteral("--")}
+    + command;
+}
+
 QString conninfoValue(const QString &value)
 {
     static const QRegularExpression plain{QStringLiteral(R"(^[A-Za-z0-9_./:@-]+$)")};
@@ -115,6 +136,18 @@ QString LocalServer::dataDirectory() const
     return m_directory + QStringLiteral("/data");
 }
 
+QString LocalServer::socketDirectory() const
+{
+    // sun_path holds 108 bytes, and the server adds "/.s.PGSQL.NNNNN" and a lock file's ".lock".
+    const QString directory = m_directory + QStringLiteral("/run");
+    return directory.toLocal8Bit().size() <= 80 ? directory : QString();
+}
+
+QString LocalServer::socketSetting() const
+{
+    return QStringLiteral("unix_socket_directories = '%1'").arg(socketDirectory());
+}
+
 QString LocalServer::settingsFile() const
 {
     return dataDirectory() + QStringLiteral("/tickscope.conf");
@@ -138,7 +171,7 @@ std::expected<void, QString> LocalServer::writeSettings(
         QStringLiteral("# Written by Tickscope; `tickscope local-db start --port P` rewrites it."),
         QStringLiteral("listen_addresses = '127.0.0.1'"),
         QStringLiteral("port = %1").arg(port),
-        QStringLiteral("unix_socket_directories = ''"),
+        socketSetting(),
         QStringLiteral("max_connections = 50"),
         QStringLiteral("shared_buffers = '256MB'"),
         QStringLiteral("max_wal_size = '4GB'"),
@@ -201,16 +234,9 @@ std::expected<QString, QString> LocalServer::runServerProgram(
     QProcess process;
     process.setProcessChannelMode(QProcess::MergedChannels);
     process.setWorkingDirectory(m_directory);
-    if (runningAsRoot()) {
-        process.setProgram(QStringLiteral("runuser"));
-        process.setArguments(QStringList{QStringLiteral("-u"), QString::fromLatin1(kServerUser),
-                                 QStringLiteral("--"), installation->program(program)}
-            + arguments);
-    } else {
-        process.setProgram(installation->program(program));
-        process.setArguments(arguments);
-    }
-    process.start();
+    const QStringList command
+        = asServerUser(QStringList{installation->program(program)} + arguments);
+    process.start(command.front(), command.mid(1));
     if (!process.waitForStarted() || !process.waitForFinished(kProgramTimeoutMs))
         return std::unexpected(
             QStringLiteral("%1 did not run: %2").arg(program, process.errorString()));
@@ -237,9 +263,8 @@ std::expected<void, QString> LocalServer::init(int port, const QStringList &extr
     QFile::setPermissions(m_directory, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
 
     const QString password = generatePassword();
-    const QString passfile = m_directory + QStringLiteral("/passfile");
     if (auto written
-        = writeFile(passfile, QStringLiteral("*:*:*:%1:%2\n").arg(kSuperuser, password).toUtf8(),
+        = writeFile(passfile(), QStringLiteral("*:*:*:%1:%2\n").arg(kSuperuser, password).toUtf8(),
             QFile::ReadOwner | QFile::WriteOwner);
         !written)
         return written;
@@ -279,6 +304,10 @@ std::expected<void, QString> LocalServer::updateSettings(int port) const
     static const QRegularExpression portLine{
         QStringLiteral(R"(^port = \d+$)"), QRegularExpression::MultilineOption};
     settings.replace(portLine, QStringLiteral("port = %1").arg(port));
+    // A cluster restored or copied from another directory gets a socket in its own.
+    static const QRegularExpression socketLine{
+        QStringLiteral(R"(^unix_socket_directories = .*$)"), QRegularExpression::MultilineOption};
+    settings.replace(socketLine, socketSetting());
     // Clusters made before pg_cron was preloaded get it on their next start.
     static const QRegularExpression oldPreloadLines{
         QStringLiteral(
@@ -318,6 +347,14 @@ std::expected<bool, QString> LocalServer::start(std::optional<int> port)
     }
     if (auto updated = updateSettings(current.port); !updated)
         return std::unexpected(updated.error());
+    if (const QString socket = socketDirectory(); !socket.isEmpty()) {
+        if (!QDir().mkpath(socket)
+            || !QFile::setPermissions(
+                socket, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner))
+            return std::unexpected(QStringLiteral("cannot create %1").arg(socket));
+        if (auto handed = handToServerUser(socket); !handed)
+            return std::unexpected(handed.error());
+    }
     if (!portIsFree(current.port))
         return std::unexpected(
             QStringLiteral("port %1 on 127.0.0.1 is already in use by another program; choose "
@@ -348,6 +385,15 @@ std::expected<bool, QString> LocalServer::stop()
     return true;
 }
 
+std::expected<void, QString> LocalServer::restart()
+{
+    if (auto stopped = stop(); !stopped)
+        return std::unexpected(stopped.error());
+    if (auto started = start(); !started)
+        return std::unexpected(started.error());
+    return {};
+}
+
 LocalServerState LocalServer::state() const
 {
     LocalServerState state;
@@ -374,17 +420,15 @@ QString LocalServer::conninfo(const QString &database, const QString &user) cons
 {
     return QStringLiteral("host=127.0.0.1 port=%1 dbname=%2 user=%3 passfile=%4")
         .arg(configuredPort())
-        .arg(conninfoValue(database), user,
-            conninfoValue(m_directory + QStringLiteral("/passfile")));
+        .arg(conninfoValue(database), user, conninfoValue(passfile()));
 }
 
 std::expected<void, QString> LocalServer::ensureLoginRoles() const
 {
-    const QString passfile = m_directory + QStringLiteral("/passfile");
-    QFile file{passfile};
+    QFile file{passfile()};
     if (!file.open(QIODevice::ReadOnly))
         return std::unexpected(
-            QStringLiteral("cannot read %1: %2").arg(passfile, file.errorString()));
+            QStringLiteral("cannot read %1: %2").arg(passfile(), file.errorString()));
     QStringList lines = QString::fromUtf8(file.readAll()).split(u'\n', Qt::SkipEmptyParts);
     file.close();
     const std::pair<QString, const char *> logins[]{{kIngestUser, "tickscope_ingest"},
@@ -413,7 +457,7 @@ std::expected<void, QString> LocalServer::ensureLoginRoles() const
                 tx.exec(std::format("ALTER ROLE {} LOGIN PASSWORD {}", name, password));
         }
         if (added) {
-            if (auto written = writeFile(passfile, lines.join(u'\n').toUtf8() + '\n',
+            if (auto written = writeFile(passfile(), lines.join(u'\n').toUtf8() + '\n',
                     QFile::ReadOwner | QFile::WriteOwner);
                 !written)
                 return written;

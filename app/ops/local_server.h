@@ -3,12 +3,15 @@
 // job starts it when no other database is configured, and the integration tests run throwaway
 // ones through the same class.
 //
-// Layout of its directory: data/ (the cluster), server.log, passfile (libpq password file for the
-// generated passwords of the bootstrap superuser "tickscope" and of the login roles; no password
-// is ever printed). The superuser creates the cluster and applies migrations; ingest logs in as
-// tickscope_ingester (group tickscope_ingest), the console as tickscope_viewer (tickscope_reader),
-// and tickscope_operator (tickscope_admin) is there for an operator's schema work.
-// PostgreSQL refuses to run as root, so for root the server runs as the "postgres" user.
+// Layout of its directory: data/ (the cluster), server.log, run/ (its Unix socket, which only the
+// server's user may enter: pgBackRest speaks to the server over a socket only), backup/ (the
+// pgBackRest configuration and repository, once `tickscope backup setup` made them), passfile
+// (libpq password file for the generated passwords of the bootstrap superuser "tickscope" and of
+// the login roles; no password is ever printed). The superuser creates the cluster and applies
+// migrations; ingest logs in as tickscope_ingester (group tickscope_ingest), the console as
+// tickscope_viewer (tickscope_reader), and tickscope_operator (tickscope_admin) is there for an
+// operator's schema work. PostgreSQL refuses to run as root, so for root the server runs as the
+// "postgres" user.
 #pragma once
 
 #include <QString>
@@ -51,6 +54,8 @@ public:
     std::expected<bool, QString> start(std::optional<int> port = {});
     // Yields false when it was not running.
     std::expected<bool, QString> stop();
+    // Stop and start, for settings that take effect only then (archive_mode).
+    std::expected<void, QString> restart();
 
     // Once migrations have made the group roles: the login roles, each with a password of its
     // own in the passfile (made when missing, kept otherwise).
@@ -60,17 +65,24 @@ public:
     QString conninfo(
         const QString &database = kDatabaseName, const QString &user = kSuperuser) const;
     QString directory() const { return m_directory; }
+    QString dataDirectory() const;
+    // Empty when the directory's path is too long for a socket's (about 100 bytes).
+    QString socketDirectory() const;
+    QString passfile() const { return m_directory + QStringLiteral("/passfile"); }
+
+    // Makes `path` (and what is under it) the server user's, when the server runs as another
+    // user than Tickscope (root); the error says what stands in the way.
+    std::expected<void, QString> handToServerUser(const QString &path) const;
 
 private:
-    QString dataDirectory() const;
     QString settingsFile() const;
+    QString socketSetting() const;
     int configuredPort() const;
     std::expected<void, QString> writeSettings(int port, const QStringList &extraSettings) const;
     // Sets the port, and brings the settings of a cluster made by an older build up to date.
     std::expected<void, QString> updateSettings(int port) const;
     std::expected<QString, QString> runServerProgram(
         const QString &program, const QStringList &arguments) const;
-    std::expected<void, QString> handToServerUser(const QString &path) const;
     std::expected<void, QString> ensureDatabase() const;
 
     QString m_directory;
@@ -78,6 +90,13 @@ private:
 
 // Where Tickscope keeps its data: /var/lib/tickscope for root, else <user data dir>/tickscope.
 QString dataRoot();
+
+// A TCP port on 127.0.0.1 that nothing listens on now (never 5432, a real server's default);
+// nullopt when there is none.
+std::optional<int> freeLoopbackPort();
+
+// `command` as it must be run to act as the server's user: through runuser for root, else as is.
+QStringList asServerUser(const QStringList &command);
 
 // Quotes a value for a libpq key=value conninfo string.
 QString conninfoValue(const QString &value);

@@ -4,8 +4,6 @@
 
 #include <QDir>
 #include <QFile>
-#include <QHostAddress>
-#include <QTcpServer>
 #include <QThread>
 #include <csignal>
 #include <pqxx/pqxx>
@@ -69,14 +67,10 @@ TestCluster &TestCluster::instance()
 
 int TestCluster::freePort()
 {
-    for (;;) {
-        QTcpServer probe;
-        if (!probe.listen(QHostAddress::LocalHost, 0))
-            throw std::runtime_error("no free TCP port on 127.0.0.1");
-        const int port = probe.serverPort();
-        if (port != 5432)
-            return port;
-    }
+    const auto port = ops::freeLoopbackPort();
+    if (!port)
+        throw std::runtime_error("no free TCP port on 127.0.0.1");
+    return *port;
 }
 
 TestCluster::TestCluster(const QStringList &settings)
