@@ -1,5 +1,6 @@
 #include "ui/main_window.h"
 
+#include "ui/backups_page.h"
 #include "ui/connection_page.h"
 #include "ui/live_page.h"
 #include "ui/schema_page.h"
@@ -21,6 +22,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_livePage(new LivePage)
     , m_storagePage(new StoragePage)
     , m_schemaPage(new SchemaPage)
+    , m_backupsPage(new BackupsPage)
     , m_connectionBadge(new widgets::StatusBadge)
 {
     setWindowTitle(tr("Tickscope"));
@@ -35,6 +37,7 @@ MainWindow::MainWindow(QWidget *parent)
     addPage(tr("Live"), m_livePage);
     addPage(tr("Storage"), m_storagePage);
     addPage(tr("Schema & policies"), m_schemaPage);
+    addPage(tr("Backups"), m_backupsPage);
     addPage(tr("Connection"), m_connectionPage);
     connect(m_schemaPage, &SchemaPage::applyMigrationsRequested, this,
         &MainWindow::applyMigrationsRequested);

@@ -19,6 +19,7 @@ class StatusBadge;
 
 namespace tickscope::ui {
 
+class BackupsPage;
 class ConnectionPage;
 class LivePage;
 class SchemaPage;
@@ -29,6 +30,9 @@ class MainWindow : public QMainWindow
     Q_OBJECT
 public:
     explicit MainWindow(QWidget *parent = nullptr);
+
+    // The app connects a page's own signals and slots to its service directly.
+    BackupsPage *backupsPage() const { return m_backupsPage; }
 
 public slots:
     void showDatabaseStatus(const tickscope::model::DatabaseStatus &status);
@@ -52,6 +56,7 @@ private:
     LivePage *m_livePage;
     StoragePage *m_storagePage;
     SchemaPage *m_schemaPage;
+    BackupsPage *m_backupsPage;
     widgets::StatusBadge *m_connectionBadge;
 };
 

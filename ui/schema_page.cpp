@@ -4,7 +4,6 @@
 
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QVBoxLayout>
 
@@ -20,9 +19,7 @@ SchemaPage::SchemaPage(QWidget *parent)
     , m_policies(new widgets::ValueTable({tr("Setting"), tr("Desired"), tr("Actual"), tr("State")}))
     , m_applyPolicies(new QPushButton(tr("Apply policies…")))
     , m_result(new QLabel)
-    , m_confirm([](QWidget *parent, const QString &question) {
-        return QMessageBox::question(parent, tr("Tickscope"), question) == QMessageBox::Yes;
-    })
+    , m_confirm(askYesNo)
 {
     m_migrations->setObjectName(QStringLiteral("migrations"));
     m_applyMigrations->setObjectName(QStringLiteral("applyMigrations"));

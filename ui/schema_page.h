@@ -4,9 +4,9 @@
 #pragma once
 
 #include "app/model/storage_status.h"
+#include "ui/confirmation.h"
 
 #include <QWidget>
-#include <functional>
 
 class QLabel;
 class QPushButton;
@@ -21,9 +21,6 @@ class SchemaPage : public QWidget
 {
     Q_OBJECT
 public:
-    // Asks the person a yes/no question; tests answer it themselves.
-    using Confirmation = std::function<bool(QWidget *parent, const QString &question)>;
-
     explicit SchemaPage(QWidget *parent = nullptr);
     void setConfirmation(Confirmation confirmation) { m_confirm = std::move(confirmation); }
 

@@ -223,24 +223,8 @@ int runBackupCommand(const QStringList &arguments)
             cli::print(QStringLiteral("pgBackRest verify: the repository is sound"));
             return cli::kSuccess;
         }
-        cli::print(QStringLiteral("pgBackRest verify: the repository is sound\n"
-                                  "restore drill of %1: whole. The copy reached WAL %2 and holds "
-                                  "%3 trade(s) in %4 transaction(s), each equal to the source's "
-                                  "(count and checksum); %5 transaction(s) came later on the "
-                                  "source%6.\n"
-                                  "restore %7 s, replay %8 s, compare %9 s")
-                .arg(report->backupLabel, report->restoredLsn)
-                .arg(report->restoredRows)
-                .arg(report->restoredTransactions)
-                .arg(report->newerTransactions)
-                .arg(report->goneRows > 0
-                        ? QStringLiteral("; %1 row(s) of the copy have since left the source "
-                                         "(retention)")
-                              .arg(report->goneRows)
-                        : QString())
-                .arg(report->restoreSeconds, 0, 'f', 1)
-                .arg(report->replaySeconds, 0, 'f', 1)
-                .arg(report->compareSeconds, 0, 'f', 1));
+        cli::print(QStringLiteral("pgBackRest verify: the repository is sound\n")
+            + ops::describe(*report));
         return cli::kSuccess;
     }
     try {

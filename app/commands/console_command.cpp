@@ -4,6 +4,7 @@
 #include "app/commands/command_registry.h"
 #include "app/commands/database_options.h"
 #include "app/config/config.h"
+#include "app/services/backup_monitor.h"
 #include "app/services/database_monitor.h"
 #include "app/services/database_session.h"
 #include "app/services/ingest_service.h"
@@ -11,6 +12,7 @@
 #include "app/services/storage_monitor.h"
 #include "db/capability_probe.h"
 #include "db/migration_set.h"
+#include "ui/backups_page.h"
 #include "ui/main_window.h"
 
 #include <QApplication>
@@ -80,6 +82,22 @@ QString statusLine(const model::DatabaseStatus &status)
     return {};
 }
 
+// The Backups page's requests go to the backup worker, its results come back.
+void connectBackupsPage(ui::BackupsPage &page, BackupMonitor &backups)
+{
+    QObject::connect(
+        &backups, &BackupMonitor::overviewChanged, &page, &ui::BackupsPage::showOverview);
+    QObject::connect(&backups, &BackupMonitor::progressed, &page, &ui::BackupsPage::showProgress);
+    QObject::connect(
+        &backups, &BackupMonitor::actionFinished, &page, &ui::BackupsPage::showActionResult);
+    QObject::connect(&page, &ui::BackupsPage::setupRequested, &backups, &BackupMonitor::setup);
+    QObject::connect(&page, &ui::BackupsPage::backupRequested, &backups, &BackupMonitor::runBackup);
+    QObject::connect(&page, &ui::BackupsPage::verifyRequested, &backups, &BackupMonitor::verify);
+    // Straight from the GUI thread: the worker is busy with the backup it cancels.
+    QObject::connect(
+        &page, &ui::BackupsPage::cancelRequested, &page, [&backups] { backups.cancel(); });
+}
+
 } // namespace
 
 int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
@@ -133,6 +151,11 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
     auto *storage = new StorageMonitor(config.policy, std::move(*migrations));
     storage->moveToThread(&monitorThread);
     QObject::connect(&monitorThread, &QThread::finished, storage, &QObject::deleteLater);
+
+    // Backups and restore drills run for minutes: on a thread of their own, for the window.
+    QThread backupThread;
+    backupThread.setObjectName(QStringLiteral("backup"));
+    BackupMonitor *backups = nullptr;
 
     // With no exchange configured, the built-in simulator stands in for one.
     Config ingestConfig = config;
@@ -193,6 +216,16 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
             [storage](const QString &, const QString &operatorConninfo) {
                 storage->start(operatorConninfo);
             });
+        backups = new BackupMonitor(config);
+        backups->moveToThread(&backupThread);
+        QObject::connect(&backupThread, &QThread::finished, backups, &QObject::deleteLater);
+        connectBackupsPage(*window->backupsPage(), *backups);
+        QObject::connect(monitor, &DatabaseMonitor::databaseReady, backups,
+            [backups, embedded = target.embedded, source = QString::fromStdString(target.source)](
+                const QString &, const QString &operatorConninfo) {
+                backups->start(operatorConninfo, embedded, source);
+            });
+        backupThread.start();
         window->setInstruments(instruments);
         window->show();
     }
@@ -246,6 +279,13 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
     }
     if (simulator)
         simulator->stop();
+    if (backups) {
+        // A running backup stops (the next one resumes it); a running drill is waited for.
+        backups->cancel();
+        QMetaObject::invokeMethod(backups, &BackupMonitor::shutdown, Qt::BlockingQueuedConnection);
+        backupThread.quit();
+        backupThread.wait();
+    }
     QMetaObject::invokeMethod(storage, &StorageMonitor::shutdown, Qt::BlockingQueuedConnection);
     QMetaObject::invokeMethod(monitor, &DatabaseMonitor::shutdown, Qt::BlockingQueuedConnection);
     monitorThread.quit();

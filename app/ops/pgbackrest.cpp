@@ -2,6 +2,7 @@
 
 #include "app/ops/local_server.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -61,12 +62,14 @@ PgBackRest PgBackRest::forLocalServer(const LocalServer &server, const QString &
         program = QStringLiteral("pgbackrest"); // run() then says it is not installed
     // The port by environment: pgBackRest refuses a command-line option that a command (info)
     // does not take, and the port moves with `local-db start --port`.
-    return PgBackRest{
+    const QString configFile = server.directory() + QStringLiteral("/backup/pgbackrest.conf");
+    PgBackRest pgbackrest{
         asServerUser({QStringLiteral("env"), QStringLiteral("PGPASSFILE=") + server.passfile(),
             QStringLiteral("PGBACKREST_PG1_PORT=%1").arg(server.state().port), program,
-            QStringLiteral("--config=") + server.directory()
-                + QStringLiteral("/backup/pgbackrest.conf")}),
+            QStringLiteral("--config=") + configFile}),
         stanza};
+    pgbackrest.m_configFile = configFile;
+    return pgbackrest;
 }
 
 std::expected<PgBackRest, QString> PgBackRest::fromTemplate(
@@ -85,6 +88,10 @@ std::expected<PgBackRest, QString> PgBackRest::fromTemplate(
 std::expected<QString, QString> PgBackRest::run(
     const QStringList &arguments, const Progress &progress, std::stop_token stop) const
 {
+    if (!m_configFile.isEmpty() && !QFile::exists(m_configFile))
+        return std::unexpected(QStringLiteral("backups of the embedded database are not set up "
+                                              "yet; `tickscope backup setup` (or Set up… on the "
+                                              "console's Backups page) makes them"));
     QProcess process;
     process.setProcessChannelMode(QProcess::MergedChannels);
     process.start(m_command.front(),

@@ -57,6 +57,7 @@ public:
 private:
     QStringList m_command;
     QString m_stanza;
+    QString m_configFile; // the embedded cluster's, which `backup setup` writes
 };
 
 // Reads `pgbackrest info --output=json` for one stanza; the error names what was missing.

@@ -61,6 +61,27 @@ private:
 
 } // namespace
 
+QString describe(const RestoreDrillReport &report)
+{
+    return QStringLiteral("restore drill of %1: %2. The copy reached WAL %3 and holds %4 trade(s) "
+                          "in %5 transaction(s), each equal to the source's (count and "
+                          "checksum); %6 transaction(s) came later on the source%7. Restore %8 s, "
+                          "replay %9 s, compare %10 s.")
+        .arg(report.backupLabel,
+            report.whole() ? QStringLiteral("whole") : QStringLiteral("NOT WHOLE"),
+            report.restoredLsn)
+        .arg(report.restoredRows)
+        .arg(report.restoredTransactions)
+        .arg(report.newerTransactions)
+        .arg(report.goneRows > 0
+                ? QStringLiteral("; %1 row(s) of the copy have since left the source (retention)")
+                      .arg(report.goneRows)
+                : QString())
+        .arg(report.restoreSeconds, 0, 'f', 1)
+        .arg(report.replaySeconds, 0, 'f', 1)
+        .arg(report.compareSeconds, 0, 'f', 1);
+}
+
 std::expected<RestoreDrillReport, QString> runRestoreDrill(
     const PgBackRest &pgbackrest, const LocalServer &source, const PgBackRest::Progress &progress)
 {

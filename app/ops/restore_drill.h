@@ -33,6 +33,9 @@ struct RestoreDrillReport
     bool whole() const { return mismatches.isEmpty(); }
 };
 
+// "restore drill of LABEL: whole. The copy reached WAL ... and holds N trade(s) ...".
+QString describe(const RestoreDrillReport &report);
+
 std::expected<RestoreDrillReport, QString> runRestoreDrill(
     const PgBackRest &pgbackrest, const LocalServer &source, const PgBackRest::Progress &progress);
 
