@@ -119,7 +119,8 @@ private slots:
         QVERIFY(asked.contains(QStringLiteral("Apply 1 pending migration")));
         QCOMPARE(migrations->cellText(last, 4), QStringLiteral("applied"));
         QVERIFY(!apply->isEnabled());
-        QVERIFY(window.findChild<QLabel *>(QStringLiteral("result"))
+        QVERIFY(window.findChild<ui::SchemaPage *>()
+                ->findChild<QLabel *>(QStringLiteral("result"))
                 ->text()
                 .startsWith(QStringLiteral("Done: schema migrated from version")));
         auto connection = db::connect(m_conninfo, "test");
@@ -160,7 +161,9 @@ private slots:
         saveScreenshot(window, QStringLiteral("schema_and_policies_page"));
         window.findChild<QPushButton *>(QStringLiteral("applyPolicies"))->click();
         QCOMPARE(policies->cellText(dropAfter, 3), QStringLiteral("ok"));
-        QCOMPARE(window.findChild<QLabel *>(QStringLiteral("result"))->text(),
+        QCOMPARE(window.findChild<ui::SchemaPage *>()
+                     ->findChild<QLabel *>(QStringLiteral("result"))
+                     ->text(),
             QStringLiteral("Done: 1 policy setting(s) changed"));
         QCOMPARE(pqxx::nontransaction{connection}.query_value<int>(
                      "SELECT count(*) FROM audit.operator_actions WHERE action = 'policy.apply' "
@@ -177,7 +180,8 @@ private slots:
                 tx.query_value<int>("SELECT count(*) FROM show_chunks('market_data.trades')")));
         QCOMPARE(tables->cellText(trades, 3), QStringLiteral("1 day"));
         QCOMPARE(tables->cellText(trades, 4), QStringLiteral("unavailable"));
-        QVERIFY(window.findChild<QLabel *>(QStringLiteral("note"))
+        QVERIFY(window.findChild<ui::StoragePage *>()
+                ->findChild<QLabel *>(QStringLiteral("note"))
                 ->text()
                 .startsWith(QStringLiteral("Compression unavailable: compression needs "
                                            "TimescaleDB's TSL edition")));
