@@ -14,6 +14,7 @@ int runBarsCommand(const QStringList &arguments);
 int runPoliciesCommand(const QStringList &arguments);
 int runExportCommand(const QStringList &arguments);
 int runBackupCommand(const QStringList &arguments);
+int runStatusCommand(const QStringList &arguments);
 
 const std::vector<Command> &commands()
 {
@@ -41,6 +42,9 @@ const std::vector<Command> &commands()
         {QStringLiteral("backup"),
             QStringLiteral("set up, take, list or verify backups (pgBackRest, WAL archiving)"),
             runBackupCommand},
+        {QStringLiteral("status"),
+            QStringLiteral("the database in use; --replication: standbys, slots, lag, disk runway"),
+            runStatusCommand},
         {QStringLiteral("sim"),
             QStringLiteral("a simulated exchange on loopback, for demos and load"), runSimCommand},
     };

@@ -1,13 +1,14 @@
 #include "app/cli/cli.h"
 #include "app/commands/command_registry.h"
 #include "app/ops/local_server.h"
+#include "app/ops/standby.h"
 
 namespace tickscope::app {
 
 namespace {
 
 const QString kCommand = QStringLiteral("local-db");
-const QString kSyntax = QStringLiteral("init|start|stop|status");
+const QString kSyntax = QStringLiteral("init|start|stop|status|add-standby");
 
 // Exit codes of `status`, as pg_ctl status has them.
 constexpr int kNotRunning = 3;
@@ -48,7 +49,10 @@ int runLocalDbCommand(const QStringList &arguments)
             "  start   start it and create the \"tickscope\" database; no-op when running\n"
             "  stop    stop it (fast shutdown); no-op when stopped\n"
             "  status  say whether it runs, where, and the conninfo string to use;\n"
-            "          exit code 0 running, 3 stopped, 4 not initialized"));
+            "          exit code 0 running, 3 stopped, 4 not initialized\n"
+            "  add-standby  make a streaming standby of it (pg_basebackup over a replication\n"
+            "          slot) in --standby-dir, on --standby-port, and start it; the same\n"
+            "          actions with --data-dir set to that directory drive it afterwards"));
     parser.addOption({QStringLiteral("data-dir"),
         QStringLiteral("Directory of the cluster (default %1).")
             .arg(ops::LocalServer::defaultDirectory()),
@@ -57,14 +61,26 @@ int runLocalDbCommand(const QStringList &arguments)
         QStringLiteral("TCP port on 127.0.0.1 (init: default %1; start: move it).")
             .arg(ops::LocalServer::kDefaultPort),
         QStringLiteral("port")});
+    parser.addOption({QStringLiteral("standby-port"),
+        QStringLiteral("add-standby: the standby's TCP port on 127.0.0.1."),
+        QStringLiteral("port")});
+    parser.addOption({QStringLiteral("standby-dir"),
+        QStringLiteral("add-standby: its directory (default: the primary's, with "
+                       "-standby-PORT)."),
+        QStringLiteral("dir")});
     if (const auto exit = cli::parse(parser, arguments, kCommand, kSyntax, 1))
         return *exit;
 
     const QStringList positional = parser.positionalArguments();
     if (positional.size() != 2)
-        return cli::usageError(
-            kCommand, QStringLiteral("expected one action: init, start, stop or status"));
+        return cli::usageError(kCommand,
+            QStringLiteral("expected one action: init, start, stop, status or add-standby"));
     const QString action = positional.at(1);
+    if (action != QLatin1String("add-standby")
+        && (parser.isSet(QStringLiteral("standby-port"))
+            || parser.isSet(QStringLiteral("standby-dir"))))
+        return cli::usageError(
+            kCommand, QStringLiteral("--standby-port and --standby-dir go with add-standby only"));
     std::optional<int> port;
     if (parser.isSet(QStringLiteral("port"))) {
         port = cli::intOption(parser, QStringLiteral("port"), 1024, 65535, kCommand);
@@ -115,8 +131,32 @@ int runLocalDbCommand(const QStringList &arguments)
                 kCommand, QStringLiteral("--port applies to init and start only"));
         return printStatus(server);
     }
+    if (action == QLatin1String("add-standby")) {
+        if (port)
+            return cli::usageError(
+                kCommand, QStringLiteral("add-standby takes --standby-port, not --port"));
+        if (!parser.isSet(QStringLiteral("standby-port")))
+            return cli::usageError(kCommand, QStringLiteral("add-standby needs --standby-port"));
+        const auto standbyPort
+            = cli::intOption(parser, QStringLiteral("standby-port"), 1024, 65535, kCommand);
+        if (!standbyPort)
+            return cli::kUsage;
+        const QString standbyDirectory = parser.isSet(QStringLiteral("standby-dir"))
+            ? parser.value(QStringLiteral("standby-dir"))
+            : server.directory() + QStringLiteral("-standby-%1").arg(*standbyPort);
+        const auto made = ops::addStandby(
+            server, standbyDirectory, *standbyPort, [](const QString &line) { cli::print(line); });
+        if (!made)
+            return cli::failure(kCommand, made.error());
+        cli::print(QStringLiteral("standby streaming from 127.0.0.1:%1 over slot %2\n"
+                                  "stop it with: tickscope local-db stop --data-dir %3")
+                .arg(server.state().port)
+                .arg(ops::standbySlotName(*standbyPort), made->directory));
+        return printStatus(ops::LocalServer{made->directory});
+    }
     return cli::usageError(kCommand,
-        QStringLiteral("unknown action '%1'; expected init, start, stop or status").arg(action));
+        QStringLiteral("unknown action '%1'; expected init, start, stop, status or add-standby")
+            .arg(action));
 }
 
 } // namespace tickscope::app

@@ -63,12 +63,6 @@ std::expected<void, QString> writeFile(
     return {};
 }
 
-bool portIsFree(int port)
-{
-    QTcpServer probe;
-    return probe.listen(QHostAddress::LocalHost, static_cast<quint16>(port));
-}
-
 QString tail(const QString &path, int lines)
 {
     QFile file{path};
@@ -79,6 +73,12 @@ QString tail(const QString &path, int lines)
 }
 
 } // namespace
+
+bool loopbackPortIsFree(int port)
+{
+    QTcpServer probe;
+    return probe.listen(QHostAddress::LocalHost, static_cast<quint16>(port));
+}
 
 std::optional<int> freeLoopbackPort()
 {
@@ -355,7 +355,7 @@ std::expected<bool, QString> LocalServer::start(std::optional<int> port)
         if (auto handed = handToServerUser(socket); !handed)
             return std::unexpected(handed.error());
     }
-    if (!portIsFree(current.port))
+    if (!loopbackPortIsFree(current.port))
         return std::unexpected(
             QStringLiteral("port %1 on 127.0.0.1 is already in use by another program; choose "
                            "another with --port")

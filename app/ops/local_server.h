@@ -73,6 +73,10 @@ public:
     // Makes `path` (and what is under it) the server user's, when the server runs as another
     // user than Tickscope (root); the error says what stands in the way.
     std::expected<void, QString> handToServerUser(const QString &path) const;
+    // Runs a program of the PostgreSQL installation (pg_basebackup, ...) as the server's user
+    // in this directory; yields what it printed.
+    std::expected<QString, QString> runServerProgram(
+        const QString &program, const QStringList &arguments) const;
 
 private:
     QString settingsFile() const;
@@ -81,8 +85,6 @@ private:
     std::expected<void, QString> writeSettings(int port, const QStringList &extraSettings) const;
     // Sets the port, and brings the settings of a cluster made by an older build up to date.
     std::expected<void, QString> updateSettings(int port) const;
-    std::expected<QString, QString> runServerProgram(
-        const QString &program, const QStringList &arguments) const;
     std::expected<void, QString> ensureDatabase() const;
 
     QString m_directory;
@@ -90,6 +92,8 @@ private:
 
 // Where Tickscope keeps its data: /var/lib/tickscope for root, else <user data dir>/tickscope.
 QString dataRoot();
+
+bool loopbackPortIsFree(int port);
 
 // A TCP port on 127.0.0.1 that nothing listens on now (never 5432, a real server's default);
 // nullopt when there is none.

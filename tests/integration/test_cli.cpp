@@ -71,7 +71,8 @@ private slots:
                               << QStringLiteral("Usage: tickscope [options]");
         QTest::newRow("local-db")
             << QStringList{QStringLiteral("local-db"), QStringLiteral("--help")}
-            << QStringLiteral("Usage: tickscope local-db init|start|stop|status [options]");
+            << QStringLiteral(
+                   "Usage: tickscope local-db init|start|stop|status|add-standby [options]");
         QTest::newRow("migrate") << QStringList{QStringLiteral("migrate"), QStringLiteral("--help")}
                                  << QStringLiteral("--dry-run");
     }
