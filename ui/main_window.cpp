@@ -3,6 +3,7 @@
 #include "ui/backups_page.h"
 #include "ui/connection_page.h"
 #include "ui/live_page.h"
+#include "ui/replication_page.h"
 #include "ui/schema_page.h"
 #include "ui/storage_page.h"
 #include "widgets/status_badge.h"
@@ -23,6 +24,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_storagePage(new StoragePage)
     , m_schemaPage(new SchemaPage)
     , m_backupsPage(new BackupsPage)
+    , m_replicationPage(new ReplicationPage)
     , m_connectionBadge(new widgets::StatusBadge)
 {
     setWindowTitle(tr("Tickscope"));
@@ -37,6 +39,7 @@ MainWindow::MainWindow(QWidget *parent)
     addPage(tr("Live"), m_livePage);
     addPage(tr("Storage"), m_storagePage);
     addPage(tr("Schema & policies"), m_schemaPage);
+    addPage(tr("Replication"), m_replicationPage);
     addPage(tr("Backups"), m_backupsPage);
     addPage(tr("Connection"), m_connectionPage);
     connect(m_schemaPage, &SchemaPage::applyMigrationsRequested, this,

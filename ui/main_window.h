@@ -22,6 +22,7 @@ namespace tickscope::ui {
 class BackupsPage;
 class ConnectionPage;
 class LivePage;
+class ReplicationPage;
 class SchemaPage;
 class StoragePage;
 
@@ -33,6 +34,7 @@ public:
 
     // The app connects a page's own signals and slots to its service directly.
     BackupsPage *backupsPage() const { return m_backupsPage; }
+    ReplicationPage *replicationPage() const { return m_replicationPage; }
 
 public slots:
     void showDatabaseStatus(const tickscope::model::DatabaseStatus &status);
@@ -57,6 +59,7 @@ private:
     StoragePage *m_storagePage;
     SchemaPage *m_schemaPage;
     BackupsPage *m_backupsPage;
+    ReplicationPage *m_replicationPage;
     widgets::StatusBadge *m_connectionBadge;
 };
 

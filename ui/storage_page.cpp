@@ -1,7 +1,7 @@
 #include "ui/storage_page.h"
 
 #include "ui/format.h"
-#include "widgets/ratio_chart.h"
+#include "widgets/time_series_chart.h"
 #include "widgets/value_table.h"
 
 #include <QLabel>
@@ -17,7 +17,7 @@ StoragePage::StoragePage(QWidget *parent)
     , m_note(new QLabel(this))
     , m_hypertables(new widgets::ValueTable({tr("Hypertable"), tr("Size"), tr("Chunks"),
           tr("Chunk interval"), tr("Compressed"), tr("Ratio"), tr("Awaiting compression")}))
-    , m_ratios(new widgets::RatioChart)
+    , m_ratios(new widgets::TimeSeriesChart(tr("Compression ratio"), QStringLiteral("%.0f:1")))
     , m_jobs(new widgets::ValueTable({tr("Job"), tr("Scheduler"), tr("Schedule"), tr("Last run"),
           tr("Result"), tr("Next run"), tr("Runs"), tr("Failures"), tr("State")}))
     , m_aggregates(new widgets::ValueTable({tr("Aggregate"), tr("Watermark"), tr("Lag"),
@@ -76,7 +76,7 @@ void StoragePage::showStatus(const model::StorageStatus &status)
     }
     m_hypertables->setRows(tables);
 
-    std::vector<widgets::RatioChart::Point> points;
+    std::vector<widgets::TimeSeriesChart::Point> points;
     for (const auto &sample : status.ratioHistory)
         points.push_back(
             {QDateTime::fromMSecsSinceEpoch(std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -11,7 +11,7 @@
 class QLabel;
 
 namespace tickscope::widgets {
-class RatioChart;
+class TimeSeriesChart;
 class ValueTable;
 } // namespace tickscope::widgets
 
@@ -29,7 +29,7 @@ public slots:
 private:
     QLabel *m_note;
     widgets::ValueTable *m_hypertables;
-    widgets::RatioChart *m_ratios;
+    widgets::TimeSeriesChart *m_ratios;
     widgets::ValueTable *m_jobs;
     widgets::ValueTable *m_aggregates;
 };

@@ -8,12 +8,14 @@
 #include "app/services/database_monitor.h"
 #include "app/services/database_session.h"
 #include "app/services/ingest_service.h"
+#include "app/services/replication_monitor.h"
 #include "app/services/simulated_feed.h"
 #include "app/services/storage_monitor.h"
 #include "db/capability_probe.h"
 #include "db/migration_set.h"
 #include "ui/backups_page.h"
 #include "ui/main_window.h"
+#include "ui/replication_page.h"
 
 #include <QApplication>
 #include <QDateTime>
@@ -151,6 +153,9 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
     auto *storage = new StorageMonitor(config.policy, std::move(*migrations));
     storage->moveToThread(&monitorThread);
     QObject::connect(&monitorThread, &QThread::finished, storage, &QObject::deleteLater);
+    auto *replication = new ReplicationMonitor;
+    replication->moveToThread(&monitorThread);
+    QObject::connect(&monitorThread, &QThread::finished, replication, &QObject::deleteLater);
 
     // Backups and restore drills run for minutes: on a thread of their own, for the window.
     QThread backupThread;
@@ -215,6 +220,13 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
         QObject::connect(monitor, &DatabaseMonitor::databaseReady, storage,
             [storage](const QString &, const QString &operatorConninfo) {
                 storage->start(operatorConninfo);
+            });
+        QObject::connect(replication, &ReplicationMonitor::statusChanged, window->replicationPage(),
+            &ui::ReplicationPage::showStatus);
+        QObject::connect(monitor, &DatabaseMonitor::databaseReady, replication,
+            [replication, embedded = target.embedded, journals = ingestConfig.journalDirectory](
+                const QString &, const QString &operatorConninfo) {
+                replication->start(operatorConninfo, embedded, journals);
             });
         backups = new BackupMonitor(config);
         backups->moveToThread(&backupThread);
@@ -287,6 +299,8 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
         backupThread.wait();
     }
     QMetaObject::invokeMethod(storage, &StorageMonitor::shutdown, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        replication, &ReplicationMonitor::shutdown, Qt::BlockingQueuedConnection);
     QMetaObject::invokeMethod(monitor, &DatabaseMonitor::shutdown, Qt::BlockingQueuedConnection);
     monitorThread.quit();
     monitorThread.wait();

@@ -11,7 +11,7 @@
 #include "ui/main_window.h"
 #include "ui/schema_page.h"
 #include "ui/storage_page.h"
-#include "widgets/ratio_chart.h"
+#include "widgets/time_series_chart.h"
 #include "widgets/value_table.h"
 
 #include <QDir>
@@ -202,7 +202,7 @@ private slots:
                 "SELECT to_char((max(bucket) + interval '1 minute') AT TIME ZONE 'UTC', "
                 "'YYYY-MM-DD HH24:MI:SS') FROM aggregates.ohlcv_1m")));
         QCOMPARE(aggregates->cellText(0, 4), QStringLiteral("0"));
-        QCOMPARE(window.findChild<widgets::RatioChart *>()->seriesCount(), 0);
+        QCOMPARE(window.findChild<widgets::TimeSeriesChart *>()->seriesCount(), 0);
         saveScreenshot(window, QStringLiteral("storage_page"));
     }
 

@@ -1,4 +1,4 @@
-#include "widgets/ratio_chart.h"
+#include "widgets/time_series_chart.h"
 
 #include <QChart>
 #include <QChartView>
@@ -11,8 +11,10 @@
 
 namespace tickscope::widgets {
 
-RatioChart::RatioChart(QWidget *parent)
+TimeSeriesChart::TimeSeriesChart(QString title, QString valueFormat, QWidget *parent)
     : QWidget(parent)
+    , m_title(std::move(title))
+    , m_valueFormat(std::move(valueFormat))
     , m_chart(new QChart)
     , m_view(new QChartView(m_chart, this))
 {
@@ -25,20 +27,20 @@ RatioChart::RatioChart(QWidget *parent)
     setMinimumHeight(180);
 }
 
-void RatioChart::setPoints(const std::vector<Point> &points, const QString &emptyText)
+void TimeSeriesChart::setPoints(const std::vector<Point> &points, const QString &emptyText)
 {
     m_chart->removeAllSeries();
     for (auto *axis : m_chart->axes())
         m_chart->removeAxis(axis);
-    m_chart->setTitle(points.empty() ? emptyText : tr("Compression ratio"));
+    m_chart->setTitle(points.empty() ? emptyText : m_title);
     if (points.empty())
         return;
     auto *time = new QDateTimeAxis;
     time->setFormat(QStringLiteral("MM-dd HH:mm"));
-    auto *ratio = new QValueAxis;
-    ratio->setLabelFormat(QStringLiteral("%.0f:1"));
+    auto *values = new QValueAxis;
+    values->setLabelFormat(m_valueFormat);
     m_chart->addAxis(time, Qt::AlignBottom);
-    m_chart->addAxis(ratio, Qt::AlignLeft);
+    m_chart->addAxis(values, Qt::AlignLeft);
     std::map<QString, QLineSeries *> lines;
     double highest = 1;
     for (const auto &point : points) {
@@ -48,17 +50,17 @@ void RatioChart::setPoints(const std::vector<Point> &points, const QString &empt
             line->setName(point.series);
             m_chart->addSeries(line);
             line->attachAxis(time);
-            line->attachAxis(ratio);
+            line->attachAxis(values);
         }
-        line->append(static_cast<qreal>(point.time.toMSecsSinceEpoch()), point.ratio);
-        highest = std::max(highest, point.ratio);
+        line->append(static_cast<qreal>(point.time.toMSecsSinceEpoch()), point.value);
+        highest = std::max(highest, point.value);
     }
     time->setRange(
         points.front().time, std::max(points.back().time, points.front().time.addSecs(60)));
-    ratio->setRange(0, highest * 1.1);
+    values->setRange(0, highest * 1.1);
 }
 
-int RatioChart::seriesCount() const
+int TimeSeriesChart::seriesCount() const
 {
     return static_cast<int>(m_chart->series().size());
 }

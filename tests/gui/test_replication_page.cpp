@@ -1,0 +1,107 @@
+// The Replication page against a real primary and a standby made by ops::addStandby (as
+// `tickscope local-db add-standby` makes it), fed by the replication monitor as the console
+// feeds it: the streaming standby with its lag, its active slot, the disks; then, with the
+// standby stopped, no standby and an inactive slot holding WAL back. The screenshot goes to
+// test-artifacts/.
+#include "app/ops/local_server.h"
+#include "app/ops/standby.h"
+#include "app/services/replication_monitor.h"
+#include "db/connection.h"
+#include "tests/support/test_cluster.h"
+#include "ui/main_window.h"
+#include "ui/replication_page.h"
+#include "widgets/value_table.h"
+
+#include <QDir>
+#include <QLabel>
+#include <QListWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <pqxx/pqxx>
+
+using namespace tickscope;
+
+class TestReplicationPage : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        QFile::setPermissions(
+            m_dir.path(), QFile::permissions(m_dir.path()) | QFile::ExeOther | QFile::ExeGroup);
+        m_primary = std::make_unique<ops::LocalServer>(m_dir.filePath(QStringLiteral("db")));
+        const auto made = m_primary->init(testing::TestCluster::freePort());
+        QVERIFY2(made, qPrintable(made ? QString() : made.error()));
+        QVERIFY(m_primary->start().has_value());
+        m_standbyPort = testing::TestCluster::freePort();
+        const auto standby = ops::addStandby(*m_primary, m_dir.filePath(QStringLiteral("standby")),
+            m_standbyPort, [](const QString &) { });
+        QVERIFY2(standby, qPrintable(standby ? QString() : standby.error()));
+    }
+
+    void cleanupTestCase()
+    {
+        (void)ops::LocalServer{m_dir.filePath(QStringLiteral("standby"))}.stop();
+        if (m_primary)
+            (void)m_primary->stop();
+    }
+
+    void showsStandbysSlotsAndDisks()
+    {
+        ui::MainWindow window;
+        app::ReplicationMonitor monitor;
+        connect(&monitor, &app::ReplicationMonitor::statusChanged, window.replicationPage(),
+            &ui::ReplicationPage::showStatus);
+        window.resize(1280, 900);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        auto *list = window.findChild<QListWidget *>();
+        list->setCurrentItem(
+            list->findItems(QStringLiteral("Replication"), Qt::MatchExactly).front());
+        monitor.start(m_primary->conninfo(), true, m_dir.path());
+
+        auto *page = window.replicationPage();
+        auto *standbys = page->findChild<widgets::ValueTable *>(QStringLiteral("standbys"));
+        auto *slotTable = page->findChild<widgets::ValueTable *>(QStringLiteral("slots"));
+        const QString name = ops::standbySlotName(m_standbyPort);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (monitor.refresh(),
+                standbys->rowCount() == 1 && standbys->cellText(0, 4) == QStringLiteral("0 B")),
+            30'000);
+        QCOMPARE(standbys->cellText(0, 0), name);
+        QCOMPARE(standbys->cellText(0, 9), QStringLiteral("streaming"));
+        QCOMPARE(slotTable->rowCount(), 1);
+        QCOMPARE(slotTable->cellText(0, 0), name);
+        QCOMPARE(slotTable->cellText(0, 5), QStringLiteral("active"));
+        QVERIFY(page->findChild<QLabel *>(QStringLiteral("role"))
+                ->text()
+                .contains(QStringLiteral("streaming to 1 standby")));
+        auto *disks = page->findChild<widgets::ValueTable *>(QStringLiteral("disks"));
+        QCOMPARE(disks->rowCount(), 1); // data, WAL and journal share the temporary disk
+        QCOMPARE(disks->cellText(0, 0), QStringLiteral("data and WAL and journal"));
+        QDir().mkpath(QStringLiteral(TICKSCOPE_TEST_ARTIFACTS));
+        QVERIFY(
+            window.grab().save(QStringLiteral(TICKSCOPE_TEST_ARTIFACTS "/replication_page.png")));
+
+        QVERIFY(ops::LocalServer{m_dir.filePath(QStringLiteral("standby"))}.stop().value_or(false));
+        {
+            auto connection = db::connect(m_primary->conninfo().toStdString(), "test");
+            pqxx::nontransaction{connection}.exec(
+                "CREATE TABLE filler AS SELECT generate_series(1, 100000) n");
+        }
+        QTRY_VERIFY_WITH_TIMEOUT((monitor.refresh(), standbys->rowCount() == 0), 30'000);
+        QCOMPARE(slotTable->cellText(0, 5), QStringLiteral("inactive"));
+        QVERIFY2(slotTable->cellText(0, 2).endsWith(QStringLiteral(" MB")),
+            qPrintable(slotTable->cellText(0, 2)));
+    }
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<ops::LocalServer> m_primary;
+    int m_standbyPort = 0;
+};
+
+QTEST_MAIN(TestReplicationPage)
+#include "test_replication_page.moc"
