@@ -101,17 +101,6 @@ QString overviewText(const model::BackupOverview &overview)
     return text;
 }
 
-std::optional<model::BackupType> parseType(const QString &name)
-{
-    if (name == QLatin1String("full"))
-        return model::BackupType::Full;
-    if (name == QLatin1String("diff"))
-        return model::BackupType::Differential;
-    if (name == QLatin1String("incr"))
-        return model::BackupType::Incremental;
-    return std::nullopt;
-}
-
 } // namespace
 
 int runBackupCommand(const QStringList &arguments)
@@ -158,7 +147,7 @@ int runBackupCommand(const QStringList &arguments)
             action == QLatin1String("run") ? QStringLiteral("run needs --type full, diff or incr")
                                            : QStringLiteral("--type goes with run only"));
     if (action == QLatin1String("run")) {
-        type = parseType(parser.value(QStringLiteral("type")));
+        type = model::backupTypeFromName(parser.value(QStringLiteral("type")).toStdString());
         if (!type)
             return cli::usageError(kCommand,
                 QStringLiteral("--type '%1' is none of full, diff, incr")

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace tickscope::model {
@@ -25,6 +26,17 @@ inline const char *backupTypeName(BackupType type)
 }
 
 // The [backup] section of the config file.
+// "full", "diff", "incr": pgBackRest's names, which the CLI takes too.
+inline std::optional<BackupType> backupTypeFromName(std::string_view name)
+{
+    for (const BackupType type :
+        {BackupType::Full, BackupType::Differential, BackupType::Incremental}) {
+        if (name == backupTypeName(type))
+            return type;
+    }
+    return std::nullopt;
+}
+
 struct BackupSettings
 {
     // How to run pgBackRest for a remote or containerised server ("ssh db1 sudo -u postgres

@@ -37,17 +37,6 @@ QString errorLines(const QString &output)
     return kept.join(u'\n');
 }
 
-std::optional<model::BackupType> typeFromName(const QString &name)
-{
-    if (name == QLatin1String("full"))
-        return model::BackupType::Full;
-    if (name == QLatin1String("diff"))
-        return model::BackupType::Differential;
-    if (name == QLatin1String("incr"))
-        return model::BackupType::Incremental;
-    return std::nullopt;
-}
-
 } // namespace
 
 PgBackRest::PgBackRest(QStringList command, QString stanza)
@@ -202,7 +191,8 @@ std::expected<model::BackupInventory, QString> parseBackupInventory(
     }
     for (const QJsonValue &value : entry.value(QLatin1String("backup")).toArray()) {
         const QJsonObject backup = value.toObject();
-        const auto type = typeFromName(backup.value(QLatin1String("type")).toString());
+        const auto type = model::backupTypeFromName(
+            backup.value(QLatin1String("type")).toString().toStdString());
         const QString label = backup.value(QLatin1String("label")).toString();
         if (!type || label.isEmpty())
             return std::unexpected(

@@ -7,6 +7,7 @@
 #include "app/services/backup_monitor.h"
 #include "db/connection.h"
 #include "db/migrator.h"
+#include "tests/support/run_tickscope.h"
 #include "tests/support/test_cluster.h"
 #include "ui/backups_page.h"
 #include "ui/main_window.h"
@@ -18,7 +19,6 @@
 #include <QListWidget>
 #include <QPushButton>
 #include <QSignalSpy>
-#include <QTemporaryDir>
 #include <QTest>
 #include <pqxx/pqxx>
 
@@ -42,10 +42,8 @@ class TestBackupsPage : public QObject
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
-        QFile::setPermissions(
-            m_dir.path(), QFile::permissions(m_dir.path()) | QFile::ExeOther | QFile::ExeGroup);
-        const QString data = m_dir.filePath(QStringLiteral("db"));
+        QVERIFY(m_sandbox.isValid());
+        const QString data = m_sandbox.databaseDirectory();
         // BackupOperations finds the embedded cluster where the console would.
         qputenv("TICKSCOPE_LOCAL_DB_DIR", data.toUtf8());
         m_server = std::make_unique<ops::LocalServer>(data);
@@ -174,7 +172,7 @@ private slots:
     }
 
 private:
-    QTemporaryDir m_dir;
+    testing::EmbeddedSandbox m_sandbox;
     std::unique_ptr<ops::LocalServer> m_server;
     std::string m_conninfo;
 };

@@ -7,6 +7,7 @@
 #include "app/ops/standby.h"
 #include "app/services/replication_monitor.h"
 #include "db/connection.h"
+#include "tests/support/run_tickscope.h"
 #include "tests/support/test_cluster.h"
 #include "ui/main_window.h"
 #include "ui/replication_page.h"
@@ -15,7 +16,6 @@
 #include <QDir>
 #include <QLabel>
 #include <QListWidget>
-#include <QTemporaryDir>
 #include <QTest>
 #include <pqxx/pqxx>
 
@@ -28,22 +28,20 @@ class TestReplicationPage : public QObject
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
-        QFile::setPermissions(
-            m_dir.path(), QFile::permissions(m_dir.path()) | QFile::ExeOther | QFile::ExeGroup);
-        m_primary = std::make_unique<ops::LocalServer>(m_dir.filePath(QStringLiteral("db")));
+        QVERIFY(m_sandbox.isValid());
+        m_primary = std::make_unique<ops::LocalServer>(m_sandbox.databaseDirectory());
         const auto made = m_primary->init(testing::TestCluster::freePort());
         QVERIFY2(made, qPrintable(made ? QString() : made.error()));
         QVERIFY(m_primary->start().has_value());
         m_standbyPort = testing::TestCluster::freePort();
-        const auto standby = ops::addStandby(*m_primary, m_dir.filePath(QStringLiteral("standby")),
-            m_standbyPort, [](const QString &) { });
+        const auto standby = ops::addStandby(*m_primary,
+            m_sandbox.filePath(QStringLiteral("standby")), m_standbyPort, [](const QString &) { });
         QVERIFY2(standby, qPrintable(standby ? QString() : standby.error()));
     }
 
     void cleanupTestCase()
     {
-        (void)ops::LocalServer{m_dir.filePath(QStringLiteral("standby"))}.stop();
+        (void)ops::LocalServer{m_sandbox.filePath(QStringLiteral("standby"))}.stop();
         if (m_primary)
             (void)m_primary->stop();
     }
@@ -60,7 +58,7 @@ private slots:
         auto *list = window.findChild<QListWidget *>();
         list->setCurrentItem(
             list->findItems(QStringLiteral("Replication"), Qt::MatchExactly).front());
-        monitor.start(m_primary->conninfo(), true, m_dir.path());
+        monitor.start(m_primary->conninfo(), true, m_sandbox.databaseDirectory());
 
         auto *page = window.replicationPage();
         auto *standbys = page->findChild<widgets::ValueTable *>(QStringLiteral("standbys"));
@@ -85,7 +83,8 @@ private slots:
         QVERIFY(
             window.grab().save(QStringLiteral(TICKSCOPE_TEST_ARTIFACTS "/replication_page.png")));
 
-        QVERIFY(ops::LocalServer{m_dir.filePath(QStringLiteral("standby"))}.stop().value_or(false));
+        QVERIFY(
+            ops::LocalServer{m_sandbox.filePath(QStringLiteral("standby"))}.stop().value_or(false));
         {
             auto connection = db::connect(m_primary->conninfo().toStdString(), "test");
             pqxx::nontransaction{connection}.exec(
@@ -98,7 +97,7 @@ private slots:
     }
 
 private:
-    QTemporaryDir m_dir;
+    testing::EmbeddedSandbox m_sandbox;
     std::unique_ptr<ops::LocalServer> m_primary;
     int m_standbyPort = 0;
 };

@@ -12,12 +12,11 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QRegularExpression>
-#include <QTemporaryDir>
 #include <QTest>
 #include <csignal>
 #include <pqxx/pqxx>
 
-using tickscope::testing::runTickscope;
+using namespace tickscope;
 using tickscope::testing::TickscopeRun;
 
 namespace {
@@ -49,19 +48,9 @@ class TestBackups : public QObject
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
-        // As root, the server runs as "postgres", which must be able to enter the directory.
-        QFile::setPermissions(
-            m_dir.path(), QFile::permissions(m_dir.path()) | QFile::ExeOther | QFile::ExeGroup);
-        m_data = m_dir.filePath(QStringLiteral("db"));
-        m_environment = QProcessEnvironment::systemEnvironment();
-        for (const QString &variable : m_environment.keys())
-            if (variable.startsWith(QStringLiteral("PG")))
-                m_environment.remove(variable);
-        m_environment.insert(QStringLiteral("TICKSCOPE_LOCAL_DB_DIR"), m_data);
-        m_environment.insert(
-            QStringLiteral("XDG_CONFIG_HOME"), m_dir.filePath(QStringLiteral("config")));
-        const QString port = QString::number(tickscope::testing::TestCluster::freePort());
+        QVERIFY(m_sandbox.isValid());
+        m_data = m_sandbox.databaseDirectory();
+        const QString port = QString::number(testing::TestCluster::freePort());
         TickscopeRun run = tickscope(
             {QStringLiteral("local-db"), QStringLiteral("init"), QStringLiteral("--port"), port});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
@@ -69,7 +58,7 @@ private slots:
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         run = tickscope({QStringLiteral("migrate")});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-        m_conninfo = tickscope::ops::LocalServer{m_data}.conninfo().toStdString();
+        m_conninfo = ops::LocalServer{m_data}.conninfo().toStdString();
     }
 
     void cleanupTestCase()
@@ -207,16 +196,13 @@ private slots:
     }
 
 private:
-    TickscopeRun tickscope(const QStringList &arguments)
-    {
-        return runTickscope(arguments, m_environment);
-    }
+    TickscopeRun tickscope(const QStringList &arguments) { return m_sandbox.run(arguments); }
 
     qint64 trades() { return scalar(m_conninfo, "SELECT count(*) FROM market_data.trades"); }
 
     void startIngest()
     {
-        m_ingest.setProcessEnvironment(m_environment);
+        m_ingest.setProcessEnvironment(m_sandbox.environment());
         m_ingest.start(QStringLiteral(TICKSCOPE_BINARY), {QStringLiteral("--headless")});
         QString out;
         QTRY_VERIFY_WITH_TIMEOUT((out += QString::fromUtf8(m_ingest.readAllStandardOutput()),
@@ -233,9 +219,8 @@ private:
         QCOMPARE(m_ingest.exitCode(), 0);
     }
 
-    QTemporaryDir m_dir;
+    testing::EmbeddedSandbox m_sandbox;
     QString m_data;
-    QProcessEnvironment m_environment;
     std::string m_conninfo;
     QProcess m_ingest;
 };

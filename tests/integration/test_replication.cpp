@@ -11,12 +11,10 @@
 #include "tests/support/test_cluster.h"
 
 #include <QRegularExpression>
-#include <QTemporaryDir>
 #include <QTest>
 #include <format>
 #include <pqxx/pqxx>
 
-using tickscope::testing::runTickscope;
 using tickscope::testing::TickscopeRun;
 using namespace tickscope;
 
@@ -27,17 +25,8 @@ class TestReplication : public QObject
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
-        QFile::setPermissions(
-            m_dir.path(), QFile::permissions(m_dir.path()) | QFile::ExeOther | QFile::ExeGroup);
-        m_primaryDirectory = m_dir.filePath(QStringLiteral("db"));
-        m_environment = QProcessEnvironment::systemEnvironment();
-        for (const QString &variable : m_environment.keys())
-            if (variable.startsWith(QStringLiteral("PG")))
-                m_environment.remove(variable);
-        m_environment.insert(QStringLiteral("TICKSCOPE_LOCAL_DB_DIR"), m_primaryDirectory);
-        m_environment.insert(
-            QStringLiteral("XDG_CONFIG_HOME"), m_dir.filePath(QStringLiteral("config")));
+        QVERIFY(m_sandbox.isValid());
+        m_primaryDirectory = m_sandbox.databaseDirectory();
         TickscopeRun run = tickscope({QStringLiteral("local-db"), QStringLiteral("init"),
             QStringLiteral("--port"), QString::number(testing::TestCluster::freePort())});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
@@ -84,7 +73,7 @@ private slots:
     void standbyReceivesWhatThePrimaryCommits()
     {
         const int port = testing::TestCluster::freePort();
-        m_standbyDirectory = m_dir.filePath(QStringLiteral("standby"));
+        m_standbyDirectory = m_sandbox.filePath(QStringLiteral("standby"));
         TickscopeRun run = tickscope({QStringLiteral("local-db"), QStringLiteral("add-standby"),
             QStringLiteral("--standby-port"), QString::number(port),
             QStringLiteral("--standby-dir"), m_standbyDirectory});
@@ -166,10 +155,7 @@ private slots:
     }
 
 private:
-    TickscopeRun tickscope(const QStringList &arguments)
-    {
-        return runTickscope(arguments, m_environment);
-    }
+    TickscopeRun tickscope(const QStringList &arguments) { return m_sandbox.run(arguments); }
 
     static void execute(const std::string &conninfo, const std::string &sql)
     {
@@ -199,10 +185,9 @@ private:
         return db::readReplicationStatus(connection);
     }
 
-    QTemporaryDir m_dir;
+    testing::EmbeddedSandbox m_sandbox;
     QString m_primaryDirectory;
     QString m_standbyDirectory;
-    QProcessEnvironment m_environment;
     std::string m_primary;
     std::string m_standby;
 };
