@@ -17,7 +17,10 @@ model::ReplicationStatus readReplicationStatus(pqxx::connection &connection)
             SELECT pg_is_in_recovery(), position::text,
                    pg_wal_lsn_diff(position, '0/0')::bigint,
                    CASE WHEN pg_has_role('pg_read_all_settings', 'USAGE')
-                        THEN current_setting('data_directory') ELSE '' END
+                        THEN current_setting('data_directory') ELSE '' END,
+                   (extract(epoch FROM pg_postmaster_start_time()) * 1000)::bigint,
+                   (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend'),
+                   current_setting('max_connections')::int
             FROM (SELECT CASE WHEN pg_is_in_recovery()
                               THEN coalesce(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())
                               ELSE pg_current_wal_lsn() END AS position) p)")
@@ -26,6 +29,10 @@ model::ReplicationStatus readReplicationStatus(pqxx::connection &connection)
         status.currentLsn = row[1].as<std::string>("");
         status.walPositionBytes = row[2].as<std::int64_t>(0);
         status.dataDirectory = row[3].as<std::string>();
+        status.serverStartedAt = std::chrono::system_clock::time_point{
+            std::chrono::milliseconds{row[4].as<std::int64_t>()}};
+        status.connections = row[5].as<int>();
+        status.maxConnections = row[6].as<int>();
 
         if (!status.inRecovery) {
             for (const auto &standby : tx.exec(R"(

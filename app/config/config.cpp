@@ -157,6 +157,74 @@ std::expected<feeds::FeedSettings, std::string> readExchange(
     return settings;
 }
 
+// [alerts] and its [alerts.RULE] sections, over the default rules in `alerts`.
+std::expected<void, std::string> readAlerts(
+    const std::string &file, const toml::table &table, model::AlertSettings &alerts)
+{
+    const TableReader reader{file, "alerts", table};
+    for (const auto &[key, node] : table) {
+        const std::string name{key.str()};
+        if (name == "webhook") {
+            auto read = reader.text("webhook",
+                [&](const std::string &text,
+                    const toml::node &where) -> std::expected<void, std::string> {
+                    if (!text.starts_with("http://") && !text.starts_with("https://"))
+                        return std::unexpected(
+                            reader.error(where, "webhook", "must be an http:// or https:// URL"));
+                    alerts.webhook = text;
+                    return {};
+                });
+            if (!read)
+                return read;
+            continue;
+        }
+        const auto rule = std::ranges::find(alerts.rules, name, &model::AlertRule::name);
+        if (rule == alerts.rules.end()) {
+            std::string known;
+            for (const auto &each : alerts.rules)
+                known += (known.empty() ? "" : ", ") + each.name;
+            return std::unexpected(
+                std::format("{}: [alerts.{}] is no alert rule ({}); the rules: {}", file, name,
+                    where(node), known));
+        }
+        const toml::table *section = node.as_table();
+        if (!section)
+            return std::unexpected(
+                std::format("{}: alerts.{} must be a table ({})", file, name, where(node)));
+        const TableReader ruleReader{file, "alerts." + name, *section};
+        auto read = ruleReader.unknownKeys({"threshold", "duration", "enabled"});
+        if (read && section->get("threshold")) {
+            const auto value = section->get("threshold")->value<double>();
+            if (!value || *value < 0)
+                return std::unexpected(ruleReader.error(
+                    *section->get("threshold"), "threshold", "must be a number, 0 or more"));
+            rule->threshold = *value;
+        }
+        if (read)
+            read = ruleReader.text("duration",
+                [&](const std::string &text,
+                    const toml::node &where) -> std::expected<void, std::string> {
+                    const auto duration = parsePolicyInterval(text);
+                    if (!duration)
+                        return std::unexpected(
+                            ruleReader.error(where, "duration", duration.error()));
+                    rule->duration
+                        = std::chrono::seconds(static_cast<std::int64_t>(duration->seconds()));
+                    return {};
+                });
+        if (read && section->get("enabled")) {
+            const auto value = section->get("enabled")->value<bool>();
+            if (!value || !section->get("enabled")->is_boolean())
+                return std::unexpected(
+                    ruleReader.error(*section->get("enabled"), "enabled", "must be true or false"));
+            rule->enabled = *value;
+        }
+        if (!read)
+            return read;
+    }
+    return {};
+}
+
 // [policies] and its [policies.TABLE] sections, over the defaults already in `policy`.
 std::expected<void, std::string> readPolicies(
     const std::string &file, const toml::table &table, model::StoragePolicy &policy)
@@ -351,7 +419,7 @@ std::expected<Config, std::string> loadConfig(const QString &path, bool explicit
         const std::string name{key.str()};
         const toml::table *table = node.as_table();
         if (name != "database" && name != "journal" && name != "ingest" && name != "exchanges"
-            && name != "policies" && name != "backup")
+            && name != "policies" && name != "backup" && name != "alerts")
             return std::unexpected(
                 std::format("{}: unknown section [{}] ({})", file, name, where(node)));
         if (!table)
@@ -403,8 +471,21 @@ std::expected<Config, std::string> loadConfig(const QString &path, bool explicit
                     [&](std::int64_t v) { config.flushInterval = std::chrono::milliseconds(v); });
         } else if (name == "policies") {
             read = readPolicies(file, *table, config.policy);
+        } else if (name == "alerts") {
+            read = readAlerts(file, *table, config.alerts);
         } else if (name == "backup") {
-            read = reader.unknownKeys({"command", "stanza", "retention_full"});
+            read = reader.unknownKeys({"command", "stanza", "retention_full", "every"});
+            if (read)
+                read = reader.text("every",
+                    [&](const std::string &text,
+                        const toml::node &node) -> std::expected<void, std::string> {
+                        const auto every = parsePolicyInterval(text);
+                        if (!every)
+                            return std::unexpected(reader.error(node, "every", every.error()));
+                        config.backup.every
+                            = std::chrono::seconds(static_cast<std::int64_t>(every->seconds()));
+                        return {};
+                    });
             if (read)
                 read = reader.text("command",
                     [&](const std::string &text,

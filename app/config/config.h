@@ -15,10 +15,14 @@
 //                       compress_after = "7 days", drop_after = "1 year" ("never": none)
 //   [backup]            command = "ssh db1 sudo -u postgres pgbackrest" (a remote server's
 //                       pgBackRest; default: the embedded cluster's), stanza = "tickscope",
-//                       retention_full = 2
+//                       retention_full = 2, every = "1 day" (a backup is due that often)
+//   [alerts]            webhook = "https://hooks.example/desk" (POSTed JSON per alert change)
+//   [alerts.RULE]       threshold = 10, duration = "30 seconds", enabled = true
+//                       (RULE: a name of model::defaultAlertRules())
 #pragma once
 
 #include "app/feeds/adapter_description.h"
+#include "app/model/alert.h"
 #include "app/model/backup_status.h"
 #include "app/model/instrument.h"
 #include "app/model/storage_policy.h"
@@ -46,6 +50,7 @@ struct Config
     std::vector<feeds::FeedSettings> feeds; // one per [exchanges.NAME] section, by name
     model::StoragePolicy policy; // [policies], over the request's defaults
     model::BackupSettings backup;
+    model::AlertSettings alerts;
 };
 
 // "7 days", "1 year", "30 seconds": a whole number and a unit, singular or plural.

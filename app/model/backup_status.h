@@ -2,6 +2,7 @@
 // instants a restore can reach: what `tickscope backup list` prints and the Backups page shows.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -44,6 +45,7 @@ struct BackupSettings
     std::string command;
     std::string stanza = "tickscope";
     int retentionFull = 2; // full backups kept (with what depends on them)
+    std::chrono::seconds every{86'400}; // how often a backup is due, for the backup_stale alert
 };
 
 struct BackupRecord

@@ -73,6 +73,9 @@ struct ReplicationStatus
     std::string currentLsn; // write position (primary) or last received (standby)
     std::int64_t walPositionBytes = 0; // the same as a byte count, for the write rate
     std::string dataDirectory; // the server's, as it reports it
+    std::chrono::system_clock::time_point serverStartedAt; // pg_postmaster_start_time()
+    int connections = 0; // client backends now
+    int maxConnections = 0;
     std::vector<StandbyConnection> standbys;
     std::vector<ReplicationSlot> replicationSlots;
     std::optional<WalReceiver> receiver;

@@ -42,6 +42,31 @@ private slots:
         QTest::newRow("empty string")
             << QByteArray("[database]\nconninfo = \"\"\n") << QString()
             << QStringLiteral("database.conninfo must be a non-empty string");
+        QTest::newRow("backup and alerts")
+            << QByteArray("[backup]\ncommand = \"ssh db1 pgbackrest\"\nstanza = \"main\"\n"
+                          "retention_full = 4\nevery = \"6 hours\"\n[alerts]\nwebhook = "
+                          "\"http://127.0.0.1:9/h\"\n[alerts.replication_lag_seconds]\n"
+                          "threshold = 5\nduration = \"10 seconds\"\n[alerts.connections]\n"
+                          "enabled = false\n")
+            << QString() << QString();
+        QTest::newRow("backup stanza with a space")
+            << QByteArray("[backup]\nstanza = \"my stanza\"\n") << QString()
+            << QStringLiteral("backup.stanza may hold only letters");
+        QTest::newRow("backup every zero")
+            << QByteArray("[backup]\nevery = \"0 days\"\n") << QString()
+            << QStringLiteral("backup.every \"0 days\" is not an interval");
+        QTest::newRow("unknown alert rule")
+            << QByteArray("[alerts.replication_lag]\nthreshold = 5\n") << QString()
+            << QStringLiteral("[alerts.replication_lag] is no alert rule (line 1");
+        QTest::newRow("negative alert threshold")
+            << QByteArray("[alerts.connections]\nthreshold = -1\n") << QString()
+            << QStringLiteral("alerts.connections.threshold must be a number, 0 or more");
+        QTest::newRow("alert duration without unit")
+            << QByteArray("[alerts.connections]\nduration = \"30\"\n") << QString()
+            << QStringLiteral("alerts.connections.duration");
+        QTest::newRow("webhook not http")
+            << QByteArray("[alerts]\nwebhook = \"ftp://x\"\n") << QString()
+            << QStringLiteral("alerts.webhook must be an http:// or https:// URL");
         QTest::newRow("not a table") << QByteArray("database = 1\n") << QString()
                                      << QStringLiteral("'database' must be a table");
         QTest::newRow("syntax error")
@@ -231,6 +256,31 @@ private slots:
         const auto adapter = tickscope::feeds::createAdapter(config->feeds[1]);
         QCOMPARE(adapter->feedName(), std::string("binance_us"));
         QCOMPARE(adapter->traits().streamsPerConnection, std::size_t(512));
+    }
+
+    void backupAndAlertSettings()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("tickscope.toml"));
+        QFile file{path};
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("[backup]\nstanza = \"main\"\nevery = \"6 hours\"\n"
+                   "[alerts.replication_lag_seconds]\nthreshold = 5\nduration = \"10 seconds\"\n"
+                   "[alerts.connections]\nenabled = false\n");
+        file.close();
+        const auto config = loadConfig(path, true);
+        QVERIFY2(config, config ? "" : config.error().c_str());
+        QCOMPARE(config->backup.stanza, std::string("main"));
+        QCOMPARE(config->backup.every, std::chrono::seconds{6 * 3600});
+        QCOMPARE(config->backup.retentionFull, 2);
+        const auto rule = [&](const char *name) {
+            return *std::ranges::find(
+                config->alerts.rules, name, &tickscope::model::AlertRule::name);
+        };
+        QCOMPARE(rule("replication_lag_seconds").threshold, 5.0);
+        QCOMPARE(rule("replication_lag_seconds").duration, std::chrono::seconds{10});
+        QVERIFY(!rule("connections").enabled);
+        QCOMPARE(rule("disk_free").threshold, 10.0); // untouched: the default
     }
 
     void splitsSymbols_data()

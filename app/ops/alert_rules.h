@@ -1,0 +1,54 @@
+// The alert rules applied to the snapshots Tickscope already takes: each turns one snapshot
+// (the database's state, replication, backups, storage, a feed, a writer) into conditions for
+// the alert engine, with the thresholds of the configured rules. Rules know the server's role:
+// a standby is not asked for archiving, backups or standbys of its own, and a primary not for a
+// WAL receiver.
+#pragma once
+
+#include "app/model/alert.h"
+#include "app/model/backup_status.h"
+#include "app/model/database_status.h"
+#include "app/model/feed_status.h"
+#include "app/model/replication_status.h"
+#include "app/model/storage_status.h"
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace tickscope::ops {
+
+// The rules one snapshot evaluated, and their verdicts.
+struct RuleVerdicts
+{
+    std::vector<std::string> rules;
+    std::vector<model::AlertCondition> conditions;
+};
+
+class AlertRules
+{
+public:
+    using Time = std::chrono::system_clock::time_point;
+
+    // `backupEvery`: how often a backup should be taken, for backup_stale.
+    AlertRules(const std::vector<model::AlertRule> &rules, std::chrono::seconds backupEvery);
+
+    RuleVerdicts database(const model::DatabaseStatus &status) const;
+    RuleVerdicts replication(const model::ReplicationStatus &status) const;
+    RuleVerdicts backups(const model::BackupOverview &overview, bool standby, Time now) const;
+    RuleVerdicts storage(const model::StorageStatus &status) const;
+    // Per feed: every rule gets a condition for the feed, breached or not.
+    RuleVerdicts feed(const model::FeedStatus &status) const;
+    RuleVerdicts writer(const model::WriterStatus &status) const;
+
+private:
+    model::AlertCondition verdict(
+        const std::string &rule, std::string subject, bool breached, std::string message) const;
+    double threshold(const std::string &rule) const;
+
+    std::map<std::string, model::AlertRule> m_rules;
+    std::chrono::seconds m_backupEvery;
+};
+
+} // namespace tickscope::ops
