@@ -1,5 +1,6 @@
 #include "ui/main_window.h"
 
+#include "ui/alerts_panel.h"
 #include "ui/backups_page.h"
 #include "ui/connection_page.h"
 #include "ui/live_page.h"
@@ -10,6 +11,7 @@
 
 #include <QHBoxLayout>
 #include <QListWidget>
+#include <QMenuBar>
 #include <QStackedWidget>
 #include <QStatusBar>
 
@@ -25,6 +27,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_schemaPage(new SchemaPage)
     , m_backupsPage(new BackupsPage)
     , m_replicationPage(new ReplicationPage)
+    , m_alertsPanel(new AlertsPanel(this))
     , m_connectionBadge(new widgets::StatusBadge)
 {
     setWindowTitle(tr("Tickscope"));
@@ -47,6 +50,8 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_schemaPage, &SchemaPage::applyPoliciesRequested, this,
         &MainWindow::applyPoliciesRequested);
     m_pageList->setCurrentRow(0);
+    addDockWidget(Qt::BottomDockWidgetArea, m_alertsPanel);
+    menuBar()->addMenu(tr("&View"))->addAction(m_alertsPanel->toggleViewAction());
 
     m_connectionBadge->setObjectName(QStringLiteral("connectionBadge"));
     m_connectionBadge->setStatus(widgets::StatusBadge::Level::Busy, tr("Connecting…"));

@@ -19,6 +19,7 @@ class StatusBadge;
 
 namespace tickscope::ui {
 
+class AlertsPanel;
 class BackupsPage;
 class ConnectionPage;
 class LivePage;
@@ -34,6 +35,7 @@ public:
 
     // The app connects a page's own signals and slots to its service directly.
     BackupsPage *backupsPage() const { return m_backupsPage; }
+    AlertsPanel *alertsPanel() const { return m_alertsPanel; }
     ReplicationPage *replicationPage() const { return m_replicationPage; }
 
 public slots:
@@ -60,6 +62,7 @@ private:
     SchemaPage *m_schemaPage;
     BackupsPage *m_backupsPage;
     ReplicationPage *m_replicationPage;
+    AlertsPanel *m_alertsPanel;
     widgets::StatusBadge *m_connectionBadge;
 };
 

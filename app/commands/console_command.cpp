@@ -4,6 +4,7 @@
 #include "app/commands/command_registry.h"
 #include "app/commands/database_options.h"
 #include "app/config/config.h"
+#include "app/services/alert_monitor.h"
 #include "app/services/backup_monitor.h"
 #include "app/services/database_monitor.h"
 #include "app/services/database_session.h"
@@ -13,6 +14,7 @@
 #include "app/services/storage_monitor.h"
 #include "db/capability_probe.h"
 #include "db/migration_set.h"
+#include "ui/alerts_panel.h"
 #include "ui/backups_page.h"
 #include "ui/main_window.h"
 #include "ui/replication_page.h"
@@ -156,6 +158,16 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
     auto *replication = new ReplicationMonitor;
     replication->moveToThread(&monitorThread);
     QObject::connect(&monitorThread, &QThread::finished, replication, &QObject::deleteLater);
+    // Alerts judge what the monitors see, headless too (log and webhook).
+    auto *alerts = new AlertMonitor(config.alerts, config.backup.every);
+    alerts->moveToThread(&monitorThread);
+    QObject::connect(&monitorThread, &QThread::finished, alerts, &QObject::deleteLater);
+    QObject::connect(
+        monitor, &DatabaseMonitor::statusChanged, alerts, &AlertMonitor::observeDatabase);
+    QObject::connect(
+        replication, &ReplicationMonitor::statusChanged, alerts, &AlertMonitor::observeReplication);
+    QObject::connect(
+        storage, &StorageMonitor::storageStatusChanged, alerts, &AlertMonitor::observeStorage);
 
     // Backups and restore drills run for minutes: on a thread of their own, for the window.
     QThread backupThread;
@@ -223,15 +235,18 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
             });
         QObject::connect(replication, &ReplicationMonitor::statusChanged, window->replicationPage(),
             &ui::ReplicationPage::showStatus);
-        QObject::connect(monitor, &DatabaseMonitor::databaseReady, replication,
-            [replication, embedded = target.embedded, journals = ingestConfig.journalDirectory](
-                const QString &, const QString &operatorConninfo) {
-                replication->start(operatorConninfo, embedded, journals);
-            });
+        QObject::connect(alerts, &AlertMonitor::alertsChanged, window->alertsPanel(),
+            &ui::AlertsPanel::showAlerts);
+        QObject::connect(window->alertsPanel(), &ui::AlertsPanel::acknowledgeRequested, alerts,
+            &AlertMonitor::acknowledge);
+        QObject::connect(alerts, &AlertMonitor::acknowledged, window->alertsPanel(),
+            &ui::AlertsPanel::showAcknowledgeResult);
         backups = new BackupMonitor(config);
         backups->moveToThread(&backupThread);
         QObject::connect(&backupThread, &QThread::finished, backups, &QObject::deleteLater);
         connectBackupsPage(*window->backupsPage(), *backups);
+        QObject::connect(
+            backups, &BackupMonitor::overviewChanged, alerts, &AlertMonitor::observeBackups);
         QObject::connect(monitor, &DatabaseMonitor::databaseReady, backups,
             [backups, embedded = target.embedded, source = QString::fromStdString(target.source)](
                 const QString &, const QString &operatorConninfo) {
@@ -241,10 +256,22 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
         window->setInstruments(instruments);
         window->show();
     }
+    QObject::connect(monitor, &DatabaseMonitor::databaseReady, replication,
+        [replication, embedded = target.embedded, journals = ingestConfig.journalDirectory](
+            const QString &, const QString &operatorConninfo) {
+            replication->start(operatorConninfo, embedded, journals);
+        });
+    QObject::connect(monitor, &DatabaseMonitor::databaseReady, alerts,
+        [alerts](
+            const QString &, const QString &operatorConninfo) { alerts->start(operatorConninfo); });
     // The database is up and migrated: start ingesting into it.
     QObject::connect(monitor, &DatabaseMonitor::databaseReady, application.get(),
         [&](const QString &conninfo, const QString &) {
             ingest = std::make_unique<IngestService>(ingestConfig, conninfo.toStdString());
+            QObject::connect(ingest.get(), &IngestService::feedStatusChanged, alerts,
+                &AlertMonitor::observeFeed);
+            QObject::connect(ingest.get(), &IngestService::writerStatusChanged, alerts,
+                &AlertMonitor::observeWriter);
             if (window) {
                 QObject::connect(ingest.get(), &IngestService::feedStatusChanged, window.get(),
                     &ui::MainWindow::showFeedStatus);
@@ -301,6 +328,7 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
     QMetaObject::invokeMethod(storage, &StorageMonitor::shutdown, Qt::BlockingQueuedConnection);
     QMetaObject::invokeMethod(
         replication, &ReplicationMonitor::shutdown, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(alerts, &AlertMonitor::shutdown, Qt::BlockingQueuedConnection);
     QMetaObject::invokeMethod(monitor, &DatabaseMonitor::shutdown, Qt::BlockingQueuedConnection);
     monitorThread.quit();
     monitorThread.wait();

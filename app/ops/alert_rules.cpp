@@ -44,7 +44,8 @@ RuleVerdicts AlertRules::database(const model::DatabaseStatus &status) const
             "the database cannot be reached: " + status.message)}};
 }
 
-RuleVerdicts AlertRules::replication(const model::ReplicationStatus &status) const
+RuleVerdicts AlertRules::replication(
+    const model::ReplicationStatus &status, Time watchedSince) const
 {
     RuleVerdicts verdicts;
     verdicts.rules = {"server_down", "server_restarted", "connections", "replication_lag_bytes",
@@ -60,8 +61,9 @@ RuleVerdicts AlertRules::replication(const model::ReplicationStatus &status) con
     }
     const double uptime
         = std::chrono::duration<double>(status.checkedAt - status.serverStartedAt).count();
-    out.push_back(verdict("server_restarted", "", uptime < threshold("server_restarted"),
-        std::format("the server started {:.0f} s ago", uptime)));
+    out.push_back(verdict("server_restarted", "",
+        status.serverStartedAt > watchedSince && uptime < threshold("server_restarted"),
+        std::format("the server restarted {:.0f} s ago", uptime)));
     if (status.maxConnections > 0) {
         const double share = 100.0 * status.connections / status.maxConnections;
         out.push_back(verdict("connections", "", share > threshold("connections"),

@@ -35,7 +35,9 @@ public:
     AlertRules(const std::vector<model::AlertRule> &rules, std::chrono::seconds backupEvery);
 
     RuleVerdicts database(const model::DatabaseStatus &status) const;
-    RuleVerdicts replication(const model::ReplicationStatus &status) const;
+    // `watchedSince`: the server's start time when it was first watched; a later one means it
+    // restarted under the watch (a server the console itself just started is no news).
+    RuleVerdicts replication(const model::ReplicationStatus &status, Time watchedSince) const;
     RuleVerdicts backups(const model::BackupOverview &overview, bool standby, Time now) const;
     RuleVerdicts storage(const model::StorageStatus &status) const;
     // Per feed: every rule gets a condition for the feed, breached or not.

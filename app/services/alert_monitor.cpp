@@ -67,9 +67,12 @@ void AlertMonitor::observeDatabase(const model::DatabaseStatus &status)
 
 void AlertMonitor::observeReplication(const model::ReplicationStatus &status)
 {
-    if (status.error.empty())
+    if (status.error.empty()) {
         m_standby = status.inRecovery;
-    apply(m_rules.replication(status));
+        if (!m_watchedStart)
+            m_watchedStart = status.serverStartedAt;
+    }
+    apply(m_rules.replication(status, m_watchedStart.value_or(status.serverStartedAt)));
 }
 
 void AlertMonitor::observeBackups(const model::BackupOverview &overview)

@@ -17,6 +17,7 @@
 #include <QObject>
 #include <QString>
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QNetworkAccessManager;
@@ -64,6 +65,7 @@ private:
     ops::AlertRules m_rules;
     ops::AlertEngine m_engine;
     bool m_standby = false; // the server in recovery: a standby's rules
+    std::optional<model::Alert::Time> m_watchedStart; // the server's start time when first seen
     std::string m_conninfo;
     std::unique_ptr<pqxx::connection> m_connection;
     QNetworkAccessManager *m_network = nullptr;

@@ -1,21 +1,28 @@
-// The Replication page against a real primary and a standby made by ops::addStandby (as
-// `tickscope local-db add-standby` makes it), fed by the replication monitor as the console
-// feeds it: the streaming standby with its lag, its active slot, the disks; then, with the
-// standby stopped, no standby and an inactive slot holding WAL back. The screenshot goes to
-// test-artifacts/.
+// The Replication page and the alerts panel against a real primary and a standby made by
+// ops::addStandby (as `tickscope local-db add-standby` makes it), fed by the replication and
+// alert monitors as the console feeds them: the streaming standby with its lag, its active
+// slot, the disks; then, with the standby stopped, no standby, an inactive slot holding WAL back,
+// and a critical standby_gone alert in the panel (a tray notification's signal), acknowledged
+// from the panel with a note that the history shows. Screenshots go to test-artifacts/.
 #include "app/ops/local_server.h"
 #include "app/ops/standby.h"
+#include "app/services/alert_monitor.h"
 #include "app/services/replication_monitor.h"
 #include "db/connection.h"
+#include "db/migrator.h"
 #include "tests/support/run_tickscope.h"
 #include "tests/support/test_cluster.h"
+#include "ui/alerts_panel.h"
 #include "ui/main_window.h"
 #include "ui/replication_page.h"
 #include "widgets/value_table.h"
 
+#include <QComboBox>
 #include <QDir>
 #include <QLabel>
 #include <QListWidget>
+#include <QPushButton>
+#include <QSignalSpy>
 #include <QTest>
 #include <pqxx/pqxx>
 
@@ -33,6 +40,16 @@ private slots:
         const auto made = m_primary->init(testing::TestCluster::freePort());
         QVERIFY2(made, qPrintable(made ? QString() : made.error()));
         QVERIFY(m_primary->start().has_value());
+        try {
+            auto connection = db::connect(m_primary->conninfo().toStdString(), "test");
+            const auto migrated
+                = db::Migrator(connection, db::loadMigrations(db::kEmbeddedMigrations).value())
+                      .migrate({.client = "test"});
+            if (!migrated)
+                QFAIL(migrated.error().c_str());
+        } catch (const std::exception &error) {
+            QFAIL(error.what());
+        }
         m_standbyPort = testing::TestCluster::freePort();
         const auto standby = ops::addStandby(*m_primary,
             m_sandbox.filePath(QStringLiteral("standby")), m_standbyPort, [](const QString &) { });
@@ -52,6 +69,20 @@ private slots:
         app::ReplicationMonitor monitor;
         connect(&monitor, &app::ReplicationMonitor::statusChanged, window.replicationPage(),
             &ui::ReplicationPage::showStatus);
+        model::AlertSettings settings;
+        std::ranges::find(settings.rules, "standby_gone", &model::AlertRule::name)->duration
+            = std::chrono::seconds{1};
+        app::AlertMonitor alerts{settings, std::chrono::hours{24}};
+        auto *panel = window.alertsPanel();
+        connect(&monitor, &app::ReplicationMonitor::statusChanged, &alerts,
+            &app::AlertMonitor::observeReplication);
+        connect(&alerts, &app::AlertMonitor::alertsChanged, panel, &ui::AlertsPanel::showAlerts);
+        connect(panel, &ui::AlertsPanel::acknowledgeRequested, &alerts,
+            &app::AlertMonitor::acknowledge);
+        connect(&alerts, &app::AlertMonitor::acknowledged, panel,
+            &ui::AlertsPanel::showAcknowledgeResult);
+        QSignalSpy critical{panel, &ui::AlertsPanel::criticalAlertRaised};
+        alerts.start(m_primary->conninfo());
         window.resize(1280, 900);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));
@@ -94,6 +125,35 @@ private slots:
         QCOMPARE(slotTable->cellText(0, 5), QStringLiteral("inactive"));
         QVERIFY2(slotTable->cellText(0, 2).endsWith(QStringLiteral(" MB")),
             qPrintable(slotTable->cellText(0, 2)));
+
+        auto *alertTable = panel->findChild<widgets::ValueTable *>(QStringLiteral("alerts"));
+        QTRY_VERIFY_WITH_TIMEOUT((monitor.refresh(), alertTable->rowCount() == 1), 30'000);
+        QCOMPARE(alertTable->cellText(0, 0), QStringLiteral("critical"));
+        QCOMPARE(alertTable->cellText(0, 1), QStringLiteral("standby_gone"));
+        QCOMPARE(alertTable->cellText(0, 2), name);
+        QCOMPARE(critical.size(), 1);
+        QCOMPARE(panel->windowTitle(), QStringLiteral("Alerts (1 active)"));
+
+        panel->setNotePrompt([](QWidget *, const QString &) -> std::optional<QString> {
+            return QStringLiteral("standby host rebooting");
+        });
+        alertTable->selectRow(0);
+        auto *acknowledge = panel->findChild<QPushButton *>(QStringLiteral("acknowledge"));
+        QVERIFY(acknowledge->isEnabled());
+        acknowledge->click();
+        QVERIFY2(panel->findChild<QLabel *>(QStringLiteral("result"))
+                     ->text()
+                     .startsWith(QStringLiteral("Done")),
+            qPrintable(panel->findChild<QLabel *>(QStringLiteral("result"))->text()));
+        QVERIFY2(alertTable->cellText(0, 6).endsWith(QStringLiteral(": standby host rebooting")),
+            qPrintable(alertTable->cellText(0, 6)));
+        panel->findChild<QComboBox *>(QStringLiteral("filter"))->setCurrentIndex(1);
+        QCOMPARE(alertTable->rowCount(), 1);
+        QCOMPARE(alertTable->cellText(0, 7), QStringLiteral("active"));
+        QVERIFY(window.grab().save(QStringLiteral(TICKSCOPE_TEST_ARTIFACTS "/alerts_panel.png")));
+        // Still gone: no second notification.
+        monitor.refresh();
+        QCOMPARE(critical.size(), 1);
     }
 
 private:

@@ -126,8 +126,6 @@ private slots:
                 rule.duration = std::chrono::seconds{3};
             if (rule.name == "server_down")
                 rule.duration = std::chrono::seconds{1};
-            if (rule.name == "server_restarted")
-                rule.enabled = false; // the servers were just started
         }
         app::AlertMonitor alerts{settings, std::chrono::hours{24}};
         app::ReplicationMonitor replication;

@@ -138,14 +138,14 @@ private slots:
         QCOMPARE(verdictOf(rules().database(status), "server_down", status.endpoint), 0);
         model::ReplicationStatus unreachable;
         unreachable.error = "connection refused";
-        const auto verdicts = rules().replication(unreachable);
+        const auto verdicts = rules().replication(unreachable, kStart);
         QCOMPARE(verdictOf(verdicts, "server_down"), 1);
         QCOMPARE(verdicts.rules, std::vector<std::string>{"server_down"});
     }
 
     void replicationRulesClearWhenHealthy()
     {
-        const auto verdicts = rules().replication(healthyPrimary());
+        const auto verdicts = rules().replication(healthyPrimary(), kStart - 1h);
         for (const auto &condition : verdicts.conditions)
             QVERIFY2(!condition.breached, condition.message.c_str());
         QCOMPARE(verdictOf(verdicts, "standby_gone", "standby_1"), 0);
@@ -193,16 +193,24 @@ private slots:
             status.archiver.lastFailedAtUnix = 200;
         else if (name == "archive_backlog")
             status.archiver.readySegments = 11;
-        const auto verdicts = rules().replication(status);
+        const auto verdicts = rules().replication(status, kStart - 1h);
         QCOMPARE(verdictOf(verdicts, name, subject.toStdString()), 1);
         QVERIFY(std::ranges::count(verdicts.rules, name) == 1);
+    }
+
+    void aServerFoundYoungIsNoRestart()
+    {
+        model::ReplicationStatus status = healthyPrimary();
+        status.serverStartedAt = kStart - 30s;
+        QCOMPARE(
+            verdictOf(rules().replication(status, status.serverStartedAt), "server_restarted"), 0);
     }
 
     void diskFreeTurnsCriticalUnderHalfTheThreshold()
     {
         model::ReplicationStatus status = healthyPrimary();
         status.disks.front().freeBytes = 4;
-        const auto verdicts = rules().replication(status);
+        const auto verdicts = rules().replication(status, kStart - 1h);
         const auto disk
             = std::ranges::find(verdicts.conditions, "disk_free", &model::AlertCondition::rule);
         QVERIFY(disk->breached);
@@ -217,12 +225,12 @@ private slots:
         status.replicationSlots.front().active = false;
         status.archiver.lastFailedAtUnix = 200;
         status.receiver = model::WalReceiver{.status = "streaming"};
-        auto verdicts = rules().replication(status);
+        auto verdicts = rules().replication(status, kStart - 1h);
         QCOMPARE(verdictOf(verdicts, "standby_gone", "standby_1"), -1);
         QCOMPARE(verdictOf(verdicts, "archive_failing"), -1);
         QCOMPARE(verdictOf(verdicts, "primary_unreachable"), 0);
         status.receiver->status = "not connected";
-        verdicts = rules().replication(status);
+        verdicts = rules().replication(status, kStart - 1h);
         QCOMPARE(verdictOf(verdicts, "primary_unreachable"), 1);
         QCOMPARE(verdictOf(rules().backups({}, true, kStart), "backup_stale", ""), -1);
     }
