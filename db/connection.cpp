@@ -1,9 +1,12 @@
 #include "db/connection.h"
 
+#include <cstdlib>
 #include <format>
 #include <libpq-fe.h>
 #include <map>
+#include <optional>
 #include <pqxx/pqxx>
+#include <ranges>
 #include <stdexcept>
 
 namespace tickscope::db {
@@ -27,7 +30,70 @@ std::string withoutSecret(std::string message, const std::string &conninfo)
     return message;
 }
 
+// The keywords a conninfo string or URI sets, with their values; nullopt when it is invalid.
+std::optional<std::map<std::string, std::string, std::less<>>> parsedKeys(
+    const std::string &conninfo)
+{
+    PQconninfoOption *options = PQconninfoParse(conninfo.c_str(), nullptr);
+    if (!options)
+        return std::nullopt;
+    std::map<std::string, std::string, std::less<>> set;
+    for (PQconninfoOption *option = options; option->keyword; ++option) {
+        if (option->val && *option->val)
+            set[option->keyword] = option->val;
+    }
+    PQconninfoFree(options);
+    return set;
+}
+
+std::string environment(const char *variable)
+{
+    const char *value = std::getenv(variable);
+    return value ? value : "";
+}
+
+bool isLocalHost(std::string_view host)
+{
+    return host.empty() || host.starts_with('/') || host.starts_with('@') || host == "localhost"
+        || host.starts_with("127.") || host == "::1";
+}
+
 } // namespace
+
+bool setsPassword(const std::string &conninfo)
+{
+    const auto keys = parsedKeys(conninfo);
+    return keys && keys->contains("password");
+}
+
+std::string withSecureDefaults(const std::string &conninfo)
+{
+    const auto keys = parsedKeys(conninfo);
+    if (!keys || keys->contains("sslmode") || keys->contains("service")
+        || !environment("PGSSLMODE").empty() || !environment("PGSERVICE").empty())
+        return conninfo;
+    const auto host = keys->find("host");
+    const std::string hosts = host != keys->end() ? host->second
+        : keys->contains("hostaddr")              ? keys->at("hostaddr")
+                                                  : environment("PGHOST");
+    bool remote = false;
+    for (const auto part : std::views::split(hosts, ','))
+        remote = remote || !isLocalHost(std::string_view{part.begin(), part.end()});
+    if (!remote)
+        return conninfo;
+    // Rebuilt as key=value pairs, which also turns a URI into a string libpq reads alike.
+    std::string secured;
+    for (const auto &[key, value] : *keys) {
+        std::string quoted;
+        for (const char c : value) {
+            if (c == '\\' || c == '\'')
+                quoted += '\\';
+            quoted += c;
+        }
+        secured += std::format("{}='{}' ", key, quoted);
+    }
+    return secured + "sslmode=verify-full";
+}
 
 std::string describeConninfo(const std::string &conninfo)
 {
@@ -61,7 +127,7 @@ std::string describeConninfo(const std::string &conninfo)
 pqxx::connection connect(const std::string &conninfo, std::string_view purpose)
 {
     try {
-        pqxx::connection connection{conninfo};
+        pqxx::connection connection{withSecureDefaults(conninfo)};
         pqxx::nontransaction tx{connection};
         tx.exec("SELECT set_config('application_name', $1, false)",
             pqxx::params{std::format("tickscope {}", purpose)});

@@ -18,6 +18,14 @@ pqxx::connection connect(const std::string &conninfo, std::string_view purpose);
 // defaults, shown as "default"); never its password or any other option.
 std::string describeConninfo(const std::string &conninfo);
 
+// Whether a conninfo string or URI carries a password (which belongs in a passfile instead).
+bool setsPassword(const std::string &conninfo);
+
+// The conninfo that connect() uses: as given, except that a server on another machine gets
+// sslmode=verify-full when nothing (the string, PGSSLMODE, a service) chose a mode - the server's
+// certificate checked against its name. Loopback hosts and Unix sockets keep libpq's default.
+std::string withSecureDefaults(const std::string &conninfo);
+
 // "user@host:port/dbname" of an open connection, for logs and status lines.
 std::string describeEndpoint(const pqxx::connection &connection);
 

@@ -2,6 +2,7 @@
 
 #include "app/feeds/adapter_registry.h"
 #include "app/ops/local_server.h"
+#include "db/connection.h"
 
 #include <QFileInfo>
 #include <QStandardPaths>
@@ -432,7 +433,12 @@ std::expected<Config, std::string> loadConfig(const QString &path, bool explicit
             if (read)
                 read = reader.text("conninfo",
                     [&](const std::string &text,
-                        const toml::node &) -> std::expected<void, std::string> {
+                        const toml::node &node) -> std::expected<void, std::string> {
+                        if (db::setsPassword(text))
+                            return std::unexpected(reader.error(node, "conninfo",
+                                "holds a password, which a config file must not: put it in "
+                                "~/.pgpass or a file that passfile= names (mode 0600), or a "
+                                "service file"));
                         config.databaseConninfo = text;
                         return {};
                     });

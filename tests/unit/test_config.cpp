@@ -42,6 +42,12 @@ private slots:
         QTest::newRow("empty string")
             << QByteArray("[database]\nconninfo = \"\"\n") << QString()
             << QStringLiteral("database.conninfo must be a non-empty string");
+        QTest::newRow("password in conninfo")
+            << QByteArray("[database]\nconninfo = \"host=db user=u password=hunter2\"\n")
+            << QString() << QStringLiteral("database.conninfo holds a password");
+        QTest::newRow("password in URI")
+            << QByteArray("[database]\nconninfo = \"postgresql://u:hunter2@db/market\"\n")
+            << QString() << QStringLiteral("database.conninfo holds a password");
         QTest::newRow("backup and alerts")
             << QByteArray("[backup]\ncommand = \"ssh db1 pgbackrest\"\nstanza = \"main\"\n"
                           "retention_full = 4\nevery = \"6 hours\"\n[alerts]\nwebhook = "
@@ -165,6 +171,7 @@ private slots:
             QVERIFY2(
                 QString::fromStdString(config.error()).contains(error), config.error().c_str());
             QVERIFY(QString::fromStdString(config.error()).startsWith(path));
+            QVERIFY(!QString::fromStdString(config.error()).contains(QStringLiteral("hunter2")));
             return;
         }
         QVERIFY2(config, config ? "" : config.error().c_str());
