@@ -9,6 +9,7 @@
 #include "app/services/database_monitor.h"
 #include "app/services/database_session.h"
 #include "app/services/ingest_service.h"
+#include "app/services/metrics_exporter.h"
 #include "app/services/replication_monitor.h"
 #include "app/services/simulated_feed.h"
 #include "app/services/storage_monitor.h"
@@ -169,6 +170,20 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
     QObject::connect(
         storage, &StorageMonitor::storageStatusChanged, alerts, &AlertMonitor::observeStorage);
 
+    // Prometheus' /metrics, on the GUI thread: it only renders what the snapshots said.
+    MetricsExporter metrics;
+    QObject::connect(replication, &ReplicationMonitor::statusChanged, &metrics,
+        &MetricsExporter::observeReplication);
+    QObject::connect(
+        alerts, &AlertMonitor::alertsChanged, &metrics, &MetricsExporter::observeAlerts);
+    if (config.httpListen) {
+        const auto &[host, port] = *config.httpListen;
+        if (const auto bound = metrics.listen(host, port); bound)
+            spdlog::info("metrics on http://{}:{}/metrics", host.toStdString(), *bound);
+        else
+            spdlog::warn("no /metrics endpoint: {}", bound.error().toStdString());
+    }
+
     // Backups and restore drills run for minutes: on a thread of their own, for the window.
     QThread backupThread;
     backupThread.setObjectName(QStringLiteral("backup"));
@@ -272,6 +287,10 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
                 &AlertMonitor::observeFeed);
             QObject::connect(ingest.get(), &IngestService::writerStatusChanged, alerts,
                 &AlertMonitor::observeWriter);
+            QObject::connect(ingest.get(), &IngestService::feedStatusChanged, &metrics,
+                &MetricsExporter::observeFeed);
+            QObject::connect(ingest.get(), &IngestService::writerStatusChanged, &metrics,
+                &MetricsExporter::observeWriter);
             if (window) {
                 QObject::connect(ingest.get(), &IngestService::feedStatusChanged, window.get(),
                     &ui::MainWindow::showFeedStatus);

@@ -5,6 +5,7 @@
 #include "db/connection.h"
 
 #include <QFileInfo>
+#include <QHostAddress>
 #include <QStandardPaths>
 #include <algorithm>
 #include <array>
@@ -325,6 +326,19 @@ std::expected<void, std::string> readPolicies(
 
 } // namespace
 
+std::optional<std::pair<QString, quint16>> parseListenAddress(const QString &text)
+{
+    const qsizetype colon = text.lastIndexOf(u':');
+    bool ok = false;
+    const uint port = colon > 0 ? text.mid(colon + 1).toUInt(&ok) : 0;
+    QString host = colon > 0 ? text.left(colon) : QString();
+    if (host.startsWith(u'[') && host.endsWith(u']'))
+        host = host.mid(1, host.size() - 2);
+    if (!ok || port > 65535 || QHostAddress(host).isNull())
+        return std::nullopt;
+    return std::pair{host, static_cast<quint16>(port)};
+}
+
 std::expected<model::PolicyInterval, std::string> parsePolicyInterval(std::string_view text)
 {
     using Unit = model::PolicyInterval::Unit;
@@ -420,7 +434,7 @@ std::expected<Config, std::string> loadConfig(const QString &path, bool explicit
         const std::string name{key.str()};
         const toml::table *table = node.as_table();
         if (name != "database" && name != "journal" && name != "ingest" && name != "exchanges"
-            && name != "policies" && name != "backup" && name != "alerts")
+            && name != "policies" && name != "backup" && name != "alerts" && name != "http")
             return std::unexpected(
                 std::format("{}: unknown section [{}] ({})", file, name, where(node)));
         if (!table)
@@ -477,6 +491,22 @@ std::expected<Config, std::string> loadConfig(const QString &path, bool explicit
                     [&](std::int64_t v) { config.flushInterval = std::chrono::milliseconds(v); });
         } else if (name == "policies") {
             read = readPolicies(file, *table, config.policy);
+        } else if (name == "http") {
+            read = reader.unknownKeys({"listen"});
+            if (read)
+                read = reader.text("listen",
+                    [&](const std::string &text,
+                        const toml::node &node) -> std::expected<void, std::string> {
+                        if (text == "off") {
+                            config.httpListen.reset();
+                            return {};
+                        }
+                        config.httpListen = parseListenAddress(QString::fromStdString(text));
+                        if (!config.httpListen)
+                            return std::unexpected(reader.error(node, "listen",
+                                "must be an address like \"127.0.0.1:9464\" or \"off\""));
+                        return {};
+                    });
         } else if (name == "alerts") {
             read = readAlerts(file, *table, config.alerts);
         } else if (name == "backup") {

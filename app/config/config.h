@@ -16,6 +16,7 @@
 //   [backup]            command = "ssh db1 sudo -u postgres pgbackrest" (a remote server's
 //                       pgBackRest; default: the embedded cluster's), stanza = "tickscope",
 //                       retention_full = 2, every = "1 day" (a backup is due that often)
+//   [http]              listen = "127.0.0.1:9464" (Prometheus /metrics; "off": none)
 //   [alerts]            webhook = "https://hooks.example/desk" (POSTed JSON per alert change)
 //   [alerts.RULE]       threshold = 10, duration = "30 seconds", enabled = true
 //                       (RULE: a name of model::defaultAlertRules())
@@ -51,6 +52,7 @@ struct Config
     model::StoragePolicy policy; // [policies], over the request's defaults
     model::BackupSettings backup;
     model::AlertSettings alerts;
+    std::optional<std::pair<QString, quint16>> httpListen{{QStringLiteral("127.0.0.1"), 9464}};
 };
 
 // "7 days", "1 year", "30 seconds": a whole number and a unit, singular or plural.
@@ -61,6 +63,9 @@ QString defaultConfigPath();
 
 // ops::dataRoot()/journal: /var/lib/tickscope/journal for root, else in the user data dir.
 QString defaultJournalDirectory();
+
+// "127.0.0.1:9464" or "[::1]:9464" into host and port; nullopt when it is neither.
+std::optional<std::pair<QString, quint16>> parseListenAddress(const QString &text);
 
 // Reads `path`. A missing file is an error only when the user named it (`explicitPath`).
 std::expected<Config, std::string> loadConfig(const QString &path, bool explicitPath);

@@ -95,12 +95,14 @@ private slots:
         auto *standbys = page->findChild<widgets::ValueTable *>(QStringLiteral("standbys"));
         auto *slotTable = page->findChild<widgets::ValueTable *>(QStringLiteral("slots"));
         const QString name = ops::standbySlotName(m_standbyPort);
+        // Streaming; its lag is what a loaded machine makes it (test_replication checks zero
+        // when idle).
         QTRY_VERIFY_WITH_TIMEOUT(
             (monitor.refresh(),
-                standbys->rowCount() == 1 && standbys->cellText(0, 4) == QStringLiteral("0 B")),
-            30'000);
+                standbys->rowCount() == 1
+                    && standbys->cellText(0, 9) == QStringLiteral("streaming")),
+            60'000);
         QCOMPARE(standbys->cellText(0, 0), name);
-        QCOMPARE(standbys->cellText(0, 9), QStringLiteral("streaming"));
         QCOMPARE(slotTable->rowCount(), 1);
         QCOMPARE(slotTable->cellText(0, 0), name);
         QCOMPARE(slotTable->cellText(0, 5), QStringLiteral("active"));

@@ -48,6 +48,9 @@ private slots:
         QTest::newRow("password in URI")
             << QByteArray("[database]\nconninfo = \"postgresql://u:hunter2@db/market\"\n")
             << QString() << QStringLiteral("database.conninfo holds a password");
+        QTest::newRow("http listen not an address")
+            << QByteArray("[http]\nlisten = \"localhost\"\n") << QString()
+            << QStringLiteral("http.listen must be an address like");
         QTest::newRow("backup and alerts")
             << QByteArray("[backup]\ncommand = \"ssh db1 pgbackrest\"\nstanza = \"main\"\n"
                           "retention_full = 4\nevery = \"6 hours\"\n[alerts]\nwebhook = "

@@ -1,0 +1,209 @@
+#include "app/services/metrics_exporter.h"
+
+#include <QHostAddress>
+#include <QHttpServer>
+#include <QHttpServerResponse>
+#include <QTcpServer>
+#include <format>
+
+namespace tickscope::app {
+
+namespace {
+
+// A label value as the text format wants it: backslash, quote and newline escaped.
+std::string label(std::string_view value)
+{
+    std::string escaped;
+    for (const char c : value) {
+        if (c == '\\' || c == '"')
+            escaped += '\\';
+        if (c == '\n') {
+            escaped += "\\n";
+            continue;
+        }
+        escaped += c;
+    }
+    return escaped;
+}
+
+// One metric family: its HELP and TYPE lines, then its samples.
+class Family
+{
+public:
+    Family(std::string &out, std::string_view name, std::string_view type, std::string_view help)
+        : m_out(out)
+        , m_name(name)
+    {
+        m_out += std::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+    }
+    void sample(std::string_view labels, double value)
+    {
+        m_out += labels.empty() ? std::format("{} {}\n", m_name, value)
+                                : std::format("{}{{{}}} {}\n", m_name, labels, value);
+    }
+
+private:
+    std::string &m_out;
+    std::string_view m_name;
+};
+
+std::string feedLabel(const std::string &feed)
+{
+    return std::format("feed=\"{}\"", label(feed));
+}
+
+} // namespace
+
+MetricsExporter::MetricsExporter()
+{
+    qRegisterMetaType<std::vector<model::Alert>>();
+}
+
+MetricsExporter::~MetricsExporter() = default;
+
+std::expected<quint16, QString> MetricsExporter::listen(const QString &host, quint16 port)
+{
+    m_server = std::make_unique<QHttpServer>();
+    m_server->route(QStringLiteral("/metrics"), [this] {
+        return QHttpServerResponse(
+            QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8"), render());
+    });
+    auto tcp = std::make_unique<QTcpServer>();
+    if (!tcp->listen(QHostAddress(host), port))
+        return std::unexpected(QStringLiteral("cannot listen on %1:%2: %3")
+                .arg(host)
+                .arg(port)
+                .arg(tcp->errorString()));
+    const quint16 bound = tcp->serverPort();
+    if (!m_server->bind(tcp.get()))
+        return std::unexpected(
+            QStringLiteral("the HTTP server did not take %1:%2").arg(host).arg(bound));
+    tcp.release(); // the HTTP server owns it now
+    return bound;
+}
+
+void MetricsExporter::observeFeed(const model::FeedStatus &status)
+{
+    m_feeds[status.feed] = status;
+}
+
+void MetricsExporter::observeWriter(const model::WriterStatus &status)
+{
+    m_writers[status.feed] = status;
+}
+
+void MetricsExporter::observeReplication(const model::ReplicationStatus &status)
+{
+    if (status.error.empty())
+        m_replication = status;
+}
+
+void MetricsExporter::observeAlerts(
+    const std::vector<model::Alert> &active, const std::vector<model::Alert> &)
+{
+    m_active = active;
+}
+
+QByteArray MetricsExporter::render() const
+{
+    std::string out;
+    {
+        Family up{out, "tickscope_feed_up", "gauge", "Whether the feed is live (1) or not (0)."};
+        for (const auto &[feed, status] : m_feeds)
+            up.sample(
+                std::format("{},state=\"{}\"", feedLabel(feed), model::stateName(status.state)),
+                status.state == model::FeedStatus::State::Live ? 1 : 0);
+    }
+    const auto feedCounter = [&](std::string_view name, std::string_view help, auto value) {
+        Family family{out, name, "counter", help};
+        for (const auto &[feed, status] : m_feeds)
+            family.sample(feedLabel(feed), static_cast<double>(value(status)));
+    };
+    feedCounter("tickscope_feed_messages_total", "Frames received from the exchange.",
+        [](const model::FeedStatus &s) { return s.framesReceived; });
+    feedCounter("tickscope_feed_received_bytes_total", "Bytes received from the exchange.",
+        [](const model::FeedStatus &s) { return s.bytesReceived; });
+    feedCounter("tickscope_feed_reconnects_total", "Reconnections of the feed.",
+        [](const model::FeedStatus &s) { return s.reconnects; });
+    const auto writerMetric
+        = [&](std::string_view name, std::string_view type, std::string_view help, auto value) {
+              Family family{out, name, type, help};
+              for (const auto &[feed, status] : m_writers)
+                  family.sample(feedLabel(feed), static_cast<double>(value(status)));
+          };
+    writerMetric("tickscope_rows_committed_total", "counter",
+        "Rows committed to the database by the feed's writer.",
+        [](const model::WriterStatus &s) { return s.rowsCommitted; });
+    writerMetric("tickscope_trades_committed_total", "counter", "Trades committed.",
+        [](const model::WriterStatus &s) { return s.tradesCommitted; });
+    writerMetric("tickscope_batches_committed_total", "counter", "COPY batches committed.",
+        [](const model::WriterStatus &s) { return s.batchesCommitted; });
+    writerMetric("tickscope_writer_pending_rows", "gauge",
+        "Rows parsed from the journal and not yet committed.",
+        [](const model::WriterStatus &s) { return s.pendingRows; });
+    writerMetric("tickscope_writer_live", "gauge",
+        "Whether the writer is live (1), or catching up, down or failed (0).",
+        [](const model::WriterStatus &s) {
+            return s.state == model::WriterStatus::State::Live ? 1 : 0;
+        });
+    writerMetric("tickscope_gaps_total", "counter", "Gaps found in the feed's sequences.",
+        [](const model::WriterStatus &s) { return s.gapsFound; });
+    writerMetric("tickscope_gaps_backfilled_total", "counter",
+        "Gaps settled by a backfill (filled or found lost).",
+        [](const model::WriterStatus &s) { return s.gapsBackfilled; });
+    writerMetric("tickscope_records_quarantined_total", "counter",
+        "Journal records set aside in audit.quarantine.",
+        [](const model::WriterStatus &s) { return s.quarantined; });
+    writerMetric("tickscope_malformed_frames_total", "counter", "Frames that did not parse.",
+        [](const model::WriterStatus &s) { return s.malformedFrames; });
+    writerMetric("tickscope_commit_latency_p50_seconds", "gauge",
+        "Median receive-to-commit latency over the last second.",
+        [](const model::WriterStatus &s) { return s.latencyP50Ms / 1000.0; });
+    writerMetric("tickscope_commit_latency_p99_seconds", "gauge",
+        "99th percentile receive-to-commit latency over the last second.",
+        [](const model::WriterStatus &s) { return s.latencyP99Ms / 1000.0; });
+
+    if (m_replication) {
+        const model::ReplicationStatus &replication = *m_replication;
+        Family{out, "tickscope_server_in_recovery", "gauge",
+            "Whether the database is a standby (1) or a primary (0)."}
+            .sample({}, replication.inRecovery ? 1 : 0);
+        {
+            Family lag{out, "tickscope_replication_lag_bytes", "gauge",
+                "WAL a standby has not replayed yet, as the primary sees it."};
+            for (const auto &standby : replication.standbys)
+                lag.sample(std::format("standby=\"{}\"", label(standby.name)),
+                    static_cast<double>(standby.lagBytes));
+        }
+        {
+            Family lag{out, "tickscope_replication_replay_lag_seconds", "gauge",
+                "A standby's replay lag as the primary measures it."};
+            for (const auto &standby : replication.standbys)
+                lag.sample(
+                    std::format("standby=\"{}\"", label(standby.name)), standby.replayLagSeconds);
+        }
+        {
+            Family kept{out, "tickscope_replication_slot_retained_bytes", "gauge",
+                "WAL the server keeps for a replication slot."};
+            for (const auto &slot : replication.replicationSlots)
+                kept.sample(std::format("slot=\"{}\"", label(slot.name)),
+                    static_cast<double>(slot.retainedBytes));
+        }
+        {
+            Family active{out, "tickscope_replication_slot_active", "gauge",
+                "Whether a standby uses the replication slot."};
+            for (const auto &slot : replication.replicationSlots)
+                active.sample(std::format("slot=\"{}\"", label(slot.name)), slot.active ? 1 : 0);
+        }
+        Family{out, "tickscope_archiver_failed_total", "counter",
+            "WAL segments whose archiving failed, since the server's statistics reset."}
+            .sample({}, static_cast<double>(replication.archiver.failedCount));
+    }
+    Family alerts{out, "tickscope_alerts_active", "gauge", "Active alerts by severity."};
+    for (const auto severity : {model::AlertSeverity::Warning, model::AlertSeverity::Critical})
+        alerts.sample(std::format("severity=\"{}\"", model::severityName(severity)),
+            static_cast<double>(std::ranges::count(m_active, severity, &model::Alert::severity)));
+    return QByteArray::fromStdString(out);
+}
+
+} // namespace tickscope::app

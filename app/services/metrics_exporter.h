@@ -1,0 +1,51 @@
+// The Prometheus endpoint of a running Tickscope (console, headless main job): GET /metrics on
+// a loopback address by default, in Prometheus' text format, from the snapshots the process
+// already has - each feed's state and counters, each writer's commits, pending rows, gaps,
+// quarantined records and commit latency, the replication status of its database, and the active
+// alerts by severity. The Grafana dashboard in resources/grafana/ charts these names.
+#pragma once
+
+#include "app/model/alert.h"
+#include "app/model/feed_status.h"
+#include "app/model/replication_status.h"
+
+#include <QObject>
+#include <QString>
+#include <expected>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+class QHttpServer;
+
+namespace tickscope::app {
+
+class MetricsExporter : public QObject
+{
+    Q_OBJECT
+public:
+    MetricsExporter();
+    ~MetricsExporter() override;
+
+    // Serves /metrics on `host`:`port` (port 0: any free one); yields the port.
+    std::expected<quint16, QString> listen(const QString &host, quint16 port);
+    // The exposition text as a scrape gets it.
+    QByteArray render() const;
+
+public slots:
+    void observeFeed(const tickscope::model::FeedStatus &status);
+    void observeWriter(const tickscope::model::WriterStatus &status);
+    void observeReplication(const tickscope::model::ReplicationStatus &status);
+    void observeAlerts(const std::vector<tickscope::model::Alert> &active,
+        const std::vector<tickscope::model::Alert> &history);
+
+private:
+    std::map<std::string, model::FeedStatus> m_feeds;
+    std::map<std::string, model::WriterStatus> m_writers;
+    std::optional<model::ReplicationStatus> m_replication;
+    std::vector<model::Alert> m_active;
+    std::unique_ptr<QHttpServer> m_server;
+};
+
+} // namespace tickscope::app

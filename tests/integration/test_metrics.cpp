@@ -1,0 +1,146 @@
+// The Prometheus endpoint of the running main job, scraped as Prometheus would: the headless
+// job ingests the simulated exchange into its own embedded database with [http] listen on a free
+// loopback port; /metrics answers, passes `promtool check metrics` (Debian's prometheus), holds
+// the feed's figures, and names every metric that the Grafana dashboard in resources/ queries.
+#include "tests/support/run_tickscope.h"
+#include "tests/support/test_cluster.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QRegularExpression>
+#include <QSet>
+#include <QTest>
+#include <csignal>
+
+using namespace tickscope;
+
+namespace {
+
+// Every "expr" of a Grafana dashboard, wherever its panels hold them.
+void collectExpressions(const QJsonValue &value, QStringList &out)
+{
+    if (value.isObject()) {
+        const QJsonObject object = value.toObject();
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            if (it.key() == QLatin1String("expr"))
+                out << it.value().toString();
+            else
+                collectExpressions(it.value(), out);
+        }
+    } else if (value.isArray()) {
+        for (const QJsonValue &item : value.toArray())
+            collectExpressions(item, out);
+    }
+}
+
+} // namespace
+
+class TestMetrics : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_sandbox.isValid());
+        m_port = testing::TestCluster::freePort();
+        QDir().mkpath(m_sandbox.filePath(QStringLiteral("config/tickscope")));
+        QFile config{m_sandbox.filePath(QStringLiteral("config/tickscope/tickscope.toml"))};
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write(QStringLiteral("[http]\nlisten = \"127.0.0.1:%1\"\n").arg(m_port).toUtf8());
+        config.close();
+        m_job.setProcessEnvironment(m_sandbox.environment());
+        m_job.start(QStringLiteral(TICKSCOPE_BINARY), {QStringLiteral("--headless")});
+        QString out;
+        QTRY_VERIFY_WITH_TIMEOUT((out += QString::fromUtf8(m_job.readAllStandardOutput()),
+                                     out.contains(QStringLiteral("tickscope: ready |"))),
+            90'000);
+    }
+
+    void cleanupTestCase()
+    {
+        if (m_job.state() != QProcess::NotRunning) {
+            ::kill(static_cast<pid_t>(m_job.processId()), SIGINT);
+            m_job.waitForFinished(60'000);
+        }
+        testing::runTickscope(
+            {QStringLiteral("local-db"), QStringLiteral("stop")}, m_sandbox.environment());
+    }
+
+    void scrapePassesPromtoolAndCarriesTheFeed()
+    {
+        QByteArray scrape;
+        const auto ready = [&] {
+            scrape = get();
+            return scrape.contains("tickscope_feed_up{feed=\"simulated\",state=\"live\"} 1\n")
+                && scrape.contains("tickscope_rows_committed_total{feed=\"simulated\"} ")
+                && !scrape.contains("tickscope_rows_committed_total{feed=\"simulated\"} 0\n");
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(ready(), 60'000);
+        QVERIFY(scrape.contains("tickscope_alerts_active{severity=\"critical\"} 0\n"));
+        QVERIFY(scrape.contains("tickscope_server_in_recovery 0\n"));
+
+        QProcess promtool;
+        promtool.setProcessChannelMode(QProcess::MergedChannels);
+        promtool.start(
+            QStringLiteral("promtool"), {QStringLiteral("check"), QStringLiteral("metrics")});
+        QVERIFY2(promtool.waitForStarted(), "promtool is missing: Debian's package is prometheus");
+        promtool.write(scrape);
+        promtool.closeWriteChannel();
+        QVERIFY(promtool.waitForFinished(30'000));
+        const QByteArray verdict = promtool.readAll();
+        QVERIFY2(promtool.exitCode() == 0 && verdict.trimmed().isEmpty(), verdict.constData());
+
+        // The dashboard queries only what is scraped.
+        QFile file{QStringLiteral(TICKSCOPE_SOURCE_DIR "/resources/grafana/tickscope.json")};
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QStringList expressions;
+        collectExpressions(QJsonDocument::fromJson(file.readAll()).object(), expressions);
+        QVERIFY(expressions.size() >= 10);
+        static const QRegularExpression names{QStringLiteral(R"(tickscope_[a-z0-9_]+)")};
+        QSet<QString> queried;
+        for (const QString &expression : expressions)
+            for (const auto &match : names.globalMatch(expression))
+                queried << match.captured();
+        for (const QString &name : queried)
+            QVERIFY2(scrape.contains(("# TYPE " + name + ' ').toUtf8()), qPrintable(name));
+    }
+
+    void unknownPathIsNotFound()
+    {
+        QNetworkAccessManager network;
+        QNetworkReply *reply = network.get(
+            QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1/nothing").arg(m_port))));
+        QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 10'000);
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 404);
+        reply->deleteLater();
+    }
+
+private:
+    QByteArray get()
+    {
+        QNetworkAccessManager network;
+        QNetworkReply *reply = network.get(
+            QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1/metrics").arg(m_port))));
+        QElapsedTimer clock;
+        clock.start();
+        while (!reply->isFinished() && clock.elapsed() < 10'000)
+            QTest::qWait(20);
+        const QByteArray body = reply->readAll();
+        reply->deleteLater();
+        return body;
+    }
+
+    testing::EmbeddedSandbox m_sandbox;
+    int m_port = 0;
+    QProcess m_job;
+};
+
+QTEST_GUILESS_MAIN(TestMetrics)
+#include "test_metrics.moc"
