@@ -47,9 +47,29 @@ private:
     std::string_view m_name;
 };
 
-std::string feedLabel(const std::string &feed)
+// A family with one sample per item: its labels and its value.
+template<typename Items, typename Labels, typename Value>
+void addFamily(std::string &out, std::string_view name, std::string_view type,
+    std::string_view help, const Items &items, Labels labels, Value value)
 {
-    return std::format("feed=\"{}\"", label(feed));
+    Family family{out, name, type, help};
+    for (const auto &item : items)
+        family.sample(labels(item), static_cast<double>(value(item)));
+}
+
+template<typename Status> std::string feedLabel(const std::pair<const std::string, Status> &entry)
+{
+    return std::format("feed=\"{}\"", label(entry.first));
+}
+
+std::string standbyLabel(const model::StandbyConnection &standby)
+{
+    return std::format("standby=\"{}\"", label(standby.name));
+}
+
+std::string slotLabel(const model::ReplicationSlot &slot)
+{
+    return std::format("slot=\"{}\"", label(slot.name));
 }
 
 } // namespace
@@ -106,18 +126,19 @@ void MetricsExporter::observeAlerts(
 
 QByteArray MetricsExporter::render() const
 {
+    using Feed = std::pair<const std::string, model::FeedStatus>;
+    using Writer = std::pair<const std::string, model::WriterStatus>;
     std::string out;
     {
         Family up{out, "tickscope_feed_up", "gauge", "Whether the feed is live (1) or not (0)."};
-        for (const auto &[feed, status] : m_feeds)
-            up.sample(
-                std::format("{},state=\"{}\"", feedLabel(feed), model::stateName(status.state)),
-                status.state == model::FeedStatus::State::Live ? 1 : 0);
+        for (const auto &entry : m_feeds)
+            up.sample(std::format("{},state=\"{}\"", feedLabel(entry),
+                          model::stateName(entry.second.state)),
+                entry.second.state == model::FeedStatus::State::Live ? 1 : 0);
     }
     const auto feedCounter = [&](std::string_view name, std::string_view help, auto value) {
-        Family family{out, name, "counter", help};
-        for (const auto &[feed, status] : m_feeds)
-            family.sample(feedLabel(feed), static_cast<double>(value(status)));
+        addFamily(out, name, "counter", help, m_feeds, feedLabel<model::FeedStatus>,
+            [&](const Feed &entry) { return value(entry.second); });
     };
     feedCounter("tickscope_feed_messages_total", "Frames received from the exchange.",
         [](const model::FeedStatus &s) { return s.framesReceived; });
@@ -127,9 +148,8 @@ QByteArray MetricsExporter::render() const
         [](const model::FeedStatus &s) { return s.reconnects; });
     const auto writerMetric
         = [&](std::string_view name, std::string_view type, std::string_view help, auto value) {
-              Family family{out, name, type, help};
-              for (const auto &[feed, status] : m_writers)
-                  family.sample(feedLabel(feed), static_cast<double>(value(status)));
+              addFamily(out, name, type, help, m_writers, feedLabel<model::WriterStatus>,
+                  [&](const Writer &entry) { return value(entry.second); });
           };
     writerMetric("tickscope_rows_committed_total", "counter",
         "Rows committed to the database by the feed's writer.",
@@ -168,33 +188,18 @@ QByteArray MetricsExporter::render() const
         Family{out, "tickscope_server_in_recovery", "gauge",
             "Whether the database is a standby (1) or a primary (0)."}
             .sample({}, replication.inRecovery ? 1 : 0);
-        {
-            Family lag{out, "tickscope_replication_lag_bytes", "gauge",
-                "WAL a standby has not replayed yet, as the primary sees it."};
-            for (const auto &standby : replication.standbys)
-                lag.sample(std::format("standby=\"{}\"", label(standby.name)),
-                    static_cast<double>(standby.lagBytes));
-        }
-        {
-            Family lag{out, "tickscope_replication_replay_lag_seconds", "gauge",
-                "A standby's replay lag as the primary measures it."};
-            for (const auto &standby : replication.standbys)
-                lag.sample(
-                    std::format("standby=\"{}\"", label(standby.name)), standby.replayLagSeconds);
-        }
-        {
-            Family kept{out, "tickscope_replication_slot_retained_bytes", "gauge",
-                "WAL the server keeps for a replication slot."};
-            for (const auto &slot : replication.replicationSlots)
-                kept.sample(std::format("slot=\"{}\"", label(slot.name)),
-                    static_cast<double>(slot.retainedBytes));
-        }
-        {
-            Family active{out, "tickscope_replication_slot_active", "gauge",
-                "Whether a standby uses the replication slot."};
-            for (const auto &slot : replication.replicationSlots)
-                active.sample(std::format("slot=\"{}\"", label(slot.name)), slot.active ? 1 : 0);
-        }
+        addFamily(out, "tickscope_replication_lag_bytes", "gauge",
+            "WAL a standby has not replayed yet, as the primary sees it.", replication.standbys,
+            standbyLabel, [](const model::StandbyConnection &s) { return s.lagBytes; });
+        addFamily(out, "tickscope_replication_replay_lag_seconds", "gauge",
+            "A standby's replay lag as the primary measures it.", replication.standbys,
+            standbyLabel, [](const model::StandbyConnection &s) { return s.replayLagSeconds; });
+        addFamily(out, "tickscope_replication_slot_retained_bytes", "gauge",
+            "WAL the server keeps for a replication slot.", replication.replicationSlots, slotLabel,
+            [](const model::ReplicationSlot &s) { return s.retainedBytes; });
+        addFamily(out, "tickscope_replication_slot_active", "gauge",
+            "Whether a standby uses the replication slot.", replication.replicationSlots, slotLabel,
+            [](const model::ReplicationSlot &s) { return s.active ? 1 : 0; });
         Family{out, "tickscope_archiver_failed_total", "counter",
             "WAL segments whose archiving failed, since the server's statistics reset."}
             .sample({}, static_cast<double>(replication.archiver.failedCount));

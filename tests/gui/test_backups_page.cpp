@@ -8,6 +8,7 @@
 #include "db/connection.h"
 #include "db/migrator.h"
 #include "tests/support/run_tickscope.h"
+#include "tests/support/schema_fixture.h"
 #include "tests/support/test_cluster.h"
 #include "ui/backups_page.h"
 #include "ui/main_window.h"
@@ -54,12 +55,8 @@ private slots:
         QVERIFY2(started, qPrintable(started ? QString() : started.error()));
         m_conninfo = m_server->conninfo().toStdString();
         try {
+            testing::migrate(m_conninfo);
             auto connection = db::connect(m_conninfo, "test");
-            const auto migrated
-                = db::Migrator(connection, db::loadMigrations(db::kEmbeddedMigrations).value())
-                      .migrate({.client = "test"});
-            if (!migrated)
-                QFAIL(migrated.error().c_str());
             pqxx::work tx{connection};
             tx.exec("INSERT INTO market_data.instruments (exchange, symbol, base_asset, "
                     "quote_asset) VALUES ('ex', 'AAA', 'A', 'U')");

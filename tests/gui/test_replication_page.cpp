@@ -11,6 +11,7 @@
 #include "db/connection.h"
 #include "db/migrator.h"
 #include "tests/support/run_tickscope.h"
+#include "tests/support/schema_fixture.h"
 #include "tests/support/test_cluster.h"
 #include "ui/alerts_panel.h"
 #include "ui/main_window.h"
@@ -41,12 +42,7 @@ private slots:
         QVERIFY2(made, qPrintable(made ? QString() : made.error()));
         QVERIFY(m_primary->start().has_value());
         try {
-            auto connection = db::connect(m_primary->conninfo().toStdString(), "test");
-            const auto migrated
-                = db::Migrator(connection, db::loadMigrations(db::kEmbeddedMigrations).value())
-                      .migrate({.client = "test"});
-            if (!migrated)
-                QFAIL(migrated.error().c_str());
+            testing::migrate(m_primary->conninfo().toStdString());
         } catch (const std::exception &error) {
             QFAIL(error.what());
         }

@@ -11,6 +11,7 @@
 #include "db/connection.h"
 #include "db/migrator.h"
 #include "tests/support/run_tickscope.h"
+#include "tests/support/schema_fixture.h"
 #include "tests/support/test_cluster.h"
 
 #include <QElapsedTimer>
@@ -95,12 +96,7 @@ private slots:
         QVERIFY(m_primary->start().has_value());
         m_conninfo = m_primary->conninfo();
         try {
-            auto connection = db::connect(m_conninfo.toStdString(), "test");
-            const auto migrated
-                = db::Migrator(connection, db::loadMigrations(db::kEmbeddedMigrations).value())
-                      .migrate({.client = "test"});
-            if (!migrated)
-                QFAIL(migrated.error().c_str());
+            testing::migrate(m_conninfo.toStdString());
         } catch (const std::exception &error) {
             QFAIL(error.what());
         }
