@@ -164,8 +164,6 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
     alerts->moveToThread(&monitorThread);
     QObject::connect(&monitorThread, &QThread::finished, alerts, &QObject::deleteLater);
     QObject::connect(
-        monitor, &DatabaseMonitor::statusChanged, alerts, &AlertMonitor::observeDatabase);
-    QObject::connect(
         replication, &ReplicationMonitor::statusChanged, alerts, &AlertMonitor::observeReplication);
     QObject::connect(
         storage, &StorageMonitor::storageStatusChanged, alerts, &AlertMonitor::observeStorage);

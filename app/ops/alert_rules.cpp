@@ -36,14 +36,6 @@ model::AlertCondition AlertRules::verdict(
         std::move(message)};
 }
 
-RuleVerdicts AlertRules::database(const model::DatabaseStatus &status) const
-{
-    using State = model::DatabaseStatus::State;
-    return {{"server_down"},
-        {verdict("server_down", status.endpoint, status.state == State::Failed,
-            "the database cannot be reached: " + status.message)}};
-}
-
 RuleVerdicts AlertRules::replication(
     const model::ReplicationStatus &status, Time watchedSince) const
 {

@@ -1,5 +1,6 @@
 // The alert rules applied to the snapshots Tickscope already takes: each turns one snapshot
-// (the database's state, replication, backups, storage, a feed, a writer) into conditions for
+// (replication - which also says whether the server answers -, backups, storage, a feed, a
+// writer) into conditions for
 // the alert engine, with the thresholds of the configured rules. Rules know the server's role:
 // a standby is not asked for archiving, backups or standbys of its own, and a primary not for a
 // WAL receiver.
@@ -7,7 +8,6 @@
 
 #include "app/model/alert.h"
 #include "app/model/backup_status.h"
-#include "app/model/database_status.h"
 #include "app/model/feed_status.h"
 #include "app/model/replication_status.h"
 #include "app/model/storage_status.h"
@@ -34,7 +34,6 @@ public:
     // `backupEvery`: how often a backup should be taken, for backup_stale.
     AlertRules(const std::vector<model::AlertRule> &rules, std::chrono::seconds backupEvery);
 
-    RuleVerdicts database(const model::DatabaseStatus &status) const;
     // `watchedSince`: the server's start time when it was first watched; a later one means it
     // restarted under the watch (a server the console itself just started is no news).
     RuleVerdicts replication(const model::ReplicationStatus &status, Time watchedSince) const;

@@ -60,11 +60,6 @@ pqxx::connection *AlertMonitor::history()
     }
 }
 
-void AlertMonitor::observeDatabase(const model::DatabaseStatus &status)
-{
-    apply(m_rules.database(status));
-}
-
 void AlertMonitor::observeReplication(const model::ReplicationStatus &status)
 {
     if (status.error.empty()) {

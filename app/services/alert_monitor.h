@@ -1,5 +1,6 @@
 // The alert monitor, on the monitor thread: fed the snapshots the other monitors and the ingest
-// service already emit (database, replication, backups, storage, feeds, writers), it judges them
+// service already emit (replication, which also tells whether the server answers, backups,
+// storage, feeds, writers), it judges them
 // by the configured rules (ops::AlertRules), runs the alert engine, and sends what fires and
 // resolves to its sinks: the log, audit.alerts (the history the console's panel shows), and an
 // optional webhook (HTTP POST of JSON). Acknowledgements from the panel are stored and audited.
@@ -7,7 +8,6 @@
 
 #include "app/model/alert.h"
 #include "app/model/backup_status.h"
-#include "app/model/database_status.h"
 #include "app/model/feed_status.h"
 #include "app/model/replication_status.h"
 #include "app/model/storage_status.h"
@@ -40,7 +40,6 @@ public:
 public slots:
     // Keeps the history in the database at `conninfo` (the operator's login) from now on.
     void start(const QString &conninfo);
-    void observeDatabase(const tickscope::model::DatabaseStatus &status);
     void observeReplication(const tickscope::model::ReplicationStatus &status);
     void observeBackups(const tickscope::model::BackupOverview &overview);
     void observeStorage(const tickscope::model::StorageStatus &status);

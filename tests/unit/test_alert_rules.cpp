@@ -128,19 +128,21 @@ private slots:
         QCOMPARE(engine.active().front().note, std::string("recloning the standby"));
     }
 
-    void databaseRules()
+    void serverDown()
     {
-        model::DatabaseStatus status;
-        status.endpoint = "tickscope@127.0.0.1:5433/tickscope";
-        status.state = model::DatabaseStatus::State::Failed;
-        QCOMPARE(verdictOf(rules().database(status), "server_down", status.endpoint), 1);
-        status.state = model::DatabaseStatus::State::Ready;
-        QCOMPARE(verdictOf(rules().database(status), "server_down", status.endpoint), 0);
         model::ReplicationStatus unreachable;
         unreachable.error = "connection refused";
         const auto verdicts = rules().replication(unreachable, kStart);
         QCOMPARE(verdictOf(verdicts, "server_down"), 1);
         QCOMPARE(verdicts.rules, std::vector<std::string>{"server_down"});
+        // Answering again resolves it: the rule is evaluated and finds nothing wrong.
+        ops::AlertEngine engine{model::defaultAlertRules()};
+        engine.evaluate(verdicts.rules, verdicts.conditions, kStart);
+        QCOMPARE(engine.evaluate(verdicts.rules, verdicts.conditions, kStart + 30s).fired.size(),
+            std::size_t{1});
+        const auto healthy = rules().replication(healthyPrimary(), kStart - 1h);
+        QCOMPARE(engine.evaluate(healthy.rules, healthy.conditions, kStart + 40s).resolved.size(),
+            std::size_t{1});
     }
 
     void replicationRulesClearWhenHealthy()
