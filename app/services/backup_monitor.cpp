@@ -76,11 +76,22 @@ void BackupMonitor::perform(
     refresh();
 }
 
+void BackupMonitor::passProgress(double percent, const QString &line)
+{
+    // pgBackRest says a line per file: the page gets at most ten a second, and every line that
+    // is not a file's progress (what happens next).
+    const auto now = std::chrono::steady_clock::now();
+    if (percent >= 0 && percent < 100 && now - m_lastProgress < kProgressInterval)
+        return;
+    m_lastProgress = now;
+    emit progressed(percent, line);
+}
+
 void BackupMonitor::setup()
 {
     perform([this](std::stop_token) {
         return m_operations->setup(
-            [this](double percent, const QString &line) { emit progressed(percent, line); });
+            [this](double percent, const QString &line) { passProgress(percent, line); });
     });
 }
 
@@ -88,7 +99,7 @@ void BackupMonitor::runBackup(model::BackupType type)
 {
     perform([this, type](std::stop_token stop) {
         return m_operations->backup(
-            type, [this](double percent, const QString &line) { emit progressed(percent, line); },
+            type, [this](double percent, const QString &line) { passProgress(percent, line); },
             stop);
     });
 }
@@ -97,7 +108,7 @@ void BackupMonitor::verify()
 {
     perform([this](std::stop_token) -> std::expected<QString, QString> {
         const auto report = m_operations->verify(m_operations->embedded(),
-            [this](double percent, const QString &line) { emit progressed(percent, line); });
+            [this](double percent, const QString &line) { passProgress(percent, line); });
         if (!report)
             return std::unexpected(report.error());
         if (report->backupLabel.isEmpty())

@@ -50,6 +50,10 @@ signals:
     void actionFinished(bool succeeded, const QString &message);
 
 private:
+    static constexpr std::chrono::milliseconds kProgressInterval{100};
+
+    // Passes progress on to the page, coalesced.
+    void passProgress(double percent, const QString &line);
     // Runs one action with a fresh stop source, then reports and refreshes.
     void perform(const std::function<std::expected<QString, QString>(std::stop_token)> &action);
 
@@ -59,6 +63,7 @@ private:
     QTimer *m_timer = nullptr;
     std::mutex m_stopLock; // m_stop is replaced here and requested from the GUI thread
     std::stop_source m_stop;
+    std::chrono::steady_clock::time_point m_lastProgress;
 };
 
 } // namespace tickscope::app
