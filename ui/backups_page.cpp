@@ -4,35 +4,16 @@
 #include "widgets/span_timeline.h"
 #include "widgets/value_table.h"
 
-#include <QDateTime>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
-#include <QTimeZone>
 #include <QVBoxLayout>
 
 namespace tickscope::ui {
 
 using Tone = widgets::ValueTable::Tone;
-
-namespace {
-
-QString unixTime(std::optional<std::int64_t> seconds)
-{
-    if (!seconds)
-        return QStringLiteral("–");
-    return format::time(std::chrono::system_clock::time_point{std::chrono::seconds{*seconds}});
-}
-
-QString microsTime(std::int64_t micros)
-{
-    return QDateTime::fromMSecsSinceEpoch(micros / 1000, QTimeZone::UTC)
-        .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
-}
-
-} // namespace
 
 BackupsPage::BackupsPage(QWidget *parent)
     : QWidget(parent)
@@ -181,13 +162,13 @@ void BackupsPage::showOverview(const model::BackupOverview &overview)
             : archiver.failing()
             ? tr("<b>WAL archiving is failing</b> since %1 UTC (%2); %3 segment(s) waiting. See "
                  "the server log.")
-                  .arg(unixTime(archiver.lastFailedAtUnix),
+                  .arg(format::unixTime(archiver.lastFailedAtUnix),
                       QString::fromStdString(archiver.lastFailedWal))
                   .arg(archiver.readySegments)
             : tr("WAL archiver: %1 segment(s) archived, the last at %2 UTC; %3 failure(s); %4 "
                  "waiting.")
                   .arg(archiver.archivedCount)
-                  .arg(unixTime(archiver.lastArchivedAtUnix))
+                  .arg(format::unixTime(archiver.lastArchivedAtUnix))
                   .arg(archiver.failedCount)
                   .arg(archiver.readySegments));
 
@@ -201,7 +182,7 @@ void BackupsPage::showOverview(const model::BackupOverview &overview)
                       QString::fromStdString(gap.kind), QString::fromStdString(gap.status));
         spans.push_back({gap.fromUnixMicros / 1000, gap.toUnixMicros / 1000, what});
         gaps.push_back(
-            {{microsTime(gap.fromUnixMicros), microsTime(gap.toUnixMicros),
+            {{format::microsTime(gap.fromUnixMicros), format::microsTime(gap.toUnixMicros),
                  QString::fromStdString(gap.exchange), QString::fromStdString(gap.symbol),
                  QString::fromStdString(gap.kind), QString::fromStdString(gap.status)},
                 gap.status == "backfilled" ? Tone::Good : Tone::Warning, {}});
@@ -212,7 +193,7 @@ void BackupsPage::showOverview(const model::BackupOverview &overview)
             tr("A restore reaches any instant from %1 to %2 UTC; it is whole except inside the "
                "%n data gap(s) marked below.",
                 nullptr, static_cast<int>(window.gaps.size()))
-                .arg(unixTime(window.fromUnix), unixTime(window.toUnix)));
+                .arg(format::unixTime(window.fromUnix), format::unixTime(window.toUnix)));
         m_timeline->setRange(*window.fromUnix * 1000, *window.toUnix * 1000, std::move(spans));
     } else {
         m_window->setText(tr("Nothing can be restored yet: there is no sound backup."));
@@ -224,7 +205,7 @@ void BackupsPage::showOverview(const model::BackupOverview &overview)
         rows.push_back(
             {{QString::fromStdString(backup.label),
                  QString::fromLatin1(model::backupTypeName(backup.type)),
-                 unixTime(backup.startedAtUnix), unixTime(backup.stoppedAtUnix),
+                 format::unixTime(backup.startedAtUnix), format::unixTime(backup.stoppedAtUnix),
                  format::bytes(backup.databaseBytes), format::bytes(backup.repositoryBytes),
                  QStringLiteral("%1 .. %2")
                      .arg(QString::fromStdString(backup.walStart),

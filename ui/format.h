@@ -34,6 +34,21 @@ inline QString time(const std::optional<std::chrono::system_clock::time_point> &
         .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
 }
 
+// Seconds since the epoch (pgBackRest's, the archiver's), as time() writes them; "–" for none.
+inline QString unixTime(std::optional<std::int64_t> seconds)
+{
+    if (!seconds)
+        return QStringLiteral("–");
+    return time(std::chrono::system_clock::time_point{std::chrono::seconds{*seconds}});
+}
+
+// µs since the epoch, UTC to the millisecond: "2026-11-30 14:05:09.250".
+inline QString microsTime(std::int64_t micros)
+{
+    return QDateTime::fromMSecsSinceEpoch(micros / 1000, QTimeZone::UTC)
+        .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
+}
+
 // "45 s", "12 min", "3.5 h", "2.0 d"; negative durations keep their sign.
 inline QString duration(double seconds)
 {

@@ -9,8 +9,6 @@
 #include "db/migrator.h"
 #include "ui/format.h"
 
-#include <QDateTime>
-#include <QTimeZone>
 #include <chrono>
 #include <format>
 
@@ -20,19 +18,6 @@ namespace {
 
 const QString kCommand = QStringLiteral("backup");
 const QString kActions = QStringLiteral("setup|run|list|verify");
-
-QString unixTime(std::optional<std::int64_t> seconds)
-{
-    if (!seconds)
-        return QStringLiteral("–");
-    return ui::format::time(std::chrono::system_clock::time_point{std::chrono::seconds{*seconds}});
-}
-
-QString microsTime(std::int64_t micros)
-{
-    return QDateTime::fromMSecsSinceEpoch(micros / 1000, QTimeZone::UTC)
-        .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
-}
 
 QString overviewText(const model::BackupOverview &overview)
 {
@@ -50,8 +35,8 @@ QString overviewText(const model::BackupOverview &overview)
         for (const auto &backup : inventory.backups)
             table += std::format("{:<34}  {:<4}  {:<19}  {:<19}  {:>9}  {:>9}  {}..{}{}\n",
                 backup.label, model::backupTypeName(backup.type),
-                unixTime(backup.startedAtUnix).toStdString(),
-                unixTime(backup.stoppedAtUnix).toStdString(),
+                ui::format::unixTime(backup.startedAtUnix).toStdString(),
+                ui::format::unixTime(backup.stoppedAtUnix).toStdString(),
                 ui::format::bytes(backup.databaseBytes).toStdString(),
                 ui::format::bytes(backup.repositoryBytes).toStdString(), backup.walStart,
                 backup.walStop, backup.error ? "  PAGE CHECKSUM ERRORS" : "");
@@ -68,10 +53,10 @@ QString overviewText(const model::BackupOverview &overview)
                          "waiting\n")
               .arg(archiver.archivedCount)
               .arg(QString::fromStdString(archiver.lastArchivedWal),
-                  unixTime(archiver.lastArchivedAtUnix))
+                  ui::format::unixTime(archiver.lastArchivedAtUnix))
               .arg(archiver.failedCount)
               .arg(archiver.failing() ? QStringLiteral(" - FAILING since %1 (%2)")
-                                            .arg(unixTime(archiver.lastFailedAtUnix),
+                                            .arg(ui::format::unixTime(archiver.lastFailedAtUnix),
                                                 QString::fromStdString(archiver.lastFailedWal))
                                       : QString())
               .arg(archiver.readySegments)
@@ -84,7 +69,7 @@ QString overviewText(const model::BackupOverview &overview)
     }
     text += QStringLiteral("recoverable: any instant from %1 (end of the oldest backup) to %2 "
                            "(%3)\n")
-                .arg(unixTime(window.fromUnix), unixTime(window.toUnix),
+                .arg(ui::format::unixTime(window.fromUnix), ui::format::unixTime(window.toUnix),
                     archiver.archiving ? QStringLiteral("last archived WAL")
                                        : QStringLiteral("end of the newest backup"));
     if (window.gaps.empty()) {
@@ -95,7 +80,8 @@ QString overviewText(const model::BackupOverview &overview)
         += QStringLiteral("data gaps in that window (a restore to these instants is not whole):\n");
     for (const auto &gap : window.gaps)
         text += QStringLiteral("  %1 .. %2  %3 %4  %5  %6\n")
-                    .arg(microsTime(gap.fromUnixMicros), microsTime(gap.toUnixMicros),
+                    .arg(ui::format::microsTime(gap.fromUnixMicros),
+                        ui::format::microsTime(gap.toUnixMicros),
                         QString::fromStdString(gap.exchange), QString::fromStdString(gap.symbol),
                         QString::fromStdString(gap.kind), QString::fromStdString(gap.status));
     return text;
