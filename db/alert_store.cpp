@@ -1,5 +1,8 @@
 #include "db/alert_store.h"
 
+#include "db/sql_time.h"
+
+#include <format>
 #include <pqxx/pqxx>
 
 namespace tickscope::db {
@@ -16,19 +19,19 @@ model::Alert::Time fromMicros(std::int64_t micros)
     return model::Alert::Time{std::chrono::microseconds{micros}};
 }
 
-constexpr auto kAt = "(timestamptz 'epoch' + $1 * interval '1 microsecond')";
-
 } // namespace
 
 void recordFired(pqxx::connection &connection, const model::Alert &alert)
 {
     pqxx::work tx{connection};
-    tx.exec(std::string("UPDATE audit.alerts SET resolved_at = greatest(first_seen, ") + kAt
-            + ") WHERE rule = $2 AND subject = $3 AND resolved_at IS NULL",
+    const std::string firstSeen = timestampFromMicroseconds("$1");
+    tx.exec(std::format("UPDATE audit.alerts SET resolved_at = greatest(first_seen, {}) "
+                        "WHERE rule = $2 AND subject = $3 AND resolved_at IS NULL",
+                firstSeen),
         pqxx::params{epochMicros(alert.firstSeen), alert.rule, alert.subject});
-    tx.exec("INSERT INTO audit.alerts (rule, subject, severity, message, first_seen, last_seen) "
-            "VALUES ($2, $3, $4, $5, "
-            + std::string(kAt) + ", " + kAt + ")",
+    tx.exec(std::format("INSERT INTO audit.alerts (rule, subject, severity, message, first_seen, "
+                        "last_seen) VALUES ($2, $3, $4, $5, {}, {})",
+                firstSeen, firstSeen),
         pqxx::params{epochMicros(alert.firstSeen), alert.rule, alert.subject,
             std::string(model::severityName(alert.severity)), alert.message});
     tx.commit();
@@ -37,10 +40,10 @@ void recordFired(pqxx::connection &connection, const model::Alert &alert)
 void recordResolved(pqxx::connection &connection, const model::Alert &alert)
 {
     pqxx::work tx{connection};
-    tx.exec(std::string("UPDATE audit.alerts SET resolved_at = greatest(first_seen, ") + kAt
-            + "), last_seen = greatest(first_seen, (timestamptz 'epoch' + $4 * interval "
-              "'1 microsecond')), message = $5 WHERE rule = $2 AND subject = $3 AND resolved_at "
-              "IS NULL",
+    tx.exec(std::format("UPDATE audit.alerts SET resolved_at = greatest(first_seen, {}), "
+                        "last_seen = greatest(first_seen, {}), message = $5 "
+                        "WHERE rule = $2 AND subject = $3 AND resolved_at IS NULL",
+                timestampFromMicroseconds("$1"), timestampFromMicroseconds("$4")),
         pqxx::params{epochMicros(alert.resolvedAt.value_or(alert.lastSeen)), alert.rule,
             alert.subject, epochMicros(alert.lastSeen), alert.message});
     tx.commit();

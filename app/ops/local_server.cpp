@@ -385,6 +385,17 @@ std::expected<bool, QString> LocalServer::stop()
     return true;
 }
 
+std::expected<void, QString> LocalServer::prepareCopyOf(const LocalServer &source) const
+{
+    constexpr auto kPrivate = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner;
+    if (!QDir().mkpath(dataDirectory()) || !QFile::setPermissions(m_directory, kPrivate)
+        || !QFile::setPermissions(dataDirectory(), kPrivate)
+        || !QFile::copy(source.passfile(), passfile()))
+        return std::unexpected(QStringLiteral("cannot prepare %1 for a copy of %2")
+                .arg(m_directory, source.directory()));
+    return handToServerUser(m_directory);
+}
+
 std::expected<void, QString> LocalServer::restart()
 {
     if (auto stopped = stop(); !stopped)

@@ -73,6 +73,9 @@ public:
     // Makes `path` (and what is under it) the server user's, when the server runs as another
     // user than Tickscope (root); the error says what stands in the way.
     std::expected<void, QString> handToServerUser(const QString &path) const;
+    // Makes this directory ready to receive a copy of `source`'s cluster (a standby, a restored
+    // backup): an empty data folder, both private, with `source`'s passfile, the server user's.
+    std::expected<void, QString> prepareCopyOf(const LocalServer &source) const;
     // Runs a program of the PostgreSQL installation (pg_basebackup, ...) as the server's user
     // in this directory; yields what it printed.
     std::expected<QString, QString> runServerProgram(

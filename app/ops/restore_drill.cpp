@@ -7,7 +7,6 @@
 
 #include <QDir>
 #include <QElapsedTimer>
-#include <QFile>
 #include <QThread>
 #include <chrono>
 #include <pqxx/pqxx>
@@ -132,14 +131,8 @@ std::expected<RestoreDrillReport, QString> runRestoreDrill(
 
         ScratchCluster scratch{source.directory() + QStringLiteral("/backup/drill")};
         LocalServer &copy = scratch.server();
-        if (!QDir().mkpath(copy.dataDirectory())
-            || !QFile::setPermissions(
-                copy.dataDirectory(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner)
-            || !QFile::copy(source.passfile(), copy.passfile()))
-            return std::unexpected(
-                QStringLiteral("cannot prepare the scratch cluster in %1").arg(copy.directory()));
-        if (auto handed = copy.handToServerUser(copy.directory()); !handed)
-            return std::unexpected(handed.error());
+        if (auto prepared = copy.prepareCopyOf(source); !prepared)
+            return std::unexpected(prepared.error());
 
         QElapsedTimer clock;
         clock.start();

@@ -3,7 +3,6 @@
 #include "db/connection.h"
 
 #include <QDir>
-#include <QFile>
 #include <pqxx/pqxx>
 
 namespace tickscope::ops {
@@ -49,15 +48,8 @@ std::expected<LocalServerState, QString> addStandby(const LocalServer &primary,
             QStringLiteral("cannot reach the primary: %1").arg(QString::fromUtf8(error.what())));
     }
 
-    if (!QDir().mkpath(standby.dataDirectory())
-        || !QFile::setPermissions(
-            standby.directory(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner)
-        || !QFile::setPermissions(
-            standby.dataDirectory(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner)
-        || !QFile::copy(primary.passfile(), standby.passfile()))
-        return std::unexpected(QStringLiteral("cannot prepare %1").arg(standby.directory()));
-    if (auto handed = standby.handToServerUser(standby.directory()); !handed)
-        return std::unexpected(handed.error());
+    if (auto prepared = standby.prepareCopyOf(primary); !prepared)
+        return std::unexpected(prepared.error());
 
     progress(QStringLiteral("copying the primary with pg_basebackup over slot %1").arg(slot));
     QStringList arguments{QStringLiteral("--pgdata=") + standby.dataDirectory(),
