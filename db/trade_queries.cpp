@@ -2,11 +2,56 @@
 
 #include "db/sql_time.h"
 
+#include <algorithm>
+#include <charconv>
 #include <format>
 #include <pqxx/pqxx>
 #include <stdexcept>
+#include <utility>
 
 namespace tickscope::db {
+
+namespace {
+
+// The columns every trade query here selects, in this order.
+std::string tradeColumns(std::string_view alias)
+{
+    return std::format("{}, {}, coalesce({}trade_id::text, {}trade_ref), {}price::text, "
+                       "{}size::text, {}side::text",
+        epochNanoseconds(std::format("{}time", alias)),
+        epochNanoseconds(std::format("{}received_at", alias)), alias, alias, alias, alias, alias);
+}
+
+model::Trade tradeFromColumns(std::int64_t time, std::int64_t received, const std::string &id,
+    const std::string &price, const std::string &size, const std::string &side)
+{
+    model::Trade trade{.exchangeTimeNs = time, .receivedAtNs = received};
+    trade.setTradeId(id);
+    const auto exactPrice = model::Decimal::parse(price);
+    const auto exactSize = model::Decimal::parse(size);
+    if (!exactPrice || !exactSize)
+        throw std::runtime_error(std::format(
+            "trade {} has a price or size beyond 18 decimals: {} x {}", id, price, size));
+    trade.price = *exactPrice;
+    trade.size = *exactSize;
+    trade.side = side == "B" ? model::Side::Buy
+        : side == "S"        ? model::Side::Sell
+                             : model::Side::Unknown;
+    return trade;
+}
+
+model::Trade tradeFromRow(const pqxx::row &row, int first)
+{
+    return tradeFromColumns(row[first].as<std::int64_t>(), row[first + 1].as<std::int64_t>(),
+        row[first + 2].as<std::string>(), row[first + 3].as<std::string>(),
+        row[first + 4].as<std::string>(), row[first + 5].as<std::string>());
+}
+
+// A cursor is the hex of aggregates.trade_order() of the last trade of a page: 8 bytes of time
+// (µs, sign bit flipped), then 00 and 8 bytes of numeric id, or 01 and the text id.
+constexpr std::size_t kCursorTimeDigits = 16;
+
+} // namespace
 
 std::optional<int> findInstrument(
     pqxx::connection &connection, const std::string &exchange, const std::string &symbol)
@@ -27,31 +72,76 @@ std::int64_t forEachTrade(pqxx::connection &connection, int instrumentId, std::i
     // parameters, so the bounds, all numbers, are written into the query.
     pqxx::read_transaction tx{connection};
     const std::string query = std::format(
-        "SELECT {}, {}, coalesce(trade_id::text, trade_ref), price::text, size::text, side::text "
-        "FROM market_data.trades WHERE instrument_id = {} AND time >= {} AND time < {} "
+        "SELECT {} FROM market_data.trades WHERE instrument_id = {} AND time >= {} AND time < {} "
         "ORDER BY time, received_at, trade_id, trade_ref",
-        epochNanoseconds("time"), epochNanoseconds("received_at"), instrumentId,
-        timestampLiteral(fromNs), timestampLiteral(toNs));
+        tradeColumns(""), instrumentId, timestampLiteral(fromNs), timestampLiteral(toNs));
     std::int64_t count = 0;
     for (const auto &[time, received, id, price, size, side] :
         tx.stream<std::int64_t, std::int64_t, std::string, std::string, std::string, std::string>(
             query)) {
-        model::Trade trade{.exchangeTimeNs = time, .receivedAtNs = received};
-        trade.setTradeId(id);
-        const auto exactPrice = model::Decimal::parse(price);
-        const auto exactSize = model::Decimal::parse(size);
-        if (!exactPrice || !exactSize)
-            throw std::runtime_error(std::format(
-                "trade {} has a price or size beyond 18 decimals: {} x {}", id, price, size));
-        trade.price = *exactPrice;
-        trade.size = *exactSize;
-        trade.side = side == "B" ? model::Side::Buy
-            : side == "S"        ? model::Side::Sell
-                                 : model::Side::Unknown;
-        each(trade);
+        each(tradeFromColumns(time, received, id, price, size, side));
         ++count;
     }
     return count;
+}
+
+std::vector<LatestTrade> latestTrades(pqxx::connection &connection,
+    const std::optional<std::string> &exchange, const std::optional<std::string> &symbol)
+{
+    // One statement: without BEGIN and COMMIT it is one round trip instead of three.
+    pqxx::nontransaction tx{connection};
+    std::vector<LatestTrade> latest;
+    for (const auto &row :
+        tx.exec(std::format("SELECT i.exchange, i.symbol, {} FROM market_data.latest_trades l "
+                            "JOIN market_data.instruments i USING (instrument_id) "
+                            "WHERE ($1::text IS NULL OR i.exchange = $1) "
+                            "AND ($2::text IS NULL OR i.symbol = $2) ORDER BY 1, 2",
+                    tradeColumns("l.")),
+            pqxx::params{exchange, symbol}))
+        latest.push_back({.exchange = row[0].as<std::string>(),
+            .symbol = row[1].as<std::string>(),
+            .trade = tradeFromRow(row, 2)});
+    return latest;
+}
+
+bool isTradeCursor(std::string_view cursor)
+{
+    const auto hex = [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+    };
+    if (cursor.size() % 2 != 0 || cursor.size() < kCursorTimeDigits + 4
+        || !std::ranges::all_of(cursor, hex))
+        return false;
+    const std::string_view kind = cursor.substr(kCursorTimeDigits, 2);
+    return (kind == "00" && cursor.size() == kCursorTimeDigits + 2 + 16) || kind == "01";
+}
+
+TradePage tradesAfter(pqxx::connection &connection, int instrumentId, std::int64_t sinceNs,
+    std::string_view cursor, int limit)
+{
+    if (!cursor.empty() && !isTradeCursor(cursor))
+        throw std::invalid_argument("not a trade cursor");
+    std::int64_t fromNs = sinceNs;
+    if (!cursor.empty()) {
+        std::uint64_t flipped = 0;
+        std::from_chars(cursor.data(), cursor.data() + kCursorTimeDigits, flipped, 16);
+        fromNs = static_cast<std::int64_t>(flipped ^ (1ull << 63)) * 1000;
+    }
+    pqxx::read_transaction tx{connection};
+    const auto rows = tx.exec(
+        std::format("SELECT {}, encode(aggregates.trade_order(time, trade_id, trade_ref), 'hex') "
+                    "FROM market_data.trades WHERE instrument_id = $1 AND time >= {} "
+                    "AND ($3 = '' OR aggregates.trade_order(time, trade_id, trade_ref) "
+                    "  > decode($3, 'hex')) "
+                    "ORDER BY time, aggregates.trade_order(time, trade_id, trade_ref) LIMIT $4",
+            tradeColumns(""), timestampFromMicroseconds("$2")),
+        pqxx::params{instrumentId, fromNs / 1000, std::string(cursor), limit});
+    TradePage page;
+    for (const auto &row : rows)
+        page.trades.push_back(tradeFromRow(row, 0));
+    if (std::cmp_equal(rows.size(), limit) && !rows.empty())
+        page.nextCursor = rows.back()[6].as<std::string>();
+    return page;
 }
 
 std::vector<model::Gap> gapsInRange(

@@ -1,6 +1,8 @@
 #include "app/analytics/bar_builder.h"
 
 #include <algorithm>
+#include <charconv>
+#include <format>
 #include <utility>
 
 namespace tickscope::analytics {
@@ -21,6 +23,72 @@ std::optional<BarKind> barKindFromName(std::string_view name)
     if (name == "dollar")
         return BarKind::Dollar;
     return std::nullopt;
+}
+
+std::optional<std::int64_t> parseInterval(std::string_view text)
+{
+    if (text.size() < 2 || text.size() > 7)
+        return std::nullopt;
+    std::int64_t count = 0;
+    const auto digits = text.substr(0, text.size() - 1);
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), count);
+    if (error != std::errc{} || end != digits.data() + digits.size() || count < 1)
+        return std::nullopt;
+    std::int64_t unitSeconds = 0;
+    switch (text.back()) {
+    case 's':
+        unitSeconds = 1;
+        break;
+    case 'm':
+        unitSeconds = 60;
+        break;
+    case 'h':
+        unitSeconds = 3600;
+        break;
+    case 'd':
+        unitSeconds = 86400;
+        break;
+    default:
+        return std::nullopt;
+    }
+    return count * unitSeconds * 1'000'000'000;
+}
+
+std::expected<BarSpec, std::string> parseBarSpec(std::string_view kind, std::string_view size)
+{
+    const auto barKind = barKindFromName(kind);
+    if (!barKind)
+        return std::unexpected(
+            std::format("kind must be time, tick, volume or dollar, not '{}'", kind));
+    BarSpec spec{.kind = *barKind};
+    switch (*barKind) {
+    case BarKind::Time: {
+        const auto interval = parseInterval(size);
+        if (!interval)
+            return std::unexpected(std::format(
+                "size of time bars is a number with s, m, h or d (1m, 4h), not '{}'", size));
+        spec.intervalNs = *interval;
+        break;
+    }
+    case BarKind::Tick: {
+        const auto [end, error]
+            = std::from_chars(size.data(), size.data() + size.size(), spec.ticks);
+        if (error != std::errc{} || end != size.data() + size.size() || spec.ticks < 1)
+            return std::unexpected(
+                std::format("size of tick bars is a whole number of trades, not '{}'", size));
+        break;
+    }
+    case BarKind::Volume:
+    case BarKind::Dollar: {
+        const auto threshold = model::Decimal::parse(size);
+        if (!threshold || !threshold->isPositive())
+            return std::unexpected(std::format(
+                "size of volume and dollar bars is a positive decimal, not '{}'", size));
+        spec.threshold = Fixed::of(*threshold);
+        break;
+    }
+    }
+    return spec;
 }
 
 BarBuilder::BarBuilder(BarSpec spec)

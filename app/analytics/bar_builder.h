@@ -12,8 +12,10 @@
 #include "app/model/trade.h"
 
 #include <cstdint>
+#include <expected>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -50,6 +52,14 @@ struct BarSpec
     std::int64_t ticks = 0; // tick bars
     Fixed threshold; // volume bars: size; dollar bars: notional
 };
+
+// "1m", "90s", "4h", "1d": a whole number from 1 to 999999 and s, m, h or d; in ns.
+std::optional<std::int64_t> parseInterval(std::string_view text);
+
+// The bars of kind `kind` ("time", "tick", "volume", "dollar") and size `size` (an interval for
+// time bars, a whole number of trades for tick bars, a positive decimal size or notional for
+// volume and dollar bars); the error says which of the two is wrong and how.
+std::expected<BarSpec, std::string> parseBarSpec(std::string_view kind, std::string_view size);
 
 class BarBuilder
 {

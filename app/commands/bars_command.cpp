@@ -49,20 +49,6 @@ std::expected<std::vector<Indicator>, QString> parseIndicators(const QString &te
     return indicators;
 }
 
-// "1m", "5m", "15m", "1h", "4h", "1d", "30s": a time bar's interval.
-std::optional<std::int64_t> parseInterval(const QString &text)
-{
-    static const QRegularExpression form{QStringLiteral(R"(^(\d{1,6})([smhd])$)")};
-    const auto match = form.match(text);
-    if (!match.hasMatch() || match.captured(1).toLongLong() == 0)
-        return std::nullopt;
-    const std::int64_t unit = match.captured(2) == u"s" ? 1
-        : match.captured(2) == u"m"                     ? 60
-        : match.captured(2) == u"h"                     ? 3600
-                                                        : 86400;
-    return match.captured(1).toLongLong() * unit * 1'000'000'000;
-}
-
 QString isoTime(std::int64_t ns)
 {
     return QDateTime::fromMSecsSinceEpoch(ns / 1'000'000, QTimeZone::UTC)
@@ -210,45 +196,11 @@ int runBarsCommand(const QStringList &arguments)
         && format != QLatin1String("json"))
         return cli::usageError(
             kCommand, QStringLiteral("--format must be table, csv or json, not '%1'").arg(format));
-    const auto kind
-        = analytics::barKindFromName(parser.value(QStringLiteral("kind")).toStdString());
-    if (!kind)
-        return cli::usageError(kCommand,
-            QStringLiteral("--kind must be time, tick, volume or dollar, not '%1'")
-                .arg(parser.value(QStringLiteral("kind"))));
-    const QString size = parser.value(QStringLiteral("size"));
-    analytics::BarSpec spec{.kind = *kind};
-    switch (*kind) {
-    case analytics::BarKind::Time: {
-        const auto interval = parseInterval(size);
-        if (!interval)
-            return cli::usageError(kCommand,
-                QStringLiteral("--size of time bars is a number with s, m, h or d (1m, 4h), not "
-                               "'%1'")
-                    .arg(size));
-        spec.intervalNs = *interval;
-        break;
-    }
-    case analytics::BarKind::Tick: {
-        bool ok = false;
-        spec.ticks = size.toLongLong(&ok);
-        if (!ok || spec.ticks < 1)
-            return cli::usageError(kCommand,
-                QStringLiteral("--size of tick bars is a whole number of trades, not '%1'")
-                    .arg(size));
-        break;
-    }
-    case analytics::BarKind::Volume:
-    case analytics::BarKind::Dollar: {
-        const auto threshold = model::Decimal::parse(size.toStdString());
-        if (!threshold || !threshold->isPositive())
-            return cli::usageError(kCommand,
-                QStringLiteral("--size of volume and dollar bars is a positive decimal, not '%1'")
-                    .arg(size));
-        spec.threshold = analytics::Fixed::of(*threshold);
-        break;
-    }
-    }
+    const auto spec = analytics::parseBarSpec(parser.value(QStringLiteral("kind")).toStdString(),
+        parser.value(QStringLiteral("size")).toStdString());
+    if (!spec)
+        return cli::usageError(
+            kCommand, QStringLiteral("--") + QString::fromStdString(spec.error()));
     const auto from = cli::parseTime(parser.value(QStringLiteral("from")));
     const auto to = parser.isSet(QStringLiteral("to"))
         ? cli::parseTime(parser.value(QStringLiteral("to")))
@@ -277,7 +229,7 @@ int runBarsCommand(const QStringList &arguments)
             return cli::failure(kCommand,
                 QString::fromStdString(std::format(
                     "the database holds no instrument {} of exchange {}", symbol, exchange)));
-        analytics::BarBuilder builder{spec};
+        analytics::BarBuilder builder{*spec};
         std::vector<analytics::Bar> bars;
         db::forEachTrade(connection, *instrument, *from, *to, [&](const model::Trade &trade) {
             if (auto bar = builder.add(trade))

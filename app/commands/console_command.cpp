@@ -8,8 +8,10 @@
 #include "app/services/backup_monitor.h"
 #include "app/services/database_monitor.h"
 #include "app/services/database_session.h"
+#include "app/services/http_endpoint.h"
 #include "app/services/ingest_service.h"
 #include "app/services/metrics_exporter.h"
+#include "app/services/query_api.h"
 #include "app/services/replication_monitor.h"
 #include "app/services/simulated_feed.h"
 #include "app/services/storage_monitor.h"
@@ -168,19 +170,18 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
     QObject::connect(
         storage, &StorageMonitor::storageStatusChanged, alerts, &AlertMonitor::observeStorage);
 
-    // Prometheus' /metrics, on the GUI thread: it only renders what the snapshots said.
+    // /metrics and the query API share the HTTP endpoint on the GUI thread: /metrics renders what
+    // the snapshots said, the API hands its queries to threads of its own.
+    HttpEndpoint http{config.http.token};
     MetricsExporter metrics;
+    metrics.serveOn(http);
+    QueryApi queries;
+    queries.serveOn(http);
     QObject::connect(replication, &ReplicationMonitor::statusChanged, &metrics,
         &MetricsExporter::observeReplication);
     QObject::connect(
         alerts, &AlertMonitor::alertsChanged, &metrics, &MetricsExporter::observeAlerts);
-    if (config.httpListen) {
-        const auto &[host, port] = *config.httpListen;
-        if (const auto bound = metrics.listen(host, port); bound)
-            spdlog::info("metrics on http://{}:{}/metrics", host.toStdString(), *bound);
-        else
-            spdlog::warn("no /metrics endpoint: {}", bound.error().toStdString());
-    }
+    listenAsConfigured(http, config.http);
 
     // Backups and restore drills run for minutes: on a thread of their own, for the window.
     QThread backupThread;
@@ -277,9 +278,10 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
     QObject::connect(monitor, &DatabaseMonitor::databaseReady, alerts,
         [alerts](
             const QString &, const QString &operatorConninfo) { alerts->start(operatorConninfo); });
-    // The database is up and migrated: start ingesting into it.
+    // The database is up and migrated: answer queries from it and start ingesting into it.
     QObject::connect(monitor, &DatabaseMonitor::databaseReady, application.get(),
-        [&](const QString &conninfo, const QString &) {
+        [&](const QString &conninfo, const QString &, const QString &readerConninfo) {
+            queries.setDatabase(readerConninfo.toStdString());
             ingest = std::make_unique<IngestService>(ingestConfig, conninfo.toStdString());
             QObject::connect(ingest.get(), &IngestService::feedStatusChanged, alerts,
                 &AlertMonitor::observeFeed);

@@ -4,6 +4,7 @@
 #include "app/ops/local_server.h"
 #include "db/connection.h"
 
+#include <QFile>
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QStandardPaths>
@@ -157,6 +158,67 @@ std::expected<feeds::FeedSettings, std::string> readExchange(
         settings.instruments.push_back(std::move(*instrument));
     }
     return settings;
+}
+
+// The bearer token in `path`: its first line, 16 characters or more. Like libpq's key files, a
+// token file others may read is refused - unless root owns it (Docker and systemd secrets).
+std::expected<QByteArray, std::string> readToken(const QString &path)
+{
+    QFile file{path};
+    if (!file.open(QIODevice::ReadOnly))
+        return std::unexpected(std::format(
+            "cannot read {}: {}", path.toStdString(), file.errorString().toStdString()));
+    const QFileInfo info{file};
+    if (info.permissions().testFlag(QFileDevice::ReadOther) && info.ownerId() != 0)
+        return std::unexpected(std::format(
+            "{} is readable by every user of this machine; chmod 600 it", path.toStdString()));
+    const QByteArray token = file.readLine(4096).trimmed();
+    if (token.size() < 16)
+        return std::unexpected(std::format("{} must hold a token of 16 characters or more on its "
+                                           "first line (e.g. from `openssl rand -hex 32`)",
+            path.toStdString()));
+    return token;
+}
+
+// [http]: where /metrics and the query API listen, and the token they ask for.
+std::expected<void, std::string> readHttp(
+    const std::string &file, const toml::table &table, HttpSettings &http)
+{
+    const TableReader reader{file, "http", table};
+    auto read = reader.unknownKeys({"listen", "token_file"});
+    if (read)
+        read = reader.text("listen",
+            [&](const std::string &text,
+                const toml::node &node) -> std::expected<void, std::string> {
+                if (text == "off") {
+                    http.listen.reset();
+                    return {};
+                }
+                http.listen = parseListenAddress(QString::fromStdString(text));
+                if (!http.listen)
+                    return std::unexpected(reader.error(
+                        node, "listen", "must be an address like \"127.0.0.1:9464\" or \"off\""));
+                return {};
+            });
+    if (read)
+        read = reader.text("token_file",
+            [&](const std::string &text,
+                const toml::node &node) -> std::expected<void, std::string> {
+                auto token = readToken(QString::fromStdString(text));
+                if (!token)
+                    return std::unexpected(reader.error(node, "token_file", token.error()));
+                http.token = *token;
+                return {};
+            });
+    if (!read)
+        return read;
+    // Off this machine, anyone on the network could read the desk's data without one.
+    if (http.listen && !QHostAddress(http.listen->first).isLoopback() && http.token.isEmpty())
+        return std::unexpected(std::format("{}: http.listen {} is not a loopback address, so "
+                                           "clients must send a bearer token: set "
+                                           "http.token_file to a file that holds one",
+            file, http.listen->first.toStdString()));
+    return {};
 }
 
 // [alerts] and its [alerts.RULE] sections, over the default rules in `alerts`.
@@ -492,21 +554,7 @@ std::expected<Config, std::string> loadConfig(const QString &path, bool explicit
         } else if (name == "policies") {
             read = readPolicies(file, *table, config.policy);
         } else if (name == "http") {
-            read = reader.unknownKeys({"listen"});
-            if (read)
-                read = reader.text("listen",
-                    [&](const std::string &text,
-                        const toml::node &node) -> std::expected<void, std::string> {
-                        if (text == "off") {
-                            config.httpListen.reset();
-                            return {};
-                        }
-                        config.httpListen = parseListenAddress(QString::fromStdString(text));
-                        if (!config.httpListen)
-                            return std::unexpected(reader.error(node, "listen",
-                                "must be an address like \"127.0.0.1:9464\" or \"off\""));
-                        return {};
-                    });
+            read = readHttp(file, *table, config.http);
         } else if (name == "alerts") {
             read = readAlerts(file, *table, config.alerts);
         } else if (name == "backup") {

@@ -16,7 +16,9 @@
 //   [backup]            command = "ssh db1 sudo -u postgres pgbackrest" (a remote server's
 //                       pgBackRest; default: the embedded cluster's), stanza = "tickscope",
 //                       retention_full = 2, every = "1 day" (a backup is due that often)
-//   [http]              listen = "127.0.0.1:9464" (Prometheus /metrics; "off": none)
+//   [http]              listen = "127.0.0.1:9464" (/metrics and the query API; "off": none),
+//                       token_file = "/run/secrets/api_token" (the bearer token clients send;
+//                       required when listen is not a loopback address)
 //   [alerts]            webhook = "https://hooks.example/desk" (POSTed JSON per alert change)
 //   [alerts.RULE]       threshold = 10, duration = "30 seconds", enabled = true
 //                       (RULE: a name of model::defaultAlertRules())
@@ -37,6 +39,14 @@
 
 namespace tickscope::app {
 
+// Tickscope's HTTP endpoint: Prometheus' /metrics and the read-only query API.
+struct HttpSettings
+{
+    std::optional<std::pair<QString, quint16>> listen{{QStringLiteral("127.0.0.1"), 9464}};
+    // What clients must send as "Authorization: Bearer ..."; empty: no token asked (loopback).
+    QByteArray token;
+};
+
 struct Config
 {
     QString path; // the file it was read from; empty when none was
@@ -52,7 +62,7 @@ struct Config
     model::StoragePolicy policy; // [policies], over the request's defaults
     model::BackupSettings backup;
     model::AlertSettings alerts;
-    std::optional<std::pair<QString, quint16>> httpListen{{QStringLiteral("127.0.0.1"), 9464}};
+    HttpSettings http;
 };
 
 // "7 days", "1 year", "30 seconds": a whole number and a unit, singular or plural.

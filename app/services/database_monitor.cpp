@@ -97,7 +97,8 @@ void DatabaseMonitor::poll()
         if (!m_announcedReady) {
             m_announcedReady = true;
             emit databaseReady(QString::fromStdString(m_session->ingestConninfo()),
-                QString::fromStdString(m_session->target().conninfo));
+                QString::fromStdString(m_session->target().conninfo),
+                QString::fromStdString(m_session->readerConninfo()));
         }
     } catch (const std::exception &error) {
         m_connection.reset();

@@ -40,9 +40,11 @@ public slots:
 signals:
     void statusChanged(const tickscope::model::DatabaseStatus &status);
     // Once, when the database is up and migrated: what the ingest writers connect to (for the
-    // embedded database, its ingest login role), and the operator's connection (the target's
-    // own role) for storage monitoring and schema and policy changes.
-    void databaseReady(const QString &ingestConninfo, const QString &operatorConninfo);
+    // embedded database, its ingest login role), the operator's connection (the target's own
+    // role) for storage monitoring and schema and policy changes, and the reader's (the query
+    // API's).
+    void databaseReady(const QString &ingestConninfo, const QString &operatorConninfo,
+        const QString &readerConninfo);
 
 private:
     void poll();

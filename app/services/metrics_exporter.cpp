@@ -1,9 +1,8 @@
 #include "app/services/metrics_exporter.h"
 
-#include <QHostAddress>
-#include <QHttpServer>
+#include "app/services/http_endpoint.h"
+
 #include <QHttpServerResponse>
-#include <QTcpServer>
 #include <format>
 
 namespace tickscope::app {
@@ -79,27 +78,12 @@ MetricsExporter::MetricsExporter()
     qRegisterMetaType<std::vector<model::Alert>>();
 }
 
-MetricsExporter::~MetricsExporter() = default;
-
-std::expected<quint16, QString> MetricsExporter::listen(const QString &host, quint16 port)
+void MetricsExporter::serveOn(HttpEndpoint &endpoint)
 {
-    m_server = std::make_unique<QHttpServer>();
-    m_server->route(QStringLiteral("/metrics"), [this] {
-        return QHttpServerResponse(
-            QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8"), render());
+    endpoint.get(QStringLiteral("/metrics"), [this](const QHttpServerRequest &) {
+        return HttpEndpoint::ready(QHttpServerResponse(
+            QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8"), render()));
     });
-    auto tcp = std::make_unique<QTcpServer>();
-    if (!tcp->listen(QHostAddress(host), port))
-        return std::unexpected(QStringLiteral("cannot listen on %1:%2: %3")
-                .arg(host)
-                .arg(port)
-                .arg(tcp->errorString()));
-    const quint16 bound = tcp->serverPort();
-    if (!m_server->bind(tcp.get()))
-        return std::unexpected(
-            QStringLiteral("the HTTP server did not take %1:%2").arg(host).arg(bound));
-    tcp.release(); // the HTTP server owns it now
-    return bound;
 }
 
 void MetricsExporter::observeFeed(const model::FeedStatus &status)

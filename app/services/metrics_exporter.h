@@ -1,8 +1,9 @@
-// The Prometheus endpoint of a running Tickscope (console, headless main job): GET /metrics on
-// a loopback address by default, in Prometheus' text format, from the snapshots the process
-// already has - each feed's state and counters, each writer's commits, pending rows, gaps,
-// quarantined records and commit latency, the replication status of its database, and the active
-// alerts by severity. The Grafana dashboard in resources/grafana/ charts these names.
+// The Prometheus endpoint of a running Tickscope (console, headless main job, ingest): GET
+// /metrics on its HTTP endpoint (a loopback address by default), in Prometheus' text format, from
+// the snapshots the process already has - each feed's state and counters, each writer's commits,
+// pending rows, gaps, quarantined records and commit latency, the replication status of its
+// database, and the active alerts by severity. The Grafana dashboard in resources/grafana/ charts
+// these names.
 #pragma once
 
 #include "app/model/alert.h"
@@ -11,25 +12,22 @@
 
 #include <QObject>
 #include <QString>
-#include <expected>
 #include <map>
-#include <memory>
 #include <optional>
 #include <vector>
 
-class QHttpServer;
-
 namespace tickscope::app {
+
+class HttpEndpoint;
 
 class MetricsExporter : public QObject
 {
     Q_OBJECT
 public:
     MetricsExporter();
-    ~MetricsExporter() override;
 
-    // Serves /metrics on `host`:`port` (port 0: any free one); yields the port.
-    std::expected<quint16, QString> listen(const QString &host, quint16 port);
+    // Answers GET /metrics on `endpoint` from now on.
+    void serveOn(HttpEndpoint &endpoint);
     // The exposition text as a scrape gets it.
     QByteArray render() const;
 
@@ -45,7 +43,6 @@ private:
     std::map<std::string, model::WriterStatus> m_writers;
     std::optional<model::ReplicationStatus> m_replication;
     std::vector<model::Alert> m_active;
-    std::unique_ptr<QHttpServer> m_server;
 };
 
 } // namespace tickscope::app

@@ -2,6 +2,7 @@
 // job ingests the simulated exchange into its own embedded database with [http] listen on a free
 // loopback port; /metrics answers, passes `promtool check metrics` (Debian's prometheus), holds
 // the feed's figures, and names every metric that the Grafana dashboard in resources/ queries.
+// The query API beside it answers from the same job (its own test: test_query_api).
 #include "tests/support/run_tickscope.h"
 #include "tests/support/test_cluster.h"
 
@@ -112,6 +113,20 @@ private slots:
             QVERIFY2(scrape.contains(("# TYPE " + name + ' ').toUtf8()), qPrintable(name));
     }
 
+    // The query API beside /metrics answers from the job's own database, as its reader.
+    void queryApiAnswersFromTheRunningJob()
+    {
+        QJsonArray trades;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (trades = QJsonDocument::fromJson(get("/api/v1/latest?exchange=simulated"))
+                    .object()[u"trades"]
+                    .toArray(),
+                trades.size() == 4),
+            30'000);
+        for (const auto &trade : trades)
+            QVERIFY(trade.toObject()[u"price"].toString().toDouble() > 0);
+    }
+
     void unknownPathIsNotFound()
     {
         QNetworkAccessManager network;
@@ -123,11 +138,11 @@ private slots:
     }
 
 private:
-    QByteArray get()
+    QByteArray get(const char *path = "/metrics")
     {
         QNetworkAccessManager network;
-        QNetworkReply *reply = network.get(
-            QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1/metrics").arg(m_port))));
+        QNetworkReply *reply = network.get(QNetworkRequest(
+            QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_port) + QLatin1String(path))));
         QElapsedTimer clock;
         clock.start();
         while (!reply->isFinished() && clock.elapsed() < 10'000)

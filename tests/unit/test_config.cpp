@@ -6,6 +6,7 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
+#include <unistd.h>
 
 using namespace tickscope::app;
 
@@ -180,6 +181,67 @@ private slots:
         QVERIFY2(config, config ? "" : config.error().c_str());
         QCOMPARE(QString::fromStdString(config->databaseConninfo.value_or("")), conninfo);
         QCOMPARE(config->path, path);
+    }
+
+    void httpTokenIsRequiredOffLoopback_data()
+    {
+        QTest::addColumn<QByteArray>("listen");
+        QTest::addColumn<QByteArray>("token"); // the token file's contents; empty: no file
+        QTest::addColumn<int>("mode");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("loopback without token")
+            << QByteArray("127.0.0.1:9464") << QByteArray() << 0600 << QString();
+        QTest::newRow("all interfaces without token")
+            << QByteArray("0.0.0.0:9464") << QByteArray() << 0600
+            << QStringLiteral("http.listen 0.0.0.0 is not a loopback address, so clients must "
+                              "send a bearer token: set http.token_file");
+        QTest::newRow("all interfaces with token")
+            << QByteArray("[::]:9464") << QByteArray("0123456789abcdef0123\n") << 0600 << QString();
+        QTest::newRow("short token")
+            << QByteArray("127.0.0.1:9464") << QByteArray("secret\n") << 0600
+            << QStringLiteral("must hold a token of 16 characters");
+        QTest::newRow("token everyone may read")
+            << QByteArray("127.0.0.1:9464") << QByteArray("0123456789abcdef0123") << 0644
+            << QStringLiteral("is readable by every user of this machine; chmod 600 it");
+    }
+
+    void httpTokenIsRequiredOffLoopback()
+    {
+        QFETCH(QByteArray, listen);
+        QFETCH(QByteArray, token);
+        QFETCH(int, mode);
+        QFETCH(QString, error);
+        QTemporaryDir dir;
+        QByteArray toml = "[http]\nlisten = \"" + listen + "\"\n";
+        if (!token.isEmpty()) {
+            QFile file{dir.filePath(QStringLiteral("token"))};
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(token);
+            file.close();
+            QVERIFY(QFile::setPermissions(file.fileName(),
+                QFileDevice::ReadOwner | QFileDevice::WriteOwner
+                    | (mode & 0044 ? QFileDevice::ReadGroup | QFileDevice::ReadOther
+                                   : QFileDevice::Permissions())));
+            // A root-owned token file may be readable (Docker secrets): the test's is nobody's.
+            if (::geteuid() == 0)
+                QCOMPARE(::chown(QFile::encodeName(file.fileName()).constData(), 65534, 65534), 0);
+            toml += "token_file = \"" + file.fileName().toUtf8() + "\"\n";
+        }
+        const QString path = dir.filePath(QStringLiteral("tickscope.toml"));
+        QFile file{path};
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(toml);
+        file.close();
+        const auto config = loadConfig(path, true);
+        if (!error.isEmpty()) {
+            QVERIFY(!config);
+            QVERIFY2(
+                QString::fromStdString(config.error()).contains(error), config.error().c_str());
+            QVERIFY(!QString::fromStdString(config.error()).contains(QStringLiteral("0123456789")));
+            return;
+        }
+        QVERIFY2(config, config ? "" : config.error().c_str());
+        QCOMPARE(config->http.token, token.trimmed());
     }
 
     void readsEverySection()

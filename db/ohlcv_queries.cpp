@@ -1,0 +1,76 @@
+#include "db/ohlcv_queries.h"
+
+#include "db/sql_time.h"
+
+#include <format>
+#include <pqxx/pqxx>
+#include <stdexcept>
+
+namespace tickscope::db {
+
+namespace {
+
+model::Decimal exact(const pqxx::field &field)
+{
+    const auto text = field.as<std::string>();
+    const auto value = model::Decimal::parse(text);
+    if (!value)
+        throw std::runtime_error(
+            std::format("{} {} does not fit Tickscope's decimals", field.name(), text));
+    return *value;
+}
+
+} // namespace
+
+std::optional<OhlcvLevel> ohlcvLevelFor(pqxx::connection &connection, std::int64_t intervalSeconds)
+{
+    pqxx::read_transaction tx{connection};
+    const auto rows = tx.exec("SELECT name, relation, extract(epoch FROM bucket_width)::bigint "
+                              "FROM aggregates.levels "
+                              "WHERE $1 % extract(epoch FROM bucket_width)::bigint = 0 "
+                              "ORDER BY bucket_width DESC LIMIT 1",
+        pqxx::params{intervalSeconds});
+    if (rows.empty())
+        return std::nullopt;
+    return OhlcvLevel{.name = rows[0][0].as<std::string>(),
+        .relation = rows[0][1].as<std::string>(),
+        .widthSeconds = rows[0][2].as<std::int64_t>()};
+}
+
+std::vector<analytics::Bar> ohlcvBars(pqxx::connection &connection, const OhlcvLevel &level,
+    int instrumentId, std::int64_t intervalSeconds, std::int64_t fromNs, std::int64_t toNs)
+{
+    pqxx::read_transaction tx{connection};
+    // The relation's name comes from aggregates.levels, not from the client.
+    const auto rows = tx.exec(
+        std::format("SELECT {}, first(open, bucket)::text, max(high)::text, min(low)::text, "
+                    "  last(close, bucket)::text, sum(volume)::text, sum(notional)::text, "
+                    "  sum(buy_volume)::text, sum(sell_volume)::text, sum(trades)::bigint "
+                    "FROM (SELECT time_bucket($2 * interval '1 second', bucket) AS rolled, * "
+                    "      FROM {} WHERE instrument_id = $1 "
+                    "        AND bucket >= time_bucket($2 * interval '1 second', {}) "
+                    "        AND bucket < {}) b "
+                    "GROUP BY rolled ORDER BY rolled",
+            epochNanoseconds("rolled"), level.relation, timestampFromMicroseconds("$3"),
+            timestampFromMicroseconds("$4")),
+        pqxx::params{instrumentId, intervalSeconds, fromNs / 1000, toNs / 1000});
+    std::vector<analytics::Bar> bars;
+    bars.reserve(rows.size());
+    for (const auto &row : rows) {
+        const std::int64_t open = row[0].as<std::int64_t>();
+        bars.push_back({.openTimeNs = open,
+            .closeTimeNs = open + intervalSeconds * 1'000'000'000,
+            .open = exact(row[1]),
+            .high = exact(row[2]),
+            .low = exact(row[3]),
+            .close = exact(row[4]),
+            .volume = analytics::Fixed::of(exact(row[5])),
+            .notional = analytics::Fixed::of(exact(row[6])),
+            .buyVolume = analytics::Fixed::of(exact(row[7])),
+            .sellVolume = analytics::Fixed::of(exact(row[8])),
+            .trades = row[9].as<std::int64_t>()});
+    }
+    return bars;
+}
+
+} // namespace tickscope::db

@@ -1,0 +1,33 @@
+// OHLCV bars of one instrument at any whole number of minutes, read from the stored aggregate
+// levels (aggregates.levels: 1m 5m 15m 1h 4h 1d, continuous aggregates on TSL, tables kept by
+// refresh_pending() on Apache): the coarsest level whose width divides the interval is rolled up
+// with time_bucket, whose origin the levels share, so the buckets line up. Intervals no level
+// divides (under a minute, 90 s) are the caller's to build from the trades.
+#pragma once
+
+#include "app/analytics/bar_builder.h"
+
+#include <cstdint>
+#include <optional>
+#include <pqxx/connection>
+#include <string>
+#include <vector>
+
+namespace tickscope::db {
+
+struct OhlcvLevel
+{
+    std::string name; // "1m"
+    std::string relation; // "aggregates.ohlcv_1m"
+    std::int64_t widthSeconds = 0;
+};
+
+// The coarsest level whose width divides `intervalSeconds`, or nullopt when none does.
+std::optional<OhlcvLevel> ohlcvLevelFor(pqxx::connection &connection, std::int64_t intervalSeconds);
+
+// Bars of `instrumentId` for the buckets of `intervalSeconds` that start in [fromNs, toNs), the
+// first bucket being the one that holds fromNs; oldest first. Buckets without trades are absent.
+std::vector<analytics::Bar> ohlcvBars(pqxx::connection &connection, const OhlcvLevel &level,
+    int instrumentId, std::int64_t intervalSeconds, std::int64_t fromNs, std::int64_t toNs);
+
+} // namespace tickscope::db
