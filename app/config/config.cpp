@@ -4,6 +4,7 @@
 #include "app/ops/local_server.h"
 #include "db/connection.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QFileInfo>
 #include <QHostAddress>
@@ -221,6 +222,68 @@ std::expected<void, std::string> readHttp(
     return {};
 }
 
+// [[alerts.maintenance]]: feed = "binance", from = "2026-12-03T02:00:00Z", to = "...", note = "".
+std::expected<void, std::string> readMaintenance(
+    const std::string &file, const toml::node &node, std::vector<model::MaintenanceWindow> &windows)
+{
+    const toml::array *entries = node.as_array();
+    if (!entries || !entries->is_array_of_tables())
+        return std::unexpected(
+            std::format("{}: alerts.maintenance must be [[alerts.maintenance]] tables ({})", file,
+                where(node)));
+    for (const toml::node &entry : *entries) {
+        const toml::table &table = *entry.as_table();
+        const TableReader reader{file, "alerts.maintenance", table};
+        model::MaintenanceWindow window;
+        auto read = reader.unknownKeys({"feed", "from", "to", "note"});
+        for (const char *key : {"feed", "from", "to"}) {
+            if (read && !table.get(key))
+                read = std::unexpected(
+                    std::format("{}: alerts.maintenance needs {} ({})", file, key, where(entry)));
+        }
+        const auto time = [&](const char *key, model::MaintenanceWindow::Time &out) {
+            return reader.text(key,
+                [&](const std::string &text,
+                    const toml::node &at) -> std::expected<void, std::string> {
+                    const QDateTime parsed
+                        = QDateTime::fromString(QString::fromStdString(text), Qt::ISODate);
+                    if (!parsed.isValid() || parsed.timeSpec() == Qt::LocalTime)
+                        return std::unexpected(reader.error(at, key,
+                            std::format("\"{}\" is not a time with its zone, like "
+                                        "\"2026-12-03T02:00:00Z\"",
+                                text)));
+                    out = model::MaintenanceWindow::Time{
+                        std::chrono::milliseconds(parsed.toMSecsSinceEpoch())};
+                    return {};
+                });
+        };
+        if (read)
+            read = reader.text("feed",
+                [&](const std::string &text,
+                    const toml::node &) -> std::expected<void, std::string> {
+                    window.feed = text;
+                    return {};
+                });
+        if (read)
+            read = time("from", window.from);
+        if (read)
+            read = time("to", window.to);
+        if (read)
+            read = reader.text("note",
+                [&](const std::string &text,
+                    const toml::node &) -> std::expected<void, std::string> {
+                    window.note = text;
+                    return {};
+                });
+        if (read && window.to <= window.from)
+            read = std::unexpected(reader.error(*table.get("to"), "to", "must come after from"));
+        if (!read)
+            return read;
+        windows.push_back(std::move(window));
+    }
+    return {};
+}
+
 // [alerts] and its [alerts.RULE] sections, over the default rules in `alerts`.
 std::expected<void, std::string> readAlerts(
     const std::string &file, const toml::table &table, model::AlertSettings &alerts)
@@ -238,6 +301,12 @@ std::expected<void, std::string> readAlerts(
                     alerts.webhook = text;
                     return {};
                 });
+            if (!read)
+                return read;
+            continue;
+        }
+        if (name == "maintenance") {
+            auto read = readMaintenance(file, node, alerts.maintenance);
             if (!read)
                 return read;
             continue;
@@ -604,6 +673,14 @@ std::expected<Config, std::string> loadConfig(const QString &path, bool explicit
         }
         if (!read)
             return std::unexpected(read.error());
+    }
+    // A misspelt feed would quiet nothing, silently.
+    for (const auto &window : config.alerts.maintenance) {
+        if (std::ranges::find(config.feeds, window.feed, &feeds::FeedSettings::feed)
+            == config.feeds.end())
+            return std::unexpected(std::format("{}: alerts.maintenance names feed \"{}\", which "
+                                               "no [exchanges.NAME] section configures",
+                file, window.feed));
     }
     return config;
 }

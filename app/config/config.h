@@ -22,6 +22,8 @@
 //   [alerts]            webhook = "https://hooks.example/desk" (POSTed JSON per alert change)
 //   [alerts.RULE]       threshold = 10, duration = "30 seconds", enabled = true
 //                       (RULE: a name of model::defaultAlertRules())
+//   [[alerts.maintenance]] feed = "binance", from = "2026-12-03T02:00:00Z",
+//                       to = "2026-12-03T04:00:00Z", note = "..." (its feed's alerts stay quiet)
 #pragma once
 
 #include "app/feeds/adapter_description.h"

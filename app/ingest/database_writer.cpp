@@ -284,12 +284,20 @@ void DatabaseWriter::committed(const db::IngestBatch &batch, const db::BatchRece
 {
     const std::int64_t committedAt = model::wallClockNs();
     for (const auto &trade : batch.trades) {
-        m_latenciesMs.push_back(static_cast<double>(committedAt - trade.receivedAtNs) / 1e6);
+        const double latencyNs = static_cast<double>(committedAt - trade.receivedAtNs);
+        m_latenciesMs.push_back(latencyNs / 1e6);
+        m_status.commitLatency.add(latencyNs / 1e9);
         auto &prices = m_status.lastPrices;
         auto it = std::ranges::find(prices, trade.instrument, &model::LastPrice::instrument);
         if (it == prices.end())
-            it = prices.insert(prices.end(), {trade.instrument, 0, 0});
-        *it = {trade.instrument, trade.exchangeTimeNs, approximate(trade.price)};
+            it = prices.insert(prices.end(),
+                {.instrument = trade.instrument,
+                    .symbol = m_adapter->instruments().at(trade.instrument).symbol,
+                    .firstReceivedNs = trade.receivedAtNs});
+        it->timeNs = trade.exchangeTimeNs;
+        it->price = approximate(trade.price);
+        ++it->trades;
+        it->lastReceivedNs = std::max(it->lastReceivedNs, trade.receivedAtNs);
     }
     m_status.rowsCommitted += static_cast<std::int64_t>(receipt.rowsWritten);
     m_status.tradesCommitted += static_cast<std::int64_t>(batch.trades.size());

@@ -63,6 +63,10 @@ inline std::vector<AlertRule> defaultAlertRules()
         {"compression_backlog", "more than THRESHOLD chunks waiting for compression", S::Warning,
             10, seconds{3600}},
         {"feed_disconnected", "a feed not live", S::Critical, 0, seconds{30}},
+        {"symbol_silent",
+            "a symbol without trades for THRESHOLD times its usual time between them (and a "
+            "minute at least)",
+            S::Warning, 30, seconds{0}},
         {"writer_failing", "a feed's writer unable to commit", S::Critical, 0, seconds{30}},
         {"journal_lag", "a writer catching up on its journal for long", S::Warning, 0,
             seconds{120}},
@@ -73,12 +77,30 @@ inline std::vector<AlertRule> defaultAlertRules()
     };
 }
 
-// The [alerts] section of the config file: the rules over their defaults, and where else
-// alerts go besides the console and the log.
+// An exchange's announced maintenance: while it lasts, its feed's alerts (disconnected, symbol
+// silent, gaps) stay quiet.
+struct MaintenanceWindow
+{
+    using Time = std::chrono::system_clock::time_point;
+
+    std::string feed;
+    Time from;
+    Time to;
+    std::string note; // the announcement, for the alert's message
+
+    bool covers(const std::string &name, Time now) const
+    {
+        return name == feed && from <= now && now < to;
+    }
+};
+
+// The [alerts] section of the config file: the rules over their defaults, where else alerts go
+// besides the console and the log, and the maintenance windows announced.
 struct AlertSettings
 {
     std::vector<AlertRule> rules = defaultAlertRules();
     std::string webhook; // an http(s) URL that gets each fired and resolved alert as JSON
+    std::vector<MaintenanceWindow> maintenance;
 };
 
 // One rule's verdict on one subject (a standby, a slot, a disk, a feed; empty for the server).

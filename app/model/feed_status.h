@@ -5,6 +5,8 @@
 #include "app/model/gap.h"
 #include "app/model/journal_position.h"
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -53,6 +55,33 @@ struct LastPrice
     std::uint32_t instrument = 0;
     std::int64_t timeNs = 0;
     double price = 0; // for drawing only; stored prices stay exact
+    std::string symbol;
+    // For how busy the symbol usually is (the symbol_silent alert): its trades committed since the
+    // writer started, and the receive times of the first and the latest of them.
+    std::int64_t trades = 0;
+    std::int64_t firstReceivedNs = 0;
+    std::int64_t lastReceivedNs = 0;
+};
+
+// Receive -> commit latency of every trade a writer committed since it started, as Prometheus
+// keeps a histogram: a count per bucket (each value in the first whose bound it does not
+// exceed; the last bucket is +Inf), their sum and their number.
+struct LatencyHistogram
+{
+    static constexpr std::array<double, 12> kBoundsSeconds{
+        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10};
+
+    std::array<std::int64_t, kBoundsSeconds.size() + 1> counts{};
+    double sumSeconds = 0;
+    std::int64_t count = 0;
+
+    void add(double seconds)
+    {
+        const auto bucket = std::ranges::lower_bound(kBoundsSeconds, seconds);
+        ++counts[static_cast<std::size_t>(bucket - kBoundsSeconds.begin())];
+        sumSeconds += seconds;
+        ++count;
+    }
 };
 
 struct WriterStatus
@@ -82,6 +111,7 @@ struct WriterStatus
     std::int64_t pendingRows = 0; // parsed, not yet committed
     double latencyP50Ms = 0; // receive -> commit, over the last second
     double latencyP99Ms = 0;
+    LatencyHistogram commitLatency; // receive -> commit, since the writer started
     std::string lastError;
     std::vector<LastPrice> lastPrices;
 };

@@ -14,10 +14,11 @@ std::string megabytes(double bytes)
 
 } // namespace
 
-AlertRules::AlertRules(const std::vector<model::AlertRule> &rules, std::chrono::seconds backupEvery)
+AlertRules::AlertRules(const model::AlertSettings &settings, std::chrono::seconds backupEvery)
     : m_backupEvery(backupEvery)
+    , m_maintenance(settings.maintenance)
 {
-    for (const auto &rule : rules)
+    for (const auto &rule : settings.rules)
         m_rules.emplace(rule.name, rule);
 }
 
@@ -34,6 +35,20 @@ model::AlertCondition AlertRules::verdict(
     return {rule, std::move(subject), breached,
         found == m_rules.end() ? model::AlertSeverity::Warning : found->second.severity,
         std::move(message)};
+}
+
+model::AlertCondition AlertRules::feedVerdict(const std::string &rule, const std::string &feed,
+    std::string subject, bool breached, std::string message, Time now) const
+{
+    const auto window = std::ranges::find_if(
+        m_maintenance, [&](const model::MaintenanceWindow &w) { return w.covers(feed, now); });
+    if (window != m_maintenance.end() && breached) {
+        breached = false;
+        message += std::format(" - quiet: {} maintenance until {:%F %R} UTC{}", feed,
+            std::chrono::floor<std::chrono::seconds>(window->to),
+            window->note.empty() ? "" : " (" + window->note + ")");
+    }
+    return verdict(rule, std::move(subject), breached, std::move(message));
 }
 
 RuleVerdicts AlertRules::replication(
@@ -169,22 +184,23 @@ RuleVerdicts AlertRules::storage(const model::StorageStatus &status) const
     return verdicts;
 }
 
-RuleVerdicts AlertRules::feed(const model::FeedStatus &status) const
+RuleVerdicts AlertRules::feed(const model::FeedStatus &status, Time now) const
 {
     using State = model::FeedStatus::State;
     const bool down = status.state == State::Reconnecting || status.state == State::Paused
         || status.state == State::Failed;
     return {{},
-        {verdict("feed_disconnected", status.feed, down,
+        {feedVerdict("feed_disconnected", status.feed, status.feed, down,
             std::format("feed {} is {}{}", status.feed, model::stateName(status.state),
-                status.lastError.empty() ? "" : ": " + status.lastError))}};
+                status.lastError.empty() ? "" : ": " + status.lastError),
+            now)}};
 }
 
-RuleVerdicts AlertRules::writer(const model::WriterStatus &status) const
+RuleVerdicts AlertRules::writer(const model::WriterStatus &status, Time now) const
 {
     using State = model::WriterStatus::State;
     const auto open = status.gapsFound - status.gapsBackfilled;
-    return {{},
+    RuleVerdicts verdicts{{},
         {verdict("writer_failing", status.feed,
              status.state == State::DatabaseDown || status.state == State::Failed,
              std::format("the writer of {} cannot commit ({}){}", status.feed,
@@ -193,14 +209,37 @@ RuleVerdicts AlertRules::writer(const model::WriterStatus &status) const
             verdict("journal_lag", status.feed, status.state == State::Replaying,
                 std::format("the writer of {} is catching up on its journal ({} rows pending)",
                     status.feed, status.pendingRows)),
-            verdict("gap_detected", status.feed,
+            feedVerdict("gap_detected", status.feed, status.feed,
                 static_cast<double>(open) > threshold("gap_detected"),
                 std::format("{} gap(s) in {} not backfilled since start{}", open, status.feed,
-                    status.lastGapSymbol.empty() ? "" : ", the last in " + status.lastGapSymbol)),
+                    status.lastGapSymbol.empty() ? "" : ", the last in " + status.lastGapSymbol),
+                now),
             verdict("records_quarantined", status.feed,
                 static_cast<double>(status.quarantined) > threshold("records_quarantined"),
                 std::format("{} record(s) of {} quarantined since start (audit.quarantine)",
                     status.quarantined, status.feed))}};
+    // A symbol is judged by its own pace, once it has shown one; only a live writer's receive
+    // times are current.
+    constexpr std::int64_t kEnoughTrades = 20;
+    constexpr double kAtLeastSeconds = 60;
+    const double nowNs = static_cast<double>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count());
+    for (const auto &price : status.lastPrices) {
+        if (price.trades < kEnoughTrades)
+            continue;
+        const double usualSeconds
+            = static_cast<double>(price.lastReceivedNs - price.firstReceivedNs) / 1e9
+            / static_cast<double>(price.trades - 1);
+        const double quietSeconds = (nowNs - static_cast<double>(price.lastReceivedNs)) / 1e9;
+        const double allowed = std::max(kAtLeastSeconds, threshold("symbol_silent") * usualSeconds);
+        verdicts.conditions.push_back(feedVerdict("symbol_silent", status.feed,
+            status.feed + " " + price.symbol, status.state == State::Live && quietSeconds > allowed,
+            std::format("{} of {} has had no trade for {:.0f} s (usually one every {:.1f} s; "
+                        "allowed {:.0f} s)",
+                price.symbol, status.feed, quietSeconds, usualSeconds, allowed),
+            now));
+    }
+    return verdicts;
 }
 
 } // namespace tickscope::ops

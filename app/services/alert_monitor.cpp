@@ -30,7 +30,7 @@ QString isoTime(model::Alert::Time time)
 
 AlertMonitor::AlertMonitor(model::AlertSettings settings, std::chrono::seconds backupEvery)
     : m_settings(std::move(settings))
-    , m_rules(m_settings.rules, backupEvery)
+    , m_rules(m_settings, backupEvery)
     , m_engine(m_settings.rules)
 {
     qRegisterMetaType<std::vector<model::Alert>>();
@@ -82,12 +82,12 @@ void AlertMonitor::observeStorage(const model::StorageStatus &status)
 
 void AlertMonitor::observeFeed(const model::FeedStatus &status)
 {
-    apply(m_rules.feed(status));
+    apply(m_rules.feed(status, std::chrono::system_clock::now()));
 }
 
 void AlertMonitor::observeWriter(const model::WriterStatus &status)
 {
-    apply(m_rules.writer(status));
+    apply(m_rules.writer(status, std::chrono::system_clock::now()));
 }
 
 void AlertMonitor::apply(const ops::RuleVerdicts &verdicts)

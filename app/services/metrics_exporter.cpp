@@ -35,10 +35,12 @@ public:
     {
         m_out += std::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
     }
-    void sample(std::string_view labels, double value)
+    void sample(std::string_view labels, double value) { sample({}, labels, value); }
+    // A histogram's series: the name with `suffix` (_bucket, _sum, _count).
+    void sample(std::string_view suffix, std::string_view labels, double value)
     {
-        m_out += labels.empty() ? std::format("{} {}\n", m_name, value)
-                                : std::format("{}{{{}}} {}\n", m_name, labels, value);
+        m_out += labels.empty() ? std::format("{}{} {}\n", m_name, suffix, value)
+                                : std::format("{}{}{{{}}} {}\n", m_name, suffix, labels, value);
     }
 
 private:
@@ -160,12 +162,26 @@ QByteArray MetricsExporter::render() const
         [](const model::WriterStatus &s) { return s.quarantined; });
     writerMetric("tickscope_malformed_frames_total", "counter", "Frames that did not parse.",
         [](const model::WriterStatus &s) { return s.malformedFrames; });
-    writerMetric("tickscope_commit_latency_p50_seconds", "gauge",
-        "Median receive-to-commit latency over the last second.",
-        [](const model::WriterStatus &s) { return s.latencyP50Ms / 1000.0; });
-    writerMetric("tickscope_commit_latency_p99_seconds", "gauge",
-        "99th percentile receive-to-commit latency over the last second.",
-        [](const model::WriterStatus &s) { return s.latencyP99Ms / 1000.0; });
+    {
+        // Cumulative buckets, as the histogram type wants them.
+        Family latency{out, "tickscope_commit_latency_seconds", "histogram",
+            "Receive-to-commit latency of each committed trade."};
+        for (const auto &entry : m_writers) {
+            const model::LatencyHistogram &histogram = entry.second.commitLatency;
+            const std::string feed = feedLabel(entry);
+            std::int64_t cumulative = 0;
+            for (std::size_t i = 0; i < histogram.counts.size(); ++i) {
+                cumulative += histogram.counts[i];
+                const std::string bound = i < model::LatencyHistogram::kBoundsSeconds.size()
+                    ? std::format("{}", model::LatencyHistogram::kBoundsSeconds[i])
+                    : "+Inf";
+                latency.sample("_bucket", std::format("{},le=\"{}\"", feed, bound),
+                    static_cast<double>(cumulative));
+            }
+            latency.sample("_sum", feed, histogram.sumSeconds);
+            latency.sample("_count", feed, static_cast<double>(histogram.count));
+        }
+    }
 
     if (m_replication) {
         const model::ReplicationStatus &replication = *m_replication;

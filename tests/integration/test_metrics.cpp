@@ -86,6 +86,9 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(ready(), 60'000);
         QVERIFY(scrape.contains("tickscope_alerts_active{severity=\"critical\"} 0\n"));
         QVERIFY(scrape.contains("tickscope_server_in_recovery 0\n"));
+        QVERIFY(scrape.contains("# TYPE tickscope_commit_latency_seconds histogram\n"));
+        QVERIFY(scrape.contains(
+            "tickscope_commit_latency_seconds_bucket{feed=\"simulated\",le=\"+Inf\"} "));
 
         QProcess promtool;
         promtool.setProcessChannelMode(QProcess::MergedChannels);
@@ -105,10 +108,12 @@ private slots:
         collectExpressions(QJsonDocument::fromJson(file.readAll()).object(), expressions);
         QVERIFY(expressions.size() >= 10);
         static const QRegularExpression names{QStringLiteral(R"(tickscope_[a-z0-9_]+)")};
+        // A histogram's series are named after its family: NAME_bucket, NAME_sum, NAME_count.
+        static const QRegularExpression histogramSeries{QStringLiteral(R"(_(bucket|sum|count)$)")};
         QSet<QString> queried;
         for (const QString &expression : expressions)
             for (const auto &match : names.globalMatch(expression))
-                queried << match.captured();
+                queried << match.captured().remove(histogramSeries);
         for (const QString &name : queried)
             QVERIFY2(scrape.contains(("# TYPE " + name + ' ').toUtf8()), qPrintable(name));
     }

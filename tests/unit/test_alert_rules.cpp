@@ -29,9 +29,14 @@ int verdictOf(
     return -1;
 }
 
-ops::AlertRules rules()
+ops::AlertRules rules(std::vector<model::MaintenanceWindow> maintenance = {})
 {
-    return ops::AlertRules{model::defaultAlertRules(), std::chrono::hours{24}};
+    return ops::AlertRules{{.maintenance = std::move(maintenance)}, std::chrono::hours{24}};
+}
+
+std::int64_t nanoseconds(Time time)
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(time.time_since_epoch()).count();
 }
 
 model::ReplicationStatus healthyPrimary()
@@ -284,26 +289,86 @@ private slots:
     void feedAndWriterRules()
     {
         model::FeedStatus feed{.feed = "binance", .state = model::FeedStatus::State::Live};
-        QCOMPARE(verdictOf(rules().feed(feed), "feed_disconnected", "binance"), 0);
+        QCOMPARE(verdictOf(rules().feed(feed, kStart), "feed_disconnected", "binance"), 0);
         feed.state = model::FeedStatus::State::Reconnecting;
-        QCOMPARE(verdictOf(rules().feed(feed), "feed_disconnected", "binance"), 1);
+        QCOMPARE(verdictOf(rules().feed(feed, kStart), "feed_disconnected", "binance"), 1);
         // Each feed is judged alone: its verdicts name no rule as wholly evaluated.
-        QVERIFY(rules().feed(feed).rules.empty());
+        QVERIFY(rules().feed(feed, kStart).rules.empty());
 
         model::WriterStatus writer{.feed = "binance", .state = model::WriterStatus::State::Live};
-        auto verdicts = rules().writer(writer);
+        auto verdicts = rules().writer(writer, kStart);
         for (const auto &condition : verdicts.conditions)
             QVERIFY2(!condition.breached, condition.message.c_str());
         writer.state = model::WriterStatus::State::DatabaseDown;
         writer.gapsFound = 2;
         writer.gapsBackfilled = 1;
         writer.quarantined = 3;
-        verdicts = rules().writer(writer);
+        verdicts = rules().writer(writer, kStart);
         QCOMPARE(verdictOf(verdicts, "writer_failing", "binance"), 1);
         QCOMPARE(verdictOf(verdicts, "gap_detected", "binance"), 1);
         QCOMPARE(verdictOf(verdicts, "records_quarantined", "binance"), 1);
         writer.state = model::WriterStatus::State::Replaying;
-        QCOMPARE(verdictOf(rules().writer(writer), "journal_lag", "binance"), 1);
+        QCOMPARE(verdictOf(rules().writer(writer, kStart), "journal_lag", "binance"), 1);
+    }
+
+    void aSymbolSilentFarBeyondItsPaceFiresAndResolves()
+    {
+        // BTCUSDT: 101 trades over 100 s, one a second; the default allows 30 times that.
+        model::WriterStatus writer{.feed = "binance", .state = model::WriterStatus::State::Live};
+        writer.lastPrices.push_back({.symbol = "BTCUSDT",
+            .trades = 101,
+            .firstReceivedNs = nanoseconds(kStart - 100s),
+            .lastReceivedNs = nanoseconds(kStart)});
+        // A quiet symbol of few trades has no pace yet: it is not judged.
+        writer.lastPrices.push_back({.symbol = "RAREUSDT",
+            .trades = 3,
+            .firstReceivedNs = nanoseconds(kStart - 1h),
+            .lastReceivedNs = nanoseconds(kStart - 1h)});
+        QCOMPARE(
+            verdictOf(rules().writer(writer, kStart + 29s), "symbol_silent", "binance BTCUSDT"), 0);
+        // Under a minute never counts as silent, whatever the pace.
+        QCOMPARE(
+            verdictOf(rules().writer(writer, kStart + 59s), "symbol_silent", "binance BTCUSDT"), 0);
+        const auto silent = rules().writer(writer, kStart + 61s);
+        QCOMPARE(verdictOf(silent, "symbol_silent", "binance BTCUSDT"), 1);
+        QCOMPARE(verdictOf(silent, "symbol_silent", "binance RAREUSDT"), -1);
+        // A trade comes: resolved.
+        writer.lastPrices[0].trades = 102;
+        writer.lastPrices[0].lastReceivedNs = nanoseconds(kStart + 60s);
+        QCOMPARE(
+            verdictOf(rules().writer(writer, kStart + 61s), "symbol_silent", "binance BTCUSDT"), 0);
+        // A writer catching up has old receive times: no verdict of silence from it.
+        writer.state = model::WriterStatus::State::Replaying;
+        QCOMPARE(
+            verdictOf(rules().writer(writer, kStart + 1h), "symbol_silent", "binance BTCUSDT"), 0);
+    }
+
+    void aMaintenanceWindowQuietsItsFeedOnly()
+    {
+        const model::MaintenanceWindow window{
+            .feed = "binance", .from = kStart, .to = kStart + 2h, .note = "spot upgrade"};
+        model::FeedStatus binance{
+            .feed = "binance", .state = model::FeedStatus::State::Reconnecting};
+        model::FeedStatus kraken{.feed = "kraken", .state = model::FeedStatus::State::Reconnecting};
+        const auto during = rules({window}).feed(binance, kStart + 1h);
+        QCOMPARE(verdictOf(during, "feed_disconnected", "binance"), 0);
+        QVERIFY2(during.conditions[0].message.find("quiet: binance maintenance until")
+                != std::string::npos,
+            during.conditions[0].message.c_str());
+        QCOMPARE(
+            verdictOf(rules({window}).feed(kraken, kStart + 1h), "feed_disconnected", "kraken"), 1);
+        QCOMPARE(
+            verdictOf(rules({window}).feed(binance, kStart - 1s), "feed_disconnected", "binance"),
+            1);
+        QCOMPARE(
+            verdictOf(rules({window}).feed(binance, kStart + 2h), "feed_disconnected", "binance"),
+            1);
+        // Its gaps are expected too; a writer that cannot commit is the database's, not quieted.
+        model::WriterStatus writer{
+            .feed = "binance", .state = model::WriterStatus::State::DatabaseDown, .gapsFound = 1};
+        const auto verdicts = rules({window}).writer(writer, kStart + 1h);
+        QCOMPARE(verdictOf(verdicts, "gap_detected", "binance"), 0);
+        QCOMPARE(verdictOf(verdicts, "writer_failing", "binance"), 1);
     }
 };
 

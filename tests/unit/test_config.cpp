@@ -77,6 +77,27 @@ private slots:
         QTest::newRow("webhook not http")
             << QByteArray("[alerts]\nwebhook = \"ftp://x\"\n") << QString()
             << QStringLiteral("alerts.webhook must be an http:// or https:// URL");
+        QTest::newRow("maintenance of an unknown feed")
+            << QByteArray("[exchanges.binance]\nsymbols = [\"BTCUSDT\"]\n"
+                          "[[alerts.maintenance]]\nfeed = \"binanse\"\n"
+                          "from = \"2026-12-03T02:00:00Z\"\nto = \"2026-12-03T04:00:00Z\"\n")
+            << QString()
+            << QStringLiteral("alerts.maintenance names feed \"binanse\", which no "
+                              "[exchanges.NAME] section configures");
+        QTest::newRow("maintenance without zone")
+            << QByteArray("[[alerts.maintenance]]\nfeed = \"binance\"\n"
+                          "from = \"2026-12-03 02:00\"\nto = \"2026-12-03T04:00:00Z\"\n")
+            << QString()
+            << QStringLiteral("alerts.maintenance.from \"2026-12-03 02:00\" is not a time with "
+                              "its zone");
+        QTest::newRow("maintenance ending first")
+            << QByteArray("[[alerts.maintenance]]\nfeed = \"binance\"\n"
+                          "from = \"2026-12-03T04:00:00Z\"\nto = \"2026-12-03T02:00:00Z\"\n")
+            << QString() << QStringLiteral("alerts.maintenance.to must come after from");
+        QTest::newRow("maintenance without to")
+            << QByteArray("[[alerts.maintenance]]\nfeed = \"binance\"\n"
+                          "from = \"2026-12-03T04:00:00Z\"\n")
+            << QString() << QStringLiteral("alerts.maintenance needs to");
         QTest::newRow("not a table") << QByteArray("database = 1\n") << QString()
                                      << QStringLiteral("'database' must be a table");
         QTest::newRow("syntax error")
@@ -242,6 +263,27 @@ private slots:
         }
         QVERIFY2(config, config ? "" : config.error().c_str());
         QCOMPARE(config->http.token, token.trimmed());
+    }
+
+    void readsMaintenanceWindows()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("tickscope.toml"));
+        QFile file{path};
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("[exchanges.binance]\nsymbols = [\"BTCUSDT\"]\n"
+                   "[[alerts.maintenance]]\nfeed = \"binance\"\nfrom = \"2026-12-03T02:00:00Z\"\n"
+                   "to = \"2026-12-03T04:00:00+01:00\"\nnote = \"spot upgrade\"\n");
+        file.close();
+        const auto config = loadConfig(path, true);
+        QVERIFY2(config, config ? "" : config.error().c_str());
+        QCOMPARE(config->alerts.maintenance.size(), std::size_t(1));
+        const auto &window = config->alerts.maintenance.front();
+        QCOMPARE(window.feed, std::string("binance"));
+        QCOMPARE(window.note, std::string("spot upgrade"));
+        // 04:00 at +01:00 is 03:00 UTC: an hour after 02:00 UTC.
+        QCOMPARE(
+            std::chrono::duration_cast<std::chrono::minutes>(window.to - window.from).count(), 60);
     }
 
     void readsEverySection()
