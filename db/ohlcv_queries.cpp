@@ -73,4 +73,15 @@ std::vector<analytics::Bar> ohlcvBars(pqxx::connection &connection, const OhlcvL
     return bars;
 }
 
+std::optional<std::int64_t> pendingRefreshFrom(pqxx::connection &connection, int instrumentId)
+{
+    pqxx::nontransaction tx{connection};
+    const auto field = tx.exec(std::format("SELECT {} FROM aggregates.refresh_queue "
+                                           "WHERE instrument_id = $1",
+                                   epochNanoseconds("min(bucket)")),
+                             pqxx::params{instrumentId})
+                           .one_field();
+    return field.is_null() ? std::nullopt : std::optional(field.as<std::int64_t>());
+}
+
 } // namespace tickscope::db

@@ -30,4 +30,9 @@ std::optional<OhlcvLevel> ohlcvLevelFor(pqxx::connection &connection, std::int64
 std::vector<analytics::Bar> ohlcvBars(pqxx::connection &connection, const OhlcvLevel &level,
     int instrumentId, std::int64_t intervalSeconds, std::int64_t fromNs, std::int64_t toNs);
 
+// The first minute of `instrumentId` whose trades the writer queued for the aggregates' refresh
+// and no refresh has taken yet (aggregates.refresh_queue): bars from its bucket on may still
+// change, or lack those trades until the refresh job runs; nullopt when nothing waits.
+std::optional<std::int64_t> pendingRefreshFrom(pqxx::connection &connection, int instrumentId);
+
 } // namespace tickscope::db

@@ -376,7 +376,9 @@ void QueryApi::serveOn(HttpEndpoint &endpoint)
                     for (const auto &bar : bars)
                         rows.append(barJson(bar));
                     answer = {{QStringLiteral("bars"), rows},
-                        {QStringLiteral("source"), text(level->relation)}};
+                        {QStringLiteral("source"), text(level->relation)},
+                        {QStringLiteral("pending_refresh_from"),
+                            optionalTime(db::pendingRefreshFrom(connection, id))}};
                 } else {
                     checkTradeRange(from, to);
                     answer = barsFromTrades(connection, id,

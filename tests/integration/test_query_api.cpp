@@ -178,6 +178,8 @@ private slots:
                 .toUtf8());
         QCOMPARE(answer.status, 200);
         QCOMPARE(answer.body[u"source"].toString(), source);
+        if (source.startsWith(u"aggregates."))
+            QVERIFY(answer.body[u"pending_refresh_from"].isNull()); // refreshed in initTestCase
         const QJsonArray bars = answer.body[u"bars"].toArray();
         const auto expected = rows(std::format(
             "SELECT to_char(time_bucket('{}', time) AT TIME ZONE 'UTC', "
@@ -205,6 +207,19 @@ private slots:
             QVERIFY(!bars[0].toObject()[u"spans_gap"].toBool());
             QVERIFY(bars[1].toObject()[u"spans_gap"].toBool());
         }
+    }
+
+    void ohlcvSaysWhatWaitsForTheRefresh()
+    {
+        execute(std::format("INSERT INTO aggregates.refresh_queue (instrument_id, bucket) "
+                            "VALUES ({}, '2026-11-30 10:03:00+00')",
+            m_btc));
+        const Answer answer = get("/api/v1/ohlcv?exchange=binance&symbol=BTCUSDT&interval=1m"
+                                  "&from=2026-11-30T10:00:00Z&to=2026-11-30T11:00:00Z");
+        execute("DELETE FROM aggregates.refresh_queue");
+        QCOMPARE(answer.status, 200);
+        QCOMPARE(answer.body[u"pending_refresh_from"].toString(),
+            QStringLiteral("2026-11-30T10:03:00.000000Z"));
     }
 
     void customBars()
@@ -360,6 +375,12 @@ private:
             reply->rawHeader("WWW-Authenticate")};
         reply->deleteLater();
         return answer;
+    }
+
+    void execute(const std::string &statement)
+    {
+        auto connection = db::connect(m_conninfo, "test");
+        pqxx::nontransaction{connection}.exec(statement);
     }
 
     QString sql(const std::string &query)
