@@ -8,10 +8,8 @@
 #include "app/services/backup_monitor.h"
 #include "app/services/database_monitor.h"
 #include "app/services/database_session.h"
-#include "app/services/http_endpoint.h"
+#include "app/services/http_service.h"
 #include "app/services/ingest_service.h"
-#include "app/services/metrics_exporter.h"
-#include "app/services/query_api.h"
 #include "app/services/replication_monitor.h"
 #include "app/services/simulated_feed.h"
 #include "app/services/storage_monitor.h"
@@ -170,18 +168,12 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
     QObject::connect(
         storage, &StorageMonitor::storageStatusChanged, alerts, &AlertMonitor::observeStorage);
 
-    // /metrics and the query API share the HTTP endpoint on the GUI thread: /metrics renders what
-    // the snapshots said, the API hands its queries to threads of its own.
-    HttpEndpoint http{config.http.token};
-    MetricsExporter metrics;
-    metrics.serveOn(http);
-    QueryApi queries;
-    queries.serveOn(http);
-    QObject::connect(replication, &ReplicationMonitor::statusChanged, &metrics,
+    // /metrics and the query API, on a thread of their own.
+    HttpService http{config.http};
+    QObject::connect(replication, &ReplicationMonitor::statusChanged, &http.metrics(),
         &MetricsExporter::observeReplication);
     QObject::connect(
-        alerts, &AlertMonitor::alertsChanged, &metrics, &MetricsExporter::observeAlerts);
-    listenAsConfigured(http, config.http);
+        alerts, &AlertMonitor::alertsChanged, &http.metrics(), &MetricsExporter::observeAlerts);
 
     // Backups and restore drills run for minutes: on a thread of their own, for the window.
     QThread backupThread;
@@ -281,15 +273,15 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
     // The database is up and migrated: answer queries from it and start ingesting into it.
     QObject::connect(monitor, &DatabaseMonitor::databaseReady, application.get(),
         [&](const QString &conninfo, const QString &, const QString &readerConninfo) {
-            queries.setDatabase(readerConninfo.toStdString());
+            http.queries().setDatabase(readerConninfo.toStdString());
             ingest = std::make_unique<IngestService>(ingestConfig, conninfo.toStdString());
             QObject::connect(ingest.get(), &IngestService::feedStatusChanged, alerts,
                 &AlertMonitor::observeFeed);
             QObject::connect(ingest.get(), &IngestService::writerStatusChanged, alerts,
                 &AlertMonitor::observeWriter);
-            QObject::connect(ingest.get(), &IngestService::feedStatusChanged, &metrics,
+            QObject::connect(ingest.get(), &IngestService::feedStatusChanged, &http.metrics(),
                 &MetricsExporter::observeFeed);
-            QObject::connect(ingest.get(), &IngestService::writerStatusChanged, &metrics,
+            QObject::connect(ingest.get(), &IngestService::writerStatusChanged, &http.metrics(),
                 &MetricsExporter::observeWriter);
             if (window) {
                 QObject::connect(ingest.get(), &IngestService::feedStatusChanged, window.get(),

@@ -6,10 +6,8 @@
 #include "app/config/config.h"
 #include "app/feeds/adapter_registry.h"
 #include "app/services/database_session.h"
-#include "app/services/http_endpoint.h"
+#include "app/services/http_service.h"
 #include "app/services/ingest_service.h"
-#include "app/services/metrics_exporter.h"
-#include "app/services/query_api.h"
 
 #include <QCoreApplication>
 #include <QTimer>
@@ -72,17 +70,12 @@ int runIngestCommand(const QStringList &arguments)
     Config ingestConfig = *config;
     ingestConfig.journalDirectory = journalDirectory(config->journalDirectory, target);
     IngestService service{ingestConfig, (*session)->ingestConninfo()};
-    HttpEndpoint http{config->http.token};
-    MetricsExporter metrics;
-    metrics.serveOn(http);
-    QObject::connect(
-        &service, &IngestService::feedStatusChanged, &metrics, &MetricsExporter::observeFeed);
-    QObject::connect(
-        &service, &IngestService::writerStatusChanged, &metrics, &MetricsExporter::observeWriter);
-    QueryApi queries;
-    queries.serveOn(http);
-    queries.setDatabase((*session)->readerConninfo());
-    listenAsConfigured(http, config->http);
+    HttpService http{config->http};
+    QObject::connect(&service, &IngestService::feedStatusChanged, &http.metrics(),
+        &MetricsExporter::observeFeed);
+    QObject::connect(&service, &IngestService::writerStatusChanged, &http.metrics(),
+        &MetricsExporter::observeWriter);
+    http.queries().setDatabase((*session)->readerConninfo());
     StatusLine status;
     QObject::connect(&service, &IngestService::feedStatusChanged, &service,
         [&status](const model::FeedStatus &feed) { status.onFeed(feed); });

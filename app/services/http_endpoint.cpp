@@ -78,6 +78,11 @@ std::expected<quint16, QString> HttpEndpoint::listen(const QString &host, quint1
     return bound;
 }
 
+void HttpEndpoint::moveToThread(QThread *thread)
+{
+    m_server->moveToThread(thread);
+}
+
 QHttpServerResponse HttpEndpoint::error(
     QHttpServerResponse::StatusCode status, const QString &message)
 {
@@ -96,16 +101,19 @@ bool HttpEndpoint::authorized(const QHttpServerRequest &request) const
             request.value(QByteArrayLiteral("Authorization")), m_expectedAuthorization);
 }
 
-void listenAsConfigured(HttpEndpoint &endpoint, const HttpSettings &settings)
+std::optional<quint16> listenAsConfigured(HttpEndpoint &endpoint, const HttpSettings &settings)
 {
     if (!settings.listen)
-        return;
+        return std::nullopt;
     const auto &[host, port] = *settings.listen;
-    if (const auto bound = endpoint.listen(host, port); bound)
-        spdlog::info("metrics on http://{}:{}/metrics, query API under /api/v1/{}",
-            host.toStdString(), *bound, settings.token.isEmpty() ? "" : " (token required)");
-    else
+    const auto bound = endpoint.listen(host, port);
+    if (!bound) {
         spdlog::warn("no /metrics or query API: {}", bound.error().toStdString());
+        return std::nullopt;
+    }
+    spdlog::info("metrics on http://{}:{}/metrics, query API under /api/v1/{}", host.toStdString(),
+        *bound, settings.token.isEmpty() ? "" : " (token required)");
+    return *bound;
 }
 
 } // namespace tickscope::app

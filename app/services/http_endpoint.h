@@ -17,6 +17,7 @@
 
 class QHttpServer;
 class QHttpServerRequest;
+class QThread;
 
 namespace tickscope::app {
 
@@ -35,6 +36,8 @@ public:
     void get(const QString &path, Handler handler);
     // Listens on `host`:`port` (0: any free port); yields the port.
     std::expected<quint16, QString> listen(const QString &host, quint16 port);
+    // From now on requests are taken and answered on `thread` (its handlers run there).
+    void moveToThread(QThread *thread);
 
     static QHttpServerResponse error(
         QHttpServerResponse::StatusCode status, const QString &message);
@@ -49,7 +52,7 @@ private:
 };
 
 // Listens where [http] says (nowhere for "off") and logs where /metrics and the API answer, or
-// why they do not; the job goes on either way.
-void listenAsConfigured(HttpEndpoint &endpoint, const HttpSettings &settings);
+// why they do not; the job goes on either way. Yields the port it listens on.
+std::optional<quint16> listenAsConfigured(HttpEndpoint &endpoint, const HttpSettings &settings);
 
 } // namespace tickscope::app

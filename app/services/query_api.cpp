@@ -237,6 +237,33 @@ QJsonObject latest(pqxx::connection &connection, const std::optional<std::string
     return {{QStringLiteral("trades"), trades}};
 }
 
+// The query's answer on a kept connection, or the error a client can act on.
+QHttpServerResponse answer(db::ConnectionPool &pool, const Query &query)
+{
+    try {
+        try {
+            auto connection = pool.acquire();
+            return QHttpServerResponse(query(*connection));
+        } catch (const pqxx::broken_connection &) {
+            // Kept connections die with a restarted server: once more with a fresh one.
+            pool.discardIdle();
+            auto connection = pool.acquire();
+            return QHttpServerResponse(query(*connection));
+        }
+    } catch (const RequestError &error) {
+        return HttpEndpoint::error(error.status, QString::fromUtf8(error.what()));
+    } catch (const pqxx::broken_connection &error) {
+        spdlog::warn("query api: {}", error.what());
+        return HttpEndpoint::error(Status::ServiceUnavailable,
+            QStringLiteral("database unreachable: %1")
+                .arg(QString::fromUtf8(error.what()).trimmed()));
+    } catch (const std::exception &error) {
+        spdlog::error("query api: {}", error.what());
+        return HttpEndpoint::error(
+            Status::InternalServerError, QString::fromUtf8(error.what()).trimmed());
+    }
+}
+
 } // namespace
 
 QueryApi::QueryApi()
@@ -288,32 +315,7 @@ void QueryApi::serveOn(HttpEndpoint &endpoint)
                     return HttpEndpoint::ready(HttpEndpoint::error(Status::ServiceUnavailable,
                         QStringLiteral("the database is not ready yet")));
                 return QtConcurrent::run(
-                    &m_threads, [pool, query = std::move(query)]() -> QHttpServerResponse {
-                        try {
-                            try {
-                                auto connection = pool->acquire();
-                                return QHttpServerResponse(query(*connection));
-                            } catch (const pqxx::broken_connection &) {
-                                // Kept connections die with a restarted server: once more
-                                // with a fresh one.
-                                pool->discardIdle();
-                                auto connection = pool->acquire();
-                                return QHttpServerResponse(query(*connection));
-                            }
-                        } catch (const RequestError &error) {
-                            return HttpEndpoint::error(
-                                error.status, QString::fromUtf8(error.what()));
-                        } catch (const pqxx::broken_connection &error) {
-                            spdlog::warn("query api: {}", error.what());
-                            return HttpEndpoint::error(Status::ServiceUnavailable,
-                                QStringLiteral("database unreachable: %1")
-                                    .arg(QString::fromUtf8(error.what()).trimmed()));
-                        } catch (const std::exception &error) {
-                            spdlog::error("query api: {}", error.what());
-                            return HttpEndpoint::error(Status::InternalServerError,
-                                QString::fromUtf8(error.what()).trimmed());
-                        }
-                    });
+                    &m_threads, [pool, query = std::move(query)] { return answer(*pool, query); });
             });
     };
 

@@ -5,15 +5,14 @@
 //     answers from memory: the cost of HTTP itself on this machine;
 //  2. `hey` at the same rate against /api/v1/latest, answered as the reader role by the API's
 //     threads and kept connections;
+// (both served by HttpService on its own thread, as the console and `tickscope ingest` run it)
 //  3. the same query through libpq alone, back to back on one connection: the database's share;
 // with each one's p50, p99 and maximum, and the ratio of 2 to 1. Latencies are hey's, per request
 // (its CSV output), so they include connecting, queueing and reading the answer.
 //
 //   bench_query_api [--qps N] [--seconds S] [--rate N] [--symbols N]
-#include "app/services/http_endpoint.h"
+#include "app/services/http_service.h"
 #include "app/services/ingest_service.h"
-#include "app/services/metrics_exporter.h"
-#include "app/services/query_api.h"
 #include "app/services/simulated_feed.h"
 #include "app/sim/binance_simulator.h"
 #include "db/trade_queries.h"
@@ -154,19 +153,14 @@ int main(int argc, char **argv)
         config.feeds.push_back(app::simulatedFeed(simulator, "binance"));
         app::IngestService service{config, conninfo};
 
-        app::HttpEndpoint endpoint{{}};
-        app::MetricsExporter metrics;
-        metrics.serveOn(endpoint);
-        QObject::connect(&service, &app::IngestService::feedStatusChanged, &metrics,
+        app::HttpService http{{.listen = std::pair{QStringLiteral("127.0.0.1"), quint16(0)}}};
+        if (!http.port())
+            throw std::runtime_error("the HTTP endpoint did not listen");
+        QObject::connect(&service, &app::IngestService::feedStatusChanged, &http.metrics(),
             &app::MetricsExporter::observeFeed);
-        QObject::connect(&service, &app::IngestService::writerStatusChanged, &metrics,
+        QObject::connect(&service, &app::IngestService::writerStatusChanged, &http.metrics(),
             &app::MetricsExporter::observeWriter);
-        app::QueryApi api;
-        api.serveOn(endpoint);
-        api.setDatabase(readerConninfo);
-        const auto port = endpoint.listen(QStringLiteral("127.0.0.1"), 0);
-        if (!port)
-            throw std::runtime_error(port.error().toStdString());
+        http.queries().setDatabase(readerConninfo);
 
         std::int64_t committed = 0;
         QObject::connect(&service, &app::IngestService::writerStatusChanged, &application,
@@ -181,7 +175,7 @@ int main(int argc, char **argv)
             rate, symbolCount);
         std::fflush(stdout);
 
-        const QString base = QStringLiteral("http://127.0.0.1:%1").arg(*port);
+        const QString base = QStringLiteral("http://127.0.0.1:%1").arg(*http.port());
         const std::int64_t committedBefore = committed;
         const auto ingestStarted = Clock::now();
         const Latencies floor = hey(base + QStringLiteral("/metrics"), qps, runSeconds);

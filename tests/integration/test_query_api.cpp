@@ -1,10 +1,10 @@
 // The read-only query API over real HTTP against a real database, as the desk's programs use it:
 // known trades and gaps are stored, and every answer is compared with what SQL computes from the
 // same rows independently (OHLCV by ordered array_agg, not through the aggregates the API reads).
-// The API logs in as a member of tickscope_reader, with a bearer token; bad parameters, a missing
+// The API runs on its HTTP thread as in the running job and logs in as a member of
+// tickscope_reader, with a bearer token; bad parameters, a missing
 // token and a stopped server give the answers a client can act on.
-#include "app/services/http_endpoint.h"
-#include "app/services/query_api.h"
+#include "app/services/http_service.h"
 #include "tests/support/schema_fixture.h"
 
 #include <QElapsedTimer>
@@ -92,12 +92,11 @@ private slots:
         } catch (const std::exception &error) {
             QFAIL(error.what());
         }
-        m_api.serveOn(m_endpoint);
-        m_api.setDatabase(readerConninfo());
-        const auto port = m_endpoint.listen(QStringLiteral("127.0.0.1"), 0);
-        if (!port)
-            QFAIL(qPrintable(port.error()));
-        m_port = *port;
+        m_http = std::make_unique<app::HttpService>(app::HttpSettings{
+            .listen = std::pair{QStringLiteral("127.0.0.1"), quint16(0)}, .token = kToken});
+        m_http->queries().setDatabase(readerConninfo());
+        QVERIFY(m_http->port());
+        m_port = *m_http->port();
     }
 
     void latestTradePerInstrument()
@@ -406,8 +405,7 @@ private:
 
     std::string m_conninfo;
     int m_btc = 0;
-    app::HttpEndpoint m_endpoint{kToken};
-    app::QueryApi m_api;
+    std::unique_ptr<app::HttpService> m_http; // on its own thread, as in the running job
     quint16 m_port = 0;
 };
 
