@@ -10,6 +10,22 @@
 
 using namespace tickscope::app;
 
+namespace {
+
+// `toml` as the whole text of a config file the user named, loaded as Tickscope loads one.
+std::expected<Config, std::string> loadText(const QByteArray &toml)
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("tickscope.toml"));
+    QFile file{path};
+    if (!file.open(QIODevice::WriteOnly) || file.write(toml) != toml.size())
+        return std::unexpected("cannot write " + path.toStdString());
+    file.close();
+    return loadConfig(path, true);
+}
+
+} // namespace
+
 class TestConfig : public QObject
 {
     Q_OBJECT
@@ -267,15 +283,10 @@ private slots:
 
     void readsMaintenanceWindows()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("tickscope.toml"));
-        QFile file{path};
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write("[exchanges.binance]\nsymbols = [\"BTCUSDT\"]\n"
-                   "[[alerts.maintenance]]\nfeed = \"binance\"\nfrom = \"2026-12-03T02:00:00Z\"\n"
-                   "to = \"2026-12-03T04:00:00+01:00\"\nnote = \"spot upgrade\"\n");
-        file.close();
-        const auto config = loadConfig(path, true);
+        const auto config = loadText(
+            "[exchanges.binance]\nsymbols = [\"BTCUSDT\"]\n"
+            "[[alerts.maintenance]]\nfeed = \"binance\"\nfrom = \"2026-12-03T02:00:00Z\"\n"
+            "to = \"2026-12-03T04:00:00+01:00\"\nnote = \"spot upgrade\"\n");
         QVERIFY2(config, config ? "" : config.error().c_str());
         QCOMPARE(config->alerts.maintenance.size(), std::size_t(1));
         const auto &window = config->alerts.maintenance.front();
@@ -288,18 +299,12 @@ private slots:
 
     void readsEverySection()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("tickscope.toml"));
-        QFile file{path};
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(
+        const auto config = loadText(
             "[journal]\ndirectory = \"/data/journal\"\nsegment_mb = 64\nsync_interval_ms = 50\n"
             "[ingest]\nbatch_rows = 5000\nflush_interval_ms = 20\n"
             "[exchanges.binance]\nsymbols = [\"BTCUSDT\", \"PEPE/FDUSD\"]\n"
             "websocket_url = \"ws://127.0.0.1:9000\"\nrest_url = \"http://127.0.0.1:9001\"\n"
             "time_unit = \"us\"\n");
-        file.close();
-        const auto config = loadConfig(path, true);
         QVERIFY2(config, config ? "" : config.error().c_str());
         QCOMPARE(config->journalDirectory, QStringLiteral("/data/journal"));
         QCOMPARE(config->journalSegmentBytes, 64ull << 20);
@@ -322,16 +327,10 @@ private slots:
 
     void readsPolicies()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("tickscope.toml"));
-        QFile file{path};
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(
+        const auto config = loadText(
             "[policies]\nhold = [\"coinbase\", \"binance:BTCUSDT\"]\nhold_for = \"10 years\"\n"
             "refresh_every = \"30 seconds\"\n[policies.book_deltas]\n"
             "compress_after = \"1 day\"\ndrop_after = \"never\"\n");
-        file.close();
-        const auto config = loadConfig(path, true);
         QVERIFY2(config, config ? "" : config.error().c_str());
         using Unit = tickscope::model::PolicyInterval::Unit;
         const auto &policy = config->policy;
@@ -352,16 +351,11 @@ private slots:
     // Two feeds of one protocol, each under its own name: its own journal and instruments.
     void readsFeedsOfOneAdapter()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("tickscope.toml"));
-        QFile file{path};
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write("[exchanges.binance]\nsymbols = [\"BTCUSDT\"]\n"
-                   "[exchanges.binance_us]\nadapter = \"binance\"\nsymbols = [\"BTC/USD\"]\n"
-                   "websocket_url = \"wss://stream.binance.us:9443\"\n"
-                   "streams_per_connection = 512\n");
-        file.close();
-        const auto config = loadConfig(path, true);
+        const auto config
+            = loadText("[exchanges.binance]\nsymbols = [\"BTCUSDT\"]\n"
+                       "[exchanges.binance_us]\nadapter = \"binance\"\nsymbols = [\"BTC/USD\"]\n"
+                       "websocket_url = \"wss://stream.binance.us:9443\"\n"
+                       "streams_per_connection = 512\n");
         QVERIFY2(config, config ? "" : config.error().c_str());
         QCOMPARE(config->feeds.size(), std::size_t(2));
         QCOMPARE(config->feeds[1].feed, std::string("binance_us"));
@@ -374,15 +368,10 @@ private slots:
 
     void backupAndAlertSettings()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("tickscope.toml"));
-        QFile file{path};
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write("[backup]\nstanza = \"main\"\nevery = \"6 hours\"\n"
-                   "[alerts.replication_lag_seconds]\nthreshold = 5\nduration = \"10 seconds\"\n"
-                   "[alerts.connections]\nenabled = false\n");
-        file.close();
-        const auto config = loadConfig(path, true);
+        const auto config = loadText(
+            "[backup]\nstanza = \"main\"\nevery = \"6 hours\"\n"
+            "[alerts.replication_lag_seconds]\nthreshold = 5\nduration = \"10 seconds\"\n"
+            "[alerts.connections]\nenabled = false\n");
         QVERIFY2(config, config ? "" : config.error().c_str());
         QCOMPARE(config->backup.stanza, std::string("main"));
         QCOMPARE(config->backup.every, std::chrono::seconds{6 * 3600});
