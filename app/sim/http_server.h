@@ -1,18 +1,22 @@
-// The smallest HTTP/1.1 server that a simulated exchange's REST API needs: 127.0.0.1 only, one
-// request per connection (answered with Connection: close), request bodies ignored, JSON
-// answers made by a handler. Malformed requests get 400 without reaching the handler.
+// The simulated exchange's REST side: Qt HTTP Server on 127.0.0.1, on a thread of its own, so
+// that it keeps taking and answering requests while the simulator's thread streams 100-200k
+// messages a second. The handler still runs on the thread that owns this object (the
+// simulator's), queued between its ticks, so it reads the markets without locks; the HTTP thread
+// only parses, waits for the answer without blocking, and writes it (keep-alive as HTTP/1.1
+// clients expect). Every path under /api/v3/ reaches the handler; others get Qt's 404.
 // Used by BinanceSimulator for BinanceRestApi.
 #pragma once
 
 #include <QByteArray>
 #include <QObject>
 #include <QString>
+#include <QThread>
 #include <QUrlQuery>
 #include <expected>
 #include <functional>
+#include <memory>
 
-class QTcpServer;
-class QTcpSocket;
+class QHttpServer;
 
 namespace tickscope::sim {
 
@@ -43,17 +47,15 @@ public:
 
     // Listens on 127.0.0.1:port; port 0 picks a free one.
     std::expected<void, QString> listen(quint16 port);
-    quint16 port() const;
+    quint16 port() const { return m_port; }
+    // Stops taking requests; answers still being computed are dropped with their connections.
     void close();
 
 private:
-    void onConnection();
-    void onReadyRead(QTcpSocket *socket, QByteArray &received);
-    void respond(
-        QTcpSocket *socket, int status, const QByteArray &contentType, const QByteArray &body);
-
     Handler m_handler;
-    QTcpServer *m_server;
+    QThread m_thread;
+    std::unique_ptr<QHttpServer> m_server; // lives on m_thread once listening
+    quint16 m_port = 0;
 };
 
 } // namespace tickscope::sim

@@ -1,7 +1,8 @@
 // How fast is ingest, end to end? In one run on one durable PostgreSQL 17 + TimescaleDB cluster:
 //  1. parse rate: Binance trade frames through the normalizer (the writer thread's work);
 //  2. end to end: the simulated exchange -> feed thread (journal) -> writer thread (COPY) ->
-//     committed rows, with receive-to-commit latency;
+//     committed rows, with receive-to-commit latency, and the books' REST snapshots (each
+//     fetched from the simulator while it streams at full rate);
 //  3. baseline: psql \copy of the same rows, as CSV, into the same table of a fresh database;
 // and the ratio of 2 to 3.
 //
@@ -168,6 +169,16 @@ int main(int argc, char **argv)
             wait.exec();
         }
         const double drained = seconds(Clock::now() - started);
+        // The books: each needs a REST snapshot from the simulator while it streams at full rate.
+        const auto books
+            = pqxx::nontransaction{connection}
+                  .exec("SELECT (SELECT count(*) FROM market_data.book_snapshots), "
+                        "(SELECT count(*) FROM audit.feed_events WHERE event = 'error' "
+                        "   AND detail LIKE '%failed (HTTP%'), "
+                        "(SELECT coalesce(min(detail), '') FROM audit.feed_events WHERE event = "
+                        "'error' "
+                        "   AND detail LIKE '%failed (HTTP%')")
+                  .one_row();
         QObject::connect(&service, &app::IngestService::stopped, &loop, &QEventLoop::quit);
         service.stop(std::chrono::minutes(5));
         loop.exec();
@@ -183,6 +194,10 @@ int main(int argc, char **argv)
             static_cast<long long>(trades), trades == sent ? "all" : "NOT ALL", drained, endToEnd,
             p50s.empty() ? 0 : p50s[p50s.size() / 2], p99s.empty() ? 0 : p99s[p99s.size() / 2],
             p99s.empty() ? 0 : p99s.back());
+        std::printf("   books: %lld snapshots stored over REST for %d symbols, %lld REST requests "
+                    "failed%s%s\n",
+            books[0].as<long long>(), symbolCount, books[1].as<long long>(),
+            books[1].as<long long>() > 0 ? "; the first: " : "", books[2].c_str());
         std::fflush(stdout);
 
         // Baseline: the same rows as CSV, loaded by psql \copy into the same (empty) table.
