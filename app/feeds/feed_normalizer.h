@@ -12,6 +12,7 @@
 #include "app/model/trade.h"
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -36,7 +37,7 @@ struct NormalizedOutput
     std::int64_t malformed = 0; // frames that could not be used (also in `events`, with text)
     std::int64_t unknownSymbol = 0; // data for instruments not configured (the first of each
                                     // symbol is also in `events`)
-    std::int64_t ignored = 0; // well-formed frames of other kinds
+    std::map<std::string, std::int64_t> ignored; // well-formed frames of other channels, by channel
 
     void clear() { *this = NormalizedOutput{}; }
 };
@@ -55,6 +56,8 @@ public:
     // The book this normalizer keeps for `instrument`, for reports; nullptr for exchanges whose
     // books it does not keep.
     virtual const LocalBook *book(std::uint32_t /*instrument*/) const { return nullptr; }
+    // Depth updates of `instrument` held until its book's snapshot comes.
+    virtual std::size_t bookUpdatesWaiting(std::uint32_t /*instrument*/) const { return 0; }
     // Symbols of data this feed does not carry, in the order first seen (at most 4096): what a
     // replay of a capture without a symbol list takes its instruments from.
     const std::vector<std::string> &unknownSymbols() const { return m_unknownSymbols; }

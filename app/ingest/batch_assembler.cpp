@@ -82,6 +82,8 @@ BatchAssembler::BookEffect BatchAssembler::absorb(
     std::ranges::move(m_output.events, std::back_inserter(batch.feedEvents));
     m_counts.malformedFrames += m_output.malformed;
     m_counts.unknownSymbolFrames += m_output.unknownSymbol;
+    for (const auto &[channel, frames] : m_output.ignored)
+        m_counts.ignoredFrames[channel] += frames;
     m_output.clear();
     batch.records.push_back({.position = position,
         .tradesEnd = batch.trades.size(),

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -36,6 +37,7 @@ public:
         std::int64_t gapsBackfilled = 0; // settled: fetched, or found unrecoverable
         std::int64_t malformedFrames = 0;
         std::int64_t unknownSymbolFrames = 0;
+        std::map<std::string, std::int64_t> ignoredFrames; // of channels not ingested, by channel
         std::optional<model::Gap> lastGap;
     };
 

@@ -111,6 +111,8 @@ QJsonObject CaptureReplay::report() const
                 {QStringLiteral("trade_gaps"), ranges(symbol.tradeGaps)},
                 {QStringLiteral("book_updates_applied"), qint64(symbol.bookUpdatesApplied)},
                 {QStringLiteral("book_updates_dropped"), qint64(symbol.bookUpdatesDropped)},
+                {QStringLiteral("book_updates_waiting_for_snapshot"),
+                    qint64(m_assembler.normalizer().bookUpdatesWaiting(i))},
                 {QStringLiteral("sequence_breaks"), ranges(symbol.sequenceBreaks)},
                 {QStringLiteral("window_gaps"), windows(symbol.windowGaps)},
                 {QStringLiteral("best_bid"), level(bestOf(book, true))},
@@ -120,8 +122,12 @@ QJsonObject CaptureReplay::report() const
     for (const auto &error : m_errors)
         errors.append(QJsonObject{{QStringLiteral("line"), qint64(error.line)},
             {QStringLiteral("error"), QString::fromStdString(error.message)}});
+    QJsonObject ignored;
+    for (const auto &[channel, frames] : m_assembler.counts().ignoredFrames)
+        ignored.insert(QString::fromStdString(channel), qint64(frames));
     QJsonObject out{{QStringLiteral("lines"), qint64(m_lines)},
-        {QStringLiteral("symbols"), symbols}, {QStringLiteral("parse_errors"), errors}};
+        {QStringLiteral("symbols"), symbols}, {QStringLiteral("parse_errors"), errors},
+        {QStringLiteral("ignored"), ignored}};
     if (m_writer)
         out.insert(QStringLiteral("rows_written"), qint64(m_rowsWritten));
     return out;
@@ -131,6 +137,11 @@ QString CaptureReplay::textReport() const
 {
     QStringList lines{
         QStringLiteral("%1 lines, %2 parse errors").arg(m_lines).arg(m_errors.size())};
+    QStringList ignored;
+    for (const auto &[channel, frames] : m_assembler.counts().ignoredFrames)
+        ignored << QStringLiteral("%1 %2").arg(frames).arg(QString::fromStdString(channel));
+    if (!ignored.isEmpty())
+        lines << QStringLiteral("ignored (channels not stored): ") + ignored.join(u", ");
     for (const auto &error : m_errors)
         lines << QStringLiteral("  line %1: %2")
                      .arg(error.line)
@@ -146,14 +157,15 @@ QString CaptureReplay::textReport() const
         };
         lines << QStringLiteral(
             "%1: %2 trades, %3 trade-id gaps, book updates %4 applied %5 dropped, "
-            "%6 sequence breaks, best bid %7, best ask %8")
+            "%6 sequence breaks, %9 waiting for a snapshot, best bid %7, best ask %8")
                      .arg(QString::fromStdString(m_adapter.instruments().at(i).symbol))
                      .arg(symbol.trades)
                      .arg(symbol.tradeGaps.size())
                      .arg(symbol.bookUpdatesApplied)
                      .arg(symbol.bookUpdatesDropped)
                      .arg(symbol.sequenceBreaks.size())
-                     .arg(show(bestOf(book, true)), show(bestOf(book, false)));
+                     .arg(show(bestOf(book, true)), show(bestOf(book, false)))
+                     .arg(m_assembler.normalizer().bookUpdatesWaiting(i));
         for (const auto &gap : symbol.tradeGaps)
             lines << QStringLiteral("  trade ids %1..%2 missing (line %3)")
                          .arg(gap.firstMissing)

@@ -121,6 +121,42 @@ private slots:
             (QJsonArray{QStringLiteral("3000.3"), QStringLiteral("2")}));
     }
 
+    // A capture of another recorder: channels Tickscope does not store are counted by channel,
+    // never reported malformed; a depth update without a snapshot is reported as waiting.
+    void otherChannelsAreCountedNotMalformed()
+    {
+        writeFile(QStringLiteral("mixed.jsonl"),
+            R"({"stream":"btcusdt@trade","data":{"e":"trade","E":1764000000000,"s":"BTCUSDT","t":100,"p":"60000.00","q":"0.001","T":1764000000000,"m":true,"M":true}})"
+            "\n"
+            R"({"stream":"btcusdt@bookTicker","data":{"u":400900217,"s":"BTCUSDT","b":"25.35190000","B":"31.21000000","a":"25.36520000","A":"40.66000000"}})"
+            "\n"
+            R"({"stream":"btcusdt@kline_1m","data":{"e":"kline","E":1764000000000,"s":"BTCUSDT","k":{"t":1764000000000,"i":"1m","o":"0.0010","x":false}}})"
+            "\n"
+            R"({"stream":"btcusdt@ticker","data":{"e":"24hrTicker","E":1764000000000,"s":"BTCUSDT","p":"0.0015","b":"0.0024","B":"10","a":"0.0026","A":"100"}})"
+            "\n"
+            R"({"stream":"btcusdt@aggTrade","data":{"e":"aggTrade","E":1764000000002,"s":"BTCUSDT","a":5933014,"p":"0.001","q":"100","f":100,"l":105,"T":1764000000002,"m":true,"M":true}})"
+            "\n"
+            R"({"stream":"btcusdt@trade","data":{"e":"trade","E":1764000000001,"s":"BTCUSDT","t":101,"p":"60000.10","q":"0.002","T":1764000000001,"m":false,"M":true}})"
+            "\n"
+            R"({"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":1764000000003,"s":"BTCUSDT","U":157,"u":160,"b":[["0.0024","10"]],"a":[["0.0026","100"]]}})"
+            "\n");
+        const auto run = replay({QStringLiteral("--exchange"), QStringLiteral("binance"),
+            QStringLiteral("--input"), m_dir.filePath(QStringLiteral("mixed.jsonl")),
+            QStringLiteral("--dry-run"), QStringLiteral("--report"), QStringLiteral("json")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonObject report = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        QVERIFY2(report[QStringLiteral("parse_errors")].toArray().isEmpty(), qPrintable(run.out));
+        QCOMPARE(report[QStringLiteral("ignored")].toObject(),
+            (QJsonObject{{QStringLiteral("aggTrade"), 1}, {QStringLiteral("bookTicker"), 1},
+                {QStringLiteral("kline_1m"), 1}, {QStringLiteral("ticker"), 1}}));
+        const QJsonObject btc
+            = report[QStringLiteral("symbols")][QStringLiteral("BTCUSDT")].toObject();
+        QCOMPARE(btc[QStringLiteral("trades")].toInt(), 2);
+        QVERIFY(btc[QStringLiteral("trade_gaps")].toArray().isEmpty());
+        QCOMPARE(btc[QStringLiteral("book_updates_waiting_for_snapshot")].toInt(), 1);
+        QCOMPARE(btc[QStringLiteral("book_updates_applied")].toInt(), 0);
+    }
+
     void writesToTheDatabaseOnce()
     {
         const std::string conninfo = testing::TestCluster::instance().createDatabase("replay");

@@ -113,7 +113,41 @@ private slots:
 
         auto other = parser.parse(R"({"e":"aggTrade","s":"BTCUSDT"})", kReceivedAt);
         QVERIFY(other && std::holds_alternative<Ignored>(*other));
-        QCOMPARE(std::get<Ignored>(*other).eventType, std::string("aggTrade"));
+        QCOMPARE(std::get<Ignored>(*other).channel, std::string("aggTrade"));
+    }
+
+    // Captures made by other recorders mix in channels Tickscope does not store; their frames
+    // (whose "a" and "b" are no levels, some without "e") are ignored by channel, never malformed.
+    void ignoresOtherChannelsByName_data()
+    {
+        QTest::addColumn<QString>("frame");
+        QTest::addColumn<QString>("channel");
+        QTest::newRow("combined bookTicker")
+            << R"({"stream":"btcusdt@bookTicker","data":{"u":400900217,"s":"BTCUSDT","b":"25.35190000","B":"31.21000000","a":"25.36520000","A":"40.66000000"}})"
+            << "bookTicker";
+        QTest::newRow("raw bookTicker")
+            << R"({"u":400900217,"s":"BTCUSDT","b":"25.35190000","B":"31.21000000","a":"25.36520000","A":"40.66000000"})"
+            << "bookTicker";
+        QTest::newRow("kline")
+            << R"({"stream":"btcusdt@kline_1m","data":{"e":"kline","E":1764000000000,"s":"BTCUSDT","k":{"t":1764000000000,"i":"1m","o":"0.0010","x":false}}})"
+            << "kline_1m";
+        QTest::newRow("24h ticker")
+            << R"({"stream":"btcusdt@ticker","data":{"e":"24hrTicker","E":1764000000000,"s":"BTCUSDT","p":"0.0015","b":"0.0024","B":"10","a":"0.0026","A":"100","q":"18"}})"
+            << "ticker";
+        QTest::newRow("raw aggTrade")
+            << R"({"e":"aggTrade","E":1764000000002,"s":"BTCUSDT","a":5933014,"p":"0.001","q":"100","f":100,"l":105,"T":1764000000002,"m":true,"M":true})"
+            << "aggTrade";
+    }
+
+    void ignoresOtherChannelsByName()
+    {
+        QFETCH(QString, frame);
+        QFETCH(QString, channel);
+        MessageParser parser{kInstruments, TimeUnit::Milliseconds};
+        const auto parsed = parser.parse(frame.toStdString(), kReceivedAt);
+        QVERIFY2(parsed, parsed ? "" : parsed.error().c_str());
+        QVERIFY(std::holds_alternative<Ignored>(*parsed));
+        QCOMPARE(QString::fromStdString(std::get<Ignored>(*parsed).channel), channel);
     }
 
     void rejects_data()
@@ -145,6 +179,9 @@ private slots:
         QTest::newRow("m not a boolean")
             << QByteArray(R"({"e":"trade","s":"BTCUSDT","t":5,"p":"1","q":"1","T":1,"m":"yes"})")
             << "'m' is not a boolean";
+        QTest::newRow("depth levels not an array")
+            << QByteArray(R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":4,"u":5,"b":"1","a":[]})")
+            << "depthUpdate 'b' is not an array of levels";
         QTest::newRow("depth range reversed")
             << QByteArray(R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":5,"u":4,"b":[],"a":[]})")
             << "U=5 u=4 is invalid";

@@ -58,7 +58,7 @@ void BinanceNormalizer::normalizeFrame(const RawMessage &message, NormalizedOutp
                     "serverShutdown: the server is going away"});
                 out.reconnectRequested = true;
             } else {
-                ++out.ignored;
+                ++out.ignored[value.channel];
             }
         },
         std::move(*parsed));

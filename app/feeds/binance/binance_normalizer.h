@@ -22,6 +22,11 @@ public:
     {
         return &m_books.at(instrument).book();
     }
+    std::size_t bookUpdatesWaiting(std::uint32_t instrument) const override
+    {
+        const BookSync &sync = m_books.at(instrument);
+        return sync.state() == BookSync::State::AwaitingSnapshot ? sync.buffered() : 0;
+    }
 
 protected:
     void normalizeFrame(const RawMessage &message, NormalizedOutput &out) override;

@@ -28,9 +28,11 @@ struct Fields
     std::optional<std::int64_t> id;
     std::optional<std::int64_t> code;
     std::string_view message; // msg
+    std::string_view stream; // a combined stream's name: "btcusdt@bookTicker"
     bool hasResult = false;
     bool hasBids = false;
     bool hasAsks = false;
+    std::string levelsError; // b or a present but not levels: only a depthUpdate minds
     std::vector<model::PriceLevel> bids;
     std::vector<model::PriceLevel> asks;
 };
@@ -140,11 +142,24 @@ std::expected<void, std::string> readField(std::string_view key, value v, Fields
         out.hasResult = true;
         return {};
     }
-    if (key == "b" || key == "bids") {
+    if (key == "stream" && depth == 0)
+        return readString(v, out.stream, key);
+    if (key == "b" || key == "a") {
+        // Other channels use the letters for other things (bookTicker's best prices, aggTrade's
+        // id), so they are levels only where they are arrays; a depthUpdate then insists.
+        simdjson::ondemand::json_type type{};
+        if (v.type().get(type) || type != simdjson::ondemand::json_type::array) {
+            out.levelsError = std::format("'{}' is not an array of levels", key);
+            return {};
+        }
+        (key == "b" ? out.hasBids : out.hasAsks) = true;
+        return readLevels(v, key == "b" ? out.bids : out.asks, key);
+    }
+    if (key == "bids") {
         out.hasBids = true;
         return readLevels(v, out.bids, key);
     }
-    if (key == "a" || key == "asks") {
+    if (key == "asks") {
         out.hasAsks = true;
         return readLevels(v, out.asks, key);
     }
@@ -215,14 +230,24 @@ std::expected<Message, std::string> MessageParser::parse(
         return ErrorReply{*f.code, std::string(f.message)};
     if (f.hasResult)
         return SubscribeAck{f.id.value_or(0)};
-    if (f.eventType.empty())
-        return std::unexpected(std::string("neither an event, an ack nor an error reply"));
+    // A combined stream names its channel ("btcusdt@kline_1m" -> "kline_1m"); a raw one only by
+    // its event type, and bookTicker (which has none) by its update id and best prices.
+    const auto at = f.stream.find('@');
+    const std::string_view channel = at != std::string_view::npos ? f.stream.substr(at + 1)
+        : !f.eventType.empty()                                    ? f.eventType
+        : f.finalUpdateId && !f.levelsError.empty()               ? std::string_view("bookTicker")
+                                                                  : std::string_view();
     if (f.eventType == "serverShutdown") {
         const auto time = toNs(f.eventTime.value_or(0));
         return ServerShutdown{time.value_or(receivedAtNs)};
     }
-    if (f.eventType != "trade" && f.eventType != "depthUpdate")
-        return Ignored{std::string(f.eventType)};
+    if (f.eventType != "trade" && f.eventType != "depthUpdate") {
+        if (channel.empty())
+            return std::unexpected(std::string("neither an event, an ack nor an error reply"));
+        return Ignored{std::string(channel)};
+    }
+    if (f.eventType == "depthUpdate" && !f.levelsError.empty())
+        return std::unexpected("depthUpdate " + f.levelsError);
 
     const auto instrument = m_instruments.find(f.symbol);
     if (!instrument)

@@ -38,10 +38,11 @@ struct ServerShutdown
     std::int64_t eventTimeNs = 0;
 };
 
-// A well-formed frame that Tickscope does not ingest (another event type), with its type.
+// A well-formed frame of a channel Tickscope does not ingest (bookTicker, kline_1m, ticker,
+// aggTrade...): the combined stream's channel, else the event type.
 struct Ignored
 {
-    std::string eventType;
+    std::string channel;
 };
 
 // Data for a symbol that is not in the instrument list.
