@@ -1,12 +1,10 @@
 #include "app/analytics/indicators.h"
 #include "app/cli/cli.h"
+#include "app/cli/table.h"
 #include "app/commands/database_options.h"
 #include "db/trade_queries.h"
 
 #include <QDateTime>
-#include <QJsonArray>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QRegularExpression>
 #include <QTimeZone>
 #include <format>
@@ -56,19 +54,15 @@ QString isoTime(std::int64_t ns)
 }
 
 // The table of bars with one column per value, indicators last.
-struct Table
-{
-    QStringList columns;
-    std::vector<QStringList> rows;
-};
 
-Table tabulate(const std::vector<analytics::Bar> &bars, const std::vector<Indicator> &indicators)
+cli::Table tabulate(
+    const std::vector<analytics::Bar> &bars, const std::vector<Indicator> &indicators)
 {
-    Table table{{QStringLiteral("open_time"), QStringLiteral("close_time"), QStringLiteral("open"),
-        QStringLiteral("high"), QStringLiteral("low"), QStringLiteral("close"),
-        QStringLiteral("volume"), QStringLiteral("notional"), QStringLiteral("vwap"),
-        QStringLiteral("buy_volume"), QStringLiteral("sell_volume"), QStringLiteral("trades"),
-        QStringLiteral("spans_gap")}};
+    cli::Table table{{QStringLiteral("open_time"), QStringLiteral("close_time"),
+        QStringLiteral("open"), QStringLiteral("high"), QStringLiteral("low"),
+        QStringLiteral("close"), QStringLiteral("volume"), QStringLiteral("notional"),
+        QStringLiteral("vwap"), QStringLiteral("buy_volume"), QStringLiteral("sell_volume"),
+        QStringLiteral("trades"), QStringLiteral("spans_gap")}};
     for (const auto &bar : bars)
         table.rows.push_back({isoTime(bar.openTimeNs), isoTime(bar.closeTimeNs),
             QString::fromStdString(bar.open.toString()),
@@ -114,44 +108,6 @@ Table tabulate(const std::vector<analytics::Bar> &bars, const std::vector<Indica
     return table;
 }
 
-QString render(const Table &table, const QString &format)
-{
-    if (format == QLatin1String("json")) {
-        QJsonArray rows;
-        for (const auto &row : table.rows) {
-            QJsonObject object;
-            for (qsizetype i = 0; i < table.columns.size(); ++i)
-                object.insert(
-                    table.columns[i], row[i].isEmpty() ? QJsonValue() : QJsonValue(row[i]));
-            rows.append(object);
-        }
-        return QString::fromUtf8(QJsonDocument(rows).toJson(QJsonDocument::Indented)).trimmed();
-    }
-    if (format == QLatin1String("csv")) {
-        QStringList lines{table.columns.join(u',')};
-        for (const auto &row : table.rows)
-            lines << row.join(u',');
-        return lines.join(u'\n');
-    }
-    std::vector<qsizetype> widths;
-    for (qsizetype i = 0; i < table.columns.size(); ++i) {
-        qsizetype width = table.columns[i].size();
-        for (const auto &row : table.rows)
-            width = std::max(width, row[i].size());
-        widths.push_back(width);
-    }
-    auto line = [&](const QStringList &cells) {
-        QStringList padded;
-        for (qsizetype i = 0; i < cells.size(); ++i)
-            padded << cells[i].leftJustified(widths[static_cast<std::size_t>(i)]);
-        return padded.join(QStringLiteral("  ")).trimmed();
-    };
-    QStringList lines{line(table.columns)};
-    for (const auto &row : table.rows)
-        lines << line(row);
-    return lines.join(u'\n');
-}
-
 } // namespace
 
 int runBarsCommand(const QStringList &arguments)
@@ -192,8 +148,7 @@ int runBarsCommand(const QStringList &arguments)
                 kCommand, QStringLiteral("give --%1").arg(QString::fromLatin1(required)));
     }
     const QString format = parser.value(QStringLiteral("format"));
-    if (format != QLatin1String("table") && format != QLatin1String("csv")
-        && format != QLatin1String("json"))
+    if (!cli::isTableFormat(format))
         return cli::usageError(
             kCommand, QStringLiteral("--format must be table, csv or json, not '%1'").arg(format));
     const auto spec = analytics::parseBarSpec(parser.value(QStringLiteral("kind")).toStdString(),
@@ -238,7 +193,7 @@ int runBarsCommand(const QStringList &arguments)
         if (auto last = builder.finish())
             bars.push_back(std::move(*last));
         analytics::flagGaps(bars, db::gapsInRange(connection, *instrument, *from, *to));
-        cli::print(render(tabulate(bars, *indicators), format));
+        cli::print(cli::renderTable(tabulate(bars, *indicators), format));
     } catch (const std::exception &error) {
         return cli::failure(kCommand, QString::fromUtf8(error.what()));
     }

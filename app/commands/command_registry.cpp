@@ -15,6 +15,7 @@ int runPoliciesCommand(const QStringList &arguments);
 int runExportCommand(const QStringList &arguments);
 int runBackupCommand(const QStringList &arguments);
 int runStatusCommand(const QStringList &arguments);
+int runGapsCommand(const QStringList &arguments);
 
 const std::vector<Command> &commands()
 {
@@ -42,6 +43,9 @@ const std::vector<Command> &commands()
         {QStringLiteral("backup"),
             QStringLiteral("set up, take, list or verify backups (pgBackRest, WAL archiving)"),
             runBackupCommand},
+        {QStringLiteral("gaps"),
+            QStringLiteral("the gaps in the data and the daily completeness ledger"),
+            runGapsCommand},
         {QStringLiteral("status"),
             QStringLiteral("the database in use; --replication: standbys, slots, lag, disk runway"),
             runStatusCommand},
