@@ -16,7 +16,7 @@ std::optional<std::int64_t> optionalNumber(const pqxx::field &field)
 
 } // namespace
 
-std::vector<GapRecord> listGaps(pqxx::connection &connection, const GapFilter &filter)
+std::vector<model::RecordedGap> listGaps(pqxx::connection &connection, const GapFilter &filter)
 {
     pqxx::read_transaction tx{connection};
     const auto rows = tx.exec(
@@ -33,7 +33,7 @@ std::vector<GapRecord> listGaps(pqxx::connection &connection, const GapFilter &f
             timestampFromMicroseconds("$4")),
         pqxx::params{filter.exchange, filter.symbol, filter.status,
             filter.sinceNs ? std::optional(*filter.sinceNs / 1000) : std::nullopt, filter.limit});
-    std::vector<GapRecord> gaps;
+    std::vector<model::RecordedGap> gaps;
     gaps.reserve(rows.size());
     for (const auto &row : rows)
         gaps.push_back({.id = row[0].as<std::int64_t>(),
@@ -51,7 +51,7 @@ std::vector<GapRecord> listGaps(pqxx::connection &connection, const GapFilter &f
     return gaps;
 }
 
-std::vector<Completeness> completeness(pqxx::connection &connection,
+std::vector<model::Completeness> completeness(pqxx::connection &connection,
     const std::optional<std::string> &exchange, const std::optional<std::string> &symbol,
     std::int64_t fromNs, std::int64_t toNs)
 {
@@ -75,7 +75,7 @@ std::vector<Completeness> completeness(pqxx::connection &connection,
             "FROM chosen c LEFT JOIN overlapping o USING (instrument_id) ORDER BY 1, 2",
             from, to),
         pqxx::params{exchange, symbol, fromNs / 1000, toNs / 1000});
-    std::vector<Completeness> result;
+    std::vector<model::Completeness> result;
     result.reserve(rows.size());
     for (const auto &row : rows)
         result.push_back({.exchange = row[0].as<std::string>(),
@@ -85,6 +85,61 @@ std::vector<Completeness> completeness(pqxx::connection &connection,
             .gapSeconds = row[4].as<double>(),
             .windowSeconds = static_cast<double>(toNs - fromNs) / 1e9});
     return result;
+}
+
+std::vector<model::DailyCompleteness> dailyCompleteness(pqxx::connection &connection,
+    const std::optional<std::string> &exchange, const std::optional<std::string> &symbol,
+    std::int64_t fromNs, std::int64_t toNs)
+{
+    pqxx::read_transaction tx{connection};
+    const std::string from = timestampFromMicroseconds("$3");
+    const std::string to = timestampFromMicroseconds("$4");
+    const auto rows = tx.exec(
+        std::format(
+            "WITH chosen AS (SELECT instrument_id, exchange, symbol FROM market_data.instruments "
+            "  WHERE ($1::text IS NULL OR exchange = $1) AND ($2::text IS NULL OR symbol = $2)), "
+            "days AS (SELECT greatest(d, {0}) AS day_start, least(d + interval '1 day', {1}) AS "
+            "  day_end, d AS day FROM generate_series(date_trunc('day', {0}, 'UTC'), {1} - "
+            "  interval '1 microsecond', interval '1 day') d), "
+            "channels AS (SELECT unnest(ARRAY['trades', 'book']) AS channel), "
+            "gaps AS (SELECT instrument_id, kind, status, gap_start, gap_end, "
+            "  CASE kind WHEN 'trade_id' THEN 'trades' WHEN 'book_sequence' THEN 'book' "
+            "    WHEN 'checksum' THEN 'book' END AS only_channel "
+            "  FROM audit.gaps WHERE gap_start < {1} AND gap_end > {0} "
+            "  AND instrument_id IN (SELECT instrument_id FROM chosen)), "
+            "ledger AS (SELECT c.exchange, c.symbol, ch.channel, d.day, d.day_start, d.day_end, "
+            "  count(g.kind) AS gaps, count(g.kind) FILTER (WHERE g.status = 'open') AS open_gaps, "
+            "  range_agg(tstzrange(greatest(g.gap_start, d.day_start), "
+            "    least(g.gap_end, d.day_end))) FILTER (WHERE g.kind IS NOT NULL) AS spans, "
+            "  coalesce(string_agg(DISTINCT g.kind, ','), '') AS causes, "
+            "  coalesce(string_agg(DISTINCT g.status, ','), '') AS repairs "
+            "  FROM chosen c CROSS JOIN channels ch CROSS JOIN days d "
+            "  LEFT JOIN gaps g ON g.instrument_id = c.instrument_id "
+            "    AND (g.only_channel IS NULL OR g.only_channel = ch.channel) "
+            "    AND g.gap_start < d.day_end AND g.gap_end > d.day_start "
+            "  GROUP BY 1, 2, 3, 4, 5, 6) "
+            "SELECT exchange, symbol, channel, {2}, "
+            "  extract(epoch FROM day_end - day_start)::float8, "
+            "  coalesce((SELECT sum(extract(epoch FROM upper(s) - lower(s))) FROM unnest(spans) "
+            "s), "
+            "    0)::float8, gaps, open_gaps, causes, repairs "
+            "FROM ledger ORDER BY exchange, symbol, channel DESC, day",
+            from, to, epochNanoseconds("day")),
+        pqxx::params{exchange, symbol, fromNs / 1000, toNs / 1000});
+    std::vector<model::DailyCompleteness> ledger;
+    ledger.reserve(rows.size());
+    for (const auto &row : rows)
+        ledger.push_back({.exchange = row[0].as<std::string>(),
+            .symbol = row[1].as<std::string>(),
+            .channel = row[2].as<std::string>(),
+            .dayNs = row[3].as<std::int64_t>(),
+            .windowSeconds = row[4].as<double>(),
+            .gapSeconds = row[5].as<double>(),
+            .gaps = row[6].as<std::int64_t>(),
+            .openGaps = row[7].as<std::int64_t>(),
+            .causes = row[8].as<std::string>(),
+            .repairs = row[9].as<std::string>()});
+    return ledger;
 }
 
 } // namespace tickscope::db

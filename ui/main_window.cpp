@@ -3,6 +3,7 @@
 #include "ui/alerts_panel.h"
 #include "ui/backups_page.h"
 #include "ui/connection_page.h"
+#include "ui/gaps_page.h"
 #include "ui/live_page.h"
 #include "ui/replication_page.h"
 #include "ui/schema_page.h"
@@ -26,6 +27,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_storagePage(new StoragePage)
     , m_schemaPage(new SchemaPage)
     , m_backupsPage(new BackupsPage)
+    , m_gapsPage(new GapsPage)
     , m_replicationPage(new ReplicationPage)
     , m_alertsPanel(new AlertsPanel(this))
     , m_connectionBadge(new widgets::StatusBadge)
@@ -42,6 +44,7 @@ MainWindow::MainWindow(QWidget *parent)
     addPage(tr("Live"), m_livePage);
     addPage(tr("Storage"), m_storagePage);
     addPage(tr("Schema & policies"), m_schemaPage);
+    addPage(tr("Gaps"), m_gapsPage);
     addPage(tr("Replication"), m_replicationPage);
     addPage(tr("Backups"), m_backupsPage);
     addPage(tr("Connection"), m_connectionPage);

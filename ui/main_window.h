@@ -21,6 +21,7 @@ namespace tickscope::ui {
 
 class AlertsPanel;
 class BackupsPage;
+class GapsPage;
 class ConnectionPage;
 class LivePage;
 class ReplicationPage;
@@ -35,6 +36,7 @@ public:
 
     // The app connects a page's own signals and slots to its service directly.
     BackupsPage *backupsPage() const { return m_backupsPage; }
+    GapsPage *gapsPage() const { return m_gapsPage; }
     AlertsPanel *alertsPanel() const { return m_alertsPanel; }
     ReplicationPage *replicationPage() const { return m_replicationPage; }
 
@@ -61,6 +63,7 @@ private:
     StoragePage *m_storagePage;
     SchemaPage *m_schemaPage;
     BackupsPage *m_backupsPage;
+    GapsPage *m_gapsPage;
     ReplicationPage *m_replicationPage;
     AlertsPanel *m_alertsPanel;
     widgets::StatusBadge *m_connectionBadge;

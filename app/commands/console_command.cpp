@@ -8,6 +8,7 @@
 #include "app/services/backup_monitor.h"
 #include "app/services/database_monitor.h"
 #include "app/services/database_session.h"
+#include "app/services/gap_monitor.h"
 #include "app/services/http_service.h"
 #include "app/services/ingest_service.h"
 #include "app/services/replication_monitor.h"
@@ -17,6 +18,7 @@
 #include "db/migration_set.h"
 #include "ui/alerts_panel.h"
 #include "ui/backups_page.h"
+#include "ui/gaps_page.h"
 #include "ui/main_window.h"
 #include "ui/replication_page.h"
 
@@ -199,6 +201,7 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
     }
 
     std::unique_ptr<ui::MainWindow> window;
+    GapMonitor *gapMonitor = nullptr; // the console's, on the monitor thread
     std::unique_ptr<IngestService> ingest;
     StatusLine ingestLine;
     QTimer ingestTicker;
@@ -241,6 +244,18 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
             });
         QObject::connect(replication, &ReplicationMonitor::statusChanged, window->replicationPage(),
             &ui::ReplicationPage::showStatus);
+        auto *gaps = new GapMonitor;
+        gaps->moveToThread(&monitorThread);
+        QObject::connect(&monitorThread, &QThread::finished, gaps, &QObject::deleteLater);
+        QObject::connect(
+            gaps, &GapMonitor::ledgerChanged, window->gapsPage(), &ui::GapsPage::showLedger);
+        QObject::connect(
+            window->gapsPage(), &ui::GapsPage::filterChanged, gaps, &GapMonitor::setFilter);
+        QObject::connect(monitor, &DatabaseMonitor::databaseReady, gaps,
+            [gaps](const QString &, const QString &, const QString &readerConninfo) {
+                gaps->start(readerConninfo);
+            });
+        gapMonitor = gaps;
         QObject::connect(alerts, &AlertMonitor::alertsChanged, window->alertsPanel(),
             &ui::AlertsPanel::showAlerts);
         QObject::connect(window->alertsPanel(), &ui::AlertsPanel::acknowledgeRequested, alerts,
@@ -336,6 +351,8 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
         backupThread.quit();
         backupThread.wait();
     }
+    if (gapMonitor)
+        QMetaObject::invokeMethod(gapMonitor, &GapMonitor::shutdown, Qt::BlockingQueuedConnection);
     QMetaObject::invokeMethod(storage, &StorageMonitor::shutdown, Qt::BlockingQueuedConnection);
     QMetaObject::invokeMethod(
         replication, &ReplicationMonitor::shutdown, Qt::BlockingQueuedConnection);

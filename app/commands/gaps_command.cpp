@@ -26,7 +26,7 @@ QString text(const std::string &value)
     return QString::fromStdString(value);
 }
 
-cli::Table gapTable(const std::vector<db::GapRecord> &gaps)
+cli::Table gapTable(const std::vector<model::RecordedGap> &gaps)
 {
     cli::Table table{{QStringLiteral("id"), QStringLiteral("exchange"), QStringLiteral("symbol"),
         QStringLiteral("kind"), QStringLiteral("first_missing"), QStringLiteral("last_missing"),
@@ -45,7 +45,7 @@ cli::Table gapTable(const std::vector<db::GapRecord> &gaps)
     return table;
 }
 
-cli::Table ledgerTable(const std::vector<db::DailyCompleteness> &ledger)
+cli::Table ledgerTable(const std::vector<model::DailyCompleteness> &ledger)
 {
     cli::Table table{{QStringLiteral("exchange"), QStringLiteral("symbol"),
         QStringLiteral("channel"), QStringLiteral("day"), QStringLiteral("completeness"),
