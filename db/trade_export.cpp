@@ -40,12 +40,17 @@ TradeExport::TradeExport(pqxx::connection &connection, ExportRange range)
     const std::string to = timestampLiteral(m_range.toNs);
     const auto row = m_raw->queryRow(std::format(
         "WITH chosen AS (SELECT instrument_id FROM market_data.instruments WHERE {0}), "
-        "gaps AS (SELECT g.gap_start, g.gap_end, g.status, g.resolved_at FROM audit.gaps g "
-        "  JOIN chosen USING (instrument_id) WHERE g.gap_start < {2} AND g.gap_end > {1} {3}) "
+        "gaps AS (SELECT g.instrument_id, g.gap_start, g.gap_end, g.status, g.resolved_at "
+        "  FROM audit.gaps g JOIN chosen USING (instrument_id) "
+        "  WHERE g.gap_start < {2} AND g.gap_end > {1} {3}), "
+        // Per instrument, overlapping gaps cover a minute once (as db::completeness counts).
+        "covered AS (SELECT range_agg(tstzrange(greatest(gap_start, {1}), least(gap_end, {2}))) "
+        "  AS spans FROM gaps GROUP BY instrument_id) "
         "SELECT (SELECT count(*) FROM chosen), "
         "  (SELECT coalesce(array_agg(instrument_id ORDER BY instrument_id), '{{}}') FROM chosen), "
         "  count(*), count(*) FILTER (WHERE status = 'open' {4}), "
-        "  coalesce(sum(extract(epoch FROM least(gap_end, {2}) - greatest(gap_start, {1}))), 0), "
+        "  (SELECT coalesce(sum(extract(epoch FROM upper(s) - lower(s))), 0) "
+        "   FROM covered, unnest(spans) s), "
         "  extract(epoch FROM {2} - {1}) "
         "FROM gaps",
         chosen, from, to, m_asOf.empty() ? "" : "AND g.detected_at <= " + m_asOf,

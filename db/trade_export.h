@@ -30,7 +30,7 @@ struct RangeSummary
     std::int64_t instruments = 0; // that the filters select
     std::int64_t gaps = 0; // known gaps that overlap the range
     std::int64_t openGaps = 0; // not (yet, as of the range's as-of) backfilled or closed
-    double gapSeconds = 0; // summed over instruments, clipped to the range
+    double gapSeconds = 0; // summed over instruments, clipped to the range, overlaps once
     // Share of instrument-time in the range that no known gap covers.
     double completeness() const;
     double rangeSeconds = 0;

@@ -195,6 +195,27 @@ private slots:
         QCOMPARE(readAll(out), QByteArray("keep me"));
     }
 
+    // Overlapping gaps leave a minute missing once: an outage 01:00:30-01:02:00 over the 90 s
+    // trade-id gap adds 30 s, not 90.
+    void overlappingGapsCountOnce()
+    {
+        auto connection = db::connect(m_conninfo, "test");
+        pqxx::nontransaction{connection}.exec(
+            "INSERT INTO audit.gaps (instrument_id, kind, gap_start, gap_end, detected_at, note) "
+            "SELECT instrument_id, 'outage', '2026-03-01 01:00:30+00', '2026-03-01 01:02:00+00', "
+            "'2026-03-01 10:00:00+00', 'journal disk full' FROM market_data.instruments "
+            "WHERE symbol = 'BTCUSDT' AND exchange = 'alpha'");
+        QTemporaryDir dir;
+        const auto run = runTickscope({"export", "--db", db(), "--from", "2026-03-01T00:00:00Z",
+            "--to", "2026-03-01T12:00:00Z", "--exchange", "alpha", "--out",
+            dir.filePath(QStringLiteral("trades.csv"))});
+        pqxx::nontransaction{connection}.exec("DELETE FROM audit.gaps WHERE kind = 'outage'");
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY2(run.out.contains(QStringLiteral("known gaps:   2 (1 open), 120.0 s of 86400 s "
+                                                 "instrument-time")),
+            qPrintable(run.out));
+    }
+
 private:
     QString db() const { return QString::fromStdString(m_conninfo); }
 
