@@ -4,10 +4,17 @@
 
 #include <format>
 #include <pqxx/pqxx>
+#include <string_view>
 
 namespace tickscope::db {
 
 namespace {
+
+// The instruments the filters choose, for the completeness queries: $1 exchange, $2 symbol (NULL:
+// any); they take the window as $3 and $4 (µs).
+constexpr std::string_view kChosenInstruments
+    = "chosen AS (SELECT instrument_id, exchange, symbol FROM market_data.instruments "
+      "WHERE ($1::text IS NULL OR exchange = $1) AND ($2::text IS NULL OR symbol = $2))";
 
 std::optional<std::int64_t> optionalNumber(const pqxx::field &field)
 {
@@ -61,9 +68,7 @@ std::vector<model::Completeness> completeness(pqxx::connection &connection,
     // range_agg merges overlapping gaps, so a minute two gaps cover is missing once.
     const auto rows = tx.exec(
         std::format(
-            "WITH chosen AS (SELECT instrument_id, exchange, symbol "
-            "  FROM market_data.instruments WHERE ($1::text IS NULL OR exchange = $1) "
-            "  AND ($2::text IS NULL OR symbol = $2)), "
+            "WITH {2}, "
             "overlapping AS (SELECT instrument_id, count(*) AS gaps, "
             "  count(*) FILTER (WHERE status = 'open') AS open_gaps, "
             "  range_agg(tstzrange(greatest(gap_start, {0}), least(gap_end, {1}))) AS spans "
@@ -73,7 +78,7 @@ std::vector<model::Completeness> completeness(pqxx::connection &connection,
             "  coalesce((SELECT sum(extract(epoch FROM upper(s) - lower(s))) "
             "            FROM unnest(o.spans) s), 0)::float8 "
             "FROM chosen c LEFT JOIN overlapping o USING (instrument_id) ORDER BY 1, 2",
-            from, to),
+            from, to, kChosenInstruments),
         pqxx::params{exchange, symbol, fromNs / 1000, toNs / 1000});
     std::vector<model::Completeness> result;
     result.reserve(rows.size());
@@ -96,8 +101,7 @@ std::vector<model::DailyCompleteness> dailyCompleteness(pqxx::connection &connec
     const std::string to = timestampFromMicroseconds("$4");
     const auto rows = tx.exec(
         std::format(
-            "WITH chosen AS (SELECT instrument_id, exchange, symbol FROM market_data.instruments "
-            "  WHERE ($1::text IS NULL OR exchange = $1) AND ($2::text IS NULL OR symbol = $2)), "
+            "WITH {3}, "
             "days AS (SELECT greatest(d, {0}) AS day_start, least(d + interval '1 day', {1}) AS "
             "  day_end, d AS day FROM generate_series(date_trunc('day', {0}, 'UTC'), {1} - "
             "  interval '1 microsecond', interval '1 day') d), "
@@ -124,7 +128,7 @@ std::vector<model::DailyCompleteness> dailyCompleteness(pqxx::connection &connec
             "s), "
             "    0)::float8, gaps, open_gaps, causes, repairs "
             "FROM ledger ORDER BY exchange, symbol, channel DESC, day",
-            from, to, epochNanoseconds("day")),
+            from, to, epochNanoseconds("day"), kChosenInstruments),
         pqxx::params{exchange, symbol, fromNs / 1000, toNs / 1000});
     std::vector<model::DailyCompleteness> ledger;
     ledger.reserve(rows.size());
