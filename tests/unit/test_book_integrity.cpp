@@ -1,8 +1,10 @@
-// The order-book checksums of Kraken v2 and OKX v5 reproduce the values their documentation gives
-// (../shared/feeds/PROTOCOLS.md 3.5 and 4.5), and CRC-32 the standard check value.
+// The order-book integrity checks of Kraken v2 and OKX v5: the checksums reproduce the values
+// their documentation gives (../shared/feeds/PROTOCOLS.md 3.5 and 4.5), CRC-32 the standard check
+// value, and OKX's sequence rule passes the documented non-gap cases and catches a break.
 #include "app/feeds/crc32.h"
 #include "app/feeds/kraken/book_checksum.h"
 #include "app/feeds/okx/book_checksum.h"
+#include "app/feeds/okx/book_sequence.h"
 
 #include <QTest>
 
@@ -31,7 +33,7 @@ const auto kGuideBids = levels({{"45283.5", "0.10000000"}, {"45283.4", "1.545820
 
 } // namespace
 
-class TestBookChecksums : public QObject
+class TestBookIntegrity : public QObject
 {
     Q_OBJECT
 
@@ -104,7 +106,27 @@ private slots:
         const std::vector<TextLevel> reformatted{{"3366.1", "7"}, {"3366.0", "6"}};
         QVERIFY(feeds::okx::bookChecksum(reformatted, asks) != -1881014294);
     }
+
+    void okxSequenceDocumentedCases()
+    {
+        using Verdict = feeds::okx::BookSequence::Verdict;
+        feeds::okx::BookSequence sequence;
+        QCOMPARE(sequence.onMessage(8, 9), Verdict::NoSnapshot);
+        // The documentation's run: snapshot (-1 -> 10), update (10 -> 15), keep-alive (15 -> 15),
+        // reset (15 -> 3), normal (3 -> 5). No gap anywhere.
+        QCOMPARE(sequence.onMessage(-1, 10), Verdict::Continues);
+        QCOMPARE(sequence.onMessage(10, 15), Verdict::Continues);
+        QCOMPARE(sequence.onMessage(15, 15), Verdict::Continues);
+        QCOMPARE(sequence.onMessage(15, 3), Verdict::Reset);
+        QCOMPARE(sequence.onMessage(3, 5), Verdict::Continues);
+        // A message lost: its successor's prevSeqId is not the last seqId.
+        QCOMPARE(sequence.onMessage(7, 9), Verdict::Break);
+        QVERIFY(!sequence.last());
+        QCOMPARE(sequence.onMessage(9, 11), Verdict::NoSnapshot);
+        QCOMPARE(sequence.onMessage(-1, 20), Verdict::Continues);
+        QCOMPARE(sequence.last(), std::optional<std::int64_t>(20));
+    }
 };
 
-QTEST_GUILESS_MAIN(TestBookChecksums)
-#include "test_book_checksums.moc"
+QTEST_GUILESS_MAIN(TestBookIntegrity)
+#include "test_book_integrity.moc"
