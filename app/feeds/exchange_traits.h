@@ -42,6 +42,16 @@ struct ExchangeTraits
     KeepAlive keepAlive = KeepAlive::WebSocketPing;
     Backfill backfill = Backfill::None;
     std::size_t streamsPerConnection = 0; // 0: no limit
+
+    // The venue's REST request-weight limit per minute and address (0: none known), and what a
+    // book snapshot and a trade backfill request weigh against it (feeds::RequestPacer).
+    struct RestWeights
+    {
+        int perMinute = 0;
+        int snapshot = 1;
+        int backfill = 1;
+    };
+    RestWeights restWeights;
 };
 
 } // namespace tickscope::feeds

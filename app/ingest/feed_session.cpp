@@ -16,6 +16,8 @@ FeedSession::FeedSession(
     : m_adapter(std::move(adapter))
     , m_options(std::move(options))
     , m_restBackoff(m_options.connection.reconnectBase, m_options.connection.reconnectCap)
+    // Four fifths of the published limit: the desk's other programs share the address.
+    , m_restPacer(m_adapter->traits().restWeights.perMinute * 4 / 5, std::chrono::minutes(1))
 {
     m_status.feed = m_adapter->feedName();
     m_snapshotPending.assign(m_adapter->instruments().size(), false);
@@ -182,6 +184,23 @@ void FeedSession::backfill(std::uint32_t instrument, qint64 fromId, int limit)
 void FeedSession::fetchRest(const QUrl &url, feeds::RestTopic topic, std::uint32_t instrument,
     const QString &what, std::function<void(const feeds::RawMessage &message)> then)
 {
+    const auto &weights = m_adapter->traits().restWeights;
+    const auto wait = m_restPacer.reserve(
+        topic == feeds::RestTopic::BookSnapshot ? weights.snapshot : weights.backfill,
+        feeds::RequestPacer::Clock::now());
+    if (wait.count() <= 0) {
+        sendRest(url, topic, instrument, what, std::move(then));
+        return;
+    }
+    QTimer::singleShot(wait, this, [this, url, topic, instrument, what, then = std::move(then)] {
+        if (!m_stopping)
+            sendRest(url, topic, instrument, what, then);
+    });
+}
+
+void FeedSession::sendRest(const QUrl &url, feeds::RestTopic topic, std::uint32_t instrument,
+    const QString &what, std::function<void(const feeds::RawMessage &message)> then)
+{
     QNetworkRequest request{url};
     request.setTransferTimeout(std::chrono::seconds(10));
     QNetworkReply *reply = m_network->get(request);
@@ -199,6 +218,21 @@ void FeedSession::fetchRest(const QUrl &url, feeds::RestTopic topic, std::uint32
             const std::string &symbol = m_adapter->instruments().at(instrument).symbol;
             const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
             const QByteArray body = reply->readAll();
+            // 429: too many requests; 418: the address is banned for a while. Both say how long.
+            if (status == 429 || status == 418) {
+                bool ok = false;
+                const int seconds = reply->rawHeader("Retry-After").toInt(&ok);
+                const auto pause = std::chrono::seconds(ok && seconds > 0 ? seconds : 60);
+                m_restPacer.backOff(pause, feeds::RequestPacer::Clock::now());
+                marker(model::FeedEvent::Kind::Error,
+                    QStringLiteral("%1 of %2: the exchange limits this address (HTTP %3); no REST "
+                                   "request for %4 s")
+                        .arg(what, QString::fromStdString(symbol))
+                        .arg(status)
+                        .arg(pause.count()));
+                fetchRest(url, topic, instrument, what, then);
+                return;
+            }
             if (reply->error() != QNetworkReply::NoError || status != 200) {
                 marker(model::FeedEvent::Kind::Error,
                     QStringLiteral("%1 of %2 failed (HTTP %3): %4 %5")

@@ -11,6 +11,7 @@
 
 #include "app/feeds/backoff.h"
 #include "app/feeds/exchange_adapter.h"
+#include "app/feeds/request_pacer.h"
 #include "app/ingest/feed_connection.h"
 #include "app/ingest/journal_writer.h"
 #include "app/model/feed_status.h"
@@ -77,7 +78,11 @@ private:
     void fetchSnapshot(std::uint32_t instrument);
     // GETs `url` and journals a 200 answer as a REST response on `topic` for `instrument`, then
     // hands the journaled message to `then`; retries other answers after a backoff.
+    // GET `url` when the exchange's weight limit allows (feeds::RequestPacer), again after a
+    // failure (backing off; after a 429 or 418 as long as the exchange says), then `then`.
     void fetchRest(const QUrl &url, feeds::RestTopic topic, std::uint32_t instrument,
+        const QString &what, std::function<void(const feeds::RawMessage &message)> then);
+    void sendRest(const QUrl &url, feeds::RestTopic topic, std::uint32_t instrument,
         const QString &what, std::function<void(const feeds::RawMessage &message)> then);
     void record(feeds::RawKind kind, std::uint32_t tag, std::string_view payload,
         std::int64_t receivedAtNs);
@@ -105,6 +110,7 @@ private:
     QTimer *m_flushTimer = nullptr;
     QTimer *m_watchdog = nullptr;
     feeds::Backoff m_restBackoff;
+    feeds::RequestPacer m_restPacer; // the exchange's REST weight limit, shared by all requests
     std::chrono::steady_clock::time_point m_lastSync;
     model::JournalPosition m_durableEnd;
     model::FeedStatus m_status;

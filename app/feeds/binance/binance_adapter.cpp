@@ -35,6 +35,9 @@ BinanceAdapter::BinanceAdapter(const InstrumentList &instruments, BinanceEndpoin
           .backfill = ExchangeTraits::Backfill::ById,
           .streamsPerConnection = std::clamp<std::size_t>(
               streamsPerConnection, kStreamsPerInstrument, kMaxStreamsPerConnection),
+          // REQUEST_WEIGHT 6000 a minute; /api/v3/depth at limit 5000 weighs 250,
+          // /api/v3/historicalTrades 25 (PROTOCOLS.md 1.3, 1.4).
+          .restWeights = {.perMinute = 6000, .snapshot = 250, .backfill = 25},
       }
 { }
 
