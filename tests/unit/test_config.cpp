@@ -264,12 +264,7 @@ private slots:
                 QCOMPARE(::chown(QFile::encodeName(file.fileName()).constData(), 65534, 65534), 0);
             toml += "token_file = \"" + file.fileName().toUtf8() + "\"\n";
         }
-        const QString path = dir.filePath(QStringLiteral("tickscope.toml"));
-        QFile file{path};
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write(toml);
-        file.close();
-        const auto config = loadConfig(path, true);
+        const auto config = loadText(toml);
         if (!error.isEmpty()) {
             QVERIFY(!config);
             QVERIFY2(
