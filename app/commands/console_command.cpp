@@ -115,7 +115,9 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
             "Tickscope keeps exchange market data in TimescaleDB and watches over it.\n\n"
             "Without a command it opens the console (or, without a display or with --headless, "
             "prints a status line until Ctrl-C). With nothing configured it runs the embedded "
-            "local database and migrates it.\n\n"
+            "local database and migrates it. Either way /metrics and the read-only query API "
+            "(/api/v1/...) answer on the config file's [http] listen address (default "
+            "127.0.0.1:9464).\n\n"
             "Commands:\n")
             + commandSummaries()
             + QStringLiteral("\nRun 'tickscope COMMAND --help' for a command's options."));

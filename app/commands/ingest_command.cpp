@@ -27,6 +27,9 @@ int runIngestCommand(const QStringList &arguments)
     cli::describe(parser,
         QStringLiteral("Runs the ingest pipeline headless: every configured exchange's feed is "
                        "journaled and written to the database, with a status line a second. "
+                       "Prometheus' /metrics and the read-only query API (/api/v1/...) answer on "
+                       "the config file's [http] listen address (default 127.0.0.1:9464; a token "
+                       "from token_file is required off loopback). "
                        "Ctrl-C (or SIGTERM) stops it cleanly: the connections close, the journals "
                        "are sealed and everything received is committed first.\n\n"
                        "Exchanges come from the config file's [exchanges.NAME] sections: symbols, "
