@@ -1,12 +1,9 @@
 #include "app/services/http_endpoint.h"
 
-#include <QHostAddress>
-#include <QHttpServer>
-#include <QHttpServerRequest>
+#include "app/net/qt_http.h"
+
 #include <QHttpServerResponder>
 #include <QJsonObject>
-#include <QMetaEnum>
-#include <QTcpServer>
 #include <spdlog/spdlog.h>
 
 namespace tickscope::app {
@@ -35,10 +32,7 @@ HttpEndpoint::HttpEndpoint(QByteArray token)
         m_server.get(), [this](const QHttpServerRequest &request, QHttpServerResponder &responder) {
             responder.sendResponse(error(QHttpServerResponse::StatusCode::NotFound,
                 QStringLiteral("no route %1 %2; this server answers GET on %3")
-                    .arg(QString::fromLatin1(
-                             QMetaEnum::fromType<QHttpServerRequest::Method>().valueToKey(
-                                 static_cast<int>(request.method())))
-                             .toUpper(),
+                    .arg(QString::fromLatin1(net::methodName(request.method())),
                         request.url().path(), m_paths.join(QStringLiteral(", ")))));
         });
 }
@@ -64,18 +58,11 @@ void HttpEndpoint::get(const QString &path, Handler handler)
 
 std::expected<quint16, QString> HttpEndpoint::listen(const QString &host, quint16 port)
 {
-    auto tcp = std::make_unique<QTcpServer>();
-    if (!tcp->listen(QHostAddress(host), port))
-        return std::unexpected(QStringLiteral("cannot listen on %1:%2: %3")
-                .arg(host)
-                .arg(port)
-                .arg(tcp->errorString()));
-    const quint16 bound = tcp->serverPort();
-    if (!m_server->bind(tcp.get()))
+    auto bound = net::listen(*m_server, QHostAddress(host), port);
+    if (!bound)
         return std::unexpected(
-            QStringLiteral("the HTTP server did not take %1:%2").arg(host).arg(bound));
-    tcp.release(); // the HTTP server owns it now
-    return bound;
+            QStringLiteral("cannot listen on %1:%2: %3").arg(host).arg(port).arg(bound.error()));
+    return *bound;
 }
 
 void HttpEndpoint::moveToThread(QThread *thread)

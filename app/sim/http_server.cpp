@@ -1,13 +1,10 @@
 #include "app/sim/http_server.h"
 
+#include "app/net/qt_http.h"
+
 #include <QFuture>
-#include <QHostAddress>
-#include <QHttpServer>
-#include <QHttpServerRequest>
 #include <QHttpServerResponse>
-#include <QMetaEnum>
 #include <QPromise>
-#include <QTcpServer>
 
 namespace tickscope::sim {
 
@@ -16,9 +13,7 @@ namespace {
 HttpServer::Request convert(const QHttpServerRequest &request)
 {
     HttpServer::Request converted;
-    converted.method = QByteArray(QMetaEnum::fromType<QHttpServerRequest::Method>().valueToKey(
-                                      static_cast<int>(request.method())))
-                           .toUpper();
+    converted.method = net::methodName(request.method());
     converted.path = request.url().path(QUrl::FullyDecoded);
     converted.query = request.query();
     const QHttpHeaders headers = request.headers();
@@ -74,13 +69,10 @@ std::expected<void, QString> HttpServer::listen(quint16 port)
                 Qt::QueuedConnection);
             return answer;
         });
-    auto tcp = std::make_unique<QTcpServer>();
-    if (!tcp->listen(QHostAddress::LocalHost, port))
-        return std::unexpected(tcp->errorString());
-    m_port = tcp->serverPort();
-    if (!server->bind(tcp.get()))
-        return std::unexpected(QStringLiteral("the HTTP server did not take port %1").arg(m_port));
-    tcp.release(); // the HTTP server owns it now
+    const auto bound = net::listen(*server, QHostAddress::LocalHost, port);
+    if (!bound)
+        return std::unexpected(bound.error());
+    m_port = *bound;
     m_server = std::move(server);
     m_server->moveToThread(&m_thread);
     m_thread.start();
