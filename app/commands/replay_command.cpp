@@ -201,7 +201,8 @@ int runReplayCommand(const QStringList &arguments)
         return cli::failure(kCommand, QStringLiteral("the input names no symbol; give --symbols"));
     settings.instruments.clear();
     for (const auto &symbol : symbols) {
-        auto instrument = parseSymbol(settings.feed, symbol);
+        auto instrument = parseSymbol(
+            settings.feed, symbol, feeds::findAdapter(settings.adapter)->symbolSeparator);
         if (!instrument)
             return cli::usageError(kCommand, QString::fromStdString(instrument.error()));
         settings.instruments.push_back(std::move(*instrument));

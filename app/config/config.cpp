@@ -147,7 +147,7 @@ std::expected<feeds::FeedSettings, std::string> readExchange(
         const auto text = entry.value<std::string>();
         if (!text)
             return std::unexpected(reader.error(entry, "symbols", "must hold strings only"));
-        auto instrument = parseSymbol(feed, *text);
+        auto instrument = parseSymbol(feed, *text, adapter->symbolSeparator);
         if (!instrument)
             return std::unexpected(reader.error(entry, "symbols", instrument.error()));
         const auto twin = std::ranges::find(
@@ -512,20 +512,23 @@ QString defaultJournalDirectory()
 }
 
 std::expected<model::Instrument, std::string> parseSymbol(
-    const std::string &exchange, std::string_view text)
+    const std::string &exchange, std::string_view text, std::string_view separator)
 {
     auto valid = [](std::string_view part) {
         return !part.empty() && std::ranges::all_of(part, [](char c) {
             return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
         });
     };
-    if (const auto slash = text.find('/'); slash != std::string_view::npos) {
-        const auto base = text.substr(0, slash);
-        const auto quote = text.substr(slash + 1);
+    auto instrument = [&](std::string_view base, std::string_view quote) {
+        return model::Instrument{exchange, std::format("{}{}{}", base, separator, quote),
+            std::string(base), std::string(quote)};
+    };
+    if (const auto split = text.find_first_of("/-"); split != std::string_view::npos) {
+        const auto base = text.substr(0, split);
+        const auto quote = text.substr(split + 1);
         if (!valid(base) || !valid(quote))
             return std::unexpected(std::format("\"{}\" is not BASE/QUOTE in capitals", text));
-        return model::Instrument{exchange, std::string(base) + std::string(quote),
-            std::string(base), std::string(quote)};
+        return instrument(base, quote);
     }
     // Longest first, so that "FDUSD" wins over "USD".
     static constexpr std::array kQuotes{"FDUSD", "USDT", "USDC", "TUSD", "BUSD", "USD", "EUR",
@@ -533,8 +536,7 @@ std::expected<model::Instrument, std::string> parseSymbol(
     if (valid(text)) {
         for (const std::string_view quote : kQuotes) {
             if (text.size() > quote.size() && text.ends_with(quote))
-                return model::Instrument{exchange, std::string(text),
-                    std::string(text.substr(0, text.size() - quote.size())), std::string(quote)};
+                return instrument(text.substr(0, text.size() - quote.size()), quote);
         }
     }
     return std::unexpected(std::format(

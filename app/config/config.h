@@ -82,8 +82,9 @@ std::optional<std::pair<QString, quint16>> parseListenAddress(const QString &tex
 // Reads `path`. A missing file is an error only when the user named it (`explicitPath`).
 std::expected<Config, std::string> loadConfig(const QString &path, bool explicitPath);
 
-// "BTC/USDT" or "BTCUSDT" (split at a known quote asset) into an instrument of `exchange`.
+// "BTC/USDT", "BTC-USDT" or "BTCUSDT" (split at a known quote asset) into an instrument of
+// `exchange`, whose symbol joins the assets with the exchange's `separator` ("BTC-USDT" on OKX).
 std::expected<model::Instrument, std::string> parseSymbol(
-    const std::string &exchange, std::string_view text);
+    const std::string &exchange, std::string_view text, std::string_view separator = {});
 
 } // namespace tickscope::app

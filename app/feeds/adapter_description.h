@@ -41,6 +41,8 @@ struct AdapterDescription
 {
     std::string_view name;
     std::string_view summary; // for --help: "Binance spot: trades and diff-depth books"
+    // What the exchange's symbols put between base and quote: "" (BTCUSDT), "-" (BTC-USDT).
+    std::string_view symbolSeparator;
     std::vector<AdapterOption> options;
     // Settings whose options passed their checks; the adapter sets its instruments' time
     // precision from them.

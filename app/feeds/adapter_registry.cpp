@@ -1,6 +1,7 @@
 #include "app/feeds/adapter_registry.h"
 
 #include "app/feeds/binance/binance_adapter.h"
+#include "app/feeds/okx/okx_adapter.h"
 
 #include <algorithm>
 #include <format>
@@ -10,7 +11,8 @@ namespace tickscope::feeds {
 
 const std::vector<AdapterDescription> &adapters()
 {
-    static const std::vector<AdapterDescription> kAdapters{binance::describeAdapter()};
+    static const std::vector<AdapterDescription> kAdapters{
+        binance::describeAdapter(), okx::describeAdapter()};
     return kAdapters;
 }
 

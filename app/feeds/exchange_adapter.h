@@ -36,7 +36,8 @@ public:
     virtual std::size_t streamsPerInstrument() const = 0;
     // Sent when the connection has been quiet for a while (KeepAlive::TextPing).
     virtual QByteArray keepAliveMessage() const { return {}; }
-    // The exchange closes connections after this long; reconnect a little before.
+    // The exchange closes connections after this long; reconnect a little before. Zero: the
+    // exchange names no limit.
     virtual std::chrono::seconds connectionLifetime() const = 0;
     // A cheap test on the raw frame: may the feed thread pass it on without parsing it? True for
     // the bulk of the traffic (trades); book and control frames must be parsed there.

@@ -4,7 +4,7 @@ namespace tickscope::feeds {
 
 namespace {
 
-template<typename Side> void applyLevels(Side &side, const std::vector<model::PriceLevel> &levels)
+template<typename Side> void applyLevels(Side &side, std::span<const model::PriceLevel> levels)
 {
     for (const auto &level : levels) {
         if (level.size.isZero())
@@ -45,10 +45,11 @@ void LocalBook::clear()
     m_asks.clear();
 }
 
-void LocalBook::apply(const model::BookDelta &delta)
+void LocalBook::apply(
+    std::span<const model::PriceLevel> bids, std::span<const model::PriceLevel> asks)
 {
-    applyLevels(m_bids, delta.bids);
-    applyLevels(m_asks, delta.asks);
+    applyLevels(m_bids, bids);
+    applyLevels(m_asks, asks);
 }
 
 std::optional<model::PriceLevel> LocalBook::bestBid() const

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <vector>
 
 namespace tickscope::feeds {
@@ -17,7 +18,8 @@ public:
     void reset(const model::BookSnapshot &snapshot);
     void clear();
     // Absolute sizes; a zero size removes the level (removing an absent level is a no-op).
-    void apply(const model::BookDelta &delta);
+    void apply(const model::BookDelta &delta) { apply(delta.bids, delta.asks); }
+    void apply(std::span<const model::PriceLevel> bids, std::span<const model::PriceLevel> asks);
 
     std::optional<model::PriceLevel> bestBid() const;
     std::optional<model::PriceLevel> bestAsk() const;

@@ -125,7 +125,8 @@ void FeedConnection::onConnected()
     m_lastHeard = std::chrono::steady_clock::now();
     m_state = State::Live;
     emit connected(m_socket->requestUrl().toDisplayString());
-    m_lifetime->start(m_adapter.connectionLifetime() - m_options.lifetimeMargin);
+    if (m_adapter.connectionLifetime() > std::chrono::seconds(0))
+        m_lifetime->start(m_adapter.connectionLifetime() - m_options.lifetimeMargin);
     // A connection that stays up for a while has earned a fresh backoff.
     QTimer::singleShot(std::chrono::seconds(10), this, [this] {
         if (m_state == State::Live)

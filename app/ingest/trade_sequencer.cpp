@@ -1,5 +1,7 @@
 #include "app/ingest/trade_sequencer.h"
 
+#include <algorithm>
+
 namespace tickscope::ingest {
 
 using TradeIds = feeds::ExchangeTraits::TradeIds;
@@ -19,12 +21,13 @@ TradeSequencer::Outcome TradeSequencer::accept(const model::Trade &trade)
         outcome.duplicate = true;
         return outcome;
     }
-    if (m_ids == TradeIds::Contiguous && last.tradeId >= 0 && trade.tradeId > last.tradeId + 1) {
+    const std::int64_t firstId = trade.tradeId - (std::max<std::int64_t>(trade.idsCovered, 1) - 1);
+    if (m_ids == TradeIds::Contiguous && last.tradeId >= 0 && firstId > last.tradeId + 1) {
         outcome.gap = model::Gap{
             .kind = model::Gap::Kind::TradeId,
             .instrument = trade.instrument,
             .firstMissing = last.tradeId + 1,
-            .lastMissing = trade.tradeId - 1,
+            .lastMissing = firstId - 1,
             .beforeTimeNs = last.timeNs,
             .afterTimeNs = trade.exchangeTimeNs,
         };

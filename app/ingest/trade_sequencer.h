@@ -1,9 +1,10 @@
 // Follows each instrument's trade ids as the exchange's adapter declares them
-// (ExchangeTraits::TradeIds). Contiguous ids (Binance `t`, Kraken v2): a hole is a Gap. Contiguous
-// or increasing ids: a repeated or older id is a duplicate (a replay or a reconnect overlap) that
-// is dropped here. Opaque ids (UUIDs, other strings) are never compared: every trade passes and
-// the database's unique key deduplicates exactly. Ids kept as text (above 2^63 - 1) are never
-// compared either.
+// (ExchangeTraits::TradeIds). Contiguous ids (Binance `t`, Kraken v2, OKX): a hole is a Gap, and
+// a trade that covers several ids (Trade::idsCovered) leaves one only before the first of them.
+// Contiguous or increasing ids: a repeated or older id is a duplicate (a replay or a reconnect
+// overlap) that is dropped here. Opaque ids (UUIDs, other strings) are never compared: every trade
+// passes and the database's unique key deduplicates exactly. Ids kept as text (above 2^63 - 1)
+// are never compared either.
 #pragma once
 
 #include "app/feeds/exchange_traits.h"

@@ -20,6 +20,9 @@ struct Trade
     std::uint32_t instrument = 0; // index into the feed's instrument list
     std::int64_t tradeId = 0; // the exchange's id, when it is an integer that fits in 64 bits
     std::string tradeRef; // otherwise its exact text (UUIDs, ids above 2^63 - 1); tradeId unused
+    // How many of the exchange's trade ids this row stands for, ending at tradeId: an aggregated
+    // trade (OKX's `count` fills of one taker order at one price) covers several.
+    std::int64_t idsCovered = 1;
     Decimal price;
     Decimal size;
     Side side = Side::Unknown;

@@ -189,9 +189,9 @@ private slots:
         QTest::newRow("no exchange") << QStringList{QStringLiteral("--input"), QStringLiteral("x")}
                                      << "give --exchange: binance";
         QTest::newRow("other exchange")
-            << QStringList{QStringLiteral("--exchange"), QStringLiteral("kraken"),
+            << QStringList{QStringLiteral("--exchange"), QStringLiteral("deribit"),
                    QStringLiteral("--input"), QStringLiteral("x")}
-            << "\"kraken\" is no exchange Tickscope speaks (it speaks binance)";
+            << "\"deribit\" is no exchange Tickscope speaks (it speaks binance, okx";
         QTest::newRow("setting of no adapter") << QStringList{QStringLiteral("--exchange"),
             QStringLiteral("binance"), QStringLiteral("--input"), QStringLiteral("x"),
             QStringLiteral("--option"), QStringLiteral("depth=5")}

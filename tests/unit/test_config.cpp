@@ -147,8 +147,10 @@ private slots:
         QTest::newRow("unknown adapter named")
             << QByteArray("[exchanges.desk]\nadapter = \"binanse\"\nsymbols = [\"BTCUSDT\"]\n")
             << QString()
-            << QStringLiteral("\"binanse\" is no exchange Tickscope speaks; it speaks binance "
-                              "(name one with adapter = \"...\") (line 2");
+            << QString::fromStdString(std::format("\"binanse\" is no exchange Tickscope speaks; it "
+                                                  "speaks {} (name one with adapter = \"...\") "
+                                                  "(line 2",
+                   tickscope::feeds::adapterNames()));
         QTest::newRow("another adapter's setting")
             << QByteArray("[exchanges.binance]\nsymbols = [\"BTCUSDT\"]\nchecksum = \"crc32\"\n")
             << QString()
@@ -390,6 +392,7 @@ private slots:
         QTest::newRow("FDUSD before USD") << "SOLFDUSD" << "SOL" << "FDUSD";
         QTest::newRow("BTC quote") << "ETHBTC" << "ETH" << "BTC";
         QTest::newRow("slash") << "1000SATS/USDT" << "1000SATS" << "USDT";
+        QTest::newRow("dash") << "BTC-USDT" << "BTC" << "USDT";
     }
 
     void splitsSymbols()
@@ -399,6 +402,8 @@ private slots:
         QVERIFY(instrument);
         QTEST(QString::fromStdString(instrument->baseAsset), "base");
         QTEST(QString::fromStdString(instrument->quoteAsset), "quote");
+        QCOMPARE(parseSymbol("okx", text.toStdString(), "-")->symbol,
+            instrument->baseAsset + "-" + instrument->quoteAsset);
     }
 
     void missingFileIsAnErrorOnlyWhenNamed()

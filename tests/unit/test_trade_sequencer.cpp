@@ -17,7 +17,8 @@ private slots:
     void sequences_data()
     {
         QTest::addColumn<TradeIds>("semantics");
-        QTest::addColumn<QStringList>("ids"); // as the exchange sent them
+        // As the exchange sent them; "9x3": an aggregated trade, ids 7..9 (OKX's count).
+        QTest::addColumn<QStringList>("ids");
         QTest::addColumn<QString>("expected"); // per trade: '.' kept, 'D' duplicate, 'G' gap
         QTest::addColumn<QList<qint64>>("gaps"); // first,last pairs
         const auto contiguous = TradeIds::Contiguous;
@@ -31,6 +32,12 @@ private slots:
                                 << QList<qint64>{};
         QTest::newRow("older id after newer")
             << contiguous << QStringList{"5", "9", "7", "10"} << ".GD." << QList<qint64>{6, 8};
+        QTest::newRow("aggregated trades cover their ids")
+            << contiguous << QStringList{"5", "8x3", "9", "11x2"} << "...." << QList<qint64>{};
+        QTest::newRow("hole before an aggregated trade")
+            << contiguous << QStringList{"5", "10x3", "11"} << ".G." << QList<qint64>{6, 7};
+        QTest::newRow("aggregated repeat")
+            << contiguous << QStringList{"5", "8x3", "8x3"} << "..D" << QList<qint64>{};
         QTest::newRow("first trade starts anywhere")
             << contiguous << QStringList{"1000000"} << "." << QList<qint64>{};
         QTest::newRow("increasing: jumps are no gaps")
@@ -58,7 +65,10 @@ private slots:
         std::int64_t time = 0;
         for (const QString &id : ids) {
             model::Trade trade{.exchangeTimeNs = ++time, .instrument = 1};
-            trade.setTradeId(id.toStdString());
+            const QStringList parts = id.split(u'x');
+            trade.setTradeId(parts[0].toStdString());
+            if (parts.size() == 2)
+                trade.idsCovered = parts[1].toLongLong();
             const auto outcome = sequencer.accept(trade);
             seen += outcome.duplicate ? u'D' : outcome.gap ? u'G' : u'.';
             if (outcome.gap) {

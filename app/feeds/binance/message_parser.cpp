@@ -1,15 +1,19 @@
 #include "app/feeds/binance/message_parser.h"
 
+#include "app/feeds/json_reader.h"
+
 #include <format>
 #include <optional>
-#include <simdjson.h>
 
 namespace tickscope::feeds::binance {
 
 namespace {
 
-using simdjson::ondemand::object;
-using simdjson::ondemand::value;
+using json::describe;
+using json::object;
+using json::readInt;
+using json::readString;
+using json::value;
 
 // The fields of any frame, wrapper and event alike, collected in one forward pass.
 struct Fields
@@ -37,11 +41,6 @@ struct Fields
     std::vector<model::PriceLevel> asks;
 };
 
-std::string describe(simdjson::error_code error)
-{
-    return simdjson::error_message(error);
-}
-
 // [["price","qty"], ...] -> levels; sizes may be zero (level removed), prices must be positive.
 std::expected<void, std::string> readLevels(
     value levels, std::vector<model::PriceLevel> &out, std::string_view name)
@@ -64,31 +63,14 @@ std::expected<void, std::string> readLevels(
         if (count != 2)
             return std::unexpected(
                 std::format("'{}' holds a level of {} values, not 2", name, count));
-        const auto price = model::Decimal::parse(texts[0]);
-        const auto size = model::Decimal::parse(texts[1]);
-        if (!price || !price->isPositive())
+        const auto price = json::parsePrice(texts[0]);
+        const auto size = json::parseSize(texts[1]);
+        if (!price)
             return std::unexpected(std::format("'{}' holds a bad price \"{}\"", name, texts[0]));
-        if (!size || size->mantissa < 0)
+        if (!size)
             return std::unexpected(std::format("'{}' holds a bad quantity \"{}\"", name, texts[1]));
         out.push_back({*price, *size});
     }
-    return {};
-}
-
-std::expected<void, std::string> readInt(
-    value v, std::optional<std::int64_t> &out, std::string_view key)
-{
-    std::int64_t number = 0;
-    if (auto error = v.get_int64().get(number))
-        return std::unexpected(std::format("'{}' is not an integer ({})", key, describe(error)));
-    out = number;
-    return {};
-}
-
-std::expected<void, std::string> readString(value v, std::string_view &out, std::string_view key)
-{
-    if (auto error = v.get_string().get(out))
-        return std::unexpected(std::format("'{}' is not a string ({})", key, describe(error)));
     return {};
 }
 
@@ -182,23 +164,20 @@ std::expected<void, std::string> readObject(object fields, Fields &out, int dept
 
 struct MessageParser::State
 {
-    simdjson::ondemand::parser parser;
-    std::string buffer; // the frame, copied with the padding simdjson reads past its end
+    json::Reader reader;
 
     std::expected<Fields, std::string> read(std::string_view text)
     {
-        buffer.assign(text);
-        buffer.append(simdjson::SIMDJSON_PADDING, '\0');
-        simdjson::ondemand::document document;
-        if (auto error = parser.iterate(buffer.data(), text.size(), buffer.size()).get(document))
-            return std::unexpected(std::format("malformed JSON ({})", describe(error)));
+        const auto document = reader.iterate(text);
+        if (!document)
+            return std::unexpected(document.error());
         object top;
-        if (auto error = document.get_object().get(top))
+        if (auto error = (*document)->get_object().get(top))
             return std::unexpected(std::format("not a JSON object ({})", describe(error)));
         Fields fields;
         if (auto read = readObject(top, fields, 0); !read)
             return std::unexpected(read.error());
-        if (!document.at_end())
+        if (!(*document)->at_end())
             return std::unexpected(std::string("trailing content after the JSON object"));
         return fields;
     }
@@ -324,16 +303,11 @@ std::expected<model::BookSnapshot, std::string> MessageParser::parseDepthSnapsho
 std::expected<std::vector<model::Trade>, std::string> MessageParser::parseHistoricalTrades(
     std::string_view body, std::uint32_t instrument, std::int64_t receivedAtNs)
 {
-    auto &state = *m_state;
-    state.buffer.assign(body);
-    state.buffer.append(simdjson::SIMDJSON_PADDING, '\0');
-    simdjson::ondemand::document document;
-    if (auto error
-        = state.parser.iterate(state.buffer.data(), body.size(), state.buffer.size()).get(document))
-        return std::unexpected(
-            std::format("historical trades: malformed JSON ({})", describe(error)));
-    simdjson::ondemand::array array;
-    if (auto error = document.get_array().get(array))
+    const auto document = m_state->reader.iterate(body);
+    if (!document)
+        return std::unexpected("historical trades: " + document.error());
+    json::array array;
+    if (auto error = (*document)->get_array().get(array))
         return std::unexpected(
             std::format("historical trades: not an array ({})", describe(error)));
     const std::int64_t nsPerUnit = m_timeUnit == TimeUnit::Milliseconds ? 1'000'000 : 1'000;
@@ -374,11 +348,10 @@ std::expected<std::vector<model::Trade>, std::string> MessageParser::parseHistor
             if (!read)
                 return std::unexpected("historical trades: " + read.error());
         }
-        const auto parsedPrice = model::Decimal::parse(price);
-        const auto parsedSize = model::Decimal::parse(quantity);
-        if (!id || !time || !buyerIsMaker || !parsedPrice || !parsedPrice->isPositive()
-            || !parsedSize || !parsedSize->isPositive() || *time <= 0
-            || *time > INT64_MAX / nsPerUnit)
+        const auto parsedPrice = json::parsePrice(price);
+        const auto parsedSize = json::parseSize(quantity);
+        if (!id || !time || !buyerIsMaker || !parsedPrice || !parsedSize
+            || !parsedSize->isPositive() || *time <= 0 || *time > INT64_MAX / nsPerUnit)
             return std::unexpected(std::string(
                 "historical trades: an entry lacks a valid id, price, qty, time or isBuyerMaker"));
         trades.push_back({.exchangeTimeNs = *time * nsPerUnit,

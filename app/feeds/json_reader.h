@@ -1,0 +1,49 @@
+// What every exchange's frame parser needs from simdjson's on-demand API: a reusable parser with
+// the padded copy of the text it reads past the end of, and readers of single fields whose errors
+// name the field. The string_views a document yields stay valid until the next iterate().
+#pragma once
+
+#include "app/model/decimal.h"
+
+#include <expected>
+#include <optional>
+#include <simdjson.h>
+#include <string>
+#include <string_view>
+
+namespace tickscope::feeds::json {
+
+using simdjson::ondemand::array;
+using simdjson::ondemand::document;
+using simdjson::ondemand::object;
+using simdjson::ondemand::value;
+
+inline std::string describe(simdjson::error_code error)
+{
+    return simdjson::error_message(error);
+}
+
+class Reader
+{
+public:
+    // Starts reading `text`; the document stays usable until the next call.
+    std::expected<document *, std::string> iterate(std::string_view text);
+
+private:
+    simdjson::ondemand::parser m_parser;
+    std::string m_buffer;
+    document m_document;
+};
+
+std::expected<void, std::string> readInt(
+    value v, std::optional<std::int64_t> &out, std::string_view key);
+std::expected<void, std::string> readString(value v, std::string_view &out, std::string_view key);
+// An integer sent as a JSON string ("1630048897897"), as OKX sends its times and counts.
+std::expected<void, std::string> readIntString(
+    value v, std::optional<std::int64_t> &out, std::string_view key);
+
+// A price: a decimal above zero. A size: a decimal of zero or more (zero removes a book level).
+std::optional<model::Decimal> parsePrice(std::string_view text);
+std::optional<model::Decimal> parseSize(std::string_view text);
+
+} // namespace tickscope::feeds::json

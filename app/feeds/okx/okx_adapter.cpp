@@ -1,0 +1,114 @@
+#include "app/feeds/okx/okx_adapter.h"
+
+#include "app/feeds/okx/okx_normalizer.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <algorithm>
+
+namespace tickscope::feeds::okx {
+
+namespace {
+
+// OKX stamps trades and books in milliseconds.
+InstrumentList withPrecision(std::vector<model::Instrument> instruments)
+{
+    for (auto &instrument : instruments)
+        instrument.timePrecision = "ms";
+    return InstrumentList{std::move(instruments)};
+}
+
+QJsonObject channelArg(const char *channel, const std::string &symbol)
+{
+    return {{QStringLiteral("channel"), QLatin1StringView(channel)},
+        {QStringLiteral("instId"), QString::fromStdString(symbol)}};
+}
+
+QByteArray request(const char *op, const QJsonArray &args)
+{
+    return QJsonDocument(
+        QJsonObject{{QStringLiteral("op"), QLatin1StringView(op)}, {QStringLiteral("args"), args}})
+        .toJson(QJsonDocument::Compact);
+}
+
+} // namespace
+
+OkxAdapter::OkxAdapter(
+    const InstrumentList &instruments, QUrl websocket, std::size_t streamsPerConnection)
+    : m_instruments(withPrecision(instruments.all()))
+    , m_websocket(std::move(websocket))
+    // A `trades` push covers ids tradeId - count + 1 .. tradeId, and ids run on without holes
+    // per instrument; a book's updates link by prevSeqId and carry a CRC32, and a lost book is
+    // resubscribed (REST books carry no seqId to splice). The client pings with the text "ping".
+    , m_traits{
+          .tradeIds = ExchangeTraits::TradeIds::Contiguous,
+          .bookRecovery = ExchangeTraits::BookRecovery::Resubscribe,
+          .bookIntegrity = ExchangeTraits::BookIntegrity::PreviousLink,
+          .keepAlive = ExchangeTraits::KeepAlive::TextPing,
+          .backfill = ExchangeTraits::Backfill::None,
+          .streamsPerConnection = std::clamp<std::size_t>(
+              streamsPerConnection, kStreamsPerInstrument, kMaxStreamsPerConnection),
+      }
+{ }
+
+AdapterDescription describeAdapter()
+{
+    return {
+        .name = "okx",
+        .summary = "OKX v5 public: trades and books (prevSeqId chain and CRC32 checked), "
+                   "resubscribed when a book breaks",
+        .symbolSeparator = "-",
+        .options = {
+            {"websocket_url", "the public endpoint (wss://ws.okx.com:8443/ws/v5/public)",
+                [](std::string_view value) {
+                    return checkUrl(value, {QStringLiteral("ws"), QStringLiteral("wss")});
+                }},
+            {"streams_per_connection",
+                "channels one connection carries, 2 per instrument (default 28, most 400)",
+                [](std::string_view value) {
+                    return checkWholeNumber(value, OkxAdapter::kStreamsPerInstrument,
+                        OkxAdapter::kMaxStreamsPerConnection);
+                }},
+        },
+        .create = [](const FeedSettings &settings) -> std::unique_ptr<ExchangeAdapter> {
+            QUrl websocket{QStringLiteral("wss://ws.okx.com:8443/ws/v5/public")};
+            if (const auto url = settings.options.find("websocket_url");
+                url != settings.options.end())
+                websocket = QUrl(QString::fromStdString(url->second));
+            const auto streams = settings.options.find("streams_per_connection");
+            return std::make_unique<OkxAdapter>(InstrumentList{settings.instruments}, websocket,
+                streams == settings.options.end() ? OkxAdapter::kDefaultStreamsPerConnection
+                                                  : std::stoull(streams->second));
+        },
+    };
+}
+
+QList<QByteArray> OkxAdapter::subscribeMessages(std::span<const std::uint32_t> instruments) const
+{
+    QJsonArray args;
+    for (const std::uint32_t instrument : instruments) {
+        const std::string &symbol = m_instruments.at(instrument).symbol;
+        args << channelArg("trades", symbol) << channelArg("books", symbol);
+    }
+    return {request("subscribe", args)};
+}
+
+QList<QByteArray> OkxAdapter::resubscribeMessages(std::uint32_t instrument) const
+{
+    const QJsonArray args{channelArg("books", m_instruments.at(instrument).symbol)};
+    return {request("unsubscribe", args), request("subscribe", args)};
+}
+
+bool OkxAdapter::feedThreadCanSkip(std::string_view frame) const
+{
+    // Pushes name their channel first: {"arg":{"channel":"trades",...
+    return frame.substr(0, 32).find("\"channel\":\"trades\"") != std::string_view::npos;
+}
+
+std::unique_ptr<FeedNormalizer> OkxAdapter::createNormalizer() const
+{
+    return std::make_unique<OkxNormalizer>(m_instruments);
+}
+
+} // namespace tickscope::feeds::okx
