@@ -14,6 +14,7 @@
 #include "app/services/replication_monitor.h"
 #include "app/services/simulated_feed.h"
 #include "app/services/storage_monitor.h"
+#include "app/sim/binance_simulator.h"
 #include "db/capability_probe.h"
 #include "db/migration_set.h"
 #include "ui/alerts_panel.h"
@@ -36,7 +37,7 @@ namespace {
 
 struct DemoExchange
 {
-    std::unique_ptr<sim::BinanceSimulator> simulator;
+    std::unique_ptr<sim::ExchangeSimulator> simulator;
     feeds::FeedSettings feed;
 };
 
@@ -187,7 +188,7 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
     // With no exchange configured, the built-in simulator stands in for one.
     Config ingestConfig = config;
     ingestConfig.journalDirectory = journalDirectory(config.journalDirectory, target);
-    std::unique_ptr<sim::BinanceSimulator> simulator;
+    std::unique_ptr<sim::ExchangeSimulator> simulator;
     if (ingestConfig.feeds.empty()) {
         auto demo = startDemoExchange();
         if (!demo)

@@ -1,6 +1,6 @@
 #include "app/cli/cli.h"
 #include "app/cli/unix_signals.h"
-#include "app/sim/binance_simulator.h"
+#include "app/sim/exchange_simulator.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -97,10 +97,14 @@ int runSimCommand(const QStringList &arguments)
     QCommandLineParser parser;
     cli::describe(parser,
         QStringLiteral(
-            "Runs a simulated exchange on 127.0.0.1 that speaks Binance spot's protocol: "
-            "WebSocket streams (/ws/<stream>, /stream?streams=a/b, SUBSCRIBE; <symbol>@trade, "
-            "<symbol>@depth@100ms, <symbol>@depth) and REST market data (/api/v3/depth, "
-            "/api/v3/historicalTrades, /api/v3/exchangeInfo) on a port of its own.\n"
+            "Runs a simulated exchange on 127.0.0.1 that speaks a real exchange's protocol.\n"
+            "binance: WebSocket streams (/ws/<stream>, /stream?streams=a/b, SUBSCRIBE; "
+            "<symbol>@trade, <symbol>@depth@100ms, <symbol>@depth) and REST market data "
+            "(/api/v3/depth, /api/v3/historicalTrades, /api/v3/exchangeInfo) on a port of its "
+            "own. Symbols like BTCUSDT.\n"
+            "okx: v5 public channels trades and books on /ws/v5/public (subscribe, a snapshot "
+            "and then updates linked by prevSeqId with a CRC32 checksum, ping/pong). Symbols "
+            "like BTC-USDT.\n"
             "Trades are generated at --rate whether or not a client listens; the same --seed "
             "gives the same trades. Every trade is kept for historicalTrades (about 24 bytes "
             "each).\n\n"
@@ -110,9 +114,12 @@ int runSimCommand(const QStringList &arguments)
             "  skip-depth@T:N[:S]  the next depth event of S starts N update ids late\n"
             "  malformed@T         send every client a frame that is not valid JSON\n"
             "  stall@T:SECONDS     send nothing for a while, then everything held back\n"
-            "  shutdown@T          send serverShutdown, close connections 1 s later"));
+            "  shutdown@T          announce a shutdown, close connections 1 s later\n"
+            "  bad-checksum@T[:S]  the next book message of S has a wrong checksum (okx)"));
     parser.addOptions({
-        {QStringLiteral("exchange"), QStringLiteral("Exchange to simulate: binance (default)."),
+        {QStringLiteral("exchange"),
+            QStringLiteral("Exchange to simulate: %1 (default binance).")
+                .arg(sim::ExchangeSimulator::exchanges()),
             QStringLiteral("name"), QStringLiteral("binance")},
         {QStringLiteral("port"),
             QStringLiteral("WebSocket port on 127.0.0.1; 0 (default) picks a free one."),
@@ -121,11 +128,12 @@ int runSimCommand(const QStringList &arguments)
             QStringLiteral("REST port on 127.0.0.1; 0 (default) picks a free one."),
             QStringLiteral("port"), QStringLiteral("0")},
         {QStringLiteral("symbols"),
-            QStringLiteral("Comma-separated symbols (default BTCUSDT,ETHUSDT)."),
-            QStringLiteral("list"), QStringLiteral("BTCUSDT,ETHUSDT")},
+            QStringLiteral("Comma-separated symbols (default BTCUSDT,ETHUSDT; for okx "
+                           "BTC-USDT,ETH-USDT)."),
+            QStringLiteral("list")},
         {QStringLiteral("rate"),
             QStringLiteral("Trades per second across all symbols, 1 to %1 (default %2).")
-                .arg(sim::BinanceSimulator::kMaxTradesPerSecond, 0, 'f', 0)
+                .arg(sim::ExchangeSimulator::kMaxTradesPerSecond, 0, 'f', 0)
                 .arg(kDefaultRate),
             QStringLiteral("n"), QString::number(kDefaultRate)},
         {QStringLiteral("duration"),
@@ -143,19 +151,16 @@ int runSimCommand(const QStringList &arguments)
                 .arg(kDefaultPingSeconds),
             QStringLiteral("seconds"), QString::number(kDefaultPingSeconds)},
         {QStringLiteral("microseconds"),
-            QStringLiteral("Times in microseconds unless a client asks for milliseconds.")},
+            QStringLiteral("Binance: times in microseconds unless a client asks for "
+                           "milliseconds.")},
     });
     if (const auto exit = cli::parse(parser, arguments, kCommand))
         return *exit;
-    if (parser.value(QStringLiteral("exchange")) != QLatin1String("binance"))
-        return cli::usageError(kCommand,
-            QStringLiteral("cannot simulate exchange '%1'; only binance is simulated")
-                .arg(parser.value(QStringLiteral("exchange"))));
 
     const auto port = cli::intOption(parser, QStringLiteral("port"), 0, 65535, kCommand);
     const auto restPort = cli::intOption(parser, QStringLiteral("rest-port"), 0, 65535, kCommand);
     const auto rate = cli::intOption(parser, QStringLiteral("rate"), 1,
-        static_cast<int>(sim::BinanceSimulator::kMaxTradesPerSecond), kCommand);
+        static_cast<int>(sim::ExchangeSimulator::kMaxTradesPerSecond), kCommand);
     const auto duration
         = cli::intOption(parser, QStringLiteral("duration"), 0, kMaxDurationSeconds, kCommand);
     const auto pingSeconds
@@ -164,7 +169,11 @@ int runSimCommand(const QStringList &arguments)
         return cli::kUsage;
     if (*port != 0 && *port == *restPort)
         return cli::usageError(kCommand, QStringLiteral("--port and --rest-port must differ"));
-    const auto symbols = parseSymbols(parser.value(QStringLiteral("symbols")));
+    const QString exchange = parser.value(QStringLiteral("exchange"));
+    const auto symbols = parseSymbols(parser.isSet(QStringLiteral("symbols"))
+            ? parser.value(QStringLiteral("symbols"))
+            : exchange == QLatin1String("okx") ? QStringLiteral("BTC-USDT,ETH-USDT")
+                                               : QStringLiteral("BTCUSDT,ETHUSDT"));
     const auto seed = parseSeed(parser.value(QStringLiteral("seed")));
     if (!symbols || !seed)
         return cli::kUsage;
@@ -177,7 +186,8 @@ int runSimCommand(const QStringList &arguments)
             QStringLiteral("--report: directory %1 does not exist")
                 .arg(QFileInfo(reportFile).absolutePath()));
 
-    sim::BinanceSimulator::Options options{
+    sim::ExchangeSimulator::Options options{
+        .exchange = exchange.toStdString(),
         .port = static_cast<quint16>(*port),
         .restPort = static_cast<quint16>(*restPort),
         .symbols = *symbols,
@@ -188,26 +198,28 @@ int runSimCommand(const QStringList &arguments)
         .faults = *faults,
         .microseconds = parser.isSet(QStringLiteral("microseconds")),
     };
-    if (auto valid = sim::BinanceSimulator::validate(options); !valid)
-        return cli::usageError(kCommand, valid.error());
-
-    sim::BinanceSimulator simulator{std::move(options)};
+    auto created = sim::ExchangeSimulator::create(std::move(options));
+    if (!created)
+        return cli::usageError(kCommand, created.error());
+    sim::ExchangeSimulator &simulator = **created;
     if (auto started = simulator.start(); !started)
         return cli::failure(kCommand, started.error());
     QStringList symbolNames;
     for (const std::string &symbol : *symbols)
         symbolNames << QString::fromStdString(symbol);
-    cli::print(QStringLiteral("sim: binance on ws://127.0.0.1:%1 rest http://127.0.0.1:%2 "
-                              "symbols %3 rate %4/s seed %5%6")
+    cli::print(QStringLiteral("sim: %1 on ws://127.0.0.1:%2%3 symbols %4 rate %5/s seed %6%7")
+            .arg(exchange)
             .arg(simulator.port())
-            .arg(simulator.restPort())
+            .arg(simulator.restPort() != 0
+                    ? QStringLiteral(" rest http://127.0.0.1:%1").arg(simulator.restPort())
+                    : QString())
             .arg(symbolNames.join(u','))
             .arg(*rate)
             .arg(*seed)
             .arg(faults->empty() ? QString() : QStringLiteral(" faults ") + faults->toString()));
 
     quitOnTerminationSignals();
-    QObject::connect(&simulator, &sim::BinanceSimulator::finished, QCoreApplication::instance(),
+    QObject::connect(&simulator, &sim::ExchangeSimulator::finished, QCoreApplication::instance(),
         &QCoreApplication::quit);
     QCoreApplication::exec();
     simulator.stop();

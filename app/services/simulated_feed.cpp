@@ -1,19 +1,20 @@
 #include "app/services/simulated_feed.h"
 
 #include "app/config/config.h"
+#include "app/feeds/adapter_registry.h"
 
 #include <format>
 
 namespace tickscope::app {
 
-feeds::FeedSettings simulatedFeed(const sim::BinanceSimulator &simulator, std::string feed)
+feeds::FeedSettings simulatedFeed(const sim::ExchangeSimulator &simulator, std::string feed)
 {
     feeds::FeedSettings settings{.feed = std::move(feed),
-        .adapter = std::string(sim::BinanceSimulator::kProtocol),
-        .options = {{"websocket_url", std::format("ws://127.0.0.1:{}", simulator.port())},
-            {"rest_url", std::format("http://127.0.0.1:{}", simulator.restPort())}}};
+        .adapter = simulator.exchange(),
+        .options = simulator.adapterOptions()};
+    const std::string_view separator = feeds::findAdapter(settings.adapter)->symbolSeparator;
     for (const auto &symbol : simulator.symbols())
-        settings.instruments.push_back(parseSymbol(settings.feed, symbol).value());
+        settings.instruments.push_back(parseSymbol(settings.feed, symbol, separator).value());
     return settings;
 }
 

@@ -4,13 +4,13 @@
 #pragma once
 
 #include "app/feeds/adapter_description.h"
-#include "app/sim/binance_simulator.h"
+#include "app/sim/exchange_simulator.h"
 
 #include <string>
 
 namespace tickscope::app {
 
 // `feed` names the rows' exchange and the journal folder ("simulated" in the demo).
-feeds::FeedSettings simulatedFeed(const sim::BinanceSimulator &simulator, std::string feed);
+feeds::FeedSettings simulatedFeed(const sim::ExchangeSimulator &simulator, std::string feed);
 
 } // namespace tickscope::app

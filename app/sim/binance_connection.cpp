@@ -62,7 +62,7 @@ std::expected<TimeUnit, QString> timeUnitOf(const QUrlQuery &query, TimeUnit def
 
 BinanceConnection::BinanceConnection(
     QWebSocket *socket, const StreamIndex &index, std::size_t markets)
-    : m_socket(socket)
+    : SimulatedClient(socket)
     , m_index(index)
     , m_streams(markets, 0)
 { }
@@ -157,24 +157,6 @@ std::string BinanceConnection::answer(const QString &message)
     if (method == QLatin1String("LIST_SUBSCRIPTIONS"))
         return resultReply(QJsonArray::fromStringList(m_subscriptions), id);
     return invalid(QStringLiteral("unknown method"), id);
-}
-
-void BinanceConnection::send(std::string_view frame, bool hold)
-{
-    if (m_socket->state() != QAbstractSocket::ConnectedState)
-        return;
-    QString text = QString::fromUtf8(frame.data(), static_cast<qsizetype>(frame.size()));
-    if (hold)
-        m_held.push_back(std::move(text));
-    else
-        m_socket->sendTextMessage(text);
-}
-
-void BinanceConnection::releaseHeld()
-{
-    for (const QString &frame : m_held)
-        m_socket->sendTextMessage(frame);
-    m_held.clear();
 }
 
 } // namespace tickscope::sim

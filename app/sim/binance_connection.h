@@ -1,10 +1,10 @@
 // One client of the simulated Binance exchange: its WebSocket, the streams it asked for (in the
 // URL or with SUBSCRIBE), the form it wants them in (raw or combined, ms or µs), the answers to
-// its control messages, and the frames a stall holds back. BinanceSimulator owns it and decides
-// what to send; the connection knows how.
+// its control messages. BinanceSimulator decides what to send; the connection knows how.
 #pragma once
 
 #include "app/sim/binance_json.h"
+#include "app/sim/simulated_client.h"
 
 #include <QHash>
 #include <QString>
@@ -21,7 +21,7 @@ class QWebSocket;
 
 namespace tickscope::sim {
 
-class BinanceConnection
+class BinanceConnection : public SimulatedClient
 {
 public:
     enum Stream : std::uint8_t { kTrades = 1, kDepthFast = 2, kDepthSlow = 4 };
@@ -34,7 +34,6 @@ public:
     static std::expected<std::unique_ptr<BinanceConnection>, QString> accept(QWebSocket *socket,
         const StreamIndex &index, std::size_t markets, binance_json::TimeUnit defaultUnit);
 
-    QWebSocket *socket() const { return m_socket; }
     bool combined() const { return m_combined; }
     binance_json::TimeUnit timeUnit() const { return m_timeUnit; }
     bool receives(std::size_t market, Stream stream) const
@@ -46,21 +45,15 @@ public:
     // LIST_SUBSCRIPTIONS, or Binance's {"code":..,"msg":..,"id":..} error.
     std::string answer(const QString &message);
 
-    // Sends a text frame now, or keeps it for releaseHeld() while `hold`.
-    void send(std::string_view frame, bool hold);
-    void releaseHeld();
-
 private:
     BinanceConnection(QWebSocket *socket, const StreamIndex &index, std::size_t markets);
     void subscribe(const QStringList &streams, bool add);
 
-    QWebSocket *m_socket; // a child of the simulator
     const StreamIndex &m_index;
     bool m_combined = false; // payloads wrapped as {"stream":..,"data":..}
     binance_json::TimeUnit m_timeUnit = binance_json::TimeUnit::Milliseconds;
     QStringList m_subscriptions; // as requested, known streams or not
     std::vector<std::uint8_t> m_streams; // per market: the Stream bits it receives
-    std::vector<QString> m_held;
 };
 
 } // namespace tickscope::sim

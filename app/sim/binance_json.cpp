@@ -7,8 +7,8 @@ namespace tickscope::sim::binance_json {
 namespace {
 
 constexpr int kDecimals = 8; // Binance writes every price and quantity with 8
-constexpr int kPriceScale = 2; // ticks of 0.01
-constexpr int kQuantityScale = 5; // lots of 0.00001
+constexpr int kPriceScale = SimulatedMarket::kPriceDecimals;
+constexpr int kQuantityScale = SimulatedMarket::kQuantityDecimals;
 constexpr int kQuoteScale = kPriceScale + kQuantityScale;
 
 constexpr std::int64_t powerOfTen(int exponent)

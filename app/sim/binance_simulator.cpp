@@ -1,110 +1,27 @@
 #include "app/sim/binance_simulator.h"
 
-#include "app/sim/binance_connection.h"
-#include "app/sim/binance_rest_api.h"
-#include "app/sim/http_server.h"
-
-#include <QHostAddress>
-#include <QJsonArray>
-#include <QRegularExpression>
-#include <QTimer>
 #include <QWebSocket>
-#include <QWebSocketServer>
-#include <algorithm>
-#include <set>
+#include <format>
 
 namespace tickscope::sim {
 
 namespace {
 
 using binance_json::TimeUnit;
-using namespace std::chrono_literals;
 
-constexpr auto kTradeTick = 2ms;
 // <symbol>@depth sends what changed in this many depth intervals, as Binance's 1000 ms stream
 // does against its 100 ms one.
 constexpr std::uint64_t kSlowDepthRounds = 10;
-constexpr auto kShutdownGrace = 1s; // between serverShutdown and the close
-// A client this far behind is dropped rather than buffered until memory runs out.
-constexpr qint64 kMaxBacklogBytes = 512LL * 1024 * 1024;
 constexpr std::string_view kMalformedFrame = R"({"e":"trade","s":)";
-
-std::int64_t nowUs()
-{
-    return std::chrono::duration_cast<std::chrono::microseconds>(
-        std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 } // namespace
 
 BinanceSimulator::BinanceSimulator(Options options, QObject *parent)
-    : QObject(parent)
-    , m_options(std::move(options))
-    , m_tradeTimer(new QTimer(this))
-    , m_depthTimer(new QTimer(this))
-    , m_pingTimer(new QTimer(this))
+    : ExchangeSimulator(std::move(options), kProtocol, parent)
 {
-    m_tradeTimer->setTimerType(Qt::PreciseTimer);
-    m_tradeTimer->setInterval(kTradeTick);
-    m_depthTimer->setTimerType(Qt::PreciseTimer);
-    m_depthTimer->setInterval(m_options.depthInterval);
-    m_pingTimer->setInterval(m_options.pingInterval);
-    connect(m_tradeTimer, &QTimer::timeout, this, &BinanceSimulator::onTradeTick);
-    connect(m_depthTimer, &QTimer::timeout, this, &BinanceSimulator::onDepthTick);
-    connect(m_pingTimer, &QTimer::timeout, this, &BinanceSimulator::onPingTick);
-}
-
-BinanceSimulator::~BinanceSimulator()
-{
-    stop();
-}
-
-std::expected<void, QString> BinanceSimulator::validate(const Options &options)
-{
-    static const QRegularExpression symbolPattern{QStringLiteral(R"(^[A-Z0-9]{2,32}$)")};
-    if (options.symbols.empty())
-        return std::unexpected(QStringLiteral("no symbols to simulate"));
-    std::set<std::string> seen;
-    for (const std::string &symbol : options.symbols) {
-        if (!symbolPattern.match(QString::fromStdString(symbol)).hasMatch())
-            return std::unexpected(
-                QStringLiteral("symbol '%1' is not 2 to 32 upper-case letters and digits")
-                    .arg(QString::fromStdString(symbol)));
-        if (!seen.insert(symbol).second)
-            return std::unexpected(
-                QStringLiteral("symbol %1 is listed twice").arg(QString::fromStdString(symbol)));
-    }
-    if (!(options.tradesPerSecond > 0 && options.tradesPerSecond <= kMaxTradesPerSecond))
-        return std::unexpected(QStringLiteral("the trade rate must be above 0 and at most %1 a "
-                                              "second")
-                .arg(kMaxTradesPerSecond, 0, 'f', 0));
-    if (options.depthInterval < 10ms || options.depthInterval > 60s)
-        return std::unexpected(QStringLiteral("the depth interval must be 10 ms to 60 s"));
-    if (options.pingInterval < 1s)
-        return std::unexpected(QStringLiteral("the ping interval must be at least 1 s"));
-    if (options.duration < 0ms)
-        return std::unexpected(QStringLiteral("the duration must not be negative"));
-    if (options.seed > static_cast<std::uint64_t>(INT64_MAX))
-        return std::unexpected(QStringLiteral("the seed must be at most %1").arg(INT64_MAX));
-    for (const Fault &fault : options.faults.faults())
-        if (!fault.symbol.empty() && !seen.contains(fault.symbol))
-            return std::unexpected(QStringLiteral("fault %1 names %2, which is not simulated")
-                    .arg(FaultPlan::kindName(fault.kind), QString::fromStdString(fault.symbol)));
-    return {};
-}
-
-std::expected<void, QString> BinanceSimulator::start()
-{
-    if (!m_markets.empty())
-        return std::unexpected(QStringLiteral("a simulator starts only once"));
-    if (auto checked = validate(m_options); !checked)
-        return checked;
-
-    for (std::size_t index = 0; index < m_options.symbols.size(); ++index) {
-        const std::string &symbol = m_options.symbols[index];
-        m_markets.emplace_back(symbol, index, m_options.seed, m_options.idBase);
-        const std::string lower = QString::fromStdString(symbol).toLower().toStdString();
+    const auto &symbols = this->options().symbols;
+    for (std::size_t index = 0; index < symbols.size(); ++index) {
+        const std::string lower = QString::fromStdString(symbols[index]).toLower().toStdString();
         MarketStreams streams{lower + "@trade", lower + "@depth@100ms", lower + "@depth", {}};
         m_streamsByName.insert(
             QString::fromStdString(streams.trades), {index, BinanceConnection::kTrades});
@@ -114,339 +31,125 @@ std::expected<void, QString> BinanceSimulator::start()
             QString::fromStdString(streams.depthSlow), {index, BinanceConnection::kDepthSlow});
         m_streams.push_back(std::move(streams));
     }
-
-    m_restApi = std::make_unique<BinanceRestApi>(m_markets, defaultTimeUnit());
-    m_http = new HttpServer(
-        [this](const HttpServer::Request &request) { return m_restApi->answer(request); }, this);
-    if (auto listening = m_http->listen(m_options.restPort); !listening)
-        return listening;
-
-    m_server = new QWebSocketServer(
-        QStringLiteral("tickscope-sim"), QWebSocketServer::NonSecureMode, this);
-    if (!m_server->listen(QHostAddress::LocalHost, m_options.port))
-        return std::unexpected(QStringLiteral("cannot listen on 127.0.0.1:%1 for WebSockets: %2")
-                .arg(m_options.port)
-                .arg(m_server->errorString()));
-    connect(m_server, &QWebSocketServer::newConnection, this, &BinanceSimulator::onNewConnection);
-
-    m_started = true;
-    m_pingTimer->start();
-    if (!m_options.startOnFirstConnection)
-        beginGenerating();
-    return {};
 }
 
-void BinanceSimulator::beginGenerating()
+std::map<std::string, std::string, std::less<>> BinanceSimulator::adapterOptions() const
 {
-    m_generating = true;
-    m_clock.start();
-    m_tradeTimer->start();
-    m_depthTimer->start();
+    return {{"websocket_url", std::format("ws://127.0.0.1:{}", port())},
+        {"rest_url", std::format("http://127.0.0.1:{}", restPort())}};
 }
 
-void BinanceSimulator::stop()
+std::optional<HttpServer::Handler> BinanceSimulator::restApi()
 {
-    if (!m_started)
-        return;
-    if (m_generating)
-        m_generatedFor = std::chrono::nanoseconds{m_clock.nsecsElapsed()};
-    m_started = false;
-    m_generating = false;
-    m_tradeTimer->stop();
-    m_depthTimer->stop();
-    m_pingTimer->stop();
-    m_stalledUntil.reset();
-    releaseHeldFrames();
-    m_server->close();
-    m_http->close();
-    for (const auto &client : m_clients)
-        client->socket()->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("stopped"));
-}
-
-quint16 BinanceSimulator::port() const
-{
-    return m_server ? m_server->serverPort() : 0;
-}
-
-quint16 BinanceSimulator::restPort() const
-{
-    return m_http ? m_http->port() : 0;
-}
-
-const SimulatedMarket *BinanceSimulator::market(std::string_view symbol) const
-{
-    const auto found = std::ranges::find(m_markets, symbol, &SimulatedMarket::symbol);
-    return found == m_markets.end() ? nullptr : &*found;
-}
-
-std::size_t BinanceSimulator::marketIndex(const std::string &symbol) const
-{
-    if (symbol.empty())
-        return 0;
-    return static_cast<std::size_t>(
-        std::ranges::find(m_markets, symbol, &SimulatedMarket::symbol) - m_markets.begin());
-}
-
-// Connections ---------------------------------------------------------------------------------
-
-void BinanceSimulator::onNewConnection()
-{
-    while (QWebSocket *socket = m_server->nextPendingConnection()) {
-        socket->setParent(this);
-        ++m_connections;
-        acceptClient(socket);
-    }
-}
-
-void BinanceSimulator::acceptClient(QWebSocket *socket)
-{
-    // Removal waits for the event loop, so that a socket aborted while frames go out does not
-    // disappear from under the loop that sends them.
-    connect(
-        socket, &QWebSocket::disconnected, this, [this, socket] { removeClient(socket); },
-        Qt::QueuedConnection);
-    auto accepted
-        = BinanceConnection::accept(socket, m_streamsByName, m_markets.size(), defaultTimeUnit());
-    if (!accepted) {
-        socket->close(QWebSocketProtocol::CloseCodePolicyViolated, accepted.error());
-        return;
-    }
-    BinanceConnection *client = m_clients.emplace_back(std::move(*accepted)).get();
-    connect(socket, &QWebSocket::textMessageReceived, this,
-        [this, client](const QString &text) { client->send(client->answer(text), stalled()); });
-    if (m_options.startOnFirstConnection && !m_generating
-        && m_generatedFor == std::chrono::nanoseconds{0})
-        beginGenerating();
-}
-
-void BinanceSimulator::removeClient(QWebSocket *socket)
-{
-    socket->disconnect(this);
-    std::erase_if(m_clients, [socket](const auto &client) { return client->socket() == socket; });
-    socket->deleteLater();
+    m_restApi = std::make_unique<BinanceRestApi>(markets(), defaultTimeUnit());
+    return [this](const HttpServer::Request &request) {
+        return m_restApi->answer(request);
+    };
 }
 
 binance_json::TimeUnit BinanceSimulator::defaultTimeUnit() const
 {
-    return m_options.microseconds ? TimeUnit::Microseconds : TimeUnit::Milliseconds;
+    return options().microseconds ? TimeUnit::Microseconds : TimeUnit::Milliseconds;
 }
 
-// Generation ----------------------------------------------------------------------------------
-
-void BinanceSimulator::onTradeTick()
+std::expected<std::unique_ptr<SimulatedClient>, QString> BinanceSimulator::accept(
+    QWebSocket *socket)
 {
-    const std::chrono::nanoseconds elapsed{m_clock.nsecsElapsed()};
-    runDueFaults(elapsed);
-    if (m_stalledUntil && elapsed >= *m_stalledUntil) {
-        m_stalledUntil.reset();
-        releaseHeldFrames();
-    }
-    const bool done = m_options.duration > 0ms && elapsed >= m_options.duration;
-    generateTrades(done ? std::chrono::nanoseconds{m_options.duration} : elapsed);
-    for (const auto &client : m_clients) {
-        if (client->socket()->bytesToWrite() > kMaxBacklogBytes) {
-            client->socket()->abort();
-            ++m_slowClientsDropped;
-        }
-    }
-    if (done)
-        finishGenerating();
+    auto accepted
+        = BinanceConnection::accept(socket, m_streamsByName, m_streams.size(), defaultTimeUnit());
+    if (!accepted)
+        return std::unexpected(accepted.error());
+    return std::move(*accepted);
 }
 
-void BinanceSimulator::generateTrades(std::chrono::nanoseconds until)
+void BinanceSimulator::onClientText(SimulatedClient &client, const QString &text)
 {
-    m_generatedFor = until;
-    const auto due = static_cast<std::uint64_t>(
-        std::chrono::duration<double>(until).count() * m_options.tradesPerSecond);
-    if (due <= m_tradesGenerated)
-        return;
-    // At most 50 ms worth a tick: on a machine too slow for the rate, frames still go out and
-    // REST still answers in between, and the rate achieved shows in the report.
-    const auto burst
-        = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(m_options.tradesPerSecond / 20));
-    const std::int64_t timeUs = nowUs();
-    for (std::uint64_t count = std::min(due - m_tradesGenerated, burst); count > 0; --count) {
-        const std::size_t index = m_tradesGenerated++ % m_markets.size();
-        const SimulatedMarket::Trade trade = m_markets[index].nextTrade(timeUs);
-        const std::string &symbol = m_markets[index].symbol();
-        publish(index, BinanceConnection::kTrades, m_streams[index].trades,
+    auto &connection = static_cast<BinanceConnection &>(client);
+    send(connection, connection.answer(text));
+}
+
+void BinanceSimulator::publishTrade(std::size_t market, const SimulatedMarket::Trade &trade)
+{
+    const std::string &symbol = markets()[market].symbol();
+    publish(market, BinanceConnection::kTrades, m_streams[market].trades,
+        [&](std::string &out, TimeUnit unit) {
+            binance_json::appendTradeEvent(out, symbol, trade, unit);
+        });
+}
+
+void BinanceSimulator::publishDepth(std::size_t market,
+    const std::optional<SimulatedMarket::DepthEvent> &event, std::uint64_t round)
+{
+    if (event) {
+        publish(market, BinanceConnection::kDepthFast, m_streams[market].depthFast,
             [&](std::string &out, TimeUnit unit) {
-                binance_json::appendTradeEvent(out, symbol, trade, unit);
+                binance_json::appendDepthEvent(out, markets()[market].symbol(), *event, unit);
             });
+        auto &pending = m_streams[market].slowPending;
+        if (pending)
+            SimulatedMarket::merge(*pending, *event);
+        else
+            pending = *event;
     }
+    if (round % kSlowDepthRounds == 0)
+        flushSlowDepth(market);
 }
 
-void BinanceSimulator::onDepthTick()
+void BinanceSimulator::beforeDepthSkip(std::size_t market)
 {
-    const std::int64_t timeUs = nowUs();
-    const bool slowDue = ++m_depthRounds % kSlowDepthRounds == 0;
-    for (std::size_t index = 0; index < m_markets.size(); ++index) {
-        SimulatedMarket &market = m_markets[index];
-        if (auto event = market.nextDepthEvent(timeUs)) {
-            publish(index, BinanceConnection::kDepthFast, m_streams[index].depthFast,
-                [&](std::string &out, TimeUnit unit) {
-                    binance_json::appendDepthEvent(out, market.symbol(), *event, unit);
-                });
-            auto &pending = m_streams[index].slowPending;
-            if (pending)
-                SimulatedMarket::merge(*pending, *event);
-            else
-                pending = std::move(*event);
-        }
-        if (slowDue)
-            flushSlowDepth(index);
-    }
+    // The slow stream must not merge across the gap and hide it.
+    flushSlowDepth(market);
 }
 
-void BinanceSimulator::flushSlowDepth(std::size_t index)
+void BinanceSimulator::flushSlowDepth(std::size_t market)
 {
-    auto &pending = m_streams[index].slowPending;
+    auto &pending = m_streams[market].slowPending;
     if (!pending)
         return;
-    publish(index, BinanceConnection::kDepthSlow, m_streams[index].depthSlow,
+    publish(market, BinanceConnection::kDepthSlow, m_streams[market].depthSlow,
         [&](std::string &out, TimeUnit unit) {
-            binance_json::appendDepthEvent(out, m_markets[index].symbol(), *pending, unit);
+            binance_json::appendDepthEvent(out, markets()[market].symbol(), *pending, unit);
         });
     pending.reset();
 }
 
-void BinanceSimulator::onPingTick()
+std::string BinanceSimulator::shutdownNotice(const SimulatedClient &client)
 {
-    if (stalled())
-        return;
-    for (const auto &client : m_clients)
-        client->socket()->ping();
+    const auto &connection = static_cast<const BinanceConnection &>(client);
+    std::string frame;
+    if (connection.combined())
+        frame += R"({"stream":"!serverShutdown","data":)";
+    frame += R"({"e":"serverShutdown","E":)";
+    binance_json::appendTime(frame, nowUs(), connection.timeUnit());
+    frame += connection.combined() ? "}}" : "}";
+    return frame;
 }
 
-void BinanceSimulator::finishGenerating()
+std::string_view BinanceSimulator::malformedFrame() const
 {
-    m_generating = false;
-    m_tradeTimer->stop();
-    m_depthTimer->stop();
-    emit finished();
+    return kMalformedFrame;
 }
-
-// Faults --------------------------------------------------------------------------------------
-
-void BinanceSimulator::runDueFaults(std::chrono::nanoseconds elapsed)
-{
-    const std::vector<Fault> &faults = m_options.faults.faults();
-    for (; m_nextFault < faults.size() && faults[m_nextFault].at <= elapsed; ++m_nextFault)
-        inject(faults[m_nextFault], elapsed);
-}
-
-void BinanceSimulator::inject(const Fault &fault, std::chrono::nanoseconds elapsed)
-{
-    switch (fault.kind) {
-    case Fault::Kind::Drop:
-        for (const auto &client : m_clients) {
-            client->socket()->abort();
-            ++m_drops;
-        }
-        return;
-    case Fault::Kind::SkipTrades:
-        m_markets[marketIndex(fault.symbol)].skipTrades(fault.count);
-        return;
-    case Fault::Kind::SkipDepth: {
-        // The slow stream must not merge across the gap and hide it.
-        const std::size_t index = marketIndex(fault.symbol);
-        flushSlowDepth(index);
-        m_markets[index].skipUpdates(fault.count);
-        return;
-    }
-    case Fault::Kind::Malformed:
-        for (const auto &client : m_clients) {
-            client->send(kMalformedFrame, stalled());
-            ++m_malformedFramesSent;
-        }
-        return;
-    case Fault::Kind::Stall:
-        m_stalledUntil = std::max(m_stalledUntil.value_or(elapsed), elapsed + fault.stall);
-        return;
-    case Fault::Kind::Shutdown:
-        for (const auto &client : m_clients) {
-            m_frame.clear();
-            if (client->combined())
-                m_frame += R"({"stream":"!serverShutdown","data":)";
-            m_frame += R"({"e":"serverShutdown","E":)";
-            binance_json::appendTime(m_frame, nowUs(), client->timeUnit());
-            m_frame += client->combined() ? "}}" : "}";
-            client->send(m_frame, stalled());
-            QTimer::singleShot(kShutdownGrace, client->socket(), [socket = client->socket()] {
-                socket->close(
-                    QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutdown"));
-            });
-        }
-        return;
-    }
-}
-
-// Sending -------------------------------------------------------------------------------------
 
 template<typename AppendEvent>
 void BinanceSimulator::publish(std::size_t market, BinanceConnection::Stream stream,
     std::string_view streamName, const AppendEvent &appendEvent)
 {
-    for (const auto &client : m_clients) {
-        if (!client->receives(market, stream))
+    std::string &frame = frameBuffer();
+    for (const auto &client : clients()) {
+        auto &connection = static_cast<BinanceConnection &>(*client);
+        if (!connection.receives(market, stream))
             continue;
-        m_frame.clear();
-        if (client->combined()) {
-            m_frame += R"({"stream":")";
-            m_frame += streamName;
-            m_frame += R"(","data":)";
+        frame.clear();
+        if (connection.combined()) {
+            frame += R"({"stream":")";
+            frame += streamName;
+            frame += R"(","data":)";
         }
-        appendEvent(m_frame, client->timeUnit());
-        if (client->combined())
-            m_frame += '}';
-        client->send(m_frame, stalled());
+        appendEvent(frame, connection.timeUnit());
+        if (connection.combined())
+            frame += '}';
+        send(connection, frame);
     }
-}
-
-void BinanceSimulator::releaseHeldFrames()
-{
-    for (const auto &client : m_clients)
-        client->releaseHeld();
-}
-
-// Report --------------------------------------------------------------------------------------
-
-QJsonObject BinanceSimulator::report() const
-{
-    auto ranges = [](const std::vector<SimulatedMarket::IdRange> &gaps) {
-        QJsonArray out;
-        for (const auto &[first, last] : gaps)
-            out << QJsonArray{qint64(first), qint64(last)};
-        return out;
-    };
-    auto optionalId = [](std::optional<std::int64_t> id) {
-        return id ? QJsonValue(qint64(*id)) : QJsonValue(QJsonValue::Null);
-    };
-    QJsonObject symbols;
-    for (const SimulatedMarket &market : m_markets) {
-        symbols.insert(QString::fromStdString(market.symbol()),
-            QJsonObject{
-                {QStringLiteral("trades_sent"), qint64(market.tradesGenerated())},
-                {QStringLiteral("first_trade_id"), optionalId(market.firstTradeId())},
-                {QStringLiteral("last_trade_id"), optionalId(market.lastTradeId())},
-                {QStringLiteral("depth_updates_sent"), qint64(market.depthEventsGenerated())},
-                {QStringLiteral("last_update_id"), qint64(market.lastUpdateId())},
-                {QStringLiteral("trade_gaps"), ranges(market.tradeGaps())},
-                {QStringLiteral("depth_gaps"), ranges(market.depthGaps())},
-            });
-    }
-    const std::chrono::nanoseconds elapsed
-        = m_generating ? std::chrono::nanoseconds{m_clock.nsecsElapsed()} : m_generatedFor;
-    return {
-        {QStringLiteral("exchange"), QStringLiteral("binance")},
-        {QStringLiteral("seed"), qint64(m_options.seed)},
-        {QStringLiteral("symbols"), symbols},
-        {QStringLiteral("malformed_frames_sent"), qint64(m_malformedFramesSent)},
-        {QStringLiteral("connections"), qint64(m_connections)},
-        {QStringLiteral("drops"), qint64(m_drops)},
-        {QStringLiteral("slow_clients_dropped"), qint64(m_slowClientsDropped)},
-        {QStringLiteral("elapsed_seconds"), std::chrono::duration<double>(elapsed).count()},
-    };
 }
 
 } // namespace tickscope::sim

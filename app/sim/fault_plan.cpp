@@ -19,6 +19,7 @@ constexpr std::array kKinds{
     std::pair{Kind::Malformed, "malformed"},
     std::pair{Kind::Stall, "stall"},
     std::pair{Kind::Shutdown, "shutdown"},
+    std::pair{Kind::BadChecksum, "bad-checksum"},
 };
 
 // Far enough for any run, small enough that milliseconds never overflow.
@@ -59,10 +60,11 @@ std::expected<std::int64_t, QString> parseCount(QStringView text)
 
 std::expected<std::string, QString> parseSymbol(QStringView text)
 {
-    static const QRegularExpression symbol{QStringLiteral(R"(^[A-Za-z0-9]{1,32}$)")};
-    if (!symbol.matchView(text).hasMatch())
-        return std::unexpected(
-            QStringLiteral("'%1' is not a symbol (letters and digits, like BTCUSDT)").arg(text));
+    static const QRegularExpression symbol{QStringLiteral(R"(^[A-Za-z0-9]+([-/][A-Za-z0-9]+)?$)")};
+    if (text.size() > 32 || !symbol.matchView(text).hasMatch())
+        return std::unexpected(QStringLiteral("'%1' is not a symbol (letters and digits, like "
+                                              "BTCUSDT or BTC-USDT)")
+                .arg(text));
     return text.toString().toUpper().toStdString();
 }
 
@@ -77,7 +79,7 @@ std::expected<Fault, QString> parseEntry(QStringView entry)
     if (known == kKinds.end())
         return std::unexpected(
             QStringLiteral("unknown kind '%1'; expected drop, skip-trades, skip-depth, "
-                           "malformed, stall or shutdown")
+                           "malformed, stall, shutdown or bad-checksum")
                 .arg(name));
 
     Fault fault;
@@ -107,6 +109,16 @@ std::expected<Fault, QString> parseEntry(QStringView entry)
         fault.stall = *stall;
         return fault;
     }
+    case Kind::BadChecksum:
+        if (arguments.size() > 1)
+            return std::unexpected(QStringLiteral("expected bad-checksum@T[:SYMBOL]"));
+        if (arguments.size() == 1) {
+            const auto symbol = parseSymbol(arguments[0]);
+            if (!symbol)
+                return std::unexpected(symbol.error());
+            fault.symbol = *symbol;
+        }
+        return fault;
     case Kind::SkipTrades:
     case Kind::SkipDepth: {
         if (arguments.empty() || arguments.size() > 2)
@@ -165,11 +177,10 @@ QString FaultPlan::toString() const
         QString entry = kindName(fault.kind) + u'@' + formatSeconds(fault.at);
         if (fault.kind == Kind::Stall)
             entry += u':' + formatSeconds(fault.stall);
-        if (fault.kind == Kind::SkipTrades || fault.kind == Kind::SkipDepth) {
+        if (fault.kind == Kind::SkipTrades || fault.kind == Kind::SkipDepth)
             entry += u':' + QString::number(fault.count);
-            if (!fault.symbol.empty())
-                entry += u':' + QString::fromStdString(fault.symbol);
-        }
+        if (!fault.symbol.empty())
+            entry += u':' + QString::fromStdString(fault.symbol);
         entries << entry;
     }
     return entries.join(u',');

@@ -1,6 +1,6 @@
 // The faults a simulated exchange injects at fixed times after it starts, so that a feed's
 // reconnect, gap and back-fill handling can be exercised on demand. Parsed from the --faults
-// spec of `tickscope sim`; BinanceSimulator carries them out.
+// spec of `tickscope sim`; ExchangeSimulator carries them out.
 #pragma once
 
 #include <QString>
@@ -21,14 +21,15 @@ struct Fault
         SkipDepth, // the next depth event of `symbol` starts `count` update ids late
         Malformed, // send one frame that is not valid JSON to every client
         Stall, // send nothing for `stall`; what is generated meanwhile follows afterwards
-        Shutdown, // send serverShutdown, close the connections one second later
+        Shutdown, // announce a shutdown, close the connections one second later
+        BadChecksum, // the next book message of `symbol` carries a wrong checksum
     };
 
     Kind kind = Kind::Drop;
     std::chrono::milliseconds at{0}; // since the simulator started
     std::int64_t count = 0; // SkipTrades, SkipDepth
     std::chrono::milliseconds stall{0}; // Stall
-    std::string symbol; // SkipTrades, SkipDepth; empty = the first simulated symbol
+    std::string symbol; // SkipTrades, SkipDepth, BadChecksum; empty = the first simulated symbol
 
     friend bool operator==(const Fault &, const Fault &) = default;
 };

@@ -3,8 +3,8 @@
 // few levels per depth event. The same seed gives the same trades (ids, prices, quantities,
 // sides) whatever the timing; the book follows the trade price, so it depends on timing too.
 // Every trade is kept (24 bytes each) for REST back-fill. Prices are whole ticks of 0.01 and
-// quantities whole lots of 0.00001; binance_json.h writes them as Binance does.
-// Used by BinanceSimulator and BinanceRestApi.
+// quantities whole lots of 0.00001; each exchange's simulator writes them as its exchange does.
+// Used by ExchangeSimulator and its exchanges' subclasses.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +21,8 @@ class SimulatedMarket
 {
 public:
     static constexpr int kLevels = 20; // price levels kept on each side of the book
+    static constexpr int kPriceDecimals = 2; // prices are whole ticks of 0.01
+    static constexpr int kQuantityDecimals = 5; // quantities whole lots of 0.00001
 
     struct Trade
     {

@@ -10,6 +10,7 @@
 #include "app/sim/binance_simulator.h"
 #include "db/connection.h"
 #include "tests/support/schema_fixture.h"
+#include "tests/support/simulated_ingest.h"
 
 #include <QEventLoop>
 #include <QFile>
@@ -31,6 +32,7 @@
 #include <unistd.h>
 
 using namespace tickscope;
+using namespace tickscope::testing;
 
 namespace {
 
@@ -44,91 +46,6 @@ const bool g_privateMounts = [] {
     ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
     return true;
 }();
-
-std::vector<std::pair<std::int64_t, std::int64_t>> rangesOf(const QJsonArray &array)
-{
-    std::vector<std::pair<std::int64_t, std::int64_t>> out;
-    for (const auto &range : array)
-        out.emplace_back(range.toArray()[0].toInteger(), range.toArray()[1].toInteger());
-    return out;
-}
-
-app::Config configFor(const sim::BinanceSimulator &simulator, const QString &journal)
-{
-    app::Config config;
-    config.journalDirectory = journal;
-    config.flushInterval = std::chrono::milliseconds(50);
-    config.feeds.push_back(app::simulatedFeed(simulator, "binance"));
-    return config;
-}
-
-// A simulated exchange that starts trading when the feed connects.
-sim::BinanceSimulator::Options simulation(
-    std::vector<std::string> symbols, double tradesPerSecond, int seconds, std::uint64_t seed)
-{
-    sim::BinanceSimulator::Options options;
-    options.symbols = std::move(symbols);
-    options.tradesPerSecond = tradesPerSecond;
-    options.duration = std::chrono::seconds(seconds);
-    options.seed = seed;
-    options.startOnFirstConnection = true;
-    return options;
-}
-
-// How many trades the simulator has sent, over all its symbols.
-std::int64_t tradesSent(const sim::BinanceSimulator &simulator)
-{
-    std::int64_t sent = 0;
-    for (const auto &symbol : simulator.report()[QStringLiteral("symbols")].toObject())
-        sent += symbol.toObject()[QStringLiteral("trades_sent")].toInteger();
-    return sent;
-}
-
-std::int64_t tradesStored(const std::string &conninfo)
-{
-    auto connection = db::connect(conninfo, "test");
-    return pqxx::nontransaction{connection}
-        .exec("SELECT count(*) FROM market_data.trades")
-        .one_field()
-        .as<std::int64_t>();
-}
-
-// Runs the service until the simulator has finished and every trade it sent is stored (the
-// missed ones backfilled), then stops it.
-void runUntilFinished(app::IngestService &service, sim::BinanceSimulator &simulator,
-    const std::string &conninfo, const std::function<void()> &meanwhile = {})
-{
-    QSignalSpy finished{&simulator, &sim::BinanceSimulator::finished};
-    service.start();
-    if (meanwhile)
-        meanwhile();
-    QVERIFY(finished.wait(60'000));
-    QTRY_COMPARE_WITH_TIMEOUT(tradesStored(conninfo), tradesSent(simulator), 60'000);
-    QSignalSpy stopped{&service, &app::IngestService::stopped};
-    service.stop();
-    QVERIFY(stopped.wait(60'000));
-}
-
-// Every trade the simulator sent is stored exactly once.
-void verifyTrades(pqxx::connection &connection, const QJsonObject &report,
-    const std::vector<std::string> &symbols)
-{
-    pqxx::nontransaction tx{connection};
-    for (const auto &symbol : symbols) {
-        const QJsonObject sent
-            = report[QStringLiteral("symbols")][QString::fromStdString(symbol)].toObject();
-        const auto stored
-            = tx.exec("SELECT count(*), count(DISTINCT t.trade_id), min(t.trade_id), "
-                      "max(t.trade_id) FROM market_data.trades t JOIN market_data.instruments i "
-                      "USING (instrument_id) WHERE i.symbol = $1",
-                    pqxx::params{symbol})
-                  .one_row();
-        QCOMPARE(stored[1].as<std::int64_t>(), stored[0].as<std::int64_t>());
-        QCOMPARE(stored[2].as<std::int64_t>(), sent[QStringLiteral("first_trade_id")].toInteger());
-        QCOMPARE(stored[3].as<std::int64_t>(), sent[QStringLiteral("last_trade_id")].toInteger());
-        QCOMPARE(stored[0].as<std::int64_t>(), sent[QStringLiteral("trades_sent")].toInteger());
-    }
-}
 
 // Decimal text without trailing zeros, so that the exchange's "100.50000000" and a stored
 // "100.5" compare equal.
@@ -242,32 +159,6 @@ void verifyAgainstJournal(pqxx::connection &connection, const QString &journal)
     QVERIFY(deltasStored == deltasSent);
 }
 
-// Per market-data table: its row count and an md5 of every column of every row in a fixed
-// order, instruments named by exchange and symbol (their ids differ between databases).
-QStringList tableDigests(const std::string &conninfo)
-{
-    static const char *const kQueries[] = {
-        "SELECT 'trades ' || count(*) || ' ' || coalesce(md5(string_agg(concat_ws('|', "
-        "i.exchange, i.symbol, t.time, t.received_at, t.trade_id, t.trade_ref, t.price, t.size, "
-        "t.side), ',' ORDER BY i.symbol, t.time, t.trade_id, t.trade_ref)), '') "
-        "FROM market_data.trades t JOIN market_data.instruments i USING (instrument_id)",
-        "SELECT 'book_deltas ' || count(*) || ' ' || coalesce(md5(string_agg(concat_ws('|', "
-        "i.exchange, i.symbol, d.time, d.received_at, d.first_sequence, d.sequence, d.bid_prices, "
-        "d.bid_sizes, d.ask_prices, d.ask_sizes), ',' ORDER BY i.symbol, d.time, d.sequence)), '') "
-        "FROM market_data.book_deltas d JOIN market_data.instruments i USING (instrument_id)",
-        "SELECT 'book_snapshots ' || count(*) || ' ' || coalesce(md5(string_agg(concat_ws('|', "
-        "i.exchange, i.symbol, s.time, s.received_at, s.sequence, s.bid_prices, s.bid_sizes, "
-        "s.ask_prices, s.ask_sizes), ',' ORDER BY i.symbol, s.time, s.sequence)), '') "
-        "FROM market_data.book_snapshots s JOIN market_data.instruments i USING (instrument_id)",
-    };
-    auto connection = db::connect(conninfo, "test");
-    pqxx::nontransaction tx{connection};
-    QStringList digests;
-    for (const char *query : kQueries)
-        digests << QString::fromStdString(tx.exec(query).one_field().as<std::string>());
-    return digests;
-}
-
 } // namespace
 
 class TestIngestPipeline : public QObject
@@ -324,17 +215,9 @@ private slots:
             const QJsonObject sent
                 = report[QStringLiteral("symbols")][QString::fromStdString(symbol)].toObject();
             for (const auto &[kind, key] :
-                {std::pair{"trade_id", "trade_gaps"}, std::pair{"book_sequence", "depth_gaps"}}) {
-                const auto expected = rangesOf(sent[QString::fromLatin1(key)].toArray());
-                std::vector<std::pair<std::int64_t, std::int64_t>> found;
-                for (const auto &row :
-                    tx.exec("SELECT first_missing, last_missing FROM audit.gaps g "
-                            "JOIN market_data.instruments i USING (instrument_id) "
-                            "WHERE i.symbol = $1 AND g.kind = $2 ORDER BY first_missing",
-                        pqxx::params{symbol, kind}))
-                    found.emplace_back(row[0].as<std::int64_t>(), row[1].as<std::int64_t>());
-                QCOMPARE(found, expected);
-            }
+                {std::pair{"trade_id", "trade_gaps"}, std::pair{"book_sequence", "depth_gaps"}})
+                QCOMPARE(storedGaps(tx, symbol, kind),
+                    rangesOf(sent[QString::fromLatin1(key)].toArray()));
         }
         QVERIFY(!rangesOf(report[QStringLiteral("symbols")][QStringLiteral("BTCUSDT")]
                                 [QStringLiteral("trade_gaps")]

@@ -28,6 +28,9 @@ private slots:
         QTest::newRow("symbol upper-cased") << "skip-depth@3:2:ethusdt" << "skip-depth@3:2:ETHUSDT";
         QTest::newRow("stall") << "stall@8:1.5" << "stall@8:1.5";
         QTest::newRow("shutdown") << "shutdown@60" << "shutdown@60";
+        QTest::newRow("bad checksum") << "bad-checksum@2" << "bad-checksum@2";
+        QTest::newRow("bad checksum of a symbol")
+            << "bad-checksum@2:eth-usdt" << "bad-checksum@2:ETH-USDT";
         QTest::newRow("sorted by time, ties in spec order")
             << "shutdown@9, drop@1,malformed@1" << "drop@1,malformed@1,shutdown@9";
         QTest::newRow("millisecond rounding") << "drop@0.0004,drop@0.0006" << "drop@0,drop@0.001";
@@ -87,7 +90,9 @@ private slots:
         QTest::newRow("skip depth, negative")
             << "skip-depth@1:-3" << "must be a whole number from 1 to 1000000000, not '-3'";
         QTest::newRow("skip depth, not a number") << "skip-depth@1:many" << "not 'many'";
-        QTest::newRow("bad symbol") << "skip-trades@1:5:BTC-USDT" << "'BTC-USDT' is not a symbol";
+        QTest::newRow("bad symbol") << "skip-trades@1:5:BTC_USDT" << "'BTC_USDT' is not a symbol";
+        QTest::newRow("bad checksum with a count")
+            << "bad-checksum@1:5:BTC-USDT" << "expected bad-checksum@T[:SYMBOL]";
         QTest::newRow("too many arguments")
             << "skip-depth@1:5:BTCUSDT:x" << "expected skip-depth@T:N[:SYMBOL]";
         QTest::newRow("stall without duration") << "stall@1" << "expected stall@T:SECONDS";

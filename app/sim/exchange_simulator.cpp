@@ -1,0 +1,408 @@
+#include "app/sim/exchange_simulator.h"
+
+#include "app/sim/binance_simulator.h"
+#include "app/sim/okx_simulator.h"
+
+#include <QHostAddress>
+#include <QJsonArray>
+#include <QRegularExpression>
+#include <QTimer>
+#include <QWebSocket>
+#include <QWebSocketServer>
+#include <algorithm>
+#include <set>
+
+namespace tickscope::sim {
+
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kTradeTick = 2ms;
+constexpr auto kShutdownGrace = 1s; // between the shutdown notice and the close
+// A client this far behind is dropped rather than buffered until memory runs out.
+constexpr qint64 kMaxBacklogBytes = 512LL * 1024 * 1024;
+
+} // namespace
+
+ExchangeSimulator::ExchangeSimulator(Options options, std::string_view exchange, QObject *parent)
+    : QObject(parent)
+    , m_options(std::move(options))
+    , m_tradeTimer(new QTimer(this))
+    , m_depthTimer(new QTimer(this))
+    , m_pingTimer(new QTimer(this))
+{
+    m_tradeTimer->setTimerType(Qt::PreciseTimer);
+    m_tradeTimer->setInterval(kTradeTick);
+    m_depthTimer->setTimerType(Qt::PreciseTimer);
+    m_depthTimer->setInterval(m_options.depthInterval);
+    m_pingTimer->setInterval(m_options.pingInterval);
+    connect(m_tradeTimer, &QTimer::timeout, this, &ExchangeSimulator::onTradeTick);
+    connect(m_depthTimer, &QTimer::timeout, this, &ExchangeSimulator::onDepthTick);
+    connect(m_pingTimer, &QTimer::timeout, this, &ExchangeSimulator::onPingTick);
+    m_options.exchange = exchange;
+}
+
+ExchangeSimulator::~ExchangeSimulator()
+{
+    stop();
+}
+
+QString ExchangeSimulator::exchanges()
+{
+    return QStringLiteral("binance, okx");
+}
+
+std::expected<std::unique_ptr<ExchangeSimulator>, QString> ExchangeSimulator::create(
+    Options options, QObject *parent)
+{
+    if (auto valid = validate(options); !valid)
+        return std::unexpected(valid.error());
+    std::unique_ptr<ExchangeSimulator> simulator;
+    if (options.exchange == BinanceSimulator::kProtocol)
+        simulator.reset(new BinanceSimulator(std::move(options), parent));
+    else
+        simulator.reset(new OkxSimulator(std::move(options), parent));
+    return simulator;
+}
+
+std::expected<void, QString> ExchangeSimulator::validate(const Options &options)
+{
+    const bool binance = options.exchange == BinanceSimulator::kProtocol;
+    if (!binance && options.exchange != OkxSimulator::kProtocol)
+        return std::unexpected(QStringLiteral("cannot simulate exchange '%1'; it simulates %2")
+                .arg(QString::fromStdString(options.exchange), exchanges()));
+    // Binance writes BTCUSDT, OKX BTC-USDT.
+    static const QRegularExpression binanceSymbol{QStringLiteral(R"(^[A-Z0-9]{2,32}$)")};
+    static const QRegularExpression okxSymbol{QStringLiteral(R"(^[A-Z0-9]{1,15}-[A-Z0-9]{1,15}$)")};
+    if (options.symbols.empty())
+        return std::unexpected(QStringLiteral("no symbols to simulate"));
+    std::set<std::string> seen;
+    for (const std::string &symbol : options.symbols) {
+        if (!(binance ? binanceSymbol : okxSymbol).match(QString::fromStdString(symbol)).hasMatch())
+            return std::unexpected(QStringLiteral("symbol '%1' is not %2")
+                    .arg(QString::fromStdString(symbol),
+                        binance ? QStringLiteral("2 to 32 upper-case letters and digits (BTCUSDT)")
+                                : QStringLiteral("BASE-QUOTE in capitals (BTC-USDT)")));
+        if (!seen.insert(symbol).second)
+            return std::unexpected(
+                QStringLiteral("symbol %1 is listed twice").arg(QString::fromStdString(symbol)));
+    }
+    if (!(options.tradesPerSecond > 0 && options.tradesPerSecond <= kMaxTradesPerSecond))
+        return std::unexpected(QStringLiteral("the trade rate must be above 0 and at most %1 a "
+                                              "second")
+                .arg(kMaxTradesPerSecond, 0, 'f', 0));
+    if (options.depthInterval < 10ms || options.depthInterval > 60s)
+        return std::unexpected(QStringLiteral("the depth interval must be 10 ms to 60 s"));
+    if (options.pingInterval < 1s)
+        return std::unexpected(QStringLiteral("the ping interval must be at least 1 s"));
+    if (options.duration < 0ms)
+        return std::unexpected(QStringLiteral("the duration must not be negative"));
+    if (options.seed > static_cast<std::uint64_t>(INT64_MAX))
+        return std::unexpected(QStringLiteral("the seed must be at most %1").arg(INT64_MAX));
+    if (options.microseconds && !binance)
+        return std::unexpected(
+            QStringLiteral("microsecond times are Binance's; %1 sends milliseconds")
+                .arg(QString::fromStdString(options.exchange)));
+    for (const Fault &fault : options.faults.faults()) {
+        if (!fault.symbol.empty() && !seen.contains(fault.symbol))
+            return std::unexpected(QStringLiteral("fault %1 names %2, which is not simulated")
+                    .arg(FaultPlan::kindName(fault.kind), QString::fromStdString(fault.symbol)));
+        if (fault.kind == Fault::Kind::BadChecksum && binance)
+            return std::unexpected(QStringLiteral("fault bad-checksum: Binance's books carry no "
+                                                  "checksum"));
+    }
+    return {};
+}
+
+std::expected<void, QString> ExchangeSimulator::start()
+{
+    if (!m_markets.empty())
+        return std::unexpected(QStringLiteral("a simulator starts only once"));
+    if (auto checked = validate(m_options); !checked)
+        return checked;
+
+    for (std::size_t index = 0; index < m_options.symbols.size(); ++index)
+        m_markets.emplace_back(m_options.symbols[index], index, m_options.seed, m_options.idBase);
+
+    if (auto handler = restApi()) {
+        m_http = new HttpServer(std::move(*handler), this);
+        if (auto listening = m_http->listen(m_options.restPort); !listening)
+            return listening;
+    }
+
+    m_server = new QWebSocketServer(
+        QStringLiteral("tickscope-sim"), QWebSocketServer::NonSecureMode, this);
+    if (!m_server->listen(QHostAddress::LocalHost, m_options.port))
+        return std::unexpected(QStringLiteral("cannot listen on 127.0.0.1:%1 for WebSockets: %2")
+                .arg(m_options.port)
+                .arg(m_server->errorString()));
+    connect(m_server, &QWebSocketServer::newConnection, this, &ExchangeSimulator::onNewConnection);
+
+    m_started = true;
+    m_pingTimer->start();
+    if (!m_options.startOnFirstConnection)
+        beginGenerating();
+    return {};
+}
+
+void ExchangeSimulator::beginGenerating()
+{
+    m_generating = true;
+    m_clock.start();
+    m_tradeTimer->start();
+    m_depthTimer->start();
+}
+
+void ExchangeSimulator::stop()
+{
+    if (!m_started)
+        return;
+    if (m_generating)
+        m_generatedFor = std::chrono::nanoseconds{m_clock.nsecsElapsed()};
+    m_started = false;
+    m_generating = false;
+    m_tradeTimer->stop();
+    m_depthTimer->stop();
+    m_pingTimer->stop();
+    m_stalledUntil.reset();
+    releaseHeldFrames();
+    m_server->close();
+    if (m_http)
+        m_http->close();
+    for (const auto &client : m_clients)
+        client->socket()->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("stopped"));
+}
+
+quint16 ExchangeSimulator::port() const
+{
+    return m_server ? m_server->serverPort() : 0;
+}
+
+quint16 ExchangeSimulator::restPort() const
+{
+    return m_http ? m_http->port() : 0;
+}
+
+const SimulatedMarket *ExchangeSimulator::market(std::string_view symbol) const
+{
+    const auto found = std::ranges::find(m_markets, symbol, &SimulatedMarket::symbol);
+    return found == m_markets.end() ? nullptr : &*found;
+}
+
+std::size_t ExchangeSimulator::marketIndex(const std::string &symbol) const
+{
+    if (symbol.empty())
+        return 0;
+    return static_cast<std::size_t>(
+        std::ranges::find(m_markets, symbol, &SimulatedMarket::symbol) - m_markets.begin());
+}
+
+std::int64_t ExchangeSimulator::nowUs()
+{
+    return std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// Connections ---------------------------------------------------------------------------------
+
+void ExchangeSimulator::onNewConnection()
+{
+    while (QWebSocket *socket = m_server->nextPendingConnection()) {
+        socket->setParent(this);
+        ++m_connections;
+        acceptClient(socket);
+    }
+}
+
+void ExchangeSimulator::acceptClient(QWebSocket *socket)
+{
+    // Removal waits for the event loop, so that a socket aborted while frames go out does not
+    // disappear from under the loop that sends them.
+    connect(
+        socket, &QWebSocket::disconnected, this, [this, socket] { removeClient(socket); },
+        Qt::QueuedConnection);
+    auto accepted = accept(socket);
+    if (!accepted) {
+        socket->close(QWebSocketProtocol::CloseCodePolicyViolated, accepted.error());
+        return;
+    }
+    SimulatedClient *client = m_clients.emplace_back(std::move(*accepted)).get();
+    connect(socket, &QWebSocket::textMessageReceived, this,
+        [this, client](const QString &text) { onClientText(*client, text); });
+    if (m_options.startOnFirstConnection && !m_generating
+        && m_generatedFor == std::chrono::nanoseconds{0})
+        beginGenerating();
+}
+
+void ExchangeSimulator::removeClient(QWebSocket *socket)
+{
+    socket->disconnect(this);
+    std::erase_if(m_clients, [socket](const auto &client) { return client->socket() == socket; });
+    socket->deleteLater();
+}
+
+// Generation ----------------------------------------------------------------------------------
+
+void ExchangeSimulator::onTradeTick()
+{
+    const std::chrono::nanoseconds elapsed{m_clock.nsecsElapsed()};
+    runDueFaults(elapsed);
+    if (m_stalledUntil && elapsed >= *m_stalledUntil) {
+        m_stalledUntil.reset();
+        releaseHeldFrames();
+    }
+    const bool done = m_options.duration > 0ms && elapsed >= m_options.duration;
+    generateTrades(done ? std::chrono::nanoseconds{m_options.duration} : elapsed);
+    for (const auto &client : m_clients) {
+        if (client->socket()->bytesToWrite() > kMaxBacklogBytes) {
+            client->socket()->abort();
+            ++m_slowClientsDropped;
+        }
+    }
+    if (done)
+        finishGenerating();
+}
+
+void ExchangeSimulator::generateTrades(std::chrono::nanoseconds until)
+{
+    m_generatedFor = until;
+    const auto due = static_cast<std::uint64_t>(
+        std::chrono::duration<double>(until).count() * m_options.tradesPerSecond);
+    if (due <= m_tradesGenerated)
+        return;
+    // At most 50 ms worth a tick: on a machine too slow for the rate, frames still go out and
+    // REST still answers in between, and the rate achieved shows in the report.
+    const auto burst
+        = std::max<std::uint64_t>(1, static_cast<std::uint64_t>(m_options.tradesPerSecond / 20));
+    const std::int64_t timeUs = nowUs();
+    for (std::uint64_t count = std::min(due - m_tradesGenerated, burst); count > 0; --count) {
+        const std::size_t index = m_tradesGenerated++ % m_markets.size();
+        publishTrade(index, m_markets[index].nextTrade(timeUs));
+    }
+}
+
+void ExchangeSimulator::onDepthTick()
+{
+    const std::int64_t timeUs = nowUs();
+    const std::uint64_t round = ++m_depthRounds;
+    for (std::size_t index = 0; index < m_markets.size(); ++index)
+        publishDepth(index, m_markets[index].nextDepthEvent(timeUs), round);
+}
+
+void ExchangeSimulator::onPingTick()
+{
+    if (stalled())
+        return;
+    for (const auto &client : m_clients)
+        client->socket()->ping();
+}
+
+void ExchangeSimulator::finishGenerating()
+{
+    m_generating = false;
+    m_tradeTimer->stop();
+    m_depthTimer->stop();
+    emit finished();
+}
+
+// Faults --------------------------------------------------------------------------------------
+
+void ExchangeSimulator::runDueFaults(std::chrono::nanoseconds elapsed)
+{
+    const std::vector<Fault> &faults = m_options.faults.faults();
+    for (; m_nextFault < faults.size() && faults[m_nextFault].at <= elapsed; ++m_nextFault)
+        inject(faults[m_nextFault], elapsed);
+}
+
+void ExchangeSimulator::inject(const Fault &fault, std::chrono::nanoseconds elapsed)
+{
+    switch (fault.kind) {
+    case Fault::Kind::Drop:
+        for (const auto &client : m_clients) {
+            client->socket()->abort();
+            ++m_drops;
+        }
+        return;
+    case Fault::Kind::SkipTrades:
+        m_markets[marketIndex(fault.symbol)].skipTrades(fault.count);
+        return;
+    case Fault::Kind::SkipDepth: {
+        const std::size_t index = marketIndex(fault.symbol);
+        beforeDepthSkip(index);
+        m_markets[index].skipUpdates(fault.count);
+        return;
+    }
+    case Fault::Kind::Malformed:
+        for (const auto &client : m_clients) {
+            send(*client, malformedFrame());
+            ++m_malformedFramesSent;
+        }
+        return;
+    case Fault::Kind::Stall:
+        m_stalledUntil = std::max(m_stalledUntil.value_or(elapsed), elapsed + fault.stall);
+        return;
+    case Fault::Kind::Shutdown:
+        for (const auto &client : m_clients) {
+            send(*client, shutdownNotice(*client));
+            QTimer::singleShot(kShutdownGrace, client->socket(), [socket = client->socket()] {
+                socket->close(
+                    QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutdown"));
+            });
+        }
+        return;
+    case Fault::Kind::BadChecksum:
+        spoilNextChecksum(marketIndex(fault.symbol));
+        return;
+    }
+}
+
+void ExchangeSimulator::releaseHeldFrames()
+{
+    for (const auto &client : m_clients)
+        client->releaseHeld();
+}
+
+// Report --------------------------------------------------------------------------------------
+
+QJsonObject ExchangeSimulator::report() const
+{
+    auto ranges = [](const std::vector<SimulatedMarket::IdRange> &gaps) {
+        QJsonArray out;
+        for (const auto &[first, last] : gaps)
+            out << QJsonArray{qint64(first), qint64(last)};
+        return out;
+    };
+    auto optionalId = [](std::optional<std::int64_t> id) {
+        return id ? QJsonValue(qint64(*id)) : QJsonValue(QJsonValue::Null);
+    };
+    QJsonObject symbols;
+    for (const SimulatedMarket &market : m_markets) {
+        symbols.insert(QString::fromStdString(market.symbol()),
+            QJsonObject{
+                {QStringLiteral("trades_sent"), qint64(market.tradesGenerated())},
+                {QStringLiteral("first_trade_id"), optionalId(market.firstTradeId())},
+                {QStringLiteral("last_trade_id"), optionalId(market.lastTradeId())},
+                {QStringLiteral("depth_updates_sent"), qint64(market.depthEventsGenerated())},
+                {QStringLiteral("last_update_id"), qint64(market.lastUpdateId())},
+                {QStringLiteral("trade_gaps"), ranges(market.tradeGaps())},
+                {QStringLiteral("depth_gaps"), ranges(market.depthGaps())},
+            });
+    }
+    const std::chrono::nanoseconds elapsed
+        = m_generating ? std::chrono::nanoseconds{m_clock.nsecsElapsed()} : m_generatedFor;
+    return {
+        {QStringLiteral("exchange"), QString::fromStdString(m_options.exchange)},
+        {QStringLiteral("seed"), qint64(m_options.seed)},
+        {QStringLiteral("symbols"), symbols},
+        {QStringLiteral("malformed_frames_sent"), qint64(m_malformedFramesSent)},
+        {QStringLiteral("bad_checksums_sent"), qint64(m_badChecksumsSent)},
+        {QStringLiteral("connections"), qint64(m_connections)},
+        {QStringLiteral("drops"), qint64(m_drops)},
+        {QStringLiteral("slow_clients_dropped"), qint64(m_slowClientsDropped)},
+        {QStringLiteral("elapsed_seconds"), std::chrono::duration<double>(elapsed).count()},
+    };
+}
+
+} // namespace tickscope::sim

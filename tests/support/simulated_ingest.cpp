@@ -1,0 +1,127 @@
+#include "tests/support/simulated_ingest.h"
+
+#include "app/services/simulated_feed.h"
+#include "db/connection.h"
+
+#include <QJsonArray>
+#include <QSignalSpy>
+#include <QTest>
+
+namespace tickscope::testing {
+
+IdRanges rangesOf(const QJsonArray &array)
+{
+    IdRanges out;
+    for (const auto &range : array)
+        out.emplace_back(range.toArray()[0].toInteger(), range.toArray()[1].toInteger());
+    return out;
+}
+
+IdRanges storedGaps(pqxx::transaction_base &tx, const std::string &symbol, const char *kind)
+{
+    IdRanges found;
+    for (const auto &row : tx.exec("SELECT first_missing, last_missing FROM audit.gaps g "
+                                   "JOIN market_data.instruments i USING (instrument_id) "
+                                   "WHERE i.symbol = $1 AND g.kind = $2 ORDER BY first_missing",
+             pqxx::params{symbol, kind}))
+        found.emplace_back(row[0].as<std::int64_t>(), row[1].as<std::int64_t>());
+    return found;
+}
+
+app::Config configFor(const sim::ExchangeSimulator &simulator, const QString &journal)
+{
+    app::Config config;
+    config.journalDirectory = journal;
+    config.flushInterval = std::chrono::milliseconds(50);
+    config.feeds.push_back(app::simulatedFeed(simulator, simulator.exchange()));
+    return config;
+}
+
+sim::ExchangeSimulator::Options simulation(
+    std::vector<std::string> symbols, double tradesPerSecond, int seconds, std::uint64_t seed)
+{
+    sim::ExchangeSimulator::Options options;
+    options.symbols = std::move(symbols);
+    options.tradesPerSecond = tradesPerSecond;
+    options.duration = std::chrono::seconds(seconds);
+    options.seed = seed;
+    options.startOnFirstConnection = true;
+    return options;
+}
+
+std::int64_t tradesSent(const sim::ExchangeSimulator &simulator)
+{
+    std::int64_t sent = 0;
+    for (const auto &symbol : simulator.report()[QStringLiteral("symbols")].toObject())
+        sent += symbol.toObject()[QStringLiteral("trades_sent")].toInteger();
+    return sent;
+}
+
+std::int64_t tradesStored(const std::string &conninfo)
+{
+    auto connection = db::connect(conninfo, "test");
+    return pqxx::nontransaction{connection}
+        .exec("SELECT count(*) FROM market_data.trades")
+        .one_field()
+        .as<std::int64_t>();
+}
+
+void runUntilFinished(app::IngestService &service, sim::ExchangeSimulator &simulator,
+    const std::string &conninfo, const std::function<void()> &meanwhile)
+{
+    QSignalSpy finished{&simulator, &sim::ExchangeSimulator::finished};
+    service.start();
+    if (meanwhile)
+        meanwhile();
+    QVERIFY(finished.wait(60'000));
+    QTRY_COMPARE_WITH_TIMEOUT(tradesStored(conninfo), tradesSent(simulator), 60'000);
+    QSignalSpy stopped{&service, &app::IngestService::stopped};
+    service.stop();
+    QVERIFY(stopped.wait(60'000));
+}
+
+void verifyTrades(pqxx::connection &connection, const QJsonObject &report,
+    const std::vector<std::string> &symbols)
+{
+    pqxx::nontransaction tx{connection};
+    for (const auto &symbol : symbols) {
+        const QJsonObject sent
+            = report[QStringLiteral("symbols")][QString::fromStdString(symbol)].toObject();
+        const auto stored
+            = tx.exec("SELECT count(*), count(DISTINCT t.trade_id), min(t.trade_id), "
+                      "max(t.trade_id) FROM market_data.trades t JOIN market_data.instruments i "
+                      "USING (instrument_id) WHERE i.symbol = $1",
+                    pqxx::params{symbol})
+                  .one_row();
+        QCOMPARE(stored[1].as<std::int64_t>(), stored[0].as<std::int64_t>());
+        QCOMPARE(stored[2].as<std::int64_t>(), sent[QStringLiteral("first_trade_id")].toInteger());
+        QCOMPARE(stored[3].as<std::int64_t>(), sent[QStringLiteral("last_trade_id")].toInteger());
+        QCOMPARE(stored[0].as<std::int64_t>(), sent[QStringLiteral("trades_sent")].toInteger());
+    }
+}
+
+QStringList tableDigests(const std::string &conninfo)
+{
+    static const char *const kQueries[] = {
+        "SELECT 'trades ' || count(*) || ' ' || coalesce(md5(string_agg(concat_ws('|', "
+        "i.exchange, i.symbol, t.time, t.received_at, t.trade_id, t.trade_ref, t.price, t.size, "
+        "t.side), ',' ORDER BY i.symbol, t.time, t.trade_id, t.trade_ref)), '') "
+        "FROM market_data.trades t JOIN market_data.instruments i USING (instrument_id)",
+        "SELECT 'book_deltas ' || count(*) || ' ' || coalesce(md5(string_agg(concat_ws('|', "
+        "i.exchange, i.symbol, d.time, d.received_at, d.first_sequence, d.sequence, d.bid_prices, "
+        "d.bid_sizes, d.ask_prices, d.ask_sizes), ',' ORDER BY i.symbol, d.time, d.sequence)), '') "
+        "FROM market_data.book_deltas d JOIN market_data.instruments i USING (instrument_id)",
+        "SELECT 'book_snapshots ' || count(*) || ' ' || coalesce(md5(string_agg(concat_ws('|', "
+        "i.exchange, i.symbol, s.time, s.received_at, s.sequence, s.bid_prices, s.bid_sizes, "
+        "s.ask_prices, s.ask_sizes), ',' ORDER BY i.symbol, s.time, s.sequence)), '') "
+        "FROM market_data.book_snapshots s JOIN market_data.instruments i USING (instrument_id)",
+    };
+    auto connection = db::connect(conninfo, "test");
+    pqxx::nontransaction tx{connection};
+    QStringList digests;
+    for (const char *query : kQueries)
+        digests << QString::fromStdString(tx.exec(query).one_field().as<std::string>());
+    return digests;
+}
+
+} // namespace tickscope::testing
