@@ -20,7 +20,11 @@ namespace {
 
 const QString kCommand = QStringLiteral("replay");
 
-using MessageSink = std::function<void(const feeds::RawMessage &message, std::int64_t line)>;
+// `line`: the capture's line or the journal's record, counted from 1, for reports; `position`:
+// the journal's own (a capture's line in segment 0), which numbers the book messages of
+// exchanges without sequences exactly as live ingestion did.
+using MessageSink = std::function<void(
+    const feeds::RawMessage &message, std::int64_t line, model::JournalPosition position)>;
 
 // Where the raw messages come from: a capture (one text frame per line, no receive times: they
 // are stamped with the time of the replay) or a journal (its own receive times). Read as a
@@ -49,7 +53,7 @@ public:
                 if (!text.isEmpty())
                     sink({feeds::RawKind::WebSocketText, 0, receivedAt,
                              std::string_view(text.constData(), text.size())},
-                        line);
+                        line, {0, line});
             }
             return {};
         }
@@ -72,7 +76,8 @@ public:
                         .arg(QString::fromStdString(next.error())));
             if (!*next)
                 return {};
-            sink({(*next)->kind, (*next)->tag, (*next)->receivedAtNs, (*next)->payload}, record);
+            sink({(*next)->kind, (*next)->tag, (*next)->receivedAtNs, (*next)->payload}, record,
+                (*next)->position);
         }
     }
 
@@ -91,10 +96,11 @@ std::expected<std::vector<std::string>, QString> discoverSymbols(
     const auto adapter = feeds::createAdapter(none);
     const auto normalizer = adapter->createNormalizer();
     feeds::NormalizedOutput output;
-    auto read = source.forEach([&](const feeds::RawMessage &message, std::int64_t) {
-        normalizer->normalize(message, output);
-        output.clear();
-    });
+    auto read = source.forEach(
+        [&](const feeds::RawMessage &message, std::int64_t, model::JournalPosition) {
+            normalizer->normalize(message, output);
+            output.clear();
+        });
     if (!read)
         return std::unexpected(read.error());
     return normalizer->unknownSymbols();
@@ -256,9 +262,10 @@ int runReplayCommand(const QStringList &arguments)
             replay.feed(
                 {feeds::RawKind::RestResponse,
                     static_cast<std::uint32_t>(feeds::RestTopic::BookSnapshot), receivedAt, body},
-                0);
-        if (auto read = source.forEach([&replay](const feeds::RawMessage &message,
-                                           std::int64_t line) { replay.feed(message, line); });
+                0, {});
+        if (auto read = source.forEach(
+                [&replay](const feeds::RawMessage &message, std::int64_t line,
+                    model::JournalPosition position) { replay.feed(message, line, position); });
             !read)
             return cli::failure(kCommand, read.error());
         replay.finish();

@@ -102,6 +102,9 @@ int runSimCommand(const QStringList &arguments)
             "<symbol>@trade, <symbol>@depth@100ms, <symbol>@depth) and REST market data "
             "(/api/v3/depth, /api/v3/historicalTrades, /api/v3/exchangeInfo) on a port of its "
             "own. Symbols like BTCUSDT.\n"
+            "kraken: WebSocket v2 channels instrument, trade and book on /v2 (a snapshot and "
+            "then the changes in each client's depth window with a CRC32 checksum). Symbols "
+            "like BTC/USD.\n"
             "okx: v5 public channels trades and books on /ws/v5/public (subscribe, a snapshot "
             "and then updates linked by prevSeqId with a CRC32 checksum, ping/pong). Symbols "
             "like BTC-USDT.\n"
@@ -111,11 +114,12 @@ int runSimCommand(const QStringList &arguments)
             "--faults takes comma-separated entries kind@seconds[:arg]:\n"
             "  drop@T              abort every client connection\n"
             "  skip-trades@T:N[:S] lose N trade ids of symbol S (default: the first)\n"
-            "  skip-depth@T:N[:S]  the next depth event of S starts N update ids late\n"
+            "  skip-depth@T:N[:S]  the next depth event of S starts N update ids late (kraken: "
+            "is lost)\n"
             "  malformed@T         send every client a frame that is not valid JSON\n"
             "  stall@T:SECONDS     send nothing for a while, then everything held back\n"
             "  shutdown@T          announce a shutdown, close connections 1 s later\n"
-            "  bad-checksum@T[:S]  the next book message of S has a wrong checksum (okx)"));
+            "  bad-checksum@T[:S]  the next book message of S has a wrong checksum (kraken, okx)"));
     parser.addOptions({
         {QStringLiteral("exchange"),
             QStringLiteral("Exchange to simulate: %1 (default binance).")
@@ -128,8 +132,8 @@ int runSimCommand(const QStringList &arguments)
             QStringLiteral("REST port on 127.0.0.1; 0 (default) picks a free one."),
             QStringLiteral("port"), QStringLiteral("0")},
         {QStringLiteral("symbols"),
-            QStringLiteral("Comma-separated symbols (default BTCUSDT,ETHUSDT; for okx "
-                           "BTC-USDT,ETH-USDT)."),
+            QStringLiteral("Comma-separated symbols (default BTCUSDT,ETHUSDT; for kraken "
+                           "BTC/USD,ETH/USD; for okx BTC-USDT,ETH-USDT)."),
             QStringLiteral("list")},
         {QStringLiteral("rate"),
             QStringLiteral("Trades per second across all symbols, 1 to %1 (default %2).")
@@ -172,8 +176,9 @@ int runSimCommand(const QStringList &arguments)
     const QString exchange = parser.value(QStringLiteral("exchange"));
     const auto symbols = parseSymbols(parser.isSet(QStringLiteral("symbols"))
             ? parser.value(QStringLiteral("symbols"))
-            : exchange == QLatin1String("okx") ? QStringLiteral("BTC-USDT,ETH-USDT")
-                                               : QStringLiteral("BTCUSDT,ETHUSDT"));
+            : exchange == QLatin1String("okx")    ? QStringLiteral("BTC-USDT,ETH-USDT")
+            : exchange == QLatin1String("kraken") ? QStringLiteral("BTC/USD,ETH/USD")
+                                                  : QStringLiteral("BTCUSDT,ETHUSDT"));
     const auto seed = parseSeed(parser.value(QStringLiteral("seed")));
     if (!symbols || !seed)
         return cli::kUsage;

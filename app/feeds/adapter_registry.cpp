@@ -1,6 +1,7 @@
 #include "app/feeds/adapter_registry.h"
 
 #include "app/feeds/binance/binance_adapter.h"
+#include "app/feeds/kraken/kraken_adapter.h"
 #include "app/feeds/okx/okx_adapter.h"
 
 #include <algorithm>
@@ -12,7 +13,7 @@ namespace tickscope::feeds {
 const std::vector<AdapterDescription> &adapters()
 {
     static const std::vector<AdapterDescription> kAdapters{
-        binance::describeAdapter(), okx::describeAdapter()};
+        binance::describeAdapter(), kraken::describeAdapter(), okx::describeAdapter()};
     return kAdapters;
 }
 

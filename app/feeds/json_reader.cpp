@@ -1,5 +1,6 @@
 #include "app/feeds/json_reader.h"
 
+#include <algorithm>
 #include <charconv>
 #include <format>
 
@@ -60,6 +61,67 @@ std::optional<model::Decimal> parseSize(std::string_view text)
     if (!size || size->mantissa < 0)
         return std::nullopt;
     return size;
+}
+
+std::optional<model::Decimal> parseNumberToken(std::string_view token)
+{
+    while (!token.empty()
+        && (token.back() == ' ' || token.back() == '\n' || token.back() == '\r'
+            || token.back() == '\t'))
+        token.remove_suffix(1); // raw tokens keep the whitespace after them
+    const bool negative = !token.empty() && token.front() == '-';
+    if (negative)
+        token.remove_prefix(1);
+    const auto e = token.find_first_of("eE");
+    const std::string_view mantissa = token.substr(0, e);
+    int exponent = 0;
+    if (e != std::string_view::npos) {
+        std::string_view power = token.substr(e + 1);
+        if (!power.empty() && power.front() == '+')
+            power.remove_prefix(1);
+        const auto [end, error]
+            = std::from_chars(power.data(), power.data() + power.size(), exponent);
+        if (power.empty() || error != std::errc{} || end != power.data() + power.size()
+            || exponent < -40 || exponent > 40)
+            return std::nullopt;
+    }
+    const auto point = mantissa.find('.');
+    const std::string_view whole = mantissa.substr(0, point);
+    const std::string_view fraction
+        = point == std::string_view::npos ? std::string_view{} : mantissa.substr(point + 1);
+    if (whole.empty() || (point != std::string_view::npos && fraction.empty()))
+        return std::nullopt;
+    std::string digits{whole};
+    digits += fraction;
+    if (!std::ranges::all_of(digits, [](char c) { return c >= '0' && c <= '9'; }))
+        return std::nullopt;
+    // digits x 10^-(scale): move the point by the exponent.
+    int scale = static_cast<int>(fraction.size()) - exponent;
+    if (scale < 0) {
+        digits.append(static_cast<std::size_t>(-scale), '0');
+        scale = 0;
+    }
+    if (static_cast<int>(digits.size()) <= scale)
+        digits.insert(0, static_cast<std::size_t>(scale) - digits.size() + 1, '0');
+    std::string text = negative ? "-" : "";
+    text.append(digits, 0, digits.size() - static_cast<std::size_t>(scale));
+    if (scale > 0)
+        text.append(1, '.').append(digits, digits.size() - static_cast<std::size_t>(scale));
+    return model::Decimal::parse(text);
+}
+
+std::expected<void, std::string> readNumber(
+    value v, std::optional<model::Decimal> &out, std::string_view key)
+{
+    simdjson::ondemand::json_type type{};
+    if (v.type().get(type) || type != simdjson::ondemand::json_type::number)
+        return std::unexpected(std::format("'{}' is not a number", key));
+    const std::string_view token = v.raw_json_token();
+    out = parseNumberToken(token);
+    if (!out)
+        return std::unexpected(
+            std::format("'{}' ({}) is not a decimal Tickscope can hold", key, token.substr(0, 40)));
+    return {};
 }
 
 } // namespace tickscope::feeds::json

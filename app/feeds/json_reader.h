@@ -45,5 +45,11 @@ std::expected<void, std::string> readIntString(
 // A price: a decimal above zero. A size: a decimal of zero or more (zero removes a book level).
 std::optional<model::Decimal> parsePrice(std::string_view text);
 std::optional<model::Decimal> parseSize(std::string_view text);
+// A JSON number's exact text ("0.5147", "1e-08", "45285.2") as a decimal, never through a double:
+// what Kraken's prices and quantities need.
+std::optional<model::Decimal> parseNumberToken(std::string_view token);
+// Reads a JSON number field as its exact decimal (value::raw_json_token()).
+std::expected<void, std::string> readNumber(
+    value v, std::optional<model::Decimal> &out, std::string_view key);
 
 } // namespace tickscope::feeds::json

@@ -1,5 +1,8 @@
 #include "app/feeds/local_book.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace tickscope::feeds {
 
 namespace {
@@ -14,13 +17,22 @@ template<typename Side> void applyLevels(Side &side, std::span<const model::Pric
     }
 }
 
-template<typename Side> std::vector<model::PriceLevel> levelsOf(const Side &side)
+template<typename Side> std::vector<model::PriceLevel> levelsOf(const Side &side, std::size_t limit)
 {
     std::vector<model::PriceLevel> levels;
-    levels.reserve(side.size());
-    for (const auto &[price, size] : side)
+    levels.reserve(std::min(side.size(), limit));
+    for (const auto &[price, size] : side) {
+        if (levels.size() == limit)
+            break;
         levels.push_back({price, size});
+    }
     return levels;
+}
+
+template<typename Side> void truncateSide(Side &side, std::size_t depth)
+{
+    while (side.size() > depth)
+        side.erase(std::prev(side.end()));
 }
 
 template<typename Side> std::optional<model::PriceLevel> bestOf(const Side &side)
@@ -62,14 +74,20 @@ std::optional<model::PriceLevel> LocalBook::bestAsk() const
     return bestOf(m_asks);
 }
 
-std::vector<model::PriceLevel> LocalBook::bids() const
+std::vector<model::PriceLevel> LocalBook::bids(std::size_t limit) const
 {
-    return levelsOf(m_bids);
+    return levelsOf(m_bids, limit);
 }
 
-std::vector<model::PriceLevel> LocalBook::asks() const
+std::vector<model::PriceLevel> LocalBook::asks(std::size_t limit) const
 {
-    return levelsOf(m_asks);
+    return levelsOf(m_asks, limit);
+}
+
+void LocalBook::truncate(std::size_t depth)
+{
+    truncateSide(m_bids, depth);
+    truncateSide(m_asks, depth);
 }
 
 } // namespace tickscope::feeds

@@ -4,6 +4,7 @@
 
 #include "app/model/book.h"
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -23,8 +24,11 @@ public:
 
     std::optional<model::PriceLevel> bestBid() const;
     std::optional<model::PriceLevel> bestAsk() const;
-    std::vector<model::PriceLevel> bids() const; // best first
-    std::vector<model::PriceLevel> asks() const;
+    // Best first; at most `limit` levels.
+    std::vector<model::PriceLevel> bids(std::size_t limit = SIZE_MAX) const;
+    std::vector<model::PriceLevel> asks(std::size_t limit = SIZE_MAX) const;
+    // Drops the levels beyond the best `depth` of each side.
+    void truncate(std::size_t depth);
     bool empty() const { return m_bids.empty() && m_asks.empty(); }
 
 private:

@@ -57,13 +57,14 @@ CaptureReplay::CaptureReplay(
         m_writer->setStaging(true);
 }
 
-void CaptureReplay::feed(const feeds::RawMessage &message, std::int64_t line)
+void CaptureReplay::feed(
+    const feeds::RawMessage &message, std::int64_t line, model::JournalPosition position)
 {
     ++m_lines;
     const std::size_t tradesBefore = m_batch.trades.size();
     const std::size_t gapsBefore = m_batch.gaps.size();
     const std::size_t eventsBefore = m_batch.feedEvents.size();
-    const auto book = m_assembler.absorb(message, {0, line}, m_batch);
+    const auto book = m_assembler.absorb(message, position, m_batch);
     for (std::size_t i = tradesBefore; i < m_batch.trades.size(); ++i)
         ++m_symbols[m_batch.trades[i].instrument].trades;
     for (std::size_t i = gapsBefore; i < m_batch.gaps.size(); ++i) {

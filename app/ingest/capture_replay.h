@@ -52,8 +52,8 @@ public:
         const feeds::ExchangeAdapter &adapter, db::IngestWriter *writer, std::size_t batchRows);
 
     // One raw message; `line` is what reports name it by (a capture's line number, a journal's
-    // record number).
-    void feed(const feeds::RawMessage &message, std::int64_t line);
+    // record number), `position` its place in the journal (a capture's line in segment 0).
+    void feed(const feeds::RawMessage &message, std::int64_t line, model::JournalPosition position);
     // Writes what is still batched.
     void finish();
 

@@ -1,6 +1,7 @@
 #include "app/sim/exchange_simulator.h"
 
 #include "app/sim/binance_simulator.h"
+#include "app/sim/kraken_simulator.h"
 #include "app/sim/okx_simulator.h"
 
 #include <QHostAddress>
@@ -50,7 +51,7 @@ ExchangeSimulator::~ExchangeSimulator()
 
 QString ExchangeSimulator::exchanges()
 {
-    return QStringLiteral("binance, okx");
+    return QStringLiteral("binance, kraken, okx");
 }
 
 std::expected<std::unique_ptr<ExchangeSimulator>, QString> ExchangeSimulator::create(
@@ -61,6 +62,8 @@ std::expected<std::unique_ptr<ExchangeSimulator>, QString> ExchangeSimulator::cr
     std::unique_ptr<ExchangeSimulator> simulator;
     if (options.exchange == BinanceSimulator::kProtocol)
         simulator.reset(new BinanceSimulator(std::move(options), parent));
+    else if (options.exchange == KrakenSimulator::kProtocol)
+        simulator.reset(new KrakenSimulator(std::move(options), parent));
     else
         simulator.reset(new OkxSimulator(std::move(options), parent));
     return simulator;
@@ -69,21 +72,29 @@ std::expected<std::unique_ptr<ExchangeSimulator>, QString> ExchangeSimulator::cr
 std::expected<void, QString> ExchangeSimulator::validate(const Options &options)
 {
     const bool binance = options.exchange == BinanceSimulator::kProtocol;
-    if (!binance && options.exchange != OkxSimulator::kProtocol)
+    const bool kraken = options.exchange == KrakenSimulator::kProtocol;
+    if (!binance && !kraken && options.exchange != OkxSimulator::kProtocol)
         return std::unexpected(QStringLiteral("cannot simulate exchange '%1'; it simulates %2")
                 .arg(QString::fromStdString(options.exchange), exchanges()));
-    // Binance writes BTCUSDT, OKX BTC-USDT.
+    // Binance writes BTCUSDT, Kraken BTC/USD, OKX BTC-USDT.
     static const QRegularExpression binanceSymbol{QStringLiteral(R"(^[A-Z0-9]{2,32}$)")};
+    static const QRegularExpression krakenSymbol{
+        QStringLiteral(R"(^[A-Z0-9]{1,15}/[A-Z0-9]{1,15}$)")};
     static const QRegularExpression okxSymbol{QStringLiteral(R"(^[A-Z0-9]{1,15}-[A-Z0-9]{1,15}$)")};
+    const QRegularExpression &symbolPattern = binance ? binanceSymbol
+        : kraken                                      ? krakenSymbol
+                                                      : okxSymbol;
+    const QString symbolForm = binance
+        ? QStringLiteral("2 to 32 upper-case letters and digits (BTCUSDT)")
+        : kraken ? QStringLiteral("BASE/QUOTE in capitals (BTC/USD)")
+                 : QStringLiteral("BASE-QUOTE in capitals (BTC-USDT)");
     if (options.symbols.empty())
         return std::unexpected(QStringLiteral("no symbols to simulate"));
     std::set<std::string> seen;
     for (const std::string &symbol : options.symbols) {
-        if (!(binance ? binanceSymbol : okxSymbol).match(QString::fromStdString(symbol)).hasMatch())
+        if (!symbolPattern.match(QString::fromStdString(symbol)).hasMatch())
             return std::unexpected(QStringLiteral("symbol '%1' is not %2")
-                    .arg(QString::fromStdString(symbol),
-                        binance ? QStringLiteral("2 to 32 upper-case letters and digits (BTCUSDT)")
-                                : QStringLiteral("BASE-QUOTE in capitals (BTC-USDT)")));
+                    .arg(QString::fromStdString(symbol), symbolForm));
         if (!seen.insert(symbol).second)
             return std::unexpected(
                 QStringLiteral("symbol %1 is listed twice").arg(QString::fromStdString(symbol)));

@@ -1,6 +1,7 @@
 #include "app/sim/okx_simulator.h"
 
 #include "app/feeds/okx/book_checksum.h"
+#include "app/sim/decimal_text.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -21,38 +22,17 @@ constexpr qint64 kMaxRequestBytes = 64 * 1024;
 
 enum Stream : std::uint8_t { kTrades = 1, kBooks = 2 };
 
-// `mantissa` x 10^-decimals as OKX writes it: the shortest text, "42219.9", "7", "0.00012".
-void appendDecimal(std::string &out, std::int64_t mantissa, int decimals)
-{
-    char digits[24];
-    const auto end = std::to_chars(digits, digits + sizeof digits, mantissa).ptr;
-    std::string_view text{digits, static_cast<std::size_t>(end - digits)};
-    const auto whole = static_cast<int>(text.size()) - decimals;
-    std::string_view fraction = whole > 0 ? text.substr(static_cast<std::size_t>(whole)) : text;
-    out.append(whole > 0 ? text.substr(0, static_cast<std::size_t>(whole)) : "0");
-    std::string padded;
-    if (whole < 0) {
-        padded.assign(static_cast<std::size_t>(-whole), '0');
-        padded.append(fraction);
-        fraction = padded;
-    }
-    while (!fraction.empty() && fraction.back() == '0')
-        fraction.remove_suffix(1);
-    if (!fraction.empty())
-        out.append(1, '.').append(fraction);
-}
-
 std::string priceText(std::int64_t ticks)
 {
     std::string out;
-    appendDecimal(out, ticks, SimulatedMarket::kPriceDecimals);
+    appendShortestDecimal(out, ticks, SimulatedMarket::kPriceDecimals);
     return out;
 }
 
 std::string quantityText(std::uint32_t lots)
 {
     std::string out;
-    appendDecimal(out, lots, SimulatedMarket::kQuantityDecimals);
+    appendShortestDecimal(out, lots, SimulatedMarket::kQuantityDecimals);
     return out;
 }
 
@@ -186,9 +166,9 @@ void OkxSimulator::publishTrade(std::size_t market, const SimulatedMarket::Trade
     frame += R"(","tradeId":")";
     frame += std::to_string(trade.id);
     frame += R"(","px":")";
-    appendDecimal(frame, trade.priceTicks, SimulatedMarket::kPriceDecimals);
+    appendShortestDecimal(frame, trade.priceTicks, SimulatedMarket::kPriceDecimals);
     frame += R"(","sz":")";
-    appendDecimal(frame, trade.quantityLots, SimulatedMarket::kQuantityDecimals);
+    appendShortestDecimal(frame, trade.quantityLots, SimulatedMarket::kQuantityDecimals);
     // The buyer made the market: the taker sold.
     frame += trade.buyerIsMaker ? R"(","side":"sell","ts":")" : R"(","side":"buy","ts":")";
     frame += std::to_string(trade.timeUs / 1000);
@@ -224,9 +204,9 @@ void OkxSimulator::writeBook(std::size_t market, bool snapshot, const SimulatedM
         for (const auto &[ticks, lots] : side) {
             out += first ? R"([")" : R"(,[")";
             first = false;
-            appendDecimal(out, ticks, SimulatedMarket::kPriceDecimals);
+            appendShortestDecimal(out, ticks, SimulatedMarket::kPriceDecimals);
             out += R"(",")";
-            appendDecimal(out, lots, SimulatedMarket::kQuantityDecimals);
+            appendShortestDecimal(out, lots, SimulatedMarket::kQuantityDecimals);
             out += lots == 0 ? R"(","0","0"])" : R"(","0","1"])";
         }
         out += ']';

@@ -191,7 +191,7 @@ private slots:
         QTest::newRow("other exchange")
             << QStringList{QStringLiteral("--exchange"), QStringLiteral("deribit"),
                    QStringLiteral("--input"), QStringLiteral("x")}
-            << "\"deribit\" is no exchange Tickscope speaks (it speaks binance, okx";
+            << "\"deribit\" is no exchange Tickscope speaks (it speaks binance, ";
         QTest::newRow("setting of no adapter") << QStringList{QStringLiteral("--exchange"),
             QStringLiteral("binance"), QStringLiteral("--input"), QStringLiteral("x"),
             QStringLiteral("--option"), QStringLiteral("depth=5")}

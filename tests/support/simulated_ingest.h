@@ -1,7 +1,7 @@
 // What the end-to-end ingest tests share: a simulated exchange that starts trading when the feed
 // connects, the config that ingests from it, running the ingest service until every trade sent is
 // stored, and digests of the market-data tables to compare two databases by.
-// Used by test_ingest_pipeline (Binance) and test_okx_ingest.
+// Used by test_ingest_pipeline (Binance) and test_exchange_ingest (the others).
 #pragma once
 
 #include "app/config/config.h"

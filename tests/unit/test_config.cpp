@@ -6,6 +6,7 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
+#include <map>
 #include <unistd.h>
 
 using namespace tickscope::app;
@@ -140,9 +141,12 @@ private slots:
         QTest::newRow("binance time unit")
             << QByteArray("[exchanges.binance]\nsymbols = [\"BTCUSDT\"]\ntime_unit = \"ns\"\n")
             << QString() << QStringLiteral("time_unit must be \"ms\" or \"us\"");
+        QTest::newRow("kraken depth")
+            << QByteArray("[exchanges.kraken]\nsymbols = [\"BTC/USD\"]\ndepth = \"20\"\n")
+            << QString() << QStringLiteral("depth must be \"10\" or \"25\"");
         QTest::newRow("unknown exchange")
-            << QByteArray("[exchanges.kraken]\nsymbols = [\"BTCUSD\"]\n") << QString()
-            << QStringLiteral("[exchanges.kraken]: \"kraken\" is no exchange Tickscope speaks; "
+            << QByteArray("[exchanges.deribit]\nsymbols = [\"BTCUSD\"]\n") << QString()
+            << QStringLiteral("[exchanges.deribit]: \"deribit\" is no exchange Tickscope speaks; "
                               "it speaks binance");
         QTest::newRow("unknown adapter named")
             << QByteArray("[exchanges.desk]\nadapter = \"binanse\"\nsymbols = [\"BTCUSDT\"]\n")
@@ -220,6 +224,27 @@ private slots:
         QVERIFY2(config, config ? "" : config.error().c_str());
         QCOMPARE(QString::fromStdString(config->databaseConninfo.value_or("")), conninfo);
         QCOMPARE(config->path, path);
+    }
+
+    void symbolsTakeTheExchangesForm()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("tickscope.toml"));
+        QFile file{path};
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("[exchanges.binance]\nsymbols = [\"BTC/USDT\"]\n"
+                   "[exchanges.okx]\nsymbols = [\"BTC/USDT\", \"ETHUSDT\", \"SOL-USDT\"]\n"
+                   "[exchanges.kraken]\nsymbols = [\"BTC-USD\"]\ndepth = \"25\"\n");
+        file.close();
+        const auto config = loadConfig(path, true);
+        QVERIFY2(config, config ? "" : config.error().c_str());
+        std::map<std::string, std::vector<std::string>> symbols;
+        for (const auto &feed : config->feeds)
+            for (const auto &instrument : feed.instruments)
+                symbols[feed.feed].push_back(instrument.symbol);
+        QCOMPARE(symbols["binance"], std::vector<std::string>{"BTCUSDT"});
+        QCOMPARE(symbols["okx"], (std::vector<std::string>{"BTC-USDT", "ETH-USDT", "SOL-USDT"}));
+        QCOMPARE(symbols["kraken"], std::vector<std::string>{"BTC/USD"});
     }
 
     void httpTokenIsRequiredOffLoopback_data()

@@ -1,0 +1,128 @@
+#include "app/feeds/kraken/kraken_adapter.h"
+
+#include "app/feeds/kraken/kraken_normalizer.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <algorithm>
+
+namespace tickscope::feeds::kraken {
+
+namespace {
+
+// Kraken v2 stamps trades and books in microseconds.
+InstrumentList withPrecision(std::vector<model::Instrument> instruments)
+{
+    for (auto &instrument : instruments)
+        instrument.timePrecision = "us";
+    return InstrumentList{std::move(instruments)};
+}
+
+QByteArray request(const char *method, QJsonObject params)
+{
+    return QJsonDocument(QJsonObject{{QStringLiteral("method"), QLatin1StringView(method)},
+                             {QStringLiteral("params"), params}})
+        .toJson(QJsonDocument::Compact);
+}
+
+} // namespace
+
+KrakenAdapter::KrakenAdapter(const InstrumentList &instruments, QUrl websocket, std::size_t depth,
+    std::size_t streamsPerConnection)
+    : m_instruments(withPrecision(instruments.all()))
+    , m_websocket(std::move(websocket))
+    , m_depth(depth)
+    // trade_id is "a sequence number, unique per book"; books carry a CRC32 and no sequence, and
+    // a lost one is resubscribed; the client pings with {"method":"ping"}.
+    , m_traits{
+          .tradeIds = ExchangeTraits::TradeIds::Contiguous,
+          .bookRecovery = ExchangeTraits::BookRecovery::Resubscribe,
+          .bookIntegrity = ExchangeTraits::BookIntegrity::Checksum,
+          .keepAlive = ExchangeTraits::KeepAlive::TextPing,
+          .backfill = ExchangeTraits::Backfill::None,
+          .streamsPerConnection = std::clamp<std::size_t>(
+              streamsPerConnection, kStreamsPerInstrument, kMaxStreamsPerConnection),
+      }
+{ }
+
+AdapterDescription describeAdapter()
+{
+    return {
+        .name = "kraken",
+        .summary = "Kraken WebSocket v2 (spot): trade and book (CRC32 checked at the "
+                   "instrument's precisions), resubscribed when a book fails its checksum",
+        .symbolSeparator = "/",
+        .options = {
+            {"websocket_url", "the public endpoint (wss://ws.kraken.com/v2)",
+                [](std::string_view value) {
+                    return checkUrl(value, {QStringLiteral("ws"), QStringLiteral("wss")});
+                }},
+            {"depth", "levels a side of each book: 10 (default), 25, 100, 500 or 1000",
+                [](std::string_view value) {
+                    return checkChoice(value, {"10", "25", "100", "500", "1000"});
+                }},
+            {"streams_per_connection",
+                "channels one connection carries, 2 per symbol (default 100, most 1000)",
+                [](std::string_view value) {
+                    return checkWholeNumber(value, KrakenAdapter::kStreamsPerInstrument,
+                        KrakenAdapter::kMaxStreamsPerConnection);
+                }},
+        },
+        .create = [](const FeedSettings &settings) -> std::unique_ptr<ExchangeAdapter> {
+            auto option = [&](std::string_view key, std::string fallback) {
+                const auto found = settings.options.find(key);
+                return found == settings.options.end() ? fallback : found->second;
+            };
+            return std::make_unique<KrakenAdapter>(InstrumentList{settings.instruments},
+                QUrl(QString::fromStdString(option("websocket_url", "wss://ws.kraken.com/v2"))),
+                std::stoull(option("depth", std::to_string(KrakenAdapter::kDefaultDepth))),
+                std::stoull(option("streams_per_connection",
+                    std::to_string(KrakenAdapter::kDefaultStreamsPerConnection))));
+        },
+    };
+}
+
+QByteArray KrakenAdapter::bookRequest(const char *method, const QJsonArray &symbols) const
+{
+    return request(method,
+        {{QStringLiteral("channel"), QStringLiteral("book")}, {QStringLiteral("symbol"), symbols},
+            {QStringLiteral("depth"), static_cast<qint64>(m_depth)}});
+}
+
+QList<QByteArray> KrakenAdapter::subscribeMessages(std::span<const std::uint32_t> instruments) const
+{
+    QJsonArray symbols;
+    for (const std::uint32_t instrument : instruments)
+        symbols << QString::fromStdString(m_instruments.at(instrument).symbol);
+    // The precisions first, so that the books' first checksums can be checked.
+    return {request("subscribe", {{QStringLiteral("channel"), QStringLiteral("instrument")}}),
+        request("subscribe",
+            {{QStringLiteral("channel"), QStringLiteral("trade")},
+                {QStringLiteral("symbol"), symbols}}),
+        bookRequest("subscribe", symbols)};
+}
+
+QList<QByteArray> KrakenAdapter::resubscribeMessages(std::uint32_t instrument) const
+{
+    const QJsonArray symbol{QString::fromStdString(m_instruments.at(instrument).symbol)};
+    return {bookRequest("unsubscribe", symbol), bookRequest("subscribe", symbol)};
+}
+
+QByteArray KrakenAdapter::keepAliveMessage() const
+{
+    return QByteArrayLiteral(R"({"method":"ping"})");
+}
+
+bool KrakenAdapter::feedThreadCanSkip(std::string_view frame) const
+{
+    return frame.starts_with(R"({"channel":"trade")")
+        || frame.starts_with(R"({"channel":"heartbeat")");
+}
+
+std::unique_ptr<FeedNormalizer> KrakenAdapter::createNormalizer() const
+{
+    return std::make_unique<KrakenNormalizer>(m_instruments, m_depth);
+}
+
+} // namespace tickscope::feeds::kraken

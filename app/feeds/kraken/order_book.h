@@ -1,0 +1,48 @@
+// One instrument's Kraken v2 `book` channel kept as a local book: a snapshot, then updates applied
+// level by level in the order sent, each side cut to the subscribed depth afterwards (Kraken sends
+// no deletion for a level pushed out of the window), and the CRC32 of the top 10 levels at the
+// instrument's precisions checked after every message. A mismatch discards the book and asks for
+// a resubscription; updates before the new snapshot are dropped. Until the `instrument` channel
+// has given the precisions, checksums cannot be checked and are counted as unverified.
+// Used by KrakenNormalizer.
+#pragma once
+
+#include "app/feeds/kraken/message_parser.h"
+#include "app/feeds/local_book.h"
+#include "app/model/gap.h"
+
+#include <optional>
+
+namespace tickscope::feeds::kraken {
+
+class OrderBook
+{
+public:
+    struct Outcome
+    {
+        bool applied = false; // the message is part of the book now: store it
+        bool dropped = false; // an update before the snapshot it follows
+        bool checksumVerified = false;
+        bool checksumUnverified = false; // no precisions yet
+        std::optional<model::Gap> gap; // a checksum mismatch
+        bool resubscribe = false;
+    };
+
+    OrderBook(std::uint32_t instrument, std::size_t depth);
+
+    void setPrecisions(int price, int quantity);
+    Outcome onMessage(const BookMessage &message);
+
+    const LocalBook &book() const { return m_book; }
+    bool awaitingSnapshot() const { return m_awaitingSnapshot; }
+
+private:
+    std::uint32_t m_instrument;
+    std::size_t m_depth;
+    std::optional<std::pair<int, int>> m_precisions; // price, quantity
+    LocalBook m_book;
+    bool m_awaitingSnapshot = true;
+    std::int64_t m_lastTimeNs = 0;
+};
+
+} // namespace tickscope::feeds::kraken

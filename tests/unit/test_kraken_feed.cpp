@@ -1,0 +1,286 @@
+// Kraken WebSocket v2 frames into the normalized model (hand-written captures of each message
+// type), clear errors for bad frames, and the books: the checksum guide's book verified at the
+// instrument's precisions (3310070434), truncation to the subscribed depth, and what a mismatch
+// leads to.
+#include "app/feeds/kraken/kraken_adapter.h"
+#include "app/feeds/kraken/kraken_normalizer.h"
+
+#include <QTest>
+
+using namespace tickscope;
+using namespace tickscope::feeds::kraken;
+
+namespace {
+
+const feeds::InstrumentList kInstruments{
+    {{"kraken", "BTC/USD", "BTC", "USD"}, {"kraken", "MATIC/USD", "MATIC", "USD"}}};
+constexpr std::int64_t kReceivedAt = 1'700'000'000'123'456'789;
+
+model::Decimal dec(const char *text)
+{
+    return *model::Decimal::parse(text);
+}
+
+feeds::NormalizedOutput normalize(KrakenNormalizer &normalizer, std::string_view frame)
+{
+    feeds::NormalizedOutput out;
+    normalizer.normalize({feeds::RawKind::WebSocketText, 0, kReceivedAt, frame}, out);
+    return out;
+}
+
+// The `instrument` snapshot with BTC/USD's precisions (price 1, quantity 8), as Kraken sends it:
+// every pair, configured or not.
+constexpr std::string_view kInstrument
+    = R"({"channel":"instrument","type":"snapshot","data":{"assets":[{"id":"BTC"}],"pairs":[)"
+      R"({"symbol":"ETH/USD","price_precision":2,"qty_precision":8},)"
+      R"({"symbol":"BTC/USD","base":"BTC","quote":"USD","price_precision":1,)"
+      R"("qty_precision":8,"price_increment":0.1,"status":"online"}]}})";
+
+// The checksum guide's book, its numbers written as Kraken does (no trailing zeros).
+const std::string kSnapshot
+    = R"({"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[)"
+      R"({"price":45283.5,"qty":0.1},{"price":45283.4,"qty":1.54582015},)"
+      R"({"price":45282.1,"qty":0.1},{"price":45281,"qty":0.1},)"
+      R"({"price":45280.3,"qty":1.54592586},{"price":45279,"qty":0.0799},)"
+      R"({"price":45277.6,"qty":0.03310103},{"price":45277.5,"qty":0.3},)"
+      R"({"price":45277.3,"qty":1.54602737},{"price":45276.6,"qty":0.15445238}],"asks":[)"
+      R"({"price":45285.2,"qty":0.001},{"price":45286.4,"qty":1.54571953},)"
+      R"({"price":45286.6,"qty":1.54571109},{"price":45289.6,"qty":1.54560911},)"
+      R"({"price":45290.2,"qty":0.1589066},{"price":45291.8,"qty":1.54553491},)"
+      R"({"price":45294.7,"qty":0.04454749},{"price":45296.1,"qty":0.3538},)"
+      R"({"price":45297.5,"qty":0.09945542},{"price":45299.5,"qty":0.18772827}],)"
+      R"("checksum":3310070434,"timestamp":"2023-10-06T17:35:55.440295Z"}]})";
+
+// A new best ask (45299.5 falls out of the 10-level window without a deletion) and the best
+// bid's size changed; the checksum computed apart from Tickscope, with zlib.
+std::string update(std::uint32_t checksum = 4154301202)
+{
+    return std::format(R"({{"channel":"book","type":"update","data":[{{"symbol":"BTC/USD",)"
+                       R"("bids":[{{"price":45283.5,"qty":0.5}}],"asks":[{{"price":45285.0,)"
+                       R"("qty":0.25}}],"checksum":{},"timestamp":"2023-10-06T17:35:56.1Z"}}]}})",
+        checksum);
+}
+
+} // namespace
+
+class TestKrakenFeed : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void trades()
+    {
+        KrakenNormalizer normalizer{kInstruments, 10};
+        const auto out = normalize(normalizer,
+            R"({"channel":"trade","type":"update","data":[{"symbol":"MATIC/USD","side":"buy",)"
+            R"("price":0.5147,"qty":6423.46326,"ord_type":"limit","trade_id":4665846,)"
+            R"("timestamp":"2023-09-25T07:48:36.925533Z"},{"symbol":"MATIC/USD","side":"sell",)"
+            R"("price":1e-4,"qty":1,"ord_type":"market","trade_id":4665847,)"
+            R"("timestamp":"2023-09-25T07:48:36.925534Z"}]})");
+        QCOMPARE(out.malformed, 0);
+        QCOMPARE(out.trades.size(), std::size_t(2));
+        const model::Trade &first = out.trades[0];
+        QCOMPARE(first.instrument, 1u);
+        QCOMPARE(first.tradeId, qint64(4665846));
+        QCOMPARE(first.price, dec("0.5147"));
+        QCOMPARE(first.size, dec("6423.46326"));
+        QCOMPARE(first.side, model::Side::Buy); // Kraken names the taker's side
+        QCOMPARE(first.exchangeTimeNs, qint64(1'695'628'116'925'533'000));
+        QCOMPARE(out.trades[1].price, dec("0.0001"));
+        QCOMPARE(out.trades[1].side, model::Side::Sell);
+    }
+
+    void controlFrames_data()
+    {
+        QTest::addColumn<QByteArray>("frame");
+        QTest::addColumn<int>("kind"); // FeedEvent::Kind, or -1 for none
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("ignored");
+        using Kind = model::FeedEvent::Kind;
+        QTest::newRow("status online")
+            << QByteArray(R"({"channel":"status","type":"update","data":[{"api_version":"v2",)"
+                          R"("connection_id":13834774380200032777,"system":"online",)"
+                          R"("version":"2.0.0"}]})")
+            << -1 << "" << "status";
+        QTest::newRow("status maintenance")
+            << QByteArray(R"({"channel":"status","type":"update","data":[{"system":)"
+                          R"("maintenance"}]})")
+            << int(Kind::Error) << "exchange status: maintenance" << "";
+        QTest::newRow("heartbeat") << QByteArray(R"({"channel":"heartbeat"})") << -1 << ""
+                                   << "heartbeat";
+        QTest::newRow("pong") << QByteArray(
+            R"({"method":"pong","req_id":101,"time_in":"2023-09-24T14:10:23.799685Z",)"
+            R"("time_out":"2023-09-24T14:10:23.799703Z"})")
+                              << -1 << "" << "pong";
+        QTest::newRow("subscribe ack")
+            << QByteArray(R"({"method":"subscribe","result":{"channel":"book","depth":10,)"
+                          R"("snapshot":true,"symbol":"BTC/USD"},"success":true,)"
+                          R"("time_in":"2023-10-06T17:35:55.219022Z",)"
+                          R"("time_out":"2023-10-06T17:35:55.219067Z","req_id":2})")
+            << int(Kind::Subscribed) << "subscribe book BTC/USD" << "";
+        QTest::newRow("subscribe refused")
+            << QByteArray(R"({"error":"Currency pair not supported XBT/USD","method":"subscribe",)"
+                          R"("req_id":2,"success":false,"symbol":"XBT/USD"})")
+            << int(Kind::Error) << "subscribe XBT/USD failed: Currency pair not supported" << "";
+        QTest::newRow("a channel not stored")
+            << QByteArray(R"({"channel":"ticker","type":"update","data":[{"symbol":"BTC/USD"}]})")
+            << -1 << "" << "ticker";
+    }
+
+    void controlFrames()
+    {
+        QFETCH(QByteArray, frame);
+        QFETCH(int, kind);
+        QFETCH(QString, text);
+        QFETCH(QString, ignored);
+        KrakenNormalizer normalizer{kInstruments, 10};
+        const auto out = normalize(normalizer, frame.toStdString());
+        QCOMPARE(out.malformed, 0);
+        if (kind < 0) {
+            QVERIFY(out.events.empty());
+        } else {
+            QCOMPARE(out.events.size(), std::size_t(1));
+            QCOMPARE(int(out.events[0].kind), kind);
+            QVERIFY2(QString::fromStdString(out.events[0].detail).contains(text),
+                out.events[0].detail.c_str());
+        }
+        if (!ignored.isEmpty())
+            QCOMPARE(out.ignored.at(ignored.toStdString()), 1);
+    }
+
+    void badFrames_data()
+    {
+        QTest::addColumn<QByteArray>("frame");
+        QTest::addColumn<QString>("error");
+        QTest::newRow("price as a string")
+            << QByteArray(R"({"channel":"trade","type":"update","data":[{"symbol":"BTC/USD",)"
+                          R"("side":"buy","price":"1.5","qty":1,"trade_id":1,)"
+                          R"("timestamp":"2023-09-25T07:48:36.925533Z"}]})")
+            << "'price' is not a number";
+        QTest::newRow("time without zone")
+            << QByteArray(R"({"channel":"trade","type":"update","data":[{"symbol":"BTC/USD",)"
+                          R"("side":"buy","price":1.5,"qty":1,"trade_id":1,)"
+                          R"("timestamp":"2023-09-25T07:48:36"}]})")
+            << "is not an RFC 3339 time";
+        QTest::newRow("side") << QByteArray(
+            R"({"channel":"trade","type":"update","data":[{"symbol":"BTC/USD","side":"up",)"
+            R"("price":1.5,"qty":1,"trade_id":1,"timestamp":"2023-09-25T07:48:36Z"}]})")
+                              << "side \"up\"";
+        QTest::newRow("negative checksum")
+            << QByteArray(R"({"channel":"book","type":"update","data":[{"symbol":"BTC/USD",)"
+                          R"("bids":[],"asks":[],"checksum":-1}]})")
+            << "not an unsigned 32-bit integer";
+        QTest::newRow("level without qty")
+            << QByteArray(R"({"channel":"book","type":"update","data":[{"symbol":"BTC/USD",)"
+                          R"("bids":[{"price":1}],"asks":[]}]})")
+            << "without a quantity";
+        QTest::newRow("book type")
+            << QByteArray(R"({"channel":"book","type":"partial","data":[{"symbol":"BTC/USD",)"
+                          R"("bids":[],"asks":[]}]})")
+            << "type \"partial\"";
+        QTest::newRow("neither push nor reply") << QByteArray(R"({"hello":1})") << "neither";
+    }
+
+    void badFrames()
+    {
+        QFETCH(QByteArray, frame);
+        QFETCH(QString, error);
+        KrakenNormalizer normalizer{kInstruments, 10};
+        const auto out = normalize(normalizer, frame.toStdString());
+        QCOMPARE(out.malformed, 1);
+        QVERIFY2(QString::fromStdString(out.events.at(0).detail).contains(error),
+            out.events.at(0).detail.c_str());
+    }
+
+    void checksumGuideBookVerifies()
+    {
+        KrakenNormalizer normalizer{kInstruments, 10};
+        QCOMPARE(normalize(normalizer, kInstrument).malformed, 0);
+        auto out = normalize(normalizer, kSnapshot);
+        QCOMPARE(out.malformed, 0);
+        QVERIFY2(out.gaps.empty(), out.gaps.empty() ? "" : out.gaps[0].cause.c_str());
+        QCOMPARE(out.snapshots.size(), std::size_t(1));
+        QCOMPARE(out.snapshots[0].sequence, model::kSequenceFromJournal);
+        QCOMPARE(out.snapshots[0].exchangeTimeNs, qint64(1'696'613'755'440'295'000));
+
+        out = normalize(normalizer, update());
+        QVERIFY2(out.gaps.empty(), out.gaps.empty() ? "" : out.gaps[0].cause.c_str());
+        QCOMPARE(out.deltas.size(), std::size_t(1));
+        const feeds::LocalBook &book = *normalizer.book(0);
+        QCOMPARE(book.asks().size(), std::size_t(10)); // 45299.5 cut off
+        QCOMPARE(book.asks().front(), (model::PriceLevel{dec("45285"), dec("0.25")}));
+        QCOMPARE(book.asks().back().price, dec("45297.5"));
+        QCOMPARE(book.bids().front(), (model::PriceLevel{dec("45283.5"), dec("0.5")}));
+    }
+
+    void checksumNeedsThePrecisions()
+    {
+        // Without the instrument channel nothing can be checked, and nothing is refused.
+        KrakenNormalizer unchecked{kInstruments, 10};
+        auto out = normalize(unchecked, kSnapshot);
+        QVERIFY(out.gaps.empty());
+        QCOMPARE(out.snapshots.size(), std::size_t(1));
+        // At the wrong precisions the guide's book fails, as it would hashed as sent.
+        KrakenNormalizer wrong{kInstruments, 10};
+        normalize(wrong,
+            R"({"channel":"instrument","type":"snapshot","data":{"pairs":[{"symbol":"BTC/USD",)"
+            R"("price_precision":2,"qty_precision":8}]}})");
+        out = normalize(wrong, kSnapshot);
+        QCOMPARE(out.gaps.size(), std::size_t(1));
+        QCOMPARE(out.gaps[0].kind, model::Gap::Kind::Checksum);
+    }
+
+    void mismatchResubscribes()
+    {
+        KrakenNormalizer normalizer{kInstruments, 10};
+        normalize(normalizer, kInstrument);
+        normalize(normalizer, kSnapshot);
+        auto out = normalize(normalizer, update(12345));
+        QCOMPARE(out.gaps.size(), std::size_t(1));
+        QCOMPARE(out.gaps[0].kind, model::Gap::Kind::Checksum);
+        QVERIFY2(QString::fromStdString(out.gaps[0].cause).contains("12345 sent, 4154301202"),
+            out.gaps[0].cause.c_str());
+        QCOMPARE(out.snapshotRequests, std::vector<std::uint32_t>{0});
+        QVERIFY(out.deltas.empty());
+        QVERIFY(normalizer.book(0)->empty());
+        out = normalize(normalizer, update());
+        QCOMPARE(out.bookUpdatesDropped, 1);
+        QVERIFY(out.gaps.empty() && out.snapshotRequests.empty());
+        out = normalize(normalizer, kSnapshot);
+        QCOMPARE(out.snapshots.size(), std::size_t(1));
+        QVERIFY(out.gaps.empty());
+    }
+
+    void adapterSubscribesAndResubscribes()
+    {
+        feeds::FeedSettings settings{
+            .feed = "kraken", .adapter = "kraken", .instruments = kInstruments.all()};
+        settings.options["depth"] = "25";
+        const auto adapter = describeAdapter().create(settings);
+        const std::uint32_t both[] = {0, 1};
+        const auto subscribe = adapter->subscribeMessages(both);
+        QCOMPARE(subscribe.size(), qsizetype(3));
+        QCOMPARE(subscribe[0],
+            QByteArray(R"({"method":"subscribe","params":{"channel":"instrument"}})"));
+        QCOMPARE(subscribe[1],
+            QByteArray(R"({"method":"subscribe","params":{"channel":"trade",)"
+                       R"("symbol":["BTC/USD","MATIC/USD"]}})"));
+        QCOMPARE(subscribe[2],
+            QByteArray(R"({"method":"subscribe","params":{"channel":"book","depth":25,)"
+                       R"("symbol":["BTC/USD","MATIC/USD"]}})"));
+        const auto again = adapter->resubscribeMessages(1);
+        QCOMPARE(again.size(), qsizetype(2));
+        QVERIFY(again[0].contains(R"("method":"unsubscribe")") && again[0].contains("MATIC/USD"));
+        QVERIFY(again[1].contains(R"("method":"subscribe")") && !again[1].contains("BTC/USD"));
+        QCOMPARE(adapter->keepAliveMessage(), QByteArray(R"({"method":"ping"})"));
+        QVERIFY(adapter->feedThreadCanSkip(R"({"channel":"trade","type":"update","data":[]})"));
+        QVERIFY(!adapter->feedThreadCanSkip(kSnapshot));
+        const auto depth = describeAdapter().checkOption("depth", "20");
+        QVERIFY(depth && !depth->unknownKey);
+        QCOMPARE(depth->message,
+            std::string(R"(must be "10" or "25" or "100" or "500" or "1000", not "20")"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestKrakenFeed)
+#include "test_kraken_feed.moc"
