@@ -102,6 +102,8 @@ int runSimCommand(const QStringList &arguments)
             "<symbol>@trade, <symbol>@depth@100ms, <symbol>@depth) and REST market data "
             "(/api/v3/depth, /api/v3/historicalTrades, /api/v3/exchangeInfo) on a port of its "
             "own. Symbols like BTCUSDT.\n"
+            "bybit: v5 spot topics publicTrade and orderbook.{50,200,1000} on /v5/public/spot "
+            "(a snapshot, then deltas whose update id counts by one). Symbols like BTCUSDT.\n"
             "kraken: WebSocket v2 channels instrument, trade and book on /v2 (a snapshot and "
             "then the changes in each client's depth window with a CRC32 checksum). Symbols "
             "like BTC/USD.\n"
@@ -118,7 +120,8 @@ int runSimCommand(const QStringList &arguments)
             "is lost)\n"
             "  malformed@T         send every client a frame that is not valid JSON\n"
             "  stall@T:SECONDS     send nothing for a while, then everything held back\n"
-            "  shutdown@T          announce a shutdown, close connections 1 s later\n"
+            "  shutdown@T          announce a shutdown (not on bybit), close connections 1 s "
+            "later\n"
             "  bad-checksum@T[:S]  the next book message of S has a wrong checksum (kraken, okx)"));
     parser.addOptions({
         {QStringLiteral("exchange"),

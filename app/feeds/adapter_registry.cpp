@@ -1,6 +1,7 @@
 #include "app/feeds/adapter_registry.h"
 
 #include "app/feeds/binance/binance_adapter.h"
+#include "app/feeds/bybit/bybit_adapter.h"
 #include "app/feeds/kraken/kraken_adapter.h"
 #include "app/feeds/okx/okx_adapter.h"
 
@@ -12,8 +13,8 @@ namespace tickscope::feeds {
 
 const std::vector<AdapterDescription> &adapters()
 {
-    static const std::vector<AdapterDescription> kAdapters{
-        binance::describeAdapter(), kraken::describeAdapter(), okx::describeAdapter()};
+    static const std::vector<AdapterDescription> kAdapters{binance::describeAdapter(),
+        bybit::describeAdapter(), kraken::describeAdapter(), okx::describeAdapter()};
     return kAdapters;
 }
 

@@ -159,6 +159,42 @@ void FeedNormalizer::normalizeResume(
             static_cast<double>(message.receivedAtNs - pausedAtNs) / 1e9, cause)});
 }
 
+void FeedNormalizer::normalizeRestResponse(
+    RestTopic, std::uint32_t, std::string_view, const RawMessage &message, NormalizedOutput &out)
+{
+    reportMalformed(message, "a REST answer, which this exchange's feed never asks for", out);
+}
+
+void FeedNormalizer::recordBook(
+    const BookOutcome &outcome, bool snapshot, model::BookDelta message, NormalizedOutput &out)
+{
+    if (outcome.gap) {
+        out.events.push_back({message.receivedAtNs, model::FeedEvent::Kind::Resync,
+            std::format("{}: {}; resubscribing", m_instruments.at(message.instrument).symbol,
+                model::describe(*outcome.gap))});
+        out.gaps.push_back(*outcome.gap);
+    }
+    if (outcome.resubscribe)
+        out.snapshotRequests.push_back(message.instrument);
+    if (outcome.dropped)
+        ++out.bookUpdatesDropped;
+    if (!outcome.applied)
+        return;
+    ++out.bookUpdatesApplied;
+    if (!snapshot) {
+        out.deltas.push_back(std::move(message));
+        return;
+    }
+    out.snapshots.push_back({
+        .exchangeTimeNs = message.exchangeTimeNs,
+        .receivedAtNs = message.receivedAtNs,
+        .instrument = message.instrument,
+        .sequence = message.sequence,
+        .bids = std::move(message.bids),
+        .asks = std::move(message.asks),
+    });
+}
+
 void FeedNormalizer::reportMalformed(
     const RawMessage &message, std::string_view why, NormalizedOutput &out)
 {

@@ -3,6 +3,7 @@
 // so a replay yields exactly what live ingestion wrote.
 #pragma once
 
+#include "app/feeds/book_outcome.h"
 #include "app/feeds/instrument_list.h"
 #include "app/feeds/local_book.h"
 #include "app/feeds/raw_message.h"
@@ -64,9 +65,15 @@ public:
 
 protected:
     virtual void normalizeFrame(const RawMessage &message, NormalizedOutput &out) = 0;
+    // For exchanges whose feed fetches over REST; the others call none of it a valid record.
     virtual void normalizeRestResponse(RestTopic topic, std::uint32_t instrument,
-        std::string_view body, const RawMessage &message, NormalizedOutput &out)
-        = 0;
+        std::string_view body, const RawMessage &message, NormalizedOutput &out);
+
+    // What a book kept from the socket made of one message (`message`: its content, sequences
+    // included): the gap and the resubscription it asks for, and the message itself, as a
+    // snapshot or a delta, when it is part of the book now.
+    void recordBook(
+        const BookOutcome &outcome, bool snapshot, model::BookDelta message, NormalizedOutput &out);
 
     // Counts a frame that could not be used and records it, with its text, as an error event.
     static void reportMalformed(

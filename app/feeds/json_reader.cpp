@@ -124,4 +124,37 @@ std::expected<void, std::string> readNumber(
     return {};
 }
 
+// [["price","qty"], ...] -> levels; sizes may be zero (level removed), prices must be positive.
+std::expected<void, std::string> readLevels(
+    value levels, std::vector<model::PriceLevel> &out, std::string_view name)
+{
+    array list;
+    if (auto error = levels.get_array().get(list))
+        return std::unexpected(std::format("'{}' is not an array ({})", name, describe(error)));
+    for (auto entry : list) {
+        array pair;
+        if (auto error = entry.get_array().get(pair))
+            return std::unexpected(
+                std::format("'{}' holds a level that is not an array ({})", name, describe(error)));
+        std::string_view texts[2];
+        std::size_t count = 0;
+        for (auto element : pair) {
+            if (count < 2 && element.get_string().get(texts[count]))
+                return std::unexpected(std::format("'{}' holds a non-string number", name));
+            ++count;
+        }
+        if (count != 2)
+            return std::unexpected(
+                std::format("'{}' holds a level of {} values, not 2", name, count));
+        const auto price = parsePrice(texts[0]);
+        const auto size = parseSize(texts[1]);
+        if (!price)
+            return std::unexpected(std::format("'{}' holds a bad price \"{}\"", name, texts[0]));
+        if (!size)
+            return std::unexpected(std::format("'{}' holds a bad quantity \"{}\"", name, texts[1]));
+        out.push_back({*price, *size});
+    }
+    return {};
+}
+
 } // namespace tickscope::feeds::json

@@ -3,6 +3,7 @@
 // name the field. The string_views a document yields stay valid until the next iterate().
 #pragma once
 
+#include "app/model/book.h"
 #include "app/model/decimal.h"
 
 #include <expected>
@@ -10,11 +11,13 @@
 #include <simdjson.h>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tickscope::feeds::json {
 
 using simdjson::ondemand::array;
 using simdjson::ondemand::document;
+using simdjson::ondemand::json_type;
 using simdjson::ondemand::object;
 using simdjson::ondemand::value;
 
@@ -42,9 +45,52 @@ std::expected<void, std::string> readString(value v, std::string_view &out, std:
 std::expected<void, std::string> readIntString(
     value v, std::optional<std::int64_t> &out, std::string_view key);
 
+// What reading a part of a frame gives: nothing, or the error.
+using Fields = std::expected<void, std::string>;
+
+// Calls `read(key, value)` for every field of `object`, in the order sent.
+template<typename Read> Fields forEachField(object fields, const Read &read)
+{
+    for (auto field : fields) {
+        std::string_view key;
+        if (auto error = field.escaped_key().get(key))
+            return std::unexpected("bad key (" + describe(error) + ")");
+        value v;
+        if (auto error = field.value().get(v))
+            return std::unexpected(
+                "bad value of '" + std::string(key) + "' (" + describe(error) + ")");
+        if (auto done = read(key, v); !done)
+            return done;
+    }
+    return {};
+}
+
+// Calls `read(entry)` for every object of the array `entries`, named `name` in errors.
+template<typename Read> Fields forEachObject(value entries, std::string_view name, const Read &read)
+{
+    array list;
+    if (auto error = entries.get_array().get(list))
+        return std::unexpected(
+            "'" + std::string(name) + "' is not an array (" + describe(error) + ")");
+    for (auto element : list) {
+        object entry;
+        if (auto error = element.get_object().get(entry))
+            return std::unexpected(
+                "'" + std::string(name) + "' holds a non-object (" + describe(error) + ")");
+        if (auto done = read(entry); !done)
+            return done;
+    }
+    return {};
+}
+
 // A price: a decimal above zero. A size: a decimal of zero or more (zero removes a book level).
 std::optional<model::Decimal> parsePrice(std::string_view text);
 std::optional<model::Decimal> parseSize(std::string_view text);
+// [["price","qty"], ...] (Binance, Bybit) into levels: prices above zero, sizes of zero or more
+// (zero removes the level); `name` is the field's, for errors.
+std::expected<void, std::string> readLevels(
+    value levels, std::vector<model::PriceLevel> &out, std::string_view name);
+
 // A JSON number's exact text ("0.5147", "1e-08", "45285.2") as a decimal, never through a double:
 // what Kraken's prices and quantities need.
 std::optional<model::Decimal> parseNumberToken(std::string_view token);

@@ -95,7 +95,7 @@ void BinanceSimulator::publishDepth(std::size_t market,
         flushSlowDepth(market);
 }
 
-void BinanceSimulator::beforeDepthSkip(std::size_t market)
+void BinanceSimulator::beforeDepthSkip(std::size_t market, std::int64_t /*count*/)
 {
     // The slow stream must not merge across the gap and hide it.
     flushSlowDepth(market);

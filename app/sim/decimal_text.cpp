@@ -2,26 +2,40 @@
 
 #include <charconv>
 #include <string_view>
+#include <utility>
 
 namespace tickscope::sim {
 
-void appendShortestDecimal(std::string &out, std::int64_t mantissa, int decimals)
+namespace {
+
+// The digits before and after the point, the latter all `decimals` of them.
+std::pair<std::string, std::string> split(std::int64_t mantissa, int decimals)
 {
     char digits[24];
     const auto end = std::to_chars(digits, digits + sizeof digits, mantissa).ptr;
-    const std::string_view text{digits, static_cast<std::size_t>(end - digits)};
-    const auto whole = static_cast<std::ptrdiff_t>(text.size()) - decimals;
-    std::string fraction;
-    if (whole > 0) {
-        out.append(text.substr(0, static_cast<std::size_t>(whole)));
-        fraction.assign(text.substr(static_cast<std::size_t>(whole)));
-    } else {
-        out.push_back('0');
-        fraction.assign(static_cast<std::size_t>(-whole), '0');
-        fraction.append(text);
-    }
+    std::string text{digits, static_cast<std::size_t>(end - digits)};
+    if (static_cast<int>(text.size()) <= decimals)
+        text.insert(0, static_cast<std::size_t>(decimals) - text.size() + 1, '0');
+    const std::size_t whole = text.size() - static_cast<std::size_t>(decimals);
+    return {text.substr(0, whole), text.substr(whole)};
+}
+
+} // namespace
+
+void appendFixedDecimal(std::string &out, std::int64_t mantissa, int decimals)
+{
+    const auto [whole, fraction] = split(mantissa, decimals);
+    out += whole;
+    if (!fraction.empty())
+        out.append(1, '.').append(fraction);
+}
+
+void appendShortestDecimal(std::string &out, std::int64_t mantissa, int decimals)
+{
+    auto [whole, fraction] = split(mantissa, decimals);
     while (!fraction.empty() && fraction.back() == '0')
         fraction.pop_back();
+    out += whole;
     if (!fraction.empty())
         out.append(1, '.').append(fraction);
 }

@@ -1,6 +1,5 @@
-// The simulator's numbers as OKX and Kraken write them: the shortest exact decimal text of
-// `mantissa` x 10^-decimals ("42219.9", "7", "0.00012"), appended to a frame being built.
-// Used by OkxSimulator (as JSON strings) and KrakenSimulator (as JSON numbers).
+// The simulator's numbers as exchanges write them, `mantissa` x 10^-decimals appended to a frame
+// being built. Used by OkxSimulator and KrakenSimulator (shortest) and BybitSimulator (fixed).
 #pragma once
 
 #include <cstdint>
@@ -8,6 +7,9 @@
 
 namespace tickscope::sim {
 
+// The shortest exact text, as OKX and Kraken write it: "42219.9", "7", "0.00012".
 void appendShortestDecimal(std::string &out, std::int64_t mantissa, int decimals);
+// With all `decimals` digits, as Bybit writes them: "16493.50".
+void appendFixedDecimal(std::string &out, std::int64_t mantissa, int decimals);
 
 } // namespace tickscope::sim

@@ -1,6 +1,7 @@
 #include "app/sim/exchange_simulator.h"
 
 #include "app/sim/binance_simulator.h"
+#include "app/sim/bybit_simulator.h"
 #include "app/sim/kraken_simulator.h"
 #include "app/sim/okx_simulator.h"
 
@@ -51,7 +52,7 @@ ExchangeSimulator::~ExchangeSimulator()
 
 QString ExchangeSimulator::exchanges()
 {
-    return QStringLiteral("binance, kraken, okx");
+    return QStringLiteral("binance, bybit, kraken, okx");
 }
 
 std::expected<std::unique_ptr<ExchangeSimulator>, QString> ExchangeSimulator::create(
@@ -62,6 +63,8 @@ std::expected<std::unique_ptr<ExchangeSimulator>, QString> ExchangeSimulator::cr
     std::unique_ptr<ExchangeSimulator> simulator;
     if (options.exchange == BinanceSimulator::kProtocol)
         simulator.reset(new BinanceSimulator(std::move(options), parent));
+    else if (options.exchange == BybitSimulator::kProtocol)
+        simulator.reset(new BybitSimulator(std::move(options), parent));
     else if (options.exchange == KrakenSimulator::kProtocol)
         simulator.reset(new KrakenSimulator(std::move(options), parent));
     else
@@ -72,19 +75,20 @@ std::expected<std::unique_ptr<ExchangeSimulator>, QString> ExchangeSimulator::cr
 std::expected<void, QString> ExchangeSimulator::validate(const Options &options)
 {
     const bool binance = options.exchange == BinanceSimulator::kProtocol;
+    const bool bybit = options.exchange == BybitSimulator::kProtocol;
     const bool kraken = options.exchange == KrakenSimulator::kProtocol;
-    if (!binance && !kraken && options.exchange != OkxSimulator::kProtocol)
+    if (!binance && !bybit && !kraken && options.exchange != OkxSimulator::kProtocol)
         return std::unexpected(QStringLiteral("cannot simulate exchange '%1'; it simulates %2")
                 .arg(QString::fromStdString(options.exchange), exchanges()));
-    // Binance writes BTCUSDT, Kraken BTC/USD, OKX BTC-USDT.
+    // Binance and Bybit write BTCUSDT, Kraken BTC/USD, OKX BTC-USDT.
     static const QRegularExpression binanceSymbol{QStringLiteral(R"(^[A-Z0-9]{2,32}$)")};
     static const QRegularExpression krakenSymbol{
         QStringLiteral(R"(^[A-Z0-9]{1,15}/[A-Z0-9]{1,15}$)")};
     static const QRegularExpression okxSymbol{QStringLiteral(R"(^[A-Z0-9]{1,15}-[A-Z0-9]{1,15}$)")};
-    const QRegularExpression &symbolPattern = binance ? binanceSymbol
-        : kraken                                      ? krakenSymbol
-                                                      : okxSymbol;
-    const QString symbolForm = binance
+    const QRegularExpression &symbolPattern = binance || bybit ? binanceSymbol
+        : kraken                                               ? krakenSymbol
+                                                               : okxSymbol;
+    const QString symbolForm = binance || bybit
         ? QStringLiteral("2 to 32 upper-case letters and digits (BTCUSDT)")
         : kraken ? QStringLiteral("BASE/QUOTE in capitals (BTC/USD)")
                  : QStringLiteral("BASE-QUOTE in capitals (BTC-USDT)");
@@ -119,9 +123,10 @@ std::expected<void, QString> ExchangeSimulator::validate(const Options &options)
         if (!fault.symbol.empty() && !seen.contains(fault.symbol))
             return std::unexpected(QStringLiteral("fault %1 names %2, which is not simulated")
                     .arg(FaultPlan::kindName(fault.kind), QString::fromStdString(fault.symbol)));
-        if (fault.kind == Fault::Kind::BadChecksum && binance)
-            return std::unexpected(QStringLiteral("fault bad-checksum: Binance's books carry no "
-                                                  "checksum"));
+        if (fault.kind == Fault::Kind::BadChecksum && (binance || bybit))
+            return std::unexpected(QStringLiteral("fault bad-checksum: %1's books carry no "
+                                                  "checksum")
+                    .arg(QString::fromStdString(options.exchange)));
     }
     return {};
 }
@@ -341,7 +346,7 @@ void ExchangeSimulator::inject(const Fault &fault, std::chrono::nanoseconds elap
         return;
     case Fault::Kind::SkipDepth: {
         const std::size_t index = marketIndex(fault.symbol);
-        beforeDepthSkip(index);
+        beforeDepthSkip(index, fault.count);
         m_markets[index].skipUpdates(fault.count);
         return;
     }
@@ -356,7 +361,8 @@ void ExchangeSimulator::inject(const Fault &fault, std::chrono::nanoseconds elap
         return;
     case Fault::Kind::Shutdown:
         for (const auto &client : m_clients) {
-            send(*client, shutdownNotice(*client));
+            if (const std::string notice = shutdownNotice(*client); !notice.empty())
+                send(*client, notice);
             QTimer::singleShot(kShutdownGrace, client->socket(), [socket = client->socket()] {
                 socket->close(
                     QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("server shutdown"));
@@ -389,7 +395,8 @@ QJsonObject ExchangeSimulator::report() const
         return id ? QJsonValue(qint64(*id)) : QJsonValue(QJsonValue::Null);
     };
     QJsonObject symbols;
-    for (const SimulatedMarket &market : m_markets) {
+    for (std::size_t index = 0; index < m_markets.size(); ++index) {
+        const SimulatedMarket &market = m_markets[index];
         symbols.insert(QString::fromStdString(market.symbol()),
             QJsonObject{
                 {QStringLiteral("trades_sent"), qint64(market.tradesGenerated())},
@@ -398,7 +405,7 @@ QJsonObject ExchangeSimulator::report() const
                 {QStringLiteral("depth_updates_sent"), qint64(market.depthEventsGenerated())},
                 {QStringLiteral("last_update_id"), qint64(market.lastUpdateId())},
                 {QStringLiteral("trade_gaps"), ranges(market.tradeGaps())},
-                {QStringLiteral("depth_gaps"), ranges(market.depthGaps())},
+                {QStringLiteral("depth_gaps"), ranges(depthGaps(index))},
             });
     }
     const std::chrono::nanoseconds elapsed

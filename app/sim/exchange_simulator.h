@@ -116,9 +116,15 @@ protected:
     virtual void publishDepth(std::size_t market,
         const std::optional<SimulatedMarket::DepthEvent> &event, std::uint64_t round)
         = 0;
-    // The depth events of `market` are about to skip update ids (a skip-depth fault).
-    virtual void beforeDepthSkip(std::size_t /*market*/) { }
-    // The frame that announces the server is going away, for `client`.
+    // The depth events of `market` are about to skip `count` update ids (a skip-depth fault).
+    virtual void beforeDepthSkip(std::size_t /*market*/, std::int64_t /*count*/) { }
+    // The book update ids lost to skip-depth faults, in the ids the exchange sends.
+    virtual std::vector<SimulatedMarket::IdRange> depthGaps(std::size_t market) const
+    {
+        return m_markets[market].depthGaps();
+    }
+    // The frame that announces the server is going away, for `client`; empty where the
+    // exchange announces nothing.
     virtual std::string shutdownNotice(const SimulatedClient &client) = 0;
     virtual std::string_view malformedFrame() const = 0;
     // Whether book messages carry a checksum that a bad-checksum fault can spoil.

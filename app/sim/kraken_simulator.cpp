@@ -325,7 +325,7 @@ bool KrakenSimulator::writeBook(Client &client, std::size_t market, bool snapsho
     return true;
 }
 
-void KrakenSimulator::beforeDepthSkip(std::size_t market)
+void KrakenSimulator::beforeDepthSkip(std::size_t market, std::int64_t /*count*/)
 {
     m_loseNext[market] = true;
 }

@@ -30,7 +30,7 @@ protected:
     void publishTrade(std::size_t market, const SimulatedMarket::Trade &trade) override;
     void publishDepth(std::size_t market, const std::optional<SimulatedMarket::DepthEvent> &event,
         std::uint64_t round) override;
-    void beforeDepthSkip(std::size_t market) override;
+    void beforeDepthSkip(std::size_t market, std::int64_t count) override;
     std::string shutdownNotice(const SimulatedClient &client) override;
     std::string_view malformedFrame() const override;
     bool hasChecksums() const override { return true; }

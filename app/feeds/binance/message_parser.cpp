@@ -41,39 +41,6 @@ struct Fields
     std::vector<model::PriceLevel> asks;
 };
 
-// [["price","qty"], ...] -> levels; sizes may be zero (level removed), prices must be positive.
-std::expected<void, std::string> readLevels(
-    value levels, std::vector<model::PriceLevel> &out, std::string_view name)
-{
-    simdjson::ondemand::array array;
-    if (auto error = levels.get_array().get(array))
-        return std::unexpected(std::format("'{}' is not an array ({})", name, describe(error)));
-    for (auto entry : array) {
-        simdjson::ondemand::array pair;
-        if (auto error = entry.get_array().get(pair))
-            return std::unexpected(
-                std::format("'{}' holds a level that is not an array ({})", name, describe(error)));
-        std::string_view texts[2];
-        std::size_t count = 0;
-        for (auto element : pair) {
-            if (count < 2 && element.get_string().get(texts[count]))
-                return std::unexpected(std::format("'{}' holds a non-string number", name));
-            ++count;
-        }
-        if (count != 2)
-            return std::unexpected(
-                std::format("'{}' holds a level of {} values, not 2", name, count));
-        const auto price = json::parsePrice(texts[0]);
-        const auto size = json::parseSize(texts[1]);
-        if (!price)
-            return std::unexpected(std::format("'{}' holds a bad price \"{}\"", name, texts[0]));
-        if (!size)
-            return std::unexpected(std::format("'{}' holds a bad quantity \"{}\"", name, texts[1]));
-        out.push_back({*price, *size});
-    }
-    return {};
-}
-
 std::expected<void, std::string> readObject(object fields, Fields &out, int depth);
 
 std::expected<void, std::string> readField(std::string_view key, value v, Fields &out, int depth)
@@ -135,15 +102,15 @@ std::expected<void, std::string> readField(std::string_view key, value v, Fields
             return {};
         }
         (key == "b" ? out.hasBids : out.hasAsks) = true;
-        return readLevels(v, key == "b" ? out.bids : out.asks, key);
+        return json::readLevels(v, key == "b" ? out.bids : out.asks, key);
     }
     if (key == "bids") {
         out.hasBids = true;
-        return readLevels(v, out.bids, key);
+        return json::readLevels(v, out.bids, key);
     }
     if (key == "asks") {
         out.hasAsks = true;
-        return readLevels(v, out.asks, key);
+        return json::readLevels(v, out.asks, key);
     }
     return {}; // fields Tickscope does not use ("stream", "M", ...)
 }

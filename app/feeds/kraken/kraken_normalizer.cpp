@@ -57,47 +57,18 @@ void KrakenNormalizer::normalizeFrame(const RawMessage &message, NormalizedOutpu
 
 void KrakenNormalizer::onBook(BookMessage book, NormalizedOutput &out)
 {
-    const std::uint32_t instrument = book.instrument;
-    const OrderBook::Outcome outcome = m_books[instrument].onMessage(book);
-    if (outcome.gap) {
-        out.events.push_back({book.receivedAtNs, model::FeedEvent::Kind::Resync,
-            std::format("{}: {}; resubscribing", instruments().at(instrument).symbol,
-                model::describe(*outcome.gap))});
-        out.gaps.push_back(std::move(*outcome.gap));
-    }
-    if (outcome.resubscribe)
-        out.snapshotRequests.push_back(instrument);
-    if (outcome.dropped)
-        ++out.bookUpdatesDropped;
-    if (!outcome.applied)
-        return;
-    ++out.bookUpdatesApplied;
-    if (book.snapshot) {
-        out.snapshots.push_back({
+    const BookOutcome outcome = m_books[book.instrument].onMessage(book);
+    recordBook(outcome, book.snapshot,
+        {
             .exchangeTimeNs = book.exchangeTimeNs,
             .receivedAtNs = book.receivedAtNs,
-            .instrument = instrument,
+            .instrument = book.instrument,
+            .firstSequence = model::kSequenceFromJournal,
             .sequence = model::kSequenceFromJournal,
             .bids = std::move(book.bids),
             .asks = std::move(book.asks),
-        });
-        return;
-    }
-    out.deltas.push_back({
-        .exchangeTimeNs = book.exchangeTimeNs,
-        .receivedAtNs = book.receivedAtNs,
-        .instrument = instrument,
-        .firstSequence = model::kSequenceFromJournal,
-        .sequence = model::kSequenceFromJournal,
-        .bids = std::move(book.bids),
-        .asks = std::move(book.asks),
-    });
-}
-
-void KrakenNormalizer::normalizeRestResponse(
-    RestTopic, std::uint32_t, std::string_view, const RawMessage &message, NormalizedOutput &out)
-{
-    reportMalformed(message, "a Kraken feed asks for no REST answers", out);
+        },
+        out);
 }
 
 } // namespace tickscope::feeds::kraken

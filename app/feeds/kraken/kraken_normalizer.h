@@ -25,8 +25,6 @@ public:
 
 protected:
     void normalizeFrame(const RawMessage &message, NormalizedOutput &out) override;
-    void normalizeRestResponse(RestTopic topic, std::uint32_t instrument, std::string_view body,
-        const RawMessage &message, NormalizedOutput &out) override;
 
 private:
     void onBook(BookMessage book, NormalizedOutput &out);

@@ -13,40 +13,9 @@ using json::readInt;
 using json::readNumber;
 using json::readString;
 
-using Fields = std::expected<void, std::string>;
-
-// Calls `read(key, value)` for every field of `object`.
-template<typename Read> Fields forEachField(json::object object, const Read &read)
-{
-    for (auto field : object) {
-        std::string_view key;
-        if (auto error = field.escaped_key().get(key))
-            return std::unexpected(std::format("bad key ({})", describe(error)));
-        json::value v;
-        if (auto error = field.value().get(v))
-            return std::unexpected(std::format("bad value of '{}' ({})", key, describe(error)));
-        if (auto done = read(key, v); !done)
-            return done;
-    }
-    return {};
-}
-
-template<typename Read>
-Fields forEachObject(json::value array, std::string_view name, const Read &read)
-{
-    json::array entries;
-    if (auto error = array.get_array().get(entries))
-        return std::unexpected(std::format("'{}' is not an array ({})", name, describe(error)));
-    for (auto element : entries) {
-        json::object entry;
-        if (auto error = element.get_object().get(entry))
-            return std::unexpected(
-                std::format("'{}' holds a non-object ({})", name, describe(error)));
-        if (auto done = read(entry); !done)
-            return done;
-    }
-    return {};
-}
+using json::Fields;
+using json::forEachField;
+using json::forEachObject;
 
 std::expected<std::int64_t, std::string> timeOf(std::string_view text, std::string_view what)
 {

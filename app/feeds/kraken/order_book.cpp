@@ -16,9 +16,9 @@ void OrderBook::setPrecisions(int price, int quantity)
     m_precisions = {price, quantity};
 }
 
-OrderBook::Outcome OrderBook::onMessage(const BookMessage &message)
+BookOutcome OrderBook::onMessage(const BookMessage &message)
 {
-    Outcome outcome;
+    BookOutcome outcome;
     if (!message.snapshot && m_awaitingSnapshot) {
         outcome.dropped = true;
         return outcome;
@@ -27,8 +27,6 @@ OrderBook::Outcome OrderBook::onMessage(const BookMessage &message)
         m_book.clear();
     m_book.apply(message.bids, message.asks);
     m_book.truncate(m_depth);
-    if (message.checksum && !m_precisions)
-        outcome.checksumUnverified = true;
     if (message.checksum && m_precisions) {
         const auto computed = bookChecksum(m_book.asks(kChecksumLevels),
             m_book.bids(kChecksumLevels), m_precisions->first, m_precisions->second);

@@ -3,13 +3,13 @@
 // no deletion for a level pushed out of the window), and the CRC32 of the top 10 levels at the
 // instrument's precisions checked after every message. A mismatch discards the book and asks for
 // a resubscription; updates before the new snapshot are dropped. Until the `instrument` channel
-// has given the precisions, checksums cannot be checked and are counted as unverified.
+// has given the precisions, checksums cannot be checked (checksumVerified stays false).
 // Used by KrakenNormalizer.
 #pragma once
 
+#include "app/feeds/book_outcome.h"
 #include "app/feeds/kraken/message_parser.h"
 #include "app/feeds/local_book.h"
-#include "app/model/gap.h"
 
 #include <optional>
 
@@ -18,20 +18,10 @@ namespace tickscope::feeds::kraken {
 class OrderBook
 {
 public:
-    struct Outcome
-    {
-        bool applied = false; // the message is part of the book now: store it
-        bool dropped = false; // an update before the snapshot it follows
-        bool checksumVerified = false;
-        bool checksumUnverified = false; // no precisions yet
-        std::optional<model::Gap> gap; // a checksum mismatch
-        bool resubscribe = false;
-    };
-
     OrderBook(std::uint32_t instrument, std::size_t depth);
 
     void setPrecisions(int price, int quantity);
-    Outcome onMessage(const BookMessage &message);
+    BookOutcome onMessage(const BookMessage &message);
 
     const LocalBook &book() const { return m_book; }
     bool awaitingSnapshot() const { return m_awaitingSnapshot; }

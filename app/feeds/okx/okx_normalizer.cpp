@@ -59,48 +59,19 @@ void OkxNormalizer::normalizeFrame(const RawMessage &message, NormalizedOutput &
 
 void OkxNormalizer::onBook(BookMessage book, NormalizedOutput &out)
 {
-    const std::uint32_t instrument = book.instrument;
-    const OrderBook::Outcome outcome = m_books[instrument].onMessage(book);
-    if (outcome.gap) {
-        out.events.push_back({book.receivedAtNs, model::FeedEvent::Kind::Resync,
-            std::format("{}: {}; resubscribing", instruments().at(instrument).symbol,
-                model::describe(*outcome.gap))});
-        out.gaps.push_back(std::move(*outcome.gap));
-    }
-    if (outcome.resubscribe)
-        out.snapshotRequests.push_back(instrument);
-    if (outcome.dropped)
-        ++out.bookUpdatesDropped;
-    if (!outcome.applied || outcome.keepAlive)
-        return;
-    ++out.bookUpdatesApplied;
-    if (book.snapshot) {
-        out.snapshots.push_back({
+    const BookOutcome outcome = m_books[book.instrument].onMessage(book);
+    recordBook(outcome, book.snapshot,
+        {
             .exchangeTimeNs = book.exchangeTimeNs,
             .receivedAtNs = book.receivedAtNs,
-            .instrument = instrument,
+            .instrument = book.instrument,
+            // A reset (seqId below prevSeqId) starts the sequence again at seqId.
+            .firstSequence = std::min(book.prevSeqId + 1, book.seqId),
             .sequence = book.seqId,
             .bids = std::move(book.bids),
             .asks = std::move(book.asks),
-        });
-        return;
-    }
-    out.deltas.push_back({
-        .exchangeTimeNs = book.exchangeTimeNs,
-        .receivedAtNs = book.receivedAtNs,
-        .instrument = instrument,
-        // A reset (seqId below prevSeqId) starts the sequence again at seqId.
-        .firstSequence = std::min(book.prevSeqId + 1, book.seqId),
-        .sequence = book.seqId,
-        .bids = std::move(book.bids),
-        .asks = std::move(book.asks),
-    });
-}
-
-void OkxNormalizer::normalizeRestResponse(
-    RestTopic, std::uint32_t, std::string_view, const RawMessage &message, NormalizedOutput &out)
-{
-    reportMalformed(message, "an OKX feed asks for no REST answers", out);
+        },
+        out);
 }
 
 } // namespace tickscope::feeds::okx

@@ -1,6 +1,6 @@
 // OKX v5's raw messages into the normalized model: aggregated trades (each covering `count` trade
 // ids), and each instrument's book kept by an OrderBook, whose breaks and checksum mismatches
-// become gaps and resubscription requests. OKX sends no REST answers to this feed.
+// become gaps and resubscription requests.
 #pragma once
 
 #include "app/feeds/feed_normalizer.h"
@@ -23,8 +23,6 @@ public:
 
 protected:
     void normalizeFrame(const RawMessage &message, NormalizedOutput &out) override;
-    void normalizeRestResponse(RestTopic topic, std::uint32_t instrument, std::string_view body,
-        const RawMessage &message, NormalizedOutput &out) override;
 
 private:
     void onBook(BookMessage book, NormalizedOutput &out);

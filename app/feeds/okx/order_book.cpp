@@ -33,9 +33,9 @@ OrderBook::OrderBook(std::uint32_t instrument)
     : m_instrument(instrument)
 { }
 
-OrderBook::Outcome OrderBook::onMessage(const BookMessage &message)
+BookOutcome OrderBook::onMessage(const BookMessage &message)
 {
-    Outcome outcome;
+    BookOutcome outcome;
     const std::optional<std::int64_t> last = m_sequence.last();
     switch (m_sequence.onMessage(message.prevSeqId, message.seqId)) {
     case BookSequence::Verdict::NoSnapshot:
@@ -62,7 +62,8 @@ OrderBook::Outcome OrderBook::onMessage(const BookMessage &message)
         m_bidTexts.clear();
         m_askTexts.clear();
     }
-    outcome.keepAlive = !message.snapshot && message.prevSeqId == message.seqId
+    // A keep-alive (no levels, the last seqId again) is no update to store.
+    const bool keepAlive = !message.snapshot && message.prevSeqId == message.seqId
         && message.bids.empty() && message.asks.empty();
     m_book.apply(message.bids, message.asks);
     applyTexts(m_bidTexts, message.bidTexts, message.bids);
@@ -85,7 +86,7 @@ OrderBook::Outcome OrderBook::onMessage(const BookMessage &message)
         outcome.checksumVerified = true;
     }
     m_lastTimeNs = message.exchangeTimeNs;
-    outcome.applied = true;
+    outcome.applied = !keepAlive;
     return outcome;
 }
 

@@ -5,10 +5,10 @@
 // Used by OkxNormalizer.
 #pragma once
 
+#include "app/feeds/book_outcome.h"
 #include "app/feeds/local_book.h"
 #include "app/feeds/okx/book_sequence.h"
 #include "app/feeds/okx/message_parser.h"
-#include "app/model/gap.h"
 
 #include <map>
 #include <optional>
@@ -19,19 +19,9 @@ namespace tickscope::feeds::okx {
 class OrderBook
 {
 public:
-    struct Outcome
-    {
-        bool applied = false; // the message is part of the book now: store it
-        bool dropped = false; // an update before the snapshot it follows
-        bool keepAlive = false; // an update without levels that repeats the last seqId
-        bool checksumVerified = false;
-        std::optional<model::Gap> gap; // a sequence break or a checksum mismatch
-        bool resubscribe = false; // the book is lost: subscribe again for a snapshot
-    };
-
     explicit OrderBook(std::uint32_t instrument);
 
-    Outcome onMessage(const BookMessage &message);
+    BookOutcome onMessage(const BookMessage &message);
 
     const LocalBook &book() const { return m_book; }
     bool awaitingSnapshot() const { return !m_sequence.last().has_value(); }
