@@ -104,6 +104,9 @@ int runSimCommand(const QStringList &arguments)
             "own. Symbols like BTCUSDT.\n"
             "bybit: v5 spot topics publicTrade and orderbook.{50,200,1000} on /v5/public/spot "
             "(a snapshot, then deltas whose update id counts by one). Symbols like BTCUSDT.\n"
+            "coinbase: the Exchange feed's matches, level2_batch and heartbeat channels on / "
+            "(subscriptions, last_match, a snapshot and l2update changes). Symbols like "
+            "BTC-USD.\n"
             "kraken: WebSocket v2 channels instrument, trade and book on /v2 (a snapshot and "
             "then the changes in each client's depth window with a CRC32 checksum). Symbols "
             "like BTC/USD.\n"
@@ -135,8 +138,9 @@ int runSimCommand(const QStringList &arguments)
             QStringLiteral("REST port on 127.0.0.1; 0 (default) picks a free one."),
             QStringLiteral("port"), QStringLiteral("0")},
         {QStringLiteral("symbols"),
-            QStringLiteral("Comma-separated symbols (default BTCUSDT,ETHUSDT; for kraken "
-                           "BTC/USD,ETH/USD; for okx BTC-USDT,ETH-USDT)."),
+            QStringLiteral("Comma-separated symbols (default BTCUSDT,ETHUSDT; for coinbase "
+                           "BTC-USD,ETH-USD; for kraken BTC/USD,ETH/USD; for okx "
+                           "BTC-USDT,ETH-USDT)."),
             QStringLiteral("list")},
         {QStringLiteral("rate"),
             QStringLiteral("Trades per second across all symbols, 1 to %1 (default %2).")
@@ -179,9 +183,10 @@ int runSimCommand(const QStringList &arguments)
     const QString exchange = parser.value(QStringLiteral("exchange"));
     const auto symbols = parseSymbols(parser.isSet(QStringLiteral("symbols"))
             ? parser.value(QStringLiteral("symbols"))
-            : exchange == QLatin1String("okx")    ? QStringLiteral("BTC-USDT,ETH-USDT")
-            : exchange == QLatin1String("kraken") ? QStringLiteral("BTC/USD,ETH/USD")
-                                                  : QStringLiteral("BTCUSDT,ETHUSDT"));
+            : exchange == QLatin1String("okx")      ? QStringLiteral("BTC-USDT,ETH-USDT")
+            : exchange == QLatin1String("kraken")   ? QStringLiteral("BTC/USD,ETH/USD")
+            : exchange == QLatin1String("coinbase") ? QStringLiteral("BTC-USD,ETH-USD")
+                                                    : QStringLiteral("BTCUSDT,ETHUSDT"));
     const auto seed = parseSeed(parser.value(QStringLiteral("seed")));
     if (!symbols || !seed)
         return cli::kUsage;

@@ -2,6 +2,7 @@
 
 #include "app/feeds/binance/binance_adapter.h"
 #include "app/feeds/bybit/bybit_adapter.h"
+#include "app/feeds/coinbase/coinbase_adapter.h"
 #include "app/feeds/kraken/kraken_adapter.h"
 #include "app/feeds/okx/okx_adapter.h"
 
@@ -14,7 +15,8 @@ namespace tickscope::feeds {
 const std::vector<AdapterDescription> &adapters()
 {
     static const std::vector<AdapterDescription> kAdapters{binance::describeAdapter(),
-        bybit::describeAdapter(), kraken::describeAdapter(), okx::describeAdapter()};
+        bybit::describeAdapter(), coinbase::describeAdapter(), kraken::describeAdapter(),
+        okx::describeAdapter()};
     return kAdapters;
 }
 

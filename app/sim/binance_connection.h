@@ -9,6 +9,7 @@
 #include <QHash>
 #include <QString>
 #include <QStringList>
+#include <algorithm>
 #include <cstdint>
 #include <expected>
 #include <memory>
@@ -39,6 +40,10 @@ public:
     bool receives(std::size_t market, Stream stream) const
     {
         return (m_streams[market] & stream) != 0;
+    }
+    bool receivesTrades() const
+    {
+        return std::ranges::any_of(m_streams, [](std::uint8_t bits) { return bits & kTrades; });
     }
 
     // The reply to a control message: {"result":..,"id":..} for SUBSCRIBE, UNSUBSCRIBE and

@@ -59,6 +59,8 @@ std::expected<std::unique_ptr<SimulatedClient>, QString> BinanceSimulator::accep
         = BinanceConnection::accept(socket, m_streamsByName, m_streams.size(), defaultTimeUnit());
     if (!accepted)
         return std::unexpected(accepted.error());
+    if ((*accepted)->receivesTrades())
+        tradesSubscribed();
     return std::move(*accepted);
 }
 
@@ -66,6 +68,8 @@ void BinanceSimulator::onClientText(SimulatedClient &client, const QString &text
 {
     auto &connection = static_cast<BinanceConnection &>(client);
     send(connection, connection.answer(text));
+    if (connection.receivesTrades())
+        tradesSubscribed();
 }
 
 void BinanceSimulator::publishTrade(std::size_t market, const SimulatedMarket::Trade &trade)

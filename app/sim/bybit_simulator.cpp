@@ -127,6 +127,8 @@ void BybitSimulator::onClientText(SimulatedClient &sender, const QString &text)
     for (const Topic &topic : topics) {
         if (topic.depth == 0) {
             client.trades[topic.market] = add;
+            if (add)
+                tradesSubscribed();
             continue;
         }
         client.bookDepth[topic.market] = add ? topic.depth : 0;

@@ -2,6 +2,7 @@
 
 #include "app/sim/binance_simulator.h"
 #include "app/sim/bybit_simulator.h"
+#include "app/sim/coinbase_simulator.h"
 #include "app/sim/kraken_simulator.h"
 #include "app/sim/okx_simulator.h"
 
@@ -52,7 +53,7 @@ ExchangeSimulator::~ExchangeSimulator()
 
 QString ExchangeSimulator::exchanges()
 {
-    return QStringLiteral("binance, bybit, kraken, okx");
+    return QStringLiteral("binance, bybit, coinbase, kraken, okx");
 }
 
 std::expected<std::unique_ptr<ExchangeSimulator>, QString> ExchangeSimulator::create(
@@ -65,6 +66,8 @@ std::expected<std::unique_ptr<ExchangeSimulator>, QString> ExchangeSimulator::cr
         simulator.reset(new BinanceSimulator(std::move(options), parent));
     else if (options.exchange == BybitSimulator::kProtocol)
         simulator.reset(new BybitSimulator(std::move(options), parent));
+    else if (options.exchange == CoinbaseSimulator::kProtocol)
+        simulator.reset(new CoinbaseSimulator(std::move(options), parent));
     else if (options.exchange == KrakenSimulator::kProtocol)
         simulator.reset(new KrakenSimulator(std::move(options), parent));
     else
@@ -76,11 +79,12 @@ std::expected<void, QString> ExchangeSimulator::validate(const Options &options)
 {
     const bool binance = options.exchange == BinanceSimulator::kProtocol;
     const bool bybit = options.exchange == BybitSimulator::kProtocol;
+    const bool coinbase = options.exchange == CoinbaseSimulator::kProtocol;
     const bool kraken = options.exchange == KrakenSimulator::kProtocol;
-    if (!binance && !bybit && !kraken && options.exchange != OkxSimulator::kProtocol)
+    if (!binance && !bybit && !coinbase && !kraken && options.exchange != OkxSimulator::kProtocol)
         return std::unexpected(QStringLiteral("cannot simulate exchange '%1'; it simulates %2")
                 .arg(QString::fromStdString(options.exchange), exchanges()));
-    // Binance and Bybit write BTCUSDT, Kraken BTC/USD, OKX BTC-USDT.
+    // Binance and Bybit write BTCUSDT, Kraken BTC/USD, Coinbase and OKX BTC-USDT.
     static const QRegularExpression binanceSymbol{QStringLiteral(R"(^[A-Z0-9]{2,32}$)")};
     static const QRegularExpression krakenSymbol{
         QStringLiteral(R"(^[A-Z0-9]{1,15}/[A-Z0-9]{1,15}$)")};
@@ -123,7 +127,11 @@ std::expected<void, QString> ExchangeSimulator::validate(const Options &options)
         if (!fault.symbol.empty() && !seen.contains(fault.symbol))
             return std::unexpected(QStringLiteral("fault %1 names %2, which is not simulated")
                     .arg(FaultPlan::kindName(fault.kind), QString::fromStdString(fault.symbol)));
-        if (fault.kind == Fault::Kind::BadChecksum && (binance || bybit))
+        if (fault.kind == Fault::Kind::SkipDepth && coinbase)
+            return std::unexpected(QStringLiteral("fault skip-depth: Coinbase's level2_batch "
+                                                  "carries no sequence, so no client could see "
+                                                  "it"));
+        if (fault.kind == Fault::Kind::BadChecksum && (binance || bybit || coinbase))
             return std::unexpected(QStringLiteral("fault bad-checksum: %1's books carry no "
                                                   "checksum")
                     .arg(QString::fromStdString(options.exchange)));
@@ -157,7 +165,7 @@ std::expected<void, QString> ExchangeSimulator::start()
 
     m_started = true;
     m_pingTimer->start();
-    if (!m_options.startOnFirstConnection)
+    if (!m_options.startOnFirstSubscription)
         beginGenerating();
     return {};
 }
@@ -247,7 +255,11 @@ void ExchangeSimulator::acceptClient(QWebSocket *socket)
     SimulatedClient *client = m_clients.emplace_back(std::move(*accepted)).get();
     connect(socket, &QWebSocket::textMessageReceived, this,
         [this, client](const QString &text) { onClientText(*client, text); });
-    if (m_options.startOnFirstConnection && !m_generating
+}
+
+void ExchangeSimulator::tradesSubscribed()
+{
+    if (m_started && m_options.startOnFirstSubscription && !m_generating
         && m_generatedFor == std::chrono::nanoseconds{0})
         beginGenerating();
 }

@@ -60,9 +60,9 @@ public:
         // Added to every trade and update id. A real exchange's ids only grow; a demo that
         // restarts the simulator passes the time here so that its ids keep growing too.
         std::int64_t idBase = 0;
-        // Start the clock (trades, depth, faults, duration) when the first client connects, so
-        // that a test's client sees every trade; otherwise it starts with start().
-        bool startOnFirstConnection = false;
+        // Start the clock (trades, depth, faults, duration) when the first client subscribes to
+        // trades, so that a test's client sees every trade; otherwise it starts with start().
+        bool startOnFirstSubscription = false;
     };
 
     // "binance, okx": what Options::exchange may name.
@@ -141,6 +141,8 @@ protected:
     // Sends to `client` now, or after the stall.
     void send(SimulatedClient &client, std::string_view frame) { client.send(frame, stalled()); }
     bool stalled() const { return m_stalledUntil.has_value(); }
+    // A client now receives trades: the clock starts if it waits for that.
+    void tradesSubscribed();
     std::string &frameBuffer() { return m_frame; } // reused for every frame
     void countBadChecksum() { ++m_badChecksumsSent; }
 

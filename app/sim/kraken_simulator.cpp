@@ -240,6 +240,8 @@ void KrakenSimulator::subscribe(Client &client, const QJsonObject &request)
                 channel == "book" ? "true" : "false", symbol, reqIdField, now, now));
         if (channel == "trade") {
             client.trades[index] = add;
+            if (add)
+                tradesSubscribed();
             continue;
         }
         client.books[index] = {};

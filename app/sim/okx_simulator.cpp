@@ -138,6 +138,8 @@ void OkxSimulator::onClientText(SimulatedClient &sender, const QString &text)
             continue;
         }
         const auto index = static_cast<std::size_t>(market - markets().begin());
+        if (add && stream == kTrades)
+            tradesSubscribed();
         if (add)
             client.streams[index] |= stream;
         else

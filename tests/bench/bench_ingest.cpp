@@ -109,7 +109,7 @@ int main(int argc, char **argv)
         options.symbols = symbols;
         options.tradesPerSecond = rate;
         options.duration = std::chrono::seconds(runSeconds);
-        options.startOnFirstConnection = true;
+        options.startOnFirstSubscription = true;
         sim::BinanceSimulator simulator{options};
         if (auto started = simulator.start(); !started)
             throw std::runtime_error(started.error().toStdString());

@@ -144,7 +144,7 @@ int main(int argc, char **argv)
         for (int i = 0; i < symbolCount; ++i)
             options.symbols.push_back(std::format("SYM{}USDT", i));
         options.tradesPerSecond = rate;
-        options.startOnFirstConnection = true;
+        options.startOnFirstSubscription = true;
         sim::BinanceSimulator simulator{options};
         if (auto started = simulator.start(); !started)
             throw std::runtime_error(started.error().toStdString());

@@ -45,7 +45,7 @@ sim::ExchangeSimulator::Options simulation(
     options.tradesPerSecond = tradesPerSecond;
     options.duration = std::chrono::seconds(seconds);
     options.seed = seed;
-    options.startOnFirstConnection = true;
+    options.startOnFirstSubscription = true;
     return options;
 }
 

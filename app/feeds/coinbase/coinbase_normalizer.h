@@ -1,0 +1,40 @@
+// The Coinbase Exchange feed's raw messages into the normalized model: trades (ids contiguous per
+// product), and each product's level2_batch book: a snapshot, then absolute sizes by price. The
+// channel carries no sequence, so nothing in it tells a lost update; a reconnect subscribes again
+// and its snapshot replaces the book. Book messages are stored numbered by their journal record.
+#pragma once
+
+#include "app/feeds/coinbase/message_parser.h"
+#include "app/feeds/feed_normalizer.h"
+
+#include <vector>
+
+namespace tickscope::feeds::coinbase {
+
+class CoinbaseNormalizer : public FeedNormalizer
+{
+public:
+    explicit CoinbaseNormalizer(InstrumentList instruments);
+
+    const LocalBook *book(std::uint32_t instrument) const override
+    {
+        return &m_books.at(instrument).book;
+    }
+
+protected:
+    void normalizeFrame(const RawMessage &message, NormalizedOutput &out) override;
+
+private:
+    struct Book
+    {
+        LocalBook book;
+        bool live = false; // a snapshot has come
+    };
+
+    void onBook(BookMessage book, NormalizedOutput &out);
+
+    MessageParser m_parser;
+    std::vector<Book> m_books;
+};
+
+} // namespace tickscope::feeds::coinbase
