@@ -40,6 +40,20 @@ Response error(int status, int code, const QString &message)
             .toJson(QJsonDocument::Compact)};
 }
 
+// What Binance charges for the request against REQUEST_WEIGHT (PROTOCOLS.md 1.3, 1.4).
+int requestWeight(const Request &request)
+{
+    if (request.path == u"/api/v3/depth") {
+        const int levels = request.query.queryItemValue(QStringLiteral("limit")).toInt();
+        return levels > 1000 ? 250 : levels > 500 ? 50 : levels > 100 ? 25 : 5;
+    }
+    if (request.path == u"/api/v3/historicalTrades" || request.path == u"/api/v3/trades")
+        return 25;
+    if (request.path == u"/api/v3/exchangeInfo")
+        return 20;
+    return 1;
+}
+
 Response json(std::string body)
 {
     return {200, QByteArray::fromStdString(body)};
@@ -168,13 +182,83 @@ QJsonObject symbolInfo(const SimulatedMarket &market)
 
 } // namespace
 
-BinanceRestApi::BinanceRestApi(
-    const std::vector<SimulatedMarket> &markets, binance_json::TimeUnit defaultUnit)
+BinanceRestApi::BinanceRestApi(const std::vector<SimulatedMarket> &markets,
+    binance_json::TimeUnit defaultUnit, int weightPerMinute)
     : m_markets(markets)
     , m_defaultUnit(defaultUnit)
+    , m_weightPerMinute(weightPerMinute)
 { }
 
-HttpServer::Response BinanceRestApi::answer(const HttpServer::Request &request) const
+HttpServer::Response BinanceRestApi::answer(const HttpServer::Request &request)
+{
+    ++m_requests;
+    if (auto refused = checkWeight(requestWeight(request)))
+        return *refused;
+    HttpServer::Response response = answerWithinLimit(request);
+    response.headers.append({"X-MBX-USED-WEIGHT-1M", QByteArray::number(m_weightUsed)});
+    return response;
+}
+
+std::optional<HttpServer::Response> BinanceRestApi::checkWeight(int weight)
+{
+    using namespace std::chrono_literals;
+    const auto now = Clock::now();
+    while (!m_weights.empty() && now - m_weights.front().first >= 60s) {
+        m_weightUsed -= m_weights.front().second;
+        m_weights.pop_front();
+    }
+    auto refuse = [&](int status, Clock::time_point until, const QString &message) {
+        HttpServer::Response response = error(status, -1003, message);
+        const auto seconds = std::chrono::ceil<std::chrono::seconds>(until - now).count();
+        response.headers.append({"Retry-After", QByteArray::number(std::max<qint64>(1, seconds))});
+        return response;
+    };
+    if (now < m_bannedUntil) {
+        ++m_bans;
+        return refuse(418, m_bannedUntil, QStringLiteral("Way too many requests; IP banned."));
+    }
+    // Requests in flight when the 429 went out may still come; later ones ignore it.
+    if (m_lastTooMany && now - *m_lastTooMany > 1s && now < m_retryAfter) {
+        m_bannedUntil = now + 120s;
+        ++m_bans;
+        return refuse(418, m_bannedUntil,
+            QStringLiteral("Way too many requests, and Retry-After was not honoured; IP banned."));
+    }
+    if (m_weightUsed + weight > m_weightPerMinute) {
+        // Until enough of the oldest weight has aged out.
+        int freed = 0;
+        Clock::time_point until = now + 60s;
+        for (const auto &[time, oldWeight] : m_weights) {
+            freed += oldWeight;
+            if (m_weightUsed - freed + weight <= m_weightPerMinute) {
+                until = time + 60s;
+                break;
+            }
+        }
+        if (!m_lastTooMany || now >= m_retryAfter)
+            m_lastTooMany = now;
+        m_retryAfter = std::max(m_retryAfter, until);
+        ++m_tooMany;
+        return refuse(429, until,
+            QStringLiteral("Too much request weight used; current limit is %1 request weight "
+                           "per 1 MINUTE.")
+                .arg(m_weightPerMinute));
+    }
+    m_weights.emplace_back(now, weight);
+    m_weightUsed += weight;
+    m_maxWeight = std::max(m_maxWeight, m_weightUsed);
+    return std::nullopt;
+}
+
+QJsonObject BinanceRestApi::report() const
+{
+    return {{QStringLiteral("requests"), qint64(m_requests)},
+        {QStringLiteral("max_weight_per_minute"), m_maxWeight},
+        {QStringLiteral("too_many_requests"), qint64(m_tooMany)},
+        {QStringLiteral("bans"), qint64(m_bans)}};
+}
+
+HttpServer::Response BinanceRestApi::answerWithinLimit(const HttpServer::Request &request) const
 {
     const auto endpoint = kEndpoints.constFind(request.path);
     if (endpoint == kEndpoints.constEnd())

@@ -41,7 +41,8 @@ std::map<std::string, std::string, std::less<>> BinanceSimulator::adapterOptions
 
 std::optional<HttpServer::Handler> BinanceSimulator::restApi()
 {
-    m_restApi = std::make_unique<BinanceRestApi>(markets(), defaultTimeUnit());
+    m_restApi = std::make_unique<BinanceRestApi>(
+        markets(), defaultTimeUnit(), options().restWeightPerMinute);
     return [this](const HttpServer::Request &request) {
         return m_restApi->answer(request);
     };
@@ -127,6 +128,11 @@ std::string BinanceSimulator::shutdownNotice(const SimulatedClient &client)
     binance_json::appendTime(frame, nowUs(), connection.timeUnit());
     frame += connection.combined() ? "}}" : "}";
     return frame;
+}
+
+QJsonObject BinanceSimulator::restReport() const
+{
+    return m_restApi ? m_restApi->report() : QJsonObject{};
 }
 
 std::string_view BinanceSimulator::malformedFrame() const

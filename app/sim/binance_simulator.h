@@ -32,6 +32,7 @@ protected:
     std::string shutdownNotice(const SimulatedClient &client) override;
     std::string_view malformedFrame() const override;
     std::optional<HttpServer::Handler> restApi() override;
+    QJsonObject restReport() const override;
 
 private:
     // The stream names of one market, and its depth changes not yet sent on the slow stream.

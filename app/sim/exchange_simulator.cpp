@@ -115,6 +115,8 @@ std::expected<void, QString> ExchangeSimulator::validate(const Options &options)
         return std::unexpected(QStringLiteral("the depth interval must be 10 ms to 60 s"));
     if (options.pingInterval < 1s)
         return std::unexpected(QStringLiteral("the ping interval must be at least 1 s"));
+    if (options.restWeightPerMinute < 1)
+        return std::unexpected(QStringLiteral("the REST weight limit must be at least 1"));
     if (options.duration < 0ms)
         return std::unexpected(QStringLiteral("the duration must not be negative"));
     if (options.seed > static_cast<std::uint64_t>(INT64_MAX))
@@ -422,7 +424,7 @@ QJsonObject ExchangeSimulator::report() const
     }
     const std::chrono::nanoseconds elapsed
         = m_generating ? std::chrono::nanoseconds{m_clock.nsecsElapsed()} : m_generatedFor;
-    return {
+    QJsonObject report{
         {QStringLiteral("exchange"), QString::fromStdString(m_options.exchange)},
         {QStringLiteral("seed"), qint64(m_options.seed)},
         {QStringLiteral("symbols"), symbols},
@@ -433,6 +435,9 @@ QJsonObject ExchangeSimulator::report() const
         {QStringLiteral("slow_clients_dropped"), qint64(m_slowClientsDropped)},
         {QStringLiteral("elapsed_seconds"), std::chrono::duration<double>(elapsed).count()},
     };
+    if (const QJsonObject rest = restReport(); !rest.isEmpty())
+        report.insert(QStringLiteral("rest"), rest);
+    return report;
 }
 
 } // namespace tickscope::sim

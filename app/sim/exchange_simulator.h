@@ -52,6 +52,8 @@ public:
         // Between the book changes of a symbol.
         std::chrono::milliseconds depthInterval{100};
         std::chrono::seconds pingInterval{20}; // WebSocket pings to every client
+        // The REST API's request-weight limit (Binance: REQUEST_WEIGHT 6000 a minute).
+        int restWeightPerMinute = 6000;
         // Then generation stops and finished() is emitted; zero runs until stop().
         std::chrono::milliseconds duration{0};
         std::uint64_t seed = 1;
@@ -91,7 +93,9 @@ public:
     // {"exchange":"binance","seed":K,"symbols":{"BTCUSDT":{"trades_sent":N,"first_trade_id":a,
     //  "last_trade_id":b,"depth_updates_sent":n,"last_update_id":u,"trade_gaps":[[f,l],..],
     //  "depth_gaps":[[f,l],..]},..},"malformed_frames_sent":n,"bad_checksums_sent":n,
-    //  "connections":n,"drops":n,"slow_clients_dropped":n,"elapsed_seconds":s}
+    //  "connections":n,"drops":n,"slow_clients_dropped":n,"elapsed_seconds":s,
+    //  "rest":{"requests":n,"max_weight_per_minute":w,"too_many_requests":n,"bans":n}}
+    // ("rest" where the exchange's simulator has a REST API)
     // Trades and depth updates count when generated, listened to or not; skipped ids are gaps.
     // drops counts the connections that drop@ faults aborted.
     QJsonObject report() const;
@@ -131,8 +135,9 @@ protected:
     virtual bool hasChecksums() const { return false; }
     // The next book message of `market` carries a wrong checksum.
     virtual void spoilNextChecksum(std::size_t /*market*/) { }
-    // The REST API, for exchanges whose adapter uses one.
+    // The REST API, for exchanges whose adapter uses one, and what it answered for report().
     virtual std::optional<HttpServer::Handler> restApi() { return std::nullopt; }
+    virtual QJsonObject restReport() const { return {}; }
 
     // What the protocol works with.
     const Options &options() const { return m_options; }

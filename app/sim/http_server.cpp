@@ -61,9 +61,13 @@ std::expected<void, QString> HttpServer::listen(quint16 port)
                 this,
                 [this, promise, converted = convert(request)] {
                     const Response response = m_handler(converted);
-                    promise->addResult(
-                        QHttpServerResponse(QByteArrayLiteral("application/json"), response.body,
-                            static_cast<QHttpServerResponse::StatusCode>(response.status)));
+                    QHttpServerResponse answer(QByteArrayLiteral("application/json"), response.body,
+                        static_cast<QHttpServerResponse::StatusCode>(response.status));
+                    QHttpHeaders headers = answer.headers();
+                    for (const auto &[name, value] : response.headers)
+                        headers.append(name, value);
+                    answer.setHeaders(std::move(headers));
+                    promise->addResult(std::move(answer));
                     promise->finish();
                 },
                 Qt::QueuedConnection);

@@ -38,6 +38,7 @@ public:
     {
         int status = 200;
         QByteArray body; // JSON
+        QList<std::pair<QByteArray, QByteArray>> headers; // besides Content-Type
     };
 
     using Handler = std::function<Response(const Request &)>;

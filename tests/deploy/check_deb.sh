@@ -104,10 +104,12 @@ step_done "base root copied"
 cp "$deb" "$root/tmp/"
 chmod 644 "$root/tmp/$(basename "$deb")"
 
-# A free port on loopback (the copy shares this host's network): nothing answers on it.
+# A free port on loopback (the copy shares this host's network): nothing answers on it. Below
+# Linux's ephemeral range (32768 and up), so that no client socket of a test running beside
+# this one takes it between the check and the server's start.
 port=
 for _ in $(seq 1 50); do
-    candidate=$((20000 + RANDOM % 30000))
+    candidate=$((20000 + RANDOM % 12000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
         port=$candidate
         break

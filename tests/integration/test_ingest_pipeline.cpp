@@ -23,6 +23,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <csignal>
+#include <format>
 #include <functional>
 #include <map>
 #include <pqxx/pqxx>
@@ -360,6 +361,64 @@ private slots:
                      .one_field()
                      .as<int>(),
             3);
+        simulator.stop();
+    }
+
+    // 200 books that all need a REST snapshot at once (what a reconnect does): 50,000 request
+    // weight at Binance's 250 a snapshot, against a limit of 6000 a minute. The feed paces them
+    // at four fifths of the published limit; where the exchange allows less than published, its
+    // 429s are honoured, and the address is never banned.
+    void resnapshotStormStaysWithinLimits_data()
+    {
+        QTest::addColumn<int>("exchangeLimit"); // the simulated exchange's weight a minute
+        QTest::newRow("at the published limit") << 6000;
+        QTest::newRow("below what the adapter was told") << 3000;
+    }
+
+    void resnapshotStormStaysWithinLimits()
+    {
+        QFETCH(int, exchangeLimit);
+        const std::string conninfo
+            = testing::migratedDatabase(std::format("pipeline_storm_{}", exchangeLimit));
+        std::vector<std::string> symbols;
+        for (int i = 0; i < 200; ++i)
+            symbols.push_back(std::format("S{:03}USDT", i));
+        QTemporaryDir journal;
+        sim::BinanceSimulator::Options options = simulation(symbols, 400, 60, 23);
+        options.restWeightPerMinute = exchangeLimit;
+        sim::BinanceSimulator simulator{options};
+        QVERIFY(simulator.start());
+        app::Config config = configFor(simulator, journal.path());
+        config.feeds.front().options.emplace("streams_per_connection", "100");
+        app::IngestService service{config, conninfo};
+        QVERIFY(service.start());
+        QTest::qWait(12'000);
+
+        const QJsonObject rest = simulator.report()[QStringLiteral("rest")].toObject();
+        const auto requests = rest[QStringLiteral("requests")].toInteger();
+        const auto tooMany = rest[QStringLiteral("too_many_requests")].toInteger();
+        QCOMPARE(rest[QStringLiteral("bans")].toInteger(), 0);
+        QVERIFY2(rest[QStringLiteral("max_weight_per_minute")].toInt() <= exchangeLimit,
+            qPrintable(QJsonDocument(rest).toJson(QJsonDocument::Compact)));
+        // The budget, 4800 a minute, holds 19 snapshots; the rest wait for the minute to pass.
+        QCOMPARE(requests, 19);
+        if (exchangeLimit == 6000)
+            QCOMPARE(tooMany, 0);
+        else
+            QCOMPARE(tooMany, 19 - exchangeLimit / 250);
+        auto connection = db::connect(conninfo, "test");
+        auto count = [&](const char *query) {
+            return pqxx::nontransaction{connection}.exec(query).one_field().as<std::int64_t>();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(
+            count("SELECT count(*) FROM market_data.book_snapshots"), requests - tooMany, 10'000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            count("SELECT count(*) FROM audit.feed_events WHERE event = "
+                  "'error' AND detail LIKE '%limits this address (HTTP 429)%'"),
+            tooMany, 10'000);
+        QSignalSpy stopped{&service, &app::IngestService::stopped};
+        service.stop();
+        QVERIFY(stopped.wait(60'000));
         simulator.stop();
     }
 
