@@ -176,6 +176,7 @@ void FeedNormalizer::recordBook(
     }
     if (outcome.resubscribe)
         out.snapshotRequests.push_back(message.instrument);
+    out.bookInstrument = message.instrument;
     if (outcome.dropped)
         ++out.bookUpdatesDropped;
     if (!outcome.applied)

@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -35,6 +36,9 @@ struct NormalizedOutput
     bool reconnectRequested = false; // the exchange announced it is going away
     std::int64_t bookUpdatesApplied = 0;
     std::int64_t bookUpdatesDropped = 0; // already contained in a snapshot or stale
+    // The instrument whose book a message concerned, kept or dropped (books kept from the
+    // socket: recordBook), for the counts of reports.
+    std::optional<std::uint32_t> bookInstrument;
     std::int64_t malformed = 0; // frames that could not be used (also in `events`, with text)
     std::int64_t unknownSymbol = 0; // data for instruments not configured (the first of each
                                     // symbol is also in `events`)

@@ -67,7 +67,9 @@ BatchAssembler::BookEffect BatchAssembler::absorb(
 
     // A message concerns one instrument's book at most: the delta's or the snapshot's.
     BookEffect book{.applied = m_output.bookUpdatesApplied, .dropped = m_output.bookUpdatesDropped};
-    if (!m_output.deltas.empty())
+    if (m_output.bookInstrument)
+        book.instrument = m_output.bookInstrument;
+    else if (!m_output.deltas.empty())
         book.instrument = m_output.deltas.front().instrument;
     else if (!m_output.snapshots.empty())
         book.instrument = m_output.snapshots.front().instrument;

@@ -157,6 +157,56 @@ private slots:
         QCOMPARE(btc[QStringLiteral("book_updates_applied")].toInt(), 0);
     }
 
+    // An OKX capture: aggregated trades with a hole before one, a checksum that fails (the book
+    // is discarded, the next update dropped), channels not stored, a cut line. Symbols are found
+    // in the capture.
+    void okxCaptureReport()
+    {
+        writeFile(QStringLiteral("okx.jsonl"),
+            R"({"event":"subscribe","arg":{"channel":"books","instId":"BTC-USDT"},"connId":"a"})"
+            "\n"
+            R"({"arg":{"channel":"books","instId":"BTC-USDT"},"action":"snapshot","data":[{"asks":[["3366.8","9","0","1"],["3368","8","0","3"]],"bids":[["3366.1","7","0","1"],["3366","6","0","2"]],"ts":"1597026383085","checksum":-1881014294,"prevSeqId":-1,"seqId":10}]})"
+            "\n"
+            R"({"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[{"instId":"BTC-USDT","tradeId":"100","px":"3366.5","sz":"1","side":"buy","ts":"1597026383090","count":"1"}]})"
+            "\n"
+            R"({"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[{"instId":"BTC-USDT","tradeId":"105","px":"3366.5","sz":"1","side":"buy","ts":"1597026383091","count":"2"}]})"
+            "\n"
+            R"({"arg":{"channel":"books","instId":"BTC-USDT"},"action":"update","data":[{"asks":[["3372","8","0","1"]],"bids":[["3366","0","0","0"]],"ts":"1597026383095","checksum":12345,"prevSeqId":10,"seqId":15}]})"
+            "\n"
+            R"({"arg":{"channel":"books","instId":"BTC-USDT"},"action":"update","data":[{"asks":[],"bids":[],"ts":"1597026383096","checksum":1,"prevSeqId":15,"seqId":16}]})"
+            "\n"
+            R"({"arg":{"channel":"tickers","instId":"BTC-USDT"},"data":[{"instId":"BTC-USDT","last":"1"}]})"
+            "\npong\n"
+            R"({"arg":{"channel":"trades","instId":"BTC-USDT"},"data":[)"
+            "\n");
+        const auto run = replay({QStringLiteral("--exchange"), QStringLiteral("okx"),
+            QStringLiteral("--input"), m_dir.filePath(QStringLiteral("okx.jsonl")),
+            QStringLiteral("--dry-run"), QStringLiteral("--report"), QStringLiteral("json")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonObject report = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        QCOMPARE(report[QStringLiteral("ignored")].toObject(),
+            (QJsonObject{{QStringLiteral("pong"), 1}, {QStringLiteral("tickers"), 1}}));
+        const QJsonArray errors = report[QStringLiteral("parse_errors")].toArray();
+        QCOMPARE(errors.size(), 1);
+        QCOMPARE(errors[0][QStringLiteral("line")].toInt(), 9);
+        const QJsonObject btc
+            = report[QStringLiteral("symbols")][QStringLiteral("BTC-USDT")].toObject();
+        QCOMPARE(btc[QStringLiteral("trades")].toInt(), 2);
+        // 105 with a count of 2 covers 104 and 105.
+        QCOMPARE(btc[QStringLiteral("trade_gaps")].toArray(),
+            (QJsonArray{QJsonObject{{QStringLiteral("line"), 4},
+                {QStringLiteral("first_missing"), 101}, {QStringLiteral("last_missing"), 103}}}));
+        const QJsonArray windows = btc[QStringLiteral("window_gaps")].toArray();
+        QCOMPARE(windows.size(), 1);
+        QCOMPARE(windows[0][QStringLiteral("kind")].toString(), QStringLiteral("checksum"));
+        QCOMPARE(windows[0][QStringLiteral("line")].toInt(), 5);
+        QVERIFY(windows[0][QStringLiteral("cause")].toString().contains(
+            QStringLiteral("12345 sent, 831078360 computed")));
+        QCOMPARE(btc[QStringLiteral("book_updates_applied")].toInt(), 1);
+        QCOMPARE(btc[QStringLiteral("book_updates_dropped")].toInt(), 1);
+        QVERIFY(btc[QStringLiteral("best_bid")].toArray().isEmpty()); // the book was discarded
+    }
+
     void writesToTheDatabaseOnce()
     {
         const std::string conninfo = testing::TestCluster::instance().createDatabase("replay");
