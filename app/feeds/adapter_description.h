@@ -27,6 +27,13 @@ struct FeedSettings
     std::string adapter; // the registry name of its protocol: "binance"
     std::vector<model::Instrument> instruments;
     std::map<std::string, std::string, std::less<>> options; // as written; checked on load
+
+    // The option `key` as written, or `fallback` when it is not set.
+    std::string option(std::string_view key, std::string_view fallback) const
+    {
+        const auto found = options.find(key);
+        return found == options.end() ? std::string(fallback) : found->second;
+    }
 };
 
 struct AdapterOption

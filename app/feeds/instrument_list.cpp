@@ -12,6 +12,14 @@ InstrumentList::InstrumentList(std::vector<model::Instrument> instruments)
     }
 }
 
+InstrumentList InstrumentList::withTimePrecision(std::string_view precision) const
+{
+    std::vector<model::Instrument> stamped = m_instruments;
+    for (auto &instrument : stamped)
+        instrument.timePrecision = precision;
+    return InstrumentList{std::move(stamped)};
+}
+
 std::optional<std::uint32_t> InstrumentList::find(std::string_view symbol) const
 {
     const auto it = m_bySymbol.find(symbol);

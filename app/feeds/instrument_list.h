@@ -19,6 +19,10 @@ public:
     InstrumentList() = default;
     explicit InstrumentList(std::vector<model::Instrument> instruments);
 
+    // The same instruments stamped with the precision of the feed's times ("ms", "us"), as each
+    // adapter knows it.
+    InstrumentList withTimePrecision(std::string_view precision) const;
+
     std::optional<std::uint32_t> find(std::string_view symbol) const;
     const model::Instrument &at(std::uint32_t index) const { return m_instruments.at(index); }
     std::size_t size() const { return m_instruments.size(); }

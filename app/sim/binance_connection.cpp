@@ -1,5 +1,7 @@
 #include "app/sim/binance_connection.h"
 
+#include "app/sim/frame_text.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -16,13 +18,6 @@ using binance_json::TimeUnit;
 
 constexpr qsizetype kMaxStreams = 1024; // per connection, as on Binance
 constexpr qint64 kMaxControlMessageBytes = 64 * 1024;
-
-// A JSON value as text, e.g. an id to echo: 5, "abc", null.
-std::string jsonText(const QJsonValue &value)
-{
-    const QByteArray array = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
-    return array.sliced(1, array.size() - 2).toStdString();
-}
 
 std::string errorReply(int code, const QString &message, const QJsonValue &id)
 {

@@ -1,6 +1,6 @@
 #include "app/sim/bybit_simulator.h"
 
-#include "app/sim/decimal_text.h"
+#include "app/sim/frame_text.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -16,12 +16,6 @@ constexpr QLatin1StringView kPath{"/v5/public/spot"};
 constexpr std::string_view kMalformedFrame = R"({"topic":"publicTrade.)";
 constexpr qint64 kMaxRequestBytes = 64 * 1024;
 constexpr std::array<std::size_t, 3> kDepths{50, 200, 1000};
-
-std::string jsonText(const QJsonValue &value)
-{
-    const QByteArray array = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
-    return array.sliced(1, array.size() - 2).toStdString();
-}
 
 template<typename Side> void appendLevels(std::string &out, const Side &side)
 {

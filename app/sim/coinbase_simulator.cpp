@@ -1,6 +1,6 @@
 #include "app/sim/coinbase_simulator.h"
 
-#include "app/sim/decimal_text.h"
+#include "app/sim/frame_text.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -19,12 +19,6 @@ constexpr int kDecimals = 8; // Coinbase writes "10101.10000000"
 constexpr std::uint64_t kHeartbeatRounds = 10; // of the 100 ms depth interval
 
 enum Channel : std::uint8_t { kMatches = 1, kLevel2 = 2, kHeartbeat = 4 };
-
-std::string rfc3339(std::int64_t timeUs)
-{
-    return std::format("{:%FT%T}Z",
-        std::chrono::sys_time<std::chrono::microseconds>{std::chrono::microseconds{timeUs}});
-}
 
 void appendPrice(std::string &out, std::int64_t ticks)
 {

@@ -1,7 +1,7 @@
 #include "app/sim/kraken_simulator.h"
 
 #include "app/feeds/kraken/book_checksum.h"
-#include "app/sim/decimal_text.h"
+#include "app/sim/frame_text.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -18,18 +18,6 @@ constexpr QLatin1StringView kPath{"/v2"};
 constexpr std::string_view kMalformedFrame = R"({"channel":"trade","type":"update","data":[{)";
 constexpr qint64 kMaxRequestBytes = 64 * 1024;
 constexpr std::array kDepths{10, 25, 100, 500, 1000};
-
-std::string rfc3339(std::int64_t timeUs)
-{
-    return std::format("{:%FT%T}Z",
-        std::chrono::sys_time<std::chrono::microseconds>{std::chrono::microseconds{timeUs}});
-}
-
-std::string jsonText(const QJsonValue &value)
-{
-    const QByteArray array = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
-    return array.sliced(1, array.size() - 2).toStdString();
-}
 
 void appendLevel(std::string &out, std::int64_t ticks, std::uint32_t lots)
 {

@@ -1,7 +1,7 @@
 #include "app/sim/okx_simulator.h"
 
 #include "app/feeds/okx/book_checksum.h"
-#include "app/sim/decimal_text.h"
+#include "app/sim/frame_text.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -34,12 +34,6 @@ std::string quantityText(std::uint32_t lots)
     std::string out;
     appendShortestDecimal(out, lots, SimulatedMarket::kQuantityDecimals);
     return out;
-}
-
-std::string jsonText(const QJsonValue &value)
-{
-    const QByteArray array = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
-    return array.sliced(1, array.size() - 2).toStdString();
 }
 
 } // namespace

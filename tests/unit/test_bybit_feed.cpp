@@ -4,29 +4,18 @@
 // replacing the book.
 #include "app/feeds/bybit/bybit_adapter.h"
 #include "app/feeds/bybit/bybit_normalizer.h"
+#include "tests/support/normalize_frame.h"
 
 #include <QTest>
 
 using namespace tickscope;
+using namespace tickscope::testing;
 using namespace tickscope::feeds::bybit;
 
 namespace {
 
 const feeds::InstrumentList kInstruments{
     {{"bybit", "BTCUSDT", "BTC", "USDT"}, {"bybit", "ETHUSDT", "ETH", "USDT"}}};
-constexpr std::int64_t kReceivedAt = 1'700'000'000'123'456'789;
-
-model::Decimal dec(const char *text)
-{
-    return *model::Decimal::parse(text);
-}
-
-feeds::NormalizedOutput normalize(BybitNormalizer &normalizer, std::string_view frame)
-{
-    feeds::NormalizedOutput out;
-    normalizer.normalize({feeds::RawKind::WebSocketText, 0, kReceivedAt, frame}, out);
-    return out;
-}
 
 std::string book(
     std::string_view type, std::int64_t u, std::string_view bids = "", std::string_view asks = "")

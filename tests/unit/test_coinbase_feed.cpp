@@ -3,29 +3,18 @@
 // then absolute sizes by price, a new snapshot replacing it.
 #include "app/feeds/coinbase/coinbase_adapter.h"
 #include "app/feeds/coinbase/coinbase_normalizer.h"
+#include "tests/support/normalize_frame.h"
 
 #include <QTest>
 
 using namespace tickscope;
+using namespace tickscope::testing;
 using namespace tickscope::feeds::coinbase;
 
 namespace {
 
 const feeds::InstrumentList kInstruments{
     {{"coinbase", "BTC-USD", "BTC", "USD"}, {"coinbase", "ETH-USD", "ETH", "USD"}}};
-constexpr std::int64_t kReceivedAt = 1'700'000'000'123'456'789;
-
-model::Decimal dec(const char *text)
-{
-    return *model::Decimal::parse(text);
-}
-
-feeds::NormalizedOutput normalize(CoinbaseNormalizer &normalizer, std::string_view frame)
-{
-    feeds::NormalizedOutput out;
-    normalizer.normalize({feeds::RawKind::WebSocketText, 0, kReceivedAt, frame}, out);
-    return out;
-}
 
 } // namespace
 

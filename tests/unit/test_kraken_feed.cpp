@@ -4,29 +4,18 @@
 // leads to.
 #include "app/feeds/kraken/kraken_adapter.h"
 #include "app/feeds/kraken/kraken_normalizer.h"
+#include "tests/support/normalize_frame.h"
 
 #include <QTest>
 
 using namespace tickscope;
+using namespace tickscope::testing;
 using namespace tickscope::feeds::kraken;
 
 namespace {
 
 const feeds::InstrumentList kInstruments{
     {{"kraken", "BTC/USD", "BTC", "USD"}, {"kraken", "MATIC/USD", "MATIC", "USD"}}};
-constexpr std::int64_t kReceivedAt = 1'700'000'000'123'456'789;
-
-model::Decimal dec(const char *text)
-{
-    return *model::Decimal::parse(text);
-}
-
-feeds::NormalizedOutput normalize(KrakenNormalizer &normalizer, std::string_view frame)
-{
-    feeds::NormalizedOutput out;
-    normalizer.normalize({feeds::RawKind::WebSocketText, 0, kReceivedAt, frame}, out);
-    return out;
-}
 
 // The `instrument` snapshot with BTC/USD's precisions (price 1, quantity 8), as Kraken sends it:
 // every pair, configured or not.

@@ -3,29 +3,18 @@
 // the exact text after each message, and what a break or a mismatch leads to.
 #include "app/feeds/okx/okx_adapter.h"
 #include "app/feeds/okx/okx_normalizer.h"
+#include "tests/support/normalize_frame.h"
 
 #include <QTest>
 
 using namespace tickscope;
+using namespace tickscope::testing;
 using namespace tickscope::feeds::okx;
 
 namespace {
 
 const feeds::InstrumentList kInstruments{
     {{"okx", "BTC-USDT", "BTC", "USDT"}, {"okx", "ETH-USDT", "ETH", "USDT"}}};
-constexpr std::int64_t kReceivedAt = 1'700'000'000'123'456'789;
-
-model::Decimal dec(const char *text)
-{
-    return *model::Decimal::parse(text);
-}
-
-feeds::NormalizedOutput normalize(OkxNormalizer &normalizer, std::string_view frame)
-{
-    feeds::NormalizedOutput out;
-    normalizer.normalize({feeds::RawKind::WebSocketText, 0, kReceivedAt, frame}, out);
-    return out;
-}
 
 // A books push of BTC-USDT; levels as "[price,size,0,orders]" text.
 std::string books(std::string_view action, std::int64_t prevSeqId, std::int64_t seqId,

@@ -7,21 +7,9 @@
 
 namespace tickscope::feeds::binance {
 
-namespace {
-
-// The instruments as this feed stamps them: its timestamps' unit is the time unit asked for.
-InstrumentList withPrecision(std::vector<model::Instrument> instruments, TimeUnit timeUnit)
-{
-    for (auto &instrument : instruments)
-        instrument.timePrecision = timeUnit == TimeUnit::Microseconds ? "us" : "ms";
-    return InstrumentList{std::move(instruments)};
-}
-
-} // namespace
-
 BinanceAdapter::BinanceAdapter(const InstrumentList &instruments, BinanceEndpoints endpoints,
     TimeUnit timeUnit, std::size_t streamsPerConnection)
-    : m_instruments(withPrecision(instruments.all(), timeUnit))
+    : m_instruments(instruments.withTimePrecision(timeUnit == TimeUnit::Microseconds ? "us" : "ms"))
     , m_endpoints(std::move(endpoints))
     , m_timeUnit(timeUnit)
     // Trade ids `t` run without holes per symbol; the diff stream's U/u update ids chain; the
@@ -66,19 +54,19 @@ AdapterDescription describeAdapter()
                 }},
         },
         .create = [](const FeedSettings &settings) -> std::unique_ptr<ExchangeAdapter> {
-            BinanceEndpoints endpoints;
-            if (const auto url = settings.options.find("websocket_url");
-                url != settings.options.end())
-                endpoints.websocket = QUrl(QString::fromStdString(url->second));
-            if (const auto url = settings.options.find("rest_url"); url != settings.options.end())
-                endpoints.rest = QUrl(QString::fromStdString(url->second));
-            const auto unit = settings.options.find("time_unit");
-            const bool micro = unit != settings.options.end() && unit->second == "us";
-            const auto streams = settings.options.find("streams_per_connection");
+            const BinanceEndpoints defaults;
+            const BinanceEndpoints endpoints{
+                .websocket = QUrl(QString::fromStdString(settings.option(
+                    "websocket_url", defaults.websocket.toString().toStdString()))),
+                .rest = QUrl(QString::fromStdString(
+                    settings.option("rest_url", defaults.rest.toString().toStdString()))),
+            };
             return std::make_unique<BinanceAdapter>(InstrumentList{settings.instruments},
-                endpoints, micro ? TimeUnit::Microseconds : TimeUnit::Milliseconds,
-                streams == settings.options.end() ? BinanceAdapter::kMaxStreamsPerConnection
-                                                  : std::stoull(streams->second));
+                endpoints,
+                settings.option("time_unit", "ms") == "us" ? TimeUnit::Microseconds
+                                                           : TimeUnit::Milliseconds,
+                std::stoull(settings.option("streams_per_connection",
+                    std::to_string(BinanceAdapter::kMaxStreamsPerConnection))));
         },
     };
 }

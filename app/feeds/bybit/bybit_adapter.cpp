@@ -12,14 +12,6 @@ namespace tickscope::feeds::bybit {
 
 namespace {
 
-// Bybit stamps trades and books in milliseconds.
-InstrumentList withPrecision(std::vector<model::Instrument> instruments)
-{
-    for (auto &instrument : instruments)
-        instrument.timePrecision = "ms";
-    return InstrumentList{std::move(instruments)};
-}
-
 QByteArray request(const char *op, const QStringList &topics)
 {
     return QJsonDocument(QJsonObject{{QStringLiteral("op"), QLatin1StringView(op)},
@@ -31,7 +23,7 @@ QByteArray request(const char *op, const QStringList &topics)
 
 BybitAdapter::BybitAdapter(const InstrumentList &instruments, QUrl websocket, std::size_t depth,
     std::size_t streamsPerConnection)
-    : m_instruments(withPrecision(instruments.all()))
+    : m_instruments(instruments.withTimePrecision("ms")) // Bybit sends milliseconds
     , m_websocket(std::move(websocket))
     , m_depth(depth)
     // Spot trade ids are long strings, shared across symbols (v3's word for it): a jump per
@@ -72,15 +64,11 @@ AdapterDescription describeAdapter()
                 }},
         },
         .create = [](const FeedSettings &settings) -> std::unique_ptr<ExchangeAdapter> {
-            auto option = [&](std::string_view key, std::string fallback) {
-                const auto found = settings.options.find(key);
-                return found == settings.options.end() ? fallback : found->second;
-            };
             return std::make_unique<BybitAdapter>(InstrumentList{settings.instruments},
                 QUrl(QString::fromStdString(
-                    option("websocket_url", "wss://stream.bybit.com/v5/public/spot"))),
-                std::stoull(option("depth", std::to_string(BybitAdapter::kDefaultDepth))),
-                std::stoull(option("streams_per_connection",
+                    settings.option("websocket_url", "wss://stream.bybit.com/v5/public/spot"))),
+                std::stoull(settings.option("depth", std::to_string(BybitAdapter::kDefaultDepth))),
+                std::stoull(settings.option("streams_per_connection",
                     std::to_string(BybitAdapter::kDefaultStreamsPerConnection))));
         },
     };

@@ -11,14 +11,6 @@ namespace tickscope::feeds::coinbase {
 
 namespace {
 
-// Coinbase stamps trades and book updates in microseconds.
-InstrumentList withPrecision(std::vector<model::Instrument> instruments)
-{
-    for (auto &instrument : instruments)
-        instrument.timePrecision = "us";
-    return InstrumentList{std::move(instruments)};
-}
-
 QByteArray request(const char *type, const QJsonArray &products, const QJsonArray &channels)
 {
     return QJsonDocument(
@@ -31,7 +23,7 @@ QByteArray request(const char *type, const QJsonArray &products, const QJsonArra
 
 CoinbaseAdapter::CoinbaseAdapter(
     const InstrumentList &instruments, QUrl websocket, std::size_t streamsPerConnection)
-    : m_instruments(withPrecision(instruments.all()))
+    : m_instruments(instruments.withTimePrecision("us")) // Coinbase sends microseconds
     , m_websocket(std::move(websocket))
     // trade_id runs on by one per product (the heartbeat's last_trade_id is there to check it);
     // level2_batch has no sequence; a fresh book comes with a new subscription.
@@ -66,14 +58,10 @@ AdapterDescription describeAdapter()
                 }},
         },
         .create = [](const FeedSettings &settings) -> std::unique_ptr<ExchangeAdapter> {
-            auto option = [&](std::string_view key, std::string fallback) {
-                const auto found = settings.options.find(key);
-                return found == settings.options.end() ? fallback : found->second;
-            };
             return std::make_unique<CoinbaseAdapter>(InstrumentList{settings.instruments},
                 QUrl(QString::fromStdString(
-                    option("websocket_url", "wss://ws-feed.exchange.coinbase.com"))),
-                std::stoull(option("streams_per_connection",
+                    settings.option("websocket_url", "wss://ws-feed.exchange.coinbase.com"))),
+                std::stoull(settings.option("streams_per_connection",
                     std::to_string(CoinbaseAdapter::kDefaultStreamsPerConnection))));
         },
     };

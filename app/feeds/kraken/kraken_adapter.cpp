@@ -11,14 +11,6 @@ namespace tickscope::feeds::kraken {
 
 namespace {
 
-// Kraken v2 stamps trades and books in microseconds.
-InstrumentList withPrecision(std::vector<model::Instrument> instruments)
-{
-    for (auto &instrument : instruments)
-        instrument.timePrecision = "us";
-    return InstrumentList{std::move(instruments)};
-}
-
 QByteArray request(const char *method, QJsonObject params)
 {
     return QJsonDocument(QJsonObject{{QStringLiteral("method"), QLatin1StringView(method)},
@@ -30,7 +22,7 @@ QByteArray request(const char *method, QJsonObject params)
 
 KrakenAdapter::KrakenAdapter(const InstrumentList &instruments, QUrl websocket, std::size_t depth,
     std::size_t streamsPerConnection)
-    : m_instruments(withPrecision(instruments.all()))
+    : m_instruments(instruments.withTimePrecision("us")) // Kraken v2 sends microseconds
     , m_websocket(std::move(websocket))
     , m_depth(depth)
     // trade_id is "a sequence number, unique per book"; books carry a CRC32 and no sequence, and
@@ -70,14 +62,10 @@ AdapterDescription describeAdapter()
                 }},
         },
         .create = [](const FeedSettings &settings) -> std::unique_ptr<ExchangeAdapter> {
-            auto option = [&](std::string_view key, std::string fallback) {
-                const auto found = settings.options.find(key);
-                return found == settings.options.end() ? fallback : found->second;
-            };
             return std::make_unique<KrakenAdapter>(InstrumentList{settings.instruments},
-                QUrl(QString::fromStdString(option("websocket_url", "wss://ws.kraken.com/v2"))),
-                std::stoull(option("depth", std::to_string(KrakenAdapter::kDefaultDepth))),
-                std::stoull(option("streams_per_connection",
+                QUrl(QString::fromStdString(settings.option("websocket_url", "wss://ws.kraken.com/v2"))),
+                std::stoull(settings.option("depth", std::to_string(KrakenAdapter::kDefaultDepth))),
+                std::stoull(settings.option("streams_per_connection",
                     std::to_string(KrakenAdapter::kDefaultStreamsPerConnection))));
         },
     };

@@ -11,14 +11,6 @@ namespace tickscope::feeds::okx {
 
 namespace {
 
-// OKX stamps trades and books in milliseconds.
-InstrumentList withPrecision(std::vector<model::Instrument> instruments)
-{
-    for (auto &instrument : instruments)
-        instrument.timePrecision = "ms";
-    return InstrumentList{std::move(instruments)};
-}
-
 QJsonObject channelArg(const char *channel, const std::string &symbol)
 {
     return {{QStringLiteral("channel"), QLatin1StringView(channel)},
@@ -36,7 +28,7 @@ QByteArray request(const char *op, const QJsonArray &args)
 
 OkxAdapter::OkxAdapter(
     const InstrumentList &instruments, QUrl websocket, std::size_t streamsPerConnection)
-    : m_instruments(withPrecision(instruments.all()))
+    : m_instruments(instruments.withTimePrecision("ms")) // OKX sends milliseconds
     , m_websocket(std::move(websocket))
     // A `trades` push covers ids tradeId - count + 1 .. tradeId, and ids run on without holes
     // per instrument; a book's updates link by prevSeqId and carry a CRC32, and a lost book is
@@ -72,14 +64,11 @@ AdapterDescription describeAdapter()
                 }},
         },
         .create = [](const FeedSettings &settings) -> std::unique_ptr<ExchangeAdapter> {
-            QUrl websocket{QStringLiteral("wss://ws.okx.com:8443/ws/v5/public")};
-            if (const auto url = settings.options.find("websocket_url");
-                url != settings.options.end())
-                websocket = QUrl(QString::fromStdString(url->second));
-            const auto streams = settings.options.find("streams_per_connection");
-            return std::make_unique<OkxAdapter>(InstrumentList{settings.instruments}, websocket,
-                streams == settings.options.end() ? OkxAdapter::kDefaultStreamsPerConnection
-                                                  : std::stoull(streams->second));
+            return std::make_unique<OkxAdapter>(InstrumentList{settings.instruments},
+                QUrl(QString::fromStdString(
+                    settings.option("websocket_url", "wss://ws.okx.com:8443/ws/v5/public"))),
+                std::stoull(settings.option("streams_per_connection",
+                    std::to_string(OkxAdapter::kDefaultStreamsPerConnection))));
         },
     };
 }

@@ -1,6 +1,10 @@
-#include "app/sim/decimal_text.h"
+#include "app/sim/frame_text.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <charconv>
+#include <chrono>
+#include <format>
 #include <string_view>
 #include <utility>
 
@@ -38,6 +42,18 @@ void appendShortestDecimal(std::string &out, std::int64_t mantissa, int decimals
     out += whole;
     if (!fraction.empty())
         out.append(1, '.').append(fraction);
+}
+
+std::string rfc3339(std::int64_t timeUs)
+{
+    return std::format("{:%FT%T}Z",
+        std::chrono::sys_time<std::chrono::microseconds>{std::chrono::microseconds{timeUs}});
+}
+
+std::string jsonText(const QJsonValue &value)
+{
+    const QByteArray array = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    return array.sliced(1, array.size() - 2).toStdString();
 }
 
 } // namespace tickscope::sim
