@@ -419,6 +419,16 @@ BatchReceipt IngestWriter::finishBatch(const IngestBatch &batch, bool staging,
             pqxx::params{idOf(resolved.gap.instrument), model::kindName(resolved.gap.kind),
                 resolved.gap.firstMissing, resolved.gap.lastMissing,
                 resolved.backfilled ? "backfilled" : "unrecoverable", resolved.note});
+    // A stored snapshot makes its instrument's book known again. The book updates its earlier
+    // book gaps lost will never come: no exchange keeps a history of them.
+    for (const auto &snapshot : batch.snapshots)
+        tx.exec("UPDATE audit.gaps SET status = 'unrecoverable', resolved_at = now(), note = "
+                "concat_ws('; ', note, 'the book was rebuilt from the snapshot at ' || "
+                "to_char($2::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') "
+                "|| '; the updates before it are not kept by the exchange') WHERE instrument_id = "
+                "$1 AND kind IN ('book_sequence', 'checksum') AND status = 'open' AND gap_end <= "
+                "$2::timestamptz",
+            pqxx::params{idOf(snapshot.instrument), timestamp(snapshot.exchangeTimeNs)});
     for (const auto &event : batch.feedEvents)
         tx.exec("INSERT INTO audit.feed_events (time, feed, event, detail) VALUES ($1, $2, $3, $4)",
             pqxx::params{

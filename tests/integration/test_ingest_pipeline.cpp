@@ -219,6 +219,14 @@ private slots:
                 {std::pair{"trade_id", "trade_gaps"}, std::pair{"book_sequence", "depth_gaps"}})
                 QCOMPARE(storedGaps(tx, symbol, kind),
                     rangesOf(sent[QString::fromLatin1(key)].toArray()));
+            // The REST snapshot that resynchronised the book closed its gap.
+            QCOMPARE(tx.exec("SELECT count(*) FROM audit.gaps g JOIN market_data.instruments i "
+                             "USING (instrument_id) WHERE i.symbol = $1 AND g.kind = "
+                             "'book_sequence' AND g.status <> 'unrecoverable'",
+                           pqxx::params{symbol})
+                         .one_field()
+                         .as<int>(),
+                0);
         }
         QVERIFY(!rangesOf(report[QStringLiteral("symbols")][QStringLiteral("BTCUSDT")]
                                 [QStringLiteral("trade_gaps")]
