@@ -16,6 +16,23 @@ std::expected<document *, std::string> Reader::iterate(std::string_view text)
     return &m_document;
 }
 
+std::expected<object, std::string> Reader::iterateObject(std::string_view text)
+{
+    if (auto started = iterate(text); !started)
+        return std::unexpected(started.error());
+    object top;
+    if (auto error = m_document.get_object().get(top))
+        return std::unexpected(std::format("not a JSON object ({})", describe(error)));
+    return top;
+}
+
+std::expected<void, std::string> Reader::checkEnd()
+{
+    if (!m_document.at_end())
+        return std::unexpected(std::string("trailing content after the JSON object"));
+    return {};
+}
+
 std::expected<void, std::string> readInt(
     value v, std::optional<std::int64_t> &out, std::string_view key)
 {

@@ -31,6 +31,10 @@ class Reader
 public:
     // Starts reading `text`; the document stays usable until the next call.
     std::expected<document *, std::string> iterate(std::string_view text);
+    // Starts reading `text`, which must be one JSON object (every exchange's frames are).
+    std::expected<object, std::string> iterateObject(std::string_view text);
+    // Once that object has been read: an error when anything follows it.
+    std::expected<void, std::string> checkEnd();
 
 private:
     simdjson::ondemand::parser m_parser;

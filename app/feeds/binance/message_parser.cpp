@@ -135,17 +135,14 @@ struct MessageParser::State
 
     std::expected<Fields, std::string> read(std::string_view text)
     {
-        const auto document = reader.iterate(text);
-        if (!document)
-            return std::unexpected(document.error());
-        object top;
-        if (auto error = (*document)->get_object().get(top))
-            return std::unexpected(std::format("not a JSON object ({})", describe(error)));
+        auto top = reader.iterateObject(text);
+        if (!top)
+            return std::unexpected(top.error());
         Fields fields;
-        if (auto read = readObject(top, fields, 0); !read)
+        if (auto read = readObject(*top, fields, 0); !read)
             return std::unexpected(read.error());
-        if (!(*document)->at_end())
-            return std::unexpected(std::string("trailing content after the JSON object"));
+        if (auto end = reader.checkEnd(); !end)
+            return std::unexpected(end.error());
         return fields;
     }
 };

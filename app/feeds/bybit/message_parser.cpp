@@ -88,12 +88,9 @@ MessageParser::MessageParser(const InstrumentList &instruments)
 std::expected<Message, std::string> MessageParser::parse(
     std::string_view frame, std::int64_t receivedAtNs)
 {
-    const auto document = m_reader.iterate(frame);
-    if (!document)
-        return std::unexpected(document.error());
-    json::object top;
-    if (auto error = (*document)->get_object().get(top))
-        return std::unexpected(std::format("not a JSON object ({})", describe(error)));
+    auto top = m_reader.iterateObject(frame);
+    if (!top)
+        return std::unexpected(top.error());
 
     std::string_view topic;
     std::string_view type;
@@ -151,7 +148,7 @@ std::expected<Message, std::string> MessageParser::parse(
         });
     };
 
-    auto read = forEachField(top, [&](std::string_view key, json::value v) -> Fields {
+    auto read = forEachField(*top, [&](std::string_view key, json::value v) -> Fields {
         if (key == "topic")
             return readString(v, topic, key);
         if (key == "type")
@@ -177,8 +174,8 @@ std::expected<Message, std::string> MessageParser::parse(
     });
     if (!read)
         return std::unexpected(read.error());
-    if (!(*document)->at_end())
-        return std::unexpected(std::string("trailing content after the JSON object"));
+    if (auto end = m_reader.checkEnd(); !end)
+        return std::unexpected(end.error());
 
     if (!op.empty() && success)
         return Reply{std::string(op), *success, std::string(retMsg)};

@@ -90,12 +90,9 @@ MessageParser::MessageParser(const InstrumentList &instruments)
 std::expected<Message, std::string> MessageParser::parse(
     std::string_view frame, std::int64_t receivedAtNs)
 {
-    const auto document = m_reader.iterate(frame);
-    if (!document)
-        return std::unexpected(document.error());
-    json::object top;
-    if (auto error = (*document)->get_object().get(top))
-        return std::unexpected(std::format("not a JSON object ({})", describe(error)));
+    auto top = m_reader.iterateObject(frame);
+    if (!top)
+        return std::unexpected(top.error());
 
     std::string_view type;
     std::string_view product;
@@ -111,7 +108,7 @@ std::expected<Message, std::string> MessageParser::parse(
     bool hasBids = false;
     bool hasAsks = false;
     bool hasChanges = false;
-    auto read = forEachField(top, [&](std::string_view key, json::value v) -> Fields {
+    auto read = forEachField(*top, [&](std::string_view key, json::value v) -> Fields {
         if (key == "type")
             return readString(v, type, key);
         if (key == "product_id")
@@ -148,8 +145,8 @@ std::expected<Message, std::string> MessageParser::parse(
     });
     if (!read)
         return std::unexpected(read.error());
-    if (!(*document)->at_end())
-        return std::unexpected(std::string("trailing content after the JSON object"));
+    if (auto end = m_reader.checkEnd(); !end)
+        return std::unexpected(end.error());
 
     if (type == "subscriptions")
         return Subscriptions{std::move(subscriptions)};

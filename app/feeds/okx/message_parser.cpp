@@ -194,12 +194,9 @@ std::expected<Message, std::string> MessageParser::parse(
 {
     if (frame == "pong")
         return Pong{};
-    const auto document = m_reader.iterate(frame);
-    if (!document)
-        return std::unexpected(document.error());
-    json::object top;
-    if (auto error = (*document)->get_object().get(top))
-        return std::unexpected(std::format("not a JSON object ({})", describe(error)));
+    auto top = m_reader.iterateObject(frame);
+    if (!top)
+        return std::unexpected(top.error());
 
     std::string_view event;
     std::string_view code;
@@ -211,7 +208,7 @@ std::expected<Message, std::string> MessageParser::parse(
     bool hasData = false;
     std::vector<model::Trade> trades;
     BookMessage book;
-    for (auto field : top) {
+    for (auto field : *top) {
         std::string_view key;
         if (auto error = field.escaped_key().get(key))
             return std::unexpected(std::format("bad key ({})", describe(error)));
@@ -279,8 +276,8 @@ std::expected<Message, std::string> MessageParser::parse(
         if (!read)
             return std::unexpected(read.error());
     }
-    if (!(*document)->at_end())
-        return std::unexpected(std::string("trailing content after the JSON object"));
+    if (auto end = m_reader.checkEnd(); !end)
+        return std::unexpected(end.error());
 
     if (event == "error")
         return ErrorReply{std::string(code), std::string(text)};
