@@ -69,31 +69,25 @@ std::expected<model::Trade, std::string> readTrade(json::object entry,
     std::string_view side;
     std::optional<std::int64_t> time;
     std::optional<std::int64_t> count;
-    for (auto field : entry) {
-        std::string_view key;
-        if (auto error = field.escaped_key().get(key))
-            return std::unexpected(std::format("bad key ({})", describe(error)));
-        json::value v;
-        if (auto error = field.value().get(v))
-            return std::unexpected(std::format("bad value ({})", describe(error)));
-        std::expected<void, std::string> read;
+    auto read = json::forEachField(entry, [&](std::string_view key, json::value v) -> json::Fields {
         if (key == "instId")
-            read = readString(v, symbol, key);
-        else if (key == "tradeId")
-            read = readString(v, tradeId, key);
-        else if (key == "px")
-            read = readString(v, price, key);
-        else if (key == "sz")
-            read = readString(v, size, key);
-        else if (key == "side")
-            read = readString(v, side, key);
-        else if (key == "ts")
-            read = readIntString(v, time, key);
-        else if (key == "count")
-            read = readIntString(v, count, key);
-        if (!read)
-            return std::unexpected("trade " + read.error());
-    }
+            return readString(v, symbol, key);
+        if (key == "tradeId")
+            return readString(v, tradeId, key);
+        if (key == "px")
+            return readString(v, price, key);
+        if (key == "sz")
+            return readString(v, size, key);
+        if (key == "side")
+            return readString(v, side, key);
+        if (key == "ts")
+            return readIntString(v, time, key);
+        if (key == "count")
+            return readIntString(v, count, key);
+        return {};
+    });
+    if (!read)
+        return std::unexpected("trade " + read.error());
     if (symbol != channelSymbol)
         return std::unexpected(
             std::format("trade of {} in the channel of {}", symbol, channelSymbol));
@@ -139,32 +133,27 @@ std::expected<void, std::string> readBook(json::object entry, BookMessage &book)
     std::optional<std::int64_t> seqId;
     bool hasBids = false;
     bool hasAsks = false;
-    for (auto field : entry) {
-        std::string_view key;
-        if (auto error = field.escaped_key().get(key))
-            return std::unexpected(std::format("bad key ({})", describe(error)));
-        json::value v;
-        if (auto error = field.value().get(v))
-            return std::unexpected(std::format("bad value ({})", describe(error)));
-        std::expected<void, std::string> read;
+    auto read = json::forEachField(entry, [&](std::string_view key, json::value v) -> json::Fields {
         if (key == "bids") {
             hasBids = true;
-            read = readLevels(v, book.bidTexts, book.bids, key);
-        } else if (key == "asks") {
-            hasAsks = true;
-            read = readLevels(v, book.askTexts, book.asks, key);
-        } else if (key == "ts") {
-            read = readIntString(v, time, key);
-        } else if (key == "checksum") {
-            read = readInt(v, checksum, key);
-        } else if (key == "prevSeqId") {
-            read = readInt(v, prevSeqId, key);
-        } else if (key == "seqId") {
-            read = readInt(v, seqId, key);
+            return readLevels(v, book.bidTexts, book.bids, key);
         }
-        if (!read)
-            return std::unexpected("book " + read.error());
-    }
+        if (key == "asks") {
+            hasAsks = true;
+            return readLevels(v, book.askTexts, book.asks, key);
+        }
+        if (key == "ts")
+            return readIntString(v, time, key);
+        if (key == "checksum")
+            return readInt(v, checksum, key);
+        if (key == "prevSeqId")
+            return readInt(v, prevSeqId, key);
+        if (key == "seqId")
+            return readInt(v, seqId, key);
+        return {};
+    });
+    if (!read)
+        return std::unexpected("book " + read.error());
     if (!hasBids || !hasAsks || !prevSeqId || !seqId)
         return std::unexpected(std::string("book lacks one of bids, asks, prevSeqId, seqId"));
     if (checksum && (*checksum < INT32_MIN || *checksum > INT32_MAX))
