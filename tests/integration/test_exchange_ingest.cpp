@@ -64,6 +64,10 @@ private slots:
                                 << 1 << QList<int>{1, 1} << 10;
         QTest::newRow("bybit") << "bybit" << QStringList{"BTCUSDT", "ETHUSDT"} << false << true << 0
                                << QList<int>{0, 0} << 0;
+        // Coinbase's level2_batch has no sequence and no checksum: nothing in-band can find a
+        // lost book message, so none is injected.
+        QTest::newRow("coinbase") << "coinbase" << QStringList{"BTC-USD", "ETH-USD"} << true
+                                  << false << 0 << QList<int>{0, 0} << 0;
     }
 
     void simulatorToDatabase()
