@@ -46,12 +46,15 @@ public:
     virtual QList<QByteArray> resubscribeMessages(std::uint32_t /*instrument*/) const { return {}; }
     // BookRecovery::RestSnapshot: where the book of `instrument` is fetched from.
     virtual QUrl snapshotUrl(std::uint32_t /*instrument*/) const { return {}; }
-    // Backfill::ById: up to `limit` trades of `instrument` from trade id `fromId` on.
+    // Up to `limit` trades of `instrument` from `cursor`, as traits().backfill pages: FromId,
+    // the first id wanted; BeforeId, the ids below it; SinceTime, trades after this exchange
+    // time (ns).
     virtual QUrl backfillUrl(
-        std::uint32_t /*instrument*/, std::int64_t /*fromId*/, int /*limit*/) const
+        std::uint32_t /*instrument*/, std::int64_t /*cursor*/, int /*limit*/) const
     {
         return {};
     }
+    // The most trades one page may ask for.
     virtual int backfillPageSize() const { return 0; }
     virtual std::unique_ptr<FeedNormalizer> createNormalizer() const = 0;
 };

@@ -3,7 +3,11 @@
 // venue are in the exchange folders (and ../shared/feeds/PROTOCOLS.md).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <format>
+#include <string>
 
 namespace tickscope::feeds {
 
@@ -33,8 +37,13 @@ struct ExchangeTraits
         TextPing, // an application message ("ping") the exchange answers
         None,
     };
-    // How missing trades can be fetched afterwards.
-    enum class Backfill { ById, ByTime, ByCursor, None };
+    // How missing trades can be fetched afterwards: how the history endpoint pages.
+    enum class Backfill {
+        FromId, // from a trade id on, oldest first (Binance historicalTrades fromId)
+        BeforeId, // the ids below a cursor id, newest first (OKX history-trades, Coinbase trades)
+        SinceTime, // after an exchange time, oldest first (Kraken Trades since)
+        None,
+    };
 
     TradeIds tradeIds = TradeIds::Opaque;
     BookRecovery bookRecovery = BookRecovery::SocketSnapshot;
@@ -53,5 +62,22 @@ struct ExchangeTraits
     };
     RestWeights restWeights;
 };
+
+// A backfill page's cursor in words, for the log and the audit trail: "trades from id 7".
+inline std::string describeBackfillPage(ExchangeTraits::Backfill paging, std::int64_t cursor)
+{
+    switch (paging) {
+    case ExchangeTraits::Backfill::FromId:
+        return std::format("trades from id {}", cursor);
+    case ExchangeTraits::Backfill::BeforeId:
+        return std::format("trades before id {}", cursor);
+    case ExchangeTraits::Backfill::SinceTime:
+        return std::format("trades after {:%FT%T}Z",
+            std::chrono::sys_time<std::chrono::nanoseconds>(std::chrono::nanoseconds(cursor)));
+    case ExchangeTraits::Backfill::None:
+        break;
+    }
+    return "trades";
+}
 
 } // namespace tickscope::feeds

@@ -106,8 +106,18 @@ void FeedNormalizer::normalize(const RawMessage &message, NormalizedOutput &out)
             reportUnknownSymbol(message, rest->symbol, out);
             return;
         }
-        normalizeRestResponse(
-            static_cast<RestTopic>(message.tag), *instrument, rest->body, message, out);
+        if (static_cast<RestTopic>(message.tag) == RestTopic::BookSnapshot) {
+            normalizeSnapshotResponse(*instrument, rest->body, message, out);
+            return;
+        }
+        auto page = parseBackfillPage(*instrument, rest->body, message.receivedAtNs);
+        if (!page) {
+            reportMalformed(message, "trade backfill answer: " + page.error(), out);
+            out.backfillRefused.push_back(*instrument);
+            return;
+        }
+        std::ranges::move(*page, std::back_inserter(out.backfilledTrades));
+        out.backfillAnswered.push_back(*instrument);
         return;
     }
     case RawKind::Marker:
@@ -159,10 +169,17 @@ void FeedNormalizer::normalizeResume(
             static_cast<double>(message.receivedAtNs - pausedAtNs) / 1e9, cause)});
 }
 
-void FeedNormalizer::normalizeRestResponse(
-    RestTopic, std::uint32_t, std::string_view, const RawMessage &message, NormalizedOutput &out)
+void FeedNormalizer::normalizeSnapshotResponse(
+    std::uint32_t, std::string_view, const RawMessage &message, NormalizedOutput &out)
 {
-    reportMalformed(message, "a REST answer, which this exchange's feed never asks for", out);
+    reportMalformed(
+        message, "a REST book snapshot, which this exchange's feed never asks for", out);
+}
+
+std::expected<std::vector<model::Trade>, std::string> FeedNormalizer::parseBackfillPage(
+    std::uint32_t, std::string_view, std::int64_t)
+{
+    return std::unexpected(std::string("this exchange's feed never asks for trades over REST"));
 }
 
 void FeedNormalizer::recordBook(

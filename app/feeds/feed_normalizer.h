@@ -13,6 +13,7 @@
 #include "app/model/trade.h"
 
 #include <cstdint>
+#include <expected>
 #include <map>
 #include <optional>
 #include <set>
@@ -28,6 +29,9 @@ struct NormalizedOutput
     std::vector<model::Trade> trades;
     std::vector<model::Trade> backfilledTrades; // fetched for a gap: older than the live ones
     std::vector<std::uint32_t> backfillAnswered; // instruments whose backfill request was answered
+    // Instruments whose backfill answer could not be used (an exchange error, a bad body): the
+    // gap stays open, for the next start or `tickscope gaps --backfill`.
+    std::vector<std::uint32_t> backfillRefused;
     std::vector<model::BookDelta> deltas;
     std::vector<model::BookSnapshot> snapshots;
     std::vector<model::Gap> gaps; // book sequence breaks, outages (trade ids: the sequencer)
@@ -69,9 +73,14 @@ public:
 
 protected:
     virtual void normalizeFrame(const RawMessage &message, NormalizedOutput &out) = 0;
-    // For exchanges whose feed fetches over REST; the others call none of it a valid record.
-    virtual void normalizeRestResponse(RestTopic topic, std::uint32_t instrument,
-        std::string_view body, const RawMessage &message, NormalizedOutput &out);
+    // For exchanges whose books are synchronised from REST snapshots; the others call such a
+    // record invalid.
+    virtual void normalizeSnapshotResponse(std::uint32_t instrument, std::string_view body,
+        const RawMessage &message, NormalizedOutput &out);
+    // For exchanges with a trade history endpoint: the trades of one backfill page, or why the
+    // answer cannot be used.
+    virtual std::expected<std::vector<model::Trade>, std::string> parseBackfillPage(
+        std::uint32_t instrument, std::string_view body, std::int64_t receivedAtNs);
 
     // What a book kept from the socket made of one message (`message`: its content, sequences
     // included): the gap and the resubscription it asks for, and the message itself, as a

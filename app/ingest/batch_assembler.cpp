@@ -13,6 +13,7 @@ BatchAssembler::BatchAssembler(const feeds::ExchangeAdapter &adapter, BackfillRe
     , m_normalizer(adapter.createNormalizer())
     , m_sequencer(adapter.traits().tradeIds, adapter.instruments().size())
     , m_sequenceMoved(adapter.instruments().size(), false)
+    , m_backfills(adapter.instruments().size())
     , m_connections(planConnections(adapter))
     , m_disconnected(m_connections.size() + 1)
     , m_cadence(adapter.instruments().size())
@@ -26,12 +27,8 @@ void BatchAssembler::resume(const db::IngestCheckpoint &checkpoint)
         if (sequence.kind == model::Gap::Kind::TradeId)
             m_sequencer.seed(sequence.instrument, sequence.lastSequence, sequence.lastTimeNs);
     }
-    if (!canBackfill())
-        return;
-    for (const auto &gap : checkpoint.openTradeGaps) {
-        m_backfills.push_back({gap});
-        requestBackfill(gap, gap.firstMissing);
-    }
+    for (const auto &gap : checkpoint.openTradeGaps)
+        queueBackfill(gap);
 }
 
 BatchAssembler::BookEffect BatchAssembler::absorb(
@@ -46,10 +43,7 @@ BatchAssembler::BookEffect BatchAssembler::absorb(
         }
         if (outcome.gap) {
             m_output.gaps.push_back(*outcome.gap);
-            if (canBackfill()) {
-                m_backfills.push_back({*outcome.gap});
-                requestBackfill(*outcome.gap, outcome.gap->firstMissing);
-            }
+            queueBackfill(*outcome.gap);
         }
         if (outcome.advanced)
             m_sequenceMoved[trade.instrument] = true;
@@ -64,6 +58,8 @@ BatchAssembler::BookEffect BatchAssembler::absorb(
     }
     for (const auto instrument : m_output.backfillAnswered)
         absorbBackfill(instrument, batch);
+    for (const auto instrument : m_output.backfillRefused)
+        leaveBackfillOpen(instrument);
 
     // A message concerns one instrument's book at most: the delta's or the snapshot's.
     BookEffect book{.applied = m_output.bookUpdatesApplied, .dropped = m_output.bookUpdatesDropped};
@@ -201,58 +197,126 @@ void BatchAssembler::numberFromJournal(model::JournalPosition position)
     }
 }
 
-bool BatchAssembler::canBackfill() const
+void BatchAssembler::queueBackfill(const model::Gap &gap)
 {
-    return m_adapter.traits().backfill == feeds::ExchangeTraits::Backfill::ById;
+    using Backfill = feeds::ExchangeTraits::Backfill;
+    PendingBackfill pending{.gap = gap};
+    switch (m_adapter.traits().backfill) {
+    case Backfill::FromId:
+        pending.cursor = gap.firstMissing;
+        pending.reached = gap.firstMissing - 1;
+        break;
+    case Backfill::BeforeId:
+        pending.cursor = gap.lastMissing + 1;
+        pending.reached = gap.lastMissing + 1;
+        break;
+    case Backfill::SinceTime:
+        // From just before the last trade before the gap (`since` is exclusive); a gap whose
+        // time is not known stays open.
+        if (gap.beforeTimeNs <= 0)
+            return;
+        pending.cursor = gap.beforeTimeNs - 1;
+        pending.reached = gap.firstMissing - 1;
+        break;
+    case Backfill::None:
+        return;
+    }
+    pending.limit = pageLimit(pending);
+    auto &queue = m_backfills.at(gap.instrument);
+    queue.push_back(pending);
+    if (queue.size() == 1)
+        requestPage(queue.front());
 }
 
-void BatchAssembler::requestBackfill(const model::Gap &gap, std::int64_t fromId)
+int BatchAssembler::pageLimit(const PendingBackfill &pending) const
 {
-    if (!m_onBackfill)
-        return;
-    const auto limit
-        = std::min<std::int64_t>(m_adapter.backfillPageSize(), gap.lastMissing - fromId + 1);
-    m_onBackfill(gap.instrument, fromId, static_cast<int>(limit));
+    // A page asks for no more than the gap still misses, where ids tell how many that is.
+    const std::int64_t page = m_adapter.backfillPageSize();
+    switch (m_adapter.traits().backfill) {
+    case feeds::ExchangeTraits::Backfill::FromId:
+        return static_cast<int>(std::min(page, pending.gap.lastMissing - pending.cursor + 1));
+    case feeds::ExchangeTraits::Backfill::BeforeId:
+        return static_cast<int>(std::min(page, pending.cursor - pending.gap.firstMissing));
+    default:
+        return static_cast<int>(page);
+    }
+}
+
+void BatchAssembler::requestPage(const PendingBackfill &pending)
+{
+    if (m_onBackfill)
+        m_onBackfill(pending.gap.instrument, pending.cursor, pending.limit);
 }
 
 void BatchAssembler::absorbBackfill(std::uint32_t instrument, db::IngestBatch &batch)
 {
-    std::int64_t lastFetched = -1;
-    std::size_t fetched = 0;
+    using Backfill = feeds::ExchangeTraits::Backfill;
+    auto &queue = m_backfills.at(instrument);
+    if (queue.empty())
+        return; // an answer whose gap a restart settled meanwhile
+    PendingBackfill &pending = queue.front();
+    const model::Gap &gap = pending.gap;
+    const Backfill paging = m_adapter.traits().backfill;
+    const bool backwards = paging == Backfill::BeforeId;
+    std::int64_t fetched = 0;
+    std::int64_t latestTimeNs = 0;
+    const std::int64_t reachedBefore = pending.reached;
     for (const auto &trade : m_output.backfilledTrades) {
         if (trade.instrument != instrument)
             continue;
         ++fetched;
-        lastFetched = std::max(lastFetched, trade.tradeId);
-        for (auto &pending : m_backfills) {
-            if (pending.gap.instrument == instrument && trade.tradeId >= pending.gap.firstMissing
-                && trade.tradeId <= pending.gap.lastMissing) {
-                ++pending.found;
-                batch.trades.push_back(trade);
-                break;
-            }
+        latestTimeNs = std::max(latestTimeNs, trade.exchangeTimeNs);
+        // Pages may overlap (SinceTime starts at a time, not an id): each id counts once.
+        const bool beyond
+            = backwards ? trade.tradeId < pending.reached : trade.tradeId > pending.reached;
+        if (!beyond)
+            continue;
+        pending.reached = trade.tradeId;
+        if (trade.tradeId >= gap.firstMissing && trade.tradeId <= gap.lastMissing) {
+            ++pending.found;
+            batch.trades.push_back(trade);
         }
     }
-    // A gap is settled when the exchange answered past its end, or had nothing more to give.
-    const bool exhausted = fetched < static_cast<std::size_t>(m_adapter.backfillPageSize());
-    for (auto it = m_backfills.begin(); it != m_backfills.end();) {
-        const model::Gap &gap = it->gap;
-        if (gap.instrument != instrument || (gap.firstMissing > lastFetched + 1 && !exhausted)) {
-            ++it;
-            continue;
+    // Settled when the pages reached past the gap, or the exchange had no more to give.
+    const bool exhausted = fetched < pending.limit || pending.reached == reachedBefore;
+    const bool through
+        = backwards ? pending.reached <= gap.firstMissing : pending.reached >= gap.lastMissing;
+    if (!exhausted && !through) {
+        switch (paging) {
+        case Backfill::FromId:
+            pending.cursor = pending.reached + 1;
+            break;
+        case Backfill::BeforeId:
+            pending.cursor = pending.reached;
+            break;
+        default:
+            // Trades at the latest time may continue on the next page.
+            pending.cursor = std::max(pending.cursor + 1, latestTimeNs - 1);
+            break;
         }
-        if (!exhausted && lastFetched < gap.lastMissing) {
-            requestBackfill(gap, lastFetched + 1);
-            ++it;
-            continue;
-        }
-        const bool complete = it->found == gap.missingCount();
-        batch.resolvedGaps.push_back({gap, complete,
-            std::format("{} of {} missing trades fetched from the exchange", it->found,
-                gap.missingCount())});
-        ++m_counts.gapsBackfilled;
-        it = m_backfills.erase(it);
+        pending.limit = pageLimit(pending);
+        requestPage(pending);
+        return;
     }
+    const bool complete = pending.found == gap.missingCount();
+    batch.resolvedGaps.push_back({gap, complete,
+        std::format("{} of {} missing trades fetched from the exchange", pending.found,
+            gap.missingCount())});
+    ++m_counts.gapsBackfilled;
+    queue.pop_front();
+    if (!queue.empty())
+        requestPage(queue.front());
+}
+
+void BatchAssembler::leaveBackfillOpen(std::uint32_t instrument)
+{
+    // The trades fetched so far are stored; the gap stays open for the next start to ask again.
+    auto &queue = m_backfills.at(instrument);
+    if (queue.empty())
+        return;
+    queue.pop_front();
+    if (!queue.empty())
+        requestPage(queue.front());
 }
 
 } // namespace tickscope::ingest

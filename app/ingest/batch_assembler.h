@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -24,10 +25,11 @@ namespace tickscope::ingest {
 class BatchAssembler
 {
 public:
-    // Asked when a trade-id gap needs its trades fetched (FeedSession::backfill does it); the
-    // answer comes back through the journal as a REST record.
+    // Asked for a page of the trades that a trade-id gap left out, `cursor` as
+    // ExchangeAdapter::backfillUrl takes it (FeedSession::backfill fetches it); the answer comes
+    // back through the journal as a REST record.
     using BackfillRequest
-        = std::function<void(std::uint32_t instrument, std::int64_t fromId, int limit)>;
+        = std::function<void(std::uint32_t instrument, std::int64_t cursor, int limit)>;
 
     // What the messages absorbed so far held, for status lines and reports.
     struct Counts
@@ -77,16 +79,25 @@ private:
     void noteSilence(const model::Trade &trade);
     // Book rows of venues without update ids get their journal record's number.
     void numberFromJournal(model::JournalPosition position);
-    bool canBackfill() const;
-    void requestBackfill(const model::Gap &gap, std::int64_t fromId);
+    // Queues a trade-id gap for backfill where the exchange keeps a history.
+    void queueBackfill(const model::Gap &gap);
     void absorbBackfill(std::uint32_t instrument, db::IngestBatch &batch);
+    // The exchange's answer could not be used: on to the instrument's next gap.
+    void leaveBackfillOpen(std::uint32_t instrument);
 
-    // A trade-id gap whose trades were asked for, and how many of them came so far.
+    // A trade-id gap whose trades are fetched a page at a time.
     struct PendingBackfill
     {
         model::Gap gap;
-        std::int64_t found = 0;
+        std::int64_t found = 0; // of its missing trades
+        std::int64_t cursor = 0; // of the page asked for (ExchangeAdapter::backfillUrl)
+        int limit = 0; // the most trades that page may hold
+        // The fetched id furthest into the gap: the lowest for Backfill::BeforeId, which pages
+        // backwards, the highest otherwise.
+        std::int64_t reached = 0;
     };
+    int pageLimit(const PendingBackfill &pending) const;
+    void requestPage(const PendingBackfill &pending);
 
     static constexpr std::chrono::seconds kMinSilence{60};
     static constexpr double kSilenceFactor = 100;
@@ -106,7 +117,9 @@ private:
     feeds::NormalizedOutput m_output;
     TradeSequencer m_sequencer;
     std::vector<bool> m_sequenceMoved;
-    std::vector<PendingBackfill> m_backfills;
+    // Per instrument, its gaps in the order found; only the first one's page is asked for, so
+    // an answer is always the first's.
+    std::vector<std::deque<PendingBackfill>> m_backfills;
     std::vector<std::vector<std::uint32_t>> m_connections; // the instruments of each
     // Per connection (and one for unknown ones), its disconnect not yet followed by a connect.
     std::vector<std::optional<model::FeedEvent>> m_disconnected;

@@ -50,8 +50,8 @@ DatabaseWriter::~DatabaseWriter() = default;
 void DatabaseWriter::start()
 {
     m_assembler = std::make_unique<BatchAssembler>(
-        *m_adapter, [this](std::uint32_t instrument, std::int64_t fromId, int limit) {
-            emit backfillRequested(instrument, fromId, limit);
+        *m_adapter, [this](std::uint32_t instrument, std::int64_t cursor, int limit) {
+            emit backfillRequested(instrument, cursor, limit);
         });
     m_pollTimer = new QTimer(this);
     m_pollTimer->setInterval(m_options.pollInterval);

@@ -67,8 +67,8 @@ public slots:
 
 signals:
     void statusChanged(const tickscope::model::WriterStatus &status);
-    // A trade-id gap was found: fetch the missing trades (FeedSession::backfill).
-    void backfillRequested(quint32 instrument, qint64 fromId, int limit);
+    // A page of the trades a trade-id gap left out is wanted (FeedSession::backfill).
+    void backfillRequested(quint32 instrument, qint64 cursor, int limit);
     void stopped();
     // The writer cannot go on (its journal cannot be read); it has stopped reading.
     void failed(const QString &why);

@@ -171,13 +171,14 @@ void FeedSession::resynchronizeBook(std::uint32_t instrument)
     }
 }
 
-void FeedSession::backfill(std::uint32_t instrument, qint64 fromId, int limit)
+void FeedSession::backfill(std::uint32_t instrument, qint64 cursor, int limit)
 {
     if (m_stopping || m_pausedAtNs != 0 || !m_network
         || instrument >= m_adapter->instruments().size())
         return;
-    fetchRest(m_adapter->backfillUrl(instrument, fromId, limit), feeds::RestTopic::TradeBackfill,
-        instrument, QStringLiteral("trades from id %1").arg(fromId),
+    fetchRest(m_adapter->backfillUrl(instrument, cursor, limit), feeds::RestTopic::TradeBackfill,
+        instrument,
+        QString::fromStdString(feeds::describeBackfillPage(m_adapter->traits().backfill, cursor)),
         [](const feeds::RawMessage &) { });
 }
 

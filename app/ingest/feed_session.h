@@ -54,9 +54,10 @@ public slots:
     void start();
     // Closes the connection, seals the journal and emits stopped().
     void stop();
-    // Fetches up to `limit` trades of `instrument` from `fromId` on over REST and journals them,
-    // for the writer to fill a gap with.
-    void backfill(std::uint32_t instrument, qint64 fromId, int limit);
+    // Fetches a page of up to `limit` trades of `instrument` from `cursor` (as
+    // ExchangeAdapter::backfillUrl takes it) over REST and journals it, for the writer to fill a
+    // gap with.
+    void backfill(std::uint32_t instrument, qint64 cursor, int limit);
 
 signals:
     void statusChanged(const tickscope::model::FeedStatus &status);

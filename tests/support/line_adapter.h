@@ -1,7 +1,9 @@
 // A minimal exchange for tests of the exchange-neutral core: one trade per text frame,
 // "SYMBOL,ID,PRICE,SIZE,SIDE,TIME_MS" (SIDE is B or S), with trade ids as whatever text the test
 // chooses and trade-id semantics as the test declares; or one book level, "BOOK,SYMBOL,PRICE,SIZE",
-// without an update id. It stands in for an exchange's protocol,
+// without an update id. A backfill page is such trade lines, one per line, or "ERROR text" for an
+// answer that cannot be used; the test declares how pages are asked for. It stands in for an
+// exchange's protocol,
 // not for the database: the writer, the sequencer and the COPY run as they do for Binance.
 #pragma once
 
@@ -64,10 +66,23 @@ protected:
         out.trades.push_back(std::move(trade));
     }
 
-    void normalizeRestResponse(feeds::RestTopic, std::uint32_t, std::string_view,
-        const feeds::RawMessage &message, feeds::NormalizedOutput &out) override
+    std::expected<std::vector<model::Trade>, std::string> parseBackfillPage(
+        std::uint32_t, std::string_view body, std::int64_t receivedAtNs) override
     {
-        reportMalformed(message, "this exchange has no REST side", out);
+        if (body.starts_with("ERROR"))
+            return std::unexpected(std::string(body));
+        std::vector<model::Trade> trades;
+        for (const auto line : std::views::split(body, '\n')) {
+            feeds::NormalizedOutput out;
+            normalizeFrame({feeds::RawKind::WebSocketText, 0, receivedAtNs,
+                               std::string_view(line.begin(), line.end())},
+                out);
+            if (out.trades.size() != 1)
+                return std::unexpected(
+                    "not a trade line: " + std::string(line.begin(), line.end()));
+            trades.push_back(out.trades.front());
+        }
+        return trades;
     }
 };
 
@@ -76,11 +91,15 @@ class LineAdapter : public feeds::ExchangeAdapter
 public:
     // One stream per instrument, at most `streamsPerConnection` on a connection (0: no limit).
     LineAdapter(std::vector<model::Instrument> instruments, feeds::ExchangeTraits::TradeIds ids,
-        std::size_t streamsPerConnection = 0)
+        std::size_t streamsPerConnection = 0,
+        feeds::ExchangeTraits::Backfill backfill = feeds::ExchangeTraits::Backfill::None,
+        int backfillPageSize = 0)
         : m_instruments(std::move(instruments))
+        , m_backfillPageSize(backfillPageSize)
     {
         m_traits.tradeIds = ids;
         m_traits.streamsPerConnection = streamsPerConnection;
+        m_traits.backfill = backfill;
     }
 
     std::string feedName() const override { return m_instruments.at(0).exchange; }
@@ -94,6 +113,7 @@ public:
     std::size_t streamsPerInstrument() const override { return 1; }
     std::chrono::seconds connectionLifetime() const override { return std::chrono::hours(24); }
     bool feedThreadCanSkip(std::string_view) const override { return true; }
+    int backfillPageSize() const override { return m_backfillPageSize; }
     std::unique_ptr<feeds::FeedNormalizer> createNormalizer() const override
     {
         return std::make_unique<LineNormalizer>(m_instruments);
@@ -102,6 +122,7 @@ public:
 private:
     feeds::InstrumentList m_instruments;
     feeds::ExchangeTraits m_traits;
+    int m_backfillPageSize;
 };
 
 } // namespace tickscope::testing

@@ -20,7 +20,7 @@ BinanceAdapter::BinanceAdapter(const InstrumentList &instruments, BinanceEndpoin
           .bookRecovery = ExchangeTraits::BookRecovery::RestSnapshot,
           .bookIntegrity = ExchangeTraits::BookIntegrity::Sequence,
           .keepAlive = ExchangeTraits::KeepAlive::WebSocketPing,
-          .backfill = ExchangeTraits::Backfill::ById,
+          .backfill = ExchangeTraits::Backfill::FromId,
           .streamsPerConnection = std::clamp<std::size_t>(
               streamsPerConnection, kStreamsPerInstrument, kMaxStreamsPerConnection),
           // REQUEST_WEIGHT 6000 a minute; /api/v3/depth at limit 5000 weighs 250,

@@ -64,19 +64,15 @@ void BinanceNormalizer::normalizeFrame(const RawMessage &message, NormalizedOutp
         std::move(*parsed));
 }
 
-void BinanceNormalizer::normalizeRestResponse(RestTopic topic, std::uint32_t instrument,
-    std::string_view body, const RawMessage &message, NormalizedOutput &out)
+std::expected<std::vector<model::Trade>, std::string> BinanceNormalizer::parseBackfillPage(
+    std::uint32_t instrument, std::string_view body, std::int64_t receivedAtNs)
 {
-    if (topic == RestTopic::TradeBackfill) {
-        auto trades = m_parser.parseHistoricalTrades(body, instrument, message.receivedAtNs);
-        if (!trades) {
-            reportMalformed(message, trades.error(), out);
-            return;
-        }
-        std::ranges::move(*trades, std::back_inserter(out.backfilledTrades));
-        out.backfillAnswered.push_back(instrument);
-        return;
-    }
+    return m_parser.parseHistoricalTrades(body, instrument, receivedAtNs);
+}
+
+void BinanceNormalizer::normalizeSnapshotResponse(std::uint32_t instrument, std::string_view body,
+    const RawMessage &message, NormalizedOutput &out)
+{
     auto snapshot = m_parser.parseDepthSnapshot(body, instrument, message.receivedAtNs);
     if (!snapshot) {
         reportMalformed(message, snapshot.error(), out);

@@ -30,8 +30,10 @@ public:
 
 protected:
     void normalizeFrame(const RawMessage &message, NormalizedOutput &out) override;
-    void normalizeRestResponse(RestTopic topic, std::uint32_t instrument, std::string_view body,
+    void normalizeSnapshotResponse(std::uint32_t instrument, std::string_view body,
         const RawMessage &message, NormalizedOutput &out) override;
+    std::expected<std::vector<model::Trade>, std::string> parseBackfillPage(
+        std::uint32_t instrument, std::string_view body, std::int64_t receivedAtNs) override;
 
 private:
     void record(std::uint32_t instrument, const BookSync::Outcome &outcome, std::int64_t timeNs,

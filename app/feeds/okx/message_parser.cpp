@@ -297,4 +297,42 @@ std::expected<Message, std::string> MessageParser::parse(
     return book;
 }
 
+std::expected<std::vector<model::Trade>, std::string> MessageParser::parseHistoryTrades(
+    std::string_view body, std::uint32_t instrument, std::int64_t receivedAtNs)
+{
+    auto top = m_reader.iterateObject(body);
+    if (!top)
+        return std::unexpected(top.error());
+    const std::string &symbol = m_instruments.at(instrument).symbol;
+    std::string_view code;
+    std::string_view text;
+    bool hasData = false;
+    std::vector<model::Trade> trades;
+    auto read = json::forEachField(*top, [&](std::string_view key, json::value v) -> json::Fields {
+        if (key == "code")
+            return readString(v, code, key);
+        if (key == "msg")
+            return readString(v, text, key);
+        if (key != "data")
+            return {};
+        hasData = true;
+        return json::forEachObject(v, key, [&](json::object entry) -> json::Fields {
+            auto trade = readTrade(entry, m_instruments, symbol, receivedAtNs);
+            if (!trade)
+                return std::unexpected(trade.error());
+            trades.push_back(std::move(*trade));
+            return {};
+        });
+    });
+    if (!read)
+        return std::unexpected(read.error());
+    if (auto end = m_reader.checkEnd(); !end)
+        return std::unexpected(end.error());
+    if (code != "0")
+        return std::unexpected(std::format("OKX answered code {}: {}", code, text));
+    if (!hasData)
+        return std::unexpected(std::string("history-trades answer without 'data'"));
+    return trades;
+}
+
 } // namespace tickscope::feeds::okx

@@ -1,8 +1,9 @@
 // Parses OKX v5 public WebSocket frames (../shared/feeds/PROTOCOLS.md 4): `trades` pushes,
 // `books` snapshots and updates (with the levels' exact text, which the checksum is computed
 // over), subscribe and unsubscribe acks, error replies, notices (64008: the connection closes
-// soon) and the text "pong". Every value is validated; a bad frame yields an error naming what was
-// wrong instead of a message. Used by OkxNormalizer on the feed and writer threads.
+// soon) and the text "pong"; and the REST answer of history-trades, for backfill. Every value is
+// validated; a bad frame yields an error naming what was wrong instead of a message. Used by
+// OkxNormalizer on the feed and writer threads.
 #pragma once
 
 #include "app/feeds/instrument_list.h"
@@ -83,6 +84,11 @@ public:
     explicit MessageParser(const InstrumentList &instruments);
 
     std::expected<Message, std::string> parse(std::string_view frame, std::int64_t receivedAtNs);
+    // The REST answer of GET /api/v5/market/history-trades for `instrument`:
+    // {"code":"0","msg":"","data":[{"instId":..,"tradeId":..,"px":..,"sz":..,"side":..,"ts":..}]},
+    // newest first; a code other than "0" is OKX refusing, returned as the error.
+    std::expected<std::vector<model::Trade>, std::string> parseHistoryTrades(
+        std::string_view body, std::uint32_t instrument, std::int64_t receivedAtNs);
 
 private:
     json::Reader m_reader;

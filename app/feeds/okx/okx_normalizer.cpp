@@ -74,4 +74,10 @@ void OkxNormalizer::onBook(BookMessage book, NormalizedOutput &out)
         out);
 }
 
+std::expected<std::vector<model::Trade>, std::string> OkxNormalizer::parseBackfillPage(
+    std::uint32_t instrument, std::string_view body, std::int64_t receivedAtNs)
+{
+    return m_parser.parseHistoryTrades(body, instrument, receivedAtNs);
+}
+
 } // namespace tickscope::feeds::okx
