@@ -524,15 +524,19 @@ IngestCheckpoint IngestWriter::loadCheckpoint()
         });
     }
     for (const auto &row :
-        tx.exec("SELECT instrument_id, first_missing, last_missing FROM audit.gaps "
-                "WHERE instrument_id = ANY($1) AND kind = 'trade_id' AND status = 'open' "
-                "ORDER BY first_missing",
+        tx.exec(std::format("SELECT instrument_id, first_missing, last_missing, "
+                            "coalesce({}, 0), coalesce({}, 0) FROM audit.gaps WHERE "
+                            "instrument_id = ANY($1) AND kind = 'trade_id' AND status = 'open' "
+                            "ORDER BY first_missing",
+                    epochNanoseconds("gap_start"), epochNanoseconds("gap_end")),
             pqxx::params{m_instrumentIds})) {
         const auto it = std::ranges::find(m_instrumentIds, row[0].as<int>());
         checkpoint.openTradeGaps.push_back({.kind = model::Gap::Kind::TradeId,
             .instrument = static_cast<std::uint32_t>(it - m_instrumentIds.begin()),
             .firstMissing = row[1].as<std::int64_t>(),
-            .lastMissing = row[2].as<std::int64_t>()});
+            .lastMissing = row[2].as<std::int64_t>(),
+            .beforeTimeNs = row[3].as<std::int64_t>(),
+            .afterTimeNs = row[4].as<std::int64_t>()});
     }
     return checkpoint;
 }

@@ -48,6 +48,13 @@ std::optional<std::string> checkUrl(std::string_view value, std::initializer_lis
         QStringList(schemes).join(QStringLiteral(" or ")).toStdString(), value);
 }
 
+AdapterOption restUrlOption(std::string_view help)
+{
+    return {"rest_url", help, [](std::string_view value) {
+                return checkUrl(value, {QStringLiteral("http"), QStringLiteral("https")});
+            }};
+}
+
 std::optional<std::string> checkChoice(
     std::string_view value, std::initializer_list<std::string_view> choices)
 {

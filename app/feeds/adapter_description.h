@@ -76,4 +76,7 @@ std::optional<std::string> checkChoice(
 std::optional<std::string> checkWholeNumber(
     std::string_view value, std::size_t min, std::size_t max);
 
+// The `rest_url` setting of an exchange with a REST side: an http or https URL.
+AdapterOption restUrlOption(std::string_view help);
+
 } // namespace tickscope::feeds

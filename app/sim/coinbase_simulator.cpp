@@ -80,7 +80,8 @@ CoinbaseSimulator::CoinbaseSimulator(Options options, QObject *parent)
 
 std::map<std::string, std::string, std::less<>> CoinbaseSimulator::adapterOptions() const
 {
-    return {{"websocket_url", std::format("ws://127.0.0.1:{}", port())}};
+    return {{"websocket_url", std::format("ws://127.0.0.1:{}", port())},
+        {"rest_url", std::format("http://127.0.0.1:{}", restPort())}};
 }
 
 std::expected<std::unique_ptr<SimulatedClient>, QString> CoinbaseSimulator::accept(
@@ -240,6 +241,56 @@ std::string CoinbaseSimulator::shutdownNotice(const SimulatedClient &)
 std::string_view CoinbaseSimulator::malformedFrame() const
 {
     return kMalformedFrame;
+}
+
+std::optional<HttpServer::Handler> CoinbaseSimulator::restApi()
+{
+    return [this](const HttpServer::Request &request) -> HttpServer::Response {
+        const auto refuse = [](int status, const QString &message) {
+            return HttpServer::Response{status,
+                QJsonDocument(QJsonObject{{QStringLiteral("message"), message}})
+                    .toJson(QJsonDocument::Compact)};
+        };
+        const QStringList parts = request.path.split(u'/');
+        // "", "products", "<id>", "trades"
+        if (parts.size() != 4 || parts[1] != u"products" || parts[3] != u"trades")
+            return refuse(404, QStringLiteral("route not found"));
+        const SimulatedMarket *found = market(parts[2].toStdString());
+        if (!found)
+            return refuse(404, QStringLiteral("NotFound"));
+        if (request.query.hasQueryItem(QStringLiteral("before")))
+            return refuse(400, QStringLiteral("the simulator pages with 'after' only"));
+        const auto limit = HttpServer::wholeNumber(request.query, QStringLiteral("limit"), 1, 1000);
+        const auto after
+            = HttpServer::wholeNumber(request.query, QStringLiteral("after"), 1, INT64_MAX);
+        if (!limit || !after)
+            return refuse(400, !limit ? limit.error() : after.error());
+        const auto count = static_cast<std::size_t>(limit->value_or(1000));
+        auto trades
+            = *after ? found->tradesBefore(**after, count) : found->trades(std::nullopt, count);
+        if (!*after)
+            std::ranges::reverse(trades); // newest first, as Coinbase pages
+        std::string body = "[";
+        for (const auto &trade : trades) {
+            body += body.size() == 1 ? R"({"time":")" : R"(,{"time":")";
+            body += rfc3339(trade.timeUs);
+            body += R"(","trade_id":)";
+            body += std::to_string(trade.id);
+            body += R"(,"price":")";
+            appendPrice(body, trade.priceTicks);
+            body += R"(","size":")";
+            appendSize(body, trade.quantityLots);
+            // The maker's side: a buyer who made the market.
+            body += trade.buyerIsMaker ? R"(","side":"buy"})" : R"(","side":"sell"})";
+        }
+        body += ']';
+        HttpServer::Response response{200, QByteArray::fromStdString(body)};
+        if (!trades.empty()) {
+            response.headers.append({"CB-BEFORE", QByteArray::number(qint64(trades.front().id))});
+            response.headers.append({"CB-AFTER", QByteArray::number(qint64(trades.back().id))});
+        }
+        return response;
+    };
 }
 
 } // namespace tickscope::sim

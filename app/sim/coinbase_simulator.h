@@ -4,7 +4,9 @@
 // unknown product), `last_match` then `match` trades whose side is the maker's, a level2_batch
 // `snapshot` on subscription and `l2update` changes, `heartbeat` once a second per product with
 // the last trade id. Numbers are strings with 8 decimals. level2_batch carries no sequence, so a
-// skip-depth fault, which no client could notice, is refused. Made by ExchangeSimulator::create().
+// skip-depth fault, which no client could notice, is refused. Its REST side answers
+// GET /products/<id>/trades (`after`: the ids below it, newest first, up to 1000, with CB-BEFORE
+// and CB-AFTER) from every trade kept. Made by ExchangeSimulator::create().
 #pragma once
 
 #include "app/sim/exchange_simulator.h"
@@ -30,6 +32,7 @@ protected:
         std::uint64_t round) override;
     std::string shutdownNotice(const SimulatedClient &client) override;
     std::string_view malformedFrame() const override;
+    std::optional<HttpServer::Handler> restApi() override;
 
 private:
     class Client;

@@ -36,6 +36,23 @@ QByteArray HttpServer::Request::header(QByteArrayView name) const
     return {};
 }
 
+std::expected<std::optional<std::int64_t>, QString> HttpServer::wholeNumber(
+    const QUrlQuery &query, const QString &name, std::int64_t min, std::int64_t max)
+{
+    if (!query.hasQueryItem(name))
+        return std::nullopt;
+    const QString text = query.queryItemValue(name, QUrl::FullyDecoded);
+    bool ok = false;
+    const qlonglong value = text.toLongLong(&ok);
+    if (!ok || value < min || value > max)
+        return std::unexpected(QStringLiteral("%1 must be a whole number from %2 to %3, not '%4'")
+                .arg(name)
+                .arg(min)
+                .arg(max)
+                .arg(text));
+    return value;
+}
+
 HttpServer::HttpServer(Handler handler, QObject *parent)
     : QObject(parent)
     , m_handler(std::move(handler))
@@ -51,8 +68,10 @@ HttpServer::~HttpServer()
 std::expected<void, QString> HttpServer::listen(quint16 port)
 {
     auto server = std::make_unique<QHttpServer>();
-    server->route(QStringLiteral("/api/v3/<arg>"), QHttpServerRequest::Method::AnyKnown,
-        [this](const QString &, const QHttpServerRequest &request) {
+    // A QUrl argument matches the rest of the path, slashes included: every path is the
+    // handler's.
+    server->route(QStringLiteral("/<arg>"), QHttpServerRequest::Method::AnyKnown,
+        [this](const QUrl &, const QHttpServerRequest &request) {
             // Answered on this object's thread; the HTTP thread goes on meanwhile.
             auto promise = std::make_shared<QPromise<QHttpServerResponse>>();
             QFuture<QHttpServerResponse> answer = promise->future();

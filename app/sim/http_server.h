@@ -3,8 +3,9 @@
 // messages a second. The handler still runs on the thread that owns this object (the
 // simulator's), queued between its ticks, so it reads the markets without locks; the HTTP thread
 // only parses, waits for the answer without blocking, and writes it (keep-alive as HTTP/1.1
-// clients expect). Every path under /api/v3/ reaches the handler; others get Qt's 404.
-// Used by BinanceSimulator for BinanceRestApi.
+// clients expect). Every path reaches the handler, which answers 404 for those it does not know.
+// Used by the simulators whose exchanges have a REST side: Binance (BinanceRestApi), OKX, Kraken
+// and Coinbase (their trade histories).
 #pragma once
 
 #include <QByteArray>
@@ -15,6 +16,7 @@
 #include <expected>
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QHttpServer;
 
@@ -42,6 +44,11 @@ public:
     };
 
     using Handler = std::function<Response(const Request &)>;
+
+    // A whole-number query parameter from `min` to `max`: nothing when it is absent, what is
+    // wrong with it in words when it is not such a number.
+    static std::expected<std::optional<std::int64_t>, QString> wholeNumber(
+        const QUrlQuery &query, const QString &name, std::int64_t min, std::int64_t max);
 
     explicit HttpServer(Handler handler, QObject *parent = nullptr);
     ~HttpServer() override;

@@ -110,7 +110,8 @@ KrakenSimulator::KrakenSimulator(Options options, QObject *parent)
 
 std::map<std::string, std::string, std::less<>> KrakenSimulator::adapterOptions() const
 {
-    return {{"websocket_url", std::format("ws://127.0.0.1:{}{}", port(), kPath.data())}};
+    return {{"websocket_url", std::format("ws://127.0.0.1:{}{}", port(), kPath.data())},
+        {"rest_url", std::format("http://127.0.0.1:{}", restPort())}};
 }
 
 std::expected<std::unique_ptr<SimulatedClient>, QString> KrakenSimulator::accept(QWebSocket *socket)
@@ -334,6 +335,58 @@ std::string_view KrakenSimulator::malformedFrame() const
 void KrakenSimulator::spoilNextChecksum(std::size_t market)
 {
     m_spoilChecksum[market] = true;
+}
+
+std::optional<HttpServer::Handler> KrakenSimulator::restApi()
+{
+    return [this](const HttpServer::Request &request) -> HttpServer::Response {
+        // Kraken answers its errors in the body's error list, with HTTP 200.
+        const auto refuse = [](int status, const QString &error) {
+            return HttpServer::Response{status,
+                QJsonDocument(QJsonObject{{QStringLiteral("error"), QJsonArray{error}},
+                                  {QStringLiteral("result"), QJsonObject()}})
+                    .toJson(QJsonDocument::Compact)};
+        };
+        if (request.path != u"/0/public/Trades")
+            return refuse(404, QStringLiteral("EGeneral:Unknown method"));
+        const QString pair = request.query.queryItemValue(QStringLiteral("pair"));
+        const auto found = std::ranges::find_if(markets(), [&](const SimulatedMarket &market) {
+            const QString symbol = QString::fromStdString(market.symbol());
+            return pair == symbol || pair == QString(symbol).remove(u'/');
+        });
+        if (found == markets().end())
+            return refuse(200, QStringLiteral("EQuery:Unknown asset pair"));
+        const auto count = HttpServer::wholeNumber(request.query, QStringLiteral("count"), 1, 1000);
+        const auto since
+            = HttpServer::wholeNumber(request.query, QStringLiteral("since"), 0, INT64_MAX);
+        if (!count || !since)
+            return refuse(200,
+                QStringLiteral("EGeneral:Invalid arguments:")
+                    + (!count ? count.error() : since.error()));
+        const auto limit = static_cast<std::size_t>(count->value_or(1000));
+        const auto trades
+            = *since ? found->tradesAfter(**since, limit) : found->trades(std::nullopt, limit);
+        std::string body = R"({"error":[],"result":{")";
+        body += pair.toStdString();
+        body += R"(":[)";
+        for (std::size_t i = 0; i < trades.size(); ++i) {
+            const auto &trade = trades[i];
+            body += i == 0 ? R"([")" : R"(,[")";
+            appendFixedDecimal(body, trade.priceTicks, SimulatedMarket::kPriceDecimals);
+            body += R"(",")";
+            appendFixedDecimal(body, trade.quantityLots, SimulatedMarket::kQuantityDecimals);
+            body += R"(",)";
+            appendFixedDecimal(body, trade.timeUs, 6); // seconds
+            // The buyer made the market: the taker sold.
+            body += trade.buyerIsMaker ? R"(,"s","m","",)" : R"(,"b","m","",)";
+            body += std::to_string(trade.id);
+            body += ']';
+        }
+        body += R"(],"last":")";
+        body += std::to_string(trades.empty() ? since->value_or(0) : trades.back().timeUs * 1000);
+        body += R"("}})";
+        return {200, QByteArray::fromStdString(body)};
+    };
 }
 
 } // namespace tickscope::sim

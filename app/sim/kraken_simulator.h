@@ -6,7 +6,9 @@
 // level that enters the window is sent), each with the CRC32 of the top 10 levels;
 // {"method":"ping"} answered with a pong. Prices and quantities are JSON numbers without trailing
 // zeros, as Kraken writes them. skip-depth loses the next book message of a symbol, so that the
-// client's checksum fails. Made by ExchangeSimulator::create().
+// client's checksum fails. Its REST side answers GET /0/public/Trades (pair BTCUSD or BTC/USD,
+// `since` in ns, exclusive; up to 1000 trades oldest first, with `last`) from every trade kept.
+// Made by ExchangeSimulator::create().
 #pragma once
 
 #include "app/sim/exchange_simulator.h"
@@ -35,6 +37,7 @@ protected:
     std::string_view malformedFrame() const override;
     bool hasChecksums() const override { return true; }
     void spoilNextChecksum(std::size_t market) override;
+    std::optional<HttpServer::Handler> restApi() override;
 
 private:
     class Client;

@@ -76,7 +76,8 @@ OkxSimulator::OkxSimulator(Options options, QObject *parent)
 
 std::map<std::string, std::string, std::less<>> OkxSimulator::adapterOptions() const
 {
-    return {{"websocket_url", std::format("ws://127.0.0.1:{}{}", port(), kPath.data())}};
+    return {{"websocket_url", std::format("ws://127.0.0.1:{}{}", port(), kPath.data())},
+        {"rest_url", std::format("http://127.0.0.1:{}", restPort())}};
 }
 
 std::expected<std::unique_ptr<SimulatedClient>, QString> OkxSimulator::accept(QWebSocket *socket)
@@ -256,6 +257,58 @@ std::string_view OkxSimulator::malformedFrame() const
 void OkxSimulator::spoilNextChecksum(std::size_t market)
 {
     m_spoilChecksum[market] = true;
+}
+
+std::optional<HttpServer::Handler> OkxSimulator::restApi()
+{
+    return [this](const HttpServer::Request &request) -> HttpServer::Response {
+        // OKX answers its own errors with a code and a message, and an empty data array.
+        const auto refuse = [](int status, const char *code, const QString &message) {
+            return HttpServer::Response{status,
+                QJsonDocument(
+                    QJsonObject{{QStringLiteral("code"), QLatin1StringView(code)},
+                        {QStringLiteral("msg"), message}, {QStringLiteral("data"), QJsonArray()}})
+                    .toJson(QJsonDocument::Compact)};
+        };
+        if (request.path != u"/api/v5/market/history-trades")
+            return refuse(404, "50000", QStringLiteral("Unknown endpoint ") + request.path);
+        const QString symbol = request.query.queryItemValue(QStringLiteral("instId"));
+        if (symbol.isEmpty())
+            return refuse(400, "50014", QStringLiteral("Parameter instId can not be empty"));
+        const SimulatedMarket *found = market(symbol.toStdString());
+        if (!found)
+            return refuse(200, "51001", QStringLiteral("Instrument ID does not exist"));
+        if (request.query.queryItemValue(QStringLiteral("type")) == u"2"
+            || request.query.hasQueryItem(QStringLiteral("before")))
+            return refuse(
+                400, "51000", QStringLiteral("the simulator pages by trade id with 'after' only"));
+        const auto limit = HttpServer::wholeNumber(request.query, QStringLiteral("limit"), 1, 100);
+        const auto after
+            = HttpServer::wholeNumber(request.query, QStringLiteral("after"), 1, INT64_MAX);
+        if (!limit || !after)
+            return refuse(400, "51000", !limit ? limit.error() : after.error());
+        const auto count = static_cast<std::size_t>(limit->value_or(100));
+        const auto trades
+            = *after ? found->tradesBefore(**after, count) : found->trades(std::nullopt, count);
+        std::string body = R"({"code":"0","msg":"","data":[)";
+        for (std::size_t i = 0; i < trades.size(); ++i) {
+            // Newest first, as OKX pages.
+            const auto &trade = *after ? trades[i] : trades[trades.size() - 1 - i];
+            body += i == 0 ? R"({"instId":")" : R"(,{"instId":")";
+            body += found->symbol();
+            body += trade.buyerIsMaker ? R"(","side":"sell","sz":")" : R"(","side":"buy","sz":")";
+            body += quantityText(trade.quantityLots);
+            body += R"(","px":")";
+            body += priceText(trade.priceTicks);
+            body += R"(","tradeId":")";
+            body += std::to_string(trade.id);
+            body += R"(","ts":")";
+            body += std::to_string(trade.timeUs / 1000);
+            body += R"("})";
+        }
+        body += "]}";
+        return {200, QByteArray::fromStdString(body)};
+    };
 }
 
 } // namespace tickscope::sim

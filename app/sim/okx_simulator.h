@@ -3,7 +3,9 @@
 // ack per argument (60018 for an unknown channel or instrument, 60014 beyond 480 operations an
 // hour on one connection), a `books` snapshot on every subscription and updates linked by
 // prevSeqId with the CRC32 of the top 25 levels, `trades` pushes, "ping" answered with "pong",
-// and the 64008 notice before a shutdown. Prices and sizes go out as shortest decimals.
+// and the 64008 notice before a shutdown. Prices and sizes go out as shortest decimals. Its REST
+// side answers GET /api/v5/market/history-trades (type 1: pages back from the trade id `after`,
+// newest first, up to 100) from every trade kept.
 // Made by ExchangeSimulator::create().
 #pragma once
 
@@ -34,6 +36,7 @@ protected:
     std::string_view malformedFrame() const override;
     bool hasChecksums() const override { return true; }
     void spoilNextChecksum(std::size_t market) override;
+    std::optional<HttpServer::Handler> restApi() override;
 
 private:
     class Client;

@@ -181,24 +181,22 @@ std::int64_t SimulatedMarket::idAt(std::size_t index) const
     return segment->firstId + static_cast<std::int64_t>(index - segment->firstIndex);
 }
 
-std::vector<SimulatedMarket::Trade> SimulatedMarket::trades(
-    std::optional<std::int64_t> fromId, std::size_t limit) const
+std::size_t SimulatedMarket::indexOfId(std::int64_t id) const
 {
-    std::size_t begin = m_history.size() - std::min(limit, m_history.size());
-    if (fromId) {
-        begin = 0;
-        const auto after = std::ranges::upper_bound(m_segments, *fromId, {}, &Segment::firstId);
-        if (after != m_segments.begin()) {
-            const Segment &segment = *std::prev(after);
-            const std::size_t end
-                = after == m_segments.end() ? m_history.size() : after->firstIndex;
-            // An id inside a skipped range starts at the next kept trade.
-            const auto offset = static_cast<std::uint64_t>(*fromId - segment.firstId);
-            begin = offset < end - segment.firstIndex ? segment.firstIndex + offset : end;
-        }
-    }
+    const auto after = std::ranges::upper_bound(m_segments, id, {}, &Segment::firstId);
+    if (after == m_segments.begin())
+        return 0;
+    const Segment &segment = *std::prev(after);
+    const std::size_t end = after == m_segments.end() ? m_history.size() : after->firstIndex;
+    // An id inside a skipped range starts at the next kept trade.
+    const auto offset = static_cast<std::uint64_t>(id - segment.firstId);
+    return offset < end - segment.firstIndex ? segment.firstIndex + offset : end;
+}
+
+std::vector<SimulatedMarket::Trade> SimulatedMarket::tradesAt(
+    std::size_t begin, std::size_t end) const
+{
     std::vector<Trade> out;
-    const std::size_t end = begin + std::min(limit, m_history.size() - begin);
     out.reserve(end - begin);
     for (std::size_t index = begin; index < end; ++index) {
         const StoredTrade &kept = m_history[index];
@@ -206,6 +204,32 @@ std::vector<SimulatedMarket::Trade> SimulatedMarket::trades(
             {idAt(index), kept.timeUs, kept.priceTicks, kept.quantityLots, kept.buyerIsMaker});
     }
     return out;
+}
+
+std::vector<SimulatedMarket::Trade> SimulatedMarket::trades(
+    std::optional<std::int64_t> fromId, std::size_t limit) const
+{
+    const std::size_t begin
+        = fromId ? indexOfId(*fromId) : m_history.size() - std::min(limit, m_history.size());
+    return tradesAt(begin, begin + std::min(limit, m_history.size() - begin));
+}
+
+std::vector<SimulatedMarket::Trade> SimulatedMarket::tradesBefore(
+    std::int64_t beforeId, std::size_t limit) const
+{
+    const std::size_t end = indexOfId(beforeId);
+    auto out = tradesAt(end - std::min(limit, end), end);
+    std::ranges::reverse(out);
+    return out;
+}
+
+std::vector<SimulatedMarket::Trade> SimulatedMarket::tradesAfter(
+    std::int64_t timeNs, std::size_t limit) const
+{
+    const auto first = std::ranges::partition_point(
+        m_history, [&](const StoredTrade &trade) { return trade.timeUs * 1000 <= timeNs; });
+    const auto begin = static_cast<std::size_t>(first - m_history.begin());
+    return tradesAt(begin, begin + std::min(limit, m_history.size() - begin));
 }
 
 std::optional<std::int64_t> SimulatedMarket::firstTradeId() const

@@ -74,6 +74,11 @@ public:
     // Up to `limit` kept trades in id order, from the first id >= fromId, or the most recent ones
     // without fromId.
     std::vector<Trade> trades(std::optional<std::int64_t> fromId, std::size_t limit) const;
+    // Up to `limit` kept trades with ids below `beforeId`, newest first (OKX's and Coinbase's
+    // pages).
+    std::vector<Trade> tradesBefore(std::int64_t beforeId, std::size_t limit) const;
+    // Up to `limit` kept trades after `timeNs` (exclusive), oldest first (Kraken's pages).
+    std::vector<Trade> tradesAfter(std::int64_t timeNs, std::size_t limit) const;
 
     const Bids &bids() const { return m_bids; }
     const Asks &asks() const { return m_asks; }
@@ -119,6 +124,9 @@ private:
     };
 
     std::int64_t idAt(std::size_t index) const;
+    // The index of the first kept trade whose id is `id` or above.
+    std::size_t indexOfId(std::int64_t id) const;
+    std::vector<Trade> tradesAt(std::size_t begin, std::size_t end) const;
     std::uint32_t randomBookQuantity();
     void changeRandomLevel(DepthEvent &event);
 

@@ -3,8 +3,10 @@
 // trade-id hole injected is in audit.gaps with its exact range where ids are contiguous (not on
 // Bybit); a book sequence break with its range (OKX's prevSeqId, Bybit's u); a spoiled checksum
 // (and, on Kraken, a lost book message) is recorded as a checksum gap; the books are resubscribed
-// and end equal to the simulator's; and `tickscope replay` of the journal into a fresh database
-// gives the same rows. (Binance: test_ingest_pipeline.)
+// and end equal to the simulator's; where the exchange keeps a trade history (not Bybit), the
+// trades a dropped connection missed are backfilled over REST and their gap marked backfilled,
+// while the hole of trades that never existed is marked unrecoverable; and `tickscope replay` of
+// the journal into a fresh database gives the same rows. (Binance: test_ingest_pipeline.)
 #include "app/feeds/adapter_registry.h"
 #include "app/ingest/journal_reader.h"
 #include "db/connection.h"
@@ -56,18 +58,19 @@ private slots:
         QTest::addColumn<int>("badChecksums"); // sent, to the first symbol
         QTest::addColumn<QList<int>>("checksumGaps"); // per symbol
         QTest::addColumn<int>("bookDepth"); // of the client's book; 0: all of it
+        QTest::addColumn<bool>("backfill"); // the exchange keeps a trade history
         // OKX: the skipped update breaks the prevSeqId chain; Kraken has no sequence, and loses
         // the message, which its checksum then finds; Bybit's u jumps; it sends no checksum.
         QTest::newRow("okx") << "okx" << QStringList{"BTC-USDT", "ETH-USDT"} << true << true << 1
-                             << QList<int>{1, 0} << 0;
+                             << QList<int>{1, 0} << 0 << true;
         QTest::newRow("kraken") << "kraken" << QStringList{"BTC/USD", "ETH/USD"} << true << false
-                                << 1 << QList<int>{1, 1} << 10;
+                                << 1 << QList<int>{1, 1} << 10 << true;
         QTest::newRow("bybit") << "bybit" << QStringList{"BTCUSDT", "ETHUSDT"} << false << true << 0
-                               << QList<int>{0, 0} << 0;
+                               << QList<int>{0, 0} << 0 << false;
         // Coinbase's level2_batch has no sequence and no checksum: nothing in-band can find a
         // lost book message, so none is injected.
         QTest::newRow("coinbase") << "coinbase" << QStringList{"BTC-USD", "ETH-USD"} << true
-                                  << false << 0 << QList<int>{0, 0} << 0;
+                                  << false << 0 << QList<int>{0, 0} << 0 << true;
     }
 
     void simulatorToDatabase()
@@ -79,6 +82,7 @@ private slots:
         QFETCH(int, badChecksums);
         QFETCH(QList<int>, checksumGaps);
         QFETCH(int, bookDepth);
+        QFETCH(bool, backfill);
         std::vector<std::string> symbols;
         for (const QString &symbol : symbolList)
             symbols.push_back(symbol.toStdString());
@@ -88,10 +92,12 @@ private slots:
         auto options = simulation(symbols, 3000, 4, 21);
         options.exchange = exchange.toStdString();
         const bool skipDepth = bookSequence || checksumGaps[1] > 0;
-        auto faults = sim::FaultPlan::parse(QStringLiteral("skip-trades@1:5,malformed@2.5%1%2")
+        // A dropped connection misses trades that the exchange still has: the backfill's.
+        auto faults = sim::FaultPlan::parse(QStringLiteral("skip-trades@1:5,malformed@2.5%1%2%3")
                 .arg(skipDepth ? QStringLiteral(",skip-depth@1.5:3:") + symbolList[1] : QString(),
                     badChecksums > 0 ? QStringLiteral(",bad-checksum@2:") + symbolList[0]
-                                     : QString()));
+                                     : QString(),
+                    backfill ? QStringLiteral(",drop@3") : QString()));
         QVERIFY(faults);
         options.faults = *faults;
         auto created = sim::ExchangeSimulator::create(options);
@@ -111,7 +117,8 @@ private slots:
         for (std::size_t i = 0; i < symbols.size(); ++i) {
             const QJsonObject sent
                 = report[QStringLiteral("symbols")][symbolList[qsizetype(i)]].toObject();
-            QCOMPARE(storedGaps(tx, symbols[i], "trade_id"),
+            // The hole of trades that never existed; the dropped connection's gaps are filled.
+            QCOMPARE(storedGaps(tx, symbols[i], "trade_id", "status <> 'backfilled'"),
                 tradeIdGaps ? rangesOf(sent[QStringLiteral("trade_gaps")].toArray()) : IdRanges{});
             QCOMPARE(storedGaps(tx, symbols[i], "book_sequence"),
                 bookSequence ? rangesOf(sent[QStringLiteral("depth_gaps")].toArray()) : IdRanges{});
@@ -130,7 +137,25 @@ private slots:
                      "AND (status <> 'unrecoverable' OR note NOT LIKE '%rebuilt from the "
                      "snapshot at%')"),
             0);
-        QCOMPARE(storedGaps(tx, symbols[0], "trade_id").size(), std::size_t(tradeIdGaps ? 1 : 0));
+        QCOMPARE(storedGaps(tx, symbols[0], "trade_id", "status <> 'backfilled'").size(),
+            std::size_t(tradeIdGaps ? 1 : 0));
+        if (backfill) {
+            QCOMPARE(count(tx,
+                         "SELECT count(*) FROM audit.gaps WHERE kind = 'trade_id' AND status = "
+                         "'unrecoverable' AND note = '0 of 5 missing trades fetched from the "
+                         "exchange'"),
+                1);
+            // Every trade the drop missed was fetched: each filled gap says all of its trades.
+            const auto filled = tx.exec("SELECT note, last_missing - first_missing + 1 FROM "
+                                        "audit.gaps WHERE kind = 'trade_id' AND status = "
+                                        "'backfilled'");
+            QVERIFY(!filled.empty());
+            for (const auto &row : filled) {
+                const auto missing = row[1].as<std::int64_t>();
+                QCOMPARE(row[0].as<std::string>(),
+                    std::format("{0} of {0} missing trades fetched from the exchange", missing));
+            }
+        }
         if (bookSequence)
             QCOMPARE(storedGaps(tx, symbols[1], "book_sequence").size(), std::size_t(1));
         QCOMPARE(count(tx,
@@ -141,7 +166,9 @@ private slots:
         const std::int64_t resyncs = std::ranges::count_if(checksumGaps, [](int n) {
             return n > 0;
         }) + (bookSequence ? 1 : 0);
-        QCOMPARE(count(tx, "SELECT count(*) FROM market_data.book_snapshots"), 2 + resyncs);
+        // And one per symbol when the connection came back after the drop.
+        QCOMPARE(count(tx, "SELECT count(*) FROM market_data.book_snapshots"),
+            2 + resyncs + (backfill ? 2 : 0));
         QVERIFY(count(tx, "SELECT count(*) FROM market_data.book_deltas") > 50);
         QCOMPARE(count(tx, "SELECT count(DISTINCT side) FROM market_data.trades"), 2);
 

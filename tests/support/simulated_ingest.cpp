@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QSignalSpy>
 #include <QTest>
+#include <format>
 
 namespace tickscope::testing {
 
@@ -17,12 +18,15 @@ IdRanges rangesOf(const QJsonArray &array)
     return out;
 }
 
-IdRanges storedGaps(pqxx::transaction_base &tx, const std::string &symbol, const char *kind)
+IdRanges storedGaps(
+    pqxx::transaction_base &tx, const std::string &symbol, const char *kind, const char *where)
 {
     IdRanges found;
-    for (const auto &row : tx.exec("SELECT first_missing, last_missing FROM audit.gaps g "
-                                   "JOIN market_data.instruments i USING (instrument_id) "
-                                   "WHERE i.symbol = $1 AND g.kind = $2 ORDER BY first_missing",
+    for (const auto &row : tx.exec(std::format("SELECT first_missing, last_missing FROM audit.gaps "
+                                               "g JOIN market_data.instruments i USING "
+                                               "(instrument_id) WHERE i.symbol = $1 AND g.kind = "
+                                               "$2 AND ({}) ORDER BY first_missing",
+                                       where),
              pqxx::params{symbol, kind}))
         found.emplace_back(row[0].as<std::int64_t>(), row[1].as<std::int64_t>());
     return found;

@@ -41,7 +41,9 @@ void verifyTrades(pqxx::connection &connection, const QJsonObject &report,
 // `symbol`.
 using IdRanges = std::vector<std::pair<std::int64_t, std::int64_t>>;
 IdRanges rangesOf(const QJsonArray &array);
-IdRanges storedGaps(pqxx::transaction_base &tx, const std::string &symbol, const char *kind);
+// `where`, if given, is a further condition on audit.gaps ("status <> 'backfilled'").
+IdRanges storedGaps(pqxx::transaction_base &tx, const std::string &symbol, const char *kind,
+    const char *where = "true");
 
 // Per market-data table: its row count and an md5 of every column of every row in a fixed
 // order, instruments named by exchange and symbol (their ids differ between databases).

@@ -163,6 +163,33 @@ private slots:
         QCOMPARE(book.bestAsk(), (model::PriceLevel{dec("10103"), dec("1")}));
     }
 
+    // GET /products/<id>/trades, newest first; `side` is the maker's, as in a match.
+    void tradesPage()
+    {
+        CoinbaseNormalizer normalizer{kInstruments};
+        const auto out = normalizeBackfill(normalizer, "ETH-USD",
+            R"([{"time":"2024-03-01T12:00:00.123456Z","trade_id":74,"price":"10.00000000",)"
+            R"("size":"0.01000000","side":"buy"},{"time":"2024-03-01T12:00:00.000001Z",)"
+            R"("trade_id":73,"price":"10.01000000","size":"1.00000000","side":"sell"}])");
+        QCOMPARE(out.malformed, 0);
+        QCOMPARE(out.backfillAnswered, std::vector<std::uint32_t>{1});
+        QCOMPARE(out.backfilledTrades.size(), std::size_t(2));
+        const model::Trade &newest = out.backfilledTrades[0];
+        QCOMPARE(newest.tradeId, qint64(74));
+        QCOMPARE(newest.price, dec("10"));
+        QCOMPARE(newest.size, dec("0.01"));
+        QCOMPARE(newest.side, model::Side::Sell); // a buying maker met a selling taker
+        QCOMPARE(newest.exchangeTimeNs, qint64(1'709'294'400'123'456'000));
+        QCOMPARE(out.backfilledTrades[1].side, model::Side::Buy);
+
+        QVERIFY(refusedWith(normalizeBackfill(normalizer, "ETH-USD", R"({"message":"NotFound"})"),
+            "Coinbase answered: NotFound"));
+        QVERIFY(refusedWith(normalizeBackfill(normalizer, "ETH-USD",
+                                R"([{"time":"yesterday","trade_id":1,"price":"1","size":"1",)"
+                                R"("side":"buy"}])"),
+            "time \"yesterday\" is not an RFC 3339 time"));
+    }
+
     void adapterSubscribesInOneMessage()
     {
         feeds::FeedSettings settings{
@@ -175,6 +202,9 @@ private slots:
                                          R"("type":"subscribe"})")});
         QVERIFY(adapter->feedThreadCanSkip(R"({"type":"match","trade_id":1})"));
         QVERIFY(!adapter->feedThreadCanSkip(R"({"type":"l2update"})"));
+        QCOMPARE(adapter->backfillUrl(0, 75, 1000),
+            QUrl(QStringLiteral(
+                "https://api.exchange.coinbase.com/products/BTC-USD/trades?after=75&limit=1000")));
     }
 };
 

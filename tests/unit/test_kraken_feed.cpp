@@ -240,6 +240,37 @@ private slots:
         QVERIFY(out.gaps.empty());
     }
 
+    // The documented example of public/Trades: times in seconds, kept to the microsecond the
+    // WebSocket sends; side b or s is the taker's.
+    void tradeHistory()
+    {
+        KrakenNormalizer normalizer{kInstruments, 10};
+        const auto out = normalizeBackfill(normalizer, "BTC/USD",
+            R"({"error":[],"result":{"XXBTZUSD":[)"
+            R"(["30243.40000","0.34507674",1688669597.8277369,"b","m","",61044952],)"
+            R"(["30243.30000","0.00376960",1688669598.2804112,"s","l","",61044953]],)"
+            R"("last":"1688671969993150842"}})");
+        QCOMPARE(out.malformed, 0);
+        QCOMPARE(out.backfillAnswered, std::vector<std::uint32_t>{0});
+        QCOMPARE(out.backfilledTrades.size(), std::size_t(2));
+        const model::Trade &first = out.backfilledTrades[0];
+        QCOMPARE(first.tradeId, qint64(61044952));
+        QCOMPARE(first.price, dec("30243.4"));
+        QCOMPARE(first.size, dec("0.34507674"));
+        QCOMPARE(first.side, model::Side::Buy);
+        QCOMPARE(first.exchangeTimeNs, qint64(1'688'669'597'827'736'000));
+        QCOMPARE(out.backfilledTrades[1].side, model::Side::Sell);
+
+        QVERIFY(refusedWith(normalizeBackfill(normalizer, "BTC/USD",
+                                R"({"error":["EQuery:Unknown asset pair"],"result":{}})"),
+            "Kraken answered: EQuery:Unknown asset pair"));
+        // Rows from before Kraken added the trade id cannot fill a gap of ids.
+        QVERIFY(refusedWith(normalizeBackfill(normalizer, "BTC/USD",
+                                R"({"error":[],"result":{"XXBTZUSD":[["1.0","1.0",1688669597.5,)"
+                                R"("b","m",""]],"last":"1"}})"),
+            "without its trade_id"));
+    }
+
     void adapterSubscribesAndResubscribes()
     {
         feeds::FeedSettings settings{
@@ -260,6 +291,9 @@ private slots:
         const auto again = adapter->resubscribeMessages(1);
         QCOMPARE(again.size(), qsizetype(2));
         QVERIFY(again[0].contains(R"("method":"unsubscribe")") && again[0].contains("MATIC/USD"));
+        QCOMPARE(adapter->backfillUrl(1, 1688669597827736999, 1000),
+            QUrl(QStringLiteral("https://api.kraken.com/0/public/Trades?pair=MATICUSD&"
+                                "since=1688669597827736999&count=1000")));
         QVERIFY(again[1].contains(R"("method":"subscribe")") && !again[1].contains("BTC/USD"));
         QCOMPARE(adapter->keepAliveMessage(), QByteArray(R"({"method":"ping"})"));
         QVERIFY(adapter->feedThreadCanSkip(R"({"channel":"trade","type":"update","data":[]})"));

@@ -1,6 +1,7 @@
 // OKX v5 frames into the normalized model (hand-written captures of each message type), a clear
 // error for bad frames, and the books: the prevSeqId chain with its non-gap cases, the CRC32 over
-// the exact text after each message, and what a break or a mismatch leads to.
+// the exact text after each message, and what a break or a mismatch leads to; history-trades
+// answers for backfill.
 #include "app/feeds/okx/okx_adapter.h"
 #include "app/feeds/okx/okx_normalizer.h"
 #include "tests/support/normalize_frame.h"
@@ -270,6 +271,38 @@ private slots:
         QCOMPARE(out.gaps[0].kind, model::Gap::Kind::Checksum);
     }
 
+    void historyTrades()
+    {
+        OkxNormalizer normalizer{kInstruments};
+        const auto out = normalizeBackfill(normalizer, "ETH-USDT",
+            R"({"code":"0","msg":"","data":[)"
+            R"({"instId":"ETH-USDT","side":"sell","sz":"0.00001","px":"29963.2",)"
+            R"("tradeId":"242720720","ts":"1654161646974"},)"
+            R"({"instId":"ETH-USDT","side":"buy","sz":"2","px":"29963.1",)"
+            R"("tradeId":"242720719","ts":"1654161646970"}]})");
+        QCOMPARE(out.malformed, 0);
+        QCOMPARE(out.backfillAnswered, std::vector<std::uint32_t>{1});
+        QCOMPARE(out.backfilledTrades.size(), std::size_t(2));
+        const model::Trade &newest = out.backfilledTrades[0];
+        QCOMPARE(newest.tradeId, qint64(242720720));
+        QCOMPARE(newest.price, dec("29963.2"));
+        QCOMPARE(newest.size, dec("0.00001"));
+        QCOMPARE(newest.side, model::Side::Sell);
+        QCOMPARE(newest.exchangeTimeNs, qint64(1'654'161'646'974'000'000));
+        QCOMPARE(out.backfilledTrades[1].side, model::Side::Buy);
+        QVERIFY(out.trades.empty());
+
+        QVERIFY(
+            refusedWith(normalizeBackfill(normalizer, "ETH-USDT",
+                            R"({"code":"51001","msg":"Instrument ID does not exist","data":[]})"),
+                "OKX answered code 51001: Instrument ID does not exist"));
+        // A trade of another instrument in the answer is not taken for this one's.
+        QVERIFY(refusedWith(normalizeBackfill(normalizer, "ETH-USDT",
+                                R"({"code":"0","msg":"","data":[{"instId":"BTC-USDT","side":"buy",)"
+                                R"("sz":"1","px":"1","tradeId":"5","ts":"1654161646970"}]})"),
+            "trade of BTC-USDT in the channel of ETH-USDT"));
+    }
+
     void adapterSubscribesAndResubscribes()
     {
         feeds::FeedSettings settings{
@@ -292,6 +325,9 @@ private slots:
         QVERIFY(adapter->feedThreadCanSkip(R"({"arg":{"channel":"trades","instId":"BTC-USDT"},)"));
         QVERIFY(!adapter->feedThreadCanSkip(kSnapshot));
         QCOMPARE(adapter->traits().streamsPerConnection, std::size_t(28));
+        QCOMPARE(adapter->backfillUrl(1, 242720721, 100),
+            QUrl(QStringLiteral("https://www.okx.com/api/v5/market/history-trades?instId=ETH-USDT&"
+                                "type=1&after=242720721&limit=100")));
     }
 };
 

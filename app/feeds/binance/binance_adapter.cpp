@@ -40,10 +40,7 @@ AdapterDescription describeAdapter()
                 [](std::string_view value) {
                     return checkUrl(value, {QStringLiteral("ws"), QStringLiteral("wss")});
                 }},
-            {"rest_url", "the REST endpoint for snapshots and backfill (https://api.binance.com)",
-                [](std::string_view value) {
-                    return checkUrl(value, {QStringLiteral("http"), QStringLiteral("https")});
-                }},
+            restUrlOption("the REST endpoint for snapshots and backfill (https://api.binance.com)"),
             {"time_unit", "the unit of the stream's times: ms (default) or us",
                 [](std::string_view value) { return checkChoice(value, {"ms", "us"}); }},
             {"streams_per_connection",

@@ -5,6 +5,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QUrlQuery>
 #include <algorithm>
 
 namespace tickscope::feeds::coinbase {
@@ -22,19 +23,22 @@ QByteArray request(const char *type, const QJsonArray &products, const QJsonArra
 } // namespace
 
 CoinbaseAdapter::CoinbaseAdapter(
-    const InstrumentList &instruments, QUrl websocket, std::size_t streamsPerConnection)
+    const InstrumentList &instruments, QUrl websocket, QUrl rest, std::size_t streamsPerConnection)
     : m_instruments(instruments.withTimePrecision("us")) // Coinbase sends microseconds
     , m_websocket(std::move(websocket))
+    , m_rest(std::move(rest))
     // trade_id runs on by one per product (the heartbeat's last_trade_id is there to check it);
-    // level2_batch has no sequence; a fresh book comes with a new subscription.
+    // level2_batch has no sequence; a fresh book comes with a new subscription. /trades pages
+    // back from a trade id; public endpoints allow 10 requests a second an address.
     , m_traits{
           .tradeIds = ExchangeTraits::TradeIds::Contiguous,
           .bookRecovery = ExchangeTraits::BookRecovery::Resubscribe,
           .bookIntegrity = ExchangeTraits::BookIntegrity::None,
           .keepAlive = ExchangeTraits::KeepAlive::WebSocketPing,
-          .backfill = ExchangeTraits::Backfill::None,
+          .backfill = ExchangeTraits::Backfill::BeforeId,
           .streamsPerConnection = std::clamp<std::size_t>(
               streamsPerConnection, kStreamsPerInstrument, kMaxStreamsPerConnection),
+          .restWeights = {.perMinute = 600, .snapshot = 1, .backfill = 1},
       }
 { }
 
@@ -43,13 +47,15 @@ AdapterDescription describeAdapter()
     return {
         .name = "coinbase",
         .summary = "Coinbase Exchange feed: matches and level2_batch (no sequence in the book "
-                   "channel), heartbeat",
+                   "channel), heartbeat; trade backfill from /products/<id>/trades",
         .symbolSeparator = "-",
         .options = {
             {"websocket_url", "the feed's endpoint (wss://ws-feed.exchange.coinbase.com)",
                 [](std::string_view value) {
                     return checkUrl(value, {QStringLiteral("ws"), QStringLiteral("wss")});
                 }},
+            restUrlOption(
+                "the REST endpoint for trade backfill (https://api.exchange.coinbase.com)"),
             {"streams_per_connection",
                 "channels one connection carries, 3 per product (default 300, most 3000)",
                 [](std::string_view value) {
@@ -61,10 +67,24 @@ AdapterDescription describeAdapter()
             return std::make_unique<CoinbaseAdapter>(InstrumentList{settings.instruments},
                 QUrl(QString::fromStdString(
                     settings.option("websocket_url", "wss://ws-feed.exchange.coinbase.com"))),
+                QUrl(QString::fromStdString(
+                    settings.option("rest_url", "https://api.exchange.coinbase.com"))),
                 std::stoull(settings.option("streams_per_connection",
                     std::to_string(CoinbaseAdapter::kDefaultStreamsPerConnection))));
         },
     };
+}
+
+QUrl CoinbaseAdapter::backfillUrl(std::uint32_t instrument, std::int64_t cursor, int limit) const
+{
+    QUrl url = m_rest;
+    url.setPath(QStringLiteral("/products/%1/trades")
+            .arg(QString::fromStdString(m_instruments.at(instrument).symbol)));
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("after"), QString::number(cursor)); // ids below it
+    query.addQueryItem(QStringLiteral("limit"), QString::number(limit));
+    url.setQuery(query);
+    return url;
 }
 
 QList<QByteArray> CoinbaseAdapter::subscribeMessages(

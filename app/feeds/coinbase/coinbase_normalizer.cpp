@@ -67,4 +67,10 @@ void CoinbaseNormalizer::onBook(BookMessage book, NormalizedOutput &out)
         out);
 }
 
+std::expected<std::vector<model::Trade>, std::string> CoinbaseNormalizer::parseBackfillPage(
+    std::uint32_t instrument, std::string_view body, std::int64_t receivedAtNs)
+{
+    return m_parser.parseTrades(body, instrument, receivedAtNs);
+}
+
 } // namespace tickscope::feeds::coinbase

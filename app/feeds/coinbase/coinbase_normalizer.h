@@ -23,6 +23,8 @@ public:
 
 protected:
     void normalizeFrame(const RawMessage &message, NormalizedOutput &out) override;
+    std::expected<std::vector<model::Trade>, std::string> parseBackfillPage(
+        std::uint32_t instrument, std::string_view body, std::int64_t receivedAtNs) override;
 
 private:
     struct Book

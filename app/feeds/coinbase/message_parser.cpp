@@ -81,6 +81,48 @@ Fields readSubscriptions(json::value channels, std::string &out)
     return {};
 }
 
+// A trade's fields as Coinbase writes them, in a match and in a REST trade.
+struct TradeFields
+{
+    std::string_view time;
+    std::string_view price;
+    std::string_view size;
+    std::string_view side; // the maker's
+    std::optional<std::int64_t> tradeId;
+};
+
+std::expected<model::Trade, std::string> makeTrade(std::string_view what, const TradeFields &fields,
+    std::uint32_t instrument, std::int64_t receivedAtNs)
+{
+    if (!fields.tradeId || fields.price.empty() || fields.size.empty() || fields.time.empty())
+        return std::unexpected(std::format("{} lacks one of trade_id, price, size, time", what));
+    const auto timeNs = parseRfc3339Ns(fields.time);
+    if (!timeNs)
+        return std::unexpected(
+            std::format("{} time \"{}\" is not an RFC 3339 time", what, fields.time));
+    const auto price = json::parsePrice(fields.price);
+    const auto size = json::parseSize(fields.size);
+    if (!price || !size || size->isZero())
+        return std::unexpected(
+            std::format("{} price \"{}\" or size \"{}\" is not a positive decimal", what,
+                fields.price, fields.size));
+    if (fields.side != "buy" && fields.side != "sell")
+        return std::unexpected(
+            std::format("{} side \"{}\" is neither buy nor sell", what, fields.side));
+    if (*fields.tradeId < 0)
+        return std::unexpected(std::format("trade_id {} is negative", *fields.tradeId));
+    return model::Trade{
+        .exchangeTimeNs = *timeNs,
+        .receivedAtNs = receivedAtNs,
+        .instrument = instrument,
+        .tradeId = *fields.tradeId,
+        .price = *price,
+        .size = *size,
+        // `side` is the maker's: a maker who sold met a buying taker.
+        .side = fields.side == "sell" ? model::Side::Buy : model::Side::Sell,
+    };
+}
+
 } // namespace
 
 MessageParser::MessageParser(const InstrumentList &instruments)
@@ -96,13 +138,9 @@ std::expected<Message, std::string> MessageParser::parse(
 
     std::string_view type;
     std::string_view product;
-    std::string_view time;
-    std::string_view price;
-    std::string_view size;
-    std::string_view side;
+    TradeFields fields;
     std::string_view message;
     std::string_view reason;
-    std::optional<std::int64_t> tradeId;
     std::string subscriptions;
     BookMessage book;
     bool hasBids = false;
@@ -114,19 +152,19 @@ std::expected<Message, std::string> MessageParser::parse(
         if (key == "product_id")
             return readString(v, product, key);
         if (key == "time")
-            return readString(v, time, key);
+            return readString(v, fields.time, key);
         if (key == "price")
-            return readString(v, price, key);
+            return readString(v, fields.price, key);
         if (key == "size")
-            return readString(v, size, key);
+            return readString(v, fields.size, key);
         if (key == "side")
-            return readString(v, side, key);
+            return readString(v, fields.side, key);
         if (key == "message")
             return readString(v, message, key);
         if (key == "reason")
             return readString(v, reason, key);
         if (key == "trade_id")
-            return readInt(v, tradeId, key);
+            return readInt(v, fields.tradeId, key);
         if (key == "bids") {
             hasBids = true;
             return json::readLevels(v, book.bids, key);
@@ -161,37 +199,18 @@ std::expected<Message, std::string> MessageParser::parse(
     const auto instrument = m_instruments.find(product);
     if (!instrument)
         return UnknownSymbol{std::string(product)};
+    if (trade) {
+        auto made = makeTrade(type, fields, *instrument, receivedAtNs);
+        if (!made)
+            return std::unexpected(made.error());
+        return *made;
+    }
     std::optional<std::int64_t> timeNs;
-    if (!time.empty()) {
-        timeNs = parseRfc3339Ns(time);
+    if (!fields.time.empty()) {
+        timeNs = parseRfc3339Ns(fields.time);
         if (!timeNs)
             return std::unexpected(
-                std::format("{} time \"{}\" is not an RFC 3339 time", type, time));
-    }
-    if (trade) {
-        if (!tradeId || price.empty() || size.empty() || !timeNs)
-            return std::unexpected(
-                std::format("{} lacks one of trade_id, price, size, time", type));
-        const auto parsedPrice = json::parsePrice(price);
-        const auto parsedSize = json::parseSize(size);
-        if (!parsedPrice || !parsedSize || parsedSize->isZero())
-            return std::unexpected(std::format(
-                "{} price \"{}\" or size \"{}\" is not a positive decimal", type, price, size));
-        if (side != "buy" && side != "sell")
-            return std::unexpected(
-                std::format("{} side \"{}\" is neither buy nor sell", type, side));
-        if (*tradeId < 0)
-            return std::unexpected(std::format("trade_id {} is negative", *tradeId));
-        return model::Trade{
-            .exchangeTimeNs = *timeNs,
-            .receivedAtNs = receivedAtNs,
-            .instrument = *instrument,
-            .tradeId = *tradeId,
-            .price = *parsedPrice,
-            .size = *parsedSize,
-            // `side` is the maker's: a maker who sold met a buying taker.
-            .side = side == "sell" ? model::Side::Buy : model::Side::Sell,
-        };
+                std::format("{} time \"{}\" is not an RFC 3339 time", type, fields.time));
     }
     if (type == "snapshot" ? !hasBids || !hasAsks : !hasChanges)
         return std::unexpected(std::format("{} lacks its levels", type));
@@ -202,6 +221,56 @@ std::expected<Message, std::string> MessageParser::parse(
     book.exchangeTimeNs = timeNs.value_or(receivedAtNs);
     book.receivedAtNs = receivedAtNs;
     return book;
+}
+
+std::expected<std::vector<model::Trade>, std::string> MessageParser::parseTrades(
+    std::string_view body, std::uint32_t instrument, std::int64_t receivedAtNs)
+{
+    auto document = m_reader.iterate(body);
+    if (!document)
+        return std::unexpected(document.error());
+    // Coinbase answers an error as {"message":"NotFound"}.
+    json::array rows;
+    if ((*document)->get_array().get(rows)) {
+        std::string_view message;
+        auto top = m_reader.iterateObject(body);
+        if (top)
+            (void)forEachField(*top, [&](std::string_view key, json::value v) -> Fields {
+                return key == "message" ? readString(v, message, key) : Fields{};
+            });
+        return std::unexpected(message.empty() ? std::string("trades answer is not an array")
+                                               : std::format("Coinbase answered: {}", message));
+    }
+    std::vector<model::Trade> trades;
+    for (auto row : rows) {
+        json::object entry;
+        if (auto error = row.get_object().get(entry))
+            return std::unexpected(
+                std::format("a trade that is not an object ({})", describe(error)));
+        TradeFields fields;
+        auto read = forEachField(entry, [&](std::string_view key, json::value v) -> Fields {
+            if (key == "time")
+                return readString(v, fields.time, key);
+            if (key == "price")
+                return readString(v, fields.price, key);
+            if (key == "size")
+                return readString(v, fields.size, key);
+            if (key == "side")
+                return readString(v, fields.side, key);
+            if (key == "trade_id")
+                return readInt(v, fields.tradeId, key);
+            return {};
+        });
+        if (!read)
+            return std::unexpected("trade " + read.error());
+        auto trade = makeTrade("trade", fields, instrument, receivedAtNs);
+        if (!trade)
+            return std::unexpected(trade.error());
+        trades.push_back(std::move(*trade));
+    }
+    if (!(*document)->at_end())
+        return std::unexpected(std::string("trailing content after the JSON array"));
+    return trades;
 }
 
 } // namespace tickscope::feeds::coinbase

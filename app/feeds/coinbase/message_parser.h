@@ -59,6 +59,11 @@ public:
     explicit MessageParser(const InstrumentList &instruments);
 
     std::expected<Message, std::string> parse(std::string_view frame, std::int64_t receivedAtNs);
+    // The REST answer of GET /products/<id>/trades for `instrument`: [{"time":..,"trade_id":..,
+    // "price":..,"size":..,"side":..}], newest first, `side` the maker's as in a match;
+    // Coinbase's {"message":..} is returned as the error.
+    std::expected<std::vector<model::Trade>, std::string> parseTrades(
+        std::string_view body, std::uint32_t instrument, std::int64_t receivedAtNs);
 
 private:
     json::Reader m_reader;

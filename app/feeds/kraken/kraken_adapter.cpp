@@ -5,6 +5,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QUrlQuery>
 #include <algorithm>
 
 namespace tickscope::feeds::kraken {
@@ -20,21 +21,24 @@ QByteArray request(const char *method, QJsonObject params)
 
 } // namespace
 
-KrakenAdapter::KrakenAdapter(const InstrumentList &instruments, QUrl websocket, std::size_t depth,
-    std::size_t streamsPerConnection)
+KrakenAdapter::KrakenAdapter(const InstrumentList &instruments, QUrl websocket, QUrl rest,
+    std::size_t depth, std::size_t streamsPerConnection)
     : m_instruments(instruments.withTimePrecision("us")) // Kraken v2 sends microseconds
     , m_websocket(std::move(websocket))
+    , m_rest(std::move(rest))
     , m_depth(depth)
     // trade_id is "a sequence number, unique per book"; books carry a CRC32 and no sequence, and
-    // a lost one is resubscribed; the client pings with {"method":"ping"}.
+    // a lost one is resubscribed; the client pings with {"method":"ping"}. public/Trades pages
+    // forward from a time; Kraken allows about one public request a second.
     , m_traits{
           .tradeIds = ExchangeTraits::TradeIds::Contiguous,
           .bookRecovery = ExchangeTraits::BookRecovery::Resubscribe,
           .bookIntegrity = ExchangeTraits::BookIntegrity::Checksum,
           .keepAlive = ExchangeTraits::KeepAlive::TextPing,
-          .backfill = ExchangeTraits::Backfill::None,
+          .backfill = ExchangeTraits::Backfill::SinceTime,
           .streamsPerConnection = std::clamp<std::size_t>(
               streamsPerConnection, kStreamsPerInstrument, kMaxStreamsPerConnection),
+          .restWeights = {.perMinute = 60, .snapshot = 1, .backfill = 1},
       }
 { }
 
@@ -43,13 +47,15 @@ AdapterDescription describeAdapter()
     return {
         .name = "kraken",
         .summary = "Kraken WebSocket v2 (spot): trade and book (CRC32 checked at the "
-                   "instrument's precisions), resubscribed when a book fails its checksum",
+                   "instrument's precisions), resubscribed when a book fails its checksum; trade "
+                   "backfill from public/Trades",
         .symbolSeparator = "/",
         .options = {
             {"websocket_url", "the public endpoint (wss://ws.kraken.com/v2)",
                 [](std::string_view value) {
                     return checkUrl(value, {QStringLiteral("ws"), QStringLiteral("wss")});
                 }},
+            restUrlOption("the REST endpoint for trade backfill (https://api.kraken.com)"),
             {"depth", "levels a side of each book: 10 (default), 25, 100, 500 or 1000",
                 [](std::string_view value) {
                     return checkChoice(value, {"10", "25", "100", "500", "1000"});
@@ -64,11 +70,26 @@ AdapterDescription describeAdapter()
         .create = [](const FeedSettings &settings) -> std::unique_ptr<ExchangeAdapter> {
             return std::make_unique<KrakenAdapter>(InstrumentList{settings.instruments},
                 QUrl(QString::fromStdString(settings.option("websocket_url", "wss://ws.kraken.com/v2"))),
+                QUrl(QString::fromStdString(settings.option("rest_url", "https://api.kraken.com"))),
                 std::stoull(settings.option("depth", std::to_string(KrakenAdapter::kDefaultDepth))),
                 std::stoull(settings.option("streams_per_connection",
                     std::to_string(KrakenAdapter::kDefaultStreamsPerConnection))));
         },
     };
+}
+
+QUrl KrakenAdapter::backfillUrl(std::uint32_t instrument, std::int64_t cursor, int limit) const
+{
+    QUrl url = m_rest;
+    url.setPath(QStringLiteral("/0/public/Trades"));
+    // REST names the pair without the slash (BTCUSD), which Kraken resolves to its own name.
+    QUrlQuery query;
+    query.addQueryItem(QStringLiteral("pair"),
+        QString::fromStdString(m_instruments.at(instrument).symbol).remove(u'/'));
+    query.addQueryItem(QStringLiteral("since"), QString::number(cursor)); // ns, exclusive
+    query.addQueryItem(QStringLiteral("count"), QString::number(limit));
+    url.setQuery(query);
+    return url;
 }
 
 QByteArray KrakenAdapter::bookRequest(const char *method, const QJsonArray &symbols) const

@@ -1,7 +1,8 @@
 // Kraken WebSocket v2 (spot): on each connection the `instrument` channel (the precisions the book
 // checksum is computed at), then `trade` and `book` at the configured depth for its symbols
 // (BTC/USD); {"method":"ping"} keeps a quiet connection open; a book whose checksum fails is
-// unsubscribed and subscribed again for a fresh snapshot.
+// unsubscribed and subscribed again for a fresh snapshot; the trades of a trade-id gap are fetched
+// from REST public/Trades, which pages forward from a time.
 #pragma once
 
 #include "app/feeds/adapter_description.h"
@@ -19,7 +20,9 @@ public:
     static constexpr std::size_t kMaxStreamsPerConnection = 1000;
     static constexpr std::size_t kDefaultDepth = 10;
 
-    KrakenAdapter(const InstrumentList &instruments, QUrl websocket, std::size_t depth,
+    static constexpr int kHistoryPage = 1000; // the most public/Trades gives at once
+
+    KrakenAdapter(const InstrumentList &instruments, QUrl websocket, QUrl rest, std::size_t depth,
         std::size_t streamsPerConnection = kDefaultStreamsPerConnection);
 
     std::string feedName() const override { return m_instruments.at(0).exchange; }
@@ -32,6 +35,8 @@ public:
     std::chrono::seconds connectionLifetime() const override { return {}; }
     bool feedThreadCanSkip(std::string_view frame) const override;
     QList<QByteArray> resubscribeMessages(std::uint32_t instrument) const override;
+    QUrl backfillUrl(std::uint32_t instrument, std::int64_t cursor, int limit) const override;
+    int backfillPageSize() const override { return kHistoryPage; }
     std::unique_ptr<FeedNormalizer> createNormalizer() const override;
 
 private:
@@ -39,6 +44,7 @@ private:
 
     InstrumentList m_instruments;
     QUrl m_websocket;
+    QUrl m_rest;
     std::size_t m_depth;
     ExchangeTraits m_traits;
 };

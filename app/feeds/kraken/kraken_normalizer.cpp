@@ -71,4 +71,10 @@ void KrakenNormalizer::onBook(BookMessage book, NormalizedOutput &out)
         out);
 }
 
+std::expected<std::vector<model::Trade>, std::string> KrakenNormalizer::parseBackfillPage(
+    std::uint32_t instrument, std::string_view body, std::int64_t receivedAtNs)
+{
+    return m_parser.parseTradeHistory(body, instrument, receivedAtNs);
+}
+
 } // namespace tickscope::feeds::kraken

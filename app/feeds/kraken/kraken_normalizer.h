@@ -25,6 +25,8 @@ public:
 
 protected:
     void normalizeFrame(const RawMessage &message, NormalizedOutput &out) override;
+    std::expected<std::vector<model::Trade>, std::string> parseBackfillPage(
+        std::uint32_t instrument, std::string_view body, std::int64_t receivedAtNs) override;
 
 private:
     void onBook(BookMessage book, NormalizedOutput &out);

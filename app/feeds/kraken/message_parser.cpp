@@ -106,6 +106,79 @@ std::expected<std::optional<model::Trade>, std::string> readTrade(json::object e
     };
 }
 
+// ["price","volume",time,"b"|"s","m"|"l","misc",trade_id]: a trade of the REST history.
+std::expected<model::Trade, std::string> readHistoryRow(
+    json::value row, std::uint32_t instrument, std::int64_t receivedAtNs)
+{
+    json::array fields;
+    if (auto error = row.get_array().get(fields))
+        return std::unexpected(std::format("a trade that is not an array ({})", describe(error)));
+    std::string_view price;
+    std::string_view volume;
+    std::string_view side;
+    std::optional<model::Decimal> seconds;
+    std::optional<std::int64_t> tradeId;
+    int index = 0;
+    for (auto field : fields) {
+        json::value v;
+        if (auto error = field.get(v))
+            return std::unexpected(std::format("a trade's value is bad ({})", describe(error)));
+        Fields read;
+        switch (index++) {
+        case 0:
+            read = readString(v, price, "price");
+            break;
+        case 1:
+            read = readString(v, volume, "volume");
+            break;
+        case 2:
+            read = readNumber(v, seconds, "time");
+            break;
+        case 3:
+            read = readString(v, side, "side");
+            break;
+        case 6:
+            read = readInt(v, tradeId, "trade_id");
+            break;
+        default:
+            break;
+        }
+        if (!read)
+            return std::unexpected("trade " + read.error());
+    }
+    if (index < 7 || !tradeId)
+        return std::unexpected(std::format("a trade of {} values, without its trade_id", index));
+    const auto parsedPrice = json::parsePrice(price);
+    const auto parsedVolume = json::parseSize(volume);
+    if (!parsedPrice || !parsedVolume || parsedVolume->isZero())
+        return std::unexpected(std::format(
+            "trade {} price \"{}\" or volume \"{}\" is not above zero", *tradeId, price, volume));
+    if (side != "b" && side != "s")
+        return std::unexpected(
+            std::format("trade {} side \"{}\" is neither b nor s", *tradeId, side));
+    // Seconds with up to 9 decimals, kept to the microseconds the WebSocket sends.
+    const auto badTime = [&] {
+        return std::unexpected(std::format("trade {} time is not a time in seconds", *tradeId));
+    };
+    if (!seconds || !seconds->isPositive() || seconds->scale > 9)
+        return badTime();
+    std::int64_t ns = seconds->mantissa;
+    for (int i = seconds->scale; i < 9; ++i) {
+        if (ns > INT64_MAX / 10)
+            return badTime();
+        ns *= 10;
+    }
+    return model::Trade{
+        .exchangeTimeNs = ns - ns % 1000,
+        .receivedAtNs = receivedAtNs,
+        .instrument = instrument,
+        .tradeId = *tradeId,
+        .price = *parsedPrice,
+        .size = *parsedVolume,
+        .side = side == "b" ? model::Side::Buy : model::Side::Sell, // the taker's side
+    };
+}
+
 } // namespace
 
 MessageParser::MessageParser(const InstrumentList &instruments)
@@ -326,6 +399,69 @@ std::expected<Message, std::string> MessageParser::parse(
     if (book.exchangeTimeNs == 0)
         book.exchangeTimeNs = receivedAtNs;
     return book;
+}
+
+std::expected<std::vector<model::Trade>, std::string> MessageParser::parseTradeHistory(
+    std::string_view body, std::uint32_t instrument, std::int64_t receivedAtNs)
+{
+    auto top = m_reader.iterateObject(body);
+    if (!top)
+        return std::unexpected(top.error());
+    std::string errors;
+    bool hasTrades = false;
+    std::vector<model::Trade> trades;
+    auto read = forEachField(*top, [&](std::string_view key, json::value v) -> Fields {
+        if (key == "error") {
+            json::array list;
+            if (auto error = v.get_array().get(list))
+                return std::unexpected(
+                    std::format("'error' is not an array ({})", describe(error)));
+            for (auto entry : list) {
+                std::string_view text;
+                if (entry.get_string().get(text))
+                    return std::unexpected(std::string("'error' holds a non-string"));
+                errors += errors.empty() ? "" : "; ";
+                errors += text;
+            }
+            return {};
+        }
+        if (key != "result")
+            return {};
+        json::object result;
+        if (auto error = v.get_object().get(result))
+            return std::unexpected(std::format("'result' is not an object ({})", describe(error)));
+        // One key names the pair (Kraken's own spelling, XXBTZUSD); "last" is the next cursor.
+        return forEachField(result, [&](std::string_view pair, json::value rows) -> Fields {
+            if (pair == "last")
+                return {};
+            if (hasTrades)
+                return std::unexpected(std::string("'result' holds more than one pair"));
+            hasTrades = true;
+            json::array list;
+            if (auto error = rows.get_array().get(list))
+                return std::unexpected(
+                    std::format("'{}' is not an array ({})", pair, describe(error)));
+            for (auto row : list) {
+                json::value value;
+                if (auto error = row.get(value))
+                    return std::unexpected(std::format("a bad trade ({})", describe(error)));
+                auto trade = readHistoryRow(value, instrument, receivedAtNs);
+                if (!trade)
+                    return std::unexpected(trade.error());
+                trades.push_back(std::move(*trade));
+            }
+            return {};
+        });
+    });
+    if (!read)
+        return std::unexpected(read.error());
+    if (auto end = m_reader.checkEnd(); !end)
+        return std::unexpected(end.error());
+    if (!errors.empty())
+        return std::unexpected("Kraken answered: " + errors);
+    if (!hasTrades)
+        return std::unexpected(std::string("Trades answer without the pair's trades"));
+    return trades;
 }
 
 } // namespace tickscope::feeds::kraken

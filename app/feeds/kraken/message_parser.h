@@ -2,7 +2,8 @@
 // the `instrument` snapshot (the precisions the book checksum needs), subscribe and unsubscribe
 // acks and failures, `status`, heartbeats and pongs. Prices and quantities come as JSON numbers
 // and are read from their exact text, never through a double. Every value is validated; a bad
-// frame yields an error naming what was wrong. Used by KrakenNormalizer.
+// frame yields an error naming what was wrong. Also the REST answer of public/Trades, for
+// backfill. Used by KrakenNormalizer.
 #pragma once
 
 #include "app/feeds/instrument_list.h"
@@ -85,6 +86,11 @@ public:
     explicit MessageParser(const InstrumentList &instruments);
 
     std::expected<Message, std::string> parse(std::string_view frame, std::int64_t receivedAtNs);
+    // The REST answer of GET /0/public/Trades for `instrument`: {"error":[],"result":{"<PAIR>":
+    // [["price","volume",time,"b"|"s","m"|"l","misc",trade_id],...],"last":"<ns>"}}, oldest
+    // first; Kraken's errors are returned as the error.
+    std::expected<std::vector<model::Trade>, std::string> parseTradeHistory(
+        std::string_view body, std::uint32_t instrument, std::int64_t receivedAtNs);
 
 private:
     json::Reader m_reader;
