@@ -56,8 +56,13 @@ int usageError(const QString &command, const QString &message)
 
 int failure(const QString &command, const QString &message)
 {
-    std::fprintf(stderr, "%s: %s\n", qPrintable(prefix(command)), qPrintable(message));
+    note(command, message);
     return kFailure;
+}
+
+void note(const QString &command, const QString &message)
+{
+    std::fprintf(stderr, "%s: %s\n", qPrintable(prefix(command)), qPrintable(message));
 }
 
 std::optional<int> intOption(

@@ -30,6 +30,8 @@ std::optional<int> parse(QCommandLineParser &parser, const QStringList &argument
 int usageError(const QString &command, const QString &message);
 // Prints "tickscope <command>: message" to stderr; returns kFailure.
 int failure(const QString &command, const QString &message);
+// Prints "tickscope <command>: message" to stderr: progress that stays out of the output.
+void note(const QString &command, const QString &message);
 
 // An integer option within [min, max]; prints the usage error itself and yields nullopt on error.
 std::optional<int> intOption(const QCommandLineParser &parser, const QString &name, int min,

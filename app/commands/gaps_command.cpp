@@ -1,7 +1,10 @@
 #include "app/cli/cli.h"
 #include "app/cli/table.h"
 #include "app/commands/database_options.h"
+#include "app/feeds/adapter_registry.h"
+#include "app/ingest/gap_backfill.h"
 #include "app/model/wall_clock.h"
+#include "db/connection.h"
 #include "db/gap_queries.h"
 
 #include <QDateTime>
@@ -61,6 +64,50 @@ cli::Table ledgerTable(const std::vector<model::DailyCompleteness> &ledger)
     return table;
 }
 
+// Fills the open trade-id gaps of the configured feeds (those `filter` picks) from each exchange's
+// trade history, telling how each ends on stderr. Returns how many stay open.
+std::int64_t backfillOpenGaps(
+    const Config &config, const std::string &ingestConninfo, const db::GapFilter &filter)
+{
+    auto connection = db::connect(ingestConninfo, "gaps backfill");
+    std::int64_t leftOpen = 0;
+    for (const auto &feed : config.feeds) {
+        if (filter.exchange && feed.feed != *filter.exchange)
+            continue;
+        const auto adapter = feeds::createAdapter(feed);
+        const auto gaps = ingest::openTradeGaps(
+            *adapter, connection, {.symbol = filter.symbol, .sinceNs = filter.sinceNs.value_or(0)});
+        if (gaps.empty())
+            continue;
+        if (adapter->traits().backfill == feeds::ExchangeTraits::Backfill::None) {
+            cli::note(kCommand,
+                QStringLiteral("%1: %2 open trade-id gap(s) stay open: %3 keeps no trade history "
+                               "to fetch them from")
+                    .arg(text(feed.feed))
+                    .arg(gaps.size())
+                    .arg(text(feed.adapter)));
+            leftOpen += static_cast<std::int64_t>(gaps.size());
+            continue;
+        }
+        cli::note(kCommand,
+            QStringLiteral("%1: filling %2 open trade-id gap(s)")
+                .arg(text(feed.feed))
+                .arg(gaps.size()));
+        ingest::backfillGaps(*adapter, connection, gaps, [&](const ingest::GapBackfill &result) {
+            leftOpen += result.state == "open" ? 1 : 0;
+            cli::note(kCommand,
+                QStringLiteral("%1 %2 trade ids %3..%4: %5 (%6); %7 trade(s) stored")
+                    .arg(text(feed.feed),
+                        text(adapter->instruments().at(result.gap.instrument).symbol))
+                    .arg(result.gap.firstMissing)
+                    .arg(result.gap.lastMissing)
+                    .arg(text(result.state), text(result.detail))
+                    .arg(result.tradesStored));
+        });
+    }
+    return leftOpen;
+}
+
 } // namespace
 
 int runGapsCommand(const QStringList &arguments)
@@ -73,7 +120,11 @@ int runGapsCommand(const QStringList &arguments)
             "silence - with their times, each with its repair state: open, backfilled or "
             "unrecoverable), or with --completeness the ledger: per exchange, symbol, channel "
             "(trades, book) and UTC day the share of the day that no gap covers, with the gaps' "
-            "causes and repair states. Times are ISO 8601, UTC unless they name a zone."));
+            "causes and repair states. With --backfill it first fills the open trade-id gaps of "
+            "the configured exchanges from each one's trade history (Binance, OKX, Kraken, "
+            "Coinbase) and marks each backfilled, or unrecoverable with how many trades the "
+            "exchange still had; the exit code is 1 when a gap stays open. Times are ISO 8601, "
+            "UTC unless they name a zone."));
     parser.addOptions({
         {QStringLiteral("since"),
             QStringLiteral("Gaps that end at or after this time; the ledger's first day "
@@ -87,6 +138,9 @@ int runGapsCommand(const QStringList &arguments)
         {QStringLiteral("symbol"), QStringLiteral("Only this symbol."), QStringLiteral("symbol")},
         {QStringLiteral("completeness"),
             QStringLiteral("The completeness ledger instead of the list.")},
+        {QStringLiteral("backfill"),
+            QStringLiteral("Fill the open trade-id gaps (of --exchange, --symbol, --since) from "
+                           "the exchanges configured in the config file, then list.")},
         {QStringLiteral("limit"), QStringLiteral("At most this many gaps (default 1000)."),
             QStringLiteral("n"), QStringLiteral("1000")},
         {QStringLiteral("format"), QStringLiteral("table, csv or json."), QStringLiteral("format"),
@@ -118,6 +172,11 @@ int runGapsCommand(const QStringList &arguments)
     if (parser.isSet(QStringLiteral("completeness")) && parser.isSet(QStringLiteral("open")))
         return cli::usageError(
             kCommand, QStringLiteral("--open filters the list; the ledger counts every gap"));
+    const bool backfill = parser.isSet(QStringLiteral("backfill"));
+    if (backfill && parser.isSet(QStringLiteral("completeness")))
+        return cli::usageError(kCommand,
+            QStringLiteral("--backfill fills the gaps and lists them; it does not go with "
+                           "--completeness"));
     const auto optionalText = [&](const char *name) -> std::optional<std::string> {
         const QString key = QString::fromLatin1(name);
         return parser.isSet(key) ? std::optional(parser.value(key).toStdString()) : std::nullopt;
@@ -129,7 +188,20 @@ int runGapsCommand(const QStringList &arguments)
     auto session = DatabaseSession::open(chosen->second, {.purpose = "gaps", .migrate = false});
     if (!session)
         return cli::failure(kCommand, QString::fromStdString(session.error()));
+    std::int64_t leftOpen = 0;
     try {
+        if (backfill) {
+            if (chosen->first.feeds.empty())
+                return cli::failure(kCommand,
+                    QStringLiteral("--backfill needs the exchanges' [exchanges.NAME] sections; "
+                                   "%1 has none")
+                        .arg(chosen->first.path.isEmpty() ? defaultConfigPath()
+                                                          : chosen->first.path));
+            leftOpen = backfillOpenGaps(chosen->first, (*session)->ingestConninfo(),
+                {.exchange = optionalText("exchange"),
+                    .symbol = optionalText("symbol"),
+                    .sinceNs = *since});
+        }
         pqxx::connection &connection = (*session)->connection();
         if (parser.isSet(QStringLiteral("completeness"))) {
             cli::print(cli::renderTable(
@@ -148,6 +220,9 @@ int runGapsCommand(const QStringList &arguments)
     } catch (const std::exception &error) {
         return cli::failure(kCommand, QString::fromUtf8(error.what()));
     }
+    if (leftOpen > 0)
+        return cli::failure(
+            kCommand, QStringLiteral("%1 gap(s) stay open; see above why").arg(leftOpen));
     return cli::kSuccess;
 }
 

@@ -2,8 +2,6 @@
 
 #include "app/model/wall_clock.h"
 
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QTimer>
 #include <algorithm>
 #include <format>
@@ -15,9 +13,6 @@ FeedSession::FeedSession(
     std::unique_ptr<feeds::ExchangeAdapter> adapter, FeedSessionOptions options)
     : m_adapter(std::move(adapter))
     , m_options(std::move(options))
-    , m_restBackoff(m_options.connection.reconnectBase, m_options.connection.reconnectCap)
-    // Four fifths of the published limit: the desk's other programs share the address.
-    , m_restPacer(m_adapter->traits().restWeights.perMinute * 4 / 5, std::chrono::minutes(1))
 {
     m_status.feed = m_adapter->feedName();
     m_snapshotPending.assign(m_adapter->instruments().size(), false);
@@ -35,7 +30,13 @@ void FeedSession::start()
     m_journal = std::move(*journal);
     m_durableEnd = m_journal->durableEnd();
     m_bookKeeper = m_adapter->createNormalizer();
-    m_network = new QNetworkAccessManager(this);
+    m_rest = new RestClient({.weightPerMinute = m_adapter->traits().restWeights.perMinute,
+                                .retryBase = m_options.connection.reconnectBase,
+                                .retryCap = m_options.connection.reconnectCap,
+                                .maxBytes = m_options.maxRestBytes},
+        this);
+    connect(m_rest, &RestClient::problem, this,
+        [this](const QString &text) { marker(model::FeedEvent::Kind::Error, text); });
 
     for (auto &instruments : planConnections(*m_adapter)) {
         const auto index = static_cast<std::uint32_t>(m_connections.size());
@@ -173,8 +174,7 @@ void FeedSession::resynchronizeBook(std::uint32_t instrument)
 
 void FeedSession::backfill(std::uint32_t instrument, qint64 cursor, int limit)
 {
-    if (m_stopping || m_pausedAtNs != 0 || !m_network
-        || instrument >= m_adapter->instruments().size())
+    if (m_stopping || m_pausedAtNs != 0 || !m_rest || instrument >= m_adapter->instruments().size())
         return;
     fetchRest(m_adapter->backfillUrl(instrument, cursor, limit), feeds::RestTopic::TradeBackfill,
         instrument,
@@ -186,71 +186,12 @@ void FeedSession::fetchRest(const QUrl &url, feeds::RestTopic topic, std::uint32
     const QString &what, std::function<void(const feeds::RawMessage &message)> then)
 {
     const auto &weights = m_adapter->traits().restWeights;
-    const auto wait = m_restPacer.reserve(
-        topic == feeds::RestTopic::BookSnapshot ? weights.snapshot : weights.backfill,
-        feeds::RequestPacer::Clock::now());
-    if (wait.count() <= 0) {
-        sendRest(url, topic, instrument, what, std::move(then));
-        return;
-    }
-    QTimer::singleShot(wait, this, [this, url, topic, instrument, what, then = std::move(then)] {
-        if (!m_stopping)
-            sendRest(url, topic, instrument, what, then);
-    });
-}
-
-void FeedSession::sendRest(const QUrl &url, feeds::RestTopic topic, std::uint32_t instrument,
-    const QString &what, std::function<void(const feeds::RawMessage &message)> then)
-{
-    QNetworkRequest request{url};
-    request.setTransferTimeout(std::chrono::seconds(10));
-    QNetworkReply *reply = m_network->get(request);
-    connect(reply, &QNetworkReply::downloadProgress, this, [this, reply](qint64 received) {
-        if (received > m_options.maxRestBytes) {
-            reply->setProperty("tooLarge", true);
-            reply->abort();
-        }
-    });
-    connect(reply, &QNetworkReply::finished, this,
-        [this, reply, url, topic, instrument, what, then = std::move(then)] {
-            reply->deleteLater();
+    const std::string &symbol = m_adapter->instruments().at(instrument).symbol;
+    m_rest->get(url, topic == feeds::RestTopic::BookSnapshot ? weights.snapshot : weights.backfill,
+        QStringLiteral("%1 of %2").arg(what, QString::fromStdString(symbol)),
+        [this, topic, symbol, then = std::move(then)](const QByteArray &body) {
             if (m_stopping)
                 return;
-            const std::string &symbol = m_adapter->instruments().at(instrument).symbol;
-            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-            const QByteArray body = reply->readAll();
-            // 429: too many requests; 418: the address is banned for a while. Both say how long.
-            if (status == 429 || status == 418) {
-                bool ok = false;
-                const int seconds = reply->rawHeader("Retry-After").toInt(&ok);
-                const auto pause = std::chrono::seconds(ok && seconds > 0 ? seconds : 60);
-                m_restPacer.backOff(pause, feeds::RequestPacer::Clock::now());
-                marker(model::FeedEvent::Kind::Error,
-                    QStringLiteral("%1 of %2: the exchange limits this address (HTTP %3); no REST "
-                                   "request for %4 s")
-                        .arg(what, QString::fromStdString(symbol))
-                        .arg(status)
-                        .arg(pause.count()));
-                fetchRest(url, topic, instrument, what, then);
-                return;
-            }
-            if (reply->error() != QNetworkReply::NoError || status != 200) {
-                marker(model::FeedEvent::Kind::Error,
-                    QStringLiteral("%1 of %2 failed (HTTP %3): %4 %5")
-                        .arg(what, QString::fromStdString(symbol))
-                        .arg(status)
-                        .arg(reply->property("tooLarge").toBool()
-                                ? QStringLiteral("the answer is larger than %1 bytes")
-                                      .arg(m_options.maxRestBytes)
-                                : reply->errorString(),
-                            QString::fromUtf8(body.left(200))));
-                QTimer::singleShot(
-                    m_restBackoff.next(), this, [this, url, topic, instrument, what, then] {
-                        fetchRest(url, topic, instrument, what, then);
-                    });
-                return;
-            }
-            m_restBackoff.reset();
             const std::string payload = feeds::encodeRestPayload(
                 symbol, std::string_view{body.constData(), static_cast<std::size_t>(body.size())});
             const std::int64_t receivedAt = model::wallClockNs();
@@ -394,6 +335,8 @@ void FeedSession::fail(const QString &error)
 void FeedSession::stop()
 {
     m_stopping = true;
+    if (m_rest)
+        m_rest->stop();
     closeConnections(true);
     if (m_journal) {
         if (auto sealed = m_journal->seal(); !sealed)

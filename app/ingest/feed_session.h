@@ -9,11 +9,10 @@
 // markers, so audit.feed_events is written from the journal as well.
 #pragma once
 
-#include "app/feeds/backoff.h"
 #include "app/feeds/exchange_adapter.h"
-#include "app/feeds/request_pacer.h"
 #include "app/ingest/feed_connection.h"
 #include "app/ingest/journal_writer.h"
+#include "app/ingest/rest_client.h"
 #include "app/model/feed_status.h"
 
 #include <QObject>
@@ -22,8 +21,6 @@
 #include <functional>
 #include <memory>
 
-class QNetworkAccessManager;
-class QNetworkReply;
 class QTimer;
 
 namespace tickscope::ingest {
@@ -77,13 +74,10 @@ private:
     // The normalizer lost `instrument`'s book: rebuild it the way the exchange allows.
     void resynchronizeBook(std::uint32_t instrument);
     void fetchSnapshot(std::uint32_t instrument);
-    // GETs `url` and journals a 200 answer as a REST response on `topic` for `instrument`, then
-    // hands the journaled message to `then`; retries other answers after a backoff.
-    // GET `url` when the exchange's weight limit allows (feeds::RequestPacer), again after a
-    // failure (backing off; after a 429 or 418 as long as the exchange says), then `then`.
+    // GETs `url` (RestClient: within the exchange's limit, until answered) and journals the
+    // answer as a REST response on `topic` for `instrument`, then hands the journaled message to
+    // `then`.
     void fetchRest(const QUrl &url, feeds::RestTopic topic, std::uint32_t instrument,
-        const QString &what, std::function<void(const feeds::RawMessage &message)> then);
-    void sendRest(const QUrl &url, feeds::RestTopic topic, std::uint32_t instrument,
         const QString &what, std::function<void(const feeds::RawMessage &message)> then);
     void record(feeds::RawKind kind, std::uint32_t tag, std::string_view payload,
         std::int64_t receivedAtNs);
@@ -107,11 +101,9 @@ private:
     std::unique_ptr<feeds::FeedNormalizer> m_bookKeeper; // books only: decides on snapshots
     feeds::NormalizedOutput m_bookOutput;
     std::vector<FeedConnection *> m_connections; // children of this session
-    QNetworkAccessManager *m_network = nullptr;
+    RestClient *m_rest = nullptr; // created on the feed's thread, in start()
     QTimer *m_flushTimer = nullptr;
     QTimer *m_watchdog = nullptr;
-    feeds::Backoff m_restBackoff;
-    feeds::RequestPacer m_restPacer; // the exchange's REST weight limit, shared by all requests
     std::chrono::steady_clock::time_point m_lastSync;
     model::JournalPosition m_durableEnd;
     model::FeedStatus m_status;

@@ -5,15 +5,18 @@
 // (and, on Kraken, a lost book message) is recorded as a checksum gap; the books are resubscribed
 // and end equal to the simulator's; where the exchange keeps a trade history (not Bybit), the
 // trades a dropped connection missed are backfilled over REST and their gap marked backfilled,
-// while the hole of trades that never existed is marked unrecoverable; and `tickscope replay` of
-// the journal into a fresh database gives the same rows. (Binance: test_ingest_pipeline.)
+// while the hole of trades that never existed is marked unrecoverable; `tickscope replay` of the
+// journal into a fresh database gives the same rows; and `tickscope gaps --backfill` fills a gap
+// left open from the exchange's history. (Binance: test_ingest_pipeline.)
 #include "app/feeds/adapter_registry.h"
 #include "app/ingest/journal_reader.h"
 #include "db/connection.h"
 #include "tests/support/schema_fixture.h"
 #include "tests/support/simulated_ingest.h"
 
+#include <QFile>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -213,6 +216,77 @@ private slots:
         QVERIFY(finished.wait(60'000));
         QCOMPARE(replay.exitCode(), 0);
         QCOMPARE(tableDigests(fresh), live);
+
+        if (backfill)
+            backfillCommandFillsAnOpenGap(simulator, conninfo, symbols.front(),
+                report[QStringLiteral("symbols")][symbolList[0]][QStringLiteral("first_trade_id")]
+                    .toInteger());
+    }
+
+private:
+    // Ten stored trades lost (a restored backup, say) and their gap recorded open: `tickscope
+    // gaps --backfill` with the exchange in its config fetches them back and marks the gap.
+    void backfillCommandFillsAnOpenGap(const sim::ExchangeSimulator &simulator,
+        const std::string &conninfo, const std::string &symbol, std::int64_t firstTradeId)
+    {
+        const std::int64_t from = firstTradeId + 100;
+        const std::int64_t to = firstTradeId + 109;
+        auto connection = db::connect(conninfo, "test");
+        pqxx::nontransaction tx{connection};
+        const std::string ofSymbol = std::format(
+            "instrument_id = (SELECT instrument_id FROM market_data.instruments WHERE symbol = "
+            "'{}')",
+            symbol);
+        tx.exec(std::format("INSERT INTO audit.gaps (instrument_id, kind, first_missing, "
+                            "last_missing, gap_start, gap_end) SELECT instrument_id, 'trade_id', "
+                            "$1::bigint, $2::bigint, (SELECT time FROM market_data.trades WHERE "
+                            "{0} AND trade_id = $1::bigint - 1), (SELECT time FROM "
+                            "market_data.trades WHERE {0} AND trade_id = $2::bigint + 1) FROM "
+                            "market_data.instruments WHERE symbol = $3",
+                    ofSymbol),
+            pqxx::params{from, to, symbol});
+        const std::string lost = std::format(
+            "FROM market_data.trades WHERE {} AND trade_id BETWEEN {} AND {}", ofSymbol, from, to);
+        tx.exec("DELETE " + lost);
+
+        QTemporaryDir dir;
+        const QString configPath = dir.filePath(QStringLiteral("tickscope.toml"));
+        QFile config{configPath};
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        std::string section
+            = std::format("[exchanges.{}]\nsymbols = [\"{}\"]\n", simulator.exchange(), symbol);
+        for (const auto &[key, value] : simulator.adapterOptions())
+            section += std::format("{} = \"{}\"\n", key, value);
+        config.write(section.c_str());
+        config.close();
+
+        QProcess gaps;
+        QSignalSpy finished{&gaps, &QProcess::finished}; // the simulator answers meanwhile
+        gaps.start(QStringLiteral(TICKSCOPE_BINARY),
+            {QStringLiteral("gaps"), QStringLiteral("--backfill"), QStringLiteral("--config"),
+                configPath, QStringLiteral("--db"), QString::fromStdString(conninfo),
+                QStringLiteral("--format"), QStringLiteral("json")});
+        QVERIFY(finished.wait(60'000));
+        const QString errors = QString::fromUtf8(gaps.readAllStandardError());
+        QVERIFY2(gaps.exitCode() == 0, qPrintable(errors));
+        QVERIFY2(errors.contains(QStringLiteral("trade ids %1..%2: backfilled (10 of 10 missing "
+                                                "trades fetched from the exchange); 10 trade(s) "
+                                                "stored")
+                         .arg(from)
+                         .arg(to)),
+            qPrintable(errors));
+        QCOMPARE(count(tx, "SELECT count(DISTINCT trade_id) " + lost), 10);
+        QCOMPARE(count(tx,
+                     std::format("SELECT count(*) FROM audit.gaps WHERE first_missing = {} AND "
+                                 "status = 'backfilled'",
+                         from)),
+            1);
+        // The list that follows shows it so.
+        const auto listed = QJsonDocument::fromJson(gaps.readAllStandardOutput()).array();
+        QVERIFY(std::ranges::any_of(listed, [&](const QJsonValue &gap) {
+            return gap[QStringLiteral("first_missing")].toString() == QString::number(from)
+                && gap[QStringLiteral("status")].toString() == QStringLiteral("backfilled");
+        }));
     }
 };
 
