@@ -154,6 +154,7 @@ void IngestBatch::append(IngestBatch &&later)
     take(gaps, later.gaps);
     take(feedEvents, later.feedEvents);
     take(resolvedGaps, later.resolvedGaps);
+    take(bookIntegrity, later.bookIntegrity); // rows of one minute may repeat: the upsert adds
     take(sealedSegments, later.sealedSegments);
     take(quarantined, later.quarantined);
     mergeSequencePositions(sequencePositions, later.sequencePositions);
@@ -192,6 +193,7 @@ IngestBatch IngestBatch::slice(std::size_t first, std::size_t last) const
     }
     if (last == records.size()) {
         part.resolvedGaps = resolvedGaps;
+        part.bookIntegrity = bookIntegrity;
         part.sequencePositions = sequencePositions;
         part.sealedSegments = sealedSegments;
         part.epoch = epoch;
@@ -429,6 +431,20 @@ BatchReceipt IngestWriter::finishBatch(const IngestBatch &batch, bool staging,
                 "$1 AND kind IN ('book_sequence', 'checksum') AND status = 'open' AND gap_end <= "
                 "$2::timestamptz",
             pqxx::params{idOf(snapshot.instrument), timestamp(snapshot.exchangeTimeNs)});
+    for (const auto &book : batch.bookIntegrity)
+        tx.exec("INSERT INTO audit.book_integrity AS i (minute, instrument_id, updates_applied, "
+                "updates_dropped, checksum_checks, checksum_failures, sequence_breaks, "
+                "crossed_books, resyncs) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT "
+                "(instrument_id, minute) DO UPDATE SET updates_applied = i.updates_applied + "
+                "excluded.updates_applied, updates_dropped = i.updates_dropped + "
+                "excluded.updates_dropped, checksum_checks = i.checksum_checks + "
+                "excluded.checksum_checks, checksum_failures = i.checksum_failures + "
+                "excluded.checksum_failures, sequence_breaks = i.sequence_breaks + "
+                "excluded.sequence_breaks, crossed_books = i.crossed_books + "
+                "excluded.crossed_books, resyncs = i.resyncs + excluded.resyncs",
+            pqxx::params{timestamp(book.minuteNs), idOf(book.instrument), book.updatesApplied,
+                book.updatesDropped, book.checksumChecks, book.checksumFailures,
+                book.sequenceBreaks, book.crossedBooks, book.resyncs});
     for (const auto &event : batch.feedEvents)
         tx.exec("INSERT INTO audit.feed_events (time, feed, event, detail) VALUES ($1, $2, $3, $4)",
             pqxx::params{

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "app/model/book.h"
+#include "app/model/book_integrity.h"
 #include "app/model/feed_event.h"
 #include "app/model/gap.h"
 #include "app/model/journal_position.h"
@@ -77,6 +78,7 @@ struct IngestBatch
     std::vector<model::Gap> gaps;
     std::vector<model::FeedEvent> feedEvents;
     std::vector<ResolvedGap> resolvedGaps;
+    std::vector<model::BookIntegrity> bookIntegrity; // per instrument and minute, added up
     std::vector<SequencePosition> sequencePositions;
     std::vector<model::JournalSegment> sealedSegments;
     std::optional<model::JournalPosition> checkpoint; // first journal record after this batch
@@ -87,8 +89,8 @@ struct IngestBatch
     bool empty() const
     {
         return trades.empty() && deltas.empty() && snapshots.empty() && gaps.empty()
-            && feedEvents.empty() && resolvedGaps.empty() && sealedSegments.empty() && !checkpoint
-            && !epoch && quarantined.empty();
+            && feedEvents.empty() && resolvedGaps.empty() && bookIntegrity.empty()
+            && sealedSegments.empty() && !checkpoint && !epoch && quarantined.empty();
     }
     std::size_t rows() const { return trades.size() + deltas.size() + snapshots.size(); }
 
@@ -96,8 +98,8 @@ struct IngestBatch
     void append(IngestBatch &&later);
 
     // The rows, gaps and events of records [first, last), with the checkpoint after the last of
-    // them; what concerns the whole batch (resolved gaps, sequence positions, sealed segments,
-    // the epoch, quarantined records) goes with the slice that ends the batch.
+    // them; what concerns the whole batch (resolved gaps, book integrity, sequence positions,
+    // sealed segments, the epoch, quarantined records) goes with the slice that ends the batch.
     IngestBatch slice(std::size_t first, std::size_t last) const;
 };
 

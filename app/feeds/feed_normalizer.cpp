@@ -182,6 +182,12 @@ std::expected<std::vector<model::Trade>, std::string> FeedNormalizer::parseBackf
     return std::unexpected(std::string("this exchange's feed never asks for trades over REST"));
 }
 
+void FeedNormalizer::checkCrossed(std::uint32_t instrument, NormalizedOutput &out) const
+{
+    if (const LocalBook *kept = book(instrument); kept && kept->crossed())
+        out.bookCrossed = true;
+}
+
 void FeedNormalizer::recordBook(
     const BookOutcome &outcome, bool snapshot, model::BookDelta message, NormalizedOutput &out)
 {
@@ -194,11 +200,15 @@ void FeedNormalizer::recordBook(
     if (outcome.resubscribe)
         out.snapshotRequests.push_back(message.instrument);
     out.bookInstrument = message.instrument;
+    if (outcome.checksumVerified
+        || (outcome.gap && outcome.gap->kind == model::Gap::Kind::Checksum))
+        ++out.bookChecksumsChecked;
     if (outcome.dropped)
         ++out.bookUpdatesDropped;
     if (!outcome.applied)
         return;
     ++out.bookUpdatesApplied;
+    checkCrossed(message.instrument, out);
     if (!snapshot) {
         out.deltas.push_back(std::move(message));
         return;

@@ -40,6 +40,8 @@ struct NormalizedOutput
     bool reconnectRequested = false; // the exchange announced it is going away
     std::int64_t bookUpdatesApplied = 0;
     std::int64_t bookUpdatesDropped = 0; // already contained in a snapshot or stale
+    std::int64_t bookChecksumsChecked = 0; // matched or not (a mismatch is also a gap)
+    bool bookCrossed = false; // the book was crossed after the message
     // The instrument whose book a message concerned, kept or dropped (books kept from the
     // socket: recordBook), for the counts of reports.
     std::optional<std::uint32_t> bookInstrument;
@@ -87,6 +89,9 @@ protected:
     // snapshot or a delta, when it is part of the book now.
     void recordBook(
         const BookOutcome &outcome, bool snapshot, model::BookDelta message, NormalizedOutput &out);
+
+    // Notes whether `instrument`'s book (book()) is crossed after a message was applied.
+    void checkCrossed(std::uint32_t instrument, NormalizedOutput &out) const;
 
     // Counts a frame that could not be used and records it, with its text, as an error event.
     static void reportMalformed(

@@ -30,6 +30,11 @@ public:
     // Drops the levels beyond the best `depth` of each side.
     void truncate(std::size_t depth);
     bool empty() const { return m_bids.empty() && m_asks.empty(); }
+    // The best bid at or above the best ask: a book no exchange would show.
+    bool crossed() const
+    {
+        return !m_bids.empty() && !m_asks.empty() && m_bids.begin()->first >= m_asks.begin()->first;
+    }
 
 private:
     std::map<model::Decimal, model::Decimal, std::greater<>> m_bids;

@@ -31,7 +31,7 @@ void BatchAssembler::resume(const db::IngestCheckpoint &checkpoint)
         queueBackfill(gap);
 }
 
-BatchAssembler::BookEffect BatchAssembler::absorb(
+std::optional<model::BookIntegrity> BatchAssembler::absorb(
     const feeds::RawMessage &message, model::JournalPosition position, db::IngestBatch &batch)
 {
     m_normalizer->normalize(message, m_output);
@@ -61,18 +61,9 @@ BatchAssembler::BookEffect BatchAssembler::absorb(
     for (const auto instrument : m_output.backfillRefused)
         leaveBackfillOpen(instrument);
 
-    // A message concerns one instrument's book at most: the delta's or the snapshot's.
-    BookEffect book{.applied = m_output.bookUpdatesApplied, .dropped = m_output.bookUpdatesDropped};
-    if (m_output.bookInstrument)
-        book.instrument = m_output.bookInstrument;
-    else if (!m_output.deltas.empty())
-        book.instrument = m_output.deltas.front().instrument;
-    else if (!m_output.snapshots.empty())
-        book.instrument = m_output.snapshots.front().instrument;
-    else if (const auto rest = message.kind == feeds::RawKind::RestResponse
-            ? feeds::decodeRestPayload(message.payload)
-            : std::nullopt)
-        book.instrument = m_adapter.instruments().find(rest->symbol);
+    const auto book = bookIntegrity(message);
+    if (book && book->any())
+        addIntegrity(*book, batch);
 
     numberFromJournal(position);
     std::ranges::move(m_output.deltas, std::back_inserter(batch.deltas));
@@ -90,6 +81,49 @@ BatchAssembler::BookEffect BatchAssembler::absorb(
         .feedEventsEnd = batch.feedEvents.size(),
         .gapsEnd = batch.gaps.size()});
     return book;
+}
+
+std::optional<model::BookIntegrity> BatchAssembler::bookIntegrity(
+    const feeds::RawMessage &message) const
+{
+    // A message concerns one instrument's book at most: the delta's or the snapshot's.
+    std::optional<std::uint32_t> instrument = m_output.bookInstrument;
+    if (!instrument && !m_output.deltas.empty())
+        instrument = m_output.deltas.front().instrument;
+    else if (!instrument && !m_output.snapshots.empty())
+        instrument = m_output.snapshots.front().instrument;
+    else if (const auto rest = !instrument && message.kind == feeds::RawKind::RestResponse
+                && message.tag == static_cast<std::uint32_t>(feeds::RestTopic::BookSnapshot)
+            ? feeds::decodeRestPayload(message.payload)
+            : std::nullopt)
+        instrument = m_adapter.instruments().find(rest->symbol);
+    if (!instrument)
+        return std::nullopt;
+    constexpr std::int64_t kMinuteNs = 60'000'000'000;
+    model::BookIntegrity book{.instrument = *instrument,
+        .minuteNs = message.receivedAtNs - message.receivedAtNs % kMinuteNs,
+        .updatesApplied = m_output.bookUpdatesApplied,
+        .updatesDropped = m_output.bookUpdatesDropped,
+        .checksumChecks = m_output.bookChecksumsChecked,
+        .crossedBooks = m_output.bookCrossed ? 1 : 0,
+        .resyncs = static_cast<std::int64_t>(m_output.snapshotRequests.size())};
+    for (const model::Gap &gap : m_output.gaps) {
+        book.checksumFailures += gap.kind == model::Gap::Kind::Checksum ? 1 : 0;
+        book.sequenceBreaks += gap.kind == model::Gap::Kind::BookSequence ? 1 : 0;
+    }
+    return book;
+}
+
+void BatchAssembler::addIntegrity(const model::BookIntegrity &book, db::IngestBatch &batch)
+{
+    // A batch spans a few minutes at most: a short search finds the row.
+    const auto row = std::ranges::find_if(batch.bookIntegrity, [&](const auto &kept) {
+        return kept.instrument == book.instrument && kept.minuteNs == book.minuteNs;
+    });
+    if (row == batch.bookIntegrity.end())
+        batch.bookIntegrity.push_back(book);
+    else
+        row->add(book);
 }
 
 std::vector<db::SequencePosition> BatchAssembler::sequencePositions() const

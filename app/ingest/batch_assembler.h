@@ -43,14 +43,6 @@ public:
         std::optional<model::Gap> lastGap;
     };
 
-    // What one message did to its instrument's book.
-    struct BookEffect
-    {
-        std::optional<std::uint32_t> instrument;
-        std::int64_t applied = 0;
-        std::int64_t dropped = 0;
-    };
-
     explicit BatchAssembler(const feeds::ExchangeAdapter &adapter, BackfillRequest onBackfill = {});
     ~BatchAssembler();
 
@@ -58,8 +50,10 @@ public:
     // a stop interrupted are asked for again.
     void resume(const db::IngestCheckpoint &checkpoint);
 
-    // Adds what `message` yields to `batch`, ending with a RecordSpan at `position`.
-    BookEffect absorb(
+    // Adds what `message` yields to `batch`, ending with a RecordSpan at `position`, and counts
+    // it in the batch's book integrity. Returns what the message did to its instrument's book,
+    // if it concerned one.
+    std::optional<model::BookIntegrity> absorb(
         const feeds::RawMessage &message, model::JournalPosition position, db::IngestBatch &batch);
 
     // The trade-id positions that moved since the last batchCommitted(), to commit with a batch.
@@ -70,6 +64,8 @@ public:
     const Counts &counts() const { return m_counts; }
 
 private:
+    std::optional<model::BookIntegrity> bookIntegrity(const feeds::RawMessage &message) const;
+    static void addIntegrity(const model::BookIntegrity &book, db::IngestBatch &batch);
     // A reconnect after a disconnect: for exchanges whose trade ids cannot show what was
     // missed, the window is recorded as a Disconnect gap of each instrument of the connection.
     void noteConnectionWindows();

@@ -77,9 +77,9 @@ void CaptureReplay::feed(
         else
             symbol.windowGaps.push_back({line, gap});
     }
-    if (book.instrument) {
-        m_symbols[*book.instrument].bookUpdatesApplied += book.applied;
-        m_symbols[*book.instrument].bookUpdatesDropped += book.dropped;
+    if (book) {
+        m_symbols[book->instrument].bookUpdatesApplied += book->updatesApplied;
+        m_symbols[book->instrument].bookUpdatesDropped += book->updatesDropped;
     }
     for (std::size_t i = eventsBefore; i < m_batch.feedEvents.size(); ++i) {
         if (m_batch.feedEvents[i].kind == model::FeedEvent::Kind::Error)

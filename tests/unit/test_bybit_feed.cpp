@@ -166,7 +166,13 @@ private slots:
         QCOMPARE(out.snapshots.size(), std::size_t(1));
         out = normalize(normalizer, book("delta", 2, R"(["99","3"])"));
         QVERIFY(out.gaps.empty());
+        QVERIFY(!out.bookCrossed);
         QCOMPARE(normalizer.book(0)->bids().size(), std::size_t(2));
+        // A bid at the best ask: the book is crossed, which its integrity series counts.
+        out = normalize(normalizer, book("delta", 3, R"(["101","1"])"));
+        QVERIFY(out.bookCrossed);
+        out = normalize(normalizer, book("delta", 4, R"(["101","0"])"));
+        QVERIFY(!out.bookCrossed);
     }
 
     void adapterSubscribesTenTopicsARequest()

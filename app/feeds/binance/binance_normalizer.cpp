@@ -18,6 +18,8 @@ void BinanceNormalizer::record(std::uint32_t instrument, const BookSync::Outcome
 {
     out.bookUpdatesApplied += outcome.applied;
     out.bookUpdatesDropped += outcome.dropped;
+    if (outcome.applied > 0)
+        checkCrossed(instrument, out);
     if (outcome.gap) {
         out.gaps.push_back(*outcome.gap);
         out.events.push_back({timeNs, model::FeedEvent::Kind::Resync,
