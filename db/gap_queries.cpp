@@ -146,4 +146,35 @@ std::vector<model::DailyCompleteness> dailyCompleteness(pqxx::connection &connec
     return ledger;
 }
 
+std::vector<model::StreamIntegrity> bookIntegrity(pqxx::connection &connection,
+    const std::optional<std::string> &exchange, const std::optional<std::string> &symbol,
+    std::int64_t fromNs, std::int64_t toNs)
+{
+    pqxx::read_transaction tx{connection};
+    const auto rows = tx.exec(
+        std::format("WITH {2} SELECT c.exchange, c.symbol, sum(b.updates_applied), "
+                    "sum(b.updates_dropped), sum(b.checksum_checks), sum(b.checksum_failures), "
+                    "sum(b.sequence_breaks), sum(b.crossed_books), sum(b.resyncs), "
+                    "{3} FROM chosen c JOIN audit.book_integrity b USING (instrument_id) "
+                    "WHERE b.minute >= {0} AND b.minute < {1} GROUP BY 1, 2 ORDER BY 1, 2",
+            timestampFromMicroseconds("$3"), timestampFromMicroseconds("$4"), kChosenInstruments,
+            epochNanoseconds("max(b.minute) FILTER (WHERE b.checksum_failures + b.sequence_breaks "
+                             "+ b.crossed_books > 0)")),
+        pqxx::params{exchange, symbol, fromNs / 1000, toNs / 1000});
+    std::vector<model::StreamIntegrity> result;
+    result.reserve(rows.size());
+    for (const auto &row : rows)
+        result.push_back({.exchange = row[0].as<std::string>(),
+            .symbol = row[1].as<std::string>(),
+            .totals = {.updatesApplied = row[2].as<std::int64_t>(),
+                .updatesDropped = row[3].as<std::int64_t>(),
+                .checksumChecks = row[4].as<std::int64_t>(),
+                .checksumFailures = row[5].as<std::int64_t>(),
+                .sequenceBreaks = row[6].as<std::int64_t>(),
+                .crossedBooks = row[7].as<std::int64_t>(),
+                .resyncs = row[8].as<std::int64_t>()},
+            .lastProblemNs = optionalNumber(row[9])});
+    return result;
+}
+
 } // namespace tickscope::db

@@ -3,7 +3,7 @@
 // known gap covers, overlapping gaps counted once), and the daily ledger per channel (per
 // instrument, channel and UTC day; sequence and checksum gaps count on their channel - trade ids
 // on trades, book sequences and checksums on the book -, disconnects, outages and silences on
-// both). Read-only; the reader role suffices.
+// both); and each stream's book integrity over a window. Read-only; the reader role suffices.
 #pragma once
 
 #include "app/model/gap_ledger.h"
@@ -34,6 +34,12 @@ std::vector<model::Completeness> completeness(pqxx::connection &connection,
     std::int64_t fromNs, std::int64_t toNs);
 
 std::vector<model::DailyCompleteness> dailyCompleteness(pqxx::connection &connection,
+    const std::optional<std::string> &exchange, const std::optional<std::string> &symbol,
+    std::int64_t fromNs, std::int64_t toNs);
+
+// Per instrument the filters choose whose book was counted in [fromNs, toNs), by exchange and
+// symbol: audit.book_integrity summed.
+std::vector<model::StreamIntegrity> bookIntegrity(pqxx::connection &connection,
     const std::optional<std::string> &exchange, const std::optional<std::string> &symbol,
     std::int64_t fromNs, std::int64_t toNs);
 

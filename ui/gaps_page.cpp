@@ -71,6 +71,9 @@ GapsPage::GapsPage(QWidget *parent)
           new widgets::ValueTable({tr("Exchange"), tr("Symbol"), tr("Channel"), tr("Day (UTC)"),
               tr("Gap time"), tr("Gaps"), tr("Open"), tr("Causes"), tr("Repairs"), tr("Complete")}))
     , m_timelines(new QVBoxLayout)
+    , m_integrity(new widgets::ValueTable(
+          {tr("Exchange"), tr("Symbol"), tr("Updates"), tr("Dropped"), tr("Checksums"),
+              tr("Failed"), tr("Breaks"), tr("Crossed"), tr("Resyncs"), tr("Last problem")}))
     , m_gaps(new widgets::ValueTable({tr("Id"), tr("Exchange"), tr("Symbol"), tr("Kind"),
           tr("Missing ids"), tr("Start"), tr("End"), tr("Detected"), tr("Note"), tr("Status")}))
 {
@@ -83,6 +86,7 @@ GapsPage::GapsPage(QWidget *parent)
     m_days->setSuffix(tr(" days"));
     m_ledgerTable->setObjectName(QStringLiteral("ledger"));
     m_gaps->setObjectName(QStringLiteral("gaps"));
+    m_integrity->setObjectName(QStringLiteral("integrity"));
     m_summary->setObjectName(QStringLiteral("summary"));
     m_summary->setWordWrap(true);
     auto *exportButton = new QPushButton(tr("Export CSV…"));
@@ -112,6 +116,8 @@ GapsPage::GapsPage(QWidget *parent)
     layout->addWidget(m_ledgerTable, 2);
     layout->addWidget(new QLabel(tr("<b>Gaps per symbol over the window</b>")));
     layout->addWidget(scroll, 1);
+    layout->addWidget(new QLabel(tr("<b>Book integrity per stream over the window</b>")));
+    layout->addWidget(m_integrity, 1);
     layout->addWidget(new QLabel(tr("<b>Gaps</b>")));
     layout->addWidget(m_gaps, 2);
 
@@ -200,6 +206,27 @@ void GapsPage::showLedger(const model::GapLedger &ledger)
         rowLayout->addWidget(timeline, 1);
         m_timelines->addWidget(row);
     }
+
+    // Streams whose book failed a check first; then those resynchronised; then the sound ones.
+    std::vector<model::StreamIntegrity> streams = ledger.integrity;
+    std::ranges::stable_sort(streams, std::greater<>(), [](const model::StreamIntegrity &stream) {
+        return std::pair(stream.troubled(), stream.totals.resyncs > 0);
+    });
+    std::vector<widgets::ValueTable::Row> integrity;
+    for (const auto &stream : streams) {
+        using Tone = widgets::ValueTable::Tone;
+        const auto &totals = stream.totals;
+        integrity.push_back(
+            {{text(stream.exchange), text(stream.symbol), QString::number(totals.updatesApplied),
+                 QString::number(totals.updatesDropped), QString::number(totals.checksumChecks),
+                 QString::number(totals.checksumFailures), QString::number(totals.sequenceBreaks),
+                 QString::number(totals.crossedBooks), QString::number(totals.resyncs),
+                 nsTime(stream.lastProblemNs)},
+                stream.troubled()        ? Tone::Bad
+                    : totals.resyncs > 0 ? Tone::Warning
+                                         : Tone::Good});
+    }
+    m_integrity->setRows(integrity);
 
     std::vector<widgets::ValueTable::Row> rows;
     for (const auto &gap : ledger.gaps) {

@@ -1,6 +1,8 @@
 // The Gaps page: how complete the data is and where it is not. The daily completeness ledger per
 // exchange, symbol, channel and UTC day (coloured by how much is missing), a timeline of each
-// symbol's gaps over the window, and the gaps themselves with cause and repair state; filters by
+// symbol's gaps over the window, each stream's book integrity (checksums checked and failed,
+// sequence breaks, crossed books, resyncs), and the gaps themselves with cause and repair state;
+// filters by
 // exchange, symbol, open only and window, and the gap list exported as CSV. Fed GapLedger
 // snapshots by the gap monitor; asks it for another filter.
 #pragma once
@@ -47,6 +49,7 @@ private:
     QLabel *m_summary;
     widgets::ValueTable *m_ledgerTable;
     QVBoxLayout *m_timelines;
+    widgets::ValueTable *m_integrity;
     widgets::ValueTable *m_gaps;
     model::GapLedger m_ledger;
 };

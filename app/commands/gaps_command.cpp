@@ -64,6 +64,24 @@ cli::Table ledgerTable(const std::vector<model::DailyCompleteness> &ledger)
     return table;
 }
 
+cli::Table integrityTable(const std::vector<model::StreamIntegrity> &streams)
+{
+    cli::Table table{{QStringLiteral("exchange"), QStringLiteral("symbol"),
+        QStringLiteral("updates_applied"), QStringLiteral("updates_dropped"),
+        QStringLiteral("checksum_checks"), QStringLiteral("checksum_failures"),
+        QStringLiteral("sequence_breaks"), QStringLiteral("crossed_books"),
+        QStringLiteral("resyncs"), QStringLiteral("last_problem")}};
+    for (const auto &stream : streams) {
+        const auto &totals = stream.totals;
+        table.rows.push_back({text(stream.exchange), text(stream.symbol),
+            QString::number(totals.updatesApplied), QString::number(totals.updatesDropped),
+            QString::number(totals.checksumChecks), QString::number(totals.checksumFailures),
+            QString::number(totals.sequenceBreaks), QString::number(totals.crossedBooks),
+            QString::number(totals.resyncs), isoTime(stream.lastProblemNs)});
+    }
+    return table;
+}
+
 // Fills the open trade-id gaps of the configured feeds (those `filter` picks) from each exchange's
 // trade history, telling how each ends on stderr. Returns how many stay open.
 std::int64_t backfillOpenGaps(
@@ -124,7 +142,9 @@ int runGapsCommand(const QStringList &arguments)
             "the configured exchanges from each one's trade history (Binance, OKX, Kraken, "
             "Coinbase) and marks each backfilled, or unrecoverable with how many trades the "
             "exchange still had; the exit code is 1 when a gap stays open. Times are ISO 8601, "
-            "UTC unless they name a zone."));
+            "UTC unless they name a zone. With --integrity: each stream's book over the window "
+            "(from --since, default 7 days ago, to --until): updates applied and dropped, "
+            "checksums checked and failed, sequence breaks, crossed books, resyncs."));
     parser.addOptions({
         {QStringLiteral("since"),
             QStringLiteral("Gaps that end at or after this time; the ledger's first day "
@@ -138,6 +158,8 @@ int runGapsCommand(const QStringList &arguments)
         {QStringLiteral("symbol"), QStringLiteral("Only this symbol."), QStringLiteral("symbol")},
         {QStringLiteral("completeness"),
             QStringLiteral("The completeness ledger instead of the list.")},
+        {QStringLiteral("integrity"),
+            QStringLiteral("Each stream's book integrity instead of the list.")},
         {QStringLiteral("backfill"),
             QStringLiteral("Fill the open trade-id gaps (of --exchange, --symbol, --since) from "
                            "the exchanges configured in the config file, then list.")},
@@ -173,6 +195,13 @@ int runGapsCommand(const QStringList &arguments)
         return cli::usageError(
             kCommand, QStringLiteral("--open filters the list; the ledger counts every gap"));
     const bool backfill = parser.isSet(QStringLiteral("backfill"));
+    const bool integrity = parser.isSet(QStringLiteral("integrity"));
+    if (integrity
+        && (backfill || parser.isSet(QStringLiteral("completeness"))
+            || parser.isSet(QStringLiteral("open"))))
+        return cli::usageError(kCommand,
+            QStringLiteral("--integrity is a view of its own; it does not go with --completeness, "
+                           "--open or --backfill"));
     if (backfill && parser.isSet(QStringLiteral("completeness")))
         return cli::usageError(kCommand,
             QStringLiteral("--backfill fills the gaps and lists them; it does not go with "
@@ -203,6 +232,13 @@ int runGapsCommand(const QStringList &arguments)
                     .sinceNs = *since});
         }
         pqxx::connection &connection = (*session)->connection();
+        if (integrity) {
+            cli::print(cli::renderTable(
+                integrityTable(db::bookIntegrity(
+                    connection, optionalText("exchange"), optionalText("symbol"), *since, *until)),
+                format));
+            return cli::kSuccess;
+        }
         if (parser.isSet(QStringLiteral("completeness"))) {
             cli::print(cli::renderTable(
                 ledgerTable(db::dailyCompleteness(

@@ -3,6 +3,8 @@
 // these are what the database holds of them.)
 #pragma once
 
+#include "app/model/book_integrity.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -58,13 +60,29 @@ struct DailyCompleteness
     double share() const { return windowSeconds <= 0 ? 1.0 : 1.0 - gapSeconds / windowSeconds; }
 };
 
-// What the Gaps page shows: the gaps of a window and its completeness ledger.
+// One stream's book integrity over a window: audit.book_integrity summed.
+struct StreamIntegrity
+{
+    std::string exchange;
+    std::string symbol;
+    BookIntegrity totals; // its instrument and minute unused
+    std::optional<std::int64_t> lastProblemNs; // the last minute with a failure, break or cross
+
+    bool troubled() const
+    {
+        return totals.checksumFailures > 0 || totals.sequenceBreaks > 0 || totals.crossedBooks > 0;
+    }
+};
+
+// What the Gaps page shows: the gaps of a window, its completeness ledger and each stream's book
+// integrity.
 struct GapLedger
 {
     std::int64_t fromNs = 0;
     std::int64_t toNs = 0;
     std::vector<RecordedGap> gaps;
     std::vector<DailyCompleteness> days;
+    std::vector<StreamIntegrity> integrity;
     std::string error; // why there is nothing to show (the server's message), if so
 };
 

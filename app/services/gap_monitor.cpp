@@ -64,6 +64,8 @@ void GapMonitor::refresh()
                 .limit = 5000});
         ledger.days = db::dailyCompleteness(*m_connection, filterText(m_exchange),
             filterText(m_symbol), ledger.fromNs, ledger.toNs);
+        ledger.integrity = db::bookIntegrity(*m_connection, filterText(m_exchange),
+            filterText(m_symbol), ledger.fromNs, ledger.toNs);
     } catch (const std::exception &error) {
         m_connection.reset();
         spdlog::warn("gap monitor: {}", error.what());

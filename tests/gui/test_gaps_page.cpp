@@ -1,7 +1,8 @@
 // The Gaps page against a real database with injected gaps, fed by the gap monitor as the console
 // feeds it: the daily completeness figures equal what the gaps make of each day, each symbol with
 // gaps gets a timeline with its gaps on it, the gap list carries cause and repair state, the
-// filters reach the monitor and narrow what is shown, and the CSV export writes the list shown.
+// filters reach the monitor and narrow what is shown, each stream's book integrity is summed over
+// the window with the troubled one first, and the CSV export writes the list shown.
 // The screenshot goes to test-artifacts/.
 #include "app/services/gap_monitor.h"
 #include "tests/support/schema_fixture.h"
@@ -52,6 +53,22 @@ private slots:
                     ('BTCUSDT', 'book_sequence', 500, 509, interval '12 hours', interval '12 hours 6 minutes', 'open', NULL),
                     ('ETHUSDT', 'disconnect', NULL, NULL, interval '3 hours', interval '4 hours 12 minutes', 'unrecoverable', 'socket closed')
                 ) AS g(symbol, kind, first_missing, last_missing, start_offset, end_offset, status, note)
+                JOIN market_data.instruments i USING (symbol);
+            )sql");
+            // Book integrity: BTCUSDT failed two checksums an hour ago and was resynchronised;
+            // ETHUSDT's book held; a minute of BTCUSDT before the window is not counted.
+            tx.exec(R"sql(
+                INSERT INTO audit.book_integrity (minute, instrument_id, updates_applied,
+                    updates_dropped, checksum_checks, checksum_failures, sequence_breaks,
+                    crossed_books, resyncs)
+                SELECT date_trunc('minute', now()) + b.offset_, i.instrument_id, b.applied,
+                       b.dropped, b.checks, b.failures, 0, 0, b.resyncs
+                FROM (VALUES
+                    ('BTCUSDT', interval '-2 hours', 600, 0, 600, 0, 0),
+                    ('BTCUSDT', interval '-1 hour', 580, 5, 582, 2, 2),
+                    ('BTCUSDT', interval '-30 days', 1000, 0, 1000, 9, 9),
+                    ('ETHUSDT', interval '-1 hour', 700, 0, 700, 0, 0)
+                ) AS b(symbol, offset_, applied, dropped, checks, failures, resyncs)
                 JOIN market_data.instruments i USING (symbol);
             )sql");
             tx.commit();
@@ -117,6 +134,18 @@ private slots:
         QCOMPARE(gaps->cellText(0, 4), QStringLiteral("500..509"));
         QCOMPARE(gaps->cellText(2, 9), QStringLiteral("unrecoverable"));
         QCOMPARE(ledger->cellText(0, 9), QStringLiteral("95.000%")); // the worst day first
+
+        auto *integrity = page->findChild<widgets::ValueTable *>(QStringLiteral("integrity"));
+        QCOMPARE(integrity->rowCount(), 2);
+        QCOMPARE(integrity->cellText(0, 1), QStringLiteral("BTCUSDT")); // troubled first
+        QCOMPARE(integrity->cellText(0, 2), QStringLiteral("1180")); // updates applied
+        QCOMPARE(integrity->cellText(0, 4), QStringLiteral("1182")); // checksums checked
+        QCOMPARE(integrity->cellText(0, 5), QStringLiteral("2")); // failed
+        QCOMPARE(integrity->cellText(0, 8), QStringLiteral("2")); // resyncs
+        QVERIFY(!integrity->cellText(0, 9).isEmpty()); // when the last failure was
+        QCOMPARE(integrity->cellText(1, 1), QStringLiteral("ETHUSDT"));
+        QCOMPARE(integrity->cellText(1, 5), QStringLiteral("0"));
+        QVERIFY(integrity->cellText(1, 9).isEmpty());
         QTest::qWait(100); // the timelines laid out
         QDir().mkpath(QStringLiteral(TICKSCOPE_TEST_ARTIFACTS));
         QVERIFY(window.grab().save(QStringLiteral(TICKSCOPE_TEST_ARTIFACTS "/gaps_page.png")));

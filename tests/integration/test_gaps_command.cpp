@@ -1,7 +1,8 @@
 // `tickscope gaps` against a real database: the recorded gaps listed with their repair states and
 // filters, and the completeness ledger per exchange, symbol, channel and UTC day computed from
-// known gaps (overlaps counted once, each gap on its channel, window gaps on both); CSV quotes what
-// needs quoting; bad arguments are usage errors that say what was wrong.
+// known gaps (overlaps counted once, each gap on its channel, window gaps on both); each stream's
+// book integrity over a window; CSV quotes what needs quoting; bad arguments are usage errors that
+// say what was wrong.
 #include "tests/support/run_tickscope.h"
 #include "tests/support/schema_fixture.h"
 
@@ -114,6 +115,33 @@ private slots:
         QCOMPARE(row("book", "2026-11-30")[u"causes"].toString(), QStringLiteral("outage"));
     }
 
+    void integrityPerStream()
+    {
+        {
+            auto connection = db::connect(m_conninfo, "test");
+            pqxx::work tx{connection};
+            tx.exec("INSERT INTO audit.book_integrity (minute, instrument_id, updates_applied, "
+                    "checksum_checks, checksum_failures, crossed_books, resyncs) SELECT m, "
+                    "instrument_id, 100, 100, f, 0, f FROM market_data.instruments, (VALUES "
+                    "('2026-11-29 10:00+00'::timestamptz, 0), ('2026-11-29 10:01+00', 1), "
+                    "('2026-11-30 13:00+00', 3)) AS v(m, f) WHERE symbol = 'ETH/USD'");
+            tx.commit();
+        }
+        const auto run = gaps(
+            {QStringLiteral("--integrity"), QStringLiteral("--since"), QStringLiteral("2026-11-29"),
+                QStringLiteral("--until"), QStringLiteral("2026-11-30T12:00:00Z"),
+                QStringLiteral("--format"), QStringLiteral("json")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonArray streams = QJsonDocument::fromJson(run.out.toUtf8()).array();
+        QCOMPARE(streams.size(), 1); // BTCUSDT's book was never counted
+        const QJsonObject eth = streams[0].toObject();
+        QCOMPARE(eth[u"symbol"].toString(), QStringLiteral("ETH/USD"));
+        QCOMPARE(eth[u"updates_applied"].toString(), QStringLiteral("200")); // not the 30th's
+        QCOMPARE(eth[u"checksum_failures"].toString(), QStringLiteral("1"));
+        QCOMPARE(eth[u"resyncs"].toString(), QStringLiteral("1"));
+        QCOMPARE(eth[u"last_problem"].toString(), QStringLiteral("2026-11-29T10:01:00.000Z"));
+    }
+
     void usageErrors_data()
     {
         QTest::addColumn<QStringList>("arguments");
@@ -128,6 +156,12 @@ private slots:
                                   << "--since must be before --until";
         QTest::newRow("open ledger") << QStringList{QStringLiteral("--completeness"),
             QStringLiteral("--open")} << "--open filters the list";
+        QTest::newRow("integrity ledger")
+            << QStringList{QStringLiteral("--integrity"), QStringLiteral("--completeness")}
+            << "--integrity is a view of its own";
+        QTest::newRow("backfill ledger")
+            << QStringList{QStringLiteral("--backfill"), QStringLiteral("--completeness")}
+            << "--backfill fills the gaps and lists them";
     }
 
     void usageErrors()
