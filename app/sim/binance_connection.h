@@ -25,7 +25,7 @@ namespace tickscope::sim {
 class BinanceConnection : public SimulatedClient
 {
 public:
-    enum Stream : std::uint8_t { kTrades = 1, kDepthFast = 2, kDepthSlow = 4 };
+    enum Stream : std::uint8_t { kTrades = 1, kDepthFast = 2, kDepthSlow = 4, kAggTrades = 8 };
     // Stream name ("btcusdt@trade") -> the index of its market and its kind.
     using StreamIndex = QHash<QString, std::pair<std::size_t, Stream>>;
 
@@ -43,7 +43,8 @@ public:
     }
     bool receivesTrades() const
     {
-        return std::ranges::any_of(m_streams, [](std::uint8_t bits) { return bits & kTrades; });
+        return std::ranges::any_of(
+            m_streams, [](std::uint8_t bits) { return bits & (kTrades | kAggTrades); });
     }
 
     // The reply to a control message: {"result":..,"id":..} for SUBSCRIBE, UNSUBSCRIBE and

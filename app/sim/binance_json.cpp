@@ -82,6 +82,28 @@ void appendTime(std::string &out, std::int64_t timeUs, TimeUnit unit)
     appendInteger(out, timeIn(timeUs, unit));
 }
 
+void appendAggTradeEvent(
+    std::string &out, std::string_view symbol, const SimulatedMarket::Trade &trade, TimeUnit unit)
+{
+    out += R"({"e":"aggTrade","E":)";
+    appendTime(out, trade.timeUs, unit);
+    out += R"(,"s":")";
+    out += symbol;
+    out += R"(","a":)";
+    appendInteger(out, trade.id);
+    out += R"(,"p":)";
+    appendPrice(out, trade.priceTicks);
+    out += R"(,"q":)";
+    appendQuantity(out, trade.quantityLots);
+    for (const char *key : {R"(,"f":)", R"(,"l":)"}) {
+        out += key;
+        appendInteger(out, trade.id);
+    }
+    out += R"(,"T":)";
+    appendTime(out, trade.timeUs, unit);
+    out += trade.buyerIsMaker ? R"(,"m":true,"M":true})" : R"(,"m":false,"M":true})";
+}
+
 void appendTradeEvent(
     std::string &out, std::string_view symbol, const SimulatedMarket::Trade &trade, TimeUnit unit)
 {

@@ -24,6 +24,9 @@ std::int64_t timeIn(std::int64_t timeUs, TimeUnit unit);
 void appendTime(std::string &out, std::int64_t timeUs, TimeUnit unit);
 
 // {"e":"trade","E":..,"s":"BTCUSDT","t":..,"p":"..","q":"..","T":..,"m":..,"M":true}
+// {"e":"aggTrade",..,"a":..,"f":..,"l":..}: one trade as its own aggregate (f = l = its id).
+void appendAggTradeEvent(
+    std::string &out, std::string_view symbol, const SimulatedMarket::Trade &trade, TimeUnit unit);
 void appendTradeEvent(
     std::string &out, std::string_view symbol, const SimulatedMarket::Trade &trade, TimeUnit unit);
 // {"e":"depthUpdate","E":..,"s":"BTCUSDT","U":..,"u":..,"b":[["p","q"],..],"a":[..]}

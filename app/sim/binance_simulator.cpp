@@ -22,9 +22,12 @@ BinanceSimulator::BinanceSimulator(Options options, QObject *parent)
     const auto &symbols = this->options().symbols;
     for (std::size_t index = 0; index < symbols.size(); ++index) {
         const std::string lower = QString::fromStdString(symbols[index]).toLower().toStdString();
-        MarketStreams streams{lower + "@trade", lower + "@depth@100ms", lower + "@depth", {}};
+        MarketStreams streams{
+            lower + "@trade", lower + "@aggTrade", lower + "@depth@100ms", lower + "@depth", {}};
         m_streamsByName.insert(
             QString::fromStdString(streams.trades), {index, BinanceConnection::kTrades});
+        m_streamsByName.insert(
+            QString::fromStdString(streams.aggTrades), {index, BinanceConnection::kAggTrades});
         m_streamsByName.insert(
             QString::fromStdString(streams.depthFast), {index, BinanceConnection::kDepthFast});
         m_streamsByName.insert(
@@ -79,6 +82,10 @@ void BinanceSimulator::publishTrade(std::size_t market, const SimulatedMarket::T
     publish(market, BinanceConnection::kTrades, m_streams[market].trades,
         [&](std::string &out, TimeUnit unit) {
             binance_json::appendTradeEvent(out, symbol, trade, unit);
+        });
+    publish(market, BinanceConnection::kAggTrades, m_streams[market].aggTrades,
+        [&](std::string &out, TimeUnit unit) {
+            binance_json::appendAggTradeEvent(out, symbol, trade, unit);
         });
 }
 

@@ -1,6 +1,7 @@
 // The simulated exchange speaking Binance spot: WebSocket market streams as Binance serves them
 // (raw /ws/<stream>, combined /stream?streams=a/b, SUBSCRIBE on any connection; <symbol>@trade,
-// <symbol>@depth@100ms and <symbol>@depth, which reports ten depth intervals at once;
+// <symbol>@aggTrade (each trade its own aggregate), <symbol>@depth@100ms and <symbol>@depth,
+// which reports ten depth intervals at once;
 // timeUnit=MICROSECOND) and, on a port of its own, the REST market data (BinanceRestApi).
 // Made by ExchangeSimulator::create().
 #pragma once
@@ -39,6 +40,7 @@ private:
     struct MarketStreams
     {
         std::string trades; // "btcusdt@trade"
+        std::string aggTrades; // "btcusdt@aggTrade"
         std::string depthFast; // "btcusdt@depth@100ms"
         std::string depthSlow; // "btcusdt@depth"
         std::optional<SimulatedMarket::DepthEvent> slowPending;

@@ -320,6 +320,40 @@ private slots:
         simulator.stop();
     }
 
+    // trade_stream = aggTrade: the feed subscribes @aggTrade, every trade arrives inside an
+    // aggregate and is stored once, and the hole the simulator leaves is a trade-id gap with its
+    // exact range, found by the aggregates' ids f..l.
+    void aggTradeStream()
+    {
+        const std::string conninfo = testing::migratedDatabase("pipeline_aggtrades");
+        QTemporaryDir journal;
+        auto options = simulation({"BTCUSDT", "ETHUSDT"}, 2000, 3, 23);
+        const auto faults = sim::FaultPlan::parse(u"skip-trades@1:5");
+        QVERIFY(faults);
+        options.faults = *faults;
+        sim::BinanceSimulator simulator{options};
+        QVERIFY(simulator.start());
+        app::Config config = configFor(simulator, journal.path());
+        config.feeds.front().options.emplace("trade_stream", "aggTrade");
+        app::IngestService service{config, conninfo};
+        runUntilFinished(service, simulator, conninfo);
+
+        const QJsonObject report = simulator.report();
+        auto connection = db::connect(conninfo, "test");
+        verifyTrades(connection, report, options.symbols);
+        pqxx::nontransaction tx{connection};
+        QCOMPARE(storedGaps(tx, "BTCUSDT", "trade_id"),
+            rangesOf(report[QStringLiteral("symbols")][QStringLiteral("BTCUSDT")]
+                           [QStringLiteral("trade_gaps")]
+                               .toArray()));
+        QVERIFY(tx.exec("SELECT count(*) FROM audit.feed_events WHERE event = 'connect' AND "
+                        "detail LIKE '%btcusdt@aggTrade%' AND detail NOT LIKE '%btcusdt@trade%'")
+                    .one_field()
+                    .as<int>()
+            >= 1);
+        simulator.stop();
+    }
+
     // Finding 6: more streams than one connection may carry are spread over several
     // connections of the one feed and its one journal; every symbol's trades from its first on
     // are stored, none missing.

@@ -157,6 +157,43 @@ private slots:
         QCOMPARE(btc[QStringLiteral("book_updates_applied")].toInt(), 0);
     }
 
+    // A capture of Binance's aggTrade stream, replayed with trade_stream = aggTrade: each
+    // aggregate is a trade covering its ids f..l, a hole between two aggregates is a trade-id gap
+    // with its line, and the @trade frames in it are the channel not stored.
+    void aggTradeCapture()
+    {
+        const auto aggTrade = [](int first, int last, int time) {
+            return QStringLiteral(R"({"stream":"btcusdt@aggTrade","data":{"e":"aggTrade",)"
+                                  R"("E":%3,"s":"BTCUSDT","a":%1,"p":"60000.5","q":"0.5",)"
+                                  R"("f":%1,"l":%2,"T":%3,"m":false,"M":true}})")
+                .arg(first)
+                .arg(last)
+                .arg(1764000000000LL + time)
+                .toUtf8();
+        };
+        writeFile(QStringLiteral("aggtrades.jsonl"),
+            aggTrade(100, 105, 0) + '\n' + aggTrade(106, 106, 1) + '\n'
+                + R"({"stream":"btcusdt@trade","data":{"e":"trade","E":1764000000002,"s":"BTCUSDT","t":106,"p":"60000.5","q":"0.1","T":1764000000002,"m":true,"M":true}})"
+                + '\n' + aggTrade(110, 112, 3) + '\n');
+        const auto run = replay({QStringLiteral("--exchange"), QStringLiteral("binance"),
+            QStringLiteral("--option"), QStringLiteral("trade_stream=aggTrade"),
+            QStringLiteral("--input"), m_dir.filePath(QStringLiteral("aggtrades.jsonl")),
+            QStringLiteral("--dry-run"), QStringLiteral("--report"), QStringLiteral("json")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonObject report = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        QVERIFY2(report[QStringLiteral("parse_errors")].toArray().isEmpty(), qPrintable(run.out));
+        QCOMPARE(report[QStringLiteral("ignored")].toObject(),
+            (QJsonObject{{QStringLiteral("trade"), 1}}));
+        const QJsonObject btc
+            = report[QStringLiteral("symbols")][QStringLiteral("BTCUSDT")].toObject();
+        QCOMPARE(btc[QStringLiteral("trades")].toInt(), 3);
+        const QJsonArray gaps = btc[QStringLiteral("trade_gaps")].toArray();
+        QCOMPARE(gaps.size(), 1);
+        QCOMPARE(gaps[0][QStringLiteral("first_missing")].toInt(), 107);
+        QCOMPARE(gaps[0][QStringLiteral("last_missing")].toInt(), 109);
+        QCOMPARE(gaps[0][QStringLiteral("line")].toInt(), 4);
+    }
+
     // An OKX capture: aggregated trades with a hole before one, a checksum that fails (the book
     // is discarded, the next update dropped), channels not stored, a cut line. Symbols are found
     // in the capture.

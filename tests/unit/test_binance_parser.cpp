@@ -116,6 +116,50 @@ private slots:
         QCOMPARE(std::get<Ignored>(*other).channel, std::string("aggTrade"));
     }
 
+    // With trade_stream = aggTrade an aggregate is stored as its last trade id, covering f..l;
+    // @trade frames are then the channel not stored. A ticker's string "l" is no trade id.
+    void aggregatedTrades()
+    {
+        MessageParser parser{kInstruments, TimeUnit::Milliseconds, TradeStream::AggTrade};
+        const auto parsed = parser.parse(
+            R"({"stream":"ethusdt@aggTrade","data":{"e":"aggTrade","E":1764000000002,)"
+            R"("s":"ETHUSDT","a":5933014,"p":"0.00100","q":"100","f":100,"l":105,)"
+            R"("T":1764000000001,"m":true,"M":true}})",
+            kReceivedAt);
+        QVERIFY2(parsed, parsed ? "" : parsed.error().c_str());
+        const auto &trade = std::get<model::Trade>(*parsed);
+        QCOMPARE(trade.instrument, 1u);
+        QCOMPARE(trade.tradeId, qint64(105));
+        QCOMPARE(trade.idsCovered, qint64(6));
+        QCOMPARE(trade.price, *model::Decimal::parse("0.001"));
+        QCOMPARE(trade.size, *model::Decimal::parse("100"));
+        QCOMPARE(trade.side, model::Side::Sell); // the buyer made the market
+        QCOMPARE(trade.exchangeTimeNs, qint64(1'764'000'000'001'000'000));
+
+        const auto single = parser.parse(
+            R"({"e":"trade","E":1,"s":"BTCUSDT","t":7,"p":"1","q":"1","T":1700000000000,"m":false})",
+            kReceivedAt);
+        QVERIFY(single && std::holds_alternative<Ignored>(*single));
+        QCOMPARE(std::get<Ignored>(*single).channel, std::string("trade"));
+        const auto ticker = parser.parse(
+            R"({"e":"24hrTicker","E":1,"s":"BTCUSDT","l":"0.0010","h":"0.0025"})", kReceivedAt);
+        QVERIFY(ticker && std::holds_alternative<Ignored>(*ticker));
+
+        for (const auto &[frame, error] : {
+                 std::pair{
+                     R"({"e":"aggTrade","s":"BTCUSDT","p":"1","q":"1","f":9,"l":8,"T":1,"m":true})",
+                     "aggTrade trade ids f=9 l=8 are no range"},
+                 std::pair{R"({"e":"aggTrade","s":"BTCUSDT","p":"1","q":"1","f":9,"T":1,"m":true})",
+                     "aggTrade lacks f or l"},
+                 std::pair{R"({"e":"aggTrade","s":"BTCUSDT","q":"1","f":9,"l":9,"T":1,"m":true})",
+                     "aggTrade lacks one of f, l, T, m, p, q"},
+             }) {
+            const auto bad = parser.parse(frame, kReceivedAt);
+            QVERIFY(!bad);
+            QCOMPARE(bad.error(), std::string(error));
+        }
+    }
+
     // Captures made by other recorders mix in channels Tickscope does not store; their frames
     // (whose "a" and "b" are no levels, some without "e") are ignored by channel, never malformed.
     void ignoresOtherChannelsByName_data()

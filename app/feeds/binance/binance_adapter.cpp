@@ -8,12 +8,14 @@
 namespace tickscope::feeds::binance {
 
 BinanceAdapter::BinanceAdapter(const InstrumentList &instruments, BinanceEndpoints endpoints,
-    TimeUnit timeUnit, std::size_t streamsPerConnection)
+    TimeUnit timeUnit, std::size_t streamsPerConnection, TradeStream tradeStream)
     : m_instruments(instruments.withTimePrecision(timeUnit == TimeUnit::Microseconds ? "us" : "ms"))
     , m_endpoints(std::move(endpoints))
     , m_timeUnit(timeUnit)
-    // Trade ids `t` run without holes per symbol; the diff stream's U/u update ids chain; the
-    // book is rebuilt from GET /api/v3/depth; trades are fetched again by id
+    , m_tradeStream(tradeStream)
+    // Trade ids `t` run without holes per symbol (an aggTrade covers f..l of them); the diff
+    // stream's U/u update ids chain; the book is rebuilt from GET /api/v3/depth; trades are fetched
+    // again by id
     // (/api/v3/historicalTrades); the server pings, and answers pings, at the WebSocket level.
     , m_traits{
           .tradeIds = ExchangeTraits::TradeIds::Contiguous,
@@ -33,8 +35,8 @@ AdapterDescription describeAdapter()
 {
     return {
         .name = "binance",
-        .summary = "Binance spot: <symbol>@trade and diff-depth streams, REST depth snapshots "
-                   "and trade backfill by id",
+        .summary = "Binance spot: <symbol>@trade (or @aggTrade) and diff-depth streams, REST "
+                   "depth snapshots and trade backfill by id",
         .options = {
             {"websocket_url", "the market-data stream endpoint (wss://stream.binance.com:9443)",
                 [](std::string_view value) {
@@ -43,6 +45,10 @@ AdapterDescription describeAdapter()
             restUrlOption("the REST endpoint for snapshots and backfill (https://api.binance.com)"),
             {"time_unit", "the unit of the stream's times: ms (default) or us",
                 [](std::string_view value) { return checkChoice(value, {"ms", "us"}); }},
+            {"trade_stream",
+                "the trades stored: trade (default, one row a trade) or aggTrade (a row per "
+                "aggregate, covering its trade ids f..l)",
+                [](std::string_view value) { return checkChoice(value, {"trade", "aggTrade"}); }},
             {"streams_per_connection",
                 "streams one connection carries, 2 per symbol (default and most: 1024)",
                 [](std::string_view value) {
@@ -63,7 +69,9 @@ AdapterDescription describeAdapter()
                 settings.option("time_unit", "ms") == "us" ? TimeUnit::Microseconds
                                                            : TimeUnit::Milliseconds,
                 std::stoull(settings.option("streams_per_connection",
-                    std::to_string(BinanceAdapter::kMaxStreamsPerConnection))));
+                    std::to_string(BinanceAdapter::kMaxStreamsPerConnection))),
+                settings.option("trade_stream", "trade") == "aggTrade" ? TradeStream::AggTrade
+                                                                       : TradeStream::Trade);
         },
     };
 }
@@ -74,7 +82,10 @@ QUrl BinanceAdapter::streamUrl(std::span<const std::uint32_t> instruments) const
     for (const std::uint32_t instrument : instruments) {
         const QString symbol
             = QString::fromStdString(m_instruments.at(instrument).symbol).toLower();
-        streams << symbol + QStringLiteral("@trade") << symbol + QStringLiteral("@depth@100ms");
+        streams << symbol
+                + (m_tradeStream == TradeStream::AggTrade ? QStringLiteral("@aggTrade")
+                                                          : QStringLiteral("@trade"))
+                << symbol + QStringLiteral("@depth@100ms");
     }
     QUrl url = m_endpoints.websocket;
     url.setPath(QStringLiteral("/stream"));
@@ -89,7 +100,9 @@ QUrl BinanceAdapter::streamUrl(std::span<const std::uint32_t> instruments) const
 bool BinanceAdapter::feedThreadCanSkip(std::string_view frame) const
 {
     // Combined-stream frames name their stream first: {"stream":"btcusdt@trade","data":...
-    return frame.substr(0, 40).find("@trade\"") != std::string_view::npos;
+    const std::string_view head = frame.substr(0, 48);
+    return head.find("@trade\"") != std::string_view::npos
+        || head.find("@aggTrade\"") != std::string_view::npos;
 }
 
 QUrl BinanceAdapter::snapshotUrl(std::uint32_t instrument) const
@@ -119,7 +132,7 @@ QUrl BinanceAdapter::backfillUrl(std::uint32_t instrument, std::int64_t fromId, 
 
 std::unique_ptr<FeedNormalizer> BinanceAdapter::createNormalizer() const
 {
-    return std::make_unique<BinanceNormalizer>(m_instruments, m_timeUnit);
+    return std::make_unique<BinanceNormalizer>(m_instruments, m_timeUnit, m_tradeStream);
 }
 
 } // namespace tickscope::feeds::binance

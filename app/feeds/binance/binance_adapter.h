@@ -1,6 +1,6 @@
-// Binance spot: combined-stream connections with <symbol>@trade and <symbol>@depth@100ms for
-// every configured symbol (at most 1024 streams each), REST depth snapshots (limit 5000) for book
-// synchronisation and historical trades by id for gaps.
+// Binance spot: combined-stream connections with <symbol>@trade (or @aggTrade, as configured) and
+// <symbol>@depth@100ms for every configured symbol (at most 1024 streams each), REST depth
+// snapshots (limit 5000) for book synchronisation and historical trades by id for gaps.
 #pragma once
 
 #include "app/feeds/adapter_description.h"
@@ -20,10 +20,11 @@ class BinanceAdapter : public ExchangeAdapter
 public:
     // Binance allows 1024 streams per connection; fewer spreads the feed over more connections.
     static constexpr std::size_t kMaxStreamsPerConnection = 1024;
-    static constexpr std::size_t kStreamsPerInstrument = 2; // @trade, @depth@100ms
+    static constexpr std::size_t kStreamsPerInstrument = 2; // @trade or @aggTrade, @depth@100ms
 
     BinanceAdapter(const InstrumentList &instruments, BinanceEndpoints endpoints, TimeUnit timeUnit,
-        std::size_t streamsPerConnection = kMaxStreamsPerConnection);
+        std::size_t streamsPerConnection = kMaxStreamsPerConnection,
+        TradeStream tradeStream = TradeStream::Trade);
 
     // The instruments' exchange: "binance", or the simulator's name.
     std::string feedName() const override { return m_instruments.at(0).exchange; }
@@ -46,6 +47,7 @@ private:
     InstrumentList m_instruments;
     BinanceEndpoints m_endpoints;
     TimeUnit m_timeUnit;
+    TradeStream m_tradeStream;
     ExchangeTraits m_traits;
 };
 

@@ -5,9 +5,10 @@
 
 namespace tickscope::feeds::binance {
 
-BinanceNormalizer::BinanceNormalizer(InstrumentList instruments, TimeUnit timeUnit)
+BinanceNormalizer::BinanceNormalizer(
+    InstrumentList instruments, TimeUnit timeUnit, TradeStream tradeStream)
     : FeedNormalizer(std::move(instruments))
-    , m_parser(this->instruments(), timeUnit)
+    , m_parser(this->instruments(), timeUnit, tradeStream)
 {
     for (std::uint32_t i = 0; i < this->instruments().size(); ++i)
         m_books.emplace_back(i);

@@ -15,7 +15,8 @@ namespace tickscope::feeds::binance {
 class BinanceNormalizer : public FeedNormalizer
 {
 public:
-    BinanceNormalizer(InstrumentList instruments, TimeUnit timeUnit);
+    BinanceNormalizer(InstrumentList instruments, TimeUnit timeUnit,
+        TradeStream tradeStream = TradeStream::Trade);
 
     const BookSync &bookSync(std::uint32_t instrument) const { return m_books.at(instrument); }
     const LocalBook *book(std::uint32_t instrument) const override

@@ -25,6 +25,8 @@ struct Fields
     std::optional<std::int64_t> eventTime; // E
     std::optional<std::int64_t> tradeTime; // T
     std::optional<std::int64_t> tradeId; // t
+    std::optional<std::int64_t> firstTradeId; // f (aggTrade)
+    std::optional<std::int64_t> lastTradeId; // l (aggTrade)
     std::optional<std::int64_t> firstUpdateId; // U
     std::optional<std::int64_t> finalUpdateId; // u
     std::optional<std::int64_t> lastUpdateId; // lastUpdateId (REST snapshot)
@@ -65,6 +67,13 @@ std::expected<void, std::string> readField(std::string_view key, value v, Fields
         return readInt(v, out.tradeTime, key);
     if (key == "t")
         return readInt(v, out.tradeId, key);
+    if (key == "f" || key == "l") {
+        // aggTrade's trade ids; a ticker's "l" is its low price, a string.
+        simdjson::ondemand::json_type type{};
+        if (v.type().get(type) || type != simdjson::ondemand::json_type::number)
+            return {};
+        return readInt(v, key == "f" ? out.firstTradeId : out.lastTradeId, key);
+    }
     if (key == "U")
         return readInt(v, out.firstUpdateId, key);
     if (key == "u")
@@ -147,10 +156,12 @@ struct MessageParser::State
     }
 };
 
-MessageParser::MessageParser(const InstrumentList &instruments, TimeUnit timeUnit)
+MessageParser::MessageParser(
+    const InstrumentList &instruments, TimeUnit timeUnit, TradeStream tradeStream)
     : m_state(std::make_unique<State>())
     , m_instruments(instruments)
     , m_timeUnit(timeUnit)
+    , m_tradeStream(tradeStream)
 { }
 
 MessageParser::~MessageParser() = default;
@@ -184,7 +195,9 @@ std::expected<Message, std::string> MessageParser::parse(
         const auto time = toNs(f.eventTime.value_or(0));
         return ServerShutdown{time.value_or(receivedAtNs)};
     }
-    if (f.eventType != "trade" && f.eventType != "depthUpdate") {
+    const std::string_view tradeEvent
+        = m_tradeStream == TradeStream::AggTrade ? "aggTrade" : "trade";
+    if (f.eventType != tradeEvent && f.eventType != "depthUpdate") {
         if (channel.empty())
             return std::unexpected(std::string("neither an event, an ack nor an error reply"));
         return Ignored{std::string(channel)};
@@ -196,11 +209,19 @@ std::expected<Message, std::string> MessageParser::parse(
     if (!instrument)
         return UnknownSymbol{std::string(f.symbol)};
 
-    if (f.eventType == "trade") {
-        if (!f.tradeId || !f.tradeTime || !f.buyerIsMaker || f.price.empty() || f.quantity.empty())
-            return std::unexpected(std::string("trade lacks one of t, T, m, p, q"));
-        if (*f.tradeId < 0)
-            return std::unexpected(std::format("trade id {} is negative", *f.tradeId));
+    if (f.eventType == tradeEvent) {
+        const bool aggregate = m_tradeStream == TradeStream::AggTrade;
+        if (aggregate && (!f.firstTradeId || !f.lastTradeId))
+            return std::unexpected(std::string("aggTrade lacks f or l"));
+        if (aggregate && (*f.firstTradeId < 0 || *f.firstTradeId > *f.lastTradeId))
+            return std::unexpected(std::format(
+                "aggTrade trade ids f={} l={} are no range", *f.firstTradeId, *f.lastTradeId));
+        const auto tradeId = aggregate ? f.lastTradeId : f.tradeId;
+        if (!tradeId || !f.tradeTime || !f.buyerIsMaker || f.price.empty() || f.quantity.empty())
+            return std::unexpected(std::format(
+                "{} lacks one of {}, T, m, p, q", tradeEvent, aggregate ? "f, l" : "t"));
+        if (*tradeId < 0)
+            return std::unexpected(std::format("trade id {} is negative", *tradeId));
         const auto price = model::Decimal::parse(f.price);
         if (!price || !price->isPositive())
             return std::unexpected(
@@ -217,7 +238,8 @@ std::expected<Message, std::string> MessageParser::parse(
             .exchangeTimeNs = *time,
             .receivedAtNs = receivedAtNs,
             .instrument = *instrument,
-            .tradeId = *f.tradeId,
+            .tradeId = *tradeId,
+            .idsCovered = aggregate ? *f.lastTradeId - *f.firstTradeId + 1 : 1,
             .price = *price,
             .size = *size,
             .side = *f.buyerIsMaker ? model::Side::Sell : model::Side::Buy,

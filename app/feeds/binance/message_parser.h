@@ -1,5 +1,5 @@
-// Parses Binance spot WebSocket frames (raw and combined streams: @trade, @depth diff events,
-// subscription acks, error replies, serverShutdown) and the REST depth snapshot into the
+// Parses Binance spot WebSocket frames (raw and combined streams: @trade or @aggTrade, @depth diff
+// events, subscription acks, error replies, serverShutdown) and the REST depth snapshot into the
 // normalized model. Runs on the feed thread; every value is validated, and a bad frame yields an
 // error naming what was wrong instead of a message.
 #pragma once
@@ -20,6 +20,10 @@ namespace tickscope::feeds::binance {
 
 // The unit of every time field; microseconds when the URL asks for timeUnit=MICROSECOND.
 enum class TimeUnit { Milliseconds, Microseconds };
+
+// Which stream's trades are stored: each trade (@trade, id t), or aggregates (@aggTrade, each
+// covering trade ids f..l, stored as trade l covering l - f + 1 ids). The other is ignored.
+enum class TradeStream { Trade, AggTrade };
 
 struct SubscribeAck
 {
@@ -57,7 +61,8 @@ using Message = std::variant<model::Trade, model::BookDelta, SubscribeAck, Error
 class MessageParser
 {
 public:
-    MessageParser(const InstrumentList &instruments, TimeUnit timeUnit);
+    MessageParser(const InstrumentList &instruments, TimeUnit timeUnit,
+        TradeStream tradeStream = TradeStream::Trade);
     ~MessageParser();
     MessageParser(const MessageParser &) = delete;
     MessageParser &operator=(const MessageParser &) = delete;
@@ -78,6 +83,7 @@ private:
     std::unique_ptr<State> m_state;
     const InstrumentList &m_instruments;
     TimeUnit m_timeUnit;
+    TradeStream m_tradeStream;
 };
 
 } // namespace tickscope::feeds::binance
