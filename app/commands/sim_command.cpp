@@ -99,28 +99,31 @@ int runSimCommand(const QStringList &arguments)
         QStringLiteral(
             "Runs a simulated exchange on 127.0.0.1 that speaks a real exchange's protocol.\n"
             "binance: WebSocket streams (/ws/<stream>, /stream?streams=a/b, SUBSCRIBE; "
-            "<symbol>@trade, <symbol>@depth@100ms, <symbol>@depth) and REST market data "
-            "(/api/v3/depth, /api/v3/historicalTrades, /api/v3/exchangeInfo) on a port of its "
-            "own. Symbols like BTCUSDT.\n"
+            "<symbol>@trade, <symbol>@aggTrade, <symbol>@depth@100ms, <symbol>@depth) and REST "
+            "market data (/api/v3/depth, /api/v3/historicalTrades, /api/v3/exchangeInfo) on a "
+            "port of its own. Symbols like BTCUSDT.\n"
             "bybit: v5 spot topics publicTrade and orderbook.{50,200,1000} on /v5/public/spot "
             "(a snapshot, then deltas whose update id counts by one). Symbols like BTCUSDT.\n"
             "coinbase: the Exchange feed's matches, level2_batch and heartbeat channels on / "
-            "(subscriptions, last_match, a snapshot and l2update changes). Symbols like "
-            "BTC-USD.\n"
+            "(subscriptions, last_match, a snapshot and l2update changes), REST "
+            "/products/<id>/trades. Symbols like BTC-USD.\n"
+            "coinbase_advanced: Advanced Trade's market_trades, level2 and heartbeats on /, one "
+            "channel a subscribe message, each message with the connection's sequence_num "
+            "(skip-depth: a message is lost). Symbols like BTC-USD.\n"
             "kraken: WebSocket v2 channels instrument, trade and book on /v2 (a snapshot and "
-            "then the changes in each client's depth window with a CRC32 checksum). Symbols "
-            "like BTC/USD.\n"
+            "then the changes in each client's depth window with a CRC32 checksum), REST "
+            "/0/public/Trades. Symbols like BTC/USD.\n"
             "okx: v5 public channels trades and books on /ws/v5/public (subscribe, a snapshot "
-            "and then updates linked by prevSeqId with a CRC32 checksum, ping/pong). Symbols "
-            "like BTC-USDT.\n"
+            "and then updates linked by prevSeqId with a CRC32 checksum, ping/pong), REST "
+            "/api/v5/market/history-trades. Symbols like BTC-USDT.\n"
             "Trades are generated at --rate whether or not a client listens; the same --seed "
-            "gives the same trades. Every trade is kept for historicalTrades (about 24 bytes "
-            "each).\n\n"
+            "gives the same trades. Every trade is kept for the REST trade histories (about 24 "
+            "bytes each).\n\n"
             "--faults takes comma-separated entries kind@seconds[:arg]:\n"
             "  drop@T              abort every client connection\n"
             "  skip-trades@T:N[:S] lose N trade ids of symbol S (default: the first)\n"
-            "  skip-depth@T:N[:S]  the next depth event of S starts N update ids late (kraken: "
-            "is lost)\n"
+            "  skip-depth@T:N[:S]  the next depth event of S starts N update ids late (kraken, "
+            "coinbase_advanced: is lost)\n"
             "  malformed@T         send every client a frame that is not valid JSON\n"
             "  stall@T:SECONDS     send nothing for a while, then everything held back\n"
             "  shutdown@T          announce a shutdown (not on bybit), close connections 1 s "
@@ -138,9 +141,9 @@ int runSimCommand(const QStringList &arguments)
             QStringLiteral("REST port on 127.0.0.1; 0 (default) picks a free one."),
             QStringLiteral("port"), QStringLiteral("0")},
         {QStringLiteral("symbols"),
-            QStringLiteral("Comma-separated symbols (default BTCUSDT,ETHUSDT; for coinbase "
-                           "BTC-USD,ETH-USD; for kraken BTC/USD,ETH/USD; for okx "
-                           "BTC-USDT,ETH-USDT)."),
+            QStringLiteral("Comma-separated symbols (default BTCUSDT,ETHUSDT; for coinbase and "
+                           "coinbase_advanced BTC-USD,ETH-USD; for kraken BTC/USD,ETH/USD; for "
+                           "okx BTC-USDT,ETH-USDT)."),
             QStringLiteral("list")},
         {QStringLiteral("rate"),
             QStringLiteral("Trades per second across all symbols, 1 to %1 (default %2).")
@@ -183,10 +186,10 @@ int runSimCommand(const QStringList &arguments)
     const QString exchange = parser.value(QStringLiteral("exchange"));
     const auto symbols = parseSymbols(parser.isSet(QStringLiteral("symbols"))
             ? parser.value(QStringLiteral("symbols"))
-            : exchange == QLatin1String("okx")      ? QStringLiteral("BTC-USDT,ETH-USDT")
-            : exchange == QLatin1String("kraken")   ? QStringLiteral("BTC/USD,ETH/USD")
-            : exchange == QLatin1String("coinbase") ? QStringLiteral("BTC-USD,ETH-USD")
-                                                    : QStringLiteral("BTCUSDT,ETHUSDT"));
+            : exchange == QLatin1String("okx")               ? QStringLiteral("BTC-USDT,ETH-USDT")
+            : exchange == QLatin1String("kraken")            ? QStringLiteral("BTC/USD,ETH/USD")
+            : exchange.startsWith(QLatin1String("coinbase")) ? QStringLiteral("BTC-USD,ETH-USD")
+                                                             : QStringLiteral("BTCUSDT,ETHUSDT"));
     const auto seed = parseSeed(parser.value(QStringLiteral("seed")));
     if (!symbols || !seed)
         return cli::kUsage;

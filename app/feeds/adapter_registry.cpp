@@ -2,6 +2,7 @@
 
 #include "app/feeds/binance/binance_adapter.h"
 #include "app/feeds/bybit/bybit_adapter.h"
+#include "app/feeds/coinbase/advanced_trade_adapter.h"
 #include "app/feeds/coinbase/coinbase_adapter.h"
 #include "app/feeds/kraken/kraken_adapter.h"
 #include "app/feeds/okx/okx_adapter.h"
@@ -15,7 +16,8 @@ namespace tickscope::feeds {
 const std::vector<AdapterDescription> &adapters()
 {
     static const std::vector<AdapterDescription> kAdapters{binance::describeAdapter(),
-        bybit::describeAdapter(), coinbase::describeAdapter(), kraken::describeAdapter(),
+        bybit::describeAdapter(), coinbase::describeAdapter(),
+        coinbase::describeAdvancedTradeAdapter(), kraken::describeAdapter(),
         okx::describeAdapter()};
     return kAdapters;
 }

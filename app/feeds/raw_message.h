@@ -10,7 +10,8 @@
 namespace tickscope::feeds {
 
 enum class RawKind : std::uint8_t {
-    WebSocketText = 1, // one text frame as received
+    WebSocketText = 1, // one text frame as received; tag = the index of its connection (journals
+                       // written before it was kept: 0)
     RestResponse = 2, // a REST body the feed asked for; tag = its RestTopic, payload below
     Marker = 3, // the connections' own events: "connect\t<url>", "disconnect\t<reason>", ...;
                 // tag = the index of the connection (FeedConnection) they concern

@@ -61,9 +61,8 @@ std::optional<model::BookIntegrity> BatchAssembler::absorb(
     for (const auto instrument : m_output.backfillRefused)
         leaveBackfillOpen(instrument);
 
-    const auto book = bookIntegrity(message);
-    if (book && book->any())
-        addIntegrity(*book, batch);
+    const auto book = bookEffect(message);
+    countIntegrity(message, book, batch);
 
     numberFromJournal(position);
     std::ranges::move(m_output.deltas, std::back_inserter(batch.deltas));
@@ -83,7 +82,7 @@ std::optional<model::BookIntegrity> BatchAssembler::absorb(
     return book;
 }
 
-std::optional<model::BookIntegrity> BatchAssembler::bookIntegrity(
+std::optional<model::BookIntegrity> BatchAssembler::bookEffect(
     const feeds::RawMessage &message) const
 {
     // A message concerns one instrument's book at most: the delta's or the snapshot's.
@@ -100,18 +99,33 @@ std::optional<model::BookIntegrity> BatchAssembler::bookIntegrity(
     if (!instrument)
         return std::nullopt;
     constexpr std::int64_t kMinuteNs = 60'000'000'000;
-    model::BookIntegrity book{.instrument = *instrument,
+    return model::BookIntegrity{.instrument = *instrument,
         .minuteNs = message.receivedAtNs - message.receivedAtNs % kMinuteNs,
         .updatesApplied = m_output.bookUpdatesApplied,
         .updatesDropped = m_output.bookUpdatesDropped,
         .checksumChecks = m_output.bookChecksumsChecked,
-        .crossedBooks = m_output.bookCrossed ? 1 : 0,
-        .resyncs = static_cast<std::int64_t>(m_output.snapshotRequests.size())};
+        .crossedBooks = m_output.bookCrossed ? 1 : 0};
+}
+
+void BatchAssembler::countIntegrity(const feeds::RawMessage &message,
+    const std::optional<model::BookIntegrity> &effect, db::IngestBatch &batch) const
+{
+    if (effect && effect->any())
+        addIntegrity(*effect, batch);
+    // Breaks and resyncs count against the books they concern, which need not be the message's
+    // (a lost message of a connection loses every book on it).
+    constexpr std::int64_t kMinuteNs = 60'000'000'000;
+    const std::int64_t minute = message.receivedAtNs - message.receivedAtNs % kMinuteNs;
     for (const model::Gap &gap : m_output.gaps) {
-        book.checksumFailures += gap.kind == model::Gap::Kind::Checksum ? 1 : 0;
-        book.sequenceBreaks += gap.kind == model::Gap::Kind::BookSequence ? 1 : 0;
+        if (gap.kind == model::Gap::Kind::Checksum || gap.kind == model::Gap::Kind::BookSequence)
+            addIntegrity({.instrument = gap.instrument,
+                             .minuteNs = minute,
+                             .checksumFailures = gap.kind == model::Gap::Kind::Checksum ? 1 : 0,
+                             .sequenceBreaks = gap.kind == model::Gap::Kind::BookSequence ? 1 : 0},
+                batch);
     }
-    return book;
+    for (const std::uint32_t instrument : m_output.snapshotRequests)
+        addIntegrity({.instrument = instrument, .minuteNs = minute, .resyncs = 1}, batch);
 }
 
 void BatchAssembler::addIntegrity(const model::BookIntegrity &book, db::IngestBatch &batch)

@@ -64,7 +64,12 @@ public:
     const Counts &counts() const { return m_counts; }
 
 private:
-    std::optional<model::BookIntegrity> bookIntegrity(const feeds::RawMessage &message) const;
+    // What the message did to its own instrument's book (applied, dropped, checked, crossed).
+    std::optional<model::BookIntegrity> bookEffect(const feeds::RawMessage &message) const;
+    // Adds that, and the breaks and resyncs of every book the message concerned, to the batch's
+    // integrity rows.
+    void countIntegrity(const feeds::RawMessage &message,
+        const std::optional<model::BookIntegrity> &effect, db::IngestBatch &batch) const;
     static void addIntegrity(const model::BookIntegrity &book, db::IngestBatch &batch);
     // A reconnect after a disconnect: for exchanges whose trade ids cannot show what was
     // missed, the window is recorded as a Disconnect gap of each instrument of the connection.

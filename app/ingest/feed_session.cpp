@@ -118,18 +118,19 @@ void FeedSession::onFrame(FeedConnection &connection, const QString &frame)
     m_status.bytesReceived += utf8.size();
     const std::string_view payload{utf8.constData(), static_cast<std::size_t>(utf8.size())};
     const std::int64_t receivedAt = model::wallClockNs();
-    record(feeds::RawKind::WebSocketText, 0, payload, receivedAt);
+    const auto index = static_cast<std::uint32_t>(
+        std::ranges::find(m_connections, &connection) - m_connections.begin());
+    record(feeds::RawKind::WebSocketText, index, payload, receivedAt);
     if (m_adapter->feedThreadCanSkip(payload))
         return;
-    m_bookKeeper->normalize({feeds::RawKind::WebSocketText, 0, receivedAt, payload}, m_bookOutput);
+    m_bookKeeper->normalize(
+        {feeds::RawKind::WebSocketText, index, receivedAt, payload}, m_bookOutput);
     const bool reconnect = m_bookOutput.reconnectRequested;
     const auto requests = std::move(m_bookOutput.snapshotRequests);
     m_bookOutput.clear();
     for (const auto instrument : requests)
         resynchronizeBook(instrument);
     if (reconnect && !m_stopping && m_pausedAtNs == 0) {
-        const auto index = static_cast<std::uint32_t>(
-            std::ranges::find(m_connections, &connection) - m_connections.begin());
         marker(model::FeedEvent::Kind::Reconnect,
             QStringLiteral("the exchange announced a shutdown"), index);
         connection.reconnectNow(QStringLiteral("the exchange announced a shutdown"));

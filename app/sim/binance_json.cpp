@@ -82,44 +82,45 @@ void appendTime(std::string &out, std::int64_t timeUs, TimeUnit unit)
     appendInteger(out, timeIn(timeUs, unit));
 }
 
-void appendAggTradeEvent(
-    std::string &out, std::string_view symbol, const SimulatedMarket::Trade &trade, TimeUnit unit)
+namespace {
+
+// A trade as Binance's @trade event, or as an @aggTrade event of its own (a = f = l = its id).
+void appendTrade(std::string &out, std::string_view symbol, const SimulatedMarket::Trade &trade,
+    TimeUnit unit, bool aggregate)
 {
-    out += R"({"e":"aggTrade","E":)";
+    out += aggregate ? R"({"e":"aggTrade","E":)" : R"({"e":"trade","E":)";
     appendTime(out, trade.timeUs, unit);
     out += R"(,"s":")";
     out += symbol;
-    out += R"(","a":)";
+    out += aggregate ? R"(","a":)" : R"(","t":)";
     appendInteger(out, trade.id);
     out += R"(,"p":)";
     appendPrice(out, trade.priceTicks);
     out += R"(,"q":)";
     appendQuantity(out, trade.quantityLots);
-    for (const char *key : {R"(,"f":)", R"(,"l":)"}) {
-        out += key;
-        appendInteger(out, trade.id);
+    if (aggregate) {
+        for (const char *key : {R"(,"f":)", R"(,"l":)"}) {
+            out += key;
+            appendInteger(out, trade.id);
+        }
     }
     out += R"(,"T":)";
     appendTime(out, trade.timeUs, unit);
     out += trade.buyerIsMaker ? R"(,"m":true,"M":true})" : R"(,"m":false,"M":true})";
 }
 
+} // namespace
+
+void appendAggTradeEvent(
+    std::string &out, std::string_view symbol, const SimulatedMarket::Trade &trade, TimeUnit unit)
+{
+    appendTrade(out, symbol, trade, unit, true);
+}
+
 void appendTradeEvent(
     std::string &out, std::string_view symbol, const SimulatedMarket::Trade &trade, TimeUnit unit)
 {
-    out += R"({"e":"trade","E":)";
-    appendTime(out, trade.timeUs, unit);
-    out += R"(,"s":")";
-    out += symbol;
-    out += R"(","t":)";
-    appendInteger(out, trade.id);
-    out += R"(,"p":)";
-    appendPrice(out, trade.priceTicks);
-    out += R"(,"q":)";
-    appendQuantity(out, trade.quantityLots);
-    out += R"(,"T":)";
-    appendTime(out, trade.timeUs, unit);
-    out += trade.buyerIsMaker ? R"(,"m":true,"M":true})" : R"(,"m":false,"M":true})";
+    appendTrade(out, symbol, trade, unit, false);
 }
 
 void appendDepthEvent(std::string &out, std::string_view symbol,

@@ -2,6 +2,7 @@
 
 #include "app/sim/binance_simulator.h"
 #include "app/sim/bybit_simulator.h"
+#include "app/sim/coinbase_advanced_simulator.h"
 #include "app/sim/coinbase_simulator.h"
 #include "app/sim/kraken_simulator.h"
 #include "app/sim/okx_simulator.h"
@@ -53,7 +54,7 @@ ExchangeSimulator::~ExchangeSimulator()
 
 QString ExchangeSimulator::exchanges()
 {
-    return QStringLiteral("binance, bybit, coinbase, kraken, okx");
+    return QStringLiteral("binance, bybit, coinbase, coinbase_advanced, kraken, okx");
 }
 
 std::expected<std::unique_ptr<ExchangeSimulator>, QString> ExchangeSimulator::create(
@@ -68,6 +69,8 @@ std::expected<std::unique_ptr<ExchangeSimulator>, QString> ExchangeSimulator::cr
         simulator.reset(new BybitSimulator(std::move(options), parent));
     else if (options.exchange == CoinbaseSimulator::kProtocol)
         simulator.reset(new CoinbaseSimulator(std::move(options), parent));
+    else if (options.exchange == CoinbaseAdvancedSimulator::kProtocol)
+        simulator.reset(new CoinbaseAdvancedSimulator(std::move(options), parent));
     else if (options.exchange == KrakenSimulator::kProtocol)
         simulator.reset(new KrakenSimulator(std::move(options), parent));
     else
@@ -80,11 +83,13 @@ std::expected<void, QString> ExchangeSimulator::validate(const Options &options)
     const bool binance = options.exchange == BinanceSimulator::kProtocol;
     const bool bybit = options.exchange == BybitSimulator::kProtocol;
     const bool coinbase = options.exchange == CoinbaseSimulator::kProtocol;
+    const bool advanced = options.exchange == CoinbaseAdvancedSimulator::kProtocol;
     const bool kraken = options.exchange == KrakenSimulator::kProtocol;
-    if (!binance && !bybit && !coinbase && !kraken && options.exchange != OkxSimulator::kProtocol)
+    if (!binance && !bybit && !coinbase && !advanced && !kraken
+        && options.exchange != OkxSimulator::kProtocol)
         return std::unexpected(QStringLiteral("cannot simulate exchange '%1'; it simulates %2")
                 .arg(QString::fromStdString(options.exchange), exchanges()));
-    // Binance and Bybit write BTCUSDT, Kraken BTC/USD, Coinbase and OKX BTC-USDT.
+    // Binance and Bybit write BTCUSDT, Kraken BTC/USD, Coinbase (both feeds) and OKX BTC-USDT.
     static const QRegularExpression binanceSymbol{QStringLiteral(R"(^[A-Z0-9]{2,32}$)")};
     static const QRegularExpression krakenSymbol{
         QStringLiteral(R"(^[A-Z0-9]{1,15}/[A-Z0-9]{1,15}$)")};
@@ -133,7 +138,7 @@ std::expected<void, QString> ExchangeSimulator::validate(const Options &options)
             return std::unexpected(QStringLiteral("fault skip-depth: Coinbase's level2_batch "
                                                   "carries no sequence, so no client could see "
                                                   "it"));
-        if (fault.kind == Fault::Kind::BadChecksum && (binance || bybit || coinbase))
+        if (fault.kind == Fault::Kind::BadChecksum && (binance || bybit || coinbase || advanced))
             return std::unexpected(QStringLiteral("fault bad-checksum: %1's books carry no "
                                                   "checksum")
                     .arg(QString::fromStdString(options.exchange)));

@@ -1,13 +1,13 @@
-// OKX, Kraken, Bybit and Coinbase end to end over a real socket: the simulated exchange,
-// `tickscope`'s ingest service and a real TimescaleDB. Every trade sent is stored once; the
-// trade-id hole injected is in audit.gaps with its exact range where ids are contiguous (not on
-// Bybit); a book sequence break with its range (OKX's prevSeqId, Bybit's u); a spoiled checksum
-// (and, on Kraken, a lost book message) is recorded as a checksum gap; the books are resubscribed
-// and end equal to the simulator's; where the exchange keeps a trade history (not Bybit), the
-// trades a dropped connection missed are backfilled over REST and their gap marked backfilled,
-// while the hole of trades that never existed is marked unrecoverable; `tickscope replay` of the
-// journal into a fresh database gives the same rows; and `tickscope gaps --backfill` fills a gap
-// left open from the exchange's history. (Binance: test_ingest_pipeline.)
+// OKX, Kraken, Bybit, Coinbase (the Exchange feed and Advanced Trade) end to end over a real
+// socket: the simulated exchange, `tickscope`'s ingest service and a real TimescaleDB. Every trade
+// sent is stored once; the trade-id hole injected is in audit.gaps with its exact range where ids
+// are contiguous (not on Bybit); a book sequence break with its range (OKX's prevSeqId, Bybit's u);
+// a spoiled checksum (and, on Kraken, a lost book message) is recorded as a checksum gap; the books
+// are resubscribed and end equal to the simulator's; where the exchange keeps a trade history (not
+// Bybit), the trades a dropped connection missed are backfilled over REST and their gap marked
+// backfilled, while the hole of trades that never existed is marked unrecoverable; `tickscope
+// replay` of the journal into a fresh database gives the same rows; and `tickscope gaps --backfill`
+// fills a gap left open from the exchange's history. (Binance: test_ingest_pipeline.)
 #include "app/feeds/adapter_registry.h"
 #include "app/ingest/journal_reader.h"
 #include "db/connection.h"
@@ -198,14 +198,84 @@ private slots:
                 "market_data.book_snapshots)"));
         QCOMPARE(count(tx, "SELECT count(DISTINCT side) FROM market_data.trades"), 2);
 
-        // The books rebuilt from the journal are the simulator's, level for level.
         const QString feedJournal = journal.path() + u'/' + exchange;
-        const auto adapter = feeds::createAdapter(config.feeds.front());
+        std::int64_t resubscriptions = 0;
+        booksFromJournal(config.feeds.front(), feedJournal, simulator,
+            bookDepth == 0 ? SIZE_MAX : static_cast<std::size_t>(bookDepth), resubscriptions);
+        QCOMPARE(resubscriptions, resyncs);
+        replayGivesTheSameRows(config.feeds.front(), feedJournal, conninfo);
+        if (QTest::currentTestFailed())
+            return;
+
+        if (backfill)
+            backfillCommandFillsAnOpenGap(simulator, conninfo, symbols.front(),
+                report[QStringLiteral("symbols")][symbolList[0]][QStringLiteral("first_trade_id")]
+                    .toInteger());
+    }
+
+    // Coinbase Advanced Trade: every trade stored once, with the taker's side the simulator sends
+    // and the adapter is told of; a message lost on the connection (skip-depth) is a jump of its
+    // sequence_num that loses both books of that connection: book_sequence gaps closed by the
+    // fresh snapshots the resubscriptions bring, after which the books equal the simulator's; the
+    // journal replays to the same rows.
+    void coinbaseAdvancedToDatabase()
+    {
+        const std::vector<std::string> symbols{"BTC-USD", "ETH-USD"};
+        const std::string conninfo = testing::migratedDatabase("coinbase_advanced");
+        QTemporaryDir journal;
+        auto options = simulation(symbols, 3000, 4, 21);
+        options.exchange = "coinbase_advanced";
+        const auto faults = sim::FaultPlan::parse(u"skip-depth@1.5:3:ETH-USD,malformed@2.5");
+        QVERIFY(faults);
+        options.faults = *faults;
+        auto created = sim::ExchangeSimulator::create(options);
+        QVERIFY(created);
+        sim::ExchangeSimulator &simulator = **created;
+        QVERIFY(simulator.start());
+        const app::Config config = configFor(simulator, journal.path());
+        app::IngestService service{config, conninfo};
+        runUntilFinished(service, simulator, conninfo);
+
+        const QJsonObject report = simulator.report();
+        auto connection = db::connect(conninfo, "test");
+        verifyTrades(connection, report, symbols);
+        pqxx::nontransaction tx{connection};
+        QCOMPARE(
+            count(tx, "SELECT count(DISTINCT side) FROM market_data.trades WHERE side <> 'U'"), 2);
+        for (const auto &symbol : symbols) {
+            const auto breaks = storedGaps(tx, symbol, "book_sequence");
+            QCOMPARE(breaks.size(), std::size_t(1));
+            QCOMPARE(breaks.front().first, breaks.front().second); // one message lost
+        }
+        QCOMPARE(count(tx,
+                     "SELECT count(*) FROM audit.gaps WHERE kind = 'book_sequence' AND (status "
+                     "<> 'unrecoverable' OR note NOT LIKE '%rebuilt from the snapshot at%')"),
+            0);
+        QCOMPARE(count(tx, "SELECT count(*) FROM market_data.book_snapshots"), 4);
+        QCOMPARE(count(tx, "SELECT sum(sequence_breaks) FROM audit.book_integrity"), 2);
+        QCOMPARE(count(tx,
+                     "SELECT count(*) FROM audit.feed_events WHERE event = 'error' AND detail "
+                     "LIKE 'malformed%'"),
+            report[QStringLiteral("malformed_frames_sent")].toInteger());
+
+        const QString feedJournal = journal.path() + QStringLiteral("/coinbase_advanced");
+        std::int64_t resubscriptions = 0;
+        booksFromJournal(config.feeds.front(), feedJournal, simulator, SIZE_MAX, resubscriptions);
+        QCOMPARE(resubscriptions, 2);
+        replayGivesTheSameRows(config.feeds.front(), feedJournal, conninfo);
+    }
+
+private:
+    // The feed's journal normalized again: every book ends equal to the simulator's, level for
+    // level (its top `depth`); `resubscriptions`: how many the books asked for.
+    void booksFromJournal(const feeds::FeedSettings &feed, const QString &feedJournal,
+        const sim::ExchangeSimulator &simulator, std::size_t depth, std::int64_t &resubscriptions)
+    {
+        const auto adapter = feeds::createAdapter(feed);
         const auto normalizer = adapter->createNormalizer();
         ingest::journal::JournalReader reader{feedJournal.toStdString()};
         QVERIFY(reader.seek({}));
         feeds::NormalizedOutput output;
-        std::int64_t resubscriptions = 0;
         for (;;) {
             auto record = reader.next();
             QVERIFY(record);
@@ -217,36 +287,36 @@ private slots:
             resubscriptions += static_cast<std::int64_t>(output.snapshotRequests.size());
             output.clear();
         }
-        QCOMPARE(resubscriptions, resyncs);
-        const auto depth = bookDepth == 0 ? SIZE_MAX : static_cast<std::size_t>(bookDepth);
-        for (std::uint32_t i = 0; i < symbols.size(); ++i) {
-            const sim::SimulatedMarket *truth = simulator.market(symbols[i]);
+        for (std::uint32_t i = 0; i < feed.instruments.size(); ++i) {
+            const sim::SimulatedMarket *truth = simulator.market(feed.instruments[i].symbol);
             QVERIFY(truth);
             QCOMPARE(normalizer->book(i)->bids(), levelsOf(truth->bids(), depth));
             QCOMPARE(normalizer->book(i)->asks(), levelsOf(truth->asks(), depth));
         }
+    }
 
-        // `tickscope replay` of the journal into a fresh database: the same rows.
+    // `tickscope replay` of the journal, with the feed's options, into a fresh database: the
+    // same rows.
+    void replayGivesTheSameRows(
+        const feeds::FeedSettings &feed, const QString &feedJournal, const std::string &conninfo)
+    {
         const QStringList live = tableDigests(conninfo);
-        const std::string fresh = testing::migratedDatabase(exchange.toStdString() + "_replayed");
+        const std::string fresh = testing::migratedDatabase(feed.feed + "_replayed");
+        QStringList arguments{QStringLiteral("replay"), QStringLiteral("--exchange"),
+            QString::fromStdString(feed.adapter), QStringLiteral("--journal"), feedJournal,
+            QStringLiteral("--db"), QString::fromStdString(fresh)};
+        for (const auto &[key, value] : feed.options)
+            arguments << QStringLiteral("--option")
+                      << QString::fromStdString(std::format("{}={}", key, value));
         QProcess replay;
         replay.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-        replay.start(QStringLiteral(TICKSCOPE_BINARY),
-            {QStringLiteral("replay"), QStringLiteral("--exchange"), exchange,
-                QStringLiteral("--journal"), feedJournal, QStringLiteral("--db"),
-                QString::fromStdString(fresh)});
         QSignalSpy finished{&replay, &QProcess::finished};
+        replay.start(QStringLiteral(TICKSCOPE_BINARY), arguments);
         QVERIFY(finished.wait(60'000));
         QCOMPARE(replay.exitCode(), 0);
         QCOMPARE(tableDigests(fresh), live);
-
-        if (backfill)
-            backfillCommandFillsAnOpenGap(simulator, conninfo, symbols.front(),
-                report[QStringLiteral("symbols")][symbolList[0]][QStringLiteral("first_trade_id")]
-                    .toInteger());
     }
 
-private:
     // Ten stored trades lost (a restored backup, say) and their gap recorded open: `tickscope
     // gaps --backfill` with the exchange in its config fetches them back and marks the gap.
     void backfillCommandFillsAnOpenGap(const sim::ExchangeSimulator &simulator,

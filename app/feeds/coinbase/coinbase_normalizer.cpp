@@ -24,7 +24,9 @@ void CoinbaseNormalizer::normalizeFrame(const RawMessage &message, NormalizedOut
             if constexpr (std::is_same_v<T, model::Trade>) {
                 out.trades.push_back(std::move(value));
             } else if constexpr (std::is_same_v<T, BookMessage>) {
-                onBook(std::move(value), out);
+                const BookOutcome outcome = m_books[value.instrument].apply(value);
+                const bool snapshot = value.snapshot;
+                recordBook(outcome, snapshot, Level2Book::row(std::move(value)), out);
             } else if constexpr (std::is_same_v<T, Subscriptions>) {
                 out.events.push_back(
                     {message.receivedAtNs, Kind::Subscribed, quoteForAudit(value.channels, 1024)});
@@ -39,32 +41,6 @@ void CoinbaseNormalizer::normalizeFrame(const RawMessage &message, NormalizedOut
             }
         },
         std::move(*parsed));
-}
-
-void CoinbaseNormalizer::onBook(BookMessage book, NormalizedOutput &out)
-{
-    Book &kept = m_books[book.instrument];
-    BookOutcome outcome;
-    if (book.snapshot || kept.live) {
-        if (book.snapshot)
-            kept.book.clear();
-        kept.book.apply(book.bids, book.asks);
-        kept.live = true;
-        outcome.applied = true;
-    } else {
-        outcome.dropped = true; // before the snapshot
-    }
-    recordBook(outcome, book.snapshot,
-        {
-            .exchangeTimeNs = book.exchangeTimeNs,
-            .receivedAtNs = book.receivedAtNs,
-            .instrument = book.instrument,
-            .firstSequence = model::kSequenceFromJournal,
-            .sequence = model::kSequenceFromJournal,
-            .bids = std::move(book.bids),
-            .asks = std::move(book.asks),
-        },
-        out);
 }
 
 std::expected<std::vector<model::Trade>, std::string> CoinbaseNormalizer::parseBackfillPage(

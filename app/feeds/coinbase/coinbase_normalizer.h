@@ -4,6 +4,7 @@
 // and its snapshot replaces the book. Book messages are stored numbered by their journal record.
 #pragma once
 
+#include "app/feeds/coinbase/level2_book.h"
 #include "app/feeds/coinbase/message_parser.h"
 #include "app/feeds/feed_normalizer.h"
 
@@ -18,7 +19,7 @@ public:
 
     const LocalBook *book(std::uint32_t instrument) const override
     {
-        return &m_books.at(instrument).book;
+        return &m_books.at(instrument).book();
     }
 
 protected:
@@ -27,16 +28,8 @@ protected:
         std::uint32_t instrument, std::string_view body, std::int64_t receivedAtNs) override;
 
 private:
-    struct Book
-    {
-        LocalBook book;
-        bool live = false; // a snapshot has come
-    };
-
-    void onBook(BookMessage book, NormalizedOutput &out);
-
     MessageParser m_parser;
-    std::vector<Book> m_books;
+    std::vector<Level2Book> m_books;
 };
 
 } // namespace tickscope::feeds::coinbase

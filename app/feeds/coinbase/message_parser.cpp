@@ -91,6 +91,22 @@ struct TradeFields
     std::optional<std::int64_t> tradeId;
 };
 
+// Reads `key` into `fields` when it is one of a trade's; nullopt when it is not.
+std::optional<Fields> readTradeField(std::string_view key, json::value v, TradeFields &fields)
+{
+    if (key == "time")
+        return readString(v, fields.time, key);
+    if (key == "price")
+        return readString(v, fields.price, key);
+    if (key == "size")
+        return readString(v, fields.size, key);
+    if (key == "side")
+        return readString(v, fields.side, key);
+    if (key == "trade_id")
+        return readInt(v, fields.tradeId, key);
+    return std::nullopt;
+}
+
 std::expected<model::Trade, std::string> makeTrade(std::string_view what, const TradeFields &fields,
     std::uint32_t instrument, std::int64_t receivedAtNs)
 {
@@ -151,20 +167,12 @@ std::expected<Message, std::string> MessageParser::parse(
             return readString(v, type, key);
         if (key == "product_id")
             return readString(v, product, key);
-        if (key == "time")
-            return readString(v, fields.time, key);
-        if (key == "price")
-            return readString(v, fields.price, key);
-        if (key == "size")
-            return readString(v, fields.size, key);
-        if (key == "side")
-            return readString(v, fields.side, key);
+        if (auto read = readTradeField(key, v, fields))
+            return *read;
         if (key == "message")
             return readString(v, message, key);
         if (key == "reason")
             return readString(v, reason, key);
-        if (key == "trade_id")
-            return readInt(v, fields.tradeId, key);
         if (key == "bids") {
             hasBids = true;
             return json::readLevels(v, book.bids, key);
@@ -249,17 +257,7 @@ std::expected<std::vector<model::Trade>, std::string> MessageParser::parseTrades
                 std::format("a trade that is not an object ({})", describe(error)));
         TradeFields fields;
         auto read = forEachField(entry, [&](std::string_view key, json::value v) -> Fields {
-            if (key == "time")
-                return readString(v, fields.time, key);
-            if (key == "price")
-                return readString(v, fields.price, key);
-            if (key == "size")
-                return readString(v, fields.size, key);
-            if (key == "side")
-                return readString(v, fields.side, key);
-            if (key == "trade_id")
-                return readInt(v, fields.tradeId, key);
-            return {};
+            return readTradeField(key, v, fields).value_or(Fields{});
         });
         if (!read)
             return std::unexpected("trade " + read.error());
