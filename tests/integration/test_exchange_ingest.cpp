@@ -19,6 +19,7 @@
 #include <QJsonDocument>
 #include <QProcess>
 #include <QSignalSpy>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
 #include <format>
@@ -38,6 +39,14 @@ template<typename Side> std::vector<model::PriceLevel> levelsOf(const Side &side
             *model::Decimal::parse(std::format("{}.{:05}", lots / 100000, lots % 100000))});
     }
     return levels;
+}
+
+// A loopback port nothing listens on (just released by a server that had it).
+quint16 unusedPort()
+{
+    QTcpServer server;
+    server.listen(QHostAddress::LocalHost);
+    return server.serverPort();
 }
 
 std::int64_t count(pqxx::transaction_base &tx, const std::string &query)
@@ -343,25 +352,50 @@ private:
         tx.exec("DELETE " + lost);
 
         QTemporaryDir dir;
-        const QString configPath = dir.filePath(QStringLiteral("tickscope.toml"));
-        QFile config{configPath};
-        QVERIFY(config.open(QIODevice::WriteOnly));
-        std::string section
-            = std::format("[exchanges.{}]\nsymbols = [\"{}\"]\n", simulator.exchange(), symbol);
-        for (const auto &[key, value] : simulator.adapterOptions())
-            section += std::format("{} = \"{}\"\n", key, value);
-        config.write(section.c_str());
-        config.close();
+        // The feed's section as the simulator describes it, `restUrl` instead when given.
+        auto writeConfig = [&](const QString &name, const std::string &restUrl) {
+            QFile config{dir.filePath(name)};
+            if (!config.open(QIODevice::WriteOnly))
+                return QString();
+            std::string section
+                = std::format("[exchanges.{}]\nsymbols = [\"{}\"]\n", simulator.exchange(), symbol);
+            for (const auto &[key, value] : simulator.adapterOptions())
+                section += std::format(
+                    "{} = \"{}\"\n", key, key == "rest_url" && !restUrl.empty() ? restUrl : value);
+            config.write(section.c_str());
+            return config.fileName();
+        };
+        auto runGaps = [&](const QString &configPath, QString &errors, QByteArray &output) {
+            QProcess gaps;
+            QSignalSpy finished{&gaps, &QProcess::finished}; // the simulator answers meanwhile
+            gaps.start(QStringLiteral(TICKSCOPE_BINARY),
+                {QStringLiteral("gaps"), QStringLiteral("--backfill"), QStringLiteral("--config"),
+                    configPath, QStringLiteral("--db"), QString::fromStdString(conninfo),
+                    QStringLiteral("--format"), QStringLiteral("json")});
+            if (!finished.wait(60'000))
+                return -1;
+            errors = QString::fromUtf8(gaps.readAllStandardError());
+            output = gaps.readAllStandardOutput();
+            return gaps.exitCode();
+        };
+        QString errors;
+        QByteArray output;
 
-        QProcess gaps;
-        QSignalSpy finished{&gaps, &QProcess::finished}; // the simulator answers meanwhile
-        gaps.start(QStringLiteral(TICKSCOPE_BINARY),
-            {QStringLiteral("gaps"), QStringLiteral("--backfill"), QStringLiteral("--config"),
-                configPath, QStringLiteral("--db"), QString::fromStdString(conninfo),
-                QStringLiteral("--format"), QStringLiteral("json")});
-        QVERIFY(finished.wait(60'000));
-        const QString errors = QString::fromUtf8(gaps.readAllStandardError());
-        QVERIFY2(gaps.exitCode() == 0, qPrintable(errors));
+        // An exchange that cannot be reached: the gap stays open, and the command says why.
+        const QString unreachable = writeConfig(
+            QStringLiteral("unreachable.toml"), std::format("http://127.0.0.1:{}", unusedPort()));
+        QCOMPARE(runGaps(unreachable, errors, output), 1);
+        QVERIFY2(errors.contains(QStringLiteral("trade ids %1..%2: open (").arg(from).arg(to))
+                && errors.contains(QStringLiteral("Connection refused"))
+                && errors.contains(QStringLiteral("1 gap(s) stay open")),
+            qPrintable(errors));
+        QCOMPARE(count(tx,
+                     std::format("SELECT count(*) FROM audit.gaps WHERE first_missing = {} AND "
+                                 "status = 'open'",
+                         from)),
+            1);
+
+        QCOMPARE(runGaps(writeConfig(QStringLiteral("tickscope.toml"), {}), errors, output), 0);
         QVERIFY2(errors.contains(QStringLiteral("trade ids %1..%2: backfilled (10 of 10 missing "
                                                 "trades fetched from the exchange); 10 trade(s) "
                                                 "stored")
@@ -375,7 +409,7 @@ private:
                          from)),
             1);
         // The list that follows shows it so.
-        const auto listed = QJsonDocument::fromJson(gaps.readAllStandardOutput()).array();
+        const auto listed = QJsonDocument::fromJson(output).array();
         QVERIFY(std::ranges::any_of(listed, [&](const QJsonValue &gap) {
             return gap[QStringLiteral("first_missing")].toString() == QString::number(from)
                 && gap[QStringLiteral("status")].toString() == QStringLiteral("backfilled");
