@@ -61,6 +61,15 @@ struct ExchangeTraits
         int backfill = 1;
     };
     RestWeights restWeights;
+
+    // The subscribe and unsubscribe messages one connection may send in a window (0: no limit
+    // known). The feed spaces them out, so that a storm of resubscriptions is never refused.
+    struct ControlLimit
+    {
+        int messages = 0;
+        std::chrono::seconds window{1};
+    };
+    ControlLimit controlLimit;
 };
 
 // A backfill page's cursor in words, for the log and the audit trail: "trades from id 7".

@@ -59,6 +59,7 @@ void FeedSession::start()
         connect(connection, &FeedConnection::errorOccurred, this,
             [this](const QString &error) { m_status.lastError = error.toStdString(); });
         m_connections.push_back(connection);
+        m_controlPacers.push_back(controlPacer(m_adapter->traits().controlLimit));
     }
 
     m_flushTimer = new QTimer(this);
@@ -107,7 +108,7 @@ void FeedSession::onConnected(FeedConnection &connection, std::uint32_t index, c
     marker(model::FeedEvent::Kind::Connect, url, index);
     for (const QByteArray &message : m_adapter->subscribeMessages(connection.instruments())) {
         marker(model::FeedEvent::Kind::Subscribe, QString::fromUtf8(message), index);
-        connection.send(message);
+        sendControl(index, message);
     }
 }
 
@@ -137,6 +138,42 @@ void FeedSession::onFrame(FeedConnection &connection, const QString &frame)
     }
 }
 
+feeds::RequestPacer FeedSession::controlPacer(const feeds::ExchangeTraits::ControlLimit &limit)
+{
+    // Four fifths of the published limit, as for REST requests. A limit of a second or so is
+    // counted by the exchange as messages arrive, where a burst at the end of one window and one
+    // at the start of the next would look like one: such messages go out evenly spaced instead.
+    // An hour's limit lets a storm go out at once.
+    if (limit.messages <= 0 || limit.window > std::chrono::minutes(1))
+        return {limit.messages * 4 / 5, limit.window};
+    return {1,
+        std::chrono::duration_cast<std::chrono::milliseconds>(limit.window) * 5
+            / (4 * limit.messages)};
+}
+
+void FeedSession::sendControl(std::uint32_t index, const QByteArray &message)
+{
+    const auto wait = m_controlPacers.at(index).reserve(1, feeds::RequestPacer::Clock::now());
+    if (wait.count() <= 0) {
+        m_connections[index]->send(message);
+        return;
+    }
+    if (wait >= std::chrono::seconds(1)) {
+        const auto limit = m_adapter->traits().controlLimit;
+        marker(model::FeedEvent::Kind::Error,
+            QStringLiteral("a subscription message waits %1 s: the exchange allows %2 a "
+                           "connection in %3 s")
+                .arg(std::chrono::duration_cast<std::chrono::seconds>(wait).count())
+                .arg(limit.messages)
+                .arg(limit.window.count()),
+            index);
+    }
+    QTimer::singleShot(wait, Qt::PreciseTimer, this, [this, index, message] {
+        if (!m_stopping)
+            m_connections[index]->send(message);
+    });
+}
+
 void FeedSession::fetchSnapshot(std::uint32_t instrument)
 {
     if (m_snapshotPending.at(instrument))
@@ -164,8 +201,10 @@ void FeedSession::resynchronizeBook(std::uint32_t instrument)
         marker(model::FeedEvent::Kind::Resync,
             QString::fromStdString(m_adapter->instruments().at(instrument).symbol));
         if (FeedConnection *connection = connectionOf(instrument)) {
+            const auto index = static_cast<std::uint32_t>(
+                std::ranges::find(m_connections, connection) - m_connections.begin());
             for (const QByteArray &message : m_adapter->resubscribeMessages(instrument))
-                connection->send(message);
+                sendControl(index, message);
         }
         break;
     case Recovery::SocketSnapshot:

@@ -10,6 +10,7 @@
 #pragma once
 
 #include "app/feeds/exchange_adapter.h"
+#include "app/feeds/request_pacer.h"
 #include "app/ingest/feed_connection.h"
 #include "app/ingest/journal_writer.h"
 #include "app/ingest/rest_client.h"
@@ -71,6 +72,10 @@ private:
     FeedConnection *connectionOf(std::uint32_t instrument) const;
     void onConnected(FeedConnection &connection, std::uint32_t index, const QString &url);
     void onFrame(FeedConnection &connection, const QString &frame);
+    // Sends a subscribe or unsubscribe message on connection `index` within the exchange's
+    // control-message limit (ExchangeTraits::controlLimit), later when the limit says so.
+    void sendControl(std::uint32_t index, const QByteArray &message);
+    static feeds::RequestPacer controlPacer(const feeds::ExchangeTraits::ControlLimit &limit);
     // The normalizer lost `instrument`'s book: rebuild it the way the exchange allows.
     void resynchronizeBook(std::uint32_t instrument);
     void fetchSnapshot(std::uint32_t instrument);
@@ -101,6 +106,7 @@ private:
     std::unique_ptr<feeds::FeedNormalizer> m_bookKeeper; // books only: decides on snapshots
     feeds::NormalizedOutput m_bookOutput;
     std::vector<FeedConnection *> m_connections; // children of this session
+    std::vector<feeds::RequestPacer> m_controlPacers; // parallel to m_connections
     RestClient *m_rest = nullptr; // created on the feed's thread, in start()
     QTimer *m_flushTimer = nullptr;
     QTimer *m_watchdog = nullptr;

@@ -260,8 +260,16 @@ void ExchangeSimulator::acceptClient(QWebSocket *socket)
         return;
     }
     SimulatedClient *client = m_clients.emplace_back(std::move(*accepted)).get();
-    connect(socket, &QWebSocket::textMessageReceived, this,
-        [this, client](const QString &text) { onClientText(*client, text); });
+    connect(socket, &QWebSocket::textMessageReceived, this, [this, client](const QString &text) {
+        auto &times = m_clientMessages[client];
+        const auto now = std::chrono::steady_clock::now();
+        times.push_back(now);
+        while (now - times.front() >= std::chrono::seconds(1))
+            times.pop_front();
+        m_maxClientMessagesPerSecond
+            = std::max(m_maxClientMessagesPerSecond, static_cast<qint64>(times.size()));
+        onClientText(*client, text);
+    });
 }
 
 void ExchangeSimulator::tradesSubscribed()
@@ -274,7 +282,12 @@ void ExchangeSimulator::tradesSubscribed()
 void ExchangeSimulator::removeClient(QWebSocket *socket)
 {
     socket->disconnect(this);
-    std::erase_if(m_clients, [socket](const auto &client) { return client->socket() == socket; });
+    std::erase_if(m_clients, [&](const auto &client) {
+        if (client->socket() != socket)
+            return false;
+        m_clientMessages.erase(client.get());
+        return true;
+    });
     socket->deleteLater();
 }
 
@@ -438,6 +451,7 @@ QJsonObject ExchangeSimulator::report() const
         {QStringLiteral("connections"), qint64(m_connections)},
         {QStringLiteral("drops"), qint64(m_drops)},
         {QStringLiteral("slow_clients_dropped"), qint64(m_slowClientsDropped)},
+        {QStringLiteral("max_client_messages_per_second"), m_maxClientMessagesPerSecond},
         {QStringLiteral("elapsed_seconds"), std::chrono::duration<double>(elapsed).count()},
     };
     if (const QJsonObject rest = restReport(); !rest.isEmpty())

@@ -19,6 +19,7 @@
 #include <QString>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <expected>
 #include <map>
 #include <memory>
@@ -192,6 +193,10 @@ private:
     std::int64_t m_slowClientsDropped = 0;
     std::int64_t m_malformedFramesSent = 0;
     std::int64_t m_badChecksumsSent = 0;
+    // The most messages one client sent within a second, for the exchanges' message limits.
+    std::map<const SimulatedClient *, std::deque<std::chrono::steady_clock::time_point>>
+        m_clientMessages;
+    qint64 m_maxClientMessagesPerSecond = 0;
 };
 
 } // namespace tickscope::sim

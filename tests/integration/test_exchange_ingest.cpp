@@ -274,6 +274,44 @@ private slots:
         replayGivesTheSameRows(config.feeds.front(), feedJournal, conninfo);
     }
 
+    // A lost message loses every book of the connection at once: twenty products resubscribed
+    // (an unsubscribe and a subscribe each) stay within Advanced Trade's 8 client messages a
+    // second, and every book comes back equal to the simulator's.
+    void coinbaseAdvancedResyncStormStaysWithinLimits()
+    {
+        std::vector<std::string> symbols;
+        for (int i = 0; i < 20; ++i)
+            symbols.push_back(std::format("C{}-USD", i));
+        const std::string conninfo = testing::migratedDatabase("coinbase_advanced_storm");
+        QTemporaryDir journal;
+        auto options = simulation(symbols, 2000, 12, 29);
+        options.exchange = "coinbase_advanced";
+        const auto faults = sim::FaultPlan::parse(u"skip-depth@1:1:C0-USD");
+        QVERIFY(faults);
+        options.faults = *faults;
+        auto created = sim::ExchangeSimulator::create(options);
+        QVERIFY(created);
+        sim::ExchangeSimulator &simulator = **created;
+        QVERIFY(simulator.start());
+        const app::Config config = configFor(simulator, journal.path());
+        app::IngestService service{config, conninfo};
+        runUntilFinished(service, simulator, conninfo);
+
+        const QJsonObject report = simulator.report();
+        const auto busiest = report[QStringLiteral("max_client_messages_per_second")].toInteger();
+        qInfo("the busiest second at the simulator held %lld client messages", qint64(busiest));
+        QVERIFY(busiest <= 8);
+        auto connection = db::connect(conninfo, "test");
+        pqxx::nontransaction tx{connection};
+        QCOMPARE(count(tx, "SELECT count(*) FROM audit.gaps WHERE kind = 'book_sequence'"), 20);
+        QCOMPARE(count(tx, "SELECT count(*) FROM market_data.book_snapshots"), 40);
+        std::int64_t resubscriptions = 0;
+        booksFromJournal(config.feeds.front(),
+            journal.path() + QStringLiteral("/coinbase_advanced"), simulator, SIZE_MAX,
+            resubscriptions);
+        QCOMPARE(resubscriptions, 20);
+    }
+
 private:
     // The feed's journal normalized again: every book ends equal to the simulator's, level for
     // level (its top `depth`); `resubscriptions`: how many the books asked for.

@@ -35,6 +35,9 @@ AdvancedTradeAdapter::AdvancedTradeAdapter(const InstrumentList &instruments, QU
           .backfill = ExchangeTraits::Backfill::None,
           .streamsPerConnection = std::clamp<std::size_t>(
               streamsPerConnection, kStreamsPerInstrument, kMaxStreamsPerConnection),
+          // Unauthenticated clients may send 8 messages a second (an address's limit, kept here
+          // per connection).
+          .controlLimit = {.messages = 8, .window = std::chrono::seconds(1)},
       }
 { }
 

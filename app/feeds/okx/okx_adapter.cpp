@@ -45,6 +45,8 @@ OkxAdapter::OkxAdapter(
           .streamsPerConnection = std::clamp<std::size_t>(
               streamsPerConnection, kStreamsPerInstrument, kMaxStreamsPerConnection),
           .restWeights = {.perMinute = 600, .snapshot = 1, .backfill = 1},
+          // 480 subscribe, unsubscribe and login operations an hour on a connection.
+          .controlLimit = {.messages = 480, .window = std::chrono::hours(1)},
       }
 { }
 
