@@ -84,7 +84,7 @@ cli::Table integrityTable(const std::vector<model::StreamIntegrity> &streams)
 
 // Fills the open trade-id gaps of the configured feeds (those `filter` picks) from each exchange's
 // trade history, telling how each ends on stderr. Returns how many stay open.
-std::int64_t backfillOpenGaps(
+std::int64_t fillConfiguredGaps(
     const Config &config, const std::string &ingestConninfo, const db::GapFilter &filter)
 {
     auto connection = db::connect(ingestConninfo, "gaps backfill");
@@ -93,35 +93,19 @@ std::int64_t backfillOpenGaps(
         if (filter.exchange && feed.feed != *filter.exchange)
             continue;
         const auto adapter = feeds::createAdapter(feed);
-        const auto gaps = ingest::openTradeGaps(
-            *adapter, connection, {.symbol = filter.symbol, .sinceNs = filter.sinceNs.value_or(0)});
-        if (gaps.empty())
-            continue;
-        if (adapter->traits().backfill == feeds::ExchangeTraits::Backfill::None) {
-            cli::note(kCommand,
-                QStringLiteral("%1: %2 open trade-id gap(s) stay open: %3 keeps no trade history "
-                               "to fetch them from")
-                    .arg(text(feed.feed))
-                    .arg(gaps.size())
-                    .arg(text(feed.adapter)));
-            leftOpen += static_cast<std::int64_t>(gaps.size());
-            continue;
-        }
-        cli::note(kCommand,
-            QStringLiteral("%1: filling %2 open trade-id gap(s)")
-                .arg(text(feed.feed))
-                .arg(gaps.size()));
-        ingest::backfillGaps(*adapter, connection, gaps, [&](const ingest::GapBackfill &result) {
-            leftOpen += result.state == "open" ? 1 : 0;
-            cli::note(kCommand,
-                QStringLiteral("%1 %2 trade ids %3..%4: %5 (%6); %7 trade(s) stored")
-                    .arg(text(feed.feed),
-                        text(adapter->instruments().at(result.gap.instrument).symbol))
-                    .arg(result.gap.firstMissing)
-                    .arg(result.gap.lastMissing)
-                    .arg(text(result.state), text(result.detail))
-                    .arg(result.tradesStored));
-        });
+        ingest::backfillOpenGaps(*adapter, connection,
+            {.symbol = filter.symbol, .sinceNs = filter.sinceNs.value_or(0)},
+            [&](const ingest::GapBackfill &result) {
+                leftOpen += result.state == "open" ? 1 : 0;
+                cli::note(kCommand,
+                    QStringLiteral("%1 %2 trade ids %3..%4: %5 (%6); %7 trade(s) stored")
+                        .arg(text(feed.feed),
+                            text(adapter->instruments().at(result.gap.instrument).symbol))
+                        .arg(result.gap.firstMissing)
+                        .arg(result.gap.lastMissing)
+                        .arg(text(result.state), text(result.detail))
+                        .arg(result.tradesStored));
+            });
     }
     return leftOpen;
 }
@@ -226,7 +210,7 @@ int runGapsCommand(const QStringList &arguments)
                                    "%1 has none")
                         .arg(chosen->first.path.isEmpty() ? defaultConfigPath()
                                                           : chosen->first.path));
-            leftOpen = backfillOpenGaps(chosen->first, (*session)->ingestConninfo(),
+            leftOpen = fillConfiguredGaps(chosen->first, (*session)->ingestConninfo(),
                 {.exchange = optionalText("exchange"),
                     .symbol = optionalText("symbol"),
                     .sinceNs = *since});

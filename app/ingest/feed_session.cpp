@@ -59,7 +59,7 @@ void FeedSession::start()
         connect(connection, &FeedConnection::errorOccurred, this,
             [this](const QString &error) { m_status.lastError = error.toStdString(); });
         m_connections.push_back(connection);
-        m_controlPacers.push_back(controlPacer(m_adapter->traits().controlLimit));
+        m_control.push_back({controlPacer(m_adapter->traits().controlLimit)});
     }
 
     m_flushTimer = new QTimer(this);
@@ -153,16 +153,20 @@ feeds::RequestPacer FeedSession::controlPacer(const feeds::ExchangeTraits::Contr
 
 void FeedSession::sendControl(std::uint32_t index, const QByteArray &message)
 {
-    const auto wait = m_controlPacers.at(index).reserve(1, feeds::RequestPacer::Clock::now());
+    ControlQueue &control = m_control.at(index);
+    const auto wait = control.pacer.reserve(1, feeds::RequestPacer::Clock::now());
     if (wait.count() <= 0) {
+        control.delayReported = false;
         m_connections[index]->send(message);
         return;
     }
-    if (wait >= std::chrono::seconds(1)) {
+    // Once a storm, not once a message.
+    if (wait >= std::chrono::seconds(1) && !control.delayReported) {
+        control.delayReported = true;
         const auto limit = m_adapter->traits().controlLimit;
         marker(model::FeedEvent::Kind::Error,
-            QStringLiteral("a subscription message waits %1 s: the exchange allows %2 a "
-                           "connection in %3 s")
+            QStringLiteral("subscription messages are held back (one for %1 s): the exchange "
+                           "allows %2 a connection in %3 s")
                 .arg(std::chrono::duration_cast<std::chrono::seconds>(wait).count())
                 .arg(limit.messages)
                 .arg(limit.window.count()),

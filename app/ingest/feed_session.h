@@ -106,7 +106,14 @@ private:
     std::unique_ptr<feeds::FeedNormalizer> m_bookKeeper; // books only: decides on snapshots
     feeds::NormalizedOutput m_bookOutput;
     std::vector<FeedConnection *> m_connections; // children of this session
-    std::vector<feeds::RequestPacer> m_controlPacers; // parallel to m_connections
+    // Per connection (parallel to m_connections): its subscription messages' pacing, and whether
+    // the operator was told that they are held back.
+    struct ControlQueue
+    {
+        feeds::RequestPacer pacer;
+        bool delayReported = false;
+    };
+    std::vector<ControlQueue> m_control;
     RestClient *m_rest = nullptr; // created on the feed's thread, in start()
     QTimer *m_flushTimer = nullptr;
     QTimer *m_watchdog = nullptr;

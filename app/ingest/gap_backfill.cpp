@@ -26,32 +26,33 @@ struct PageRequest
 
 } // namespace
 
-std::vector<model::Gap> openTradeGaps(const feeds::ExchangeAdapter &adapter,
-    pqxx::connection &connection, const GapSelection &selection)
+std::vector<GapBackfill> backfillOpenGaps(const feeds::ExchangeAdapter &adapter,
+    pqxx::connection &connection, const GapSelection &selection,
+    const std::function<void(const GapBackfill &)> &settled)
 {
     const auto ids = db::registerInstruments(connection, adapter.instruments().all());
-    db::IngestWriter reader{connection, adapter.feedName(), ids};
-    std::vector<model::Gap> picked;
-    for (const model::Gap &gap : reader.loadCheckpoint().openTradeGaps) {
+    db::IngestWriter writer{connection, adapter.feedName(), ids};
+    std::vector<model::Gap> gaps;
+    for (const model::Gap &gap : writer.loadCheckpoint().openTradeGaps) {
         if (selection.symbol
             && adapter.instruments().at(gap.instrument).symbol != *selection.symbol)
             continue;
         if (gap.afterTimeNs != 0 && gap.afterTimeNs < selection.sinceNs)
             continue;
-        picked.push_back(gap);
+        gaps.push_back(gap);
     }
-    return picked;
-}
-
-std::vector<GapBackfill> backfillGaps(const feeds::ExchangeAdapter &adapter,
-    pqxx::connection &connection, const std::vector<model::Gap> &gaps,
-    const std::function<void(const GapBackfill &)> &settled)
-{
-    const auto ids = db::registerInstruments(connection, adapter.instruments().all());
-    db::IngestWriter writer{connection, adapter.feedName(), ids};
+    std::vector<GapBackfill> results;
+    if (adapter.traits().backfill == feeds::ExchangeTraits::Backfill::None) {
+        for (const model::Gap &gap : gaps) {
+            results.push_back({.gap = gap,
+                .state = "open",
+                .detail = "the exchange keeps no trade history to fetch it from"});
+            settled(results.back());
+        }
+        return results;
+    }
     RestClient rest{
         {.weightPerMinute = adapter.traits().restWeights.perMinute, .attempts = kAttemptsPerPage}};
-    std::vector<GapBackfill> results;
     for (const model::Gap &gap : gaps) {
         // An assembler of its own per gap: a page that cannot be had ends only this gap.
         std::deque<PageRequest> requests;

@@ -32,15 +32,12 @@ struct GapSelection
     std::int64_t sinceNs = 0;
 };
 
-// The open trade-id gaps of `adapter`'s feed that `selection` picks, read with `connection`.
-std::vector<model::Gap> openTradeGaps(const feeds::ExchangeAdapter &adapter,
-    pqxx::connection &connection, const GapSelection &selection);
-
-// Fills `gaps` one after another, writing with `connection` (the ingest role's); runs an event
-// loop of its own meanwhile. `settled` hears of each gap as it ends. Throws what the database
-// throws.
-std::vector<GapBackfill> backfillGaps(const feeds::ExchangeAdapter &adapter,
-    pqxx::connection &connection, const std::vector<model::Gap> &gaps,
+// Fills the open trade-id gaps of `adapter`'s feed that `selection` picks, one after another,
+// writing with `connection` (the ingest role's); runs an event loop of its own meanwhile.
+// `settled` hears of each gap as it ends; an exchange without a trade history leaves each open.
+// Throws what the database throws.
+std::vector<GapBackfill> backfillOpenGaps(const feeds::ExchangeAdapter &adapter,
+    pqxx::connection &connection, const GapSelection &selection,
     const std::function<void(const GapBackfill &)> &settled);
 
 } // namespace tickscope::ingest
