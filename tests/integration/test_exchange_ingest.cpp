@@ -22,6 +22,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <expected>
 #include <format>
 
 using namespace tickscope;
@@ -47,6 +48,22 @@ quint16 unusedPort()
     QTcpServer server;
     server.listen(QHostAddress::LocalHost);
     return server.serverPort();
+}
+
+// A simulator of `options` with the faults `faults`, started; or why it is not.
+std::expected<std::unique_ptr<sim::ExchangeSimulator>, QString> startSimulator(
+    sim::ExchangeSimulator::Options options, const QString &faults)
+{
+    auto plan = sim::FaultPlan::parse(faults);
+    if (!plan)
+        return std::unexpected(plan.error());
+    options.faults = *plan;
+    auto created = sim::ExchangeSimulator::create(options);
+    if (!created)
+        return std::unexpected(created.error());
+    if (auto started = (*created)->start(); !started)
+        return std::unexpected(started.error());
+    return std::move(*created);
 }
 
 std::int64_t count(pqxx::transaction_base &tx, const std::string &query)
@@ -105,17 +122,15 @@ private slots:
         options.exchange = exchange.toStdString();
         const bool skipDepth = bookSequence || checksumGaps[1] > 0;
         // A dropped connection misses trades that the exchange still has: the backfill's.
-        auto faults = sim::FaultPlan::parse(QStringLiteral("skip-trades@1:5,malformed@2.5%1%2%3")
+        auto started = startSimulator(options,
+            QStringLiteral("skip-trades@1:5,malformed@2.5%1%2%3")
                 .arg(skipDepth ? QStringLiteral(",skip-depth@1.5:3:") + symbolList[1] : QString(),
                     badChecksums > 0 ? QStringLiteral(",bad-checksum@2:") + symbolList[0]
                                      : QString(),
                     backfill ? QStringLiteral(",drop@3") : QString()));
-        QVERIFY(faults);
-        options.faults = *faults;
-        auto created = sim::ExchangeSimulator::create(options);
-        QVERIFY(created);
-        sim::ExchangeSimulator &simulator = **created;
-        QVERIFY(simulator.start());
+        if (!started)
+            QFAIL(qPrintable(started.error()));
+        sim::ExchangeSimulator &simulator = **started;
         const app::Config config = configFor(simulator, journal.path());
         QCOMPARE(config.feeds.front().instruments.front().symbol, symbols.front());
         app::IngestService service{config, conninfo};
@@ -234,13 +249,11 @@ private slots:
         QTemporaryDir journal;
         auto options = simulation(symbols, 3000, 4, 21);
         options.exchange = "coinbase_advanced";
-        const auto faults = sim::FaultPlan::parse(u"skip-depth@1.5:3:ETH-USD,malformed@2.5");
-        QVERIFY(faults);
-        options.faults = *faults;
-        auto created = sim::ExchangeSimulator::create(options);
-        QVERIFY(created);
-        sim::ExchangeSimulator &simulator = **created;
-        QVERIFY(simulator.start());
+        auto started = startSimulator(
+            options, QString::fromUtf16(u"skip-depth@1.5:3:ETH-USD,malformed@2.5"));
+        if (!started)
+            QFAIL(qPrintable(started.error()));
+        sim::ExchangeSimulator &simulator = **started;
         const app::Config config = configFor(simulator, journal.path());
         app::IngestService service{config, conninfo};
         runUntilFinished(service, simulator, conninfo);
@@ -286,13 +299,10 @@ private slots:
         QTemporaryDir journal;
         auto options = simulation(symbols, 2000, 12, 29);
         options.exchange = "coinbase_advanced";
-        const auto faults = sim::FaultPlan::parse(u"skip-depth@1:1:C0-USD");
-        QVERIFY(faults);
-        options.faults = *faults;
-        auto created = sim::ExchangeSimulator::create(options);
-        QVERIFY(created);
-        sim::ExchangeSimulator &simulator = **created;
-        QVERIFY(simulator.start());
+        auto started = startSimulator(options, QString::fromUtf16(u"skip-depth@1:1:C0-USD"));
+        if (!started)
+            QFAIL(qPrintable(started.error()));
+        sim::ExchangeSimulator &simulator = **started;
         const app::Config config = configFor(simulator, journal.path());
         app::IngestService service{config, conninfo};
         runUntilFinished(service, simulator, conninfo);
