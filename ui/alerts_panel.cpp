@@ -12,6 +12,7 @@
 #include <QStyle>
 #include <QSystemTrayIcon>
 #include <QVBoxLayout>
+#include <algorithm>
 
 namespace tickscope::ui {
 
@@ -90,8 +91,11 @@ void AlertsPanel::showAlerts(
         if (!m_knownCritical.contains({alert.rule, alert.subject}))
             emit criticalAlertRaised(QString::fromStdString(alert.message));
     }
+    const auto criticalCount = static_cast<int>(
+        std::ranges::count(active, model::AlertSeverity::Critical, &model::Alert::severity));
     m_knownCritical = std::move(critical);
     m_active = active;
+    emit activeCountsChanged(criticalCount, static_cast<int>(active.size()) - criticalCount);
     m_history = history;
     setWindowTitle(active.empty() ? tr("Alerts") : tr("Alerts (%1 active)").arg(active.size()));
     refill();

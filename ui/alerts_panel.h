@@ -42,6 +42,8 @@ signals:
     void acknowledgeRequested(const QString &rule, const QString &subject, const QString &note);
     // A critical alert that was not active before; the tray shows it where there is one.
     void criticalAlertRaised(const QString &text);
+    // The active alerts by severity, after each list the monitor sends.
+    void activeCountsChanged(int critical, int warning);
 
 private:
     void refill();

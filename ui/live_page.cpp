@@ -1,116 +1,303 @@
 #include "ui/live_page.h"
 
-#include "widgets/price_chart.h"
-#include "widgets/status_badge.h"
+#include "app/model/wall_clock.h"
+#include "widgets/tick_chart.h"
+#include "widgets/value_table.h"
 
+#include <QCheckBox>
+#include <QComboBox>
 #include <QGridLayout>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
 #include <QScrollArea>
+#include <QSettings>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace tickscope::ui {
 
+namespace {
+
+using Tone = widgets::ValueTable::Tone;
+
+QString key(const model::Instrument &instrument)
+{
+    return QString::fromStdString(instrument.exchange + ' ' + instrument.symbol);
+}
+
+struct WindowChoice
+{
+    const char *label;
+    std::chrono::minutes length; // zero: all the charts keep
+};
+
+constexpr WindowChoice kWindows[]
+    = {{"1 min", std::chrono::minutes(1)}, {"5 min", std::chrono::minutes(5)},
+        {"15 min", std::chrono::minutes(15)}, {"1 h", std::chrono::hours(1)},
+        {"4 h", std::chrono::hours(4)}, {"all kept", std::chrono::minutes(0)}};
+
+} // namespace
+
 LivePage::LivePage(QWidget *parent)
     : QWidget(parent)
-    , m_state(new widgets::StatusBadge(this))
-    , m_details(new QLabel(this))
+    , m_symbolsButton(new QToolButton(this))
+    , m_window(new QComboBox(this))
+    , m_openGL(new QCheckBox(tr("OpenGL"), this))
+    , m_feeds(new widgets::ValueTable({tr("Exchange"), tr("Messages/s"), tr("Last message"),
+                                          tr("Rows committed"), tr("Pending"), tr("Commit p99"),
+                                          tr("Gaps today"), tr("Integrity failures"), tr("State")},
+          this))
+    , m_chartsNote(new QLabel(this))
     , m_chartGrid(new QGridLayout)
 {
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(new QLabel(tr("<h2>Live</h2>"), this));
-    m_state->setObjectName(QStringLiteral("feedState"));
-    m_state->setStatus(widgets::StatusBadge::Level::Unknown, tr("No feed running"));
-    layout->addWidget(m_state);
-    m_details->setObjectName(QStringLiteral("feedDetails"));
-    m_details->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_details->setWordWrap(true);
-    layout->addWidget(m_details);
+    m_feeds->setObjectName(QStringLiteral("feedsTable"));
+    m_feeds->setMaximumHeight(160);
+    layout->addWidget(m_feeds);
+
+    auto *controls = new QHBoxLayout;
+    m_symbolsButton->setObjectName(QStringLiteral("symbols"));
+    m_symbolsButton->setText(tr("Symbols"));
+    m_symbolsButton->setPopupMode(QToolButton::InstantPopup);
+    m_symbolsButton->setMenu(new QMenu(m_symbolsButton));
+    m_symbolsButton->setToolTip(tr("The symbols charted, at most %1").arg(kMaxCharts));
+    controls->addWidget(m_symbolsButton);
+    controls->addWidget(new QLabel(tr("Window:"), this));
+    m_window->setObjectName(QStringLiteral("chartWindow"));
+    for (const auto &choice : kWindows)
+        m_window->addItem(tr(choice.label));
+    controls->addWidget(m_window);
+    m_openGL->setObjectName(QStringLiteral("openGL"));
+    m_openGL->setToolTip(tr("Draw the price lines with OpenGL (faster with many points; needs a "
+                            "working OpenGL driver)"));
+    controls->addWidget(m_openGL);
+    m_chartsNote->setObjectName(QStringLiteral("chartsNote"));
+    controls->addWidget(m_chartsNote, 1);
+    layout->addLayout(controls);
+
     auto *charts = new QWidget;
     charts->setLayout(m_chartGrid);
     auto *scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
     scroll->setWidget(charts);
     layout->addWidget(scroll, 1);
+
+    const QSettings settings;
+    m_window->setCurrentIndex(std::clamp(settings.value(QStringLiteral("live/window"), 1).toInt(),
+        0, static_cast<int>(std::size(kWindows)) - 1));
+    m_openGL->setChecked(settings.value(QStringLiteral("live/opengl"), false).toBool());
+    m_chosen = settings.value(QStringLiteral("live/symbols")).toStringList();
+    connect(m_window, &QComboBox::currentIndexChanged, this, [this] {
+        for (auto *chart : m_charts)
+            chart->setWindow(chosenWindow());
+        saveChoices();
+    });
+    connect(m_openGL, &QCheckBox::toggled, this, [this](bool enabled) {
+        for (auto *chart : m_charts)
+            chart->setUseOpenGL(enabled);
+        saveChoices();
+    });
+}
+
+std::chrono::milliseconds LivePage::chosenWindow() const
+{
+    return kWindows[std::clamp(
+                        m_window->currentIndex(), 0, static_cast<int>(std::size(kWindows)) - 1)]
+        .length;
+}
+
+void LivePage::saveChoices() const
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("live/window"), m_window->currentIndex());
+    settings.setValue(QStringLiteral("live/opengl"), m_openGL->isChecked());
+    settings.setValue(QStringLiteral("live/symbols"), m_chosen);
 }
 
 void LivePage::setInstruments(const std::vector<model::Instrument> &instruments)
 {
-    for (const auto &[feed, charts] : m_charts)
-        qDeleteAll(charts);
+    m_instruments = instruments;
+    QStringList known;
+    for (const auto &instrument : instruments)
+        known << key(instrument);
+    // What was chosen last time, of what is configured now; else the first few.
+    QStringList chosen;
+    for (const QString &symbol : std::as_const(m_chosen)) {
+        if (known.contains(symbol) && chosen.size() < kMaxCharts)
+            chosen << symbol;
+    }
+    if (chosen.isEmpty())
+        chosen = known.mid(0, kMaxCharts);
+    m_chosen = chosen;
+    QMenu *menu = m_symbolsButton->menu();
+    menu->clear();
+    for (const QString &symbol : std::as_const(known)) {
+        QAction *action = menu->addAction(symbol);
+        action->setCheckable(true);
+        action->setChecked(m_chosen.contains(symbol));
+        connect(action, &QAction::toggled, this, [this, symbol, action](bool checked) {
+            QStringList next = m_chosen;
+            if (checked)
+                next << symbol;
+            else
+                next.removeAll(symbol);
+            if (next.size() > kMaxCharts) {
+                const QSignalBlocker blocker(action);
+                action->setChecked(false);
+                m_chartsNote->setText(tr("At most %1 charts; clear one first.").arg(kMaxCharts));
+                return;
+            }
+            chooseSymbols(next);
+        });
+    }
+    rebuildCharts();
+}
+
+QStringList LivePage::chosenSymbols() const
+{
+    return m_chosen;
+}
+
+void LivePage::chooseSymbols(const QStringList &symbols)
+{
+    m_chosen = symbols.mid(0, kMaxCharts);
+    for (QAction *action : m_symbolsButton->menu()->actions()) {
+        const QSignalBlocker blocker(action);
+        action->setChecked(m_chosen.contains(action->text()));
+    }
+    saveChoices();
+    rebuildCharts();
+}
+
+void LivePage::rebuildCharts()
+{
+    // Charts of symbols still chosen keep what they hold.
+    std::map<QString, widgets::TickChart *> kept;
+    for (std::size_t at = 0; at < m_charts.size(); ++at)
+        kept[m_charts[at]->objectName()] = m_charts[at];
     m_charts.clear();
-    int position = 0;
-    for (const auto &instrument : instruments) {
-        auto *chart = new widgets::PriceChart(
-            QStringLiteral("%1 %2").arg(QString::fromStdString(instrument.exchange),
-                QString::fromStdString(instrument.symbol)));
-        chart->setObjectName(
-            QStringLiteral("chart_%1").arg(QString::fromStdString(instrument.symbol)));
-        m_chartGrid->addWidget(chart, position / 2, position % 2);
-        ++position;
-        m_charts[instrument.exchange].push_back(chart);
+    m_chartOf.clear();
+    for (const auto &instrument : m_instruments)
+        m_chartOf[instrument.exchange].push_back(nullptr);
+    std::map<std::string, std::uint32_t> nextIndex;
+    for (const auto &instrument : m_instruments) {
+        const std::uint32_t index = nextIndex[instrument.exchange]++;
+        const QString symbol = key(instrument);
+        if (!m_chosen.contains(symbol))
+            continue;
+        const QString name = QStringLiteral("chart_") + QString::fromStdString(instrument.symbol);
+        widgets::TickChart *chart = kept.contains(name) ? kept[name] : nullptr;
+        kept.erase(name);
+        if (!chart) {
+            chart = new widgets::TickChart(symbol);
+            chart->setObjectName(name);
+            chart->setWindow(chosenWindow());
+            chart->setUseOpenGL(m_openGL->isChecked());
+        }
+        m_chartOf[instrument.exchange][index] = chart;
+        m_charts.push_back(chart);
+    }
+    for (auto &[name, chart] : kept)
+        delete chart;
+    for (std::size_t at = 0; at < m_charts.size(); ++at)
+        m_chartGrid->addWidget(m_charts[at], static_cast<int>(at) / 2, static_cast<int>(at) % 2);
+    m_chartsNote->setText(m_instruments.empty()
+            ? tr("No symbols configured: add instruments to a feed in the config file.")
+            : m_charts.empty() ? tr("No symbol chosen: pick some under Symbols.")
+                               : tr("Committed trades, newest at the right."));
+}
+
+void LivePage::appendTrades(const std::string &feed, std::span<const model::LiveTrade> trades)
+{
+    const auto charts = m_chartOf.find(feed);
+    if (charts == m_chartOf.end())
+        return;
+    for (const auto &trade : trades) {
+        if (trade.instrument >= charts->second.size() || !charts->second[trade.instrument])
+            continue;
+        const widgets::TickPoint point{trade.exchangeTimeNs / 1'000'000, trade.price, trade.size};
+        charts->second[trade.instrument]->append(std::span(&point, 1));
     }
 }
 
 void LivePage::showFeedStatus(const model::FeedStatus &status)
 {
-    m_feeds[status.feed] = status;
-    refresh(status.feed);
+    FeedRow &row = m_rows[status.feed];
+    const std::int64_t now = model::wallClockNs();
+    if (row.previousFrames >= 0 && now > row.previousAtNs)
+        row.messagesPerSecond = static_cast<double>(status.framesReceived - row.previousFrames)
+            * 1e9 / static_cast<double>(now - row.previousAtNs);
+    row.previousFrames = status.framesReceived;
+    row.previousAtNs = now;
+    row.feed = status;
+    refreshTable();
 }
 
 void LivePage::showWriterStatus(const model::WriterStatus &status)
 {
-    m_writers[status.feed] = status;
-    const auto charts = m_charts.find(status.feed);
-    if (charts != m_charts.end()) {
-        for (const auto &price : status.lastPrices) {
-            if (price.instrument < charts->second.size())
-                charts->second[price.instrument]->addPoint(price.timeNs / 1'000'000, price.price);
-        }
-    }
-    refresh(status.feed);
+    m_rows[status.feed].writer = status;
+    refreshTable();
 }
 
-void LivePage::refresh(const std::string &feed)
+void LivePage::showExchangeDays(const std::vector<model::ExchangeDay> &days)
 {
-    using Level = widgets::StatusBadge::Level;
-    const auto feedIt = m_feeds.find(feed);
-    if (feedIt == m_feeds.end())
-        return;
-    const model::FeedStatus &status = feedIt->second;
-    const model::WriterStatus writer = m_writers[feed];
-    const bool healthy = status.state == model::FeedStatus::State::Live
-        && (writer.state == model::WriterStatus::State::Live
-            || writer.state == model::WriterStatus::State::Replaying);
-    const bool failed = status.state == model::FeedStatus::State::Failed
-        || writer.state == model::WriterStatus::State::DatabaseDown
-        || writer.state == model::WriterStatus::State::Failed;
-    m_state->setStatus(healthy ? Level::Ok
-            : failed           ? Level::Error
-                               : Level::Warning,
-        tr("%1: feed %2, writer %3")
-            .arg(QString::fromStdString(feed), QString::fromLatin1(model::stateName(status.state)),
-                QString::fromLatin1(model::stateName(writer.state))));
-    QString gap = tr("none");
-    if (writer.lastGap)
-        gap = QString::fromStdString(writer.lastGapSymbol + ' ' + model::describe(*writer.lastGap));
-    QString text
-        = tr("%1 frames received, %2 reconnects · %3 rows committed in %4 batches, %5 pending · "
-             "latency p50 %6 ms, p99 %7 ms · %8 gaps (last: %9) · %10 malformed frames")
-              .arg(status.framesReceived)
-              .arg(status.reconnects)
-              .arg(writer.rowsCommitted)
-              .arg(writer.batchesCommitted)
-              .arg(writer.pendingRows)
-              .arg(writer.latencyP50Ms, 0, 'f', 1)
-              .arg(writer.latencyP99Ms, 0, 'f', 1)
-              .arg(writer.gapsFound)
-              .arg(gap)
-              .arg(writer.malformedFrames);
-    if (!status.lastError.empty())
-        text += tr("\nFeed: %1").arg(QString::fromStdString(status.lastError));
-    if (!writer.lastError.empty())
-        text += tr("\nDatabase: %1").arg(QString::fromStdString(writer.lastError));
-    m_details->setText(text);
+    m_days.clear();
+    for (const auto &day : days)
+        m_days[day.exchange] = day;
+    refreshTable();
+}
+
+double LivePage::messagesPerSecond() const
+{
+    double total = 0;
+    for (const auto &[feed, row] : m_rows)
+        total += row.messagesPerSecond;
+    return total;
+}
+
+void LivePage::refreshTable()
+{
+    using FeedState = model::FeedStatus::State;
+    using WriterState = model::WriterStatus::State;
+    const std::int64_t now = model::wallClockNs();
+    std::vector<widgets::ValueTable::Row> rows;
+    for (const auto &[feed, row] : m_rows) {
+        const auto day = m_days.find(feed);
+        const bool failed = row.feed.state == FeedState::Failed
+            || row.writer.state == WriterState::DatabaseDown
+            || row.writer.state == WriterState::Failed;
+        const bool healthy = row.feed.state == FeedState::Live
+            && (row.writer.state == WriterState::Live
+                || row.writer.state == WriterState::Replaying);
+        const std::int64_t integrity = day == m_days.end() ? 0 : day->second.integrityFailures;
+        const bool troubled = integrity > 0 || (day != m_days.end() && day->second.openGaps > 0);
+        QString tip = QString::fromStdString(row.feed.lastError);
+        if (!row.writer.lastError.empty())
+            tip += (tip.isEmpty() ? QString() : QStringLiteral("\n")) + QStringLiteral("Database: ")
+                + QString::fromStdString(row.writer.lastError);
+        rows.push_back(
+            {{QString::fromStdString(feed), QString::number(row.messagesPerSecond, 'f', 0),
+                 row.feed.lastFrameAtNs == 0
+                     ? tr("none yet")
+                     : tr("%1 s ago")
+                           .arg(static_cast<double>(now - row.feed.lastFrameAtNs) / 1e9, 0, 'f', 1),
+                 QString::number(row.writer.rowsCommitted), QString::number(row.writer.pendingRows),
+                 tr("%1 ms").arg(row.writer.latencyP99Ms, 0, 'f', 1),
+                 day == m_days.end()
+                     ? QStringLiteral("–")
+                     : tr("%1 (%2 open)").arg(day->second.gaps).arg(day->second.openGaps),
+                 day == m_days.end() ? QStringLiteral("–") : QString::number(integrity),
+                 tr("feed %1, writer %2")
+                     .arg(QLatin1String(model::stateName(row.feed.state)),
+                         QLatin1String(model::stateName(row.writer.state)))},
+                failed                     ? Tone::Bad
+                    : troubled || !healthy ? Tone::Warning
+                                           : Tone::Good,
+                tip});
+    }
+    m_feeds->setRows(rows);
 }
 
 } // namespace tickscope::ui

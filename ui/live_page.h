@@ -1,22 +1,32 @@
-// The Live page: the ingest running in the background, per feed (connection state, messages and
-// rows a second, what is pending, the last gap, latency) and a live price chart per instrument.
-// Receives value types from the app once or a few times a second; never waits on anything.
+// The Live page: a feeds table (per exchange: messages a second, age of the last message, rows
+// committed and pending, commit latency, gaps and book-integrity failures today, state) and a
+// live chart of each chosen symbol's committed trades (price and size, decimated, at 30 frames
+// a second). The app hands it status snapshots once a second and the committed trades in
+// batches from its frame timer; it never waits on anything. The chosen symbols, the chart window
+// and the OpenGL switch are kept in QSettings.
 #pragma once
 
 #include "app/model/feed_status.h"
+#include "app/model/gap_ledger.h"
 #include "app/model/instrument.h"
+#include "app/model/live_trade.h"
 
 #include <QWidget>
+#include <chrono>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
+class QCheckBox;
+class QComboBox;
 class QGridLayout;
 class QLabel;
+class QToolButton;
 
 namespace tickscope::widgets {
-class PriceChart;
-class StatusBadge;
+class TickChart;
+class ValueTable;
 } // namespace tickscope::widgets
 
 namespace tickscope::ui {
@@ -25,24 +35,52 @@ class LivePage : public QWidget
 {
     Q_OBJECT
 public:
+    // At most this many charts at once: beyond it a chart is too small to read.
+    static constexpr int kMaxCharts = 8;
+
     explicit LivePage(QWidget *parent = nullptr);
+
+    // Each exchange's messages a second over the latest snapshots, summed; for the status bar.
+    double messagesPerSecond() const;
+    // "exchange symbol" of the charts shown, in order.
+    QStringList chosenSymbols() const;
+    void chooseSymbols(const QStringList &symbols);
 
 public slots:
     void setInstruments(const std::vector<tickscope::model::Instrument> &instruments);
     void showFeedStatus(const tickscope::model::FeedStatus &status);
     void showWriterStatus(const tickscope::model::WriterStatus &status);
+    void showExchangeDays(const std::vector<tickscope::model::ExchangeDay> &days);
+    void appendTrades(const std::string &feed, std::span<const tickscope::model::LiveTrade> trades);
 
 private:
-    void refresh(const std::string &feed);
+    struct FeedRow
+    {
+        model::FeedStatus feed;
+        model::WriterStatus writer;
+        double messagesPerSecond = 0;
+        std::int64_t previousFrames = -1;
+        std::int64_t previousAtNs = 0;
+    };
 
-    widgets::StatusBadge *m_state;
-    QLabel *m_details;
+    void rebuildCharts();
+    void refreshTable();
+    void saveChoices() const;
+    std::chrono::milliseconds chosenWindow() const;
+
+    QToolButton *m_symbolsButton;
+    QComboBox *m_window;
+    QCheckBox *m_openGL;
+    widgets::ValueTable *m_feeds;
+    QLabel *m_chartsNote;
     QGridLayout *m_chartGrid;
-    // By feed (the exchange's name) and the instrument's index in that feed.
-    std::map<std::string, std::vector<widgets::PriceChart *>> m_charts;
-    std::map<std::string, model::FeedStatus> m_feeds;
-    std::map<std::string, model::WriterStatus> m_writers;
-    std::map<std::string, std::int64_t> m_lastFrames;
+    std::vector<model::Instrument> m_instruments;
+    QStringList m_chosen;
+    std::vector<widgets::TickChart *> m_charts; // as m_chosen
+    // By feed and instrument index: the chart its trades go to, or null.
+    std::map<std::string, std::vector<widgets::TickChart *>> m_chartOf;
+    std::map<std::string, FeedRow> m_rows;
+    std::map<std::string, model::ExchangeDay> m_days;
 };
 
 } // namespace tickscope::ui

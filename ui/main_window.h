@@ -1,5 +1,9 @@
-// The console's main window: a page list on the left, the pages on the right, the connection
-// state in the status bar. The app connects its services' signals to the slots here.
+// The console's main window: a page list on the left (Ctrl+1.. for each page), the pages on the
+// right, the alerts dock, and a status bar with the database (endpoint, role, edition, schema),
+// the ingest rate and the active alerts by severity. When the database cannot be reached, a
+// banner over every page gives the server's message, what to check and a Retry button. Window
+// geometry, dock layout, the page shown and the theme are kept in QSettings. The app connects its
+// services' signals to the slots here and to the pages it hands out.
 #pragma once
 
 #include "app/model/database_status.h"
@@ -10,7 +14,10 @@
 #include <QMainWindow>
 #include <vector>
 
+class QFrame;
+class QLabel;
 class QListWidget;
+class QPushButton;
 class QStackedWidget;
 
 namespace tickscope::widgets {
@@ -38,6 +45,10 @@ public:
     BackupsPage *backupsPage() const { return m_backupsPage; }
     GapsPage *gapsPage() const { return m_gapsPage; }
     AlertsPanel *alertsPanel() const { return m_alertsPanel; }
+    LivePage *livePage() const { return m_livePage; }
+    // The pages' titles, in the list's order; showPage() takes an index into it.
+    QStringList pageTitles() const;
+    void showPage(int index);
     ReplicationPage *replicationPage() const { return m_replicationPage; }
 
 public slots:
@@ -50,11 +61,17 @@ public slots:
     void showActionResult(bool succeeded, const QString &message);
 
 signals:
+    void retryDatabaseRequested();
     void applyMigrationsRequested();
     void applyPoliciesRequested();
 
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
 private:
     void addPage(const QString &title, QWidget *page);
+    void buildMenus();
+    void showActiveAlerts(int critical, int warning);
 
     QListWidget *m_pageList;
     QStackedWidget *m_pages;
@@ -67,6 +84,11 @@ private:
     ReplicationPage *m_replicationPage;
     AlertsPanel *m_alertsPanel;
     widgets::StatusBadge *m_connectionBadge;
+    QLabel *m_ingestRate;
+    QLabel *m_alertCounts;
+    QFrame *m_databaseBanner;
+    QLabel *m_bannerText;
+    QPushButton *m_retry;
 };
 
 } // namespace tickscope::ui

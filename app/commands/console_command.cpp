@@ -20,6 +20,7 @@
 #include "ui/alerts_panel.h"
 #include "ui/backups_page.h"
 #include "ui/gaps_page.h"
+#include "ui/live_page.h"
 #include "ui/main_window.h"
 #include "ui/replication_page.h"
 
@@ -208,6 +209,10 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
     std::unique_ptr<IngestService> ingest;
     StatusLine ingestLine;
     QTimer ingestTicker;
+    // The charts take the committed trades at their own frame rate.
+    QTimer chartFrames;
+    chartFrames.setInterval(std::chrono::milliseconds(33));
+    std::vector<IngestService::FeedTrades> liveTrades;
     QString lastLine;
     if (headless) {
         cli::print(QStringLiteral(
@@ -230,6 +235,8 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
         window = std::make_unique<ui::MainWindow>();
         QObject::connect(monitor, &DatabaseMonitor::statusChanged, window.get(),
             &ui::MainWindow::showDatabaseStatus);
+        QObject::connect(window.get(), &ui::MainWindow::retryDatabaseRequested, monitor,
+            &DatabaseMonitor::retryNow);
         QObject::connect(storage, &StorageMonitor::storageStatusChanged, window.get(),
             &ui::MainWindow::showStorageStatus);
         QObject::connect(storage, &StorageMonitor::schemaStatusChanged, window.get(),
@@ -252,6 +259,8 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
         QObject::connect(&monitorThread, &QThread::finished, gaps, &QObject::deleteLater);
         QObject::connect(
             gaps, &GapMonitor::ledgerChanged, window->gapsPage(), &ui::GapsPage::showLedger);
+        QObject::connect(
+            gaps, &GapMonitor::dayChanged, window->livePage(), &ui::LivePage::showExchangeDays);
         QObject::connect(
             window->gapsPage(), &ui::GapsPage::filterChanged, gaps, &GapMonitor::setFilter);
         QObject::connect(monitor, &DatabaseMonitor::databaseReady, gaps,
@@ -293,6 +302,18 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
         [&](const QString &conninfo, const QString &, const QString &readerConninfo) {
             http.queries().setDatabase(readerConninfo.toStdString());
             ingest = std::make_unique<IngestService>(ingestConfig, conninfo.toStdString());
+            if (window) {
+                ingest->keepLiveTrades();
+                QObject::connect(
+                    &chartFrames, &QTimer::timeout, window.get(), [&ingest, &window, &liveTrades] {
+                        ingest->drainLiveTrades(liveTrades);
+                        for (auto &feed : liveTrades) {
+                            window->livePage()->appendTrades(feed.feed, feed.trades);
+                            feed.trades.clear();
+                        }
+                    });
+                chartFrames.start();
+            }
             QObject::connect(ingest.get(), &IngestService::feedStatusChanged, alerts,
                 &AlertMonitor::observeFeed);
             QObject::connect(ingest.get(), &IngestService::writerStatusChanged, alerts,
@@ -335,6 +356,7 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
     // Stop in order: the feeds (everything received gets committed), the simulator, then the
     // monitor on its own thread, which stops the embedded database if it started it.
     ingestTicker.stop();
+    chartFrames.stop();
     if (ingest) {
         if (headless)
             cli::print(QStringLiteral("tickscope: stopping; committing what was received"));

@@ -283,6 +283,7 @@ void DatabaseWriter::pruneJournal()
 void DatabaseWriter::committed(const db::IngestBatch &batch, const db::BatchReceipt &receipt)
 {
     const std::int64_t committedAt = model::wallClockNs();
+    m_liveTrades.clear();
     for (const auto &trade : batch.trades) {
         const double latencyNs = static_cast<double>(committedAt - trade.receivedAtNs);
         m_latenciesMs.push_back(latencyNs / 1e6);
@@ -298,7 +299,12 @@ void DatabaseWriter::committed(const db::IngestBatch &batch, const db::BatchRece
         it->price = approximate(trade.price);
         ++it->trades;
         it->lastReceivedNs = std::max(it->lastReceivedNs, trade.receivedAtNs);
+        if (m_options.liveTrades)
+            m_liveTrades.push_back(
+                {trade.instrument, trade.exchangeTimeNs, it->price, approximate(trade.size)});
     }
+    if (m_options.liveTrades)
+        m_options.liveTrades->push(m_liveTrades);
     m_status.rowsCommitted += static_cast<std::int64_t>(receipt.rowsWritten);
     m_status.tradesCommitted += static_cast<std::int64_t>(batch.trades.size());
     m_duplicatesCommitted += static_cast<std::int64_t>(receipt.duplicates);

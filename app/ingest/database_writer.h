@@ -14,6 +14,7 @@
 #include "app/ingest/batch_assembler.h"
 #include "app/ingest/journal_reader.h"
 #include "app/ingest/journal_writer.h"
+#include "app/ingest/live_trade_queue.h"
 #include "app/model/feed_status.h"
 #include "db/ingest_writer.h"
 
@@ -47,6 +48,8 @@ struct DatabaseWriterOptions
     std::chrono::milliseconds retryCap{15'000};
     // Committed segments older than this are deleted (checked once a minute); zero keeps all.
     std::chrono::hours retention{0};
+    // Committed trades go here for the console's charts; null when nothing draws them.
+    std::shared_ptr<LiveTradeQueue> liveTrades;
 };
 
 class DatabaseWriter : public QObject
@@ -121,6 +124,7 @@ private:
     QTimer *m_statusTimer = nullptr;
     model::WriterStatus m_status;
     std::vector<double> m_latenciesMs;
+    std::vector<model::LiveTrade> m_liveTrades; // reused for each committed batch
     std::int64_t m_duplicatesCommitted = 0; // found by the database's unique keys
 };
 

@@ -119,6 +119,7 @@ void FeedSession::onFrame(FeedConnection &connection, const QString &frame)
     m_status.bytesReceived += utf8.size();
     const std::string_view payload{utf8.constData(), static_cast<std::size_t>(utf8.size())};
     const std::int64_t receivedAt = model::wallClockNs();
+    m_status.lastFrameAtNs = receivedAt;
     const auto index = static_cast<std::uint32_t>(
         std::ranges::find(m_connections, &connection) - m_connections.begin());
     record(feeds::RawKind::WebSocketText, index, payload, receivedAt);

@@ -23,6 +23,7 @@ struct FeedStatus
     State state = State::Connecting;
     std::int64_t framesReceived = 0;
     std::int64_t bytesReceived = 0;
+    std::int64_t lastFrameAtNs = 0; // when the latest frame arrived; 0 before the first
     std::int64_t reconnects = 0;
     JournalPosition journalEnd; // the next record the journal will take
     std::int64_t journalFreeBytes = -1; // on the journal's disk; -1 unknown

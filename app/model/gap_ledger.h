@@ -74,6 +74,15 @@ struct StreamIntegrity
     }
 };
 
+// One exchange's day so far (since UTC midnight), for the Live page's feeds table.
+struct ExchangeDay
+{
+    std::string exchange;
+    std::int64_t gaps = 0; // detected today
+    std::int64_t openGaps = 0; // of them
+    std::int64_t integrityFailures = 0; // checksum failures, sequence breaks, crossed books
+};
+
 // What the Gaps page shows: the gaps of a window, its completeness ledger and each stream's book
 // integrity.
 struct GapLedger

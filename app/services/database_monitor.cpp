@@ -84,6 +84,13 @@ void DatabaseMonitor::connectAndMigrate()
         db::describeCapabilities(caps));
 }
 
+void DatabaseMonitor::retryNow()
+{
+    if (m_timer)
+        m_timer->start(); // the next poll a whole interval after this one
+    poll();
+}
+
 void DatabaseMonitor::poll()
 {
     try {

@@ -34,6 +34,8 @@ public:
 
 public slots:
     void start();
+    // Tries the database now (the console's Retry) instead of at the next poll.
+    void retryNow();
     // Closes the connection and stops the embedded server if this monitor started it.
     void shutdown();
 

@@ -5,6 +5,7 @@
 #include "db/gap_queries.h"
 
 #include <QTimer>
+#include <algorithm>
 #include <spdlog/spdlog.h>
 
 namespace tickscope::app {
@@ -16,11 +17,35 @@ std::optional<std::string> filterText(const QString &text)
     return text.trimmed().isEmpty() ? std::nullopt : std::optional(text.trimmed().toStdString());
 }
 
+// Since UTC midnight, from the same queries as the ledger.
+std::vector<model::ExchangeDay> exchangeDays(pqxx::connection &connection, std::int64_t nowNs)
+{
+    constexpr std::int64_t kDayNs = 86'400'000'000'000;
+    const std::int64_t midnight = nowNs - nowNs % kDayNs;
+    std::vector<model::ExchangeDay> days;
+    auto dayOf = [&days](const std::string &exchange) -> model::ExchangeDay & {
+        const auto found = std::ranges::find(days, exchange, &model::ExchangeDay::exchange);
+        return found != days.end() ? *found : days.emplace_back(model::ExchangeDay{exchange});
+    };
+    for (const auto &gap : db::listGaps(connection, {.sinceNs = midnight, .limit = 100'000})) {
+        auto &day = dayOf(gap.exchange);
+        ++day.gaps;
+        day.openGaps += gap.status == "open" ? 1 : 0;
+    }
+    for (const auto &stream : db::bookIntegrity(connection, {}, {}, midnight, nowNs)) {
+        const auto &totals = stream.totals;
+        dayOf(stream.exchange).integrityFailures
+            += totals.checksumFailures + totals.sequenceBreaks + totals.crossedBooks;
+    }
+    return days;
+}
+
 } // namespace
 
 GapMonitor::GapMonitor()
 {
     qRegisterMetaType<model::GapLedger>();
+    qRegisterMetaType<std::vector<model::ExchangeDay>>();
 }
 
 GapMonitor::~GapMonitor() = default;
@@ -66,6 +91,7 @@ void GapMonitor::refresh()
             filterText(m_symbol), ledger.fromNs, ledger.toNs);
         ledger.integrity = db::bookIntegrity(*m_connection, filterText(m_exchange),
             filterText(m_symbol), ledger.fromNs, ledger.toNs);
+        emit dayChanged(exchangeDays(*m_connection, ledger.toNs));
     } catch (const std::exception &error) {
         m_connection.reset();
         spdlog::warn("gap monitor: {}", error.what());

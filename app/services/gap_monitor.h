@@ -1,6 +1,6 @@
 // The Gaps page's reader, on the monitor thread: the recorded gaps of the chosen window and its
 // daily completeness ledger (db/gap_queries), as the reader role, on a timer and whenever the
-// page's filter changes.
+// page's filter changes; and each exchange's day so far, for the Live page.
 #pragma once
 
 #include "app/model/gap_ledger.h"
@@ -37,6 +37,8 @@ public slots:
 
 signals:
     void ledgerChanged(const tickscope::model::GapLedger &ledger);
+    // Each exchange's gaps and book-integrity failures since UTC midnight, whatever the filter.
+    void dayChanged(const std::vector<tickscope::model::ExchangeDay> &days);
 
 private:
     std::string m_conninfo;

@@ -3,6 +3,7 @@
 #include "app/feeds/adapter_registry.h"
 #include "app/ingest/database_writer.h"
 #include "app/ingest/feed_session.h"
+#include "app/ingest/live_trade_queue.h"
 
 #include <format>
 
@@ -15,6 +16,7 @@ struct IngestService::Pipeline
     ingest::FeedSession *session = nullptr;
     ingest::DatabaseWriter *writer = nullptr;
     feeds::FeedSettings settings;
+    std::shared_ptr<ingest::LiveTradeQueue> liveTrades; // null unless keepLiveTrades()
     bool started = false; // the threads own (and delete) session and writer from then on
 
     ~Pipeline()
@@ -57,6 +59,24 @@ std::vector<model::Instrument> IngestService::instruments() const
     return all;
 }
 
+void IngestService::keepLiveTrades()
+{
+    m_keepLiveTrades = true;
+}
+
+void IngestService::drainLiveTrades(std::vector<FeedTrades> &out)
+{
+    out.resize(m_pipelines.size());
+    for (std::size_t index = 0; index < m_pipelines.size(); ++index) {
+        const auto &pipeline = *m_pipelines[index];
+        out[index].feed = pipeline.settings.feed;
+        if (!pipeline.liveTrades)
+            continue;
+        pipeline.liveTrades->drain(out[index].trades);
+        out[index].dropped = pipeline.liveTrades->dropped();
+    }
+}
+
 std::expected<void, std::string> IngestService::start()
 {
     const QString root = m_config.journalDirectory.isEmpty() ? defaultJournalDirectory()
@@ -78,13 +98,17 @@ std::expected<void, std::string> IngestService::start()
                 .journal = {.maxSegmentBytes = m_config.journalSegmentBytes},
                 .syncInterval = m_config.journalSyncInterval,
                 .minFreeBytes = m_config.journalMinFreeBytes});
+        // 2^17 trades: over a second at 100,000 a second, for a GUI that drains 30 times a second.
+        if (m_keepLiveTrades)
+            pipeline->liveTrades = std::make_shared<ingest::LiveTradeQueue>(1 << 17);
         pipeline->writer = new ingest::DatabaseWriter(makeAdapter(),
             {.conninfo = m_conninfo,
                 .journalDirectory = journal,
                 .durableEnd = existing->durableEnd,
                 .batchRows = m_config.batchRows,
                 .flushInterval = m_config.flushInterval,
-                .retention = m_config.journalRetention});
+                .retention = m_config.journalRetention,
+                .liveTrades = pipeline->liveTrades});
     }
 
     for (auto &pipeline : m_pipelines) {

@@ -6,6 +6,7 @@
 
 #include "app/config/config.h"
 #include "app/model/feed_status.h"
+#include "app/model/live_trade.h"
 
 #include <QObject>
 #include <QThread>
@@ -18,6 +19,7 @@
 namespace tickscope::ingest {
 class DatabaseWriter;
 class FeedSession;
+class LiveTradeQueue;
 } // namespace tickscope::ingest
 
 namespace tickscope::app {
@@ -38,6 +40,19 @@ public:
     void stop(std::chrono::milliseconds drainDeadline = std::chrono::seconds(30));
 
     std::vector<model::Instrument> instruments() const;
+
+    // For the console's charts, called before start(): the writers hand each committed trade to
+    // a bounded queue per feed, which drainLiveTrades() empties.
+    void keepLiveTrades();
+    struct FeedTrades
+    {
+        std::string feed;
+        std::vector<model::LiveTrade> trades; // since the last drain, in commit order
+        std::int64_t dropped = 0; // since the start, for want of room in the queue
+    };
+    // Each feed's trades since the last call, appended to `out`'s entry of the feed (one entry
+    // per feed, in the configuration's order).
+    void drainLiveTrades(std::vector<FeedTrades> &out);
     // What failed so far, one line per feed or writer that could not go on.
     const QStringList &failures() const { return m_failures; }
 
@@ -54,6 +69,7 @@ private:
     std::vector<std::unique_ptr<Pipeline>> m_pipelines;
     QStringList m_failures;
     int m_running = 0;
+    bool m_keepLiveTrades = false;
     bool m_stopping = false;
 };
 

@@ -1,0 +1,148 @@
+// The path of a committed trade to the Live page's charts: the writer's bounded queue (nothing
+// blocks, overflow is counted), the chart's ring buffer and its min/max decimation.
+#include "app/ingest/live_trade_queue.h"
+#include "widgets/tick_ring.h"
+
+#include <QTest>
+#include <algorithm>
+#include <thread>
+
+using namespace tickscope;
+
+namespace {
+
+widgets::TickRing rampRing(std::size_t capacity, std::size_t points)
+{
+    widgets::TickRing ring(capacity);
+    for (std::size_t at = 0; at < points; ++at)
+        ring.append({static_cast<qint64>(at), static_cast<double>(at % 1000), 1.0});
+    return ring;
+}
+
+} // namespace
+
+class TestLiveCharting : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void ringKeepsTheNewestInOrder()
+    {
+        widgets::TickRing ring = rampRing(1000, 2500);
+        QCOMPARE(ring.size(), 1000u);
+        QCOMPARE(ring.at(0).timeMs, 1500);
+        QCOMPARE(ring.newest().timeMs, 2499);
+        for (std::size_t at = 1; at < ring.size(); ++at)
+            QVERIFY(ring.at(at - 1).timeMs < ring.at(at).timeMs);
+        QCOMPARE(ring.lowerBound(1400), 0u);
+        QCOMPARE(ring.lowerBound(2000), 500u);
+        QCOMPARE(ring.lowerBound(9999), 1000u);
+    }
+
+    void ringRefusesALatePoint()
+    {
+        widgets::TickRing ring(10);
+        QVERIFY(ring.append({100, 1, 1}));
+        QVERIFY(ring.append({100, 2, 1})); // the same millisecond is in order
+        QVERIFY(!ring.append({99, 3, 1}));
+        QCOMPARE(ring.size(), 2u);
+        QCOMPARE(ring.latePoints(), 1);
+    }
+
+    void decimationKeepsEverySpike_data()
+    {
+        QTest::addColumn<int>("columns");
+        QTest::newRow("one column") << 1;
+        QTest::newRow("a narrow chart") << 200;
+        QTest::newRow("a wide chart") << 1900;
+    }
+
+    void decimationKeepsEverySpike()
+    {
+        QFETCH(int, columns);
+        // A million trades over 1000 s, a gentle wave with one spike up and one down.
+        widgets::TickRing ring(1 << 20);
+        for (qint64 at = 0; at < 1'000'000; ++at) {
+            double price = 100 + static_cast<double>(at % 997) / 997;
+            if (at == 123'457)
+                price = 250;
+            if (at == 876'543)
+                price = 5;
+            ring.append({at / 1000, price, 0.5});
+        }
+        const auto window = widgets::decimate(ring, 0, 1000, columns);
+        QCOMPARE(window.pointsInWindow, 1'000'000u);
+        QVERIFY(window.prices.size() <= 4 * columns);
+        QCOMPARE(window.highPrice, 250.0);
+        QCOMPARE(window.lowPrice, 5.0);
+        QCOMPARE(window.prices.front().y(), 100.0); // the first trade
+        QCOMPARE(window.prices.back().y(), ring.newest().price);
+        for (qsizetype at = 1; at < window.prices.size(); ++at)
+            QVERIFY(window.prices[at - 1].x() <= window.prices[at].x());
+        // The bars hold every trade's size once.
+        double total = 0;
+        for (qsizetype at = 1; at < window.volumeBars.size(); at += 4)
+            total += window.volumeBars[at].y();
+        QCOMPARE(total, 500'000.0);
+    }
+
+    void decimationOfAWindow()
+    {
+        widgets::TickRing ring = rampRing(100, 100); // prices 0..99 at 0..99 ms
+        const auto window = widgets::decimate(ring, 50, 60, 10);
+        QCOMPARE(window.pointsInWindow, 10u);
+        // The line starts at the left edge with the last price before the window.
+        QCOMPARE(window.prices.front(), QPointF(50, 49));
+        QCOMPARE(window.prices.size(), 11);
+        QCOMPARE(window.lowPrice, 49.0);
+        QCOMPARE(window.highPrice, 59.0);
+        QVERIFY(widgets::decimate(ring, 200, 300, 10).prices.isEmpty() == false); // the last price
+        QCOMPARE(widgets::decimate(ring, 200, 300, 10).pointsInWindow, 0u);
+        QVERIFY(widgets::decimate(widgets::TickRing(4), 0, 10, 10).prices.isEmpty());
+    }
+
+    void queueDropsWhatDoesNotFitAndCountsIt()
+    {
+        ingest::LiveTradeQueue queue(64);
+        std::vector<model::LiveTrade> trades(1000);
+        for (std::size_t at = 0; at < trades.size(); ++at)
+            trades[at].exchangeTimeNs = static_cast<std::int64_t>(at);
+        const std::size_t taken = queue.push(trades);
+        QVERIFY(taken >= 64 && taken < 1000);
+        QCOMPARE(queue.dropped(), static_cast<std::int64_t>(1000 - taken));
+        std::vector<model::LiveTrade> drained;
+        QCOMPARE(queue.drain(drained), taken);
+        for (std::size_t at = 0; at < drained.size(); ++at)
+            QCOMPARE(drained[at].exchangeTimeNs, static_cast<std::int64_t>(at));
+        // Room again after the drain.
+        QCOMPARE(queue.push(std::span(trades).first(10)), 10u);
+    }
+
+    void queueBetweenTwoThreadsLosesNothingThatFits()
+    {
+        ingest::LiveTradeQueue queue(1 << 12);
+        constexpr std::int64_t kTrades = 2'000'000;
+        std::thread writer([&queue] {
+            std::vector<model::LiveTrade> batch(100);
+            for (std::int64_t next = 0; next < kTrades;) {
+                for (auto &trade : batch)
+                    trade.exchangeTimeNs = next++;
+                std::span<const model::LiveTrade> left(batch);
+                while (!left.empty()) // retries what did not fit, as a test may
+                    left = left.subspan(queue.push(left));
+            }
+        });
+        std::vector<model::LiveTrade> drained;
+        drained.reserve(kTrades);
+        while (static_cast<std::int64_t>(drained.size()) < kTrades)
+            queue.drain(drained, 1000);
+        writer.join();
+        for (std::int64_t at = 0; at < kTrades; ++at) {
+            if (drained[static_cast<std::size_t>(at)].exchangeTimeNs != at)
+                QFAIL(qPrintable(QStringLiteral("trade %1 out of order").arg(at)));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLiveCharting)
+#include "test_live_charting.moc"
