@@ -54,7 +54,7 @@ LivePage::LivePage(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(new QLabel(tr("<h2>Live</h2>"), this));
     m_feeds->setObjectName(QStringLiteral("feedsTable"));
-    m_feeds->setMaximumHeight(160);
+    m_feeds->setMaximumHeight(130); // five exchanges without a scroll bar
     layout->addWidget(m_feeds);
 
     auto *controls = new QHBoxLayout;

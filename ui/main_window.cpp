@@ -113,6 +113,7 @@ MainWindow::MainWindow(QWidget *parent)
 
     const QSettings settings;
     resize(1280, 800);
+    resizeDocks({m_alertsPanel}, {150}, Qt::Vertical);
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     m_pageList->setCurrentRow(std::clamp(

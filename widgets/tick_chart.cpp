@@ -95,7 +95,9 @@ void TickChart::renderFrame()
     m_dirty = false;
     m_chart->setTitle(m_title);
     const qint64 newest = m_ring.newest().timeMs;
-    const qint64 from = m_window.count() > 0 ? newest - m_window.count() : m_ring.at(0).timeMs;
+    // Until the ring holds a whole window, what it holds fills the chart.
+    const qint64 oldest = m_ring.at(0).timeMs;
+    const qint64 from = m_window.count() > 0 ? std::max(newest - m_window.count(), oldest) : oldest;
     const qint64 to = newest + 1;
     // Two points per pixel column of the plot: enough for min/max to look exact.
     const int columns = std::max(16, static_cast<int>(m_chart->plotArea().width()) / 2);

@@ -203,11 +203,21 @@ std::expected<void, QString> LocalServer::handToServerUser(const QString &path) 
         const bool traversable = ::stat(parent.c_str(), &info) == 0
             && ((info.st_mode & S_IXOTH)
                 || (info.st_uid == user->pw_uid && (info.st_mode & S_IXUSR)));
-        if (!traversable)
-            return std::unexpected(QStringLiteral(
-                "the postgres user, which runs the server for root, cannot enter %1; "
-                "choose a directory whose parents others may enter (chmod o+x)")
-                    .arg(QString::fromStdString(parent.string())));
+        if (!traversable) {
+            // Name the owner: a directory left by an earlier postgres user (another uid, after
+            // the system's users were renumbered) reads as someone else's.
+            const passwd *owner = ::getpwuid(info.st_uid);
+            return std::unexpected(
+                QStringLiteral("the postgres user (uid %1), which runs the server for root, cannot "
+                               "enter %2 (owner %3, mode %4); choose a directory whose parents "
+                               "others may enter (chmod o+x), or hand it to postgres (chown -R "
+                               "postgres:postgres) if it holds this server's data")
+                    .arg(user->pw_uid)
+                    .arg(QString::fromStdString(parent.string()),
+                        owner ? QString::fromLocal8Bit(owner->pw_name)
+                              : QStringLiteral("uid %1").arg(info.st_uid))
+                    .arg(info.st_mode & 07777, 4, 8, QLatin1Char('0')));
+        }
     }
     std::error_code error;
     auto chownOne = [&](const std::filesystem::path &p) {

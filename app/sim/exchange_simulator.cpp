@@ -146,6 +146,17 @@ std::expected<void, QString> ExchangeSimulator::validate(const Options &options)
     return {};
 }
 
+bool ExchangeSimulator::continueTradeIds(const std::map<std::string, std::int64_t> &lastIds)
+{
+    if (m_generating)
+        return false;
+    for (auto &market : m_markets) {
+        if (const auto last = lastIds.find(market.symbol()); last != lastIds.end())
+            market.continueTradesAfter(last->second);
+    }
+    return true;
+}
+
 std::expected<void, QString> ExchangeSimulator::start()
 {
     if (!m_markets.empty())

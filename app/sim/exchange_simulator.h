@@ -83,6 +83,10 @@ public:
     std::expected<void, QString> start();
     // Stops generating, delivers what a stall held back and closes every connection.
     void stop();
+    // Before generation starts (startOnFirstSubscription): each symbol's trade ids continue after
+    // the given last id, so that a run takes up where an earlier one, as stored, ended. False
+    // once trades were generated.
+    bool continueTradeIds(const std::map<std::string, std::int64_t> &lastIds);
 
     const std::string &exchange() const { return m_options.exchange; }
     quint16 port() const;

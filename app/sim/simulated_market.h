@@ -61,6 +61,8 @@ public:
     Trade nextTrade(std::int64_t timeUs);
     // Uses up `count` trade ids: no trade has them, not even in the history.
     void skipTrades(std::int64_t count);
+    // The next trade takes the id after `lastTradeId` (an earlier run's last, stored elsewhere).
+    void continueTradesAfter(std::int64_t lastTradeId) { m_nextTradeId = lastTradeId + 1; }
 
     // Moves the book towards the last trade price and changes a few levels; empty when nothing
     // changed. Each changed level uses one update id.

@@ -1,0 +1,227 @@
+// The whole console against a real TimescaleDB and a simulated exchange, wired as `tickscope`
+// wires it (app::ConsoleServices): after a run with an injected trade-id hole, every chart holds
+// exactly the trades the database holds for its symbol and ends at the database's latest price;
+// the feeds table's gaps today and the Gaps page's list are the database's audit.gaps; the status
+// bar names the schema version the database is at; `--screenshot`'s tour saves every page. And
+// with a database nothing listens for, the window's banner names the cause and what to check.
+// `tickscope --screenshot DIR` itself runs as the README's first command does: the embedded
+// database (its own, in a temporary directory) and the simulated exchange, whose trade ids a
+// second run continues without a gap.
+#include "app/console/console_services.h"
+#include "app/console/screenshot_tour.h"
+#include "app/services/gap_monitor.h"
+#include "app/services/ingest_service.h"
+#include "db/connection.h"
+#include "tests/support/run_tickscope.h"
+#include "tests/support/schema_fixture.h"
+#include "tests/support/simulated_ingest.h"
+#include "ui/gaps_page.h"
+#include "ui/live_page.h"
+#include "ui/main_window.h"
+#include "widgets/status_badge.h"
+#include "widgets/tick_chart.h"
+#include "widgets/value_table.h"
+
+#include <QLabel>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+#include <format>
+
+using namespace tickscope;
+using namespace tickscope::testing;
+
+namespace {
+
+app::DatabaseTarget targetOf(const std::string &conninfo)
+{
+    return {.conninfo = conninfo, .embedded = false, .source = "the test"};
+}
+
+std::vector<db::Migration> migrations()
+{
+    return db::loadMigrations(db::kEmbeddedMigrations).value();
+}
+
+} // namespace
+
+class TestConsole : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("tickscope-test"));
+        QCoreApplication::setApplicationName(QStringLiteral("test_console"));
+        QSettings().clear();
+    }
+
+    void everyPageShowsWhatTheDatabaseHolds()
+    {
+        const std::string conninfo = migratedDatabase("console");
+        QTemporaryDir journal;
+        const std::vector<std::string> symbols{"BTCUSDT", "ETHUSDT", "SOLUSDT"};
+        auto options = simulation(symbols, 600, 4, 15);
+        auto plan = sim::FaultPlan::parse(QStringLiteral("skip-trades@1:5"));
+        QVERIFY(plan.has_value());
+        options.faults = *plan;
+        auto simulator = sim::ExchangeSimulator::create(options);
+        QVERIFY(simulator.has_value());
+        QVERIFY((*simulator)->start().has_value());
+        app::Config config = configFor(**simulator, journal.path());
+        config.http.listen.reset(); // no /metrics port to collide on
+
+        app::ConsoleServices services(config, targetOf(conninfo), migrations());
+        ui::MainWindow window;
+        window.resize(1280, 800);
+        services.attachWindow(window);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        services.start();
+        QSignalSpy finished{simulator->get(), &sim::ExchangeSimulator::finished};
+        QVERIFY(finished.wait(60'000));
+        QTRY_COMPARE_WITH_TIMEOUT(tradesStored(conninfo), tradesSent(**simulator), 60'000);
+        QTest::qWait(300); // a few chart frames
+
+        auto connection = db::connect(conninfo, "test");
+        pqxx::nontransaction tx{connection};
+        for (const auto &symbol : symbols) {
+            auto *chart = window.findChild<widgets::TickChart *>(
+                QStringLiteral("chart_") + QString::fromStdString(symbol));
+            QVERIFY(chart);
+            const auto row
+                = tx.exec(std::format("SELECT count(*), (SELECT t.price::float8 FROM "
+                                      "market_data.trades t WHERE t.instrument_id = "
+                                      "i.instrument_id ORDER BY t.time DESC, "
+                                      "t.trade_id DESC LIMIT 1) FROM market_data.trades t JOIN "
+                                      "market_data.instruments i USING (instrument_id) WHERE "
+                                      "i.symbol = '{}' GROUP BY i.instrument_id",
+                              symbol))
+                      .one_row();
+            QCOMPARE(static_cast<std::int64_t>(chart->ring().size()), row[0].as<std::int64_t>());
+            QCOMPARE(chart->ring().latePoints(), 0);
+            QCOMPARE(chart->ring().newest().price, row[1].as<double>());
+            QVERIFY(chart->drawnPoints() > 0);
+        }
+
+        // The gaps: refreshed now rather than at the monitor's next poll.
+        QSignalSpy days{services.gapMonitor(), &app::GapMonitor::dayChanged};
+        QMetaObject::invokeMethod(services.gapMonitor(), &app::GapMonitor::refresh);
+        QVERIFY(days.wait(10'000));
+        QTest::qWait(100); // the queued ledger reaches the page too
+        const auto gaps = tx.exec("SELECT count(*), count(*) FILTER (WHERE status = 'open'), "
+                                  "min(first_missing), min(last_missing) FROM audit.gaps WHERE "
+                                  "kind = 'trade_id'")
+                              .one_row();
+        QCOMPARE(gaps[0].as<int>(), 1); // the injected hole
+        const auto allGaps
+            = tx.exec("SELECT count(*), count(*) FILTER (WHERE status = 'open') FROM audit.gaps")
+                  .one_row();
+        auto *feeds = window.findChild<widgets::ValueTable *>(QStringLiteral("feedsTable"));
+        QCOMPARE(feeds->rowCount(), 1);
+        QCOMPARE(feeds->cellText(0, 0), QStringLiteral("binance"));
+        QCOMPARE(feeds->cellText(0, 6),
+            QStringLiteral("%1 (%2 open)").arg(allGaps[0].as<int>()).arg(allGaps[1].as<int>()));
+        auto *gapList = window.gapsPage()->findChild<widgets::ValueTable *>(QStringLiteral("gaps"));
+        bool listed = false;
+        for (int at = 0; at < gapList->rowCount(); ++at) {
+            listed = listed
+                || (gapList->cellText(at, 3) == QStringLiteral("trade_id")
+                    && gapList->cellText(at, 4)
+                        == QStringLiteral("%1..%2")
+                            .arg(gaps[2].as<std::int64_t>())
+                            .arg(gaps[3].as<std::int64_t>()));
+        }
+        QVERIFY2(listed, "the injected trade-id hole is not on the Gaps page");
+
+        const int schema
+            = tx.exec("SELECT max(version) FROM audit.schema_migrations").one_field().as<int>();
+        QTRY_VERIFY(window.findChild<widgets::StatusBadge *>(QStringLiteral("connectionBadge"))
+                ->text()
+                .endsWith(QStringLiteral("schema %1").arg(schema)));
+
+        QTemporaryDir pictures;
+        app::ScreenshotTour tour(window, 1,
+            {.directory = QDir(pictures.path()),
+                .liveData = std::chrono::milliseconds(0),
+                .settle = std::chrono::milliseconds(200)});
+        QSignalSpy toured{&tour, &app::ScreenshotTour::finished};
+        tour.observeWriter({.feed = "binance", .rowsCommitted = 1});
+        QTRY_COMPARE_WITH_TIMEOUT(toured.count(), 1, 20'000);
+        QCOMPARE(toured.front().front().toBool(), true);
+        QCOMPARE(tour.saved().size(), window.pageTitles().size());
+        QVERIFY(tour.saved().front().endsWith(QStringLiteral("01-live.png")));
+        for (const QString &path : tour.saved())
+            QVERIFY2(QImage(path).width() > 600, qPrintable(path));
+        services.stop();
+        (*simulator)->stop();
+    }
+
+    void screenshotCommand()
+    {
+        EmbeddedSandbox sandbox;
+        QVERIFY(sandbox.isValid());
+        QDir().mkpath(sandbox.filePath(QStringLiteral("config/tickscope")));
+        QFile config(sandbox.filePath(QStringLiteral("config/tickscope/tickscope.toml")));
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write("[http]\nlisten = \"off\"\n");
+        config.close();
+        const QString pictures = sandbox.filePath(QStringLiteral("pictures"));
+        const auto run = sandbox.run({QStringLiteral("--screenshot"), pictures});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QStringList saved = run.out.split(u'\n').filter(QStringLiteral(".png"));
+        QCOMPARE(saved.size(), 7);
+        QVERIFY(saved.front().endsWith(QStringLiteral("/01-live.png")));
+        for (const QString &path : saved)
+            QVERIFY2(QImage(path).width() > 600, qPrintable(path));
+
+        // A second run's demo trades continue the ids the first one stored: no gap between.
+        const auto again = sandbox.run({QStringLiteral("--screenshot"), pictures});
+        QVERIFY2(again.exitCode == 0, qPrintable(again.err));
+        const auto gaps = sandbox.run({QStringLiteral("gaps"), QStringLiteral("--format"),
+            QStringLiteral("csv"), QStringLiteral("--exchange"), QStringLiteral("simulated")});
+        QCOMPARE(gaps.exitCode, 0);
+        QVERIFY2(!gaps.out.contains(QStringLiteral("trade_id")), qPrintable(gaps.out));
+
+        const auto wrong = sandbox.run({QStringLiteral("--screenshot"),
+            QStringLiteral("/proc/no-such-place"), QStringLiteral("--headless")});
+        QCOMPARE(wrong.exitCode, 2);
+        QVERIFY2(wrong.err.contains(QStringLiteral("drop --headless")), qPrintable(wrong.err));
+    }
+
+    void namesWhyTheDatabaseCannotBeReached()
+    {
+        quint16 port = 0;
+        {
+            QTcpServer server; // a loopback port that nothing listens on once it is closed
+            QVERIFY(server.listen(QHostAddress::LocalHost));
+            port = server.serverPort();
+        }
+        app::Config config;
+        config.http.listen.reset();
+        app::ConsoleServices services(config,
+            targetOf(std::format(
+                "host=127.0.0.1 port={} dbname=tickscope user=nobody connect_timeout=3", port)),
+            migrations());
+        ui::MainWindow window;
+        services.attachWindow(window);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        services.start();
+        auto *banner = window.findChild<QWidget *>(QStringLiteral("databaseBanner"));
+        QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), 20'000);
+        const QString text = window.findChild<QLabel *>(QStringLiteral("databaseProblem"))->text();
+        QVERIFY2(text.contains(QStringLiteral("Connection refused"), Qt::CaseInsensitive),
+            qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("Nothing listens at")), qPrintable(text));
+        services.stop();
+    }
+};
+
+QTEST_MAIN(TestConsole)
+#include "test_console.moc"
