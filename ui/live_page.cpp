@@ -4,7 +4,6 @@
 #include "widgets/tick_chart.h"
 #include "widgets/value_table.h"
 
-#include <QCheckBox>
 #include <QComboBox>
 #include <QGridLayout>
 #include <QHBoxLayout>
@@ -43,7 +42,6 @@ LivePage::LivePage(QWidget *parent)
     : QWidget(parent)
     , m_symbolsButton(new QToolButton(this))
     , m_window(new QComboBox(this))
-    , m_openGL(new QCheckBox(tr("OpenGL"), this))
     , m_feeds(new widgets::ValueTable({tr("Exchange"), tr("Messages/s"), tr("Last message"),
                                           tr("Rows committed"), tr("Pending"), tr("Commit p99"),
                                           tr("Gaps today"), tr("Integrity failures"), tr("State")},
@@ -69,10 +67,6 @@ LivePage::LivePage(QWidget *parent)
     for (const auto &choice : kWindows)
         m_window->addItem(tr(choice.label));
     controls->addWidget(m_window);
-    m_openGL->setObjectName(QStringLiteral("openGL"));
-    m_openGL->setToolTip(tr("Draw the price lines with OpenGL (faster with many points; needs a "
-                            "working OpenGL driver)"));
-    controls->addWidget(m_openGL);
     m_chartsNote->setObjectName(QStringLiteral("chartsNote"));
     controls->addWidget(m_chartsNote, 1);
     layout->addLayout(controls);
@@ -87,16 +81,10 @@ LivePage::LivePage(QWidget *parent)
     const QSettings settings;
     m_window->setCurrentIndex(std::clamp(settings.value(QStringLiteral("live/window"), 1).toInt(),
         0, static_cast<int>(std::size(kWindows)) - 1));
-    m_openGL->setChecked(settings.value(QStringLiteral("live/opengl"), false).toBool());
     m_chosen = settings.value(QStringLiteral("live/symbols")).toStringList();
     connect(m_window, &QComboBox::currentIndexChanged, this, [this] {
         for (auto *chart : m_charts)
             chart->setWindow(chosenWindow());
-        saveChoices();
-    });
-    connect(m_openGL, &QCheckBox::toggled, this, [this](bool enabled) {
-        for (auto *chart : m_charts)
-            chart->setUseOpenGL(enabled);
         saveChoices();
     });
 }
@@ -112,7 +100,6 @@ void LivePage::saveChoices() const
 {
     QSettings settings;
     settings.setValue(QStringLiteral("live/window"), m_window->currentIndex());
-    settings.setValue(QStringLiteral("live/opengl"), m_openGL->isChecked());
     settings.setValue(QStringLiteral("live/symbols"), m_chosen);
 }
 
@@ -194,7 +181,6 @@ void LivePage::rebuildCharts()
             chart = new widgets::TickChart(symbol);
             chart->setObjectName(name);
             chart->setWindow(chosenWindow());
-            chart->setUseOpenGL(m_openGL->isChecked());
         }
         m_chartOf[instrument.exchange][index] = chart;
         m_charts.push_back(chart);

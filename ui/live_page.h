@@ -2,8 +2,8 @@
 // committed and pending, commit latency, gaps and book-integrity failures today, state) and a
 // live chart of each chosen symbol's committed trades (price and size, decimated, at 30 frames
 // a second). The app hands it status snapshots once a second and the committed trades in
-// batches from its frame timer; it never waits on anything. The chosen symbols, the chart window
-// and the OpenGL switch are kept in QSettings.
+// batches from its frame timer; it never waits on anything. The chosen symbols and the chart
+// window are kept in QSettings.
 #pragma once
 
 #include "app/model/feed_status.h"
@@ -18,7 +18,6 @@
 #include <string>
 #include <vector>
 
-class QCheckBox;
 class QComboBox;
 class QGridLayout;
 class QLabel;
@@ -70,7 +69,6 @@ private:
 
     QToolButton *m_symbolsButton;
     QComboBox *m_window;
-    QCheckBox *m_openGL;
     widgets::ValueTable *m_feeds;
     QLabel *m_chartsNote;
     QGridLayout *m_chartGrid;

@@ -1,24 +1,20 @@
 // A live chart of one instrument's trades: price as a line, traded size as bars beneath it.
-// Trades go into a ring buffer as they arrive (append()); a frame timer at 30 Hz redraws, when
-// something changed and the chart is visible, the chosen time window decimated to a few points
-// per pixel column, with one replace() per series. Animations are off; OpenGL is a switch.
-// Used by the Live page, one per selected symbol. Qt Charts stays behind this class (and
-// TimeSeriesChart), so that the move to Qt Graphs is local to widgets/.
+// Trades go into a ring buffer as they arrive (append()); a frame timer at 30 Hz, when something
+// changed and the chart is visible, decimates the window to at most a column per two pixels
+// (MinMaxColumns: only the new points are read) and repaints. The axes move in steps, not every
+// frame. It paints itself with QPainter (a one-pixel polyline, filled bars, a few labels): under
+// full load Qt Charts took 30 to 50 ms a frame for eight of these (docs/performance.md), this
+// takes well under one. Used by the Live page, one per chosen symbol.
 #pragma once
 
+#include "widgets/min_max_columns.h"
 #include "widgets/tick_ring.h"
 
 #include <QWidget>
 #include <chrono>
 #include <span>
 
-class QAreaSeries;
-class QChart;
-class QChartView;
-class QDateTimeAxis;
-class QLineSeries;
 class QTimer;
-class QValueAxis;
 
 namespace tickscope::widgets {
 
@@ -34,29 +30,34 @@ public:
     void append(std::span<const TickPoint> points);
     // The window drawn, ending at the newest trade; zero draws everything the ring holds.
     void setWindow(std::chrono::milliseconds window);
-    void setUseOpenGL(bool enabled);
 
     const TickRing &ring() const { return m_ring; }
     // What the last frame drew: points of the price line, and trades they stand for.
-    qsizetype drawnPoints() const;
-    std::size_t drawnTrades() const { return m_drawnTrades; }
-    // Draws now (if something changed) instead of at the next frame.
+    qsizetype drawnPoints() const { return m_frame.prices.size(); }
+    std::size_t drawnTrades() const { return m_frame.pointsInWindow; }
+    // The axes' ranges of the last frame.
+    std::pair<qint64, qint64> timeRange() const { return {m_axisFrom, m_axisTo}; }
+    std::pair<double, double> priceRange() const { return {m_priceLow, m_priceHigh}; }
+    // Decimates now (if something changed) instead of at the next frame.
     void renderFrame();
 
+protected:
+    void paintEvent(QPaintEvent *event) override;
+
 private:
+    QRect plotArea() const;
+
     QString m_title;
     TickRing m_ring;
-    QChart *m_chart;
-    QChartView *m_view;
-    QLineSeries *m_prices;
-    QLineSeries *m_volumeOutline;
-    QAreaSeries *m_volume;
-    QDateTimeAxis *m_timeAxis;
-    QValueAxis *m_priceAxis;
-    QValueAxis *m_volumeAxis;
+    MinMaxColumns m_columns;
+    DecimatedWindow m_frame;
     QTimer *m_frameTimer;
     std::chrono::milliseconds m_window{std::chrono::minutes(5)};
-    std::size_t m_drawnTrades = 0;
+    qint64 m_axisFrom = 0; // ms since the epoch
+    qint64 m_axisTo = 0;
+    double m_priceLow = 0;
+    double m_priceHigh = 0;
+    double m_volumeTop = 0;
     bool m_dirty = false;
 };
 

@@ -1,10 +1,10 @@
 // The points of one live series, as the charts keep them: a fixed-capacity ring in time order
-// (the oldest point gives way to the newest), searched by time, and min/max decimation of a time
-// window to a few points per pixel column. Used by TickChart; pure, unit-tested.
+// (the oldest point gives way to the newest), searched by time, each point also numbered by its
+// sequence since the ring began so that a reader can take up where it left off. Used by
+// TickChart and MinMaxColumns; pure, unit-tested.
 #pragma once
 
-#include <QList>
-#include <QPointF>
+#include <QtGlobal>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -29,33 +29,31 @@ public:
     std::size_t capacity() const { return m_capacity; }
     std::int64_t latePoints() const { return m_late; }
     // 0 is the oldest point kept.
-    const TickPoint &at(std::size_t index) const { return m_points[(m_head + index) % m_capacity]; }
+    const TickPoint &at(std::size_t index) const
+    {
+        const std::size_t slot = m_head + index;
+        return m_points[slot < m_capacity ? slot : slot - m_capacity];
+    }
     const TickPoint &newest() const { return at(m_size - 1); }
     // The first point at or after `timeMs` (size() if none).
     std::size_t lowerBound(qint64 timeMs) const;
+
+    // Points ever appended; the oldest kept has sequence appended() - size().
+    std::uint64_t appended() const { return m_appended; }
+    std::uint64_t oldestSequence() const { return m_appended - m_size; }
+    // A point kept, by its sequence (oldestSequence() <= sequence < appended()).
+    const TickPoint &bySequence(std::uint64_t sequence) const
+    {
+        return at(static_cast<std::size_t>(sequence - oldestSequence()));
+    }
 
 private:
     std::size_t m_capacity;
     std::vector<TickPoint> m_points; // grows to m_capacity, then wraps
     std::size_t m_head = 0;
     std::size_t m_size = 0;
+    std::uint64_t m_appended = 0;
     std::int64_t m_late = 0;
 };
-
-// A window of a ring reduced for drawing: per pixel column its first, lowest, highest and last
-// price in time order (so every spike survives) and its traded size as a bar.
-struct DecimatedWindow
-{
-    QList<QPointF> prices;
-    QList<QPointF> volumeBars; // the outline of one bar per column with trades
-    double lowPrice = 0;
-    double highPrice = 0;
-    double highVolume = 0; // of one column
-    std::size_t pointsInWindow = 0;
-};
-
-// [fromMs, toMs) split into `columns` equal columns. The last point before the window starts the
-// line at its left edge.
-DecimatedWindow decimate(const TickRing &ring, qint64 fromMs, qint64 toMs, int columns);
 
 } // namespace tickscope::widgets

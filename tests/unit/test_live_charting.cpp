@@ -1,6 +1,8 @@
 // The path of a committed trade to the Live page's charts: the writer's bounded queue (nothing
-// blocks, overflow is counted), the chart's ring buffer and its min/max decimation.
+// blocks, overflow is counted), the chart's ring buffer and its min/max decimation, which a frame
+// keeps up to date from the new points alone and which equals one made afresh.
 #include "app/ingest/live_trade_queue.h"
+#include "widgets/min_max_columns.h"
 #include "widgets/tick_ring.h"
 
 #include <QTest>
@@ -70,7 +72,7 @@ private slots:
                 price = 5;
             ring.append({at / 1000, price, 0.5});
         }
-        const auto window = widgets::decimate(ring, 0, 1000, columns);
+        const auto window = widgets::MinMaxColumns().window(ring, 0, 1000, columns);
         QCOMPARE(window.pointsInWindow, 1'000'000u);
         QVERIFY(window.prices.size() <= 4 * columns);
         QCOMPARE(window.highPrice, 250.0);
@@ -89,16 +91,47 @@ private slots:
     void decimationOfAWindow()
     {
         widgets::TickRing ring = rampRing(100, 100); // prices 0..99 at 0..99 ms
-        const auto window = widgets::decimate(ring, 50, 60, 10);
+        const auto window = widgets::MinMaxColumns().window(ring, 50, 60, 10);
         QCOMPARE(window.pointsInWindow, 10u);
         // The line starts at the left edge with the last price before the window.
         QCOMPARE(window.prices.front(), QPointF(50, 49));
         QCOMPARE(window.prices.size(), 11);
         QCOMPARE(window.lowPrice, 49.0);
         QCOMPARE(window.highPrice, 59.0);
-        QVERIFY(widgets::decimate(ring, 200, 300, 10).prices.isEmpty() == false); // the last price
-        QCOMPARE(widgets::decimate(ring, 200, 300, 10).pointsInWindow, 0u);
-        QVERIFY(widgets::decimate(widgets::TickRing(4), 0, 10, 10).prices.isEmpty());
+        const auto after = widgets::MinMaxColumns().window(ring, 200, 300, 10);
+        QCOMPARE(after.prices, QList<QPointF>{QPointF(200, 99)}); // the last price, at the edge
+        QCOMPARE(after.pointsInWindow, 0u);
+        QVERIFY(widgets::MinMaxColumns().window(widgets::TickRing(4), 0, 10, 10).prices.isEmpty());
+    }
+
+    void framesReadOnlyTheNewPoints()
+    {
+        // A sliding 10 s window over a ring of 50,000 points that wraps, 1,000 points a frame.
+        widgets::TickRing ring(50'000);
+        widgets::MinMaxColumns columns;
+        std::uint64_t state = 7;
+        qint64 time = 0;
+        for (int frame = 0; frame < 120; ++frame) {
+            for (int at = 0; at < 1000; ++at) {
+                state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+                time += static_cast<qint64>(state >> 62); // 0 to 3 ms apart
+                ring.append({time, 100.0 + static_cast<double>(state >> 40) / (1 << 24), 1.0});
+            }
+            const qint64 to = ring.newest().timeMs + 1;
+            const auto kept = columns.window(ring, to - 10'000, to, 500);
+            if (frame > 0)
+                QCOMPARE(columns.pointsRead(), 1000u);
+            const auto fresh = widgets::MinMaxColumns().window(ring, to - 10'000, to, 500);
+            QCOMPARE(kept.prices, fresh.prices);
+            QCOMPARE(kept.volumeBars, fresh.volumeBars);
+            QCOMPARE(kept.pointsInWindow, fresh.pointsInWindow);
+        }
+        // Zooming out reads the ring again, once.
+        const qint64 to = ring.newest().timeMs + 1;
+        columns.window(ring, to - 60'000, to, 500);
+        QVERIFY(columns.pointsRead() > 1000u);
+        columns.window(ring, to - 60'000, to, 500);
+        QCOMPARE(columns.pointsRead(), 0u);
     }
 
     void queueDropsWhatDoesNotFitAndCountsIt()
