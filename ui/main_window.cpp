@@ -2,6 +2,7 @@
 
 #include "ui/alerts_panel.h"
 #include "ui/backups_page.h"
+#include "ui/book_page.h"
 #include "ui/color_scheme.h"
 #include "ui/connection_page.h"
 #include "ui/database_problem.h"
@@ -34,6 +35,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_pages(new QStackedWidget)
     , m_connectionPage(new ConnectionPage)
     , m_livePage(new LivePage)
+    , m_bookPage(new BookPage)
     , m_storagePage(new StoragePage)
     , m_schemaPage(new SchemaPage)
     , m_backupsPage(new BackupsPage)
@@ -87,6 +89,7 @@ MainWindow::MainWindow(QWidget *parent)
     });
 
     addPage(tr("Live"), m_livePage);
+    addPage(tr("Book"), m_bookPage);
     addPage(tr("Storage"), m_storagePage);
     addPage(tr("Schema & policies"), m_schemaPage);
     addPage(tr("Gaps"), m_gapsPage);
@@ -226,6 +229,7 @@ void MainWindow::showDatabaseStatus(const model::DatabaseStatus &status)
 void MainWindow::setInstruments(const std::vector<model::Instrument> &instruments)
 {
     m_livePage->setInstruments(instruments);
+    m_bookPage->setInstruments(instruments);
 }
 
 void MainWindow::showFeedStatus(const model::FeedStatus &status)

@@ -28,6 +28,7 @@ namespace tickscope::ui {
 
 class AlertsPanel;
 class BackupsPage;
+class BookPage;
 class GapsPage;
 class ConnectionPage;
 class LivePage;
@@ -46,6 +47,7 @@ public:
     GapsPage *gapsPage() const { return m_gapsPage; }
     AlertsPanel *alertsPanel() const { return m_alertsPanel; }
     LivePage *livePage() const { return m_livePage; }
+    BookPage *bookPage() const { return m_bookPage; }
     // The pages' titles, in the list's order; showPage() takes an index into it.
     QStringList pageTitles() const;
     void showPage(int index);
@@ -77,6 +79,7 @@ private:
     QStackedWidget *m_pages;
     ConnectionPage *m_connectionPage;
     LivePage *m_livePage;
+    BookPage *m_bookPage;
     StoragePage *m_storagePage;
     SchemaPage *m_schemaPage;
     BackupsPage *m_backupsPage;

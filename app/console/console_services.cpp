@@ -2,6 +2,7 @@
 
 #include "app/services/alert_monitor.h"
 #include "app/services/backup_monitor.h"
+#include "app/services/book_monitor.h"
 #include "app/services/database_monitor.h"
 #include "app/services/gap_monitor.h"
 #include "app/services/http_service.h"
@@ -10,6 +11,7 @@
 #include "app/services/storage_monitor.h"
 #include "ui/alerts_panel.h"
 #include "ui/backups_page.h"
+#include "ui/book_page.h"
 #include "ui/gaps_page.h"
 #include "ui/live_page.h"
 #include "ui/main_window.h"
@@ -128,6 +130,14 @@ void ConsoleServices::wireWindow()
             gaps->start(readerConninfo);
         });
 
+    m_books = workerOn<BookMonitor>(m_monitorThread);
+    connect(m_books, &BookMonitor::ladderChanged, window.bookPage(), &ui::BookPage::showLadder);
+    connect(window.bookPage(), &ui::BookPage::bookRequested, m_books, &BookMonitor::choose);
+    connect(m_database, &DatabaseMonitor::databaseReady, m_books,
+        [books = m_books](const QString &, const QString &, const QString &readerConninfo) {
+            books->start(readerConninfo);
+        });
+
     connect(
         m_alerts, &AlertMonitor::alertsChanged, window.alertsPanel(), &ui::AlertsPanel::showAlerts);
     connect(window.alertsPanel(), &ui::AlertsPanel::acknowledgeRequested, m_alerts,
@@ -237,6 +247,9 @@ void ConsoleServices::stop()
     if (m_monitorThread.isRunning()) {
         if (m_gaps)
             QMetaObject::invokeMethod(m_gaps, &GapMonitor::shutdown, Qt::BlockingQueuedConnection);
+        if (m_books)
+            QMetaObject::invokeMethod(
+                m_books, &BookMonitor::shutdown, Qt::BlockingQueuedConnection);
         QMetaObject::invokeMethod(
             m_storage, &StorageMonitor::shutdown, Qt::BlockingQueuedConnection);
         QMetaObject::invokeMethod(

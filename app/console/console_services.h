@@ -27,6 +27,7 @@ namespace tickscope::app {
 
 class AlertMonitor;
 class BackupMonitor;
+class BookMonitor;
 class DatabaseMonitor;
 class GapMonitor;
 class HttpService;
@@ -52,6 +53,7 @@ public:
     // Null until the database is ready.
     IngestService *ingest() const { return m_ingest.get(); }
     GapMonitor *gapMonitor() const { return m_gaps; }
+    BookMonitor *bookMonitor() const { return m_books; }
     // What could not go on, one line per feed or writer.
     QStringList ingestFailures() const;
 
@@ -78,6 +80,7 @@ private:
     ReplicationMonitor *m_replication;
     AlertMonitor *m_alerts;
     GapMonitor *m_gaps = nullptr; // with a window
+    BookMonitor *m_books = nullptr; // with a window
     BackupMonitor *m_backups = nullptr; // with a window
     std::unique_ptr<HttpService> m_http;
     std::unique_ptr<IngestService> m_ingest;

@@ -16,14 +16,6 @@ namespace tickscope::ingest {
 
 namespace {
 
-double approximate(const model::Decimal &value)
-{
-    double result = static_cast<double>(value.mantissa);
-    for (int i = 0; i < value.scale; ++i)
-        result /= 10;
-    return result;
-}
-
 double percentile(std::vector<double> &values, double fraction)
 {
     if (values.empty())
@@ -296,12 +288,12 @@ void DatabaseWriter::committed(const db::IngestBatch &batch, const db::BatchRece
                     .symbol = m_adapter->instruments().at(trade.instrument).symbol,
                     .firstReceivedNs = trade.receivedAtNs});
         it->timeNs = trade.exchangeTimeNs;
-        it->price = approximate(trade.price);
+        it->price = trade.price.toDouble();
         ++it->trades;
         it->lastReceivedNs = std::max(it->lastReceivedNs, trade.receivedAtNs);
         if (m_options.liveTrades)
             m_liveTrades.push_back(
-                {trade.instrument, trade.exchangeTimeNs, it->price, approximate(trade.size)});
+                {trade.instrument, trade.exchangeTimeNs, it->price, trade.size.toDouble()});
     }
     if (m_options.liveTrades)
         m_options.liveTrades->push(m_liveTrades);

@@ -29,6 +29,15 @@ struct Decimal
     bool isZero() const { return mantissa == 0; }
     bool isPositive() const { return mantissa > 0; }
 
+    // The nearest double, for drawing and display sums only; stored values stay exact.
+    double toDouble() const
+    {
+        double result = static_cast<double>(mantissa);
+        for (int digit = 0; digit < scale; ++digit)
+            result /= 10;
+        return result;
+    }
+
     // Shortest exact text: "67000.12", "0.00000001", "5".
     std::string toString() const;
     void appendTo(std::string &out) const;

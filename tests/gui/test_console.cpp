@@ -2,19 +2,23 @@
 // wires it (app::ConsoleServices): after a run with an injected trade-id hole, every chart holds
 // exactly the trades the database holds for its symbol and ends at the database's latest price;
 // the feeds table's gaps today and the Gaps page's list are the database's audit.gaps; the status
-// bar names the schema version the database is at; `--screenshot`'s tour saves every page. And
+// bar names the schema version the database is at; the Book page's live ladder, rebuilt from the
+// stored snapshot and deltas, equals the simulator's book, and as of a past instant it is the
+// state after the last delta received by then; `--screenshot`'s tour saves every page. And
 // with a database nothing listens for, the window's banner names the cause and what to check.
 // `tickscope --screenshot DIR` itself runs as the README's first command does: the embedded
 // database (its own, in a temporary directory) and the simulated exchange, whose trade ids a
 // second run continues without a gap.
 #include "app/console/console_services.h"
 #include "app/console/screenshot_tour.h"
+#include "app/services/book_monitor.h"
 #include "app/services/gap_monitor.h"
 #include "app/services/ingest_service.h"
 #include "db/connection.h"
 #include "tests/support/run_tickscope.h"
 #include "tests/support/schema_fixture.h"
 #include "tests/support/simulated_ingest.h"
+#include "ui/book_page.h"
 #include "ui/gaps_page.h"
 #include "ui/live_page.h"
 #include "ui/main_window.h"
@@ -22,6 +26,7 @@
 #include "widgets/tick_chart.h"
 #include "widgets/value_table.h"
 
+#include <QComboBox>
 #include <QLabel>
 #include <QSettings>
 #include <QSignalSpy>
@@ -145,6 +150,58 @@ private slots:
                 ->text()
                 .endsWith(QStringLiteral("schema %1").arg(schema)));
 
+        // The Book page: live, the rebuilt book ends equal to the simulator's own.
+        const sim::SimulatedMarket *truth = (*simulator)->market("ETHUSDT");
+        QVERIFY(truth);
+        const auto trueBids = levelsOf(truth->bids(), app::BookMonitor::kDepth);
+        const auto trueAsks = levelsOf(truth->asks(), app::BookMonitor::kDepth);
+        QSignalSpy ladders{services.bookMonitor(), &app::BookMonitor::ladderChanged};
+        window.bookPage()
+            ->findChild<QComboBox *>(QStringLiteral("bookSymbol"))
+            ->setCurrentText(QStringLiteral("binance ETHUSDT"));
+        window.bookPage()->showLive();
+        QTRY_VERIFY_WITH_TIMEOUT(!ladders.isEmpty()
+                && ladders.back().front().value<model::BookLadder>().symbol == "ETHUSDT"
+                && ladders.back().front().value<model::BookLadder>().bids == trueBids
+                && ladders.back().front().value<model::BookLadder>().asks == trueAsks,
+            10'000);
+        const auto live = ladders.back().front().value<model::BookLadder>();
+        QVERIFY(live.deltasApplied > 0);
+        QTest::qWait(100);
+        auto *ladder
+            = window.bookPage()->findChild<widgets::ValueTable *>(QStringLiteral("ladder"));
+        QCOMPARE(ladder->rowCount(), app::BookMonitor::kDepth);
+        QCOMPARE(ladder->cellText(0, 2), QString::fromStdString(trueBids[0].price.toString()));
+        QCOMPARE(ladder->cellText(0, 3), QString::fromStdString(trueAsks[0].price.toString()));
+        QCOMPARE(ladder->cellText(19, 4), QString::fromStdString(trueAsks[19].size.toString()));
+
+        // As of the receipt of a delta midway: the state after the last delta received by then.
+        const auto midway = tx.exec("SELECT (extract(epoch FROM d.received_at) * 1000000)::bigint "
+                                    "* 1000 FROM market_data.book_deltas d JOIN "
+                                    "market_data.instruments i USING (instrument_id) WHERE "
+                                    "i.symbol = 'ETHUSDT' ORDER BY d.received_at OFFSET (SELECT "
+                                    "count(*) / 2 FROM market_data.book_deltas) / 3 LIMIT 1")
+                                .one_field()
+                                .as<std::int64_t>();
+        const auto expected
+            = tx.exec(std::format("SELECT max(d.sequence) FROM market_data.book_deltas d JOIN "
+                                  "market_data.instruments i USING (instrument_id) WHERE "
+                                  "i.symbol = 'ETHUSDT' AND d.received_at <= timestamptz 'epoch' "
+                                  "+ {} * interval '1 microsecond'",
+                          midway / 1000))
+                  .one_field()
+                  .as<std::int64_t>();
+        ladders.clear();
+        window.bookPage()->showAsOf(midway);
+        QVERIFY(ladders.wait(10'000));
+        const auto past = ladders.back().front().value<model::BookLadder>();
+        QCOMPARE(past.error, std::string());
+        QCOMPARE(past.asOfNs, midway);
+        QCOMPARE(past.sequence, expected);
+        QVERIFY(past.receivedAtNs <= midway);
+        QVERIFY(past.deltasApplied < live.deltasApplied);
+        QVERIFY(!past.bids.empty() && past.bids.front().price < past.asks.front().price);
+
         QTemporaryDir pictures;
         app::ScreenshotTour tour(window, 1,
             {.directory = QDir(pictures.path()),
@@ -175,7 +232,7 @@ private slots:
         const auto run = sandbox.run({QStringLiteral("--screenshot"), pictures});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         const QStringList saved = run.out.split(u'\n').filter(QStringLiteral(".png"));
-        QCOMPARE(saved.size(), 7);
+        QCOMPARE(saved.size(), 8);
         QVERIFY(saved.front().endsWith(QStringLiteral("/01-live.png")));
         for (const QString &path : saved)
             QVERIFY2(QImage(path).width() > 600, qPrintable(path));

@@ -30,18 +30,6 @@ using namespace tickscope::testing;
 
 namespace {
 
-template<typename Side> std::vector<model::PriceLevel> levelsOf(const Side &side, std::size_t depth)
-{
-    std::vector<model::PriceLevel> levels;
-    for (const auto &[ticks, lots] : side) {
-        if (levels.size() == depth)
-            break;
-        levels.push_back({*model::Decimal::parse(std::format("{}.{:02}", ticks / 100, ticks % 100)),
-            *model::Decimal::parse(std::format("{}.{:05}", lots / 100000, lots % 100000))});
-    }
-    return levels;
-}
-
 // A loopback port nothing listens on (just released by a server that had it).
 quint16 unusedPort()
 {

@@ -10,6 +10,7 @@
 
 #include <QJsonObject>
 #include <QStringList>
+#include <format>
 #include <functional>
 #include <pqxx/pqxx>
 #include <string>
@@ -22,6 +23,20 @@ app::Config configFor(const sim::ExchangeSimulator &simulator, const QString &jo
 
 sim::ExchangeSimulator::Options simulation(
     std::vector<std::string> symbols, double tradesPerSecond, int seconds, std::uint64_t seed);
+
+// The best `depth` levels of one side of a simulated market's book (ticks of 0.01, lots of
+// 0.00001), as the feeds normalize them.
+template<typename Side> std::vector<model::PriceLevel> levelsOf(const Side &side, std::size_t depth)
+{
+    std::vector<model::PriceLevel> levels;
+    for (const auto &[ticks, lots] : side) {
+        if (levels.size() == depth)
+            break;
+        levels.push_back({*model::Decimal::parse(std::format("{}.{:02}", ticks / 100, ticks % 100)),
+            *model::Decimal::parse(std::format("{}.{:05}", lots / 100000, lots % 100000))});
+    }
+    return levels;
+}
 
 // How many trades the simulator has sent, over all its symbols.
 std::int64_t tradesSent(const sim::ExchangeSimulator &simulator);
