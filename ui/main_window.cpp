@@ -7,6 +7,7 @@
 #include "ui/connection_page.h"
 #include "ui/database_problem.h"
 #include "ui/gaps_page.h"
+#include "ui/latency_page.h"
 #include "ui/live_page.h"
 #include "ui/replication_page.h"
 #include "ui/schema_page.h"
@@ -36,6 +37,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_connectionPage(new ConnectionPage)
     , m_livePage(new LivePage)
     , m_bookPage(new BookPage)
+    , m_latencyPage(new LatencyPage)
     , m_storagePage(new StoragePage)
     , m_schemaPage(new SchemaPage)
     , m_backupsPage(new BackupsPage)
@@ -90,6 +92,7 @@ MainWindow::MainWindow(QWidget *parent)
 
     addPage(tr("Live"), m_livePage);
     addPage(tr("Book"), m_bookPage);
+    addPage(tr("Latency"), m_latencyPage);
     addPage(tr("Storage"), m_storagePage);
     addPage(tr("Schema & policies"), m_schemaPage);
     addPage(tr("Gaps"), m_gapsPage);
@@ -241,11 +244,13 @@ void MainWindow::showFeedStatus(const model::FeedStatus &status)
 void MainWindow::showWriterStatus(const model::WriterStatus &status)
 {
     m_livePage->showWriterStatus(status);
+    m_latencyPage->showWriterStatus(status);
 }
 
 void MainWindow::showStorageStatus(const model::StorageStatus &status)
 {
     m_storagePage->showStatus(status);
+    m_latencyPage->showStorageStatus(status);
 }
 
 void MainWindow::showSchemaStatus(const model::SchemaStatus &status)

@@ -30,6 +30,7 @@ class AlertsPanel;
 class BackupsPage;
 class BookPage;
 class GapsPage;
+class LatencyPage;
 class ConnectionPage;
 class LivePage;
 class ReplicationPage;
@@ -48,6 +49,7 @@ public:
     AlertsPanel *alertsPanel() const { return m_alertsPanel; }
     LivePage *livePage() const { return m_livePage; }
     BookPage *bookPage() const { return m_bookPage; }
+    LatencyPage *latencyPage() const { return m_latencyPage; }
     // The pages' titles, in the list's order; showPage() takes an index into it.
     QStringList pageTitles() const;
     void showPage(int index);
@@ -80,6 +82,7 @@ private:
     ConnectionPage *m_connectionPage;
     LivePage *m_livePage;
     BookPage *m_bookPage;
+    LatencyPage *m_latencyPage;
     StoragePage *m_storagePage;
     SchemaPage *m_schemaPage;
     BackupsPage *m_backupsPage;

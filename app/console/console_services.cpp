@@ -13,6 +13,7 @@
 #include "ui/backups_page.h"
 #include "ui/book_page.h"
 #include "ui/gaps_page.h"
+#include "ui/latency_page.h"
 #include "ui/live_page.h"
 #include "ui/main_window.h"
 #include "ui/replication_page.h"
@@ -120,6 +121,8 @@ void ConsoleServices::wireWindow()
         });
     connect(m_replication, &ReplicationMonitor::statusChanged, window.replicationPage(),
         &ui::ReplicationPage::showStatus);
+    connect(m_replication, &ReplicationMonitor::statusChanged, window.latencyPage(),
+        &ui::LatencyPage::showReplicationStatus);
 
     m_gaps = workerOn<GapMonitor>(m_monitorThread);
     connect(m_gaps, &GapMonitor::ledgerChanged, window.gapsPage(), &ui::GapsPage::showLedger);

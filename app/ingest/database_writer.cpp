@@ -279,6 +279,8 @@ void DatabaseWriter::committed(const db::IngestBatch &batch, const db::BatchRece
     for (const auto &trade : batch.trades) {
         const double latencyNs = static_cast<double>(committedAt - trade.receivedAtNs);
         m_latenciesMs.push_back(latencyNs / 1e6);
+        m_exchangeDelaysMs.push_back(
+            static_cast<double>(trade.receivedAtNs - trade.exchangeTimeNs) / 1e6);
         m_status.commitLatency.add(latencyNs / 1e9);
         auto &prices = m_status.lastPrices;
         auto it = std::ranges::find(prices, trade.instrument, &model::LastPrice::instrument);
@@ -475,6 +477,9 @@ void DatabaseWriter::publishStatus()
     m_status.latencyP50Ms = percentile(m_latenciesMs, 0.50);
     m_status.latencyP99Ms = percentile(m_latenciesMs, 0.99);
     m_latenciesMs.clear();
+    m_status.exchangeDelayP50Ms = percentile(m_exchangeDelaysMs, 0.50);
+    m_status.exchangeDelayP99Ms = percentile(m_exchangeDelaysMs, 0.99);
+    m_exchangeDelaysMs.clear();
     emit statusChanged(m_status);
 }
 

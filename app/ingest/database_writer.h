@@ -124,6 +124,7 @@ private:
     QTimer *m_statusTimer = nullptr;
     model::WriterStatus m_status;
     std::vector<double> m_latenciesMs;
+    std::vector<double> m_exchangeDelaysMs; // exchange time -> receive, this second
     std::vector<model::LiveTrade> m_liveTrades; // reused for each committed batch
     std::int64_t m_duplicatesCommitted = 0; // found by the database's unique keys
 };

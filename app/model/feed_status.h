@@ -112,6 +112,10 @@ struct WriterStatus
     std::int64_t pendingRows = 0; // parsed, not yet committed
     double latencyP50Ms = 0; // receive -> commit, over the last second
     double latencyP99Ms = 0;
+    // Exchange time -> receive of the trades committed over the last second: the network and the
+    // exchange's own delay (negative where the clocks disagree).
+    double exchangeDelayP50Ms = 0;
+    double exchangeDelayP99Ms = 0;
     LatencyHistogram commitLatency; // receive -> commit, since the writer started
     std::string lastError;
     std::vector<LastPrice> lastPrices;

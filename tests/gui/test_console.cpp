@@ -4,7 +4,8 @@
 // the feeds table's gaps today and the Gaps page's list are the database's audit.gaps; the status
 // bar names the schema version the database is at; the Book page's live ladder, rebuilt from the
 // stored snapshot and deltas, equals the simulator's book, and as of a past instant it is the
-// state after the last delta received by then; `--screenshot`'s tour saves every page. And
+// state after the last delta received by then; the Latency page measures the feed's stages;
+// `--screenshot`'s tour saves every page. And
 // with a database nothing listens for, the window's banner names the cause and what to check.
 // `tickscope --screenshot DIR` itself runs as the README's first command does: the embedded
 // database (its own, in a temporary directory) and the simulated exchange, whose trade ids a
@@ -202,6 +203,13 @@ private slots:
         QVERIFY(past.deltasApplied < live.deltasApplied);
         QVERIFY(!past.bids.empty() && past.bids.front().price < past.asks.front().price);
 
+        // The Latency page: the feed's own stages measured, the database's named.
+        auto *latency = window.findChild<widgets::ValueTable *>(QStringLiteral("latencyTable"));
+        QTRY_COMPARE(latency->rowCount(), 1);
+        QCOMPARE(latency->cellText(0, 0), QStringLiteral("binance"));
+        QVERIFY2(latency->cellText(0, 2).endsWith(QStringLiteral(" ms")),
+            qPrintable(latency->cellText(0, 2)));
+
         QTemporaryDir pictures;
         app::ScreenshotTour tour(window, 1,
             {.directory = QDir(pictures.path()),
@@ -232,7 +240,7 @@ private slots:
         const auto run = sandbox.run({QStringLiteral("--screenshot"), pictures});
         QVERIFY2(run.exitCode == 0, qPrintable(run.err));
         const QStringList saved = run.out.split(u'\n').filter(QStringLiteral(".png"));
-        QCOMPARE(saved.size(), 8);
+        QCOMPARE(saved.size(), 9);
         QVERIFY(saved.front().endsWith(QStringLiteral("/01-live.png")));
         for (const QString &path : saved)
             QVERIFY2(QImage(path).width() > 600, qPrintable(path));

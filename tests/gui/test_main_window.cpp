@@ -5,6 +5,7 @@
 #include "ui/alerts_panel.h"
 #include "ui/color_scheme.h"
 #include "ui/database_problem.h"
+#include "ui/latency_chain.h"
 #include "ui/live_page.h"
 #include "ui/main_window.h"
 #include "widgets/status_badge.h"
@@ -262,6 +263,51 @@ private slots:
             QString());
         QVERIFY(!problem.message.contains(QStringLiteral("s3cret")));
         QVERIFY(problem.message.contains(QStringLiteral("password=***")));
+    }
+
+    void latencyChainFindsWhereDataWaits()
+    {
+        const auto now = std::chrono::system_clock::now();
+        const std::int64_t nowSeconds
+            = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+        model::WriterStatus writer{.feed = "binance", .tradesCommitted = 10};
+        writer.latencyP50Ms = 40;
+        writer.latencyP99Ms = 120;
+        writer.exchangeDelayP50Ms = 3;
+        writer.exchangeDelayP99Ms = 9;
+        model::ReplicationStatus replication;
+        replication.standbys.resize(2);
+        replication.standbys[0].replayLagSeconds = 0.5;
+        replication.standbys[1].replayLagSeconds = 12;
+        replication.archiver.archiving = true;
+        replication.archiver.lastArchivedAtUnix = nowSeconds - 20;
+        replication.archiver.readySegments = 2;
+        model::StorageStatus storage;
+        storage.aggregates
+            = {{.name = "aggregates.ohlcv_5m", .lagSeconds = 100, .allowedLagSeconds = 420},
+                {.name = "aggregates.ohlcv_1m", .lagSeconds = 30, .allowedLagSeconds = 180}};
+
+        auto chain = ui::latencyChain(writer, &replication, &storage, now);
+        QCOMPARE(*chain.stages[0].seconds, 0.009);
+        QCOMPARE(*chain.stages[1].seconds, 0.12);
+        QCOMPARE(*chain.stages[2].seconds, 12.0); // the slowest standby
+        QVERIFY(chain.stages[2].late); // over 10 s
+        QCOMPARE(*chain.stages[3].seconds, 30.0); // the finest aggregate
+        QCOMPARE(chain.stages[3].note, QStringLiteral("aggregates.ohlcv_1m"));
+        QVERIFY(!chain.stages[3].late);
+        QVERIFY(*chain.stages[4].seconds >= 20 && *chain.stages[4].seconds < 25);
+        QCOMPARE(chain.stages[4].note, QStringLiteral("2 segment(s) waiting"));
+        QCOMPARE(chain.slowest(), 3);
+
+        replication.standbys.clear();
+        replication.archiver.archiving = false;
+        chain = ui::latencyChain(writer, &replication, nullptr, now);
+        QVERIFY(!chain.stages[2].seconds);
+        QCOMPARE(chain.stages[2].note, QStringLiteral("no standby"));
+        QCOMPARE(chain.stages[3].note, QStringLiteral("not read yet"));
+        QCOMPARE(chain.stages[4].note, QStringLiteral("archiving off"));
+        QCOMPARE(chain.slowest(), 1);
+        QCOMPARE(ui::latencyChain({.feed = "idle"}, nullptr, nullptr, now).slowest(), -1);
     }
 
     void pagesHaveShortcuts()
