@@ -8,6 +8,7 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
 #include <QScrollArea>
 #include <QSettings>
@@ -36,12 +37,35 @@ constexpr WindowChoice kWindows[]
         {"15 min", std::chrono::minutes(15)}, {"1 h", std::chrono::hours(1)},
         {"4 h", std::chrono::hours(4)}, {"all kept", std::chrono::minutes(0)}};
 
+// What the charts can show: the line, or bars of a kind (and, for time bars, an interval).
+struct DisplayChoice
+{
+    const char *label;
+    const char *kind; // nullptr: the price line
+    const char *interval; // time bars
+};
+
+constexpr DisplayChoice kDisplays[]
+    = {{"Price line", nullptr, nullptr}, {"Candles 1m", "time", "1m"}, {"Candles 5m", "time", "5m"},
+        {"Candles 15m", "time", "15m"}, {"Candles 1h", "time", "1h"}, {"Candles 4h", "time", "4h"},
+        {"Candles 1d", "time", "1d"}, {"Tick bars", "tick", nullptr},
+        {"Volume bars", "volume", nullptr}, {"Dollar bars", "dollar", nullptr}};
+
+constexpr std::pair<const char *, widgets::TickChart::Indicator> kIndicators[]
+    = {{"SMA 20", widgets::TickChart::Indicator::Sma20},
+        {"EMA 50", widgets::TickChart::Indicator::Ema50},
+        {"Bollinger 20, 2", widgets::TickChart::Indicator::Bollinger20},
+        {"VWAP", widgets::TickChart::Indicator::Vwap}};
+
 } // namespace
 
 LivePage::LivePage(QWidget *parent)
     : QWidget(parent)
     , m_symbolsButton(new QToolButton(this))
     , m_window(new QComboBox(this))
+    , m_display(new QComboBox(this))
+    , m_barSize(new QLineEdit(this))
+    , m_indicators(new QToolButton(this))
     , m_feeds(new widgets::ValueTable({tr("Exchange"), tr("Messages/s"), tr("Last message"),
                                           tr("Rows committed"), tr("Pending"), tr("Commit p99"),
                                           tr("Gaps today"), tr("Integrity failures"), tr("State")},
@@ -67,9 +91,30 @@ LivePage::LivePage(QWidget *parent)
     for (const auto &choice : kWindows)
         m_window->addItem(tr(choice.label));
     controls->addWidget(m_window);
-    m_chartsNote->setObjectName(QStringLiteral("chartsNote"));
-    controls->addWidget(m_chartsNote, 1);
+    m_display->setObjectName(QStringLiteral("chartDisplay"));
+    for (const auto &choice : kDisplays)
+        m_display->addItem(tr(choice.label));
+    controls->addWidget(m_display);
+    m_barSize->setObjectName(QStringLiteral("barSize"));
+    m_barSize->setPlaceholderText(tr("size"));
+    m_barSize->setToolTip(tr("Trades a tick bar, size a volume bar, notional a dollar bar"));
+    m_barSize->setMaximumWidth(110);
+    controls->addWidget(m_barSize);
+    m_indicators->setObjectName(QStringLiteral("indicators"));
+    m_indicators->setText(tr("Indicators"));
+    m_indicators->setPopupMode(QToolButton::InstantPopup);
+    m_indicators->setMenu(new QMenu(m_indicators));
+    for (const auto &[label, indicator] : kIndicators) {
+        QAction *action = m_indicators->menu()->addAction(tr(label));
+        action->setCheckable(true);
+        action->setData(static_cast<int>(indicator));
+    }
+    controls->addWidget(m_indicators);
+    controls->addStretch(1);
     layout->addLayout(controls);
+    m_chartsNote->setObjectName(QStringLiteral("chartsNote"));
+    m_chartsNote->setWordWrap(true);
+    layout->addWidget(m_chartsNote);
 
     auto *charts = new QWidget;
     charts->setLayout(m_chartGrid);
@@ -82,6 +127,21 @@ LivePage::LivePage(QWidget *parent)
     m_window->setCurrentIndex(std::clamp(settings.value(QStringLiteral("live/window"), 1).toInt(),
         0, static_cast<int>(std::size(kWindows)) - 1));
     m_chosen = settings.value(QStringLiteral("live/symbols")).toStringList();
+    m_display->setCurrentIndex(std::clamp(settings.value(QStringLiteral("live/display"), 0).toInt(),
+        0, static_cast<int>(std::size(kDisplays)) - 1));
+    m_barSize->setText(
+        settings.value(QStringLiteral("live/barSize"), QStringLiteral("100")).toString());
+    const QVariantList indicators = settings.value(QStringLiteral("live/indicators")).toList();
+    for (QAction *action : m_indicators->menu()->actions())
+        action->setChecked(indicators.contains(action->data()));
+    auto displayChanged = [this] {
+        if (applyDisplay())
+            saveChoices();
+    };
+    connect(m_display, &QComboBox::currentIndexChanged, this, displayChanged);
+    connect(m_barSize, &QLineEdit::editingFinished, this, displayChanged);
+    for (QAction *action : m_indicators->menu()->actions())
+        connect(action, &QAction::toggled, this, displayChanged);
     connect(m_window, &QComboBox::currentIndexChanged, this, [this] {
         for (auto *chart : m_charts)
             chart->setWindow(chosenWindow());
@@ -96,11 +156,49 @@ std::chrono::milliseconds LivePage::chosenWindow() const
         .length;
 }
 
+bool LivePage::applyDisplay()
+{
+    const DisplayChoice &choice = kDisplays[std::clamp(
+        m_display->currentIndex(), 0, static_cast<int>(std::size(kDisplays)) - 1)];
+    const bool sized = choice.kind && !choice.interval;
+    m_barSize->setEnabled(sized);
+    m_indicators->setEnabled(choice.kind != nullptr);
+    if (!choice.kind) {
+        for (auto *chart : m_charts)
+            chart->showLine();
+        return true;
+    }
+    const auto spec = analytics::parseBarSpec(
+        choice.kind, choice.interval ? choice.interval : m_barSize->text().trimmed().toStdString());
+    if (!spec) {
+        m_chartsNote->setText(tr("Bar size: %1").arg(QString::fromStdString(spec.error())));
+        return false;
+    }
+    std::vector<widgets::TickChart::Indicator> indicators;
+    for (QAction *action : m_indicators->menu()->actions()) {
+        if (action->isChecked())
+            indicators.push_back(
+                static_cast<widgets::TickChart::Indicator>(action->data().toInt()));
+    }
+    for (auto *chart : m_charts)
+        chart->showBars(*spec, indicators);
+    m_chartsNote->setText(tr("Bars of the trades the charts keep, the newest still open."));
+    return true;
+}
+
 void LivePage::saveChoices() const
 {
     QSettings settings;
     settings.setValue(QStringLiteral("live/window"), m_window->currentIndex());
     settings.setValue(QStringLiteral("live/symbols"), m_chosen);
+    settings.setValue(QStringLiteral("live/display"), m_display->currentIndex());
+    settings.setValue(QStringLiteral("live/barSize"), m_barSize->text());
+    QVariantList indicators;
+    for (QAction *action : m_indicators->menu()->actions()) {
+        if (action->isChecked())
+            indicators << action->data();
+    }
+    settings.setValue(QStringLiteral("live/indicators"), indicators);
 }
 
 void LivePage::setInstruments(const std::vector<model::Instrument> &instruments)
@@ -193,6 +291,7 @@ void LivePage::rebuildCharts()
             ? tr("No symbols configured: add instruments to a feed in the config file.")
             : m_charts.empty() ? tr("No symbol chosen: pick some under Symbols.")
                                : tr("Committed trades, newest at the right."));
+    applyDisplay();
 }
 
 void LivePage::appendTrades(const std::string &feed, std::span<const model::LiveTrade> trades)

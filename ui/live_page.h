@@ -1,9 +1,10 @@
 // The Live page: a feeds table (per exchange: messages a second, age of the last message, rows
 // committed and pending, commit latency, gaps and book-integrity failures today, state) and a
 // live chart of each chosen symbol's committed trades (price and size, decimated, at 30 frames
-// a second). The app hands it status snapshots once a second and the committed trades in
-// batches from its frame timer; it never waits on anything. The chosen symbols and the chart
-// window are kept in QSettings.
+// a second), or their bars: candles at 1m to 1d, tick, volume or dollar bars, with SMA, EMA,
+// Bollinger bands and VWAP over them. The app hands it status snapshots once a second and the
+// committed trades in batches from its frame timer; it never waits on anything. The chosen symbols,
+// the chart window and what the charts show are kept in QSettings.
 #pragma once
 
 #include "app/model/feed_status.h"
@@ -21,6 +22,7 @@
 class QComboBox;
 class QGridLayout;
 class QLabel;
+class QLineEdit;
 class QToolButton;
 
 namespace tickscope::widgets {
@@ -63,12 +65,17 @@ private:
     };
 
     void rebuildCharts();
+    // Line or bars, on every chart, as the controls say; false (and a note) for a bad bar size.
+    bool applyDisplay();
     void refreshTable();
     void saveChoices() const;
     std::chrono::milliseconds chosenWindow() const;
 
     QToolButton *m_symbolsButton;
     QComboBox *m_window;
+    QComboBox *m_display; // the line, candles at six intervals, tick, volume or dollar bars
+    QLineEdit *m_barSize; // of tick, volume and dollar bars
+    QToolButton *m_indicators;
     widgets::ValueTable *m_feeds;
     QLabel *m_chartsNote;
     QGridLayout *m_chartGrid;

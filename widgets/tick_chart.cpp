@@ -1,11 +1,15 @@
 #include "widgets/tick_chart.h"
 
+#include "app/analytics/indicators.h"
+
 #include <QDateTime>
 #include <QPainter>
 #include <QTimeZone>
 #include <QTimer>
 #include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <limits>
 
 namespace tickscope::widgets {
 
@@ -42,6 +46,22 @@ qint64 niceTimeStep(qint64 roughMs)
     return kSteps[std::size(kSteps) - 1];
 }
 
+// The exact decimal a chart's double came from: the shortest text that reads back as the same
+// double is the exchange's own for any price or size of up to 15 significant digits.
+model::Decimal exactDecimal(double value)
+{
+    char text[32];
+    const auto [end, error]
+        = std::to_chars(std::begin(text), std::end(text), value, std::chars_format::fixed);
+    const auto parsed = error == std::errc{} ? model::Decimal::parse({text, end}) : std::nullopt;
+    return parsed.value_or(model::Decimal{});
+}
+
+// The most bars kept: far more than a chart can show.
+constexpr std::size_t kMaxBars = 20'000;
+// A bar takes at least this many pixels.
+constexpr int kBarPixels = 6;
+
 } // namespace
 
 TickChart::TickChart(const QString &title, QWidget *parent, std::size_t capacity)
@@ -74,6 +94,53 @@ void TickChart::setWindow(std::chrono::milliseconds window)
     m_dirty = true;
 }
 
+void TickChart::showLine()
+{
+    m_barSpec.reset();
+    m_builder.reset();
+    m_bars.clear();
+    m_dirty = true;
+    update();
+}
+
+void TickChart::showBars(const analytics::BarSpec &spec, std::vector<Indicator> indicators)
+{
+    m_barSpec = spec;
+    m_indicators = std::move(indicators);
+    m_builder.emplace(spec);
+    m_bars.clear();
+    m_barsNext = m_ring.oldestSequence();
+    m_dirty = true;
+    update();
+}
+
+std::vector<analytics::Bar> TickChart::bars() const
+{
+    std::vector<analytics::Bar> all = m_bars;
+    if (m_builder) {
+        auto open = *m_builder; // finishing a copy leaves the builder's bar open
+        if (auto last = open.finish())
+            all.push_back(*last);
+    }
+    return all;
+}
+
+void TickChart::buildBars()
+{
+    m_barsNext = std::max(m_barsNext, m_ring.oldestSequence());
+    for (; m_barsNext < m_ring.appended(); ++m_barsNext) {
+        const TickPoint &point = m_ring.bySequence(m_barsNext);
+        model::Trade trade;
+        trade.exchangeTimeNs = point.timeMs * 1'000'000;
+        trade.price = exactDecimal(point.price);
+        trade.size = exactDecimal(point.size);
+        if (auto bar = m_builder->add(trade))
+            m_bars.push_back(*bar);
+    }
+    if (m_bars.size() > kMaxBars)
+        m_bars.erase(m_bars.begin(), m_bars.end() - static_cast<std::ptrdiff_t>(kMaxBars));
+}
+
 QRect TickChart::plotArea() const
 {
     return rect().adjusted(kLeftMargin, kTopMargin, -kRightMargin, -kBottomMargin);
@@ -84,6 +151,11 @@ void TickChart::renderFrame()
     if (!m_dirty || !isVisible() || m_ring.size() == 0)
         return;
     m_dirty = false;
+    if (m_barSpec) {
+        buildBars();
+        update();
+        return;
+    }
     const qint64 newest = m_ring.newest().timeMs;
     // The time axis moves in steps: it spans the window (or, while the ring holds less, what it
     // holds rounded up) and a tenth more on the right that new trades fill before it moves on.
@@ -122,8 +194,13 @@ void TickChart::paintEvent(QPaintEvent *)
     const QString title
         = m_ring.size() == 0 ? tr("%1 · no trade committed yet").arg(m_title) : m_title;
     painter.drawText(QRect(0, 0, width(), kTopMargin), Qt::AlignCenter, title);
-    if (m_ring.size() == 0 || m_axisTo <= m_axisFrom || m_priceHigh <= m_priceLow
-        || plot.width() < 10 || plot.height() < 10)
+    if (m_ring.size() == 0 || plot.width() < 10 || plot.height() < 10)
+        return;
+    if (m_barSpec) {
+        paintBars(painter, plot);
+        return;
+    }
+    if (m_axisTo <= m_axisFrom || m_priceHigh <= m_priceLow)
         return;
 
     const double xScale = plot.width() / static_cast<double>(m_axisTo - m_axisFrom);
@@ -180,6 +257,129 @@ void TickChart::paintEvent(QPaintEvent *)
         line.append(QPointF(xOf(point.x()), yOf(point.y())));
     painter.setPen(QPen(colours.link().color(), 0));
     painter.drawPolyline(line);
+}
+
+void TickChart::paintBars(QPainter &painter, const QRect &plot)
+{
+    const std::vector<analytics::Bar> all = bars();
+    if (all.empty())
+        return;
+    const std::size_t shown = std::min<std::size_t>(
+        all.size(), static_cast<std::size_t>(std::max(10, plot.width() / kBarPixels)));
+    const std::span<const analytics::Bar> visible(
+        all.end() - static_cast<std::ptrdiff_t>(shown), all.end());
+    const std::size_t first = all.size() - shown;
+
+    // Indicators over every bar's close, drawn for the visible ones.
+    std::vector<double> closes;
+    closes.reserve(all.size());
+    for (const auto &bar : all)
+        closes.push_back(bar.close.toDouble());
+    std::vector<std::pair<QColor, analytics::Series>> lines;
+    for (const Indicator indicator : m_indicators) {
+        switch (indicator) {
+        case Indicator::Sma20:
+            lines.emplace_back(QColor(230, 140, 20), analytics::sma(closes, 20));
+            break;
+        case Indicator::Ema50:
+            lines.emplace_back(QColor(150, 80, 200), analytics::ema(closes, 50));
+            break;
+        case Indicator::Vwap:
+            lines.emplace_back(QColor(20, 150, 160), analytics::cumulativeVwap(all));
+            break;
+        case Indicator::Bollinger20: {
+            analytics::Series upper;
+            analytics::Series lower;
+            for (const auto &band : analytics::bollinger(closes, 20, 2)) {
+                upper.push_back(band ? std::optional(band->upper) : std::nullopt);
+                lower.push_back(band ? std::optional(band->lower) : std::nullopt);
+            }
+            lines.emplace_back(QColor(120, 120, 120), std::move(upper));
+            lines.emplace_back(QColor(120, 120, 120), std::move(lower));
+            break;
+        }
+        }
+    }
+    double low = std::numeric_limits<double>::max();
+    double high = std::numeric_limits<double>::lowest();
+    double topVolume = 0;
+    for (const auto &bar : visible) {
+        low = std::min(low, bar.low.toDouble());
+        high = std::max(high, bar.high.toDouble());
+        topVolume = std::max(topVolume, bar.volume.toDouble());
+    }
+    for (const auto &[colour, series] : lines) {
+        for (std::size_t at = first; at < series.size(); ++at) {
+            if (series[at]) {
+                low = std::min(low, *series[at]);
+                high = std::max(high, *series[at]);
+            }
+        }
+    }
+    const double margin = std::max((high - low) * 0.05, std::abs(high) * 1e-6);
+    low -= margin;
+    high += margin;
+    const double slot = plot.width() / static_cast<double>(shown);
+    auto xOf = [&](std::size_t index) {
+        return plot.left() + (static_cast<double>(index) + 0.5) * slot;
+    };
+    auto yOf = [&](double price) {
+        return plot.bottom() - (price - low) / (high - low) * plot.height();
+    };
+
+    const QPalette &colours = palette();
+    QColor grid = colours.text().color();
+    grid.setAlpha(40);
+    const double priceStep = niceStep((high - low) / 5);
+    const int decimals = std::clamp(static_cast<int>(-std::floor(std::log10(priceStep))), 0, 8);
+    const QFontMetrics metrics = fontMetrics();
+    for (double price = std::ceil(low / priceStep) * priceStep; price <= high; price += priceStep) {
+        const int y = static_cast<int>(yOf(price));
+        painter.setPen(grid);
+        painter.drawLine(plot.left(), y, plot.right(), y);
+        painter.setPen(colours.text().color());
+        painter.drawText(QRect(0, y - metrics.height() / 2, kLeftMargin - 6, metrics.height()),
+            Qt::AlignRight | Qt::AlignVCenter, QString::number(price, 'f', decimals));
+    }
+    // A time label about every 120 pixels, at the bar's open.
+    const std::size_t labelEvery = std::max<std::size_t>(1, static_cast<std::size_t>(120 / slot));
+    for (std::size_t at = 0; at < shown; at += labelEvery) {
+        const int x = static_cast<int>(xOf(at));
+        painter.drawText(QRect(x - 60, plot.bottom() + 2, 120, kBottomMargin - 2), Qt::AlignCenter,
+            QDateTime::fromMSecsSinceEpoch(visible[at].openTimeNs / 1'000'000, QTimeZone::UTC)
+                .toString(QStringLiteral("HH:mm:ss")));
+    }
+
+    painter.setClipRect(plot);
+    QColor volume = colours.highlight().color();
+    volume.setAlpha(70);
+    const QColor up(38, 166, 91);
+    const QColor down(214, 69, 65);
+    const double body = std::max(1.0, slot * 0.7);
+    for (std::size_t at = 0; at < shown; ++at) {
+        const analytics::Bar &bar = visible[at];
+        const double x = xOf(at);
+        if (topVolume > 0) {
+            const double height = bar.volume.toDouble() / topVolume * plot.height() / 4;
+            painter.fillRect(QRectF(x - body / 2, plot.bottom() - height, body, height), volume);
+        }
+        const bool rising = bar.close >= bar.open;
+        painter.setPen(QPen(rising ? up : down, 0));
+        painter.drawLine(QPointF(x, yOf(bar.high.toDouble())), QPointF(x, yOf(bar.low.toDouble())));
+        const double top = yOf(std::max(bar.open, bar.close).toDouble());
+        const double bottom = yOf(std::min(bar.open, bar.close).toDouble());
+        painter.fillRect(
+            QRectF(x - body / 2, top, body, std::max(1.0, bottom - top)), rising ? up : down);
+    }
+    for (const auto &[colour, series] : lines) {
+        QPolygonF line;
+        for (std::size_t at = first; at < series.size(); ++at) {
+            if (series[at])
+                line.append(QPointF(xOf(at - first), yOf(*series[at])));
+        }
+        painter.setPen(QPen(colour, 0));
+        painter.drawPolyline(line);
+    }
 }
 
 } // namespace tickscope::widgets

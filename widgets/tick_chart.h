@@ -7,12 +7,15 @@
 // takes well under one. Used by the Live page, one per chosen symbol.
 #pragma once
 
+#include "app/analytics/bar_builder.h"
 #include "widgets/min_max_columns.h"
 #include "widgets/tick_ring.h"
 
 #include <QWidget>
 #include <chrono>
+#include <optional>
 #include <span>
+#include <vector>
 
 class QTimer;
 
@@ -27,7 +30,18 @@ public:
     explicit TickChart(
         const QString &title, QWidget *parent = nullptr, std::size_t capacity = kDefaultCapacity);
 
+    // Indicators drawn over bars (analytics/indicators), on their closes.
+    enum class Indicator { Sma20, Ema50, Bollinger20, Vwap };
+
     void append(std::span<const TickPoint> points);
+    // The price line (the default), or bars of the trades kept: time bars (candles) of any
+    // interval, tick, volume or dollar bars (analytics::BarBuilder, so the same bars as
+    // `tickscope bars`), with `indicators` over them.
+    void showLine();
+    void showBars(const analytics::BarSpec &spec, std::vector<Indicator> indicators);
+    bool showingBars() const { return m_barSpec.has_value(); }
+    // The bars built so far, the last one still open; for tests.
+    std::vector<analytics::Bar> bars() const;
     // The window drawn, ending at the newest trade; zero draws everything the ring holds.
     void setWindow(std::chrono::milliseconds window);
 
@@ -46,6 +60,9 @@ protected:
 
 private:
     QRect plotArea() const;
+    // Feeds the bar builder the points appended since the last call.
+    void buildBars();
+    void paintBars(QPainter &painter, const QRect &plot);
 
     QString m_title;
     TickRing m_ring;
@@ -59,6 +76,12 @@ private:
     double m_priceHigh = 0;
     double m_volumeTop = 0;
     bool m_dirty = false;
+    // Bar mode: the spec, its builder, the bars it completed, the next point to feed it.
+    std::optional<analytics::BarSpec> m_barSpec;
+    std::optional<analytics::BarBuilder> m_builder;
+    std::vector<analytics::Bar> m_bars;
+    std::uint64_t m_barsNext = 0;
+    std::vector<Indicator> m_indicators;
 };
 
 } // namespace tickscope::widgets

@@ -236,12 +236,7 @@ int runConsoleCommand(int &argc, char **argv, const QStringList &arguments)
                     &ScreenshotTour::observeWriter);
             });
         QObject::connect(&services, &ConsoleServices::databaseStatusChanged, tour.get(),
-            [&tour](const model::DatabaseStatus &status) {
-                // The monitor retries every few seconds; one failure after the first tries is
-                // enough to show the state.
-                if (status.state == model::DatabaseStatus::State::Failed)
-                    tour->databaseUnreachable();
-            });
+            &ScreenshotTour::observeDatabase);
         QObject::connect(tour.get(), &ScreenshotTour::finished, application.get(),
             [&tour](bool complete, const QString &problem) {
                 for (const QString &path : tour->saved())

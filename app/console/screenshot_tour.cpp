@@ -14,8 +14,11 @@ ScreenshotTour::ScreenshotTour(ui::MainWindow &window, int feeds, Options option
     m_deadline.setSingleShot(true);
     connect(&m_deadline, &QTimer::timeout, this, [this] {
         beginPictures(false,
-            tr("not every feed committed trades within %1 s")
-                .arg(std::chrono::duration_cast<std::chrono::seconds>(m_options.timeout).count()));
+            m_databaseProblem.isEmpty()
+                ? tr("not every feed committed trades within %1 s")
+                      .arg(std::chrono::duration_cast<std::chrono::seconds>(m_options.timeout)
+                              .count())
+                : tr("the database could not be reached: %1").arg(m_databaseProblem));
     });
 }
 
@@ -39,9 +42,19 @@ void ScreenshotTour::observeWriter(const model::WriterStatus &status)
     beginPictures(true, {});
 }
 
-void ScreenshotTour::databaseUnreachable()
+void ScreenshotTour::observeDatabase(const model::DatabaseStatus &status)
 {
-    beginPictures(false, tr("the database could not be reached"));
+    if (status.state != model::DatabaseStatus::State::Failed) {
+        m_unreachableSince.reset();
+        m_databaseProblem.clear();
+        return;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    if (!m_unreachableSince)
+        m_unreachableSince = now;
+    m_databaseProblem = QString::fromStdString(status.message);
+    if (now - *m_unreachableSince >= kUnreachableFor)
+        beginPictures(false, tr("the database could not be reached: %1").arg(m_databaseProblem));
 }
 
 void ScreenshotTour::beginPictures(bool complete, const QString &problem)

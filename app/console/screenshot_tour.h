@@ -1,9 +1,10 @@
 // `tickscope --screenshot DIR`: waits until every feed has committed trades for a few seconds
-// (or the database is found unreachable, or a minute passed), then shows each page of the window
-// in turn, lets it draw, and saves it as DIR/NN-page.png. For the README's pictures and for a
-// person checking a build; the GUI tests use the same tour.
+// (or the database has been unreachable for 15 s, or a minute passed), then shows each page of the
+// window in turn, lets it draw, and saves it as DIR/NN-page.png. For the README's pictures and for
+// a person checking a build; the GUI tests use the same tour.
 #pragma once
 
+#include "app/model/database_status.h"
 #include "app/model/feed_status.h"
 
 #include <QDir>
@@ -12,6 +13,7 @@
 #include <QTimer>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace tickscope::ui {
@@ -24,6 +26,8 @@ class ScreenshotTour : public QObject
 {
     Q_OBJECT
 public:
+    static constexpr std::chrono::seconds kUnreachableFor{15};
+
     struct Options
     {
         QDir directory;
@@ -37,8 +41,9 @@ public:
     void start();
     // A feed's writer status: the tour starts once each feed committed rows long enough.
     void observeWriter(const tickscope::model::WriterStatus &status);
-    // The database cannot be reached: the pages are taken as they are (the banner says why).
-    void databaseUnreachable();
+    // A database that stays unreachable (the monitor retries every few seconds) for
+    // kUnreachableFor: the pages are taken as they are, the banner saying why.
+    void observeDatabase(const tickscope::model::DatabaseStatus &status);
 
     const QStringList &saved() const { return m_saved; }
 
@@ -55,6 +60,8 @@ private:
     Options m_options;
     QTimer m_deadline;
     std::map<std::string, std::chrono::steady_clock::time_point> m_firstCommit;
+    std::optional<std::chrono::steady_clock::time_point> m_unreachableSince;
+    QString m_databaseProblem; // the monitor's last failure, while it lasts
     bool m_taking = false;
     bool m_complete = false;
     QString m_problem;

@@ -2,6 +2,7 @@
 // ingest and the alerts; the Live page's feeds table and charts; the banner that names why the
 // database cannot be reached and retries; the pages' shortcuts; and that the window's and pages'
 // choices survive a restart. Screenshots go to test-artifacts/ for a person to look at.
+#include "app/analytics/bar_builder.h"
 #include "ui/alerts_panel.h"
 #include "ui/color_scheme.h"
 #include "ui/database_problem.h"
@@ -15,13 +16,16 @@
 #include <QComboBox>
 #include <QDir>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
+#include <QMenu>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QTest>
+#include <QToolButton>
 
 using namespace tickscope;
 
@@ -191,6 +195,46 @@ private slots:
         QVERIFY(chart->drawnPoints() > 0 && chart->drawnPoints() < 3000);
         QTest::qWait(100); // the other chart draws at its next frame
         saveScreenshot(window, QStringLiteral("main_window_live"));
+
+        // Tick bars of 100 trades: the same bars as `tickscope bars` makes of those trades.
+        auto *display = child<QComboBox>(window, "chartDisplay");
+        child<QLineEdit>(window, "barSize")->setText(QStringLiteral("100"));
+        display->setCurrentText(QStringLiteral("Tick bars"));
+        QVERIFY(chart->showingBars());
+        chart->renderFrame();
+        std::vector<model::Trade> exact;
+        for (const auto &trade : trades) {
+            if (trade.instrument != 0)
+                continue;
+            model::Trade same;
+            same.exchangeTimeNs = trade.exchangeTimeNs / 1'000'000 * 1'000'000; // charts keep ms
+            same.price = *model::Decimal::parse(QString::number(trade.price, 'f', 2).toStdString());
+            same.size = *model::Decimal::parse("0.01");
+            exact.push_back(same);
+        }
+        const auto expected = analytics::buildBars(*analytics::parseBarSpec("tick", "100"), exact);
+        const auto bars = chart->bars();
+        QCOMPARE(bars.size(), std::size_t(30));
+        QCOMPARE(bars.size(), expected.size());
+        for (std::size_t at = 0; at < bars.size(); ++at) {
+            QCOMPARE(bars[at].trades, 100);
+            QCOMPARE(bars[at].open, expected[at].open);
+            QCOMPARE(bars[at].high, expected[at].high);
+            QCOMPARE(bars[at].low, expected[at].low);
+            QCOMPARE(bars[at].close, expected[at].close);
+            QCOMPARE(bars[at].volume.toDouble(), expected[at].volume.toDouble());
+        }
+        for (QAction *indicator : child<QToolButton>(window, "indicators")->menu()->actions())
+            indicator->setChecked(true);
+        QTest::qWait(100);
+        saveScreenshot(window, QStringLiteral("main_window_live_bars"));
+        child<QLineEdit>(window, "barSize")->setText(QStringLiteral("many"));
+        emit child<QLineEdit>(window, "barSize")->editingFinished();
+        QVERIFY2(
+            child<QLabel>(window, "chartsNote")->text().startsWith(QStringLiteral("Bar size:")),
+            qPrintable(child<QLabel>(window, "chartsNote")->text()));
+        display->setCurrentText(QStringLiteral("Price line"));
+        QVERIFY(!chart->showingBars());
 
         writer.state = model::WriterStatus::State::DatabaseDown;
         writer.lastError = "connection refused";
