@@ -190,7 +190,6 @@ void TickChart::paintEvent(QPaintEvent *)
     painter.fillRect(rect(), colours.base());
     const QRect plot = plotArea();
     painter.setPen(colours.text().color());
-    const QFontMetrics metrics = fontMetrics();
     const QString title
         = m_ring.size() == 0 ? tr("%1 · no trade committed yet").arg(m_title) : m_title;
     painter.drawText(QRect(0, 0, width(), kTopMargin), Qt::AlignCenter, title);
@@ -215,17 +214,7 @@ void TickChart::paintEvent(QPaintEvent *)
     // Grid and labels.
     QColor grid = colours.text().color();
     grid.setAlpha(40);
-    const double priceStep = niceStep((m_priceHigh - m_priceLow) / 5);
-    const int decimals = std::clamp(static_cast<int>(-std::floor(std::log10(priceStep))), 0, 8);
-    for (double price = std::ceil(m_priceLow / priceStep) * priceStep; price <= m_priceHigh;
-        price += priceStep) {
-        const int y = static_cast<int>(yOf(price));
-        painter.setPen(grid);
-        painter.drawLine(plot.left(), y, plot.right(), y);
-        painter.setPen(colours.text().color());
-        painter.drawText(QRect(0, y - metrics.height() / 2, kLeftMargin - 6, metrics.height()),
-            Qt::AlignRight | Qt::AlignVCenter, QString::number(price, 'f', decimals));
-    }
+    paintPriceGrid(painter, plot, m_priceLow, m_priceHigh);
     const qint64 timeStep = niceTimeStep((m_axisTo - m_axisFrom) / 5);
     const QString format = timeStep < 1000 ? QStringLiteral("HH:mm:ss.zzz")
         : timeStep < 60'000                ? QStringLiteral("HH:mm:ss")
@@ -257,6 +246,25 @@ void TickChart::paintEvent(QPaintEvent *)
         line.append(QPointF(xOf(point.x()), yOf(point.y())));
     painter.setPen(QPen(colours.link().color(), 0));
     painter.drawPolyline(line);
+}
+
+void TickChart::paintPriceGrid(QPainter &painter, const QRect &plot, double low, double high) const
+{
+    const QPalette &colours = palette();
+    QColor grid = colours.text().color();
+    grid.setAlpha(40);
+    const QFontMetrics metrics = fontMetrics();
+    const double priceStep = niceStep((high - low) / 5);
+    const int decimals = std::clamp(static_cast<int>(-std::floor(std::log10(priceStep))), 0, 8);
+    for (double price = std::ceil(low / priceStep) * priceStep; price <= high; price += priceStep) {
+        const int y
+            = static_cast<int>(plot.bottom() - (price - low) / (high - low) * plot.height());
+        painter.setPen(grid);
+        painter.drawLine(plot.left(), y, plot.right(), y);
+        painter.setPen(colours.text().color());
+        painter.drawText(QRect(0, y - metrics.height() / 2, kLeftMargin - 6, metrics.height()),
+            Qt::AlignRight | Qt::AlignVCenter, QString::number(price, 'f', decimals));
+    }
 }
 
 void TickChart::paintBars(QPainter &painter, const QRect &plot)
@@ -328,19 +336,7 @@ void TickChart::paintBars(QPainter &painter, const QRect &plot)
     };
 
     const QPalette &colours = palette();
-    QColor grid = colours.text().color();
-    grid.setAlpha(40);
-    const double priceStep = niceStep((high - low) / 5);
-    const int decimals = std::clamp(static_cast<int>(-std::floor(std::log10(priceStep))), 0, 8);
-    const QFontMetrics metrics = fontMetrics();
-    for (double price = std::ceil(low / priceStep) * priceStep; price <= high; price += priceStep) {
-        const int y = static_cast<int>(yOf(price));
-        painter.setPen(grid);
-        painter.drawLine(plot.left(), y, plot.right(), y);
-        painter.setPen(colours.text().color());
-        painter.drawText(QRect(0, y - metrics.height() / 2, kLeftMargin - 6, metrics.height()),
-            Qt::AlignRight | Qt::AlignVCenter, QString::number(price, 'f', decimals));
-    }
+    paintPriceGrid(painter, plot, low, high);
     // A time label about every 120 pixels, at the bar's open.
     const std::size_t labelEvery = std::max<std::size_t>(1, static_cast<std::size_t>(120 / slot));
     for (std::size_t at = 0; at < shown; at += labelEvery) {

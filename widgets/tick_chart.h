@@ -63,6 +63,8 @@ private:
     // Feeds the bar builder the points appended since the last call.
     void buildBars();
     void paintBars(QPainter &painter, const QRect &plot);
+    // Horizontal grid lines at round prices of [low, high], labelled on the left.
+    void paintPriceGrid(QPainter &painter, const QRect &plot, double low, double high) const;
 
     QString m_title;
     TickRing m_ring;

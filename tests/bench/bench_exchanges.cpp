@@ -57,22 +57,12 @@ std::int64_t reportSum(const QJsonObject &report, const char *key)
 int main(int argc, char **argv)
 {
     QCoreApplication application{argc, argv};
-    double rate = 100'000;
-    int runSeconds = 60;
-    const QStringList arguments = QCoreApplication::arguments();
-    for (qsizetype i = 1; i < arguments.size(); i += 2) {
-        bool ok = false;
-        const double value = i + 1 < arguments.size() ? arguments.at(i + 1).toDouble(&ok) : 0;
-        if (!ok || value <= 0
-            || (arguments.at(i) != u"--rate" && arguments.at(i) != u"--seconds")) {
-            std::fprintf(stderr, "usage: bench_exchanges [--rate N] [--seconds S]\n");
-            return 2;
-        }
-        if (arguments.at(i) == u"--rate")
-            rate = value;
-        else
-            runSeconds = static_cast<int>(value);
-    }
+    const auto options = parseRateAndDuration(
+        QCoreApplication::arguments(), {.rate = 100'000, .seconds = 60}, "bench_exchanges");
+    if (!options)
+        return 2;
+    const double rate = options->rate;
+    const int runSeconds = options->seconds;
 
     try {
         testing::TestCluster cluster{

@@ -7,9 +7,12 @@
 #include "tests/support/test_cluster.h"
 
 #include <QProcess>
+#include <QStringList>
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <format>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -20,6 +23,32 @@ using Clock = std::chrono::steady_clock;
 inline double seconds(Clock::duration duration)
 {
     return std::chrono::duration<double>(duration).count();
+}
+
+// `--rate N` and `--seconds S` of a benchmark's command line, over the defaults given; nullopt
+// (after printing the usage) for anything else.
+struct RateAndDuration
+{
+    double rate = 100'000;
+    int seconds = 30;
+};
+inline std::optional<RateAndDuration> parseRateAndDuration(
+    const QStringList &arguments, RateAndDuration defaults, const char *program)
+{
+    for (qsizetype i = 1; i < arguments.size(); i += 2) {
+        bool ok = false;
+        const double value = i + 1 < arguments.size() ? arguments.at(i + 1).toDouble(&ok) : 0;
+        if (!ok || value <= 0
+            || (arguments.at(i) != u"--rate" && arguments.at(i) != u"--seconds")) {
+            std::fprintf(stderr, "usage: %s [--rate N] [--seconds S]\n", program);
+            return std::nullopt;
+        }
+        if (arguments.at(i) == u"--rate")
+            defaults.rate = value;
+        else
+            defaults.seconds = static_cast<int>(value);
+    }
+    return defaults;
 }
 
 inline std::string migrated(testing::TestCluster &cluster, const std::string &name)
