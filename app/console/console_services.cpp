@@ -233,10 +233,16 @@ void ConsoleServices::stop()
     m_stopped = true;
     m_chartFrames.stop();
     if (m_ingest) {
+        // A service whose feeds never started says stopped() at once, inside stop().
+        bool drained = false;
         QEventLoop draining;
-        connect(m_ingest.get(), &IngestService::stopped, &draining, &QEventLoop::quit);
+        connect(m_ingest.get(), &IngestService::stopped, &draining, [&drained, &draining] {
+            drained = true;
+            draining.quit();
+        });
         m_ingest->stop();
-        draining.exec();
+        if (!drained)
+            draining.exec();
     }
     if (m_backups) {
         // A running backup stops (the next one resumes it); a running drill is waited for.

@@ -3,6 +3,7 @@
 #include "tests/support/run_tickscope.h"
 #include "tests/support/test_cluster.h"
 
+#include <QDir>
 #include <QFile>
 #include <QProcess>
 #include <QTcpServer>
@@ -146,6 +147,24 @@ private slots:
         QVERIFY(run.out.contains(QStringLiteral("schema is up to date")));
 
         headlessMainJob(environment);
+        // A journal it cannot use: the job says why and exits 1, instead of waiting for ever for
+        // feeds that never started to stop.
+        {
+            const QString configDir = dir.filePath(QStringLiteral("config/tickscope"));
+            QDir().mkpath(configDir);
+            QFile config(configDir + QStringLiteral("/tickscope.toml"));
+            QVERIFY(config.open(QIODevice::WriteOnly));
+            config.write("[http]\nlisten = \"off\"\n[journal]\ndirectory = "
+                         "\"/proc/tickscope-no-journal\"\n");
+            config.close();
+            const auto failed = runTickscope({QStringLiteral("--headless")}, environment);
+            QFile::remove(config.fileName());
+            QCOMPARE(failed.exitCode, 1);
+            QVERIFY2(
+                failed.out.contains(QStringLiteral("tickscope: stopped")), qPrintable(failed.out));
+            QVERIFY2((failed.out + failed.err).contains(QStringLiteral("tickscope-no-journal")),
+                qPrintable(failed.err));
+        }
         // It applied the default storage policies to the embedded database: pg_cron runs the
         // aggregates' refresh and the retention.
         run = runTickscope({QStringLiteral("policies"), QStringLiteral("show")}, environment);
