@@ -166,6 +166,7 @@ bool LivePage::applyDisplay()
     if (!choice.kind) {
         for (auto *chart : m_charts)
             chart->showLine();
+        m_chartsNote->setText(tr("Committed trades, newest at the right."));
         return true;
     }
     const auto spec = analytics::parseBarSpec(
@@ -287,11 +288,12 @@ void LivePage::rebuildCharts()
         delete chart;
     for (std::size_t at = 0; at < m_charts.size(); ++at)
         m_chartGrid->addWidget(m_charts[at], static_cast<int>(at) / 2, static_cast<int>(at) % 2);
-    m_chartsNote->setText(m_instruments.empty()
-            ? tr("No symbols configured: add instruments to a feed in the config file.")
-            : m_charts.empty() ? tr("No symbol chosen: pick some under Symbols.")
-                               : tr("Committed trades, newest at the right."));
-    applyDisplay();
+    if (m_charts.empty())
+        m_chartsNote->setText(m_instruments.empty()
+                ? tr("No symbols configured: add instruments to a feed in the config file.")
+                : tr("No symbol chosen: pick some under Symbols."));
+    else
+        applyDisplay();
 }
 
 void LivePage::appendTrades(const std::string &feed, std::span<const model::LiveTrade> trades)

@@ -235,6 +235,8 @@ private slots:
             qPrintable(child<QLabel>(window, "chartsNote")->text()));
         display->setCurrentText(QStringLiteral("Price line"));
         QVERIFY(!chart->showingBars());
+        QCOMPARE(child<QLabel>(window, "chartsNote")->text(),
+            QStringLiteral("Committed trades, newest at the right."));
 
         writer.state = model::WriterStatus::State::DatabaseDown;
         writer.lastError = "connection refused";
