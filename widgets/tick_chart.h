@@ -49,9 +49,6 @@ public:
     // What the last frame drew: points of the price line, and trades they stand for.
     qsizetype drawnPoints() const { return m_frame.prices.size(); }
     std::size_t drawnTrades() const { return m_frame.pointsInWindow; }
-    // The axes' ranges of the last frame.
-    std::pair<qint64, qint64> timeRange() const { return {m_axisFrom, m_axisTo}; }
-    std::pair<double, double> priceRange() const { return {m_priceLow, m_priceHigh}; }
     // Decimates now (if something changed) instead of at the next frame.
     void renderFrame();
 
