@@ -85,6 +85,22 @@ std::int64_t forEachTrade(pqxx::connection &connection, int instrumentId, std::i
     return count;
 }
 
+std::vector<model::LiveTrade> newestTrades(
+    pqxx::connection &connection, int instrumentId, std::int64_t fromNs, std::int64_t limit)
+{
+    pqxx::read_transaction tx{connection};
+    std::vector<model::LiveTrade> trades;
+    trades.reserve(static_cast<std::size_t>(std::clamp<std::int64_t>(limit, 0, 1 << 20)));
+    for (const auto &[time, price, size] : tx.query<std::int64_t, double, double>(
+             std::format("SELECT {}, price::float8, size::float8 FROM market_data.trades "
+                         "WHERE instrument_id = $1 AND time >= {} ORDER BY time DESC LIMIT $3",
+                 epochNanoseconds("time"), timestampFromMicroseconds("$2")),
+             pqxx::params{instrumentId, fromNs / 1000, limit}))
+        trades.push_back({.exchangeTimeNs = time, .price = price, .size = size});
+    std::ranges::reverse(trades);
+    return trades;
+}
+
 std::vector<LatestTrade> latestTrades(pqxx::connection &connection,
     const std::optional<std::string> &exchange, const std::optional<std::string> &symbol)
 {

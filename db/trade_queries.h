@@ -5,6 +5,7 @@
 #pragma once
 
 #include "app/model/gap.h"
+#include "app/model/live_trade.h"
 #include "app/model/trade.h"
 
 #include <cstdint>
@@ -25,6 +26,11 @@ std::optional<int> findInstrument(
 // id), streamed to `each` without holding them all; returns how many there were.
 std::int64_t forEachTrade(pqxx::connection &connection, int instrumentId, std::int64_t fromNs,
     std::int64_t toNs, const std::function<void(const model::Trade &trade)> &each);
+
+// The newest `limit` trades of `instrumentId` with time >= fromNs, oldest first, as the console
+// draws them (doubles; `instrument` left 0): what a chart loads when it opens.
+std::vector<model::LiveTrade> newestTrades(
+    pqxx::connection &connection, int instrumentId, std::int64_t fromNs, std::int64_t limit);
 
 // The latest trade of each instrument that has one (market_data.latest_trades, which the writer
 // keeps), optionally of one exchange and/or one symbol, by exchange and symbol.

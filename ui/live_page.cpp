@@ -29,13 +29,13 @@ QString key(const model::Instrument &instrument)
 struct WindowChoice
 {
     const char *label;
-    std::chrono::minutes length; // zero: all the charts keep
+    std::chrono::minutes length;
 };
 
-constexpr WindowChoice kWindows[]
-    = {{"1 min", std::chrono::minutes(1)}, {"5 min", std::chrono::minutes(5)},
-        {"15 min", std::chrono::minutes(15)}, {"1 h", std::chrono::hours(1)},
-        {"4 h", std::chrono::hours(4)}, {"all kept", std::chrono::minutes(0)}};
+constexpr WindowChoice kWindows[] = {{"1 min", std::chrono::minutes(1)},
+    {"5 min", std::chrono::minutes(5)}, {"15 min", std::chrono::minutes(15)},
+    {"1 h", std::chrono::hours(1)}, {"4 h", std::chrono::hours(4)},
+    {"1 day", std::chrono::hours(24)}, {"7 days", std::chrono::hours(24 * 7)}};
 
 // What the charts can show: the line, or bars of a kind (and, for time bars, an interval).
 struct DisplayChoice
@@ -72,6 +72,7 @@ LivePage::LivePage(QWidget *parent)
           this))
     , m_chartsNote(new QLabel(this))
     , m_chartGrid(new QGridLayout)
+    , m_historyTrades(widgets::TickChart::kHistoryTrades)
 {
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(new QLabel(tr("<h2>Live</h2>"), this));
@@ -166,7 +167,10 @@ bool LivePage::applyDisplay()
     if (!choice.kind) {
         for (auto *chart : m_charts)
             chart->showLine();
-        m_chartsNote->setText(tr("Committed trades, newest at the right."));
+        m_chartsNote->setText(
+            tr("Stored and live trades, newest at the right. Beyond the newest %L1 trades a chart "
+               "loads, the shaded price ranges come from the stored aggregates.")
+                .arg(m_historyTrades));
         return true;
     }
     const auto spec = analytics::parseBarSpec(
@@ -183,7 +187,10 @@ bool LivePage::applyDisplay()
     }
     for (auto *chart : m_charts)
         chart->showBars(*spec, indicators);
-    m_chartsNote->setText(tr("Bars of the trades the charts keep, the newest still open."));
+    m_chartsNote->setText(choice.interval
+            ? tr("Candles from the stored aggregates, then from the trades, the newest still open.")
+            : tr("Bars of the newest %L1 stored trades and the live ones, the newest still open.")
+                  .arg(m_historyTrades));
     return true;
 }
 
@@ -260,29 +267,32 @@ void LivePage::chooseSymbols(const QStringList &symbols)
 void LivePage::rebuildCharts()
 {
     // Charts of symbols still chosen keep what they hold.
-    std::map<QString, widgets::TickChart *> kept;
-    for (std::size_t at = 0; at < m_charts.size(); ++at)
-        kept[m_charts[at]->objectName()] = m_charts[at];
+    std::map<QString, widgets::TickChart *> kept = std::move(m_chartBySymbol);
+    m_chartBySymbol.clear();
     m_charts.clear();
     m_chartOf.clear();
     for (const auto &instrument : m_instruments)
         m_chartOf[instrument.exchange].push_back(nullptr);
+    std::vector<std::pair<widgets::TickChart *, const model::Instrument *>> opened;
     std::map<std::string, std::uint32_t> nextIndex;
     for (const auto &instrument : m_instruments) {
         const std::uint32_t index = nextIndex[instrument.exchange]++;
         const QString symbol = key(instrument);
         if (!m_chosen.contains(symbol))
             continue;
-        const QString name = QStringLiteral("chart_") + QString::fromStdString(instrument.symbol);
-        widgets::TickChart *chart = kept.contains(name) ? kept[name] : nullptr;
-        kept.erase(name);
+        widgets::TickChart *chart = kept.contains(symbol) ? kept[symbol] : nullptr;
+        kept.erase(symbol);
         if (!chart) {
             chart = new widgets::TickChart(symbol);
-            chart->setObjectName(name);
+            chart->setObjectName(
+                QStringLiteral("chart_") + QString::fromStdString(instrument.symbol));
             chart->setWindow(chosenWindow());
+            connect(chart, &widgets::TickChart::historyWanted, this, &LivePage::historyWanted);
+            opened.emplace_back(chart, &instrument);
         }
         m_chartOf[instrument.exchange][index] = chart;
         m_charts.push_back(chart);
+        m_chartBySymbol[symbol] = chart;
     }
     for (auto &[name, chart] : kept)
         delete chart;
@@ -294,6 +304,17 @@ void LivePage::rebuildCharts()
                 : tr("No symbol chosen: pick some under Symbols."));
     else
         applyDisplay();
+    // Once they show what was chosen, the new charts load what is stored of it.
+    for (const auto &[chart, instrument] : opened)
+        chart->loadHistoryOf(instrument->exchange, instrument->symbol, m_historyTrades);
+}
+
+void LivePage::showHistory(const widgets::ChartHistory &history)
+{
+    const auto chart = m_chartBySymbol.find(
+        QString::fromStdString(history.request.exchange + ' ' + history.request.symbol));
+    if (chart != m_chartBySymbol.end())
+        chart->second->setHistory(history);
 }
 
 void LivePage::appendTrades(const std::string &feed, std::span<const model::LiveTrade> trades)

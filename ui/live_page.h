@@ -11,6 +11,7 @@
 #include "app/model/gap_ledger.h"
 #include "app/model/instrument.h"
 #include "app/model/live_trade.h"
+#include "widgets/chart_history.h"
 
 #include <QWidget>
 #include <chrono>
@@ -46,6 +47,13 @@ public:
     // "exchange symbol" of the charts shown, in order.
     QStringList chosenSymbols() const;
     void chooseSymbols(const QStringList &symbols);
+    // The most trades each chart loads from the database when it opens (TickChart's default
+    // otherwise); charts opened from now on.
+    void setHistoryTrades(std::int64_t trades) { m_historyTrades = trades; }
+
+signals:
+    // A chart asks for the stored trades and aggregates of what it shows.
+    void historyWanted(const tickscope::widgets::ChartHistoryRequest &request);
 
 public slots:
     void setInstruments(const std::vector<tickscope::model::Instrument> &instruments);
@@ -53,6 +61,7 @@ public slots:
     void showWriterStatus(const tickscope::model::WriterStatus &status);
     void showExchangeDays(const std::vector<tickscope::model::ExchangeDay> &days);
     void appendTrades(const std::string &feed, std::span<const tickscope::model::LiveTrade> trades);
+    void showHistory(const tickscope::widgets::ChartHistory &history);
 
 private:
     struct FeedRow
@@ -81,7 +90,9 @@ private:
     QGridLayout *m_chartGrid;
     std::vector<model::Instrument> m_instruments;
     QStringList m_chosen;
-    std::vector<widgets::TickChart *> m_charts; // as m_chosen
+    std::vector<widgets::TickChart *> m_charts; // in the order of m_instruments
+    std::map<QString, widgets::TickChart *> m_chartBySymbol; // by "exchange symbol"
+    std::int64_t m_historyTrades;
     // By feed and instrument index: the chart its trades go to, or null.
     std::map<std::string, std::vector<widgets::TickChart *>> m_chartOf;
     std::map<std::string, FeedRow> m_rows;

@@ -56,13 +56,18 @@ void MinMaxColumns::absorb(const TickRing &ring)
     }
 }
 
+qint64 MinMaxColumns::columnWidth(qint64 fromMs, qint64 toMs, int columns)
+{
+    return roundDuration((toMs - fromMs + columns - 1) / std::max(columns, 1));
+}
+
 DecimatedWindow MinMaxColumns::window(const TickRing &ring, qint64 fromMs, qint64 toMs, int columns)
 {
     DecimatedWindow window;
     m_pointsRead = 0;
     if (ring.size() == 0 || toMs <= fromMs || columns < 1)
         return window;
-    const qint64 width = roundDuration((toMs - fromMs + columns - 1) / columns);
+    const qint64 width = columnWidth(fromMs, toMs, columns);
     const qint64 firstBucket = bucketOf(fromMs, width);
     // The column before the window gives the price at its left edge.
     const qint64 keepFrom = firstBucket - 1;

@@ -35,8 +35,10 @@ qint64 roundDuration(qint64 minimumMs);
 class MinMaxColumns
 {
 public:
-    // [fromMs, toMs) in columns at least (toMs - fromMs) / `columns` wide: at most `columns`.
+    // [fromMs, toMs) in columns of columnWidth(): at most `columns`.
     DecimatedWindow window(const TickRing &ring, qint64 fromMs, qint64 toMs, int columns);
+    // The round width of at least (toMs - fromMs) / `columns`.
+    static qint64 columnWidth(qint64 fromMs, qint64 toMs, int columns);
     // How many points of the ring the last window() read: its new ones, or all after a rebuild.
     std::size_t pointsRead() const { return m_pointsRead; }
 

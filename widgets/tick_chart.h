@@ -4,28 +4,52 @@
 // (MinMaxColumns: only the new points are read) and repaints. The axes move in steps, not every
 // frame. It paints itself with QPainter (a one-pixel polyline, filled bars, a few labels): under
 // full load Qt Charts took 30 to 50 ms a frame for eight of these (docs/performance.md), this
-// takes well under one. Used by the Live page, one per chosen symbol.
+// takes well under one. Given an instrument (loadHistoryOf), it asks for the database's trades of
+// its window and the aggregates before them (ChartHistory) and draws those in front of the live
+// trades: the aggregates' bars as price ranges, and the trades that leave the full ring folded
+// into such ranges as well. Used by the Live page, one per chosen symbol.
 #pragma once
 
 #include "app/analytics/bar_builder.h"
+#include "widgets/chart_history.h"
 #include "widgets/min_max_columns.h"
 #include "widgets/tick_ring.h"
 
 #include <QWidget>
 #include <chrono>
+#include <deque>
+#include <limits>
 #include <optional>
 #include <span>
+#include <string>
 #include <vector>
 
 class QTimer;
 
 namespace tickscope::widgets {
 
+// A stretch of time drawn from a summary rather than from its trades: an aggregate's bar, or
+// trades that left the ring.
+struct PriceSpan
+{
+    qint64 fromMs = 0;
+    qint64 toMs = 0;
+    double open = 0;
+    double high = 0;
+    double low = 0;
+    double close = 0;
+    double volume = 0;
+};
+
 class TickChart : public QWidget
 {
     Q_OBJECT
 public:
     static constexpr std::size_t kDefaultCapacity = 1 << 20;
+    // The most trades a chart loads from the database; aggregates cover the time before them.
+    static constexpr std::int64_t kHistoryTrades = 200'000;
+    // Time bars loaded before the trades: more than a chart shows, so that indicators start warm.
+    static constexpr std::int64_t kHistoryBars = 300;
 
     explicit TickChart(
         const QString &title, QWidget *parent = nullptr, std::size_t capacity = kDefaultCapacity);
@@ -42,8 +66,20 @@ public:
     bool showingBars() const { return m_barSpec.has_value(); }
     // The bars built so far, the last one still open; for tests.
     std::vector<analytics::Bar> bars() const;
-    // The window drawn, ending at the newest trade; zero draws everything the ring holds.
+    // The window drawn, ending at the newest trade.
     void setWindow(std::chrono::milliseconds window);
+
+    // From now on the chart asks for the stored history of this instrument (historyWanted): at
+    // once, and whenever its window or its bars change.
+    void loadHistoryOf(
+        std::string exchange, std::string symbol, std::int64_t maxTrades = kHistoryTrades);
+    // The answer to the latest request (an older one changes nothing): its trades go in front of
+    // those given live, its bars before them. A failure is named in the title.
+    void setHistory(const ChartHistory &history);
+    // What the line draws before the trades kept, oldest first.
+    const std::deque<PriceSpan> &priceSpans() const { return m_spans; }
+    // The title line: the symbol, and what the chart draws from where.
+    QString titleText() const;
 
     const TickRing &ring() const { return m_ring; }
     // What the last frame drew: points of the price line, and trades they stand for.
@@ -52,11 +88,20 @@ public:
     // Decimates now (if something changed) instead of at the next frame.
     void renderFrame();
 
+signals:
+    void historyWanted(const tickscope::widgets::ChartHistoryRequest &request);
+
 protected:
     void paintEvent(QPaintEvent *event) override;
 
 private:
     QRect plotArea() const;
+    void requestHistory();
+    // A point leaving the full ring joins the span of its time.
+    void foldIntoSpans(const TickPoint &point);
+    // Value axes over the trades' columns and the spans in view.
+    void fitValueAxes(qint64 tradesFromMs);
+    void paintSpans(QPainter &painter, const QRect &plot) const;
     // Feeds the bar builder the points appended since the last call.
     void buildBars();
     void paintBars(QPainter &painter, const QRect &plot);
@@ -81,6 +126,19 @@ private:
     std::vector<analytics::Bar> m_bars;
     std::uint64_t m_barsNext = 0;
     std::vector<Indicator> m_indicators;
+    // History: the instrument asked for, the latest request, what the title says of the answer.
+    std::string m_historyExchange;
+    std::string m_historySymbol;
+    std::int64_t m_historyTrades = 0;
+    std::uint64_t m_historySerial = 0;
+    QString m_historyNote;
+    qint64 m_liveFromMs = std::numeric_limits<qint64>::min(); // older live trades came with it
+    std::deque<PriceSpan> m_spans;
+    qint64 m_spanWidthMs = 60'000;
+    qint64 m_columnMs = 1; // of the last frame: spans' volume is drawn per column as trades' is
+    // Time bars from the aggregates, for bars of their width.
+    std::vector<analytics::Bar> m_historyBars;
+    std::int64_t m_historyBarsWidthNs = 0;
 };
 
 } // namespace tickscope::widgets

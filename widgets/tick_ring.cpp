@@ -28,6 +28,22 @@ bool TickRing::append(const TickPoint &point)
     return true;
 }
 
+void TickRing::prepend(std::span<const TickPoint> older, qint64 keepFromMs)
+{
+    std::vector<TickPoint> points;
+    const std::size_t kept = lowerBound(keepFromMs);
+    points.reserve(std::min(m_capacity, older.size() + m_size - kept));
+    const std::size_t fits = m_capacity - (m_size - kept);
+    const std::size_t skipped = older.size() - std::min(older.size(), fits);
+    points.insert(points.end(), older.begin() + static_cast<std::ptrdiff_t>(skipped), older.end());
+    for (std::size_t at = kept; at < m_size; ++at)
+        points.push_back(this->at(at));
+    m_points = std::move(points);
+    m_head = 0;
+    m_size = m_points.size();
+    m_appended = m_size;
+}
+
 std::size_t TickRing::lowerBound(qint64 timeMs) const
 {
     std::size_t low = 0;

@@ -7,6 +7,7 @@
 #include <QtGlobal>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 namespace tickscope::widgets {
@@ -25,6 +26,10 @@ public:
 
     // False (and counted) for a point older than the newest: the line only moves forward.
     bool append(const TickPoint &point);
+    // Puts `older` (in time order, all before what is kept) in front of the points kept from
+    // `keepFromMs` on; the kept points before it go, and the oldest of all when they do not fit.
+    // Sequences start again from 0: a reader must start afresh.
+    void prepend(std::span<const TickPoint> older, qint64 keepFromMs);
     std::size_t size() const { return m_size; }
     std::size_t capacity() const { return m_capacity; }
     std::int64_t latePoints() const { return m_late; }

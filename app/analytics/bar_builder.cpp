@@ -175,4 +175,20 @@ void flagGaps(std::vector<Bar> &bars, std::span<const model::Gap> gaps)
     }
 }
 
+Bar joinBars(const Bar &earlier, const Bar &later)
+{
+    Bar bar = earlier;
+    bar.closeTimeNs = later.closeTimeNs;
+    bar.high = std::max(earlier.high, later.high);
+    bar.low = std::min(earlier.low, later.low);
+    bar.close = later.close;
+    bar.volume += later.volume;
+    bar.notional += later.notional;
+    bar.buyVolume += later.buyVolume;
+    bar.sellVolume += later.sellVolume;
+    bar.trades += later.trades;
+    bar.spansGap = earlier.spansGap || later.spansGap;
+    return bar;
+}
+
 } // namespace tickscope::analytics

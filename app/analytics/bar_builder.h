@@ -51,6 +51,8 @@ struct BarSpec
     std::int64_t intervalNs = 0; // time bars
     std::int64_t ticks = 0; // tick bars
     Fixed threshold; // volume bars: size; dollar bars: notional
+
+    friend bool operator==(const BarSpec &, const BarSpec &) = default;
 };
 
 // "1m", "90s", "4h", "1d": a whole number from 1 to 999999 and s, m, h or d; in ns.
@@ -85,5 +87,9 @@ std::vector<Bar> buildBars(const BarSpec &spec, std::span<const model::Trade> tr
 // Marks the bars that a gap of the instrument overlaps: a window gap by its times, a sequence gap
 // by the exchange times around it.
 void flagGaps(std::vector<Bar> &bars, std::span<const model::Gap> gaps);
+
+// One bar of two that follow each other in the same bucket (a stored aggregate's bar up to a
+// time, and the bar of the trades from then on): the first's open, the second's close.
+Bar joinBars(const Bar &earlier, const Bar &later);
 
 } // namespace tickscope::analytics

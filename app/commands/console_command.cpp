@@ -19,6 +19,7 @@
 #include <QDateTime>
 #include <QDir>
 #include <QTimer>
+#include <cmath>
 #include <memory>
 #include <spdlog/spdlog.h>
 
@@ -54,16 +55,17 @@ std::expected<DemoExchange, QString> startDemoExchange()
     return demo;
 }
 
-// The demo exchange's trade ids take up after the last ones stored, as a real exchange's would
-// after a restart: no trade-id gap between two runs that no exchange could fill.
+// The demo exchange's trades take up after the last ones stored, as a real exchange's would after
+// a restart: no trade-id gap between two runs that no exchange could fill, no jump in price.
 void continueStoredTrades(sim::ExchangeSimulator &simulator, const QString &readerConninfo)
 {
     try {
         auto connection = db::connect(readerConninfo.toStdString(), "demo exchange");
-        std::map<std::string, std::int64_t> lastIds;
+        std::map<std::string, sim::ExchangeSimulator::LastTrade> lastTrades;
         for (const auto &latest : db::latestTrades(connection, "simulated", std::nullopt))
-            lastIds[latest.symbol] = latest.trade.tradeId;
-        simulator.continueTradeIds(lastIds);
+            lastTrades[latest.symbol] = {.tradeId = latest.trade.tradeId,
+                .priceTicks = std::llround(latest.trade.price.toDouble() * 100)};
+        simulator.continueTrades(lastTrades);
     } catch (const std::exception &error) {
         spdlog::warn("demo exchange: the last stored trades could not be read: {}", error.what());
     }

@@ -1,5 +1,6 @@
 #include "app/console/console_services.h"
 
+#include "app/console/chart_history_reader.h"
 #include "app/services/alert_monitor.h"
 #include "app/services/backup_monitor.h"
 #include "app/services/book_monitor.h"
@@ -49,6 +50,7 @@ ConsoleServices::ConsoleServices(
     m_config.journalDirectory = journalDirectory(m_config.journalDirectory, m_target);
     m_monitorThread.setObjectName(QStringLiteral("monitor"));
     m_backupThread.setObjectName(QStringLiteral("backup"));
+    m_historyThread.setObjectName(QStringLiteral("chart history"));
     m_database = workerOn<DatabaseMonitor>(m_monitorThread, m_target, migrations, m_config.policy);
     connect(&m_monitorThread, &QThread::started, m_database, &DatabaseMonitor::start);
     connect(
@@ -168,6 +170,15 @@ void ConsoleServices::wireWindow()
             backups->start(operatorConninfo, embedded, source);
         });
 
+    // The charts' history: many trades at once, on a thread of its own.
+    m_history = workerOn<ChartHistoryReader>(m_historyThread);
+    connect(window.livePage(), &ui::LivePage::historyWanted, m_history, &ChartHistoryReader::load);
+    connect(m_history, &ChartHistoryReader::loaded, window.livePage(), &ui::LivePage::showHistory);
+    connect(m_database, &DatabaseMonitor::databaseReady, m_history,
+        [history = m_history](const QString &, const QString &, const QString &readerConninfo) {
+            history->start(readerConninfo);
+        });
+
     std::vector<model::Instrument> instruments;
     for (const auto &feed : m_config.feeds)
         instruments.insert(instruments.end(), feed.instruments.begin(), feed.instruments.end());
@@ -178,6 +189,8 @@ void ConsoleServices::start()
 {
     if (m_backups)
         m_backupThread.start();
+    if (m_history)
+        m_historyThread.start();
     m_monitorThread.start();
 }
 
@@ -252,6 +265,12 @@ void ConsoleServices::stop()
                 m_backups, &BackupMonitor::shutdown, Qt::BlockingQueuedConnection);
         m_backupThread.quit();
         m_backupThread.wait();
+    }
+    if (m_historyThread.isRunning()) {
+        QMetaObject::invokeMethod(
+            m_history, &ChartHistoryReader::shutdown, Qt::BlockingQueuedConnection);
+        m_historyThread.quit();
+        m_historyThread.wait();
     }
     if (m_monitorThread.isRunning()) {
         if (m_gaps)

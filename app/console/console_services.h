@@ -2,9 +2,9 @@
 // brings the database up and migrates it), the storage, replication and alert monitors on the
 // monitor thread, /metrics and the query API, and, once the database is ready, the ingest of the
 // configured feeds. With a window attached it also runs what only the window reads (the gap
-// monitor, the backup worker on its thread of its own, the committed trades for the charts) and
-// connects every page to its service. `tickscope` (window or headless), `tickscope --screenshot`
-// and the GUI tests run the same object.
+// monitor, the backup worker and the charts' history reader on threads of their own, the
+// committed trades for the charts) and connects every page to its service. `tickscope` (window
+// or headless), `tickscope --screenshot` and the GUI tests run the same object.
 #pragma once
 
 #include "app/config/config.h"
@@ -28,6 +28,7 @@ namespace tickscope::app {
 class AlertMonitor;
 class BackupMonitor;
 class BookMonitor;
+class ChartHistoryReader;
 class DatabaseMonitor;
 class GapMonitor;
 class HttpService;
@@ -75,6 +76,7 @@ private:
     DatabaseTarget m_target;
     QThread m_monitorThread;
     QThread m_backupThread;
+    QThread m_historyThread;
     DatabaseMonitor *m_database;
     StorageMonitor *m_storage;
     ReplicationMonitor *m_replication;
@@ -82,6 +84,7 @@ private:
     GapMonitor *m_gaps = nullptr; // with a window
     BookMonitor *m_books = nullptr; // with a window
     BackupMonitor *m_backups = nullptr; // with a window
+    ChartHistoryReader *m_history = nullptr; // with a window
     std::unique_ptr<HttpService> m_http;
     std::unique_ptr<IngestService> m_ingest;
     ui::MainWindow *m_window = nullptr;

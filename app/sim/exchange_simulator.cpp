@@ -146,13 +146,13 @@ std::expected<void, QString> ExchangeSimulator::validate(const Options &options)
     return {};
 }
 
-bool ExchangeSimulator::continueTradeIds(const std::map<std::string, std::int64_t> &lastIds)
+bool ExchangeSimulator::continueTrades(const std::map<std::string, LastTrade> &lastTrades)
 {
     if (m_generating)
         return false;
     for (auto &market : m_markets) {
-        if (const auto last = lastIds.find(market.symbol()); last != lastIds.end())
-            market.continueTradesAfter(last->second);
+        if (const auto last = lastTrades.find(market.symbol()); last != lastTrades.end())
+            market.continueAfter(last->second.tradeId, last->second.priceTicks);
     }
     return true;
 }

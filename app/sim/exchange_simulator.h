@@ -83,10 +83,16 @@ public:
     std::expected<void, QString> start();
     // Stops generating, delivers what a stall held back and closes every connection.
     void stop();
-    // Before generation starts (startOnFirstSubscription): each symbol's trade ids continue after
-    // the given last id, so that a run takes up where an earlier one, as stored, ended. False
-    // once trades were generated.
-    bool continueTradeIds(const std::map<std::string, std::int64_t> &lastIds);
+    // An earlier run's last trade of a symbol, as stored.
+    struct LastTrade
+    {
+        std::int64_t tradeId = 0;
+        std::int64_t priceTicks = 0; // of SimulatedMarket's 0.01
+    };
+    // Before generation starts (startOnFirstSubscription): each symbol's trades continue after
+    // its last one, ids and price, so that a run takes up where an earlier one, as stored,
+    // ended. False once trades were generated.
+    bool continueTrades(const std::map<std::string, LastTrade> &lastTrades);
 
     const std::string &exchange() const { return m_options.exchange; }
     quint16 port() const;

@@ -53,10 +53,26 @@ SimulatedMarket::SimulatedMarket(
         = idBase + 1'000'000 * base + static_cast<std::int64_t>(m_tradeRandom.below(100'000));
     m_lastUpdateId
         = idBase + 10'000'000 * base + static_cast<std::int64_t>(m_bookRandom.below(1'000'000));
+    placeBookAroundPrice();
+}
+
+void SimulatedMarket::placeBookAroundPrice()
+{
+    m_bids.clear();
+    m_asks.clear();
     for (std::int64_t offset = 1; offset <= kLevels; ++offset) {
         m_bids.emplace(m_priceTicks - offset, randomBookQuantity());
         m_asks.emplace(m_priceTicks + offset, randomBookQuantity());
     }
+}
+
+void SimulatedMarket::continueAfter(std::int64_t lastTradeId, std::int64_t lastPriceTicks)
+{
+    m_nextTradeId = lastTradeId + 1;
+    if (lastPriceTicks < kMinPriceTicks)
+        return;
+    m_priceTicks = lastPriceTicks;
+    placeBookAroundPrice();
 }
 
 SimulatedMarket::Trade SimulatedMarket::nextTrade(std::int64_t timeUs)

@@ -61,8 +61,9 @@ public:
     Trade nextTrade(std::int64_t timeUs);
     // Uses up `count` trade ids: no trade has them, not even in the history.
     void skipTrades(std::int64_t count);
-    // The next trade takes the id after `lastTradeId` (an earlier run's last, stored elsewhere).
-    void continueTradesAfter(std::int64_t lastTradeId) { m_nextTradeId = lastTradeId + 1; }
+    // The next trade takes the id after `lastTradeId` and steps from `lastPriceTicks` (an earlier
+    // run's last trade, stored elsewhere); the book moves there with it.
+    void continueAfter(std::int64_t lastTradeId, std::int64_t lastPriceTicks);
 
     // Moves the book towards the last trade price and changes a few levels; empty when nothing
     // changed. Each changed level uses one update id.
@@ -107,6 +108,9 @@ private:
     private:
         std::uint64_t m_state;
     };
+
+    // kLevels levels a side next to the price, of random quantities.
+    void placeBookAroundPrice();
 
     struct StoredTrade
     {

@@ -5,17 +5,20 @@
 // bar names the schema version the database is at; the Book page's live ladder, rebuilt from the
 // stored snapshot and deltas, equals the simulator's book, and as of a past instant it is the
 // state after the last delta received by then; the Latency page measures the feed's stages;
-// `--screenshot`'s tour saves every page. And
-// with a database nothing listens for, the window's banner names the cause and what to check.
+// a chart opened after the run loads the stored trades and, before them, the aggregates: together
+// the stored volume, and candles equal to `tickscope bars`; `--screenshot`'s tour saves every page.
+// And with a database nothing listens for, the window's banner names the cause and what to check.
 // `tickscope --screenshot DIR` itself runs as the README's first command does: the embedded
 // database (its own, in a temporary directory) and the simulated exchange, whose trade ids a
 // second run continues without a gap.
+#include "app/analytics/bar_builder.h"
 #include "app/console/console_services.h"
 #include "app/console/screenshot_tour.h"
 #include "app/services/book_monitor.h"
 #include "app/services/gap_monitor.h"
 #include "app/services/ingest_service.h"
 #include "db/connection.h"
+#include "db/trade_queries.h"
 #include "tests/support/run_tickscope.h"
 #include "tests/support/schema_fixture.h"
 #include "tests/support/simulated_ingest.h"
@@ -216,6 +219,52 @@ private slots:
         QCOMPARE(latency->cellText(0, 0), QStringLiteral("binance"));
         QVERIFY2(latency->cellText(0, 2).endsWith(QStringLiteral(" ms")),
             qPrintable(latency->cellText(0, 2)));
+
+        // A chart opened now loads what is stored: with room for 200 trades, the newest of them
+        // and, before them, the aggregates (refreshed now rather than by their job).
+        tx.exec("CALL aggregates.refresh_pending()");
+        window.showPage(0);
+        ui::LivePage &livePage = *window.livePage();
+        livePage.chooseSymbols({});
+        livePage.setHistoryTrades(200);
+        livePage.chooseSymbols({QStringLiteral("binance BTCUSDT")});
+        auto *opened = window.findChild<widgets::TickChart *>(QStringLiteral("chart_BTCUSDT"));
+        QTRY_VERIFY_WITH_TIMEOUT(!opened->priceSpans().empty(), 10'000);
+        QVERIFY(opened->ring().size() < 200);
+        double chartVolume = 0;
+        for (const auto &span : opened->priceSpans())
+            chartVolume += span.volume;
+        for (std::size_t at = 0; at < opened->ring().size(); ++at)
+            chartVolume += opened->ring().at(at).size;
+        const auto btc = tx.exec("SELECT i.instrument_id, sum(t.size)::float8 FROM "
+                                 "market_data.trades t JOIN market_data.instruments i USING "
+                                 "(instrument_id) WHERE i.symbol = 'BTCUSDT' GROUP BY 1")
+                             .one_row();
+        QVERIFY2(std::abs(chartVolume - btc[1].as<double>()) < 1e-9 * btc[1].as<double>(),
+            qPrintable(QStringLiteral("%1 charted, %2 stored")
+                    .arg(chartVolume, 0, 'f', 8)
+                    .arg(btc[1].as<double>(), 0, 'f', 8)));
+        // Candles of a minute: the aggregates' bars, continued by the trades', are the bars
+        // `tickscope bars` makes of every stored trade.
+        std::vector<model::Trade> stored;
+        auto reading = db::connect(conninfo, "test reads"); // beside the open `tx`
+        db::forEachTrade(reading, btc[0].as<int>(), 0, std::numeric_limits<std::int64_t>::max(),
+            [&stored](const model::Trade &trade) { stored.push_back(trade); });
+        const auto expectedCandles
+            = analytics::buildBars(*analytics::parseBarSpec("time", "1m"), stored);
+        window.findChild<QComboBox *>(QStringLiteral("chartDisplay"))
+            ->setCurrentText(QStringLiteral("Candles 1m"));
+        QTRY_VERIFY_WITH_TIMEOUT(opened->bars().size() == expectedCandles.size(), 10'000);
+        const auto candles = opened->bars();
+        for (std::size_t at = 0; at < candles.size(); ++at) {
+            QCOMPARE(candles[at].openTimeNs, expectedCandles[at].openTimeNs);
+            QCOMPARE(candles[at].open, expectedCandles[at].open);
+            QCOMPARE(candles[at].high, expectedCandles[at].high);
+            QCOMPARE(candles[at].low, expectedCandles[at].low);
+            QCOMPARE(candles[at].close, expectedCandles[at].close);
+            QCOMPARE(candles[at].volume, expectedCandles[at].volume);
+            QCOMPARE(candles[at].trades, expectedCandles[at].trades);
+        }
 
         QTemporaryDir pictures;
         app::ScreenshotTour tour(window, 1,

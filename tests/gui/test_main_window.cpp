@@ -235,8 +235,10 @@ private slots:
             qPrintable(child<QLabel>(window, "chartsNote")->text()));
         display->setCurrentText(QStringLiteral("Price line"));
         QVERIFY(!chart->showingBars());
-        QCOMPARE(child<QLabel>(window, "chartsNote")->text(),
-            QStringLiteral("Committed trades, newest at the right."));
+        QVERIFY2(child<QLabel>(window, "chartsNote")
+                     ->text()
+                     .startsWith(QStringLiteral("Stored and live trades, newest at the right.")),
+            qPrintable(child<QLabel>(window, "chartsNote")->text()));
 
         writer.state = model::WriterStatus::State::DatabaseDown;
         writer.lastError = "connection refused";

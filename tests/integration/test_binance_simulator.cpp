@@ -1,7 +1,8 @@
 // The simulated Binance exchange against a real WebSocket and HTTP client on 127.0.0.1: streams
 // that follow Binance's rules (contiguous trade ids, depth diffs that chain and rebuild the true
 // book from a REST snapshot), REST back-fill of what was streamed, the control messages, and each
-// kind of fault showing up exactly as the report says.
+// kind of fault showing up exactly as the report says; a market that continues an earlier run's
+// last trade, id and price.
 #include "app/sim/binance_json.h"
 #include "app/sim/binance_simulator.h"
 
@@ -480,6 +481,23 @@ private slots:
         QCOMPARE(trades.size(), 100);
         QCOMPARE(firstHundred(*second), trades);
         QVERIFY(firstHundred(*other) != trades);
+    }
+
+    void continuesAnEarlierRun()
+    {
+        SimulatedMarket market("BTCUSDT", 0, 42);
+        market.continueAfter(5'000, 1'234'567);
+        const auto first = market.nextTrade(1'000);
+        QCOMPARE(first.id, 5'001);
+        QVERIFY2(std::abs(first.priceTicks - 1'234'567) <= 2,
+            qPrintable(QString::number(first.priceTicks)));
+        QCOMPARE(market.bids().begin()->first, 1'234'566);
+        QCOMPARE(market.asks().begin()->first, 1'234'568);
+        QCOMPARE(market.bids().size(), std::size_t(SimulatedMarket::kLevels));
+        // A price the walk never reaches is not taken: the book would reach zero.
+        market.continueAfter(6'000, 5);
+        QCOMPARE(market.nextTrade(2'000).id, 6'001);
+        QVERIFY(market.bids().rbegin()->first > 0);
     }
 
     void restErrors_data()

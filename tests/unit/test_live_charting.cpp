@@ -1,6 +1,7 @@
 // The path of a committed trade to the Live page's charts: the writer's bounded queue (nothing
 // blocks, overflow is counted), the chart's ring buffer and its min/max decimation, which a frame
-// keeps up to date from the new points alone and which equals one made afresh.
+// keeps up to date from the new points alone and which equals one made afresh; stored points put
+// in front of those kept.
 #include "app/ingest/live_trade_queue.h"
 #include "widgets/min_max_columns.h"
 #include "widgets/tick_ring.h"
@@ -49,6 +50,29 @@ private slots:
         QVERIFY(!ring.append({99, 3, 1}));
         QCOMPARE(ring.size(), 2u);
         QCOMPARE(ring.latePoints(), 1);
+    }
+
+    void ringTakesOlderPointsInFront()
+    {
+        widgets::TickRing ring(10);
+        for (qint64 time = 100; time < 106; ++time)
+            ring.append({time, static_cast<double>(time), 1});
+        std::vector<widgets::TickPoint> older;
+        for (qint64 time = 90; time < 100; ++time)
+            older.push_back({time, static_cast<double>(time), 1});
+        // 102.. stay; of the older ones, the newest six fit.
+        ring.prepend(older, 102);
+        QCOMPARE(ring.size(), 10u);
+        QCOMPARE(ring.at(0).timeMs, 94);
+        QCOMPARE(ring.at(5).timeMs, 99);
+        QCOMPARE(ring.at(6).timeMs, 102);
+        QCOMPARE(ring.newest().timeMs, 105);
+        QCOMPARE(ring.oldestSequence(), 0u);
+        QCOMPARE(ring.appended(), 10u);
+        QVERIFY(ring.append({106, 106, 1}));
+        QCOMPARE(ring.at(0).timeMs, 95);
+        QCOMPARE(ring.newest().timeMs, 106);
+        QCOMPARE(ring.bySequence(10).timeMs, 106);
     }
 
     void decimationKeepsEverySpike_data()
