@@ -20,6 +20,34 @@ model::Decimal exact(const pqxx::field &field)
     return *value;
 }
 
+// The columns both bar queries select, rolling up a subquery of (rolled, bucket, open, high,
+// ...) in which `rolled` is the bar's bucket and `bucket` orders the rows rolled into it.
+constexpr std::string_view kBarColumns
+    = "first(open, bucket)::text, max(high)::text, min(low)::text, last(close, bucket)::text, "
+      "sum(volume)::text, sum(notional)::text, sum(buy_volume)::text, sum(sell_volume)::text, "
+      "sum(trades)::bigint";
+
+std::vector<analytics::Bar> barsOf(const pqxx::result &rows, std::int64_t intervalSeconds)
+{
+    std::vector<analytics::Bar> bars;
+    bars.reserve(rows.size());
+    for (const auto &row : rows) {
+        const std::int64_t open = row[0].as<std::int64_t>();
+        bars.push_back({.openTimeNs = open,
+            .closeTimeNs = open + intervalSeconds * 1'000'000'000,
+            .open = exact(row[1]),
+            .high = exact(row[2]),
+            .low = exact(row[3]),
+            .close = exact(row[4]),
+            .volume = analytics::Fixed::of(exact(row[5])),
+            .notional = analytics::Fixed::of(exact(row[6])),
+            .buyVolume = analytics::Fixed::of(exact(row[7])),
+            .sellVolume = analytics::Fixed::of(exact(row[8])),
+            .trades = row[9].as<std::int64_t>()});
+    }
+    return bars;
+}
+
 } // namespace
 
 std::optional<OhlcvLevel> ohlcvLevelFor(pqxx::connection &connection, std::int64_t intervalSeconds)
@@ -43,34 +71,38 @@ std::vector<analytics::Bar> ohlcvBars(pqxx::connection &connection, const OhlcvL
     pqxx::read_transaction tx{connection};
     // The relation's name comes from aggregates.levels, not from the client.
     const auto rows = tx.exec(
-        std::format("SELECT {}, first(open, bucket)::text, max(high)::text, min(low)::text, "
-                    "  last(close, bucket)::text, sum(volume)::text, sum(notional)::text, "
-                    "  sum(buy_volume)::text, sum(sell_volume)::text, sum(trades)::bigint "
+        std::format("SELECT {}, {} "
                     "FROM (SELECT time_bucket($2 * interval '1 second', bucket) AS rolled, * "
                     "      FROM {} WHERE instrument_id = $1 "
                     "        AND bucket >= time_bucket($2 * interval '1 second', {}) "
                     "        AND bucket < {}) b "
                     "GROUP BY rolled ORDER BY rolled",
-            epochNanoseconds("rolled"), level.relation, timestampFromMicroseconds("$3"),
+            epochNanoseconds("rolled"), kBarColumns, level.relation,
+            timestampFromMicroseconds("$3"), timestampFromMicroseconds("$4")),
+        pqxx::params{instrumentId, intervalSeconds, fromNs / 1000, toNs / 1000});
+    return barsOf(rows, intervalSeconds);
+}
+
+std::vector<analytics::Bar> tradeBars(pqxx::connection &connection, int instrumentId,
+    std::int64_t intervalSeconds, std::int64_t fromNs, std::int64_t toNs)
+{
+    pqxx::read_transaction tx{connection};
+    // The finest level's own sums, so that these bars are the ones its refresh will store.
+    const auto columns
+        = tx.exec("SELECT select_list FROM aggregates.levels WHERE source = 'market_data.trades'")
+              .one_field()
+              .as<std::string>();
+    const auto rows = tx.exec(
+        std::format("SELECT {}, {} "
+                    "FROM (SELECT time_bucket($2 * interval '1 second', time) AS rolled, "
+                    "             time_bucket($2 * interval '1 second', time) AS bucket, {} "
+                    "      FROM market_data.trades WHERE instrument_id = $1 "
+                    "        AND time >= {} AND time < {} GROUP BY 1, 2) b "
+                    "GROUP BY rolled ORDER BY rolled",
+            epochNanoseconds("rolled"), kBarColumns, columns, timestampFromMicroseconds("$3"),
             timestampFromMicroseconds("$4")),
         pqxx::params{instrumentId, intervalSeconds, fromNs / 1000, toNs / 1000});
-    std::vector<analytics::Bar> bars;
-    bars.reserve(rows.size());
-    for (const auto &row : rows) {
-        const std::int64_t open = row[0].as<std::int64_t>();
-        bars.push_back({.openTimeNs = open,
-            .closeTimeNs = open + intervalSeconds * 1'000'000'000,
-            .open = exact(row[1]),
-            .high = exact(row[2]),
-            .low = exact(row[3]),
-            .close = exact(row[4]),
-            .volume = analytics::Fixed::of(exact(row[5])),
-            .notional = analytics::Fixed::of(exact(row[6])),
-            .buyVolume = analytics::Fixed::of(exact(row[7])),
-            .sellVolume = analytics::Fixed::of(exact(row[8])),
-            .trades = row[9].as<std::int64_t>()});
-    }
-    return bars;
+    return barsOf(rows, intervalSeconds);
 }
 
 std::optional<std::int64_t> pendingRefreshFrom(pqxx::connection &connection, int instrumentId)

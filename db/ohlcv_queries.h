@@ -30,6 +30,13 @@ std::optional<OhlcvLevel> ohlcvLevelFor(pqxx::connection &connection, std::int64
 std::vector<analytics::Bar> ohlcvBars(pqxx::connection &connection, const OhlcvLevel &level,
     int instrumentId, std::int64_t intervalSeconds, std::int64_t fromNs, std::int64_t toNs);
 
+// Bars of `instrumentId`'s stored trades themselves, for the buckets of `intervalSeconds` with
+// trades in [fromNs, toNs) (a bucket cut by a bound holds only the trades inside it), summed as
+// the finest level sums its own (its select list in aggregates.levels): for minutes the
+// aggregates have not taken yet (pendingRefreshFrom), or part of one. Oldest first.
+std::vector<analytics::Bar> tradeBars(pqxx::connection &connection, int instrumentId,
+    std::int64_t intervalSeconds, std::int64_t fromNs, std::int64_t toNs);
+
 // The first minute of `instrumentId` whose trades the writer queued for the aggregates' refresh
 // and no refresh has taken yet (aggregates.refresh_queue): bars from its bucket on may still
 // change, or lack those trades until the refresh job runs; nullopt when nothing waits.

@@ -30,14 +30,15 @@ struct ChartHistoryRequest
 struct ChartHistory
 {
     ChartHistoryRequest request;
-    // Every trade stored from `tradesFromNs` on (a whole minute), oldest first.
+    // Every trade stored from `tradesFromNs` on (a whole millisecond), oldest first.
     std::int64_t tradesFromNs = 0;
     std::vector<TickPoint> trades;
-    // Bars of request.barWidthNs from the aggregates, for [fromNs, tradesFromNs), oldest first;
-    // the last one may be a bucket cut at tradesFromNs, which the chart's own bar continues.
+    // Bars of request.barWidthNs for [fromNs, tradesFromNs), oldest first: the aggregates', and
+    // the trades they have not taken yet summed; the last may be a bucket cut at tradesFromNs,
+    // which the chart's own bar of the trades continues.
     std::vector<analytics::Bar> bars;
-    // The aggregates' refresh has not yet taken the trades from here on: bars from here may lack
-    // some (db::pendingRefreshFrom).
+    // The bars lack the trades from here on (up to some minutes before tradesFromNs): the
+    // aggregates' refresh has not taken them yet, and they are too many to sum for a chart.
     std::optional<std::int64_t> staleFromNs;
     std::string error; // the database's message when it could not answer
 };

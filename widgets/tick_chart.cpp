@@ -183,6 +183,7 @@ void TickChart::setHistory(const ChartHistory &history)
 {
     if (history.request.serial != m_historySerial)
         return;
+    m_historyAnswered = history.request.serial;
     if (!history.error.empty()) {
         m_historyNote = tr("no stored history: %1").arg(QString::fromStdString(history.error));
         update();
@@ -223,9 +224,9 @@ void TickChart::setHistory(const ChartHistory &history)
     m_historyNote.clear();
     if (!history.bars.empty()) {
         m_historyNote = tr("trades from %1, %2 aggregates before")
-                            .arg(utcTime(tradesFrom, QStringLiteral("HH:mm")),
+                            .arg(utcTime(tradesFrom, QStringLiteral("HH:mm:ss")),
                                 widthLabel(history.request.barWidthNs));
-        if (history.staleFromNs && *history.staleFromNs < history.tradesFromNs)
+        if (history.staleFromNs)
             m_historyNote
                 += tr(" (refreshed up to %1)")
                        .arg(utcTime(*history.staleFromNs / kMsNs, QStringLiteral("HH:mm")));
@@ -277,19 +278,13 @@ std::vector<analytics::Bar> TickChart::bars() const
     std::vector<analytics::Bar> all;
     if (m_barSpec && m_historyBarsWidthNs == m_barSpec->intervalNs)
         all = m_historyBars;
-    auto add = [&all](const analytics::Bar &bar) {
-        // The aggregates' last bar may be the first part of the trades' first one.
-        if (!all.empty() && all.back().openTimeNs == bar.openTimeNs)
-            all.back() = analytics::joinBars(all.back(), bar);
-        else
-            all.push_back(bar);
-    };
+    // The aggregates' last bar may be the first part of the trades' first one.
     for (const auto &bar : m_bars)
-        add(bar);
+        analytics::appendJoined(all, bar);
     if (m_builder) {
         auto open = *m_builder; // finishing a copy leaves the builder's bar open
         if (auto last = open.finish())
-            add(*last);
+            analytics::appendJoined(all, *last);
     }
     return all;
 }

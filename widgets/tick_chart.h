@@ -76,6 +76,8 @@ public:
     // The answer to the latest request (an older one changes nothing): its trades go in front of
     // those given live, its bars before them. A failure is named in the title.
     void setHistory(const ChartHistory &history);
+    // Asked for its history and not yet answered.
+    bool awaitingHistory() const { return m_historyAnswered != m_historySerial; }
     // What the line draws before the trades kept, oldest first.
     const std::deque<PriceSpan> &priceSpans() const { return m_spans; }
     // The title line: the symbol, and what the chart draws from where.
@@ -131,6 +133,7 @@ private:
     std::string m_historySymbol;
     std::int64_t m_historyTrades = 0;
     std::uint64_t m_historySerial = 0;
+    std::uint64_t m_historyAnswered = 0;
     QString m_historyNote;
     qint64 m_liveFromMs = std::numeric_limits<qint64>::min(); // older live trades came with it
     std::deque<PriceSpan> m_spans;

@@ -191,4 +191,12 @@ Bar joinBars(const Bar &earlier, const Bar &later)
     return bar;
 }
 
+void appendJoined(std::vector<Bar> &bars, const Bar &bar)
+{
+    if (!bars.empty() && bars.back().openTimeNs == bar.openTimeNs)
+        bars.back() = joinBars(bars.back(), bar);
+    else
+        bars.push_back(bar);
+}
+
 } // namespace tickscope::analytics

@@ -38,6 +38,8 @@ struct Bar
 
     // Volume-weighted average price; 0 for a bar without volume.
     double vwap() const;
+
+    friend bool operator==(const Bar &, const Bar &) = default;
 };
 
 enum class BarKind { Time, Tick, Volume, Dollar };
@@ -91,5 +93,7 @@ void flagGaps(std::vector<Bar> &bars, std::span<const model::Gap> gaps);
 // One bar of two that follow each other in the same bucket (a stored aggregate's bar up to a
 // time, and the bar of the trades from then on): the first's open, the second's close.
 Bar joinBars(const Bar &earlier, const Bar &later);
+// Appends `bar` to time bars in order, joined to the last one when it is the rest of its bucket.
+void appendJoined(std::vector<Bar> &bars, const Bar &bar);
 
 } // namespace tickscope::analytics

@@ -4,6 +4,8 @@
 #include "db/ohlcv_queries.h"
 #include "db/trade_queries.h"
 
+#include <algorithm>
+#include <chrono>
 #include <format>
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
@@ -15,6 +17,10 @@ namespace {
 
 constexpr std::int64_t kSecondNs = 1'000'000'000;
 constexpr std::int64_t kMinuteNs = 60 * kSecondNs;
+constexpr std::int64_t kMsNs = 1'000'000;
+// The most recent trades not yet in the aggregates that a history sums itself: the refresh job
+// runs every minute, and at 100,000 trades/s summing a minute of a symbol takes about a second.
+constexpr std::chrono::nanoseconds kMaxSummedTrades = std::chrono::minutes(2);
 
 std::int64_t floorTo(std::int64_t timeNs, std::int64_t widthNs)
 {
@@ -64,6 +70,45 @@ void ChartHistoryReader::answerNext()
     schedule();
 }
 
+std::vector<analytics::Bar> ChartHistoryReader::barsBefore(
+    int instrument, const widgets::ChartHistoryRequest &request, widgets::ChartHistory &history)
+{
+    const std::int64_t width = request.barWidthNs;
+    const std::int64_t widthSeconds = width / kSecondNs;
+    const auto level = db::ohlcvLevelFor(*m_connection, widthSeconds);
+    const auto minutes = db::ohlcvLevelFor(*m_connection, 60);
+    if (!level || !minutes)
+        throw std::runtime_error(std::format(
+            "no stored aggregate level divides {} s (aggregates.levels)", widthSeconds));
+    // The aggregates hold every trade before the first minute their refresh has not taken; the
+    // rest, up to the trades loaded, is summed from the trades themselves (the last
+    // kMaxSummedTrades of it: more would be slow, and is the refresh's job).
+    std::int64_t aggregatedUntil = floorTo(history.tradesFromNs, kMinuteNs);
+    if (const auto pending = db::pendingRefreshFrom(*m_connection, instrument))
+        aggregatedUntil = std::min(aggregatedUntil, *pending);
+    const std::int64_t summedFrom = std::max(
+        {aggregatedUntil, request.fromNs, history.tradesFromNs - kMaxSummedTrades.count()});
+    if (summedFrom > std::max(aggregatedUntil, request.fromNs))
+        history.staleFromNs = aggregatedUntil;
+
+    std::vector<analytics::Bar> bars;
+    if (aggregatedUntil > request.fromNs) {
+        // Whole buckets from their level; a bucket cut at aggregatedUntil from its minutes.
+        const std::int64_t lastBucket = floorTo(aggregatedUntil, width);
+        bars = db::ohlcvBars(
+            *m_connection, *level, instrument, widthSeconds, request.fromNs, lastBucket);
+        if (lastBucket < aggregatedUntil) {
+            for (const auto &bar : db::ohlcvBars(*m_connection, *minutes, instrument, widthSeconds,
+                     std::max(lastBucket, request.fromNs), aggregatedUntil))
+                analytics::appendJoined(bars, bar);
+        }
+    }
+    for (const auto &bar :
+        db::tradeBars(*m_connection, instrument, widthSeconds, summedFrom, history.tradesFromNs))
+        analytics::appendJoined(bars, bar);
+    return bars;
+}
+
 widgets::ChartHistory ChartHistoryReader::read(const widgets::ChartHistoryRequest &request)
 {
     widgets::ChartHistory history{.request = request};
@@ -80,36 +125,20 @@ widgets::ChartHistory ChartHistoryReader::read(const widgets::ChartHistoryReques
         if (!instrument)
             throw std::runtime_error(std::format(
                 "no instrument {} of {} is stored yet", request.symbol, request.exchange));
-        // Whole minutes of trades, so that the finest aggregate ends exactly where they begin.
-        history.tradesFromNs = floorTo(request.fromNs, kMinuteNs);
         const auto trades
-            = db::newestTrades(*m_connection, *instrument, history.tradesFromNs, request.maxTrades);
-        if (static_cast<std::int64_t>(trades.size()) == request.maxTrades)
-            history.tradesFromNs = floorTo(trades.front().exchangeTimeNs, kMinuteNs) + kMinuteNs;
+            = db::newestTrades(*m_connection, *instrument, request.fromNs, request.maxTrades);
+        history.tradesFromNs = request.fromNs;
+        if (static_cast<std::int64_t>(trades.size()) == request.maxTrades) {
+            // The oldest millisecond loaded may hold more trades than were: it goes to the bars.
+            history.tradesFromNs = floorTo(trades.front().exchangeTimeNs, kMsNs) + kMsNs;
+        }
         history.trades.reserve(trades.size());
         for (const auto &trade : trades) {
             if (trade.exchangeTimeNs >= history.tradesFromNs)
-                history.trades.push_back(
-                    {trade.exchangeTimeNs / 1'000'000, trade.price, trade.size});
+                history.trades.push_back({trade.exchangeTimeNs / kMsNs, trade.price, trade.size});
         }
-        if (request.barWidthNs > 0 && history.tradesFromNs > request.fromNs) {
-            const std::int64_t widthSeconds = request.barWidthNs / kSecondNs;
-            const auto level = db::ohlcvLevelFor(*m_connection, widthSeconds);
-            const auto minutes = db::ohlcvLevelFor(*m_connection, 60);
-            if (!level || !minutes)
-                throw std::runtime_error(std::format(
-                    "no stored aggregate level divides {} s (aggregates.levels)", widthSeconds));
-            // Whole buckets from their level; the one the trades begin in, from its minutes.
-            const std::int64_t seamBucket = floorTo(history.tradesFromNs, request.barWidthNs);
-            history.bars = db::ohlcvBars(
-                *m_connection, *level, *instrument, widthSeconds, request.fromNs, seamBucket);
-            if (seamBucket < history.tradesFromNs) {
-                const auto cut = db::ohlcvBars(*m_connection, *minutes, *instrument, widthSeconds,
-                    seamBucket, history.tradesFromNs);
-                history.bars.insert(history.bars.end(), cut.begin(), cut.end());
-            }
-            history.staleFromNs = db::pendingRefreshFrom(*m_connection, *instrument);
-        }
+        if (request.barWidthNs > 0 && history.tradesFromNs > request.fromNs)
+            history.bars = barsBefore(*instrument, request, history);
     } catch (const std::exception &error) {
         if (m_connection && !m_connection->is_open())
             m_connection.reset();

@@ -4,8 +4,11 @@
 // on the GUI thread, due every 10 ms, measures how late the event loop runs it:
 //  1. baseline: the same window, nothing ingested (the charts' frame timer idle);
 //  2. load: ingest at --rate messages/s for --seconds, every committed trade charted;
+//  3. history: the eight charts opened again, each loading the newest 200,000 stored trades and
+//     the aggregates before them;
 // and prints p50, p99 and the maximum delay of each, their ratio, what the charts took in
-// (trades charted against trades committed, trades the queue dropped) and the frames drawn.
+// (trades charted against trades committed, trades the queue dropped) and how long the history
+// took to load.
 // Goal (issue 15): p99 under 16 ms and maximum under 50 ms under load.
 //
 //   bench_console [--rate N] [--seconds S]
@@ -13,6 +16,7 @@
 #include "app/services/ingest_service.h"
 #include "app/services/simulated_feed.h"
 #include "app/sim/exchange_simulator.h"
+#include "db/connection.h"
 #include "tests/bench/bench_support.h"
 #include "ui/live_page.h"
 #include "ui/main_window.h"
@@ -25,6 +29,8 @@
 #include <QTimer>
 #include <algorithm>
 #include <cstdio>
+#include <functional>
+#include <pqxx/pqxx>
 #include <vector>
 
 using namespace tickscope;
@@ -42,10 +48,12 @@ struct Delays
     std::size_t samples = 0;
 };
 
-// Runs the event loop for `duration` with the probe due every kProbeInterval; how late it ran.
-Delays probe(std::chrono::milliseconds duration)
+// Runs the event loop for `duration`, or until `done` says so, with the probe due every
+// kProbeInterval; how late it ran.
+Delays probe(std::chrono::milliseconds duration, const std::function<bool()> &done = {})
 {
     std::vector<double> late;
+    QEventLoop loop;
     QTimer timer;
     timer.setTimerType(Qt::PreciseTimer);
     timer.setInterval(kProbeInterval);
@@ -54,8 +62,9 @@ Delays probe(std::chrono::milliseconds duration)
         const auto now = Clock::now();
         late.push_back(std::max(0.0, seconds(now - due) * 1000));
         due = now + kProbeInterval;
+        if (done && done())
+            loop.quit();
     });
-    QEventLoop loop;
     QTimer::singleShot(duration, &loop, &QEventLoop::quit);
     timer.start();
     loop.exec();
@@ -169,6 +178,37 @@ int main(int argc, char **argv)
             static_cast<long long>(pending.empty() ? 0 : pending.front().dropped));
         const bool goal = load.p99 < 16 && load.max < 50;
         std::printf("   goal p99 < 16 ms and max < 50 ms: %s\n", goal ? "met" : "NOT met");
+
+        // The eight charts opened again: what each loads of what was stored, once the aggregates'
+        // refresh (a job every minute) has taken it.
+        {
+            const auto refreshStart = Clock::now();
+            auto connection = db::connect(conninfo, "bench_console");
+            pqxx::nontransaction{connection}.exec("CALL aggregates.refresh_pending()");
+            std::printf("   the aggregates' refresh of the load took %.2f s\n",
+                seconds(Clock::now() - refreshStart));
+        }
+        const QStringList symbols = window.livePage()->chosenSymbols();
+        window.livePage()->chooseSymbols({});
+        const auto historyStart = Clock::now();
+        window.livePage()->chooseSymbols(symbols);
+        const auto charts = window.findChildren<widgets::TickChart *>();
+        const Delays history = probe(std::chrono::seconds(60), [&charts] {
+            return std::ranges::none_of(
+                charts, [](const widgets::TickChart *chart) { return chart->awaitingHistory(); });
+        });
+        const double historySeconds = seconds(Clock::now() - historyStart);
+        print("history", history);
+        std::size_t loadedTrades = 0;
+        std::size_t spans = 0;
+        for (const auto *chart : charts) {
+            loadedTrades += chart->ring().size();
+            spans += chart->priceSpans().size();
+        }
+        std::printf("   the history: %zu charts loaded %zu stored trades and %zu aggregate bars in "
+                    "%.2f s (%.0f trades/s)\n",
+            static_cast<std::size_t>(charts.size()), loadedTrades, spans, historySeconds,
+            static_cast<double>(loadedTrades) / historySeconds);
         services.stop();
         QMetaObject::invokeMethod(
             simulator, &sim::ExchangeSimulator::stop, Qt::BlockingQueuedConnection);

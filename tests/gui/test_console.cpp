@@ -221,50 +221,59 @@ private slots:
             qPrintable(latency->cellText(0, 2)));
 
         // A chart opened now loads what is stored: with room for 200 trades, the newest of them
-        // and, before them, the aggregates (refreshed now rather than by their job).
-        tx.exec("CALL aggregates.refresh_pending()");
-        window.showPage(0);
-        ui::LivePage &livePage = *window.livePage();
-        livePage.chooseSymbols({});
-        livePage.setHistoryTrades(200);
-        livePage.chooseSymbols({QStringLiteral("binance BTCUSDT")});
-        auto *opened = window.findChild<widgets::TickChart *>(QStringLiteral("chart_BTCUSDT"));
-        QTRY_VERIFY_WITH_TIMEOUT(!opened->priceSpans().empty(), 10'000);
-        QVERIFY(opened->ring().size() < 200);
-        double chartVolume = 0;
-        for (const auto &span : opened->priceSpans())
-            chartVolume += span.volume;
-        for (std::size_t at = 0; at < opened->ring().size(); ++at)
-            chartVolume += opened->ring().at(at).size;
+        // and, before them, bars: summed from the trades while the aggregates' refresh has not
+        // taken them, then the aggregates' own (refreshed here rather than by their job). Both
+        // times the chart holds the stored volume, and its 1-minute candles are the bars
+        // `tickscope bars` makes of every stored trade.
         const auto btc = tx.exec("SELECT i.instrument_id, sum(t.size)::float8 FROM "
                                  "market_data.trades t JOIN market_data.instruments i USING "
                                  "(instrument_id) WHERE i.symbol = 'BTCUSDT' GROUP BY 1")
                              .one_row();
-        QVERIFY2(std::abs(chartVolume - btc[1].as<double>()) < 1e-9 * btc[1].as<double>(),
-            qPrintable(QStringLiteral("%1 charted, %2 stored")
-                    .arg(chartVolume, 0, 'f', 8)
-                    .arg(btc[1].as<double>(), 0, 'f', 8)));
-        // Candles of a minute: the aggregates' bars, continued by the trades', are the bars
-        // `tickscope bars` makes of every stored trade.
         std::vector<model::Trade> stored;
         auto reading = db::connect(conninfo, "test reads"); // beside the open `tx`
         db::forEachTrade(reading, btc[0].as<int>(), 0, std::numeric_limits<std::int64_t>::max(),
             [&stored](const model::Trade &trade) { stored.push_back(trade); });
         const auto expectedCandles
             = analytics::buildBars(*analytics::parseBarSpec("time", "1m"), stored);
-        window.findChild<QComboBox *>(QStringLiteral("chartDisplay"))
-            ->setCurrentText(QStringLiteral("Candles 1m"));
-        QTRY_VERIFY_WITH_TIMEOUT(opened->bars().size() == expectedCandles.size(), 10'000);
-        const auto candles = opened->bars();
-        for (std::size_t at = 0; at < candles.size(); ++at) {
-            QCOMPARE(candles[at].openTimeNs, expectedCandles[at].openTimeNs);
-            QCOMPARE(candles[at].open, expectedCandles[at].open);
-            QCOMPARE(candles[at].high, expectedCandles[at].high);
-            QCOMPARE(candles[at].low, expectedCandles[at].low);
-            QCOMPARE(candles[at].close, expectedCandles[at].close);
-            QCOMPARE(candles[at].volume, expectedCandles[at].volume);
-            QCOMPARE(candles[at].trades, expectedCandles[at].trades);
+        window.showPage(0);
+        ui::LivePage &livePage = *window.livePage();
+        livePage.setHistoryTrades(200);
+        auto *display = window.findChild<QComboBox *>(QStringLiteral("chartDisplay"));
+        for (const bool refreshed : {false, true}) {
+            if (refreshed)
+                tx.exec("CALL aggregates.refresh_pending()");
+            display->setCurrentText(QStringLiteral("Price line"));
+            livePage.chooseSymbols({});
+            livePage.chooseSymbols({QStringLiteral("binance BTCUSDT")});
+            auto *opened = window.findChild<widgets::TickChart *>(QStringLiteral("chart_BTCUSDT"));
+            QTRY_VERIFY_WITH_TIMEOUT(!opened->awaitingHistory(), 10'000);
+            QVERIFY2(!opened->priceSpans().empty(), qPrintable(opened->titleText()));
+            QVERIFY(opened->ring().size() < 200);
+            double chartVolume = 0;
+            for (const auto &span : opened->priceSpans())
+                chartVolume += span.volume;
+            for (std::size_t at = 0; at < opened->ring().size(); ++at)
+                chartVolume += opened->ring().at(at).size;
+            QVERIFY2(std::abs(chartVolume - btc[1].as<double>()) < 1e-9 * btc[1].as<double>(),
+                qPrintable(QStringLiteral("%1 charted, %2 stored")
+                        .arg(chartVolume, 0, 'f', 8)
+                        .arg(btc[1].as<double>(), 0, 'f', 8)));
+            display->setCurrentText(QStringLiteral("Candles 1m"));
+            QTRY_VERIFY_WITH_TIMEOUT(!opened->awaitingHistory(), 10'000);
+            QTRY_COMPARE(opened->bars().size(), expectedCandles.size());
+            const auto candles = opened->bars();
+            for (std::size_t at = 0; at < candles.size(); ++at) {
+                QCOMPARE(candles[at].openTimeNs, expectedCandles[at].openTimeNs);
+                QCOMPARE(candles[at].open, expectedCandles[at].open);
+                QCOMPARE(candles[at].high, expectedCandles[at].high);
+                QCOMPARE(candles[at].low, expectedCandles[at].low);
+                QCOMPARE(candles[at].close, expectedCandles[at].close);
+                QCOMPARE(candles[at].volume, expectedCandles[at].volume);
+                QCOMPARE(candles[at].notional, expectedCandles[at].notional);
+                QCOMPARE(candles[at].trades, expectedCandles[at].trades);
+            }
         }
+        display->setCurrentText(QStringLiteral("Price line"));
 
         QTemporaryDir pictures;
         app::ScreenshotTour tour(window, 1,

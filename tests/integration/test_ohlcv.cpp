@@ -2,8 +2,11 @@
 // ordered array_agg, nothing of TimescaleDB), after the first refresh and again after late and
 // backfilled trades land in buckets that were already computed. Built twice: against the Apache
 // edition (tables refreshed by aggregates.refresh_tables) and the TSL edition (hierarchical
-// continuous aggregates), so both editions give these same answers.
+// continuous aggregates), so both editions give these same answers. And the bars a chart sums
+// itself of trades not yet refreshed are the ones the aggregates store.
 #include "db/connection.h"
+#include "db/ohlcv_queries.h"
+#include "db/trade_queries.h"
 #include "tests/support/edition_database.h"
 
 #include <QTest>
@@ -154,6 +157,35 @@ private slots:
                      "SELECT open || ' ' || high || ' ' || close FROM aggregates.ohlcv WHERE "
                      "symbol = 'AAAUSD' AND interval = '1d' AND time = '2026-03-01'"),
             std::string("250.5 777.77 99.99"));
+    }
+
+    // What a chart sums itself of the trades the refresh has not taken: db::tradeBars gives the
+    // stored bars, whole, and a bucket the aggregates' minutes give up to a minute and the
+    // trades from there is the stored bucket.
+    void tradeBarsAreTheStoredOnes()
+    {
+        auto connection = db::connect(m_database->conninfo(), "test");
+        const int instrument = db::findInstrument(connection, "ohlcv", "AAAUSD").value();
+        const auto minutes = db::ohlcvLevelFor(connection, 60).value();
+        constexpr std::int64_t kSecondNs = 1'000'000'000;
+        // 2026-03-02, a day of whole buckets of every width.
+        const std::int64_t from = 1'772'409'600 * kSecondNs;
+        const std::int64_t to = from + 24 * 3'600 * kSecondNs;
+        for (const std::int64_t seconds : {60, 3'600, 14'400, 86'400}) {
+            const auto level = db::ohlcvLevelFor(connection, seconds).value();
+            const auto stored = db::ohlcvBars(connection, level, instrument, seconds, from, to);
+            QVERIFY(!stored.empty());
+            QCOMPARE(db::tradeBars(connection, instrument, seconds, from, to), stored);
+            // Cut at a whole minute about 3/5 into the second bucket.
+            const std::int64_t bucket = stored.size() > 1 ? stored[1].openTimeNs : from;
+            const std::int64_t cut = bucket + seconds * 3 / 5 / 60 * 60 * kSecondNs;
+            auto joined = db::ohlcvBars(connection, minutes, instrument, seconds, bucket, cut);
+            for (const auto &bar :
+                db::tradeBars(connection, instrument, seconds, cut, bucket + seconds * kSecondNs))
+                analytics::appendJoined(joined, bar);
+            QCOMPARE(joined.size(), std::size_t(1));
+            QCOMPARE(joined.front(), stored.size() > 1 ? stored[1] : stored[0]);
+        }
     }
 
 private:
