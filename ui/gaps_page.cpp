@@ -16,6 +16,7 @@
 #include <QPushButton>
 #include <QSaveFile>
 #include <QScrollArea>
+#include <QSettings>
 #include <QSpinBox>
 #include <QTimeZone>
 #include <map>
@@ -82,7 +83,11 @@ GapsPage::GapsPage(QWidget *parent)
     m_symbol->setObjectName(QStringLiteral("symbolFilter"));
     m_symbol->setPlaceholderText(tr("all symbols"));
     m_days->setRange(1, 90);
-    m_days->setValue(7);
+    const QSettings settings;
+    m_exchange->setText(settings.value(QStringLiteral("gaps/exchange")).toString());
+    m_symbol->setText(settings.value(QStringLiteral("gaps/symbol")).toString());
+    m_openOnly->setChecked(settings.value(QStringLiteral("gaps/openOnly"), false).toBool());
+    m_days->setValue(settings.value(QStringLiteral("gaps/days"), 7).toInt());
     m_days->setSuffix(tr(" days"));
     m_ledgerTable->setObjectName(QStringLiteral("ledger"));
     m_gaps->setObjectName(QStringLiteral("gaps"));
@@ -131,6 +136,11 @@ GapsPage::GapsPage(QWidget *parent)
 
 void GapsPage::emitFilter()
 {
+    QSettings settings;
+    settings.setValue(QStringLiteral("gaps/exchange"), m_exchange->text());
+    settings.setValue(QStringLiteral("gaps/symbol"), m_symbol->text());
+    settings.setValue(QStringLiteral("gaps/openOnly"), m_openOnly->isChecked());
+    settings.setValue(QStringLiteral("gaps/days"), m_days->value());
     emit filterChanged(
         m_exchange->text(), m_symbol->text(), m_openOnly->isChecked(), m_days->value());
 }

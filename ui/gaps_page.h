@@ -2,9 +2,8 @@
 // exchange, symbol, channel and UTC day (coloured by how much is missing), a timeline of each
 // symbol's gaps over the window, each stream's book integrity (checksums checked and failed,
 // sequence breaks, crossed books, resyncs), and the gaps themselves with cause and repair state;
-// filters by
-// exchange, symbol, open only and window, and the gap list exported as CSV. Fed GapLedger
-// snapshots by the gap monitor; asks it for another filter.
+// filters by exchange, symbol, open only and window (kept in QSettings), and the gap list
+// exported as CSV. Fed GapLedger snapshots by the gap monitor; asks it for another filter.
 #pragma once
 
 #include "app/model/gap_ledger.h"
@@ -34,12 +33,14 @@ public:
 
 public slots:
     void showLedger(const tickscope::model::GapLedger &ledger);
+    // Says the filters shown (filterChanged), as when they change: the monitor starts with the
+    // ones kept from the last run.
+    void emitFilter();
 
 signals:
     void filterChanged(const QString &exchange, const QString &symbol, bool openOnly, int days);
 
 private:
-    void emitFilter();
     void exportAsked();
 
     QLineEdit *m_exchange;

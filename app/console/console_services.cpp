@@ -130,6 +130,7 @@ void ConsoleServices::wireWindow()
     connect(m_gaps, &GapMonitor::ledgerChanged, window.gapsPage(), &ui::GapsPage::showLedger);
     connect(m_gaps, &GapMonitor::dayChanged, window.livePage(), &ui::LivePage::showExchangeDays);
     connect(window.gapsPage(), &ui::GapsPage::filterChanged, m_gaps, &GapMonitor::setFilter);
+    window.gapsPage()->emitFilter(); // the filters kept from the last run
     connect(m_database, &DatabaseMonitor::databaseReady, m_gaps,
         [gaps = m_gaps](const QString &, const QString &, const QString &readerConninfo) {
             gaps->start(readerConninfo);

@@ -6,6 +6,7 @@
 #include "ui/alerts_panel.h"
 #include "ui/color_scheme.h"
 #include "ui/database_problem.h"
+#include "ui/gaps_page.h"
 #include "ui/latency_chain.h"
 #include "ui/live_page.h"
 #include "ui/main_window.h"
@@ -13,6 +14,7 @@
 #include "widgets/tick_chart.h"
 #include "widgets/value_table.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QLabel>
@@ -22,6 +24,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QTest>
@@ -388,6 +391,11 @@ private slots:
             child<QComboBox>(window, "chartWindow")->setCurrentIndex(3);
             window.findChild<QAction *>(QStringLiteral("theme2"))->trigger(); // dark
             QVERIFY(ui::darkPaletteInUse());
+            auto *exchange = child<QLineEdit>(window, "exchangeFilter");
+            exchange->setText(QStringLiteral("binance"));
+            emit exchange->editingFinished();
+            window.gapsPage()->findChild<QCheckBox *>()->setChecked(true);
+            window.gapsPage()->findChild<QSpinBox *>()->setValue(30);
             size = window.size(); // as far as the screen lets it grow
             window.close();
         }
@@ -406,6 +414,11 @@ private slots:
         QCOMPARE(child<QComboBox>(window, "chartWindow")->currentIndex(), 3);
         QVERIFY(ui::darkPaletteInUse());
         QVERIFY(window.findChild<QAction *>(QStringLiteral("theme2"))->isChecked());
+        // The Gaps page's filters, and the monitor is told them.
+        QSignalSpy filter{window.gapsPage(), &ui::GapsPage::filterChanged};
+        window.gapsPage()->emitFilter();
+        QCOMPARE(filter.size(), 1);
+        QCOMPARE(filter.front(), (QVariantList{QStringLiteral("binance"), QString(), true, 30}));
         ui::saveTheme(ui::Theme::Light);
         ui::applyTheme(ui::Theme::Light);
     }
