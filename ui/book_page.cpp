@@ -1,6 +1,7 @@
 #include "ui/book_page.h"
 
 #include "ui/format.h"
+#include "widgets/depth_chart.h"
 #include "widgets/value_table.h"
 
 #include <QComboBox>
@@ -37,6 +38,7 @@ BookPage::BookPage(QWidget *parent)
     , m_ladder(new widgets::ValueTable(
           {tr("Bid total"), tr("Bid size"), tr("Bid"), tr("Ask"), tr("Ask size"), tr("Ask total")},
           this))
+    , m_depth(new widgets::DepthChart(this))
 {
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(new QLabel(tr("<h2>Book</h2>"), this));
@@ -64,7 +66,11 @@ BookPage::BookPage(QWidget *parent)
     m_state->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_state);
     m_ladder->setObjectName(QStringLiteral("ladder"));
-    layout->addWidget(m_ladder, 1);
+    m_depth->setObjectName(QStringLiteral("depth"));
+    auto *book = new QHBoxLayout;
+    book->addWidget(m_ladder, 1);
+    book->addWidget(m_depth, 1);
+    layout->addLayout(book, 1);
 
     connect(m_past, &QRadioButton::toggled, m_instant, &QWidget::setEnabled);
     connect(m_live, &QRadioButton::toggled, this, [this](bool live) {
@@ -130,6 +136,7 @@ void BookPage::showLadder(const model::BookLadder &ladder)
                 .arg(QString::fromStdString(ladder.exchange), QString::fromStdString(ladder.symbol),
                     QString::fromStdString(ladder.error)));
         m_ladder->setRows({});
+        m_depth->setLevels({}, {});
         return;
     }
     m_state->setText(
@@ -162,6 +169,7 @@ void BookPage::showLadder(const model::BookLadder &ladder)
         rows.push_back({cells});
     }
     m_ladder->setRows(rows);
+    m_depth->setLevels(ladder.bids, ladder.asks);
 }
 
 } // namespace tickscope::ui

@@ -1,7 +1,7 @@
-// The Book page: the chosen instrument's book as a depth ladder of the best 20 levels a side
-// (cumulative size, and a bar of it), live from the database four times a second, or as of any
-// past instant (UTC, to the millisecond): rebuilt from the stored snapshot and deltas, as a
-// backtest sees it, with the exchange and receive times of the state shown and where it was
+// The Book page: the chosen instrument's book as a ladder of the best 20 levels a side (sizes and
+// running totals) beside a depth chart of them, live from the database four times a second, or
+// as of any past instant (UTC, to the millisecond): rebuilt from the stored snapshot and deltas,
+// as a backtest sees it, with the exchange and receive times of the state shown and where it was
 // rebuilt from. It asks for a book by a signal and shows what comes back; the chosen symbol is
 // kept in QSettings.
 #pragma once
@@ -19,8 +19,9 @@ class QPushButton;
 class QRadioButton;
 
 namespace tickscope::widgets {
+class DepthChart;
 class ValueTable;
-}
+} // namespace tickscope::widgets
 
 namespace tickscope::ui {
 
@@ -52,6 +53,7 @@ private:
     QPushButton *m_show;
     QLabel *m_state;
     widgets::ValueTable *m_ladder;
+    widgets::DepthChart *m_depth;
     std::vector<model::Instrument> m_instruments;
 };
 

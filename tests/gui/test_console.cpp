@@ -26,6 +26,7 @@
 #include "ui/gaps_page.h"
 #include "ui/live_page.h"
 #include "ui/main_window.h"
+#include "widgets/depth_chart.h"
 #include "widgets/status_badge.h"
 #include "widgets/tick_chart.h"
 #include "widgets/value_table.h"
@@ -181,6 +182,13 @@ private slots:
         QCOMPARE(ladder->rowCount(), static_cast<int>(std::max(trueBids.size(), trueAsks.size())));
         QCOMPARE(ladder->cellText(0, 2), QString::fromStdString(trueBids[0].price.toString()));
         QCOMPARE(ladder->cellText(0, 3), QString::fromStdString(trueAsks[0].price.toString()));
+        double trueBidDepth = 0;
+        for (const auto &level : trueBids)
+            trueBidDepth += level.size.toDouble();
+        QCOMPARE(window.bookPage()
+                     ->findChild<widgets::DepthChart *>(QStringLiteral("depth"))
+                     ->bidDepth(),
+            trueBidDepth);
         const int deepestAsk = static_cast<int>(trueAsks.size()) - 1;
         QCOMPARE(ladder->cellText(deepestAsk, 4),
             QString::fromStdString(trueAsks.back().size.toString()));
