@@ -409,9 +409,11 @@ void TickChart::paintEvent(QPaintEvent *)
     grid.setAlpha(40);
     paintPriceGrid(painter, plot, m_priceLow, m_priceHigh);
     const qint64 timeStep = niceTimeStep((m_axisTo - m_axisFrom) / 5);
-    const QString format = timeStep < 1000 ? QStringLiteral("HH:mm:ss.zzz")
-        : timeStep < 60'000                ? QStringLiteral("HH:mm:ss")
-                                           : QStringLiteral("HH:mm");
+    const QString format = timeStep < 1000    ? QStringLiteral("HH:mm:ss.zzz")
+        : timeStep < 60'000                   ? QStringLiteral("HH:mm:ss")
+        : m_axisTo - m_axisFrom <= 86'400'000 ? QStringLiteral("HH:mm")
+        : timeStep < 86'400'000               ? QStringLiteral("MM-dd HH:mm")
+                                              : QStringLiteral("yyyy-MM-dd");
     for (qint64 time = (m_axisFrom / timeStep + 1) * timeStep; time < m_axisTo; time += timeStep) {
         const int x = static_cast<int>(xOf(static_cast<double>(time)));
         painter.setPen(grid);
