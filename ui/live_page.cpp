@@ -132,6 +132,8 @@ LivePage::LivePage(QWidget *parent)
         0, static_cast<int>(std::size(kDisplays)) - 1));
     m_barSize->setText(
         settings.value(QStringLiteral("live/barSize"), QStringLiteral("100")).toString());
+    m_openGL = settings.value(QStringLiteral("live/openGL"), false).toBool()
+        && widgets::TickChart::openGLAvailable();
     const QVariantList indicators = settings.value(QStringLiteral("live/indicators")).toList();
     for (QAction *action : m_indicators->menu()->actions())
         action->setChecked(indicators.contains(action->data()));
@@ -194,6 +196,14 @@ bool LivePage::applyDisplay()
     return true;
 }
 
+void LivePage::drawWithOpenGL(bool on)
+{
+    m_openGL = on && widgets::TickChart::openGLAvailable();
+    for (auto *chart : m_charts)
+        chart->setOpenGL(m_openGL);
+    saveChoices();
+}
+
 void LivePage::saveChoices() const
 {
     QSettings settings;
@@ -207,6 +217,7 @@ void LivePage::saveChoices() const
             indicators << action->data();
     }
     settings.setValue(QStringLiteral("live/indicators"), indicators);
+    settings.setValue(QStringLiteral("live/openGL"), m_openGL);
 }
 
 void LivePage::setInstruments(const std::vector<model::Instrument> &instruments)
@@ -287,6 +298,7 @@ void LivePage::rebuildCharts()
             chart->setObjectName(
                 QStringLiteral("chart_") + QString::fromStdString(instrument.symbol));
             chart->setWindow(chosenWindow());
+            chart->setOpenGL(m_openGL);
             connect(chart, &widgets::TickChart::historyWanted, this, &LivePage::historyWanted);
             opened.emplace_back(chart, &instrument);
         }

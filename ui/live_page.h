@@ -4,7 +4,7 @@
 // a second), or their bars: candles at 1m to 1d, tick, volume or dollar bars, with SMA, EMA,
 // Bollinger bands and VWAP over them. The app hands it status snapshots once a second and the
 // committed trades in batches from its frame timer; it never waits on anything. The chosen symbols,
-// the chart window and what the charts show are kept in QSettings.
+// the chart window, what the charts show and whether OpenGL paints them are kept in QSettings.
 #pragma once
 
 #include "app/model/feed_status.h"
@@ -50,6 +50,8 @@ public:
     // The most trades each chart loads from the database when it opens (TickChart's default
     // otherwise); charts opened from now on.
     void setHistoryTrades(std::int64_t trades) { m_historyTrades = trades; }
+    // Whether the charts paint through OpenGL (kept in QSettings; false where there is none).
+    bool drawsWithOpenGL() const { return m_openGL; }
 
 signals:
     // A chart asks for the stored trades and aggregates of what it shows.
@@ -62,6 +64,7 @@ public slots:
     void showExchangeDays(const std::vector<tickscope::model::ExchangeDay> &days);
     void appendTrades(const std::string &feed, std::span<const tickscope::model::LiveTrade> trades);
     void showHistory(const tickscope::widgets::ChartHistory &history);
+    void drawWithOpenGL(bool on);
 
 private:
     struct FeedRow
@@ -93,6 +96,7 @@ private:
     std::vector<widgets::TickChart *> m_charts; // in the order of m_instruments
     std::map<QString, widgets::TickChart *> m_chartBySymbol; // by "exchange symbol"
     std::int64_t m_historyTrades;
+    bool m_openGL = false;
     // By feed and instrument index: the chart its trades go to, or null.
     std::map<std::string, std::vector<widgets::TickChart *>> m_chartOf;
     std::map<std::string, FeedRow> m_rows;

@@ -13,6 +13,7 @@
 #include "ui/schema_page.h"
 #include "ui/storage_page.h"
 #include "widgets/status_badge.h"
+#include "widgets/tick_chart.h"
 
 #include <QActionGroup>
 #include <QCloseEvent>
@@ -154,6 +155,17 @@ void MainWindow::buildMenus()
             applyTheme(value);
         });
     }
+    // Off by default: the raster engine draws these charts in well under a millisecond; OpenGL
+    // helps where the CPU is the scarce part (a large screen, a slow machine).
+    QAction *openGL = view->addAction(tr("Draw charts with &OpenGL"));
+    openGL->setObjectName(QStringLiteral("chartsOpenGL"));
+    openGL->setCheckable(true);
+    if (!widgets::TickChart::openGLAvailable()) {
+        openGL->setEnabled(false);
+        openGL->setStatusTip(tr("No OpenGL context can be made on this display"));
+    }
+    openGL->setChecked(m_livePage->drawsWithOpenGL());
+    connect(openGL, &QAction::toggled, m_livePage, &LivePage::drawWithOpenGL);
     QMenu *database = menuBar()->addMenu(tr("&Database"));
     QAction *retry = database->addAction(tr("&Retry the connection"));
     retry->setShortcut(QKeySequence(Qt::Key_F5));

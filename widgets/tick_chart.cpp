@@ -3,6 +3,9 @@
 #include "app/analytics/indicators.h"
 
 #include <QDateTime>
+#include <QOffscreenSurface>
+#include <QOpenGLContext>
+#include <QOpenGLWidget>
 #include <QPainter>
 #include <QTimeZone>
 #include <QTimer>
@@ -186,7 +189,7 @@ void TickChart::setHistory(const ChartHistory &history)
     m_historyAnswered = history.request.serial;
     if (!history.error.empty()) {
         m_historyNote = tr("no stored history: %1").arg(QString::fromStdString(history.error));
-        update();
+        redraw();
         return;
     }
     const qint64 tradesFrom = history.tradesFromNs / kMsNs;
@@ -232,7 +235,7 @@ void TickChart::setHistory(const ChartHistory &history)
                        .arg(utcTime(*history.staleFromNs / kMsNs, QStringLiteral("HH:mm")));
     }
     m_dirty = true;
-    update();
+    redraw();
 }
 
 QString TickChart::titleText() const
@@ -252,7 +255,7 @@ void TickChart::showLine()
     m_bars.clear();
     m_historyBars.clear();
     m_dirty = true;
-    update();
+    redraw();
     requestHistory();
 }
 
@@ -260,7 +263,7 @@ void TickChart::showBars(const analytics::BarSpec &spec, std::vector<Indicator> 
 {
     m_indicators = std::move(indicators);
     if (m_barSpec == spec) {
-        update();
+        redraw();
         return;
     }
     m_barSpec = spec;
@@ -269,7 +272,7 @@ void TickChart::showBars(const analytics::BarSpec &spec, std::vector<Indicator> 
     m_barsNext = m_ring.oldestSequence();
     m_historyBars.clear();
     m_dirty = true;
-    update();
+    redraw();
     requestHistory();
 }
 
@@ -318,7 +321,7 @@ void TickChart::renderFrame()
     m_dirty = false;
     if (m_barSpec) {
         buildBars();
-        update();
+        redraw();
         return;
     }
     if (!haveTrades && m_spans.empty())
@@ -342,7 +345,7 @@ void TickChart::renderFrame()
     m_frame = m_columns.window(m_ring, m_axisFrom, to, columns);
     m_columnMs = MinMaxColumns::columnWidth(m_axisFrom, to, columns);
     fitValueAxes(tradesFrom);
-    update();
+    redraw();
 }
 
 void TickChart::fitValueAxes(qint64 tradesFromMs)
@@ -376,9 +379,86 @@ void TickChart::fitValueAxes(qint64 tradesFromMs)
         m_volumeTop = std::max(topVolume, 1e-12) * 4;
 }
 
+// The surface OpenGL paints the chart on: the chart's own painting, through OpenGL's engine.
+class TickChart::Canvas : public QOpenGLWidget
+{
+public:
+    explicit Canvas(TickChart &chart)
+        : QOpenGLWidget(&chart)
+        , m_chart(chart)
+    {
+        setAttribute(Qt::WA_TransparentForMouseEvents);
+    }
+
+protected:
+    void paintGL() override
+    {
+        QPainter painter(this);
+        m_chart.paintChart(painter);
+    }
+
+private:
+    TickChart &m_chart;
+};
+
+bool TickChart::openGLAvailable()
+{
+    static const bool available = [] {
+        QOpenGLContext context;
+        QOffscreenSurface surface;
+        surface.create();
+        return context.create() && surface.isValid() && context.makeCurrent(&surface);
+    }();
+    return available;
+}
+
+bool TickChart::setOpenGL(bool on)
+{
+    if (on == usesOpenGL())
+        return true;
+    if (on && !openGLAvailable())
+        return false;
+    if (on) {
+        m_canvas = new Canvas(*this);
+        m_canvas->setGeometry(rect());
+        m_canvas->show();
+    } else {
+        delete m_canvas;
+        m_canvas = nullptr;
+    }
+    redraw();
+    return true;
+}
+
+QImage TickChart::picture()
+{
+    return m_canvas ? m_canvas->grabFramebuffer() : grab().toImage();
+}
+
+void TickChart::redraw()
+{
+    if (m_canvas)
+        m_canvas->update();
+    else
+        update();
+}
+
+void TickChart::resizeEvent(QResizeEvent *)
+{
+    if (m_canvas)
+        m_canvas->setGeometry(rect());
+}
+
 void TickChart::paintEvent(QPaintEvent *)
 {
+    if (m_canvas)
+        return; // the canvas covers the chart
     QPainter painter(this);
+    paintChart(painter);
+}
+
+void TickChart::paintChart(QPainter &painter)
+{
     const QPalette &colours = palette();
     painter.fillRect(rect(), colours.base());
     const QRect plot = plotArea();

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+class QOpenGLWidget;
 class QTimer;
 
 namespace tickscope::widgets {
@@ -83,6 +84,14 @@ public:
     // The title line: the symbol, and what the chart draws from where.
     QString titleText() const;
 
+    // Paints through OpenGL (a QOpenGLWidget over the chart) instead of the raster engine; false,
+    // and nothing changes, where no OpenGL context can be made.
+    bool setOpenGL(bool on);
+    bool usesOpenGL() const { return m_canvas != nullptr; }
+    static bool openGLAvailable();
+    // What is on screen, from whichever engine paints it.
+    QImage picture();
+
     const TickRing &ring() const { return m_ring; }
     // What the last frame drew: points of the price line, and trades they stand for.
     qsizetype drawnPoints() const { return m_frame.prices.size(); }
@@ -95,8 +104,15 @@ signals:
 
 protected:
     void paintEvent(QPaintEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
+    class Canvas;
+    friend class Canvas;
+
+    void paintChart(QPainter &painter);
+    // Schedules a paint of whichever engine paints.
+    void redraw();
     QRect plotArea() const;
     void requestHistory();
     // A point leaving the full ring joins the span of its time.
@@ -115,6 +131,7 @@ private:
     MinMaxColumns m_columns;
     DecimatedWindow m_frame;
     QTimer *m_frameTimer;
+    QOpenGLWidget *m_canvas = nullptr; // while OpenGL paints
     std::chrono::milliseconds m_window{std::chrono::minutes(5)};
     qint64 m_axisFrom = 0; // ms since the epoch
     qint64 m_axisTo = 0;

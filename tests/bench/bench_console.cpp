@@ -11,7 +11,9 @@
 // took to load.
 // Goal (issue 15): p99 under 16 ms and maximum under 50 ms under load.
 //
-//   bench_console [--rate N] [--seconds S]
+//   bench_console [--rate N] [--seconds S] [--opengl]
+// --opengl paints the charts through OpenGL, which needs a display that has it (with Xvfb:
+// QT_QPA_PLATFORM=xcb xvfb-run bench_console --opengl; compare with the same without --opengl).
 #include "app/console/console_services.h"
 #include "app/services/ingest_service.h"
 #include "app/services/simulated_feed.h"
@@ -87,10 +89,18 @@ int main(int argc, char **argv)
     if (qEnvironmentVariableIsEmpty("DISPLAY") && qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication application{argc, argv};
-    const auto options = parseRateAndDuration(
-        QCoreApplication::arguments(), {.rate = 100'000, .seconds = 30}, "bench_console");
+    QStringList arguments = QCoreApplication::arguments();
+    const bool openGL = arguments.removeAll(QStringLiteral("--opengl")) > 0;
+    const auto options
+        = parseRateAndDuration(arguments, {.rate = 100'000, .seconds = 30}, "bench_console");
     if (!options)
         return 2;
+    if (openGL && !widgets::TickChart::openGLAvailable()) {
+        std::fprintf(stderr,
+            "bench_console: no OpenGL on this display (offscreen has none; try "
+            "QT_QPA_PLATFORM=xcb xvfb-run bench_console --opengl)\n");
+        return 2;
+    }
     const double rate = options->rate;
     const int runSeconds = options->seconds;
 
@@ -138,12 +148,15 @@ int main(int argc, char **argv)
                 QStringLiteral("binance SOLUSDT"), QStringLiteral("binance XRPUSDT"),
                 QStringLiteral("binance ADAUSDT"), QStringLiteral("binance DOGEUSDT"),
                 QStringLiteral("binance BNBUSDT"), QStringLiteral("binance LTCUSDT")});
+        window.livePage()->drawWithOpenGL(openGL);
         window.showPage(0);
         window.show();
 
         std::printf("bench_console: %.0f trades/s over 8 symbols for %d s, Live page on 8 "
-                    "charts, probe due every %lld ms\n",
-            rate, runSeconds, static_cast<long long>(kProbeInterval.count()));
+                    "charts painted by %s on %s, probe due every %lld ms\n",
+            rate, runSeconds, openGL ? "OpenGL" : "the raster engine",
+            qPrintable(QGuiApplication::platformName()),
+            static_cast<long long>(kProbeInterval.count()));
         std::printf("   %-9s %8s %9s %9s %9s\n", "phase", "samples", "p50 ms", "p99 ms", "max ms");
         const Delays idle = probe(std::chrono::seconds(5));
         print("baseline", idle);

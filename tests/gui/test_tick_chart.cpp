@@ -2,13 +2,15 @@
 // none twice and none lost, whichever came first, and an answer to an older request is ignored;
 // the aggregates' bars before the trades are drawn as price ranges and, for candles, continue
 // into the trades' own bars as the same bars `tickscope bars` makes of all the trades; trades
-// that leave a full ring are folded into such ranges rather than lost. Offscreen, no database
-// (test_console loads a history from a real one).
+// that leave a full ring are folded into such ranges rather than lost; OpenGL paints the chart
+// the raster engine paints. Offscreen, no database (test_console loads a history from a real
+// one); the OpenGL case again under Xvfb.
 #include "app/analytics/bar_builder.h"
 #include "widgets/tick_chart.h"
 
 #include <QDateTime>
 #include <QDir>
+#include <QGuiApplication>
 #include <QTest>
 
 using namespace tickscope;
@@ -231,6 +233,53 @@ private slots:
         for (std::size_t at = 0; at < 1000; ++at)
             total += points[at].size;
         QCOMPARE(volumeOf(test.chart), total);
+    }
+
+    // OpenGL paints what the raster engine paints. Offscreen there is no OpenGL to switch to and
+    // the chart says so; test_tick_chart_opengl runs this under Xvfb (Mesa's OpenGL).
+    void openGLPaintsTheSameChart()
+    {
+        const auto points = pointsOf(twoHoursOfTrades());
+        ChartUnderTest test;
+        test.chart.setWindow(std::chrono::hours(4));
+        test.chart.append(points);
+        test.chart.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&test.chart));
+        test.chart.renderFrame();
+        const QImage raster = test.chart.picture();
+        if (QGuiApplication::platformName() == QStringLiteral("offscreen")
+            && !widgets::TickChart::openGLAvailable()) {
+            QVERIFY(!test.chart.setOpenGL(true));
+            QVERIFY(!test.chart.usesOpenGL());
+            QSKIP("no OpenGL offscreen: test_tick_chart_opengl runs this under Xvfb");
+        }
+        QVERIFY(widgets::TickChart::openGLAvailable());
+        QVERIFY(test.chart.setOpenGL(true));
+        QVERIFY(test.chart.usesOpenGL());
+        QTest::qWait(100);
+        const QImage gl = test.chart.picture();
+        QCOMPARE(gl.size(), raster.size());
+        QDir().mkpath(QStringLiteral(TICKSCOPE_TEST_ARTIFACTS));
+        QVERIFY(gl.save(QStringLiteral(TICKSCOPE_TEST_ARTIFACTS "/tick_chart_opengl.png")));
+        // The same lines, grid and labels: about as many pixels differ from the background.
+        auto ink = [](const QImage &image) {
+            const QImage rgb = image.convertToFormat(QImage::Format_RGB32);
+            const QRgb background = rgb.pixel(rgb.width() - 2, rgb.height() - 2);
+            int count = 0;
+            for (int y = 0; y < rgb.height(); ++y) {
+                for (int x = 0; x < rgb.width(); ++x)
+                    count += rgb.pixel(x, y) != background ? 1 : 0;
+            }
+            return count;
+        };
+        const int rasterInk = ink(raster);
+        const int glInk = ink(gl);
+        qInfo("raster %d, OpenGL %d pixels drawn", rasterInk, glInk);
+        QVERIFY2(rasterInk > 5'000 && std::abs(glInk - rasterInk) < rasterInk / 10,
+            qPrintable(
+                QStringLiteral("raster %1, OpenGL %2 pixels drawn").arg(rasterInk).arg(glInk)));
+        QVERIFY(test.chart.setOpenGL(false));
+        QVERIFY(!test.chart.usesOpenGL());
     }
 };
 
