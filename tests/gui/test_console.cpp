@@ -19,6 +19,7 @@
 #include "app/services/ingest_service.h"
 #include "db/connection.h"
 #include "db/trade_queries.h"
+#include "tests/support/charted_bars.h"
 #include "tests/support/run_tickscope.h"
 #include "tests/support/schema_fixture.h"
 #include "tests/support/simulated_ingest.h"
@@ -269,17 +270,7 @@ private slots:
             display->setCurrentText(QStringLiteral("Candles 1m"));
             QTRY_VERIFY_WITH_TIMEOUT(!opened->awaitingHistory(), 10'000);
             QTRY_COMPARE(opened->bars().size(), expectedCandles.size());
-            const auto candles = opened->bars();
-            for (std::size_t at = 0; at < candles.size(); ++at) {
-                QCOMPARE(candles[at].openTimeNs, expectedCandles[at].openTimeNs);
-                QCOMPARE(candles[at].open, expectedCandles[at].open);
-                QCOMPARE(candles[at].high, expectedCandles[at].high);
-                QCOMPARE(candles[at].low, expectedCandles[at].low);
-                QCOMPARE(candles[at].close, expectedCandles[at].close);
-                QCOMPARE(candles[at].volume, expectedCandles[at].volume);
-                QCOMPARE(candles[at].notional, expectedCandles[at].notional);
-                QCOMPARE(candles[at].trades, expectedCandles[at].trades);
-            }
+            QCOMPARE(chartedParts(opened->bars()), chartedParts(expectedCandles));
         }
         display->setCurrentText(QStringLiteral("Price line"));
 

@@ -6,6 +6,7 @@
 // the raster engine paints. Offscreen, no database (test_console loads a history from a real
 // one); the OpenGL case again under Xvfb.
 #include "app/analytics/bar_builder.h"
+#include "tests/support/charted_bars.h"
 #include "widgets/tick_chart.h"
 
 #include <QDateTime>
@@ -194,18 +195,7 @@ private slots:
         test.chart.renderFrame();
 
         const auto expected = analytics::buildBars(hourly, trades);
-        const auto bars = test.chart.bars();
-        QCOMPARE(bars.size(), expected.size());
-        for (std::size_t at = 0; at < bars.size(); ++at) {
-            QCOMPARE(bars[at].openTimeNs, expected[at].openTimeNs);
-            QCOMPARE(bars[at].open, expected[at].open);
-            QCOMPARE(bars[at].high, expected[at].high);
-            QCOMPARE(bars[at].low, expected[at].low);
-            QCOMPARE(bars[at].close, expected[at].close);
-            QCOMPARE(bars[at].volume, expected[at].volume);
-            QCOMPARE(bars[at].notional, expected[at].notional);
-            QCOMPARE(bars[at].trades, expected[at].trades);
-        }
+        QCOMPARE(testing::chartedParts(test.chart.bars()), testing::chartedParts(expected));
         // The line again: a request of its own, and the hourly bars are not taken for ranges.
         test.chart.showLine();
         QCOMPARE(test.requests.back().barWidthNs, kMinuteNs);
