@@ -93,11 +93,14 @@ std::vector<model::LiveTrade> newestTrades(
     trades.reserve(static_cast<std::size_t>(std::clamp<std::int64_t>(limit, 0, 1 << 20)));
     for (const auto &[time, price, size] : tx.query<std::int64_t, double, double>(
              std::format("SELECT {}, price::float8, size::float8 FROM market_data.trades "
-                         "WHERE instrument_id = $1 AND time >= {} ORDER BY time DESC LIMIT $3",
+                         "WHERE instrument_id = $1 AND time >= {} "
+                         "ORDER BY time DESC, trade_id, trade_ref LIMIT $3",
                  epochNanoseconds("time"), timestampFromMicroseconds("$2")),
              pqxx::params{instrumentId, fromNs / 1000, limit}))
         trades.push_back({.exchangeTimeNs = time, .price = price, .size = size});
-    std::ranges::reverse(trades);
+    // Newest first as the index has them, trades of one instant in id order: oldest first, ties
+    // kept in id order, as the aggregates take a bucket's first and last.
+    std::ranges::stable_sort(trades, {}, &model::LiveTrade::exchangeTimeNs);
     return trades;
 }
 

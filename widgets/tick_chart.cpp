@@ -188,7 +188,14 @@ void TickChart::setHistory(const ChartHistory &history)
         return;
     m_historyAnswered = history.request.serial;
     if (!history.error.empty()) {
-        m_historyNote = tr("no stored history: %1").arg(QString::fromStdString(history.error));
+        // Asked again later, unless something else asks first: the database may be back.
+        m_historyNote = tr("no stored history (asked again in %1 s): %2")
+                            .arg(kHistoryRetry.count())
+                            .arg(QString::fromStdString(history.error));
+        QTimer::singleShot(kHistoryRetry, this, [this, serial = m_historySerial] {
+            if (serial == m_historySerial)
+                requestHistory();
+        });
         redraw();
         return;
     }

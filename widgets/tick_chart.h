@@ -51,6 +51,8 @@ public:
     static constexpr std::int64_t kHistoryTrades = 200'000;
     // Time bars loaded before the trades: more than a chart shows, so that indicators start warm.
     static constexpr std::int64_t kHistoryBars = 300;
+    // How long a chart waits before it asks again for a history the database could not give.
+    static constexpr std::chrono::seconds kHistoryRetry{10};
 
     explicit TickChart(
         const QString &title, QWidget *parent = nullptr, std::size_t capacity = kDefaultCapacity);

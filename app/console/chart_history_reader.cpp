@@ -122,12 +122,11 @@ widgets::ChartHistory ChartHistoryReader::read(const widgets::ChartHistoryReques
             m_connection
                 = std::make_unique<pqxx::connection>(db::connect(m_conninfo, "console charts"));
         const auto instrument = db::findInstrument(*m_connection, request.exchange, request.symbol);
+        history.tradesFromNs = request.fromNs;
         if (!instrument)
-            throw std::runtime_error(std::format(
-                "no instrument {} of {} is stored yet", request.symbol, request.exchange));
+            return history; // nothing stored yet: all it will have comes live
         const auto trades
             = db::newestTrades(*m_connection, *instrument, request.fromNs, request.maxTrades);
-        history.tradesFromNs = request.fromNs;
         if (static_cast<std::int64_t>(trades.size()) == request.maxTrades) {
             // The oldest millisecond loaded may hold more trades than were: it goes to the bars.
             history.tradesFromNs = floorTo(trades.front().exchangeTimeNs, kMsNs) + kMsNs;

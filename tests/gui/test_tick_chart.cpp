@@ -1,10 +1,10 @@
 // The live chart's history: the stored trades it loads go in front of those it was given live,
-// none twice and none lost, whichever came first, and an answer to an older request is ignored;
-// the aggregates' bars before the trades are drawn as price ranges and, for candles, continue
-// into the trades' own bars as the same bars `tickscope bars` makes of all the trades; trades
-// that leave a full ring are folded into such ranges rather than lost; OpenGL paints the chart
-// the raster engine paints. Offscreen, no database (test_console loads a history from a real
-// one); the OpenGL case again under Xvfb.
+// none twice and none lost, whichever came first; an answer to an older request is ignored, a
+// failed one named and asked again; the aggregates' bars before the trades are drawn as price
+// ranges and, for candles, continue into the trades' own bars as the same bars `tickscope bars`
+// makes of all the trades; trades that leave a full ring are folded into such ranges rather than
+// lost; OpenGL paints the chart the raster engine paints. Offscreen, no database (test_console
+// loads a history from a real one); the OpenGL case again under Xvfb.
 #include "app/analytics/bar_builder.h"
 #include "tests/support/charted_bars.h"
 #include "widgets/tick_chart.h"
@@ -136,6 +136,28 @@ private slots:
             QCOMPARE(ring.at(at).price, points[at].price);
         }
         QCOMPARE(ring.latePoints(), 0);
+    }
+
+    void asksAgainWhenTheDatabaseCouldNotAnswer()
+    {
+        ChartUnderTest test;
+        test.chart.loadHistoryOf("test", "BTCUSDT");
+        widgets::ChartHistory failed{.request = test.requests.back()};
+        failed.error = "connection to server at \"127.0.0.1\", port 5432 failed";
+        test.chart.setHistory(failed);
+        QVERIFY(!test.chart.awaitingHistory());
+        QVERIFY2(test.chart.titleText().contains(QStringLiteral("no stored history")),
+            qPrintable(test.chart.titleText()));
+        QVERIFY(test.chart.titleText().contains(QStringLiteral("port 5432 failed")));
+        QTRY_COMPARE_WITH_TIMEOUT(test.requests.size(), std::size_t(2),
+            std::chrono::milliseconds(widgets::TickChart::kHistoryRetry).count() + 2'000);
+        QCOMPARE(test.requests.back().serial, test.requests.front().serial + 1);
+        // The answer to the new request clears the note.
+        const auto trades = twoHoursOfTrades();
+        test.chart.setHistory(
+            test.answer(std::span(trades).first(10), trades.front().exchangeTimeNs));
+        QVERIFY(!test.chart.titleText().contains(QStringLiteral("no stored history")));
+        QCOMPARE(test.chart.ring().size(), std::size_t(10));
     }
 
     void drawsTheAggregatesBeforeTheTrades()
