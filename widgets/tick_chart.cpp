@@ -1,7 +1,5 @@
 #include "widgets/tick_chart.h"
 
-#include "app/analytics/indicators.h"
-
 #include <QDateTime>
 #include <QOffscreenSurface>
 #include <QOpenGLContext>
@@ -20,34 +18,8 @@ namespace {
 
 // 30 frames a second: smooth to the eye.
 constexpr std::chrono::milliseconds kFrameInterval{33};
-constexpr int kLeftMargin = 76; // the price labels
-constexpr int kBottomMargin = 20; // the time labels
 constexpr int kTopMargin = 20; // the title
 constexpr int kRightMargin = 10;
-
-// 1, 2 or 5 x 10^k: a grid step of about `rough`.
-double niceStep(double rough)
-{
-    const double decade = std::pow(10.0, std::floor(std::log10(rough)));
-    for (const double step : {1.0, 2.0, 5.0}) {
-        if (step * decade >= rough)
-            return step * decade;
-    }
-    return 10 * decade;
-}
-
-// A time-grid step of about `roughMs`: whole seconds, minutes or hours.
-qint64 niceTimeStep(qint64 roughMs)
-{
-    static constexpr qint64 kSteps[] = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1'000, 2'000, 5'000,
-        10'000, 15'000, 30'000, 60'000, 120'000, 300'000, 600'000, 900'000, 1'800'000, 3'600'000,
-        7'200'000, 14'400'000, 43'200'000, 86'400'000};
-    for (const qint64 step : kSteps) {
-        if (step >= roughMs)
-            return step;
-    }
-    return kSteps[std::size(kSteps) - 1];
-}
 
 // The exact decimal a chart's double came from: the shortest text that reads back as the same
 // double is the exchange's own for any price or size of up to 15 significant digits.
@@ -94,8 +66,6 @@ QString widthLabel(std::int64_t widthNs)
 
 // The most bars kept: far more than a chart can show.
 constexpr std::size_t kMaxBars = 20'000;
-// A bar takes at least this many pixels.
-constexpr int kBarPixels = 6;
 
 } // namespace
 
@@ -215,14 +185,13 @@ void TickChart::setHistory(const ChartHistory &history)
     m_ring.prepend(std::span(history.trades.begin(), older), tradesFrom);
     m_columns = MinMaxColumns{};
     m_axisTo = m_axisFrom = 0;
-    if (m_barSpec) {
-        m_builder.emplace(*m_barSpec);
-        m_bars.clear();
-        m_barsNext = 0;
-    }
     m_historyBarsWidthNs = history.request.barWidthNs;
     m_historyBars.clear();
     if (m_barSpec) {
+        // The bars of the trades start again from the ring; the stored ones go before them.
+        m_builder.emplace(*m_barSpec);
+        m_bars.clear();
+        m_barsNext = 0;
         m_historyBars = history.bars;
     } else {
         m_spans.clear();
@@ -317,7 +286,7 @@ void TickChart::buildBars()
 
 QRect TickChart::plotArea() const
 {
-    return rect().adjusted(kLeftMargin, kTopMargin, -kRightMargin, -kBottomMargin);
+    return rect().adjusted(kPriceLabelWidth, kTopMargin, -kRightMargin, -kTimeLabelHeight);
 }
 
 void TickChart::renderFrame()
@@ -475,7 +444,7 @@ void TickChart::paintChart(QPainter &painter)
     if (plot.width() < 10 || plot.height() < 10)
         return;
     if (m_barSpec) {
-        paintBars(painter, plot);
+        paintCandles(painter, palette(), plot, bars(), m_indicators);
         return;
     }
     if ((m_ring.size() == 0 && m_spans.empty()) || m_axisTo <= m_axisFrom
@@ -494,7 +463,7 @@ void TickChart::paintChart(QPainter &painter)
     // Grid and labels.
     QColor grid = colours.text().color();
     grid.setAlpha(40);
-    paintPriceGrid(painter, plot, m_priceLow, m_priceHigh);
+    paintPriceGrid(painter, palette(), plot, m_priceLow, m_priceHigh);
     const qint64 timeStep = niceTimeStep((m_axisTo - m_axisFrom) / 5);
     const QString format = timeStep < 1000    ? QStringLiteral("HH:mm:ss.zzz")
         : timeStep < 60'000                   ? QStringLiteral("HH:mm:ss")
@@ -506,8 +475,8 @@ void TickChart::paintChart(QPainter &painter)
         painter.setPen(grid);
         painter.drawLine(x, plot.top(), x, plot.bottom());
         painter.setPen(colours.text().color());
-        painter.drawText(QRect(x - 60, plot.bottom() + 2, 120, kBottomMargin - 2), Qt::AlignCenter,
-            QDateTime::fromMSecsSinceEpoch(time, QTimeZone::UTC).toString(format));
+        painter.drawText(QRect(x - 60, plot.bottom() + 2, 120, kTimeLabelHeight - 2),
+            Qt::AlignCenter, QDateTime::fromMSecsSinceEpoch(time, QTimeZone::UTC).toString(format));
     }
 
     // Traded size: one bar per column, in the lowest part of the plot.
@@ -588,136 +557,6 @@ void TickChart::paintSpans(QPainter &painter, const QRect &plot) const
         painter.setPen(QPen(seam, 0, Qt::DotLine));
         const double x = xOf(tradesFrom);
         painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
-    }
-}
-
-void TickChart::paintPriceGrid(QPainter &painter, const QRect &plot, double low, double high) const
-{
-    const QPalette &colours = palette();
-    QColor grid = colours.text().color();
-    grid.setAlpha(40);
-    const QFontMetrics metrics = fontMetrics();
-    const double priceStep = niceStep((high - low) / 5);
-    const int decimals = std::clamp(static_cast<int>(-std::floor(std::log10(priceStep))), 0, 8);
-    for (double price = std::ceil(low / priceStep) * priceStep; price <= high; price += priceStep) {
-        const int y
-            = static_cast<int>(plot.bottom() - (price - low) / (high - low) * plot.height());
-        painter.setPen(grid);
-        painter.drawLine(plot.left(), y, plot.right(), y);
-        painter.setPen(colours.text().color());
-        painter.drawText(QRect(0, y - metrics.height() / 2, kLeftMargin - 6, metrics.height()),
-            Qt::AlignRight | Qt::AlignVCenter, QString::number(price, 'f', decimals));
-    }
-}
-
-void TickChart::paintBars(QPainter &painter, const QRect &plot)
-{
-    const std::vector<analytics::Bar> all = bars();
-    if (all.empty())
-        return;
-    const std::size_t shown = std::min<std::size_t>(
-        all.size(), static_cast<std::size_t>(std::max(10, plot.width() / kBarPixels)));
-    const std::span<const analytics::Bar> visible(
-        all.end() - static_cast<std::ptrdiff_t>(shown), all.end());
-    const std::size_t first = all.size() - shown;
-
-    // Indicators over every bar's close, drawn for the visible ones.
-    std::vector<double> closes;
-    closes.reserve(all.size());
-    for (const auto &bar : all)
-        closes.push_back(bar.close.toDouble());
-    std::vector<std::pair<QColor, analytics::Series>> lines;
-    for (const Indicator indicator : m_indicators) {
-        switch (indicator) {
-        case Indicator::Sma20:
-            lines.emplace_back(QColor(230, 140, 20), analytics::sma(closes, 20));
-            break;
-        case Indicator::Ema50:
-            lines.emplace_back(QColor(150, 80, 200), analytics::ema(closes, 50));
-            break;
-        case Indicator::Vwap:
-            lines.emplace_back(QColor(20, 150, 160), analytics::cumulativeVwap(all));
-            break;
-        case Indicator::Bollinger20: {
-            analytics::Series upper;
-            analytics::Series lower;
-            for (const auto &band : analytics::bollinger(closes, 20, 2)) {
-                upper.push_back(band ? std::optional(band->upper) : std::nullopt);
-                lower.push_back(band ? std::optional(band->lower) : std::nullopt);
-            }
-            lines.emplace_back(QColor(120, 120, 120), std::move(upper));
-            lines.emplace_back(QColor(120, 120, 120), std::move(lower));
-            break;
-        }
-        }
-    }
-    double low = std::numeric_limits<double>::max();
-    double high = std::numeric_limits<double>::lowest();
-    double topVolume = 0;
-    for (const auto &bar : visible) {
-        low = std::min(low, bar.low.toDouble());
-        high = std::max(high, bar.high.toDouble());
-        topVolume = std::max(topVolume, bar.volume.toDouble());
-    }
-    for (const auto &[colour, series] : lines) {
-        for (std::size_t at = first; at < series.size(); ++at) {
-            if (series[at]) {
-                low = std::min(low, *series[at]);
-                high = std::max(high, *series[at]);
-            }
-        }
-    }
-    const double margin = std::max((high - low) * 0.05, std::abs(high) * 1e-6);
-    low -= margin;
-    high += margin;
-    const double slot = plot.width() / static_cast<double>(shown);
-    auto xOf = [&](std::size_t index) {
-        return plot.left() + (static_cast<double>(index) + 0.5) * slot;
-    };
-    auto yOf = [&](double price) {
-        return plot.bottom() - (price - low) / (high - low) * plot.height();
-    };
-
-    const QPalette &colours = palette();
-    paintPriceGrid(painter, plot, low, high);
-    // A time label about every 120 pixels, at the bar's open.
-    const std::size_t labelEvery = std::max<std::size_t>(1, static_cast<std::size_t>(120 / slot));
-    for (std::size_t at = 0; at < shown; at += labelEvery) {
-        const int x = static_cast<int>(xOf(at));
-        painter.drawText(QRect(x - 60, plot.bottom() + 2, 120, kBottomMargin - 2), Qt::AlignCenter,
-            QDateTime::fromMSecsSinceEpoch(visible[at].openTimeNs / 1'000'000, QTimeZone::UTC)
-                .toString(QStringLiteral("HH:mm:ss")));
-    }
-
-    painter.setClipRect(plot);
-    QColor volume = colours.highlight().color();
-    volume.setAlpha(70);
-    const QColor up(38, 166, 91);
-    const QColor down(214, 69, 65);
-    const double body = std::max(1.0, slot * 0.7);
-    for (std::size_t at = 0; at < shown; ++at) {
-        const analytics::Bar &bar = visible[at];
-        const double x = xOf(at);
-        if (topVolume > 0) {
-            const double height = bar.volume.toDouble() / topVolume * plot.height() / 4;
-            painter.fillRect(QRectF(x - body / 2, plot.bottom() - height, body, height), volume);
-        }
-        const bool rising = bar.close >= bar.open;
-        painter.setPen(QPen(rising ? up : down, 0));
-        painter.drawLine(QPointF(x, yOf(bar.high.toDouble())), QPointF(x, yOf(bar.low.toDouble())));
-        const double top = yOf(std::max(bar.open, bar.close).toDouble());
-        const double bottom = yOf(std::min(bar.open, bar.close).toDouble());
-        painter.fillRect(
-            QRectF(x - body / 2, top, body, std::max(1.0, bottom - top)), rising ? up : down);
-    }
-    for (const auto &[colour, series] : lines) {
-        QPolygonF line;
-        for (std::size_t at = first; at < series.size(); ++at) {
-            if (series[at])
-                line.append(QPointF(xOf(at - first), yOf(*series[at])));
-        }
-        painter.setPen(QPen(colour, 0));
-        painter.drawPolyline(line);
     }
 }
 

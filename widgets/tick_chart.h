@@ -12,6 +12,7 @@
 
 #include "app/analytics/bar_builder.h"
 #include "widgets/chart_history.h"
+#include "widgets/chart_painting.h"
 #include "widgets/min_max_columns.h"
 #include "widgets/tick_ring.h"
 
@@ -57,8 +58,7 @@ public:
     explicit TickChart(
         const QString &title, QWidget *parent = nullptr, std::size_t capacity = kDefaultCapacity);
 
-    // Indicators drawn over bars (analytics/indicators), on their closes.
-    enum class Indicator { Sma20, Ema50, Bollinger20, Vwap };
+    using Indicator = ChartIndicator;
 
     void append(std::span<const TickPoint> points);
     // The price line (the default), or bars of the trades kept: time bars (candles) of any
@@ -124,9 +124,6 @@ private:
     void paintSpans(QPainter &painter, const QRect &plot) const;
     // Feeds the bar builder the points appended since the last call.
     void buildBars();
-    void paintBars(QPainter &painter, const QRect &plot);
-    // Horizontal grid lines at round prices of [low, high], labelled on the left.
-    void paintPriceGrid(QPainter &painter, const QRect &plot, double low, double high) const;
 
     QString m_title;
     TickRing m_ring;
