@@ -91,7 +91,8 @@ int runIngestCommand(const QStringList &arguments)
     if (duration)
         QTimer::singleShot(std::chrono::seconds(*duration), qApp, &QCoreApplication::quit);
     cli::print(QStringLiteral("ingest: %1 into %2; Ctrl-C stops")
-            .arg(QString::number(service.instruments().size()) + QStringLiteral(" instruments"),
+            .arg(QString::number(feeds::instrumentsOf(ingestConfig.feeds).size())
+                    + QStringLiteral(" instruments"),
                 QString::fromStdString(target.embedded ? "the embedded database" : target.source)));
     // A feed or writer that cannot go on ends the command, which then says so and fails.
     QObject::connect(&service, &IngestService::failed, qApp, &QCoreApplication::quit);

@@ -180,10 +180,7 @@ void ConsoleServices::wireWindow()
             history->start(readerConninfo);
         });
 
-    std::vector<model::Instrument> instruments;
-    for (const auto &feed : m_config.feeds)
-        instruments.insert(instruments.end(), feed.instruments.begin(), feed.instruments.end());
-    window.setInstruments(instruments);
+    window.setInstruments(feeds::instrumentsOf(m_config.feeds));
 }
 
 void ConsoleServices::start()

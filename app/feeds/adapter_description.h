@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,15 @@ struct FeedSettings
         return found == options.end() ? std::string(fallback) : found->second;
     }
 };
+
+// Every feed's instruments, in the feeds' order: what the console lists and the ingest counts.
+inline std::vector<model::Instrument> instrumentsOf(std::span<const FeedSettings> feeds)
+{
+    std::vector<model::Instrument> all;
+    for (const auto &feed : feeds)
+        all.insert(all.end(), feed.instruments.begin(), feed.instruments.end());
+    return all;
+}
 
 struct AdapterOption
 {

@@ -50,15 +50,6 @@ IngestService::IngestService(const Config &config, std::string conninfo, QObject
 
 IngestService::~IngestService() = default;
 
-std::vector<model::Instrument> IngestService::instruments() const
-{
-    std::vector<model::Instrument> all;
-    for (const auto &pipeline : m_pipelines)
-        all.insert(all.end(), pipeline->settings.instruments.begin(),
-            pipeline->settings.instruments.end());
-    return all;
-}
-
 void IngestService::keepLiveTrades()
 {
     m_keepLiveTrades = true;

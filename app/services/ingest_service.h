@@ -39,8 +39,6 @@ public:
     // hold (at most `drainDeadline`), then emits stopped().
     void stop(std::chrono::milliseconds drainDeadline = std::chrono::seconds(30));
 
-    std::vector<model::Instrument> instruments() const;
-
     // For the console's charts, called before start(): the writers hand each committed trade to
     // a bounded queue per feed, which drainLiveTrades() empties.
     void keepLiveTrades();
