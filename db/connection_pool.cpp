@@ -3,6 +3,7 @@
 #include "db/connection.h"
 
 #include <pqxx/except>
+#include <pqxx/nontransaction>
 
 namespace tickscope::db {
 
@@ -17,9 +18,10 @@ ConnectionPool::Lease::~Lease()
         m_pool->giveBack(std::move(m_connection));
 }
 
-ConnectionPool::ConnectionPool(std::string conninfo, std::string purpose)
+ConnectionPool::ConnectionPool(std::string conninfo, std::string purpose, std::string sessionSetup)
     : m_conninfo(std::move(conninfo))
     , m_purpose(std::move(purpose))
+    , m_sessionSetup(std::move(sessionSetup))
 { }
 
 ConnectionPool::Lease ConnectionPool::acquire()
@@ -33,7 +35,10 @@ ConnectionPool::Lease ConnectionPool::acquire()
         }
     }
     try {
-        return Lease{*this, std::make_unique<pqxx::connection>(connect(m_conninfo, m_purpose))};
+        auto connection = std::make_unique<pqxx::connection>(connect(m_conninfo, m_purpose));
+        if (!m_sessionSetup.empty())
+            pqxx::nontransaction{*connection}.exec(m_sessionSetup);
+        return Lease{*this, std::move(connection)};
     } catch (const pqxx::broken_connection &) {
         throw;
     } catch (const std::exception &error) {

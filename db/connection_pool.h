@@ -33,8 +33,9 @@ public:
         std::unique_ptr<pqxx::connection> m_connection;
     };
 
-    // Opens nothing yet; `purpose` names the connections in pg_stat_activity.
-    ConnectionPool(std::string conninfo, std::string purpose);
+    // Opens nothing yet; `purpose` names the connections in pg_stat_activity, `sessionSetup`
+    // (SQL, may be empty) runs once on each new connection.
+    ConnectionPool(std::string conninfo, std::string purpose, std::string sessionSetup);
 
     // An idle connection, or a new one; pqxx::broken_connection with the reason when there is
     // none to be had.
@@ -49,6 +50,7 @@ private:
 
     const std::string m_conninfo;
     const std::string m_purpose;
+    const std::string m_sessionSetup;
     std::mutex m_mutex;
     std::vector<std::unique_ptr<pqxx::connection>> m_idle;
     bool m_closing = false;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <format>
+#include <limits>
 #include <pqxx/pqxx>
 #include <stdexcept>
 #include <utility>
@@ -51,6 +52,14 @@ model::Trade tradeFromRow(const pqxx::row &row, int first)
 // (µs, sign bit flipped), then 00 and 8 bytes of numeric id, or 01 and the text id.
 constexpr std::size_t kCursorTimeDigits = 16;
 
+// The time (µs) at the head of a cursor.
+std::int64_t cursorMicroseconds(std::string_view cursor)
+{
+    std::uint64_t flipped = 0;
+    std::from_chars(cursor.data(), cursor.data() + kCursorTimeDigits, flipped, 16);
+    return static_cast<std::int64_t>(flipped ^ (1ull << 63));
+}
+
 } // namespace
 
 std::optional<int> findInstrument(
@@ -66,7 +75,7 @@ std::optional<int> findInstrument(
 }
 
 std::int64_t forEachTrade(pqxx::connection &connection, int instrumentId, std::int64_t fromNs,
-    std::int64_t toNs, const std::function<void(const model::Trade &trade)> &each)
+    std::int64_t toNs, const std::function<bool(const model::Trade &trade)> &each)
 {
     // A stream (COPY underneath) holds one row at a time, however long the range; it takes no
     // parameters, so the bounds, all numbers, are written into the query.
@@ -76,11 +85,23 @@ std::int64_t forEachTrade(pqxx::connection &connection, int instrumentId, std::i
         "ORDER BY time, received_at, trade_id, trade_ref",
         tradeColumns(""), instrumentId, timestampLiteral(fromNs), timestampLiteral(toNs));
     std::int64_t count = 0;
-    for (const auto &[time, received, id, price, size, side] :
-        tx.stream<std::int64_t, std::int64_t, std::string, std::string, std::string, std::string>(
-            query)) {
-        each(tradeFromColumns(time, received, id, price, size, side));
-        ++count;
+    bool stopped = false;
+    try {
+        for (const auto &[time, received, id, price, size, side] : tx.stream<std::int64_t,
+                 std::int64_t, std::string, std::string, std::string, std::string>(query)) {
+            if (stopped)
+                continue; // what the server sent before it saw the cancel
+            ++count;
+            if (!each(tradeFromColumns(time, received, id, price, size, side))) {
+                // A COPY cannot be left half read: the server is told to stop, and the rows
+                // already on their way are passed over until it ends the COPY.
+                connection.cancel_query();
+                stopped = true;
+            }
+        }
+    } catch (const pqxx::failure &) {
+        if (!stopped)
+            throw; // otherwise: the cancel, as asked
     }
     return count;
 }
@@ -131,6 +152,11 @@ bool isTradeCursor(std::string_view cursor)
     if (cursor.size() % 2 != 0 || cursor.size() < kCursorTimeDigits + 4
         || !std::ranges::all_of(cursor, hex))
         return false;
+    // A time the database gave is one whose nanoseconds fit in 64 bits.
+    const std::int64_t micros = cursorMicroseconds(cursor);
+    constexpr std::int64_t kLimit = std::numeric_limits<std::int64_t>::max() / 1000;
+    if (micros < -kLimit || micros > kLimit)
+        return false;
     const std::string_view kind = cursor.substr(kCursorTimeDigits, 2);
     return (kind == "00" && cursor.size() == kCursorTimeDigits + 2 + 16) || kind == "01";
 }
@@ -140,12 +166,7 @@ TradePage tradesAfter(pqxx::connection &connection, int instrumentId, std::int64
 {
     if (!cursor.empty() && !isTradeCursor(cursor))
         throw std::invalid_argument("not a trade cursor");
-    std::int64_t fromNs = sinceNs;
-    if (!cursor.empty()) {
-        std::uint64_t flipped = 0;
-        std::from_chars(cursor.data(), cursor.data() + kCursorTimeDigits, flipped, 16);
-        fromNs = static_cast<std::int64_t>(flipped ^ (1ull << 63)) * 1000;
-    }
+    const std::int64_t fromNs = cursor.empty() ? sinceNs : cursorMicroseconds(cursor) * 1000;
     pqxx::read_transaction tx{connection};
     const auto rows = tx.exec(
         std::format("SELECT {}, encode(aggregates.trade_order(time, trade_id, trade_ref), 'hex') "

@@ -23,9 +23,10 @@ std::optional<int> findInstrument(
     pqxx::connection &connection, const std::string &exchange, const std::string &symbol);
 
 // Trades of `instrumentId` with fromNs <= time < toNs, oldest first (ties by receive time and
-// id), streamed to `each` without holding them all; returns how many there were.
+// id), streamed to `each` without holding them all, until `each` returns false (the server then
+// stops reading); returns how many `each` was given.
 std::int64_t forEachTrade(pqxx::connection &connection, int instrumentId, std::int64_t fromNs,
-    std::int64_t toNs, const std::function<void(const model::Trade &trade)> &each);
+    std::int64_t toNs, const std::function<bool(const model::Trade &trade)> &each);
 
 // The newest `limit` trades of `instrumentId` with time >= fromNs, oldest first, as the console
 // draws them (doubles; `instrument` left 0): what a chart loads when it opens.

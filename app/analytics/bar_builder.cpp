@@ -51,7 +51,11 @@ std::optional<std::int64_t> parseInterval(std::string_view text)
     default:
         return std::nullopt;
     }
-    return count * unitSeconds * 1'000'000'000;
+    std::int64_t intervalNs = 0;
+    if (__builtin_mul_overflow(count, unitSeconds * 1'000'000'000, &intervalNs)
+        || intervalNs > kLongestIntervalNs)
+        return std::nullopt;
+    return intervalNs;
 }
 
 std::expected<BarSpec, std::string> parseBarSpec(std::string_view kind, std::string_view size)
@@ -66,7 +70,8 @@ std::expected<BarSpec, std::string> parseBarSpec(std::string_view kind, std::str
         const auto interval = parseInterval(size);
         if (!interval)
             return std::unexpected(std::format(
-                "size of time bars is a number with s, m, h or d (1m, 4h), not '{}'", size));
+                "size of time bars is a number with s, m, h or d (1m, 4h) up to 36500d, not '{}'",
+                size));
         spec.intervalNs = *interval;
         break;
     }

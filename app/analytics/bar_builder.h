@@ -57,7 +57,9 @@ struct BarSpec
     friend bool operator==(const BarSpec &, const BarSpec &) = default;
 };
 
-// "1m", "90s", "4h", "1d": a whole number from 1 to 999999 and s, m, h or d; in ns.
+// "1m", "90s", "4h", "1d": a whole number and s, m, h or d, from 1s to kLongestIntervalNs (100
+// years); in ns.
+constexpr std::int64_t kLongestIntervalNs = 36'500LL * 86'400 * 1'000'000'000;
 std::optional<std::int64_t> parseInterval(std::string_view text);
 
 // The bars of kind `kind` ("time", "tick", "volume", "dollar") and size `size` (an interval for

@@ -26,8 +26,12 @@ Fixed Fixed::product(const model::Decimal &value, const model::Decimal &factor)
     // |mantissa| < 2^63 each: the product fits in 127 bits; its scale is at most 36.
     const model::Int128 raw = static_cast<model::Int128>(value.mantissa) * factor.mantissa;
     const int scale = value.scale + factor.scale;
-    return fromUnits(
-        scale > kScale ? raw / powerOfTen(scale - kScale) : raw * powerOfTen(kScale - scale));
+    if (scale > kScale)
+        return fromUnits(raw / powerOfTen(scale - kScale));
+    model::Int128 units = 0;
+    if (__builtin_mul_overflow(raw, powerOfTen(kScale - scale), &units))
+        return fromUnits(saturated(raw > 0));
+    return fromUnits(units);
 }
 
 double Fixed::toDouble() const

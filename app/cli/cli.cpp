@@ -83,6 +83,22 @@ std::optional<int> intOption(
     return value;
 }
 
+std::optional<std::int64_t> timeOption(const QCommandLineParser &parser, const QString &name,
+    const QString &command, std::optional<std::int64_t> fallback)
+{
+    if (!parser.isSet(name)) {
+        if (!fallback)
+            usageError(command, QStringLiteral("--%1 is required").arg(name));
+        return fallback;
+    }
+    const auto time = parseTime(parser.value(name));
+    if (!time) {
+        usageError(command, QStringLiteral("--%1 %2").arg(name, time.error()));
+        return std::nullopt;
+    }
+    return *time;
+}
+
 void print(const QString &text)
 {
     std::fputs(qPrintable(text), stdout);
@@ -91,7 +107,7 @@ void print(const QString &text)
     std::fflush(stdout);
 }
 
-std::optional<std::int64_t> parseTime(const QString &text)
+std::expected<std::int64_t, QString> parseTime(const QString &text)
 {
     QDateTime time = QDateTime::fromString(text, Qt::ISODateWithMs);
     for (const auto *form :
@@ -100,10 +116,18 @@ std::optional<std::int64_t> parseTime(const QString &text)
             time = QDateTime::fromString(text, QString::fromLatin1(form));
     }
     if (!time.isValid())
-        return std::nullopt;
+        return std::unexpected(
+            QStringLiteral("'%1' is not an ISO 8601 time such as 2026-11-30T12:00:00Z").arg(text));
     if (time.timeSpec() == Qt::LocalTime)
         time.setTimeZone(QTimeZone::UTC);
-    return time.toMSecsSinceEpoch() * 1'000'000;
+    // Within these years nanoseconds since the epoch, and the span between any two of them, fit
+    // in 64 bits: no range check downstream can wrap.
+    constexpr qint64 kLastMs = 9'222'422'399'999; // 2262-03-31T23:59:59.999Z
+    const qint64 ms = time.toMSecsSinceEpoch();
+    if (ms < 0 || ms > kLastMs)
+        return std::unexpected(
+            QStringLiteral("'%1' is outside 1970-01-01 .. 2262-03-31 (UTC)").arg(text));
+    return ms * 1'000'000;
 }
 
 } // namespace tickscope::app::cli

@@ -5,6 +5,7 @@
 #include <QString>
 #include <QStringList>
 #include <cstdint>
+#include <expected>
 #include <optional>
 #include <string>
 
@@ -37,10 +38,16 @@ void note(const QString &command, const QString &message);
 std::optional<int> intOption(const QCommandLineParser &parser, const QString &name, int min,
     int max, const QString &command);
 
+// A time option in parseTime's forms, or `fallback` when it is not given; prints the usage error
+// itself (naming the option and what is wrong with it) and yields nullopt on error.
+std::optional<std::int64_t> timeOption(const QCommandLineParser &parser, const QString &name,
+    const QString &command, std::optional<std::int64_t> fallback = std::nullopt);
+
 void print(const QString &text);
 
 // "2026-11-30T12:00:00Z", "2026-11-30 12:00:00.250", "2026-11-30": ns since the epoch; a time
-// without a zone is UTC. Nullopt when it is none of these.
-std::optional<std::int64_t> parseTime(const QString &text);
+// without a zone is UTC. Otherwise why not, naming the text: none of these forms, or outside
+// 1970-01-01 .. 2262-03-31 (where nanoseconds and their differences fit in 64 bits).
+std::expected<std::int64_t, QString> parseTime(const QString &text);
 
 } // namespace tickscope::app::cli

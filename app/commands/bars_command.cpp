@@ -156,13 +156,11 @@ int runBarsCommand(const QStringList &arguments)
     if (!spec)
         return cli::usageError(
             kCommand, QStringLiteral("--") + QString::fromStdString(spec.error()));
-    const auto from = cli::parseTime(parser.value(QStringLiteral("from")));
-    const auto to = parser.isSet(QStringLiteral("to"))
-        ? cli::parseTime(parser.value(QStringLiteral("to")))
-        : std::optional<std::int64_t>(QDateTime::currentMSecsSinceEpoch() * 1'000'000);
+    const auto from = cli::timeOption(parser, QStringLiteral("from"), kCommand);
+    const auto to = cli::timeOption(
+        parser, QStringLiteral("to"), kCommand, QDateTime::currentMSecsSinceEpoch() * 1'000'000);
     if (!from || !to)
-        return cli::usageError(kCommand,
-            QStringLiteral("--from and --to are ISO 8601 times, e.g. 2026-11-30T12:00:00Z"));
+        return cli::kUsage;
     if (*from >= *to)
         return cli::usageError(kCommand, QStringLiteral("--from must be before --to"));
     const auto indicators = parseIndicators(parser.value(QStringLiteral("indicators")));
@@ -189,6 +187,7 @@ int runBarsCommand(const QStringList &arguments)
         db::forEachTrade(connection, *instrument, *from, *to, [&](const model::Trade &trade) {
             if (auto bar = builder.add(trade))
                 bars.push_back(std::move(*bar));
+            return true;
         });
         if (auto last = builder.finish())
             bars.push_back(std::move(*last));

@@ -176,20 +176,18 @@ int runExportCommand(const QStringList &arguments)
             return cli::usageError(kCommand, QStringLiteral("--%1 is required").arg(required));
     }
     db::ExportRange range;
-    const auto from = cli::parseTime(parser.value(QStringLiteral("from")));
-    const auto to = cli::parseTime(parser.value(QStringLiteral("to")));
+    const auto from = cli::timeOption(parser, QStringLiteral("from"), kCommand);
+    const auto to = cli::timeOption(parser, QStringLiteral("to"), kCommand);
     if (!from || !to)
-        return cli::usageError(kCommand,
-            QStringLiteral("--from and --to are ISO 8601 times, e.g. 2026-11-30T12:00:00Z"));
+        return cli::kUsage;
     if (*from >= *to)
         return cli::usageError(kCommand, QStringLiteral("--from must be before --to"));
     range.fromNs = *from;
     range.toNs = *to;
     if (parser.isSet(QStringLiteral("as-of"))) {
-        range.asOfNs = cli::parseTime(parser.value(QStringLiteral("as-of")));
+        range.asOfNs = cli::timeOption(parser, QStringLiteral("as-of"), kCommand);
         if (!range.asOfNs)
-            return cli::usageError(
-                kCommand, QStringLiteral("--as-of is an ISO 8601 time, e.g. 2026-11-30T12:00:00Z"));
+            return cli::kUsage;
     }
     if (parser.isSet(QStringLiteral("exchange")))
         range.exchange = parser.value(QStringLiteral("exchange")).toStdString();

@@ -163,16 +163,10 @@ int runGapsCommand(const QStringList &arguments)
     if (!limit)
         return cli::kUsage;
     const std::int64_t now = model::wallClockNs();
-    const auto timeOption
-        = [&](const char *name, std::int64_t fallback) -> std::optional<std::int64_t> {
-        const QString key = QString::fromLatin1(name);
-        return parser.isSet(key) ? cli::parseTime(parser.value(key)) : fallback;
-    };
-    const auto since = timeOption("since", now - 7 * kDayNs);
-    const auto until = timeOption("until", now);
+    const auto since = cli::timeOption(parser, QStringLiteral("since"), kCommand, now - 7 * kDayNs);
+    const auto until = cli::timeOption(parser, QStringLiteral("until"), kCommand, now);
     if (!since || !until)
-        return cli::usageError(kCommand,
-            QStringLiteral("--since and --until are ISO 8601 times, e.g. 2026-11-30T12:00:00Z"));
+        return cli::kUsage;
     if (*since >= *until)
         return cli::usageError(kCommand, QStringLiteral("--since must be before --until"));
     if (parser.isSet(QStringLiteral("completeness")) && parser.isSet(QStringLiteral("open")))

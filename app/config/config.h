@@ -47,6 +47,10 @@ struct HttpSettings
     std::optional<std::pair<QString, quint16>> listen{{QStringLiteral("127.0.0.1"), 9464}};
     // What clients must send as "Authorization: Bearer ..."; empty: no token asked (loopback).
     QByteArray token;
+    // A query of the API that runs longer is cancelled by the server (statement_timeout).
+    std::chrono::milliseconds queryTimeout{10'000};
+    // Queries running or waiting at once; one more is answered 503 with Retry-After.
+    int maxQueries = 32;
 };
 
 struct Config

@@ -14,12 +14,11 @@
 
 namespace tickscope::net {
 
-// Listens on `address`:`port` (0: any free port) and hands the socket to `server`; yields the
+// Listens with `tcp` on `address`:`port` (0: any free port) and hands it to `server`; yields the
 // port, or why not (the socket's own error).
-inline std::expected<quint16, QString> listen(
-    QHttpServer &server, const QHostAddress &address, quint16 port)
+inline std::expected<quint16, QString> listen(QHttpServer &server, const QHostAddress &address,
+    quint16 port, std::unique_ptr<QTcpServer> tcp = std::make_unique<QTcpServer>())
 {
-    auto tcp = std::make_unique<QTcpServer>();
     if (!tcp->listen(address, port))
         return std::unexpected(tcp->errorString());
     const quint16 bound = tcp->serverPort();

@@ -1,5 +1,6 @@
 #include "app/services/http_endpoint.h"
 
+#include "app/net/guarded_tcp_server.h"
 #include "app/net/qt_http.h"
 
 #include <QHttpServerResponder>
@@ -10,16 +11,14 @@ namespace tickscope::app {
 
 namespace {
 
-// Compares in time that does not depend on where the two differ, so that a client cannot find the
-// token a byte at a time.
-bool equalInConstantTime(QByteArrayView a, QByteArrayView b)
+// Every answer closes its connection: the listener checks each request's head before Qt's server
+// reads it, which it can do only for a connection's first request.
+QHttpServerResponse closingConnection(QHttpServerResponse response)
 {
-    if (a.size() != b.size())
-        return false;
-    unsigned char difference = 0;
-    for (qsizetype i = 0; i < a.size(); ++i)
-        difference |= static_cast<unsigned char>(a[i] ^ b[i]);
-    return difference == 0;
+    QHttpHeaders headers = response.headers();
+    headers.replaceOrAppend(QHttpHeaders::WellKnownHeader::Connection, "close");
+    response.setHeaders(std::move(headers));
+    return response;
 }
 
 } // namespace
@@ -30,10 +29,11 @@ HttpEndpoint::HttpEndpoint(QByteArray token)
 {
     m_server->setMissingHandler(
         m_server.get(), [this](const QHttpServerRequest &request, QHttpServerResponder &responder) {
-            responder.sendResponse(error(QHttpServerResponse::StatusCode::NotFound,
-                QStringLiteral("no route %1 %2; this server answers GET on %3")
-                    .arg(QString::fromLatin1(net::methodName(request.method())),
-                        request.url().path(), m_paths.join(QStringLiteral(", ")))));
+            responder.sendResponse(
+                closingConnection(error(QHttpServerResponse::StatusCode::NotFound,
+                    QStringLiteral("no route %1 %2; this server answers GET on %3")
+                        .arg(QString::fromLatin1(net::methodName(request.method())),
+                            request.url().path(), m_paths.join(QStringLiteral(", "))))));
         });
 }
 
@@ -44,25 +44,40 @@ void HttpEndpoint::get(const QString &path, Handler handler)
     m_paths << path;
     m_server->route(path, QHttpServerRequest::Method::Get,
         [this, handler = std::move(handler)](const QHttpServerRequest &request) {
-            if (!authorized(request)) {
-                auto response = error(QHttpServerResponse::StatusCode::Unauthorized,
-                    QStringLiteral("send the API token as \"Authorization: Bearer TOKEN\""));
-                QHttpHeaders headers = response.headers();
-                headers.append(QHttpHeaders::WellKnownHeader::WWWAuthenticate, "Bearer");
-                response.setHeaders(std::move(headers));
-                return ready(std::move(response));
-            }
-            return handler(request);
+            return handler(request).then(m_server.get(), &closingConnection);
         });
 }
 
 std::expected<quint16, QString> HttpEndpoint::listen(const QString &host, quint16 port)
 {
-    auto bound = net::listen(*m_server, QHostAddress(host), port);
+    auto listener = std::make_unique<net::GuardedTcpServer>(m_expectedAuthorization);
+    net::GuardedTcpServer *guard = listener.get();
+    auto bound = net::listen(*m_server, QHostAddress(host), port, std::move(listener));
     if (!bound)
         return std::unexpected(
             QStringLiteral("cannot listen on %1:%2: %3").arg(host).arg(port).arg(bound.error()));
+    m_listener = guard;
+    QObject::connect(guard, &net::GuardedTcpServer::clientLeft, m_server.get(),
+        [this](const QHostAddress &address, quint16 clientPort) {
+            if (m_clientLeft)
+                m_clientLeft(address, clientPort);
+        });
     return *bound;
+}
+
+void HttpEndpoint::whenClientLeaves(std::function<void(const QHostAddress &, quint16)> handler)
+{
+    m_clientLeft = std::move(handler);
+}
+
+int HttpEndpoint::connections() const
+{
+    return m_listener ? m_listener->connections() : 0;
+}
+
+net::RefusalCounts HttpEndpoint::refusals() const
+{
+    return m_listener ? m_listener->refusals() : net::RefusalCounts{};
 }
 
 void HttpEndpoint::moveToThread(QThread *thread)
@@ -79,13 +94,6 @@ QHttpServerResponse HttpEndpoint::error(
 QFuture<QHttpServerResponse> HttpEndpoint::ready(QHttpServerResponse response)
 {
     return QtFuture::makeReadyValueFuture(std::move(response));
-}
-
-bool HttpEndpoint::authorized(const QHttpServerRequest &request) const
-{
-    return m_expectedAuthorization.isEmpty()
-        || equalInConstantTime(
-            request.value(QByteArrayLiteral("Authorization")), m_expectedAuthorization);
 }
 
 std::optional<quint16> listenAsConfigured(HttpEndpoint &endpoint, const HttpSettings &settings)

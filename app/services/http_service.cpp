@@ -4,6 +4,7 @@ namespace tickscope::app {
 
 HttpService::HttpService(const HttpSettings &settings)
     : m_endpoint(settings.token)
+    , m_queries(settings)
 {
     m_thread.setObjectName(QStringLiteral("http"));
     m_metrics.serveOn(m_endpoint);

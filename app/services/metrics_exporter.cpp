@@ -82,6 +82,7 @@ MetricsExporter::MetricsExporter()
 
 void MetricsExporter::serveOn(HttpEndpoint &endpoint)
 {
+    m_endpoint = &endpoint;
     endpoint.get(QStringLiteral("/metrics"), [this](const QHttpServerRequest &) {
         return HttpEndpoint::ready(QHttpServerResponse(
             QByteArrayLiteral("text/plain; version=0.0.4; charset=utf-8"), render()));
@@ -203,6 +204,20 @@ QByteArray MetricsExporter::render() const
         Family{out, "tickscope_archiver_failed_total", "counter",
             "WAL segments whose archiving failed, since the server's statistics reset."}
             .sample({}, static_cast<double>(replication.archiver.failedCount));
+    }
+    if (m_endpoint) {
+        Family{out, "tickscope_http_connections", "gauge",
+            "Connections the HTTP endpoint holds (its clients)."}
+            .sample({}, m_endpoint->connections());
+        const net::RefusalCounts refused = m_endpoint->refusals();
+        Family family{out, "tickscope_http_refused_total", "counter",
+            "Connections the HTTP endpoint turned away, by reason."};
+        for (const auto &[reason, count] :
+            {std::pair{"too_many_connections", refused.tooManyConnections},
+                {"evicted", refused.evicted}, {"timed_out", refused.timedOut},
+                {"too_large", refused.tooLarge}, {"malformed", refused.malformed},
+                {"unauthorized", refused.unauthorized}})
+            family.sample(std::format("reason=\"{}\"", reason), static_cast<double>(count));
     }
     Family alerts{out, "tickscope_alerts_active", "gauge", "Active alerts by severity."};
     for (const auto severity : {model::AlertSeverity::Warning, model::AlertSeverity::Critical})

@@ -42,6 +42,7 @@ private:
     std::map<std::string, model::FeedStatus> m_feeds;
     std::map<std::string, model::WriterStatus> m_writers;
     std::optional<model::ReplicationStatus> m_replication;
+    const HttpEndpoint *m_endpoint = nullptr;
     std::vector<model::Alert> m_active;
 };
 

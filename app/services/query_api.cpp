@@ -17,6 +17,7 @@
 #include <chrono>
 #include <format>
 #include <pqxx/except>
+#include <pqxx/nontransaction>
 #include <spdlog/spdlog.h>
 
 namespace tickscope::app {
@@ -89,9 +90,8 @@ public:
             return std::nullopt;
         const auto ns = cli::parseTime(QString::fromStdString(*value));
         if (!ns)
-            throw badParameter(std::format(
-                "{} '{}' is not an ISO 8601 time such as 2026-11-30T12:00:00Z", name, *value));
-        return ns;
+            throw badParameter(std::format("{} {}", name, ns.error().toStdString()));
+        return *ns;
     }
 
     int integer(const char *name, int min, int max, int fallback) const
@@ -108,7 +108,8 @@ public:
     }
 
     // [from, to): `to` defaults to now, `from` to `defaultSpan` before it when given, else it
-    // must be there; from must come first.
+    // must be there; from must come first. Both lie within parseTime's years, so `to - from`
+    // cannot wrap.
     std::pair<std::int64_t, std::int64_t> range(
         std::optional<std::int64_t> defaultSpan = std::nullopt) const
     {
@@ -201,8 +202,8 @@ QJsonObject barsFromTrades(pqxx::connection &connection, int id, const analytics
             truncated = true;
     };
     db::forEachTrade(connection, id, from, to, [&](const model::Trade &trade) {
-        if (!truncated)
-            keep(builder.add(trade));
+        keep(builder.add(trade));
+        return !truncated;
     });
     if (!truncated)
         keep(builder.finish());
@@ -237,52 +238,99 @@ QJsonObject latest(pqxx::connection &connection, const std::optional<std::string
     return {{QStringLiteral("trades"), trades}};
 }
 
-// The query's answer on a kept connection, or the error a client can act on.
-QHttpServerResponse answer(db::ConnectionPool &pool, const Query &query)
+// A statement the server cancelled: its timeout, or a client that left. (libpqxx 7.10 has no
+// type for SQLSTATE 57014 and may leave sqlstate() empty: the server's message tells.)
+bool wasCancelled(const pqxx::sql_error &error)
 {
+    return error.sqlstate() == "57014"
+        || std::string_view(error.what()).find("canceling statement due to") != std::string::npos;
+}
+
+QHttpServerResponse busy(const QString &message)
+{
+    QHttpServerResponse response = HttpEndpoint::error(Status::ServiceUnavailable, message);
+    QHttpHeaders headers = response.headers();
+    headers.append(QHttpHeaders::WellKnownHeader::RetryAfter, "1");
+    response.setHeaders(std::move(headers));
+    return response;
+}
+
+// The query's answer on a kept connection, or the error a client can act on. What the database
+// said goes to the log: it names hosts, users and internals that are no business of a client.
+QHttpServerResponse answer(db::ConnectionPool &pool, const Query &query,
+    QueryApi::RunningQuery &running, std::chrono::milliseconds timeout)
+{
+    const auto run = [&](db::ConnectionPool::Lease &connection) {
+        {
+            std::lock_guard lock{running.mutex};
+            if (running.cancelled)
+                throw RequestError(Status::ServiceUnavailable, "the client left");
+            running.backendPid = connection->backendpid();
+        }
+        QJsonObject result = query(*connection);
+        std::lock_guard lock{running.mutex};
+        running.backendPid = 0;
+        return QHttpServerResponse(result);
+    };
     try {
         try {
             auto connection = pool.acquire();
-            return QHttpServerResponse(query(*connection));
+            return run(connection);
         } catch (const pqxx::broken_connection &) {
             // Kept connections die with a restarted server: once more with a fresh one.
             pool.discardIdle();
             auto connection = pool.acquire();
-            return QHttpServerResponse(query(*connection));
+            return run(connection);
         }
     } catch (const RequestError &error) {
         return HttpEndpoint::error(error.status, QString::fromUtf8(error.what()));
     } catch (const pqxx::broken_connection &error) {
         spdlog::warn("query api: {}", error.what());
-        return HttpEndpoint::error(Status::ServiceUnavailable,
-            QStringLiteral("database unreachable: %1")
-                .arg(QString::fromUtf8(error.what()).trimmed()));
+        return busy(QStringLiteral("the database cannot be reached now; try again shortly"));
+    } catch (const pqxx::sql_error &error) {
+        if (wasCancelled(error)) {
+            spdlog::warn("query api: cancelled: {}", error.what());
+            return busy(QStringLiteral("the query took longer than the API allows (%1 s) or its "
+                                       "client left; narrow the request")
+                    .arg(static_cast<double>(timeout.count()) / 1000));
+        }
+        spdlog::error("query api: {}", error.what());
+        return HttpEndpoint::error(Status::InternalServerError,
+            QStringLiteral("the query failed; the server's log says why"));
     } catch (const std::exception &error) {
         spdlog::error("query api: {}", error.what());
-        return HttpEndpoint::error(
-            Status::InternalServerError, QString::fromUtf8(error.what()).trimmed());
+        return HttpEndpoint::error(Status::InternalServerError,
+            QStringLiteral("the query failed; the server's log says why"));
     }
 }
 
 } // namespace
 
-QueryApi::QueryApi()
+QueryApi::QueryApi(const HttpSettings &settings)
+    : m_queryTimeout(settings.queryTimeout)
+    , m_maxQueries(settings.maxQueries)
 {
     // Queries wait on the server more than they compute: a few more threads than cores.
     m_threads.setMaxThreadCount(std::max(4, QThread::idealThreadCount() * 2));
     m_threads.setObjectName(QStringLiteral("query-api"));
+    m_cancels.setMaxThreadCount(1);
+    m_cancels.setObjectName(QStringLiteral("query-api-cancel"));
 }
 
 QueryApi::~QueryApi()
 {
     m_threads.waitForDone();
+    m_cancels.waitForDone();
     if (auto pool = connections())
         pool->closeIdle();
 }
 
 void QueryApi::setDatabase(const std::string &readerConninfo)
 {
-    auto pool = std::make_shared<db::ConnectionPool>(readerConninfo, "query api");
+    // Read-only sessions with a time limit: a slow or hostile request cannot hold the server.
+    auto pool = std::make_shared<db::ConnectionPool>(readerConninfo, "query api",
+        std::format("SET default_transaction_read_only = on; SET statement_timeout = {}",
+            m_queryTimeout.count()));
     std::lock_guard lock{m_mutex};
     m_connections = std::move(pool);
 }
@@ -293,8 +341,37 @@ std::shared_ptr<db::ConnectionPool> QueryApi::connections() const
     return m_connections;
 }
 
+void QueryApi::cancel(const Client &client)
+{
+    std::shared_ptr<RunningQuery> running;
+    {
+        std::lock_guard lock{m_mutex};
+        const auto it = m_running.find(client);
+        if (it == m_running.end())
+            return;
+        running = it->second;
+    }
+    // Off the endpoint's thread: cancelling takes a round trip to the server.
+    m_cancels.start([running, pool = connections()] {
+        std::lock_guard lock{running->mutex};
+        running->cancelled = true;
+        if (running->backendPid == 0 || !pool)
+            return;
+        try {
+            auto connection = pool->acquire();
+            pqxx::nontransaction{*connection}.exec(
+                "SELECT pg_cancel_backend($1)", pqxx::params{running->backendPid});
+        } catch (const std::exception &error) {
+            spdlog::warn(
+                "query api: cannot cancel the query of a client that left: {}", error.what());
+        }
+    });
+}
+
 void QueryApi::serveOn(HttpEndpoint &endpoint)
 {
+    endpoint.whenClientLeaves(
+        [this](const QHostAddress &address, quint16 port) { cancel({address.toString(), port}); });
     // Each route reads its parameters on the endpoint's thread (a bad one never costs a
     // connection) and returns the query that a pool thread runs.
     const auto route = [&](const char *path, std::vector<const char *> known,
@@ -312,10 +389,33 @@ void QueryApi::serveOn(HttpEndpoint &endpoint)
                 }
                 auto pool = connections();
                 if (!pool)
-                    return HttpEndpoint::ready(HttpEndpoint::error(Status::ServiceUnavailable,
-                        QStringLiteral("the database is not ready yet")));
+                    return HttpEndpoint::ready(
+                        busy(QStringLiteral("the database is not ready yet")));
+                if (m_queries.fetch_add(1) >= m_maxQueries) {
+                    --m_queries;
+                    return HttpEndpoint::ready(
+                        busy(QStringLiteral("%1 queries are running or waiting; try again shortly")
+                                .arg(m_maxQueries)));
+                }
+                const Client client{request.remoteAddress().toString(), request.remotePort()};
+                auto running = std::make_shared<RunningQuery>();
+                {
+                    std::lock_guard lock{m_mutex};
+                    m_running[client] = running;
+                }
                 return QtConcurrent::run(
-                    &m_threads, [pool, query = std::move(query)] { return answer(*pool, query); });
+                    &m_threads, [this, pool, client, running, query = std::move(query)] {
+                        QHttpServerResponse response
+                            = answer(*pool, query, *running, m_queryTimeout);
+                        {
+                            std::lock_guard lock{m_mutex};
+                            if (const auto it = m_running.find(client);
+                                it != m_running.end() && it->second == running)
+                                m_running.erase(it);
+                        }
+                        --m_queries;
+                        return response;
+                    });
             });
     };
 
@@ -360,7 +460,8 @@ void QueryApi::serveOn(HttpEndpoint &endpoint)
             const auto interval = analytics::parseInterval(intervalText);
             if (!interval)
                 throw badParameter(
-                    std::format("interval is a number with s, m, h or d (1m, 90s, 4h), not '{}'",
+                    std::format("interval is a number with s, m, h or d (1m, 90s, 4h) up to "
+                                "36500d, not '{}'",
                         intervalText));
             const auto [from, to] = parameters.range();
             if ((to - from) / *interval >= kMaxRows)

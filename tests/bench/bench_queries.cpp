@@ -172,6 +172,7 @@ int main(int argc, char **argv)
                 [&](const model::Trade &trade) {
                     if (builder.add(trade))
                         ++rows;
+                    return true;
                 });
         }));
         report("5. point-in-time export of one hour, all symbols", measure(20, [&](int) {

@@ -241,7 +241,10 @@ private slots:
         std::vector<model::Trade> stored;
         auto reading = db::connect(conninfo, "test reads"); // beside the open `tx`
         db::forEachTrade(reading, btc[0].as<int>(), 0, std::numeric_limits<std::int64_t>::max(),
-            [&stored](const model::Trade &trade) { stored.push_back(trade); });
+            [&stored](const model::Trade &trade) {
+                stored.push_back(trade);
+                return true;
+            });
         const auto expectedCandles
             = analytics::buildBars(*analytics::parseBarSpec("time", "1m"), stored);
         window.showPage(0);

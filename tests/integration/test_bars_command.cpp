@@ -121,7 +121,10 @@ private slots:
         QTest::newRow("time") << QStringList{QStringLiteral("--exchange"),
             QStringLiteral("binance"), QStringLiteral("--symbol"), QStringLiteral("BTCUSDT"),
             QStringLiteral("--from"), QStringLiteral("yesterday")}
-                              << 2 << "--from and --to are ISO 8601 times";
+                              << 2 << "--from 'yesterday' is not an ISO 8601 time";
+        QTest::newRow("centuries")
+            << base + QStringList{QStringLiteral("--to"), QStringLiteral("2263-01-01")} << 2
+            << "--to '2263-01-01' is outside 1970-01-01 .. 2262-03-31";
         QTest::newRow("range") << base
                 + QStringList{QStringLiteral("--to"), QStringLiteral("2025-12-31")}
                                << 2 << "--from must be before --to";

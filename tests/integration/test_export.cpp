@@ -154,7 +154,10 @@ private slots:
         QTest::newRow("from after to") << QStringList{"--from", "2026-03-02", "--to", "2026-03-01",
             "--out", "x.csv"} << 2 << QStringLiteral("--from must be before --to");
         QTest::newRow("bad time") << QStringList{"--from", "yesterday", "--to", "2026-03-01",
-            "--out", "x.csv"} << 2 << QStringLiteral("--from and --to are ISO 8601 times");
+            "--out", "x.csv"} << 2 << QStringLiteral("--from 'yesterday' is not an ISO 8601 time");
+        QTest::newRow("as of before 1970") << QStringList{"--from", "2026-03-01", "--to",
+            "2026-03-02", "--out", "x.csv", "--as-of",
+            "1969-12-31"} << 2 << QStringLiteral("--as-of '1969-12-31' is outside");
         QTest::newRow("bad format") << QStringList{"--from", "2026-03-01", "--to", "2026-03-02",
             "--out", "x.parquet", "--format",
             "parquet"} << 2 << QStringLiteral("--format is csv or csv.zst, not 'parquet'");

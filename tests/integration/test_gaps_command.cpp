@@ -150,7 +150,10 @@ private slots:
             QStringLiteral("xml")} << "--format must be table, csv or json, not 'xml'";
         QTest::newRow("bad time") << QStringList{QStringLiteral("--since"),
             QStringLiteral("monday")}
-                                  << "--since and --until are ISO 8601 times";
+                                  << "--since 'monday' is not an ISO 8601 time";
+        QTest::newRow("before 1970")
+            << QStringList{QStringLiteral("--since"), QStringLiteral("1700-01-01")}
+            << "--since '1700-01-01' is outside 1970-01-01 .. 2262-03-31";
         QTest::newRow("reversed") << QStringList{QStringLiteral("--since"),
             QStringLiteral("2026-11-30"), QStringLiteral("--until"), QStringLiteral("2026-11-29")}
                                   << "--since must be before --until";

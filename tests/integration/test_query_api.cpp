@@ -4,7 +4,9 @@
 // The API runs on its HTTP thread as in the running job and logs in as a member of
 // tickscope_reader, with a bearer token; bad parameters, a missing
 // token and a stopped server give the answers a client can act on.
+#include "app/cli/cli.h"
 #include "app/services/http_service.h"
+#include "db/trade_queries.h"
 #include "tests/support/schema_fixture.h"
 
 #include <QElapsedTimer>
@@ -30,7 +32,10 @@ struct Answer
     int status = 0;
     QJsonObject body;
     QByteArray authenticate; // WWW-Authenticate
+    QByteArray retryAfter;
 };
+
+constexpr int kMaxQueries = 4;
 
 } // namespace
 
@@ -92,8 +97,11 @@ private slots:
         } catch (const std::exception &error) {
             QFAIL(error.what());
         }
-        m_http = std::make_unique<app::HttpService>(app::HttpSettings{
-            .listen = std::pair{QStringLiteral("127.0.0.1"), quint16(0)}, .token = kToken});
+        m_http = std::make_unique<app::HttpService>(
+            app::HttpSettings{.listen = std::pair{QStringLiteral("127.0.0.1"), quint16(0)},
+                .token = kToken,
+                .queryTimeout = std::chrono::seconds(3),
+                .maxQueries = kMaxQueries});
         m_http->queries().setDatabase(readerConninfo());
         QVERIFY(m_http->port());
         m_port = *m_http->port();
@@ -270,6 +278,38 @@ private slots:
         QCOMPARE(btc[u"completeness"].toDouble(), 0.75);
     }
 
+    void barsStopReadingOnceTruncated()
+    {
+        // Tick bars of one trade: 10,000 bars are the first 10,000 trades; the read stops there
+        // and the connection serves the next query.
+        execute(std::format(
+            "INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, price, "
+            "  size, side) "
+            "SELECT timestamptz '2026-11-29 00:00:00+00' + i * interval '1 millisecond', "
+            "  timestamptz '2026-11-29 00:00:00+00' + i * interval '1 millisecond', {}, i, 1, 1, "
+            "  'B' FROM generate_series(1, 200000) i",
+            m_btc));
+        auto connection = db::connect(readerConninfo(), "test");
+        const std::int64_t from = *app::cli::parseTime(QStringLiteral("2026-11-29"));
+        const std::int64_t to = *app::cli::parseTime(QStringLiteral("2026-11-30"));
+        std::int64_t given = 0;
+        const auto read = db::forEachTrade(
+            connection, m_btc, from, to, [&](const model::Trade &) { return ++given < 10; });
+        QCOMPARE(read, 10);
+        QCOMPARE(given, 10);
+        QCOMPARE(pqxx::nontransaction{connection}.query_value<int>("SELECT 1"), 1);
+
+        const Answer answer = get("/api/v1/bars?exchange=binance&symbol=BTCUSDT&kind=tick&size=1"
+                                  "&from=2026-11-29&to=2026-11-30");
+        QCOMPARE(answer.status, 200);
+        QCOMPARE(answer.body[u"bars"].toArray().size(), app::QueryApi::kMaxRows);
+        QCOMPARE(answer.body[u"truncated"].toBool(), true);
+        QCOMPARE(get("/api/v1/latest").status, 200);
+        execute(std::format("DELETE FROM market_data.trades WHERE instrument_id = {} "
+                            "AND time < '2026-11-30'",
+            m_btc));
+    }
+
     void badRequestsSayWhatIsWrong_data()
     {
         QTest::addColumn<QByteArray>("path");
@@ -311,6 +351,23 @@ private slots:
             << QByteArray("/api/v1/bars?exchange=binance&symbol=BTCUSDT&kind=tick&size=1"
                           "&from=2026-10-01&to=2026-11-30")
             << 400 << "bars built from trades cover at most 7 days";
+        // Times and spans that once wrapped 64 bits and slipped past every guard.
+        QTest::newRow("centuries of bars")
+            << QByteArray("/api/v1/ohlcv?exchange=binance&symbol=BTCUSDT&interval=1m"
+                          "&from=1700-01-01&to=2262-01-01")
+            << 400 << "from '1700-01-01' is outside 1970-01-01 .. 2262-03-31";
+        QTest::newRow("centuries of trades")
+            << QByteArray("/api/v1/bars?exchange=binance&symbol=BTCUSDT&kind=tick&size=1"
+                          "&from=1970-01-01&to=2263-01-01")
+            << 400 << "to '2263-01-01' is outside 1970-01-01 .. 2262-03-31";
+        QTest::newRow("interval past 64 bits")
+            << QByteArray("/api/v1/ohlcv?exchange=binance&symbol=BTCUSDT&interval=999999d"
+                          "&from=2026-11-30")
+            << 400 << "interval is a number with s, m, h or d (1m, 90s, 4h) up to 36500d";
+        QTest::newRow("cursor past 64 bits")
+            << QByteArray("/api/v1/trades?exchange=binance&symbol=BTCUSDT&cursor="
+                          "ffffffffffffffff000000000000000001")
+            << 400 << "cursor is not one this API gave";
         QTest::newRow("bad status") << QByteArray("/api/v1/gaps?status=closed") << 400
                                     << "status must be open, backfilled or unrecoverable";
         QTest::newRow("no such route") << QByteArray("/api/v1/candles") << 404
@@ -333,8 +390,81 @@ private slots:
         const Answer none = get("/api/v1/latest", QByteArray());
         QCOMPARE(none.status, 401);
         QCOMPARE(none.authenticate, QByteArray("Bearer"));
-        QCOMPARE(get("/api/v1/latest", "Bearer wrong-token-of-the-same-len").status, 401);
-        QCOMPARE(get("/metrics-or-anything", QByteArray()).status, 404);
+        // Same length as the token, so that the constant-time comparison runs to the end.
+        QByteArray wrong = kToken;
+        wrong.back() = 'x';
+        QCOMPARE(get("/api/v1/latest", "Bearer " + wrong).status, 401);
+        QCOMPARE(get("/metrics", QByteArray()).status, 401);
+        // Without the token nothing is routed, so nothing lists the routes.
+        const Answer unknown = get("/metrics-or-anything", QByteArray());
+        QCOMPARE(unknown.status, 401);
+        QVERIFY(!unknown.body[u"error"].toString().contains(u"/api/v1"));
+    }
+
+    // Queries wait behind a lock held here: the server cancels them after the API's timeout.
+    void aSlowQueryIsCancelledByTheStatementTimeout()
+    {
+        auto locker = db::connect(m_conninfo, "test");
+        pqxx::work lock{locker};
+        lock.exec("LOCK TABLE market_data.latest_trades IN ACCESS EXCLUSIVE MODE");
+        QElapsedTimer clock;
+        clock.start();
+        const Answer answer = get("/api/v1/latest");
+        const qint64 waited = clock.elapsed();
+        QCOMPARE(answer.status, 503);
+        QCOMPARE(answer.retryAfter, QByteArray("1"));
+        QVERIFY2(answer.body[u"error"].toString().startsWith(
+                     u"the query took longer than the API allows (3 s)"),
+            qPrintable(answer.body[u"error"].toString()));
+        QVERIFY2(waited >= 2'900 && waited < 8'000, qPrintable(QString::number(waited)));
+    }
+
+    void aQueryWhoseClientLeftIsCancelled()
+    {
+        auto locker = db::connect(m_conninfo, "test");
+        pqxx::work lock{locker};
+        lock.exec("LOCK TABLE market_data.latest_trades IN ACCESS EXCLUSIVE MODE");
+        QNetworkAccessManager network;
+        QNetworkRequest request{
+            QUrl(QStringLiteral("http://127.0.0.1:%1/api/v1/latest").arg(m_port))};
+        request.setRawHeader("Authorization", "Bearer " + kToken);
+        QNetworkReply *reply = network.get(request);
+        QTRY_COMPARE_WITH_TIMEOUT(waitingQueries(), 1, 2'000);
+        QElapsedTimer clock;
+        clock.start();
+        reply->abort();
+        reply->deleteLater();
+        QTRY_COMPARE_WITH_TIMEOUT(waitingQueries(), 0, 2'000); // the timeout is 3 s
+        QVERIFY2(clock.elapsed() < 2'000, qPrintable(QString::number(clock.elapsed())));
+    }
+
+    void queriesPastTheBoundAreTurnedAway()
+    {
+        auto locker = db::connect(m_conninfo, "test");
+        auto lock = std::make_unique<pqxx::work>(locker);
+        lock->exec("LOCK TABLE market_data.latest_trades IN ACCESS EXCLUSIVE MODE");
+        QNetworkAccessManager network;
+        std::vector<QNetworkReply *> waiting;
+        for (int i = 0; i < kMaxQueries; ++i) {
+            QNetworkRequest request{
+                QUrl(QStringLiteral("http://127.0.0.1:%1/api/v1/latest").arg(m_port))};
+            request.setRawHeader("Authorization", "Bearer " + kToken);
+            waiting.push_back(network.get(request));
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(waitingQueries(), kMaxQueries, 2'000);
+        const Answer turnedAway = get("/api/v1/latest");
+        QCOMPARE(turnedAway.status, 503);
+        QCOMPARE(turnedAway.retryAfter, QByteArray("1"));
+        QVERIFY2(turnedAway.body[u"error"].toString().startsWith(
+                     u"4 queries are running or waiting; try again shortly"),
+            qPrintable(turnedAway.body[u"error"].toString()));
+        lock->commit();
+        for (QNetworkReply *reply : waiting) {
+            QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 5'000);
+            QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+            reply->deleteLater();
+        }
+        QCOMPARE(get("/api/v1/latest").status, 200);
     }
 
     void aStoppedServerIsA503AndARestartedOneAnswersAgain()
@@ -344,9 +474,10 @@ private slots:
         const Answer down = get("/api/v1/latest");
         testing::TestCluster::instance().startServer();
         QCOMPARE(down.status, 503);
-        QVERIFY2(down.body[u"error"].toString().startsWith(u"database unreachable: "),
-            qPrintable(down.body[u"error"].toString()));
-        QVERIFY(!down.body[u"error"].toString().contains(u"password"));
+        QCOMPARE(down.retryAfter, QByteArray("1"));
+        // The server's own message names hosts and users: it goes to the log, not to a client.
+        QCOMPARE(down.body[u"error"].toString(),
+            QStringLiteral("the database cannot be reached now; try again shortly"));
         QCOMPARE(get("/api/v1/latest").status, 200);
     }
 
@@ -371,9 +502,18 @@ private:
             QTest::qWait(5);
         Answer answer{reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
             QJsonDocument::fromJson(reply->readAll()).object(),
-            reply->rawHeader("WWW-Authenticate")};
+            reply->rawHeader("WWW-Authenticate"), reply->rawHeader("Retry-After")};
         reply->deleteLater();
         return answer;
+    }
+
+    // Queries of the API that wait for a lock on the server now.
+    int waitingQueries()
+    {
+        auto connection = db::connect(m_conninfo, "test");
+        return pqxx::nontransaction{connection}.query_value<int>(
+            "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'tickscope query api' "
+            "AND wait_event_type = 'Lock'");
     }
 
     void execute(const std::string &statement)

@@ -117,6 +117,18 @@ private slots:
         QCOMPARE(Fixed::product(dec("0.1"), dec("0.2")).toString(), std::string("0.02"));
         QCOMPARE(Fixed::product(dec("67000.12"), dec("0.00000001")).toString(),
             std::string("0.0006700012"));
+
+        // A hostile feed's largest values saturate instead of wrapping (on eeff8bb the product
+        // below overflowed 128 bits and came out as any number).
+        const Fixed huge = Fixed::product(dec("9000000000000000000"), dec("9000000000000000000"));
+        QVERIFY(huge > Fixed::of(dec("9000000000000000000")));
+        Fixed doubled = huge;
+        doubled += huge;
+        QCOMPARE(doubled, huge);
+        const Fixed negative
+            = Fixed::product(dec("-9000000000000000000"), dec("9000000000000000000"));
+        QVERIFY(negative < Fixed{});
+        QCOMPARE(negative - huge, negative);
     }
 
     void barsOverAGapAreFlagged()
@@ -152,6 +164,32 @@ private slots:
         QVERIFY(std::abs(*vwap[1] - 501.5 / 5) < 1e-12);
         QVERIFY(std::abs(*vwap[2] - 810.5 / 8) < 1e-12);
         QVERIFY(std::abs(bars[0].vwap() - 302.0 / 3) < 1e-12);
+    }
+
+    void intervals_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<qint64>("seconds"); // -1: refused
+        QTest::newRow("one minute") << "1m" << qint64(60);
+        QTest::newRow("ninety seconds") << "90s" << qint64(90);
+        QTest::newRow("longest") << "36500d" << qint64(36'500LL * 86'400);
+        QTest::newRow("past the longest") << "36501d" << qint64(-1);
+        // 999999 days are more nanoseconds than 64 bits hold: once wrapped to a negative span.
+        QTest::newRow("wraps 64 bits") << "999999d" << qint64(-1);
+        QTest::newRow("zero") << "0m" << qint64(-1);
+        QTest::newRow("negative") << "-5m" << qint64(-1);
+        QTest::newRow("weeks") << "1w" << qint64(-1);
+    }
+
+    void intervals()
+    {
+        QFETCH(QString, text);
+        QFETCH(qint64, seconds);
+        const auto interval = parseInterval(text.toStdString());
+        if (seconds < 0)
+            QVERIFY2(!interval, qPrintable(QString::number(interval.value_or(0))));
+        else
+            QCOMPARE(interval, std::optional<std::int64_t>(seconds * 1'000'000'000));
     }
 };
 
