@@ -209,14 +209,20 @@ std::string sqlstateOf(const std::exception &error)
     return sql ? sql->sqlstate() : std::string();
 }
 
+std::string installationId(pqxx::connection &connection)
+{
+    return pqxx::nontransaction{connection}.query_value<std::string>(
+        "SELECT installation_id::text FROM audit.installation");
+}
+
 WriteFailure classifyWriteFailure(const std::exception &error)
 {
-    if (dynamic_cast<const pqxx::broken_connection *>(&error))
-        return WriteFailure::Connection;
-    const std::string state = sqlstateOf(error);
-    // 22: data exception (a value out of range, bad encoding); 23: integrity constraint
-    // violation (a check); 23505 never gets here, write() takes it for a replay's overlap.
-    if (state.starts_with("22") || state.starts_with("23"))
+    // By the error's type, which both libpqxx and RawConnection give, never by sqlstate(), which
+    // libpqxx 7.10 may leave empty: a data exception (22: a value out of range, bad encoding) or
+    // an integrity constraint violation (23: a check; 23505 never gets here, write() takes it
+    // for a replay's overlap) is the data's fault. Anything else may pass: retried.
+    if (dynamic_cast<const pqxx::data_exception *>(&error)
+        || dynamic_cast<const pqxx::integrity_constraint_violation *>(&error))
         return WriteFailure::Data;
     return WriteFailure::Connection;
 }

@@ -145,6 +145,9 @@ WriteFailure classifyWriteFailure(const std::exception &error);
 // The SQLSTATE of a libpqxx error, empty for other errors.
 std::string sqlstateOf(const std::exception &error);
 
+// The database's own id (audit.installation): what a journal records as the database it feeds.
+std::string installationId(pqxx::connection &connection);
+
 class IngestWriter
 {
 public:

@@ -20,10 +20,19 @@ namespace {
     const char *state = sqlstate.empty() ? nullptr : sqlstate.c_str();
     if (PQstatus(connection) != CONNECTION_OK)
         throw pqxx::broken_connection(message);
+    // SQLSTATE classes as libpqxx's own exception types, so that callers catch by type.
     if (sqlstate == "23505")
         throw pqxx::unique_violation(message, query, state);
     if (sqlstate == "23503")
         throw pqxx::foreign_key_violation(message, query, state);
+    if (sqlstate == "23514")
+        throw pqxx::check_violation(message, query, state);
+    if (sqlstate == "23502")
+        throw pqxx::not_null_violation(message, query, state);
+    if (sqlstate.starts_with("23"))
+        throw pqxx::integrity_constraint_violation(message, query, state);
+    if (sqlstate.starts_with("22"))
+        throw pqxx::data_exception(message, query, state);
     if (sqlstate == "42501")
         throw pqxx::insufficient_privilege(message, query, state);
     throw pqxx::sql_error(message, query, state);

@@ -387,7 +387,7 @@ void LivePage::refreshTable()
         const auto day = m_days.find(feed);
         const bool failed = row.feed.state == FeedState::Failed
             || row.writer.state == WriterState::DatabaseDown
-            || row.writer.state == WriterState::Failed;
+            || row.writer.state == WriterState::JournalUnreadable;
         const bool healthy = row.feed.state == FeedState::Live
             && (row.writer.state == WriterState::Live
                 || row.writer.state == WriterState::Replaying);

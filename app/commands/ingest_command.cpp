@@ -39,6 +39,10 @@ int runIngestCommand(const QStringList &arguments)
         {QStringLiteral("duration"),
             QStringLiteral("Stop after this many seconds (default: run until stopped)."),
             QStringLiteral("seconds")},
+        {QStringLiteral("from-journal-start"),
+            QStringLiteral("A database without a checkpoint of a feed takes what the feed's "
+                           "journal holds from runs that fed another database (default: it "
+                           "starts at the journal's end, and says so).")},
     });
     addDatabaseOptions(parser);
     if (const auto exit = cli::parse(parser, arguments, kCommand))
@@ -73,6 +77,8 @@ int runIngestCommand(const QStringList &arguments)
     Config ingestConfig = *config;
     ingestConfig.journalDirectory = journalDirectory(config->journalDirectory, target);
     IngestService service{ingestConfig, (*session)->ingestConninfo()};
+    if (parser.isSet(QStringLiteral("from-journal-start")))
+        service.takeJournalHistory();
     HttpService http{config->http};
     QObject::connect(&service, &IngestService::feedStatusChanged, &http.metrics(),
         &MetricsExporter::observeFeed);

@@ -60,20 +60,22 @@ public:
         if (!QFileInfo(m_journal).isDir())
             return std::unexpected(
                 QStringLiteral("cannot read journal %1: no such directory").arg(m_journal));
-        if (ingest::journal::listSegments(m_journal.toStdString()).empty())
+        const auto segments = ingest::journal::listSegments(m_journal.toStdString());
+        if (!segments)
+            return std::unexpected(QString::fromStdString(segments.error()));
+        if (segments->empty())
             return std::unexpected(
                 QStringLiteral("%1 holds no journal segments (NNNNNNNNNN.journal.zst)")
                     .arg(m_journal));
         ingest::journal::JournalReader reader{m_journal.toStdString()};
-        if (auto sought = reader.seek({}); !sought)
-            return std::unexpected(QString::fromStdString(sought.error()));
+        reader.seek({});
         for (std::int64_t record = 1;; ++record) {
             auto next = reader.next();
             if (!next)
                 return std::unexpected(QStringLiteral("journal %1, record %2: %3")
                         .arg(m_journal)
                         .arg(record)
-                        .arg(QString::fromStdString(next.error())));
+                        .arg(QString::fromStdString(next.error().message)));
             if (!*next)
                 return {};
             sink({(*next)->kind, (*next)->tag, (*next)->receivedAtNs, (*next)->payload}, record,

@@ -33,6 +33,7 @@ DatabaseWriter::DatabaseWriter(
     : m_adapter(std::move(adapter))
     , m_options(std::move(options))
     , m_backoff(m_options.retryBase, m_options.retryCap)
+    , m_journalBackoff(m_options.retryBase, m_options.retryCap)
 {
     m_status.feed = m_adapter->feedName();
 }
@@ -60,12 +61,15 @@ bool DatabaseWriter::ensureConnected()
 {
     if (m_writer)
         return true;
-    if (m_failed || std::chrono::steady_clock::now() < m_retryAt)
+    if (std::chrono::steady_clock::now() < m_retryAt)
         return false;
     try {
+        // The identity was checked when the run began: failing now, the system refuses (or
+        // someone replaced the file); tried again, with the reason in the status and an alert.
         const auto journal = journal::openIdentity(m_options.journalDirectory);
         if (!journal) {
-            fail(journal.error());
+            journalRefused(journal.error());
+            m_retryAt = m_journalRetryAt;
             return false;
         }
         m_connection = std::make_unique<pqxx::connection>(
@@ -77,9 +81,13 @@ bool DatabaseWriter::ensureConnected()
             // First connection: continue from the checkpoint, with the sequences as they were.
             const auto checkpoint = m_writer->loadCheckpoint();
             m_assembler->resume(checkpoint);
-            openJournal(checkpoint, journal->id);
-            if (m_failed)
+            if (auto opened = openJournal(checkpoint, *journal); !opened) {
+                m_writer.reset();
+                m_connection.reset();
+                journalRefused(opened.error());
+                m_retryAt = m_journalRetryAt;
                 return false;
+            }
         }
         m_status.state = m_atJournalEnd ? model::WriterStatus::State::Live
                                         : model::WriterStatus::State::Replaying;
@@ -92,10 +100,15 @@ bool DatabaseWriter::ensureConnected()
     }
 }
 
-void DatabaseWriter::openJournal(
-    const db::IngestCheckpoint &checkpoint, const std::string &journalId)
+std::expected<void, std::string> DatabaseWriter::openJournal(
+    const db::IngestCheckpoint &checkpoint, journal::Identity journal)
 {
-    const auto segments = journal::listSegments(m_options.journalDirectory);
+    const std::string &journalId = journal.id;
+    const auto listed = journal::listSegments(m_options.journalDirectory);
+    if (!listed)
+        return std::unexpected(listed.error());
+    const std::vector<std::int64_t> &segments = *listed;
+    const std::string database = db::installationId(*m_connection);
     std::string reason;
     if (checkpoint.position) {
         const auto &position = *checkpoint.position;
@@ -127,25 +140,53 @@ void DatabaseWriter::openJournal(
         ++m_status.epochs;
         spdlog::warn("writer {}: new journal epoch: {}; reading the journal from its beginning",
             m_status.feed, reason);
+    } else if (!checkpoint.position && m_options.historyEnd > model::JournalPosition{}) {
+        // No checkpoint of this feed, and the journal holds earlier runs. Its own (a first
+        // batch that never committed) are taken, and so are those of runs that never reached a
+        // database (this build names the source at once, the database once it is reached);
+        // another database's are not, nor a journal's from before journals named either,
+        // unless asked.
+        const bool fedThisDatabase = journal.database == database;
+        const bool fedNoDatabase = journal.database.empty() && !journal.source.empty();
+        if (fedThisDatabase || fedNoDatabase || m_options.takeJournalHistory) {
+            spdlog::info("writer {}: the database holds no checkpoint of the feed; taking what "
+                         "journal {} holds from its beginning ({})",
+                m_status.feed, journalId,
+                fedThisDatabase     ? "it fed this database"
+                    : fedNoDatabase ? "it fed no database yet"
+                                    : "--from-journal-start");
+        } else {
+            start = m_options.historyEnd;
+            const std::string whose = journal.database.empty()
+                ? std::string("runs before journals named their database")
+                : std::format("database {}", journal.database);
+            reason = std::format("the database holds no checkpoint of feed {}, and journal {} "
+                                 "holds segments before {} that fed {}: they are not taken "
+                                 "(--from-journal-start takes them)",
+                m_status.feed, journalId, start.segment, whose);
+            // The skip is recorded at once, with the checkpoint after it, so that the next
+            // start does not take that history either.
+            m_batch.epoch = db::JournalEpoch{std::nullopt, std::nullopt, reason};
+            m_batch.checkpoint = start;
+            m_batchStarted = std::chrono::steady_clock::now();
+            ++m_status.epochs;
+            spdlog::warn("writer {}: {}; reading the journal from segment {}", m_status.feed,
+                reason, start.segment);
+        }
+    }
+    if (journal.database != database) {
+        journal.database = database;
+        if (auto bound = journal::bindIdentity(m_options.journalDirectory, journal); !bound)
+            spdlog::warn("writer {}: the journal does not name its database: {}", m_status.feed,
+                bound.error());
     }
     m_status.committed = start;
     m_reader = std::make_unique<journal::JournalReader>(m_options.journalDirectory);
     m_reader->setEnd(m_options.durableEnd);
-    if (auto sought = m_reader->seek(start); !sought) {
-        fail(sought.error());
-        return;
-    }
+    m_reader->seek(start);
     spdlog::info("writer {}: reading journal {} from segment {} record {}", m_status.feed,
         journalId, start.segment, start.index);
-}
-
-void DatabaseWriter::fail(const std::string &why)
-{
-    m_failed = true;
-    m_status.state = model::WriterStatus::State::Failed;
-    m_status.lastError = why;
-    spdlog::error("writer {}: {}; it stops reading the journal", m_status.feed, why);
-    emit failed(QString::fromStdString(why));
+    return {};
 }
 
 void DatabaseWriter::databaseLost(const std::string &why)
@@ -190,14 +231,25 @@ void DatabaseWriter::absorb(const journal::Record &record)
 
 void DatabaseWriter::readRecords()
 {
+    if (std::chrono::steady_clock::now() < m_journalRetryAt)
+        return;
     // With a commit in flight (or a failed one waiting for its retry) at most two batches are
     // held: a database that keeps refusing makes the writer stop reading, not grow.
     while (m_batch.rows() + (m_inFlight ? m_inFlight->rows() : 0) < 2 * m_options.batchRows
         && m_batch.rows() < m_options.batchRows) {
         auto record = m_reader->next();
+        if (!record && record.error().kind == journal::ReadError::Kind::Io) {
+            journalRefused(record.error().message);
+            return;
+        }
         if (!record) {
-            setAsideUnreadable(record.error());
+            setAsideUnreadable(record.error().message);
             continue;
+        }
+        if (m_journalBackoff.attempts() > 0) {
+            spdlog::info("writer {}: the journal can be read again", m_status.feed);
+            m_journalBackoff.reset();
+            m_status.lastError.clear();
         }
         m_atJournalEnd = !*record;
         m_status.state = m_atJournalEnd ? model::WriterStatus::State::Live
@@ -354,14 +406,13 @@ bool DatabaseWriter::quarantine(const db::IngestBatch &refused, const std::excep
         .sqlstate = db::sqlstateOf(error),
         .error = feeds::quoteForAudit(error.what(), 2000)};
     journal::JournalReader reader{m_options.journalDirectory};
-    if (reader.seek(position)) {
-        if (auto raw = reader.next(); raw && *raw) {
-            record.receivedAtNs = (*raw)->receivedAtNs;
-            record.payload = std::move((*raw)->payload);
-            record.kind = (*raw)->kind == feeds::RawKind::WebSocketText ? "frame"
-                : (*raw)->kind == feeds::RawKind::RestResponse          ? "rest"
-                                                                        : "marker";
-        }
+    reader.seek(position);
+    if (auto raw = reader.next(); raw && *raw) {
+        record.receivedAtNs = (*raw)->receivedAtNs;
+        record.payload = std::move((*raw)->payload);
+        record.kind = (*raw)->kind == feeds::RawKind::WebSocketText ? "frame"
+            : (*raw)->kind == feeds::RawKind::RestResponse          ? "rest"
+                                                                    : "marker";
     }
     if (record.kind.empty())
         record.kind = "unreadable";
@@ -401,6 +452,18 @@ bool DatabaseWriter::quarantine(const db::IngestBatch &refused, const std::excep
     return false;
 }
 
+void DatabaseWriter::journalRefused(const std::string &why)
+{
+    // Nothing was read, the checkpoint stays where it is, and the same place is read again
+    // after the backoff: the system refused (descriptors, I/O), the journal is not corrupt.
+    const auto delay = m_journalBackoff.next();
+    m_journalRetryAt = std::chrono::steady_clock::now() + delay;
+    m_status.state = model::WriterStatus::State::JournalUnreadable;
+    m_status.lastError = why;
+    spdlog::warn(
+        "writer {}: {}; reading the journal again in {} ms", m_status.feed, why, delay.count());
+}
+
 void DatabaseWriter::setAsideUnreadable(const std::string &why)
 {
     const auto skipped = m_reader->skipSegment();
@@ -438,7 +501,7 @@ void DatabaseWriter::drainAndStop(std::chrono::milliseconds deadline)
 {
     m_pollTimer->stop();
     const auto until = std::chrono::steady_clock::now() + deadline;
-    while (!m_failed && std::chrono::steady_clock::now() < until) {
+    while (std::chrono::steady_clock::now() < until) {
         // On failure the batch is kept and retried after the backoff, until the deadline.
         if (!settleCommit(true) || !ensureConnected()) {
             QThread::msleep(50);
@@ -454,8 +517,7 @@ void DatabaseWriter::drainAndStop(std::chrono::milliseconds deadline)
         spdlog::warn("writer {}: stopping with {} rows not yet written; they stay in the journal "
                      "and are written at the next start",
             m_status.feed, m_batch.rows());
-    if (!m_failed)
-        m_status.state = model::WriterStatus::State::Stopped;
+    m_status.state = model::WriterStatus::State::Stopped;
     publishStatus();
     emit stopped();
 }

@@ -41,6 +41,10 @@ struct DatabaseWriterOptions
     // Records at or after this are not durable yet; later ends come by onJournalDurable().
     // Nullopt: nobody is writing the journal, read all of it.
     std::optional<journal::Position> durableEnd;
+    // Where this run's records begin: earlier runs wrote what is before it. A database without a
+    // checkpoint of the feed takes that history only when the journal fed it, or when told so.
+    journal::Position historyEnd;
+    bool takeJournalHistory = false; // --from-journal-start
     std::size_t batchRows = 200'000;
     std::chrono::milliseconds flushInterval{100}; // oldest uncommitted row waits at most this
     std::chrono::milliseconds pollInterval{5};
@@ -73,14 +77,12 @@ signals:
     // A page of the trades a trade-id gap left out is wanted (FeedSession::backfill).
     void backfillRequested(quint32 instrument, qint64 cursor, int limit);
     void stopped();
-    // The writer cannot go on (its journal cannot be read); it has stopped reading.
-    void failed(const QString &why);
 
 private:
     bool ensureConnected();
     // Opens the journal at the checkpoint, or at its beginning in a new epoch.
-    void openJournal(const db::IngestCheckpoint &checkpoint, const std::string &journalId);
-    void fail(const std::string &why);
+    std::expected<void, std::string> openJournal(
+        const db::IngestCheckpoint &checkpoint, journal::Identity journal);
     // Drops the connection and retries after the backoff; the batch stays for the next try.
     void databaseLost(const std::string &why);
     void pump();
@@ -100,6 +102,7 @@ private:
     // false when the database went away meanwhile.
     bool quarantine(const db::IngestBatch &refused, const std::exception &error);
     // The journal cannot be read on from here: skip to the next segment, recording the loss.
+    void journalRefused(const std::string &why);
     void setAsideUnreadable(const std::string &why);
     void absorb(const journal::Record &record);
     void publishStatus();
@@ -116,9 +119,11 @@ private:
     std::future<db::BatchReceipt> m_receipt; // of m_inFlight
     std::optional<std::chrono::steady_clock::time_point> m_batchStarted;
     bool m_atJournalEnd = false; // the last read found nothing more
-    bool m_failed = false;
     feeds::Backoff m_backoff;
     std::chrono::steady_clock::time_point m_retryAt;
+    // When the system refused to open or read the journal: when to try again.
+    feeds::Backoff m_journalBackoff;
+    std::chrono::steady_clock::time_point m_journalRetryAt;
     std::chrono::steady_clock::time_point m_prunedAt;
     QTimer *m_pollTimer = nullptr;
     QTimer *m_statusTimer = nullptr;

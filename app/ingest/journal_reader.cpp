@@ -19,7 +19,7 @@ struct JournalReader::Impl
     int fd = -1;
     std::int64_t segment = -1;
     std::int64_t index = 0; // records already returned (or skipped) from this segment
-    std::int64_t skipUntil = 0; // records of this segment that seek() asked to pass over
+    Position start; // where seek() asked to begin: records before it are passed over
     std::optional<Position> end;
     std::vector<char> input = std::vector<char>(ZSTD_DStreamInSize());
     std::vector<char> out = std::vector<char>(ZSTD_DStreamOutSize());
@@ -35,15 +35,24 @@ struct JournalReader::Impl
         ZSTD_freeDCtx(context);
     }
 
-    std::expected<void, std::string> openSegment(std::int64_t number)
+    void closeSegment()
     {
         if (fd >= 0)
             ::close(fd);
+        fd = -1;
+    }
+
+    // Leaves the reader as it was when the segment cannot be opened, so that it can try again.
+    std::expected<void, ReadError> openSegment(std::int64_t number)
+    {
         const auto path = directory / segmentFileName(number);
-        fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            return std::unexpected(std::format(
-                "cannot open journal segment {}: {}", path.string(), std::strerror(errno)));
+        const int opened = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (opened < 0)
+            return std::unexpected(ReadError{ReadError::Kind::Io,
+                std::format(
+                    "cannot open journal segment {}: {}", path.string(), std::strerror(errno))});
+        closeSegment();
+        fd = opened;
         segment = number;
         index = 0;
         ZSTD_DCtx_reset(context, ZSTD_reset_session_only);
@@ -55,7 +64,7 @@ struct JournalReader::Impl
     }
 
     // Decompresses what the file holds now; false when nothing new came.
-    std::expected<bool, std::string> fill()
+    std::expected<bool, ReadError> fill()
     {
         bool progressed = false;
         for (;;) {
@@ -64,8 +73,9 @@ struct JournalReader::Impl
             if (in.pos == in.size && !decoderFull) {
                 const ssize_t got = ::read(fd, input.data(), input.size());
                 if (got < 0)
-                    return std::unexpected(std::format(
-                        "cannot read journal segment {}: {}", segment, std::strerror(errno)));
+                    return std::unexpected(ReadError{ReadError::Kind::Io,
+                        std::format(
+                            "cannot read journal segment {}: {}", segment, std::strerror(errno))});
                 if (got == 0)
                     return progressed;
                 in = {input.data(), static_cast<std::size_t>(got), 0};
@@ -74,8 +84,9 @@ struct JournalReader::Impl
             const std::size_t result = ZSTD_decompressStream(context, &output, &in);
             decoderFull = output.pos == output.size;
             if (ZSTD_isError(result))
-                return std::unexpected(std::format(
-                    "journal segment {} is corrupt: {}", segment, ZSTD_getErrorName(result)));
+                return std::unexpected(ReadError{ReadError::Kind::Corrupt,
+                    std::format(
+                        "journal segment {} is corrupt: {}", segment, ZSTD_getErrorName(result))});
             if (output.pos > 0) {
                 if (consumed > 0) {
                     plain.erase(0, consumed);
@@ -90,7 +101,7 @@ struct JournalReader::Impl
     }
 
     // A whole record from the decompressed bytes, if they hold one.
-    std::expected<std::optional<Record>, std::string> take()
+    std::expected<std::optional<Record>, ReadError> take()
     {
         const std::size_t available = plain.size() - consumed;
         if (available < kHeaderBytes)
@@ -100,8 +111,8 @@ struct JournalReader::Impl
         decodeHeader(plain.data() + consumed, record, length);
         if (length > kMaxPayloadBytes || record.kind < RecordKind::WebSocketText
             || record.kind > RecordKind::Marker)
-            return std::unexpected(
-                std::format("journal segment {} is corrupt at record {}", segment, index));
+            return std::unexpected(ReadError{ReadError::Kind::Corrupt,
+                std::format("journal segment {} is corrupt at record {}", segment, index)});
         if (available < kHeaderBytes + length)
             return std::nullopt;
         record.payload.assign(plain.data() + consumed + kHeaderBytes, length);
@@ -120,28 +131,20 @@ JournalReader::JournalReader(std::filesystem::path directory)
 
 JournalReader::~JournalReader() = default;
 
-std::expected<void, std::string> JournalReader::seek(Position from)
+void JournalReader::seek(Position from)
 {
-    for (const std::int64_t segment : listSegments(m_impl->directory)) {
-        if (segment < from.segment)
-            continue;
-        if (auto opened = m_impl->openSegment(segment); !opened)
-            return opened;
-        m_impl->skipUntil = segment == from.segment ? from.index : 0;
-        return {};
-    }
-    m_impl->segment = from.segment - 1; // nothing yet; next() looks for later segments
-    m_impl->skipUntil = 0;
-    return {};
+    m_impl->closeSegment();
+    m_impl->start = from;
+    m_impl->segment = from.segment - 1; // next() opens the first segment from there
+    m_impl->index = 0;
 }
 
 Position JournalReader::skipSegment()
 {
     Impl &impl = *m_impl;
-    const Position skipped{impl.segment, std::max(impl.index, impl.skipUntil)};
-    if (impl.fd >= 0)
-        ::close(impl.fd);
-    impl.fd = -1;
+    const Position skipped{impl.segment,
+        impl.segment == impl.start.segment ? std::max(impl.index, impl.start.index) : impl.index};
+    impl.closeSegment();
     impl.plain.clear();
     impl.consumed = 0;
     impl.in = {impl.input.data(), 0, 0};
@@ -153,7 +156,7 @@ void JournalReader::setEnd(std::optional<Position> end)
     m_impl->end = end;
 }
 
-std::expected<std::optional<Record>, std::string> JournalReader::next()
+std::expected<std::optional<Record>, ReadError> JournalReader::next()
 {
     Impl &impl = *m_impl;
     for (;;) {
@@ -164,7 +167,7 @@ std::expected<std::optional<Record>, std::string> JournalReader::next()
             if (!record)
                 return std::unexpected(record.error());
             if (*record) {
-                if ((*record)->position.index < impl.skipUntil)
+                if ((*record)->position < impl.start)
                     continue;
                 return record;
             }
@@ -174,9 +177,13 @@ std::expected<std::optional<Record>, std::string> JournalReader::next()
             if (*filled)
                 continue;
         }
-        // The end of this segment for now: move on if a later one exists.
+        // The end of this segment for now: move on if a later one exists (from seek(): the
+        // first at or after its segment).
+        const auto segments = listSegments(impl.directory);
+        if (!segments)
+            return std::unexpected(ReadError{ReadError::Kind::Io, segments.error()});
         std::int64_t later = -1;
-        for (const std::int64_t segment : listSegments(impl.directory)) {
+        for (const std::int64_t segment : *segments) {
             if (segment > impl.segment) {
                 later = segment;
                 break;
@@ -194,7 +201,6 @@ std::expected<std::optional<Record>, std::string> JournalReader::next()
         }
         if (auto opened = impl.openSegment(later); !opened)
             return std::unexpected(opened.error());
-        impl.skipUntil = 0;
     }
 }
 

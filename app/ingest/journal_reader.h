@@ -13,6 +13,16 @@
 
 namespace tickscope::ingest::journal {
 
+// Why the journal could not be read. Only Corrupt is about the journal's content (a record or a
+// frame that cannot be decoded: the rest of that segment is lost for good). Io is the system's
+// refusal (EMFILE, EIO, EACCES, ...): nothing was consumed, and next() tried again may succeed.
+struct ReadError
+{
+    enum class Kind { Io, Corrupt };
+    Kind kind;
+    std::string message;
+};
+
 class JournalReader
 {
 public:
@@ -21,20 +31,21 @@ public:
     JournalReader(const JournalReader &) = delete;
     JournalReader &operator=(const JournalReader &) = delete;
 
-    // Starts at `from`: the first record at or after it.
-    std::expected<void, std::string> seek(Position from);
+    // Starts at `from`: the first record at or after it. Opens nothing yet: next() does.
+    void seek(Position from);
 
     // Reads no record at or after `end` (what the journal's writer has not yet made durable);
     // nullopt: everything there is.
     void setEnd(std::optional<Position> end);
 
     // The next record; nullopt at the current end of the journal (also at a segment's truncated
-    // tail, when no later segment exists). An error for what cannot be a journal (bad data in
-    // the middle of a segment).
-    std::expected<std::optional<Record>, std::string> next();
+    // tail, when no later segment exists). An error when a segment cannot be opened or read
+    // (Io: call again later) or holds what cannot be a journal (Corrupt: bad data in the middle
+    // of a segment).
+    std::expected<std::optional<Record>, ReadError> next();
 
-    // After an error: gives up the rest of the current segment; next() goes on with the next
-    // segment once there is one. Yields the position of the first record given up.
+    // After a Corrupt error: gives up the rest of the current segment; next() goes on with the
+    // next segment once there is one. Yields the position of the first record given up.
     Position skipSegment();
 
 private:

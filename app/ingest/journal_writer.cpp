@@ -49,11 +49,17 @@ std::string segmentFileName(std::int64_t segment)
     return std::format("{:010}{}", segment, kSuffix);
 }
 
-std::vector<std::int64_t> listSegments(const std::filesystem::path &directory)
+std::expected<std::vector<std::int64_t>, std::string> listSegments(
+    const std::filesystem::path &directory)
 {
     std::vector<std::int64_t> segments;
     std::error_code error;
-    for (const auto &entry : std::filesystem::directory_iterator(directory, error)) {
+    std::filesystem::directory_iterator entries{directory, error};
+    // A directory not there holds no segment; one that cannot be read is no answer.
+    if (error && error != std::errc::no_such_file_or_directory)
+        return std::unexpected(
+            std::format("cannot list journal {}: {}", directory.string(), error.message()));
+    for (const auto &entry : entries) {
         const std::string name = entry.path().filename().string();
         if (name.size() != 10 + kSuffix.size() || !name.ends_with(kSuffix)
             || !std::all_of(
@@ -71,7 +77,9 @@ std::expected<ExistingJournal, std::string> prepareJournal(const std::filesystem
     if (!identity)
         return std::unexpected(identity.error());
     const auto segments = listSegments(directory);
-    for (const std::int64_t segment : segments) {
+    if (!segments)
+        return std::unexpected(segments.error());
+    for (const std::int64_t segment : *segments) {
         const auto path = directory / segmentFileName(segment);
         const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0 || ::fsync(fd) != 0) {
@@ -83,7 +91,7 @@ std::expected<ExistingJournal, std::string> prepareJournal(const std::filesystem
         ::close(fd);
     }
     return ExistingJournal{
-        std::move(*identity), Position{segments.empty() ? 0 : segments.back() + 1, 0}};
+        std::move(*identity), Position{segments->empty() ? 0 : segments->back() + 1, 0}};
 }
 
 struct JournalWriter::Impl
@@ -315,7 +323,8 @@ std::vector<std::int64_t> pruneSegments(
 {
     std::vector<std::int64_t> pruned;
     const auto cutoff = std::filesystem::file_time_type::clock::now() - age;
-    for (const std::int64_t segment : listSegments(directory)) {
+    for (const std::int64_t segment :
+        listSegments(directory).value_or(std::vector<std::int64_t>{})) {
         if (segment >= firstKept)
             break;
         const auto path = directory / segmentFileName(segment);

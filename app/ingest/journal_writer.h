@@ -83,8 +83,10 @@ std::optional<std::uint64_t> freeBytes(const std::filesystem::path &path);
 std::vector<std::int64_t> pruneSegments(
     const std::filesystem::path &directory, std::int64_t firstKept, std::chrono::seconds age);
 
-// Segment numbers present in `directory`, ascending.
-std::vector<std::int64_t> listSegments(const std::filesystem::path &directory);
+// Segment numbers present in `directory`, ascending (none when it does not exist); an error when
+// the directory cannot be read (EMFILE, EACCES, ...).
+std::expected<std::vector<std::int64_t>, std::string> listSegments(
+    const std::filesystem::path &directory);
 
 // A journal as a run finds it before its feed starts: its identity, and the end of what earlier
 // runs left, made durable (a killed run's last writes may still have been in the page cache).

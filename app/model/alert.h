@@ -67,7 +67,8 @@ inline std::vector<AlertRule> defaultAlertRules()
             "a symbol without trades for THRESHOLD times its usual time between them (and a "
             "minute at least)",
             S::Warning, 30, seconds{0}},
-        {"writer_failing", "a feed's writer unable to commit", S::Critical, 0, seconds{30}},
+        {"writer_failing", "a feed's writer unable to commit or to read its journal", S::Critical,
+            0, seconds{30}},
         {"journal_lag", "a writer catching up on its journal for long", S::Warning, 0,
             seconds{120}},
         {"gap_detected", "more than THRESHOLD gaps not backfilled since start", S::Warning, 0,

@@ -89,8 +89,10 @@ struct WriterStatus
 {
     // Live: everything the journal durably holds is committed or in the batch that is due next.
     // Replaying: records wait that the writer has not read yet (after a restart or an outage).
-    // Failed: the writer cannot go on (the journal cannot be read); lastError says why.
-    enum class State { Starting, Replaying, Live, DatabaseDown, Stopped, Failed };
+    // JournalUnreadable: the system refuses to open or read the journal (descriptors, I/O, a
+    // damaged journal.id); the writer tries again with backoff from where it stopped, and
+    // lastError says why. A writer never gives up: what it cannot commit stays in the journal.
+    enum class State { Starting, Replaying, Live, DatabaseDown, JournalUnreadable, Stopped };
 
     std::string feed;
     State state = State::Starting;
@@ -132,12 +134,12 @@ inline const char *stateName(WriterStatus::State state)
         return "live";
     case WriterStatus::State::DatabaseDown:
         return "database down";
+    case WriterStatus::State::JournalUnreadable:
+        return "journal unreadable";
     case WriterStatus::State::Stopped:
-        return "stopped";
-    case WriterStatus::State::Failed:
         break;
     }
-    return "failed";
+    return "stopped";
 }
 
 } // namespace tickscope::model

@@ -202,7 +202,7 @@ RuleVerdicts AlertRules::writer(const model::WriterStatus &status, Time now) con
     const auto open = status.gapsFound - status.gapsBackfilled;
     RuleVerdicts verdicts{{},
         {verdict("writer_failing", status.feed,
-             status.state == State::DatabaseDown || status.state == State::Failed,
+             status.state == State::DatabaseDown || status.state == State::JournalUnreadable,
              std::format("the writer of {} cannot commit ({}){}", status.feed,
                  model::stateName(status.state),
                  status.lastError.empty() ? "" : ": " + status.lastError)),

@@ -6,8 +6,42 @@
 #include "app/ingest/live_trade_queue.h"
 
 #include <format>
+#include <numeric>
 
 namespace tickscope::app {
+
+namespace {
+
+// What a feed's journal records: its protocol and the host it streams from. A simulator under an
+// exchange's name, or the exchange's testnet, is another source than the exchange.
+std::string journalSource(const feeds::FeedSettings &settings)
+{
+    const auto adapter = feeds::createAdapter(settings);
+    std::vector<std::uint32_t> all(adapter->instruments().all().size());
+    std::iota(all.begin(), all.end(), 0u);
+    const QUrl stream = adapter->streamUrl(all);
+    return std::format(
+        "{} {}://{}", settings.adapter, stream.scheme().toStdString(), stream.host().toStdString());
+}
+
+// Binds the journal to the feed's source on its first use; refuses one that records another.
+std::expected<void, std::string> bindSource(const std::filesystem::path &directory,
+    ingest::journal::Identity identity, const feeds::FeedSettings &settings)
+{
+    const std::string source = journalSource(settings);
+    if (identity.source == source)
+        return {};
+    if (!identity.source.empty())
+        return std::unexpected(std::format(
+            "the journal {} records {}, but the feed streams from {}: its records are another "
+            "source's, and this feed's would join them; move that directory away, or set "
+            "[journal] directory, for a journal of its own",
+            directory.string(), identity.source, source));
+    identity.source = source;
+    return ingest::journal::bindIdentity(directory, identity);
+}
+
+} // namespace
 
 struct IngestService::Pipeline
 {
@@ -55,6 +89,11 @@ void IngestService::keepLiveTrades()
     m_keepLiveTrades = true;
 }
 
+void IngestService::takeJournalHistory()
+{
+    m_takeJournalHistory = true;
+}
+
 void IngestService::drainLiveTrades(std::vector<FeedTrades> &out)
 {
     out.resize(m_pipelines.size());
@@ -84,6 +123,9 @@ std::expected<void, std::string> IngestService::start()
         const auto existing = ingest::journal::prepareJournal(journal);
         if (!existing)
             return std::unexpected(existing.error());
+        if (auto bound = bindSource(journal, existing->identity, pipeline->settings); !bound)
+            return std::unexpected(
+                std::format("feed {}: {}", pipeline->settings.feed, bound.error()));
         pipeline->session = new ingest::FeedSession(makeAdapter(),
             {.journalDirectory = journal,
                 .journal = {.maxSegmentBytes = m_config.journalSegmentBytes},
@@ -96,6 +138,8 @@ std::expected<void, std::string> IngestService::start()
             {.conninfo = m_conninfo,
                 .journalDirectory = journal,
                 .durableEnd = existing->durableEnd,
+                .historyEnd = existing->durableEnd,
+                .takeJournalHistory = m_takeJournalHistory,
                 .batchRows = m_config.batchRows,
                 .flushInterval = m_config.flushInterval,
                 .retention = m_config.journalRetention,
@@ -126,14 +170,12 @@ std::expected<void, std::string> IngestService::start()
         connect(pipeline->writer, &ingest::DatabaseWriter::statusChanged, this,
             &IngestService::writerStatusChanged);
         const QString feed = QString::fromStdString(pipeline->settings.feed);
-        auto onFailure = [this, feed](const QString &side, const QString &why) {
-            m_failures << QStringLiteral("%1 %2: %3").arg(feed, side, why);
-            emit failed(m_failures.back());
-        };
+        // A writer never gives up (the journal keeps what it cannot commit yet); a feed may.
         connect(pipeline->session, &ingest::FeedSession::failed, this,
-            [onFailure](const QString &why) { onFailure(QStringLiteral("feed"), why); });
-        connect(pipeline->writer, &ingest::DatabaseWriter::failed, this,
-            [onFailure](const QString &why) { onFailure(QStringLiteral("writer"), why); });
+            [this, feed](const QString &why) {
+                m_failures << QStringLiteral("%1 feed: %2").arg(feed, why);
+                emit failed(m_failures.back());
+            });
     }
     for (auto &pipeline : m_pipelines) {
         pipeline->started = true;

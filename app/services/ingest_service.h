@@ -42,6 +42,10 @@ public:
     // For the console's charts, called before start(): the writers hand each committed trade to
     // a bounded queue per feed, which drainLiveTrades() empties.
     void keepLiveTrades();
+    // Called before start(): a database without a checkpoint of a feed takes what the feed's
+    // journal holds from runs that fed another database (--from-journal-start). Otherwise it
+    // starts at the journal's end, and says so.
+    void takeJournalHistory();
     struct FeedTrades
     {
         std::string feed;
@@ -68,6 +72,7 @@ private:
     QStringList m_failures;
     int m_running = 0;
     bool m_keepLiveTrades = false;
+    bool m_takeJournalHistory = false;
     bool m_stopping = false;
 };
 

@@ -49,7 +49,7 @@ private slots:
         QCOMPARE(stopped.count(), 1);
 
         ingest::journal::JournalReader reader{journal};
-        QVERIFY(reader.seek({}));
+        reader.seek({});
         int disconnects = 0;
         for (;;) {
             auto record = reader.next();

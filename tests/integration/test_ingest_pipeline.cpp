@@ -80,7 +80,7 @@ void verifyAgainstJournal(pqxx::connection &connection, const QString &journal)
     std::map<std::pair<QString, qint64>, QString> backfilled;
     std::set<QString> deltasSent;
     ingest::journal::JournalReader reader{journal.toStdString()};
-    QVERIFY(reader.seek({}));
+    reader.seek({});
     for (;;) {
         auto record = reader.next();
         QVERIFY(record);
@@ -256,7 +256,7 @@ private slots:
             instruments, feeds::binance::TimeUnit::Milliseconds};
         ingest::journal::JournalReader reader{
             (journal.path() + QStringLiteral("/binance")).toStdString()};
-        QVERIFY(reader.seek({}));
+        reader.seek({});
         feeds::NormalizedOutput output;
         for (;;) {
             auto record = reader.next();
