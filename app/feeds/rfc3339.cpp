@@ -1,6 +1,7 @@
 #include "app/feeds/rfc3339.h"
 
 #include <chrono>
+#include <limits>
 
 namespace tickscope::feeds {
 
@@ -68,7 +69,8 @@ std::optional<std::int64_t> parseRfc3339Ns(std::string_view text)
     }
     const std::int64_t days = std::chrono::sys_days{date}.time_since_epoch().count();
     const std::int64_t seconds = days * 86'400 + hour * 3600 + minute * 60 + second - offsetSeconds;
-    if (seconds < 0)
+    // Before 1970, or after 2262-04-11 (nanoseconds past 64 bits): no exchange's time.
+    if (seconds < 0 || seconds >= std::numeric_limits<std::int64_t>::max() / 1'000'000'000)
         return std::nullopt;
     return seconds * 1'000'000'000 + fractionNs;
 }

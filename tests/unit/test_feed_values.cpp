@@ -63,6 +63,11 @@ private slots:
         QTest::newRow("February 30") << "2023-02-30T00:00:00Z" << qint64(-1);
         QTest::newRow("hour 24") << "2023-02-01T24:00:00Z" << qint64(-1);
         QTest::newRow("before 1970") << "1969-12-31T23:59:59Z" << qint64(-1);
+        QTest::newRow("last second in 64 bits")
+            << "2262-04-11T23:47:15Z" << qint64(9'223'372'035'000'000'000);
+        // Once wrapped to a negative time (eeff8bb).
+        QTest::newRow("past 64 bits") << "2262-04-11T23:47:16Z" << qint64(-1);
+        QTest::newRow("year 9999") << "9999-12-31T23:59:59Z" << qint64(-1);
         QTest::newRow("Coinbase heartbeat time, not RFC 3339")
             << "2023-06-23 20:31:56.121961769 +0000 UTC" << qint64(-1);
         QTest::newRow("empty") << "" << qint64(-1);

@@ -7,6 +7,7 @@
 #include "tests/support/normalize_frame.h"
 
 #include <QTest>
+#include <limits>
 
 using namespace tickscope;
 using namespace tickscope::testing;
@@ -218,6 +219,16 @@ private slots:
         out = normalize(normalizer, update(3, 5));
         QVERIFY(out.gaps.empty() && out.snapshotRequests.empty());
         QCOMPARE(out.bookUpdatesApplied, 1);
+
+        // A reset from the largest sequence a frame can carry: on eeff8bb prevSeqId + 1 wrapped
+        // and the delta claimed to start at -2^63.
+        constexpr std::int64_t kLargest = std::numeric_limits<std::int64_t>::max();
+        OkxNormalizer fresh{kInstruments};
+        out = normalize(fresh, books("snapshot", -1, kLargest, "", "", 0));
+        QCOMPARE(out.snapshots.size(), std::size_t(1));
+        out = normalize(fresh, books("update", kLargest, 3, "", "", 0));
+        QVERIFY(out.gaps.empty());
+        QCOMPARE(out.deltas.at(0).firstSequence, qint64(3));
     }
 
     void sequenceBreakResubscribes()

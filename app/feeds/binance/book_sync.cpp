@@ -1,5 +1,7 @@
 #include "app/feeds/binance/book_sync.h"
 
+#include "app/model/decimal.h"
+
 namespace tickscope::feeds::binance {
 
 BookSync::BookSync(std::uint32_t instrument)
@@ -42,7 +44,10 @@ BookSync::Outcome BookSync::onSnapshot(const model::BookSnapshot &snapshot)
     }
     // The first diff it does not contain must follow it directly; otherwise the snapshot is too
     // old (diffs between them were never buffered) and another one is needed.
-    if (!m_buffer.empty() && m_buffer.front().firstSequence > snapshot.sequence + 1) {
+    // (In 128 bits: a hostile snapshot's lastUpdateId may be the largest 64-bit number.)
+    if (!m_buffer.empty()
+        && static_cast<model::Int128>(m_buffer.front().firstSequence)
+            > static_cast<model::Int128>(snapshot.sequence) + 1) {
         outcome.needSnapshot = true;
         return outcome;
     }

@@ -3,6 +3,7 @@
 #include "app/feeds/json_reader.h"
 
 #include <format>
+#include <limits>
 #include <optional>
 
 namespace tickscope::feeds::binance {
@@ -213,7 +214,9 @@ std::expected<Message, std::string> MessageParser::parse(
         const bool aggregate = m_tradeStream == TradeStream::AggTrade;
         if (aggregate && (!f.firstTradeId || !f.lastTradeId))
             return std::unexpected(std::string("aggTrade lacks f or l"));
-        if (aggregate && (*f.firstTradeId < 0 || *f.firstTradeId > *f.lastTradeId))
+        if (aggregate
+            && (*f.firstTradeId < 0 || *f.firstTradeId > *f.lastTradeId
+                || *f.lastTradeId == std::numeric_limits<std::int64_t>::max()))
             return std::unexpected(std::format(
                 "aggTrade trade ids f={} l={} are no range", *f.firstTradeId, *f.lastTradeId));
         const auto tradeId = aggregate ? f.lastTradeId : f.tradeId;

@@ -65,8 +65,9 @@ void OkxNormalizer::onBook(BookMessage book, NormalizedOutput &out)
             .exchangeTimeNs = book.exchangeTimeNs,
             .receivedAtNs = book.receivedAtNs,
             .instrument = book.instrument,
-            // A reset (seqId below prevSeqId) starts the sequence again at seqId.
-            .firstSequence = std::min(book.prevSeqId + 1, book.seqId),
+            // A reset (seqId below prevSeqId) starts the sequence again at seqId; prevSeqId + 1
+            // is taken only below seqId, so no value a frame carries overflows.
+            .firstSequence = book.prevSeqId < book.seqId ? book.prevSeqId + 1 : book.seqId,
             .sequence = book.seqId,
             .bids = std::move(book.bids),
             .asks = std::move(book.asks),
