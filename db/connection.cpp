@@ -1,5 +1,6 @@
 #include "db/connection.h"
 
+#include <arpa/inet.h>
 #include <cstdlib>
 #include <format>
 #include <libpq-fe.h>
@@ -52,10 +53,16 @@ std::string environment(const char *variable)
     return value ? value : "";
 }
 
+// A Unix socket, localhost, or an address literal of the loopback network (127.0.0.0/8, ::1);
+// a name such as 127.example.com is someone else's machine.
 bool isLocalHost(std::string_view host)
 {
-    return host.empty() || host.starts_with('/') || host.starts_with('@') || host == "localhost"
-        || host.starts_with("127.") || host == "::1";
+    if (host.empty() || host.starts_with('/') || host.starts_with('@') || host == "localhost"
+        || host == "::1")
+        return true;
+    in_addr address{};
+    return inet_pton(AF_INET, std::string(host).c_str(), &address) == 1
+        && (ntohl(address.s_addr) >> 24) == 127;
 }
 
 } // namespace

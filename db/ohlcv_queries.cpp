@@ -53,9 +53,12 @@ std::vector<analytics::Bar> barsOf(const pqxx::result &rows, std::int64_t interv
 std::optional<OhlcvLevel> ohlcvLevelFor(pqxx::connection &connection, std::int64_t intervalSeconds)
 {
     pqxx::read_transaction tx{connection};
-    const auto rows = tx.exec("SELECT name, relation, extract(epoch FROM bucket_width)::bigint "
-                              "FROM aggregates.levels "
+    // The relation as the catalog names it (quoted where it must be): aggregates.levels is the
+    // admin's to write, and its text is never spliced into SQL as it stands.
+    const auto rows = tx.exec("SELECT name, to_regclass(relation)::text, "
+                              "extract(epoch FROM bucket_width)::bigint FROM aggregates.levels "
                               "WHERE $1 % extract(epoch FROM bucket_width)::bigint = 0 "
+                              "AND to_regclass(relation) IS NOT NULL "
                               "ORDER BY bucket_width DESC LIMIT 1",
         pqxx::params{intervalSeconds});
     if (rows.empty())
@@ -69,7 +72,7 @@ std::vector<analytics::Bar> ohlcvBars(pqxx::connection &connection, const OhlcvL
     int instrumentId, std::int64_t intervalSeconds, std::int64_t fromNs, std::int64_t toNs)
 {
     pqxx::read_transaction tx{connection};
-    // The relation's name comes from aggregates.levels, not from the client.
+    // The relation's name is the catalog's (ohlcvLevelFor), not the client's.
     const auto rows = tx.exec(
         std::format("SELECT {}, {} "
                     "FROM (SELECT time_bucket($2 * interval '1 second', bucket) AS rolled, * "

@@ -1,5 +1,6 @@
 #include "db/policy_manager.h"
 
+#include <QScopeGuard>
 #include <algorithm>
 #include <format>
 #include <pqxx/pqxx>
@@ -454,6 +455,20 @@ PolicyRunReport PolicyManager::runJobs(const Operator &by)
 {
     PolicyRunReport report;
     pqxx::nontransaction tx{m_connection};
+    // The procedures are tickscope_admin's, which may redefine them: they run with its rights,
+    // never a superuser's, whoever calls (the embedded database's own login is a superuser).
+    const bool superuser = tx.query_value<std::string>("SHOW is_superuser") == "on";
+    if (superuser)
+        tx.exec("SET ROLE tickscope_admin");
+    const auto resetRole = qScopeGuard([&] {
+        if (!superuser)
+            return;
+        try {
+            tx.exec("RESET ROLE");
+        } catch (const std::exception &) {
+            // A broken connection has no role left to reset.
+        }
+    });
     const auto since = tx.query_value<std::string>("SELECT clock_timestamp()::text");
     report.bucketsRefreshed
         = tx.query_value<std::int64_t>("SELECT count(*) FROM aggregates.refresh_queue");

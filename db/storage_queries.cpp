@@ -160,10 +160,16 @@ void readFreshness(
           "c.mat_hypertable_id)) FROM _timescaledb_catalog.continuous_agg c WHERE "
           "format('%s.%s', c.user_view_schema, c.user_view_name) = l.relation)"
         : "NULL::timestamptz";
-    for (const auto &[relation, width, mark] : tx.query<std::string, double, std::optional<double>>(
-             std::format("SELECT l.relation, extract(epoch FROM l.bucket_width)::float8, {} "
-                         "FROM aggregates.levels l ORDER BY l.position",
-                 epochOrNull(watermark)))) {
+    // Each level's relation also as the catalog names it (quoted where it must be), the only
+    // form spliced into SQL below: aggregates.levels is the admin's to write, and this runs as
+    // whoever watches, a superuser included. A level whose relation is no relation has no
+    // watermark.
+    for (const auto &[relation, catalogName, width, mark] :
+        tx.query<std::string, std::optional<std::string>, double, std::optional<double>>(
+            std::format("SELECT l.relation, to_regclass(l.relation)::text, "
+                        "extract(epoch FROM l.bucket_width)::float8, {} "
+                        "FROM aggregates.levels l ORDER BY l.position",
+                epochOrNull(watermark)))) {
         model::AggregateFreshness freshness{.name = relation,
             .allowedLagSeconds = width + 2 * policy.refreshEvery.seconds(),
             .pendingBuckets = relation.ends_with("_1m") ? pending : 0};
@@ -174,11 +180,11 @@ void readFreshness(
                     = std::chrono::duration<double>(now - *freshness.watermark).count();
                 freshness.watermarkInFuture = freshness.lagSeconds < -60;
             }
-        } else {
+        } else if (catalogName) {
             freshness.watermark = wallTime(tx.query_value<std::optional<double>>(
                 std::format("SELECT {} FROM (SELECT least(max(bucket) + {} * interval '1 second', "
                             "now()) AS m FROM {}) t",
-                    epochOrNull("m"), width, relation)));
+                    epochOrNull("m"), width, *catalogName)));
             if (oldestQueued)
                 freshness.lagSeconds
                     = std::chrono::duration<double>(now - *wallTime(oldestQueued)).count();

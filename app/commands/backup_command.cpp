@@ -3,12 +3,15 @@
 #include "app/commands/command_registry.h"
 #include "app/commands/database_options.h"
 #include "app/ops/backup_overview.h"
+#include "app/ops/local_server.h"
 #include "app/services/backup_operations.h"
 #include "app/services/client_identity.h"
 #include "db/connection.h"
 #include "db/migrator.h"
 #include "ui/format.h"
 
+#include <QDir>
+#include <QFile>
 #include <chrono>
 #include <format>
 
@@ -116,6 +119,11 @@ int runBackupCommand(const QStringList &arguments)
         QStringLiteral("type")});
     parser.addOption({QStringLiteral("no-drill"),
         QStringLiteral("With verify: pgBackRest's verify only, no restore drill.")});
+    parser.addOption({QStringLiteral("data-dir"),
+        QStringLiteral("The embedded cluster in this directory, as `local-db --data-dir` made it "
+                       "(default: %1).")
+            .arg(ops::LocalServer::defaultDirectory()),
+        QStringLiteral("dir")});
     addDatabaseOptions(parser);
     if (const auto exit = cli::parse(parser, arguments, kCommand, kActions, 1))
         return *exit;
@@ -141,12 +149,23 @@ int runBackupCommand(const QStringList &arguments)
     }
     if (parser.isSet(QStringLiteral("no-drill")) && action != QLatin1String("verify"))
         return cli::usageError(kCommand, QStringLiteral("--no-drill goes with verify only"));
+    if (parser.isSet(QStringLiteral("data-dir"))) {
+        if (parser.isSet(QStringLiteral("db")))
+            return cli::usageError(kCommand,
+                QStringLiteral("--data-dir names an embedded cluster; it goes without --db"));
+        // The embedded cluster is found where TICKSCOPE_LOCAL_DB_DIR says, by every part of the
+        // process alike (the database session, pgBackRest's configuration, the drill).
+        qputenv("TICKSCOPE_LOCAL_DB_DIR",
+            QFile::encodeName(QDir(parser.value(QStringLiteral("data-dir"))).absolutePath()));
+    }
 
     auto chosen = chooseDatabase(parser);
     if (!chosen)
         return cli::failure(kCommand, QString::fromStdString(chosen.error()));
     const auto &[config, target] = *chosen;
-    auto session = DatabaseSession::open(target, {.purpose = "backup", .migrate = false});
+    // A backup is of a database that exists: an embedded one is never created or started here.
+    auto session = DatabaseSession::open(
+        target, {.purpose = "backup", .startEmbedded = false, .migrate = false});
     if (!session)
         return cli::failure(kCommand, QString::fromStdString(session.error()));
     try {

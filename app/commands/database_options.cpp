@@ -1,5 +1,9 @@
 #include "app/commands/database_options.h"
 
+#include "db/connection.h"
+
+#include <cstdio>
+
 namespace tickscope::app {
 
 void addDatabaseOptions(QCommandLineParser &parser)
@@ -25,6 +29,10 @@ std::expected<std::pair<Config, DatabaseTarget>, std::string> chooseDatabase(
     const auto cliConninfo = parser.isSet(QStringLiteral("db"))
         ? std::optional{parser.value(QStringLiteral("db")).toStdString()}
         : std::nullopt;
+    if (cliConninfo && db::setsPassword(*cliConninfo))
+        std::fputs("tickscope: warning: --db holds a password, which every user of this machine "
+                   "can read in `ps`; keep it in ~/.pgpass or a passfile= instead\n",
+            stderr);
     DatabaseTarget target = resolveDatabaseTarget(cliConninfo, *config);
     return std::pair{std::move(*config), std::move(target)};
 }

@@ -9,6 +9,7 @@
 #include <QFileInfo>
 #include <QHostAddress>
 #include <QStandardPaths>
+#include <QUrl>
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -295,9 +296,16 @@ std::expected<void, std::string> readAlerts(
             auto read = reader.text("webhook",
                 [&](const std::string &text,
                     const toml::node &where) -> std::expected<void, std::string> {
-                    if (!text.starts_with("http://") && !text.starts_with("https://"))
-                        return std::unexpected(
-                            reader.error(where, "webhook", "must be an http:// or https:// URL"));
+                    // The alerts leave the machine with the desk's state in them: encrypted,
+                    // except to a receiver on this machine.
+                    const QUrl url{QString::fromStdString(text), QUrl::StrictMode};
+                    const bool loopback = url.host() == QLatin1String("localhost")
+                        || QHostAddress(url.host()).isLoopback();
+                    if (!url.isValid() || url.host().isEmpty()
+                        || (url.scheme() != QLatin1String("https")
+                            && !(url.scheme() == QLatin1String("http") && loopback)))
+                        return std::unexpected(reader.error(where, "webhook",
+                            "must be an https:// URL (http:// only to this machine)"));
                     alerts.webhook = text;
                     return {};
                 });

@@ -5,6 +5,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <pqxx/pqxx>
 
@@ -18,6 +19,28 @@ QString shellQuoted(const QString &word)
     QString quoted = word;
     quoted.replace(u'\'', QStringLiteral("'\\''"));
     return u'\'' + quoted + u'\'';
+}
+
+// The repository settings an operator put in the [global] section of an earlier file (repo1-path
+// on another disk, a remote repo1-host, a second repository): kept, as docs/operations.md tells
+// operators to set them there. The retention is [backup] retention_full's, not kept.
+QStringList operatorRepositorySettings(const QString &configFile)
+{
+    QFile file{configFile};
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    static const QRegularExpression repositoryKey{QStringLiteral(R"(^repo\d+-[a-z0-9-]+\s*=)")};
+    QStringList kept;
+    bool global = false;
+    while (!file.atEnd()) {
+        const QString line = QString::fromUtf8(file.readLine()).trimmed();
+        if (line.startsWith(u'['))
+            global = line == QLatin1String("[global]");
+        else if (global && repositoryKey.match(line).hasMatch()
+            && !line.startsWith(QLatin1String("repo1-retention-full")))
+            kept << line;
+    }
+    return kept;
 }
 
 } // namespace
@@ -42,25 +65,34 @@ std::expected<BackupSetupReport, QString> setUpLocalBackups(LocalServer &server,
     BackupSetupReport report;
     const QString folder = server.directory() + QStringLiteral("/backup");
     report.configFile = folder + QStringLiteral("/pgbackrest.conf");
-    report.repository = folder + QStringLiteral("/repo");
+    QStringList repository = operatorRepositorySettings(report.configFile);
+    if (repository.isEmpty())
+        repository << QStringLiteral("repo1-path=%1/repo").arg(folder);
+    report.repository = QStringLiteral("repo1 as %1 says").arg(report.configFile);
+    for (const QString &line : repository) {
+        if (line.startsWith(QLatin1String("repo1-path")))
+            report.repository = line.section(u'=', 1).trimmed();
+    }
     for (const char *sub : {"repo", "log", "lock", "spool"}) {
         if (!QDir().mkpath(folder + u'/' + QLatin1String(sub)))
             return std::unexpected(QStringLiteral("cannot create %1/%2").arg(folder, sub));
     }
     const QString stanza = QString::fromStdString(settings.stanza);
-    const QStringList lines{
-        QStringLiteral("# Written by `tickscope backup setup`; run it again after changing "
-                       "[backup] in the config file."),
-        QStringLiteral("[global]"), QStringLiteral("repo1-path=") + report.repository,
-        QStringLiteral("repo1-retention-full=%1").arg(settings.retentionFull),
-        QStringLiteral("log-path=%1/log").arg(folder),
-        QStringLiteral("lock-path=%1/lock").arg(folder),
-        QStringLiteral("spool-path=%1/spool").arg(folder), QStringLiteral("compress-type=zst"),
-        QStringLiteral("start-fast=y"), QStringLiteral("process-max=2"),
-        QStringLiteral("log-level-file=detail"), QString(), u'[' + stanza + u']',
-        QStringLiteral("pg1-path=") + server.dataDirectory(),
-        QStringLiteral("pg1-socket-path=") + server.socketDirectory(),
-        QStringLiteral("pg1-user=") + LocalServer::kSuperuser};
+    const QStringList lines
+        = QStringList{QStringLiteral("# Written by `tickscope backup setup`; run it again after "
+                                     "changing [backup] in the config file. Repository settings "
+                                     "(repo1-path, ...) changed here are kept."),
+              QStringLiteral("[global]")}
+        + repository
+        + QStringList{QStringLiteral("repo1-retention-full=%1").arg(settings.retentionFull),
+            QStringLiteral("log-path=%1/log").arg(folder),
+            QStringLiteral("lock-path=%1/lock").arg(folder),
+            QStringLiteral("spool-path=%1/spool").arg(folder), QStringLiteral("compress-type=zst"),
+            QStringLiteral("start-fast=y"), QStringLiteral("process-max=2"),
+            QStringLiteral("log-level-file=detail"), QString(), u'[' + stanza + u']',
+            QStringLiteral("pg1-path=") + server.dataDirectory(),
+            QStringLiteral("pg1-socket-path=") + server.socketDirectory(),
+            QStringLiteral("pg1-user=") + LocalServer::kSuperuser};
     QFile config{report.configFile};
     if (!config.open(QIODevice::WriteOnly | QIODevice::Truncate)
         || config.write(lines.join(u'\n').toUtf8() + '\n') < 0)

@@ -5,6 +5,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QHostAddress>
 #include <QProcess>
 #include <QRandomGenerator>
@@ -53,12 +54,15 @@ QString generatePassword()
         bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
+// Writes `contents` to a file that has `permissions` before it holds a byte of them: created
+// with them, or (already there) given them first. Passwords are never readable by others.
 std::expected<void, QString> writeFile(
     const QString &path, const QByteArray &contents, QFile::Permissions permissions)
 {
     QFile file{path};
-    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate) || file.write(contents) < 0
-        || !file.setPermissions(permissions))
+    if ((file.exists() && !file.setPermissions(permissions))
+        || !file.open(QIODevice::WriteOnly | QIODevice::Truncate, permissions)
+        || file.write(contents) < 0)
         return std::unexpected(QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
     return {};
 }
@@ -259,6 +263,41 @@ std::expected<QString, QString> LocalServer::runServerProgram(
     return output;
 }
 
+std::expected<bool, QString> LocalServer::claimDirectory() const
+{
+    const QFileInfo info{m_directory};
+    if (info.exists() && !info.isDir())
+        return std::unexpected(QStringLiteral("%1 is a file, not a directory").arg(m_directory));
+    if (info.exists()
+        && !QDir(m_directory)
+            .isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System))
+        return std::unexpected(QStringLiteral("%1 is not empty; the cluster goes into a new or "
+                                              "empty directory (it takes all it holds as its own)")
+                .arg(m_directory));
+    const bool created = !info.exists();
+    if (created && !QDir().mkpath(m_directory))
+        return std::unexpected(QStringLiteral("cannot create %1").arg(m_directory));
+    if (!QFile::setPermissions(m_directory, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner))
+        return std::unexpected(QStringLiteral("cannot make %1 private").arg(m_directory));
+    return created;
+}
+
+void LocalServer::releaseDirectory(bool created) const
+{
+    QDir directory{m_directory};
+    if (created) {
+        directory.removeRecursively();
+        return;
+    }
+    for (const QFileInfo &entry : directory.entryInfoList(
+             QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden | QDir::System)) {
+        if (entry.isDir() && !entry.isSymLink())
+            QDir(entry.filePath()).removeRecursively();
+        else
+            QFile::remove(entry.filePath());
+    }
+}
+
 std::expected<void, QString> LocalServer::init(int port, const QStringList &extraSettings)
 {
     if (port < 1024 || port > 65535)
@@ -268,10 +307,17 @@ std::expected<void, QString> LocalServer::init(int port, const QStringList &extr
             QStringLiteral("a database cluster already exists in %1; start it with "
                            "`tickscope local-db start`, or choose another --data-dir")
                 .arg(m_directory));
-    if (!QDir().mkpath(m_directory))
-        return std::unexpected(QStringLiteral("cannot create %1").arg(m_directory));
-    QFile::setPermissions(m_directory, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+    const auto created = claimDirectory();
+    if (!created)
+        return std::unexpected(created.error());
+    auto made = initClaimed(port, extraSettings);
+    if (!made)
+        releaseDirectory(*created); // what a failed init made, and nothing else
+    return made;
+}
 
+std::expected<void, QString> LocalServer::initClaimed(int port, const QStringList &extraSettings)
+{
     const QString password = generatePassword();
     if (auto written
         = writeFile(passfile(), QStringLiteral("*:*:*:%1:%2\n").arg(kSuperuser, password).toUtf8(),
@@ -395,15 +441,23 @@ std::expected<bool, QString> LocalServer::stop()
     return true;
 }
 
-std::expected<void, QString> LocalServer::prepareCopyOf(const LocalServer &source) const
+std::expected<bool, QString> LocalServer::prepareCopyOf(const LocalServer &source) const
 {
+    const auto created = claimDirectory();
+    if (!created)
+        return created;
     constexpr auto kPrivate = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner;
-    if (!QDir().mkpath(dataDirectory()) || !QFile::setPermissions(m_directory, kPrivate)
-        || !QFile::setPermissions(dataDirectory(), kPrivate)
-        || !QFile::copy(source.passfile(), passfile()))
+    if (!QDir().mkpath(dataDirectory()) || !QFile::setPermissions(dataDirectory(), kPrivate)
+        || !QFile::copy(source.passfile(), passfile())) {
+        releaseDirectory(*created);
         return std::unexpected(QStringLiteral("cannot prepare %1 for a copy of %2")
                 .arg(m_directory, source.directory()));
-    return handToServerUser(m_directory);
+    }
+    if (auto handed = handToServerUser(m_directory); !handed) {
+        releaseDirectory(*created);
+        return std::unexpected(handed.error());
+    }
+    return created;
 }
 
 std::expected<void, QString> LocalServer::restart()
@@ -439,7 +493,11 @@ LocalServerState LocalServer::state() const
 
 QString LocalServer::conninfo(const QString &database, const QString &user) const
 {
-    return QStringLiteral("host=127.0.0.1 port=%1 dbname=%2 user=%3 passfile=%4")
+    // The port is anyone's to listen on while the server is down: require_auth makes libpq
+    // refuse a listener that asks for the password itself (cleartext or MD5) instead of proving
+    // it knows it (SCRAM, which initdb set up).
+    return QStringLiteral(
+        "host=127.0.0.1 port=%1 dbname=%2 user=%3 passfile=%4 require_auth=scram-sha-256")
         .arg(configuredPort())
         .arg(conninfoValue(database), user, conninfoValue(passfile()));
 }
@@ -468,7 +526,10 @@ std::expected<void, QString> LocalServer::ensureLoginRoles() const
                 added = true;
             }
             const std::string name = tx.quote_name(user.toStdString());
-            const std::string password = tx.quote(line->mid(prefix.size()).toStdString());
+            // The server gets a SCRAM verifier, never the password: no log or statistics view
+            // can show the statement with it.
+            const std::string password = tx.quote(connection.encrypt_password(
+                user.toStdString(), line->mid(prefix.size()).toStdString(), "scram-sha-256"));
             if (tx.exec(
                       "SELECT 1 FROM pg_roles WHERE rolname = $1", pqxx::params{user.toStdString()})
                     .empty())

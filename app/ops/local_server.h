@@ -47,7 +47,9 @@ public:
     // $TICKSCOPE_LOCAL_DB_DIR when set; else dataRoot()/local-db.
     static QString defaultDirectory();
 
-    // Creates the cluster. `extraSettings` are postgresql.conf lines (tests: fsync = off).
+    // Creates the cluster in a new or empty directory (one that holds anything is refused: the
+    // server user takes all it holds). `extraSettings` are postgresql.conf lines (tests: fsync =
+    // off). On failure, what it made is removed again.
     std::expected<void, QString> init(int port, const QStringList &extraSettings = {});
     // Starts the server (on `port` when given, remembered for later) and makes sure the
     // "tickscope" database exists. Yields false when it was running already.
@@ -73,15 +75,23 @@ public:
     // Makes `path` (and what is under it) the server user's, when the server runs as another
     // user than Tickscope (root); the error says what stands in the way.
     std::expected<void, QString> handToServerUser(const QString &path) const;
-    // Makes this directory ready to receive a copy of `source`'s cluster (a standby, a restored
-    // backup): an empty data folder, both private, with `source`'s passfile, the server user's.
-    std::expected<void, QString> prepareCopyOf(const LocalServer &source) const;
+    // Makes this directory, which must be new or empty, ready to receive a copy of `source`'s
+    // cluster (a standby, a restored backup): an empty data folder, both private, with
+    // `source`'s passfile, the server user's. Yields whether the directory was created here
+    // (for releaseDirectory() when the copy fails).
+    std::expected<bool, QString> prepareCopyOf(const LocalServer &source) const;
+    // Removes what this server made in its directory, and the directory too when `created`.
+    void releaseDirectory(bool created) const;
     // Runs a program of the PostgreSQL installation (pg_basebackup, ...) as the server's user
     // in this directory; yields what it printed.
     std::expected<QString, QString> runServerProgram(
         const QString &program, const QStringList &arguments) const;
 
 private:
+    // Takes the directory for a new cluster: creates it (true) or finds it empty (false), and
+    // makes it private.
+    std::expected<bool, QString> claimDirectory() const;
+    std::expected<void, QString> initClaimed(int port, const QStringList &extraSettings);
     QString settingsFile() const;
     QString socketSetting() const;
     int configuredPort() const;

@@ -48,12 +48,14 @@ std::expected<LocalServerState, QString> addStandby(const LocalServer &primary,
             QStringLiteral("cannot reach the primary: %1").arg(QString::fromUtf8(error.what())));
     }
 
-    if (auto prepared = standby.prepareCopyOf(primary); !prepared)
-        return std::unexpected(prepared.error());
+    const auto created = standby.prepareCopyOf(primary);
+    if (!created)
+        return std::unexpected(created.error());
 
     progress(QStringLiteral("copying the primary with pg_basebackup over slot %1").arg(slot));
     QStringList arguments{QStringLiteral("--pgdata=") + standby.dataDirectory(),
-        QStringLiteral("--dbname=host=127.0.0.1 port=%1 user=%2 passfile=%3 application_name=%4")
+        QStringLiteral("--dbname=host=127.0.0.1 port=%1 user=%2 passfile=%3 application_name=%4 "
+                       "require_auth=scram-sha-256")
             .arg(source.port)
             .arg(LocalServer::kSuperuser, conninfoValue(standby.passfile()), slot),
         QStringLiteral("--wal-method=stream"), QStringLiteral("--slot=") + slot,
@@ -63,7 +65,7 @@ std::expected<LocalServerState, QString> addStandby(const LocalServer &primary,
         arguments << QStringLiteral("--create-slot");
     if (auto copied = standby.runServerProgram(QStringLiteral("pg_basebackup"), arguments);
         !copied) {
-        QDir(standby.directory()).removeRecursively();
+        standby.releaseDirectory(*created);
         return std::unexpected(copied.error());
     }
     progress(QStringLiteral("starting the standby on 127.0.0.1:%1").arg(port));

@@ -7,10 +7,12 @@
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMetaEnum>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
 #include <QTimeZone>
+#include <format>
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
@@ -138,6 +140,21 @@ void AlertMonitor::publish()
     emit alertsChanged(m_engine.active(), recent);
 }
 
+std::string describeWebhookFailure(
+    const QUrl &url, int httpStatus, QNetworkReply::NetworkError error)
+{
+    // A webhook's path and query are often its secret (a chat service's token): only the
+    // scheme, host and port are told, never Qt's error text, which repeats the whole URL.
+    const QString where = url.adjusted(QUrl::RemoveUserInfo | QUrl::RemovePath | QUrl::RemoveQuery
+                                 | QUrl::RemoveFragment)
+                              .toString();
+    const char *key = QMetaEnum::fromType<QNetworkReply::NetworkError>().valueToKey(error);
+    const std::string_view kind = key ? key : "unknown error";
+    return httpStatus > 0
+        ? std::format("{} answered HTTP {} ({})", where.toStdString(), httpStatus, kind)
+        : std::format("{} could not be reached ({})", where.toStdString(), kind);
+}
+
 void AlertMonitor::sendWebhook(const model::Alert &alert, bool resolved)
 {
     if (m_settings.webhook.empty())
@@ -160,7 +177,10 @@ void AlertMonitor::sendWebhook(const model::Alert &alert, bool resolved)
         = m_network->post(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
     connect(reply, &QNetworkReply::finished, reply, [reply] {
         if (reply->error() != QNetworkReply::NoError)
-            spdlog::warn("alert webhook failed: {}", reply->errorString().toStdString());
+            spdlog::warn("alert webhook failed: {}",
+                describeWebhookFailure(reply->url(),
+                    reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+                    reply->error()));
         reply->deleteLater();
     });
 }

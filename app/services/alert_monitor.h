@@ -14,8 +14,10 @@
 #include "app/ops/alert_engine.h"
 #include "app/ops/alert_rules.h"
 
+#include <QNetworkReply>
 #include <QObject>
 #include <QString>
+#include <QUrl>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -69,5 +71,10 @@ private:
     std::unique_ptr<pqxx::connection> m_connection;
     QNetworkAccessManager *m_network = nullptr;
 };
+
+// How a failed webhook call is logged: the scheme, host and port, and the HTTP status or Qt's
+// kind of error; never the path or query, which often hold the webhook's secret.
+std::string describeWebhookFailure(
+    const QUrl &url, int httpStatus, QNetworkReply::NetworkError error);
 
 } // namespace tickscope::app

@@ -113,6 +113,21 @@ private slots:
             (void)m_primary->stop();
     }
 
+    // A failed call names where it went, never the secret in its path or query (on eeff8bb
+    // the log carried Qt's error text, which repeats the whole URL).
+    void aFailedWebhookIsLoggedWithoutItsSecret()
+    {
+        const QUrl url{QStringLiteral(
+            "https://user:pw@hooks.example:8443/services/T0/B1/SECRET-TOKEN?key=SECRET-KEY")};
+        QCOMPARE(QString::fromStdString(
+                     app::describeWebhookFailure(url, 404, QNetworkReply::ContentNotFoundError)),
+            QStringLiteral("https://hooks.example:8443 answered HTTP 404 (ContentNotFoundError)"));
+        QCOMPARE(QString::fromStdString(
+                     app::describeWebhookFailure(url, 0, QNetworkReply::ConnectionRefusedError)),
+            QStringLiteral("https://hooks.example:8443 could not be reached "
+                           "(ConnectionRefusedError)"));
+    }
+
     void standbyGoneFiresAfterItsDurationAndResolves()
     {
         model::AlertSettings settings;

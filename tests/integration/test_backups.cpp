@@ -11,6 +11,7 @@
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QTest>
 #include <csignal>
@@ -94,6 +95,16 @@ private slots:
         QVERIFY2(run.err.contains(message), qPrintable(run.err));
     }
 
+    // The cluster that --data-dir names, as local-db takes it (eeff8bb knew no such option).
+    void dataDirNamesTheCluster()
+    {
+        const QString elsewhere = m_sandbox.filePath(QStringLiteral("no-cluster-here"));
+        const TickscopeRun run = tickscope({QStringLiteral("backup"), QStringLiteral("list"),
+            QStringLiteral("--data-dir"), elsewhere});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(elsewhere), qPrintable(run.err));
+    }
+
     void backupsWhileIngesting()
     {
         TickscopeRun run = tickscope({QStringLiteral("backup"), QStringLiteral("list")});
@@ -104,10 +115,36 @@ private slots:
         QVERIFY2(run.exitCode == 0, qPrintable(run.out + run.err));
         QVERIFY2(run.out.contains(QStringLiteral("WAL archived through pgBackRest")),
             qPrintable(run.out));
-        // Run again, it is a no-op that needs no restart.
+        // The operator moves the repository, as docs/operations.md says, and runs setup again:
+        // it needs no restart and keeps the repository where the operator put it (eeff8bb
+        // wrote the default back).
+        const QString configFile = m_data + QStringLiteral("/backup/pgbackrest.conf");
+        const QString moved = m_data + QStringLiteral("/backup/elsewhere");
+        m_repository = moved;
+        {
+            QFile file{configFile};
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            QString text = QString::fromUtf8(file.readAll());
+            file.close();
+            text.replace(QRegularExpression(QStringLiteral("^repo1-path=.*$"),
+                             QRegularExpression::MultilineOption),
+                QStringLiteral("repo1-path=") + moved);
+            QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            file.write(text.toUtf8());
+        }
         run = tickscope({QStringLiteral("backup"), QStringLiteral("setup")});
         QVERIFY2(run.exitCode == 0, qPrintable(run.out + run.err));
         QVERIFY(!run.out.contains(QStringLiteral("restarted")));
+        QVERIFY2(run.out.contains(QStringLiteral("repository ") + moved), qPrintable(run.out));
+        {
+            QFile file{configFile};
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            const QString text = QString::fromUtf8(file.readAll());
+            QVERIFY2(
+                text.contains(QStringLiteral("\nrepo1-path=") + moved + u'\n'), qPrintable(text));
+            QCOMPARE(text.count(QStringLiteral("repo1-path=")), 1);
+        }
+        QVERIFY(QFileInfo::exists(moved + QStringLiteral("/archive/tickscope")));
 
         startIngest();
         QTRY_VERIFY_WITH_TIMEOUT(trades() > 100, 60'000);
@@ -167,8 +204,8 @@ private slots:
         // Flip bytes in the largest file of the full backup: pgBackRest's checksums must notice.
         QString largest;
         qint64 largestSize = 0;
-        QDirIterator files{m_data + QStringLiteral("/backup/repo/backup"), QDir::Files,
-            QDirIterator::Subdirectories};
+        QDirIterator files{
+            m_repository + QStringLiteral("/backup"), QDir::Files, QDirIterator::Subdirectories};
         while (files.hasNext()) {
             const QFileInfo file{files.next()};
             if (file.path().contains(QStringLiteral("/pg_data")) && file.size() > largestSize) {
@@ -220,6 +257,7 @@ private:
     }
 
     testing::EmbeddedSandbox m_sandbox;
+    QString m_repository; // where backupsWhileIngesting() moved it
     QString m_data;
     std::string m_conninfo;
     QProcess m_ingest;

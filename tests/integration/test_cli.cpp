@@ -1,15 +1,25 @@
 // The tickscope executable as a person runs it: local-db, migrate and the headless main job,
 // against clusters it creates itself, plus its answers to bad arguments.
+#include "app/ops/local_server.h"
+#include "db/connection.h"
 #include "tests/support/run_tickscope.h"
 #include "tests/support/test_cluster.h"
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <arpa/inet.h>
+#include <atomic>
 #include <csignal>
+#include <future>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace tickscope;
 
@@ -17,6 +27,45 @@ namespace {
 
 using testing::runTickscope;
 using Run = testing::TickscopeRun;
+
+// A listener on 127.0.0.1:`port` that plays a PostgreSQL server asking for the password in
+// clear (AuthenticationCleartextPassword) of the first client, as another local user could
+// while the embedded server is down. Yields what the client sent after that ("" if nothing).
+std::string harvest(quint16 port, std::atomic<bool> &listening)
+{
+    const int server = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    const int yes = 1;
+    ::setsockopt(server, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::bind(server, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0
+        || ::listen(server, 1) != 0) {
+        ::close(server);
+        listening = true;
+        return "cannot listen";
+    }
+    listening = true;
+    pollfd waiting{.fd = server, .events = POLLIN, .revents = 0};
+    std::string received;
+    if (::poll(&waiting, 1, 10'000) == 1) {
+        const int client = ::accept(server, nullptr, nullptr);
+        char buffer[1024];
+        ::recv(client, buffer, sizeof buffer, 0); // the startup packet
+        const char askForCleartext[] = {'R', 0, 0, 0, 8, 0, 0, 0, 3};
+        ::send(client, askForCleartext, sizeof askForCleartext, MSG_NOSIGNAL);
+        pollfd answer{.fd = client, .events = POLLIN, .revents = 0};
+        if (::poll(&answer, 1, 3'000) == 1) {
+            const ssize_t got = ::recv(client, buffer, sizeof buffer, 0);
+            if (got > 0)
+                received.assign(buffer, static_cast<std::size_t>(got));
+        }
+        ::close(client);
+    }
+    ::close(server);
+    return received;
+}
 
 } // namespace
 
@@ -85,6 +134,54 @@ private slots:
         const Run run = runTickscope(arguments);
         QCOMPARE(run.exitCode, 0);
         QVERIFY2(run.out.contains(expected), qPrintable(run.out));
+    }
+
+    // As root, init hands its directory to the postgres user: one that holds anything is
+    // refused and left as it was (on eeff8bb it was chowned and chmodded whole).
+    void initRefusesADirectoryThatHoldsSomething()
+    {
+        QTemporaryDir dir;
+        makeTraversable(dir);
+        const QString data = dir.filePath(QStringLiteral("mine"));
+        QVERIFY(QDir().mkpath(data));
+        QFile kept{data + QStringLiteral("/notes.txt")};
+        QVERIFY(kept.open(QIODevice::WriteOnly));
+        kept.write("the desk's notes\n");
+        kept.close();
+        const auto mode
+            = QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther;
+        QVERIFY(kept.setPermissions(mode));
+        const QFileInfo before{kept.fileName()};
+        const Run run = runTickscope(
+            {QStringLiteral("local-db"), QStringLiteral("init"), QStringLiteral("--data-dir"), data,
+                QStringLiteral("--port"), QString::number(testing::TestCluster::freePort())});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("is not empty")), qPrintable(run.err));
+        const QFileInfo after{kept.fileName()};
+        QCOMPARE(after.ownerId(), before.ownerId());
+        QCOMPARE(after.permissions(), before.permissions());
+        QCOMPARE(QDir(data).entryList(QDir::NoDotAndDotDot | QDir::AllEntries | QDir::Hidden),
+            QStringList{QStringLiteral("notes.txt")});
+    }
+
+    // While the embedded server is down, whoever listens on its port gets no password: the
+    // client asks for SCRAM (on eeff8bb it sent the password to anyone who asked for it).
+    void theEmbeddedLoginSendsItsPasswordToNoListener()
+    {
+        QTemporaryDir dir;
+        makeTraversable(dir);
+        const QString data = dir.filePath(QStringLiteral("db"));
+        const quint16 port = testing::TestCluster::freePort();
+        const Run made = runTickscope({QStringLiteral("local-db"), QStringLiteral("init"),
+            QStringLiteral("--data-dir"), data, QStringLiteral("--port"), QString::number(port)});
+        QVERIFY2(made.exitCode == 0, qPrintable(made.err));
+        std::atomic<bool> listening = false;
+        auto harvested = std::async(std::launch::async, [&] { return harvest(port, listening); });
+        QTRY_VERIFY(listening.load());
+        const std::string conninfo = ops::LocalServer{data}.conninfo().toStdString();
+        QVERIFY_THROWS_EXCEPTION(std::exception, db::connect(conninfo, "test"));
+        const std::string sent = harvested.get();
+        QVERIFY2(sent.empty() || sent.front() != 'p', "the password went to the listener");
     }
 
     void localDbLifecycle()
@@ -226,6 +323,10 @@ private slots:
                 QStringLiteral("--config"), config.fileName(), QStringLiteral("--db"), conninfo});
         QCOMPARE(run.exitCode, 1);
         QVERIFY2(run.err.contains(QStringLiteral("cannot connect to")), qPrintable(run.err));
+        // (A conninfo libpq cannot parse is refused before anything reads a password from it.)
+        if (!conninfo.contains(QStringLiteral("frobnicate")))
+            QVERIFY2(run.err.contains(QStringLiteral("warning: --db holds a password")),
+                qPrintable(run.err));
         QVERIFY2(!(run.out + run.err).contains(QStringLiteral("s3cret")), qPrintable(run.err));
     }
 

@@ -10,6 +10,9 @@
 #include "tests/support/run_tickscope.h"
 #include "tests/support/test_cluster.h"
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QTest>
 #include <format>
@@ -68,6 +71,30 @@ private slots:
         const TickscopeRun run = tickscope(QStringList{QStringLiteral("local-db")} + arguments);
         QCOMPARE(run.exitCode, 2);
         QVERIFY2(run.err.contains(message), qPrintable(run.err));
+    }
+
+    // The standby goes into a new or empty directory: one that holds anything is refused and
+    // left as it was (on eeff8bb it was taken, chowned, and removed whole on failure).
+    void aStandbyDirectoryThatHoldsSomethingIsRefused()
+    {
+        const QString taken = m_sandbox.filePath(QStringLiteral("taken"));
+        QVERIFY(QDir().mkpath(taken));
+        QFile kept{taken + QStringLiteral("/notes.txt")};
+        QVERIFY(kept.open(QIODevice::WriteOnly));
+        kept.write("the desk's notes\n");
+        kept.close();
+        const QFileInfo before{kept.fileName()};
+        const TickscopeRun run
+            = tickscope({QStringLiteral("local-db"), QStringLiteral("add-standby"),
+                QStringLiteral("--standby-port"), QString::number(testing::TestCluster::freePort()),
+                QStringLiteral("--standby-dir"), taken});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QStringLiteral("is not empty")), qPrintable(run.err));
+        const QFileInfo after{kept.fileName()};
+        QVERIFY(after.exists());
+        QCOMPARE(after.ownerId(), before.ownerId());
+        QCOMPARE(QDir(taken).entryList(QDir::NoDotAndDotDot | QDir::AllEntries | QDir::Hidden),
+            QStringList{QStringLiteral("notes.txt")});
     }
 
     void standbyReceivesWhatThePrimaryCommits()

@@ -1,5 +1,7 @@
 // The three roles can do what they are for and nothing more.
 #include "db/capability_probe.h"
+#include "db/policy_manager.h"
+#include "db/storage_queries.h"
 #include "tests/support/schema_fixture.h"
 
 #include <QTest>
@@ -159,7 +161,53 @@ private slots:
         QCOMPARE(QString::fromStdString(db::describeRole(caps)), description);
     }
 
+    // What tickscope_admin may write (its procedures, aggregates.levels) is never run with a
+    // superuser's rights when a superuser watches storage or runs the jobs (the embedded
+    // database's own login is one). On eeff8bb both made admin_user a superuser.
+    void anAdminCannotBecomeASuperuser()
+    {
+        auto admin = connectAs(m_conninfo, "admin_user");
+        pqxx::nontransaction{admin}.exec(R"sql(
+            CREATE FUNCTION audit.escalate() RETURNS int LANGUAGE plpgsql AS $$
+            BEGIN ALTER ROLE admin_user SUPERUSER; RETURN 1; END $$;
+            CREATE OR REPLACE PROCEDURE audit.sample_storage(job_id integer DEFAULT NULL,
+                config jsonb DEFAULT NULL) LANGUAGE plpgsql AS $$
+            BEGIN PERFORM audit.escalate(); END $$;
+        )sql");
+        auto superuser = db::connect(m_conninfo, "test");
+        QCOMPARE(pqxx::nontransaction{superuser}.query_value<std::string>("SHOW is_superuser"),
+            std::string("on"));
+        try {
+            db::PolicyManager{superuser}.runJobs({.osUser = "test", .host = "test"});
+            QFAIL("the redefined procedure ran without the admin's rights failing it");
+        } catch (const pqxx::sql_error &error) {
+            QVERIFY2(
+                std::string_view(error.what()).find("permission denied") != std::string_view::npos,
+                error.what());
+        }
+        QVERIFY(!isSuperuser("admin_user"));
+        QVERIFY(pqxx::nontransaction{superuser}.query_value<bool>(
+            "SELECT current_user = session_user"));
+
+        pqxx::nontransaction{admin}.exec(
+            "UPDATE aggregates.levels SET relation = 'aggregates.ohlcv_1m, audit.escalate() e' "
+            "WHERE relation = 'aggregates.ohlcv_1m'");
+        try {
+            db::readStorageStatus(superuser, model::StoragePolicy{});
+        } catch (const std::exception &) {
+            // Refusing the level is fine; running it is not.
+        }
+        QVERIFY(!isSuperuser("admin_user"));
+    }
+
 private:
+    bool isSuperuser(const std::string &role)
+    {
+        auto connection = db::connect(m_conninfo, "test");
+        return pqxx::nontransaction{connection}.query_value<bool>(
+            "SELECT rolsuper FROM pg_roles WHERE rolname = $1", pqxx::params{role});
+    }
+
     std::string m_conninfo;
 };
 

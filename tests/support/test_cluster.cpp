@@ -33,9 +33,16 @@ void onFatalSignal(int signalNumber)
     std::raise(signalNumber);
 }
 
-qint64 postmasterOf(const QString &directory)
+// The cluster's own directory inside the test's: init takes a new directory, and owner.pid is
+// the test's, not the cluster's.
+QString clusterDirectory(const QString &testDirectory)
 {
-    QFile pidFile{directory + QStringLiteral("/data/postmaster.pid")};
+    return testDirectory + QStringLiteral("/cluster");
+}
+
+qint64 postmasterOf(const QString &testDirectory)
+{
+    QFile pidFile{clusterDirectory(testDirectory) + QStringLiteral("/data/postmaster.pid")};
     return pidFile.open(QIODevice::ReadOnly) ? pidFile.readLine().trimmed().toLongLong() : 0;
 }
 
@@ -84,8 +91,11 @@ TestCluster::TestCluster(const QStringList &settings)
     if (!owner.open(QIODevice::WriteOnly) || owner.write(QByteArray::number(::getpid())) < 0)
         throw std::runtime_error("cannot write " + owner.fileName().toStdString());
     owner.close();
+    // The server's user (postgres, when the tests run as root) passes through to its cluster.
+    QFile::setPermissions(m_directory.path(),
+        QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner | QFile::ExeGroup | QFile::ExeOther);
 
-    m_server = std::make_unique<ops::LocalServer>(m_directory.path());
+    m_server = std::make_unique<ops::LocalServer>(clusterDirectory(m_directory.path()));
     // Another test executable may take the free port between the probe and the start; retry.
     for (int attempt = 1;; ++attempt) {
         m_port = freePort();

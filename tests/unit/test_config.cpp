@@ -93,7 +93,11 @@ private slots:
             << QStringLiteral("alerts.connections.duration");
         QTest::newRow("webhook not http")
             << QByteArray("[alerts]\nwebhook = \"ftp://x\"\n") << QString()
-            << QStringLiteral("alerts.webhook must be an http:// or https:// URL");
+            << QStringLiteral("alerts.webhook must be an https:// URL (http:// only to this "
+                              "machine)");
+        QTest::newRow("webhook in clear text off this machine")
+            << QByteArray("[alerts]\nwebhook = \"http://hooks.example/desk\"\n") << QString()
+            << QStringLiteral("alerts.webhook must be an https:// URL");
         QTest::newRow("maintenance of an unknown feed")
             << QByteArray("[exchanges.binance]\nsymbols = [\"BTCUSDT\"]\n"
                           "[[alerts.maintenance]]\nfeed = \"binanse\"\n"

@@ -45,6 +45,9 @@ private slots:
         QTest::addRow("remote among several") << "host=localhost,db2.example" << "verify-full";
         QTest::addRow("remote hostaddr") << "hostaddr=10.1.2.3" << "verify-full";
         QTest::addRow("loopback") << "host=127.0.0.1 port=54320" << "";
+        QTest::addRow("loopback network") << "host=127.8.9.10" << "";
+        // A name that merely starts like a loopback address is another machine.
+        QTest::addRow("name starting with 127.") << "host=127.example.com" << "verify-full";
         QTest::addRow("localhost") << "host=localhost" << "";
         QTest::addRow("unix socket") << "host=/var/run/postgresql" << "";
         QTest::addRow("mode chosen") << "host=db.example sslmode=require" << "require";
