@@ -404,7 +404,8 @@ std::expected<void, std::string> readPolicies(
     for (auto [key, target] :
         {std::pair{"hold_for", &policy.holdFor}, std::pair{"refresh_every", &policy.refreshEvery},
             std::pair{"refresh_window", &policy.refreshWindow},
-            std::pair{"retention_every", &policy.retentionEvery}}) {
+            std::pair{"retention_every", &policy.retentionEvery},
+            std::pair{"sample_every", &policy.sampleEvery}}) {
         if (read)
             read = interval(reader, key, false, [target](auto value) { *target = *value; });
     }

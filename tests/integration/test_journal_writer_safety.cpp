@@ -6,17 +6,15 @@
 #include "app/ingest/database_writer.h"
 #include "app/ingest/journal_writer.h"
 #include "db/connection.h"
+#include "tests/support/descriptor_shortage.h"
 #include "tests/support/drain_writer.h"
 #include "tests/support/schema_fixture.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
-#include <fcntl.h>
 #include <fstream>
 #include <pqxx/pqxx>
-#include <sys/resource.h>
-#include <unistd.h>
 
 using namespace tickscope;
 
@@ -55,13 +53,14 @@ void journalTrades(const std::filesystem::path &directory, const std::string &sy
     QVERIFY((*writer)->seal());
 }
 
-// Runs a writer over the journal until it holds nothing more, as `tickscope ingest` does at stop.
+// Runs a writer over the journal until it holds nothing more, as `tickscope ingest` does at stop;
+// `options` beside the database and the journal.
 model::WriterStatus drain(const std::string &conninfo, const std::filesystem::path &journal,
-    const std::vector<std::string> &symbols,
-    std::optional<ingest::journal::Position> durableEnd = std::nullopt)
+    const std::vector<std::string> &symbols, ingest::DatabaseWriterOptions options = {})
 {
-    return testing::drainWriter(adapterFor(symbols),
-        {.conninfo = conninfo, .journalDirectory = journal, .durableEnd = durableEnd});
+    options.conninfo = conninfo;
+    options.journalDirectory = journal;
+    return testing::drainWriter(adapterFor(symbols), std::move(options));
 }
 
 std::int64_t count(const std::string &conninfo, const std::string &sql)
@@ -140,7 +139,8 @@ private slots:
         QTemporaryDir dir;
         const std::filesystem::path journal = dir.filePath("binance").toStdString();
         journalTrades(journal, "BTCUSDT", 1, 1000);
-        auto status = drain(conninfo, journal, {"BTCUSDT"}, ingest::journal::Position{0, 400});
+        auto status = drain(
+            conninfo, journal, {"BTCUSDT"}, {.durableEnd = ingest::journal::Position{0, 400}});
         QCOMPARE(status.tradesCommitted, 400);
         QCOMPARE(count(conninfo, "SELECT max(trade_id) FROM market_data.trades"), 400);
 
@@ -184,23 +184,15 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(
             count(conninfo, "SELECT count(*) FROM market_data.trades"), 1000, 10'000);
 
-        rlimit saved{};
-        QVERIFY(getrlimit(RLIMIT_NOFILE, &saved) == 0);
-        rlimit few = saved;
-        few.rlim_cur = 512;
-        QVERIFY(setrlimit(RLIMIT_NOFILE, &few) == 0);
-        std::vector<int> hogs;
-        for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;)
-            hogs.push_back(fd);
+        testing::DescriptorShortage shortage;
+        QVERIFY(shortage.exhausted());
         writer.onJournalDurable({3, 0});
         QTRY_VERIFY_WITH_TIMEOUT(
             last.state == model::WriterStatus::State::JournalUnreadable, 5'000);
         QTest::qWait(1'000); // several retries, refused
         const std::string refusal = last.lastError;
         const model::JournalPosition held = last.committed;
-        for (const int fd : hogs)
-            ::close(fd);
-        QVERIFY(setrlimit(RLIMIT_NOFILE, &saved) == 0);
+        shortage.end();
         QVERIFY2(refusal.find("Too many open files") != std::string::npos, refusal.c_str());
         // Segment 1 was open already and is committed; the checkpoint stays at its end: nothing
         // of segment 2 was passed over.
@@ -334,11 +326,8 @@ private slots:
         journalTrades(journal, "BTCUSDT", 1001, 1500); // segment 1
         const auto run = [&](const std::string &conninfo, ingest::journal::Position historyEnd,
                              bool takeHistory = false) {
-            return testing::drainWriter(adapterFor({"BTCUSDT"}),
-                {.conninfo = conninfo,
-                    .journalDirectory = journal,
-                    .historyEnd = historyEnd,
-                    .takeJournalHistory = takeHistory});
+            return drain(conninfo, journal, {"BTCUSDT"},
+                {.historyEnd = historyEnd, .takeJournalHistory = takeHistory});
         };
         // The first database meets the journal as new (no history before its run): all of it.
         QCOMPARE(run(first, {}).tradesCommitted, 1500);

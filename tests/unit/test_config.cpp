@@ -355,7 +355,8 @@ private slots:
     {
         const auto config = loadText(
             "[policies]\nhold = [\"coinbase\", \"binance:BTCUSDT\"]\nhold_for = \"10 years\"\n"
-            "refresh_every = \"30 seconds\"\n[policies.book_deltas]\n"
+            "refresh_every = \"30 seconds\"\nsample_every = \"15 minutes\"\n"
+            "[policies.book_deltas]\n"
             "compress_after = \"1 day\"\ndrop_after = \"never\"\n");
         QVERIFY2(config, config ? "" : config.error().c_str());
         using Unit = tickscope::model::PolicyInterval::Unit;
@@ -365,6 +366,8 @@ private slots:
         QVERIFY(!policy.holds[0].symbol);
         QCOMPARE(policy.holdFor.text(), std::string("10 years"));
         QCOMPARE(policy.refreshEvery, (tickscope::model::PolicyInterval{30, Unit::Seconds}));
+        // Accepted and documented, and read (eeff8bb left it at its default).
+        QCOMPARE(policy.sampleEvery, (tickscope::model::PolicyInterval{15, Unit::Minutes}));
         const auto &deltas = policy.hypertables.at(2);
         QCOMPARE(deltas.hypertable, std::string("book_deltas"));
         QCOMPARE(deltas.compressAfter->text(), std::string("1 day"));

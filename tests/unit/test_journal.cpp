@@ -2,13 +2,11 @@
 // rotation, while it is still being written, and up to a truncated tail after a crash.
 #include "app/ingest/journal_reader.h"
 #include "app/ingest/journal_writer.h"
+#include "tests/support/descriptor_shortage.h"
 
 #include <QTemporaryDir>
 #include <QTest>
-#include <fcntl.h>
 #include <fstream>
-#include <sys/resource.h>
-#include <unistd.h>
 
 using namespace tickscope::ingest::journal;
 
@@ -215,15 +213,8 @@ private slots:
         records.push_back(std::move(**record));
 
         // Every descriptor taken: the next segment cannot be opened.
-        rlimit saved{};
-        QVERIFY(getrlimit(RLIMIT_NOFILE, &saved) == 0);
-        rlimit few = saved;
-        few.rlim_cur = 256;
-        QVERIFY(setrlimit(RLIMIT_NOFILE, &few) == 0);
-        std::vector<int> hogs;
-        for (int fd; (fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0;)
-            hogs.push_back(fd);
-        QCOMPARE(errno, EMFILE);
+        tickscope::testing::DescriptorShortage shortage;
+        QVERIFY(shortage.exhausted());
         std::optional<ReadError> refused;
         for (int i = 0; i < 1000 && !refused; ++i) {
             record = reader.next();
@@ -232,9 +223,7 @@ private slots:
             else if (*record)
                 records.push_back(std::move(**record));
         }
-        for (const int fd : hogs)
-            ::close(fd);
-        QVERIFY(setrlimit(RLIMIT_NOFILE, &saved) == 0);
+        shortage.end();
         QVERIFY(refused);
         QCOMPARE(refused->kind, ReadError::Kind::Io);
         QVERIFY2(QString::fromStdString(refused->message).contains(QStringLiteral("Too many")),
