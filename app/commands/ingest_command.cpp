@@ -100,7 +100,7 @@ int runIngestCommand(const QStringList &arguments)
             .arg(QString::number(feeds::instrumentsOf(ingestConfig.feeds).size())
                     + QStringLiteral(" instruments"),
                 QString::fromStdString(target.embedded ? "the embedded database" : target.source)));
-    // A feed or writer that cannot go on ends the command, which then says so and fails.
+    // A feed that cannot go on ends the command, which then says so and fails.
     QObject::connect(&service, &IngestService::failed, qApp, &QCoreApplication::quit);
     if (auto started = service.start(); !started)
         return cli::failure(kCommand, QString::fromStdString(started.error()));

@@ -55,7 +55,7 @@ public:
     IngestService *ingest() const { return m_ingest.get(); }
     GapMonitor *gapMonitor() const { return m_gaps; }
     BookMonitor *bookMonitor() const { return m_books; }
-    // What could not go on, one line per feed or writer.
+    // What could not go on, one line per feed.
     QStringList ingestFailures() const;
 
 signals:
@@ -65,7 +65,7 @@ signals:
     void databaseReady(const QString &readerConninfo);
     // The database is ready and the ingest started (or failed to: `error` says why).
     void ingestStarted(const QString &error);
-    // A feed or writer cannot go on.
+    // A feed cannot go on.
     void ingestFailed(const QString &why);
 
 private:

@@ -1,7 +1,8 @@
 // The ingest pipeline of the configured exchanges, running in its own threads: a feed thread
 // (connection and journal) and a writer thread (journal -> database) per exchange, each feed with
 // its own journal folder named after the feed. The console and `tickscope ingest` both run it;
-// they get status snapshots once a second, and failed() when a feed or writer cannot go on.
+// they get status snapshots once a second, and failed() when a feed cannot go on (a writer never
+// gives up: what it cannot commit yet stays in the journal).
 #pragma once
 
 #include "app/config/config.h"
@@ -55,7 +56,7 @@ public:
     // Each feed's trades since the last call, appended to `out`'s entry of the feed (one entry
     // per feed, in the configuration's order).
     void drainLiveTrades(std::vector<FeedTrades> &out);
-    // What failed so far, one line per feed or writer that could not go on.
+    // What failed so far, one line per feed that could not go on.
     const QStringList &failures() const { return m_failures; }
 
 signals:
