@@ -34,9 +34,12 @@ std::chrono::milliseconds RequestPacer::reserve(int weight, Clock::time_point no
     return std::chrono::ceil<std::chrono::milliseconds>(at - now);
 }
 
-void RequestPacer::backOff(std::chrono::milliseconds retryAfter, Clock::time_point now)
+std::chrono::milliseconds RequestPacer::backOff(
+    std::chrono::milliseconds retryAfter, Clock::time_point now)
 {
-    m_pausedUntil = std::max(m_pausedUntil, now + retryAfter);
+    const auto pause = std::min<std::chrono::milliseconds>(retryAfter, kLongestPause);
+    m_pausedUntil = std::max(m_pausedUntil, now + pause);
+    return pause;
 }
 
 } // namespace tickscope::feeds

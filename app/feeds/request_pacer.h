@@ -21,8 +21,11 @@ public:
 
     // How long a request of `weight` must wait at `now`; its weight counts from then on.
     std::chrono::milliseconds reserve(int weight, Clock::time_point now);
-    // The exchange answered 429 or 418: nothing goes out before `now + retryAfter`.
-    void backOff(std::chrono::milliseconds retryAfter, Clock::time_point now);
+    // The exchange answered 429 or 418: nothing goes out before `now + retryAfter`, at most
+    // kLongestPause from now (Binance's longest ban; a larger Retry-After, hostile or broken,
+    // would stop every snapshot and backfill for good). Yields the pause taken.
+    static constexpr std::chrono::hours kLongestPause{72};
+    std::chrono::milliseconds backOff(std::chrono::milliseconds retryAfter, Clock::time_point now);
 
 private:
     struct Spent

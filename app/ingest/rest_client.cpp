@@ -72,8 +72,9 @@ void RestClient::send(Request request)
             if (status == 429 || status == 418) {
                 bool ok = false;
                 const int seconds = reply->rawHeader("Retry-After").toInt(&ok);
-                const auto pause = std::chrono::seconds(ok && seconds > 0 ? seconds : 60);
-                m_pacer.backOff(pause, feeds::RequestPacer::Clock::now());
+                const auto pause = std::chrono::duration_cast<std::chrono::seconds>(
+                    m_pacer.backOff(std::chrono::seconds(ok && seconds > 0 ? seconds : 60),
+                        feeds::RequestPacer::Clock::now()));
                 emit problem(QStringLiteral("%1: the exchange limits this address (HTTP %2); no "
                                             "REST request for %3 s")
                         .arg(request.what)

@@ -59,6 +59,12 @@ private slots:
         pacer.backOff(5s, t0 + 2s);
         QCOMPARE(pacer.reserve(1, t0 + 10s), std::chrono::milliseconds(20s));
         QCOMPARE(pacer.reserve(1, t0 + 31s).count(), 0);
+
+        // A Retry-After of years (a hostile or broken answer; eeff8bb waited it out) holds
+        // requests back for the longest ban an exchange gives, no longer.
+        pacer.backOff(std::chrono::hours(24 * 365 * 50), t0 + 40s);
+        QCOMPARE(pacer.reserve(1, t0 + 40s),
+            std::chrono::milliseconds(feeds::RequestPacer::kLongestPause));
     }
 };
 
