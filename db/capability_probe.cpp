@@ -21,10 +21,38 @@ SELECT current_setting('server_version'),
        EXISTS (SELECT FROM pg_roles WHERE rolname = 'tickscope_ingest'
                AND pg_has_role(current_user, oid, 'MEMBER')),
        EXISTS (SELECT FROM pg_roles WHERE rolname = 'tickscope_reader'
-               AND pg_has_role(current_user, oid, 'MEMBER'))
+               AND pg_has_role(current_user, oid, 'MEMBER')),
+       session_user
+)sql";
+
+constexpr auto kWriteAccessQuery = R"sql(
+SELECT (SELECT rolsuper FROM pg_roles WHERE rolname = session_user),
+       (SELECT string_agg(rolname, ', ' ORDER BY rolname) FROM pg_roles
+        WHERE rolname IN ('tickscope_ingest', 'tickscope_admin')
+          AND pg_has_role(session_user, oid, 'MEMBER')),
+       (SELECT string_agg(format('%I.%I', n.nspname, c.relname), ', '
+                          ORDER BY n.nspname, c.relname)
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname IN ('market_data', 'aggregates', 'audit') AND c.relkind IN ('r', 'p')
+          AND has_table_privilege(session_user, c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE'))
 )sql";
 
 } // namespace
+
+std::optional<std::string> writeAccess(pqxx::connection &connection)
+{
+    pqxx::nontransaction tx{connection};
+    const auto [superuser, writerRoles, writableTables]
+        = tx.query1<bool, std::optional<std::string>, std::optional<std::string>>(
+            kWriteAccessQuery);
+    if (superuser)
+        return "a superuser";
+    if (writerRoles)
+        return "a member of " + *writerRoles;
+    if (writableTables)
+        return "may write " + *writableTables;
+    return std::nullopt;
+}
 
 model::ServerCapabilities probeCapabilities(pqxx::connection &connection)
 {
@@ -53,6 +81,8 @@ model::ServerCapabilities probeCapabilities(pqxx::connection &connection)
     caps.memberOfAdmin = row[8].as<bool>();
     caps.memberOfIngest = row[9].as<bool>();
     caps.memberOfReader = row[10].as<bool>();
+    if (const auto login = row[11].as<std::string>(); login != caps.currentUser)
+        caps.sessionUser = login;
     return caps;
 }
 
@@ -84,8 +114,10 @@ namespace tickscope::db {
 
 std::string describeRole(const model::ServerCapabilities &caps)
 {
+    const std::string who = caps.sessionUser.empty() ? caps.currentUser
+                                                     : caps.sessionUser + " as " + caps.currentUser;
     if (caps.superuser)
-        return caps.currentUser + " (superuser)";
+        return who + " (superuser)";
     std::string roles;
     for (const auto &[member, name] : {std::pair{caps.memberOfAdmin, "tickscope_admin"},
              std::pair{caps.memberOfIngest, "tickscope_ingest"},
@@ -95,7 +127,7 @@ std::string describeRole(const model::ServerCapabilities &caps)
     }
     if (caps.canCreateSchemas)
         roles += (roles.empty() ? "" : "; ") + std::string("may create schemas");
-    return caps.currentUser + " (" + (roles.empty() ? "no Tickscope role" : roles) + ")";
+    return who + " (" + (roles.empty() ? "no Tickscope role" : roles) + ")";
 }
 
 } // namespace tickscope::db

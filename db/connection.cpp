@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <cstdlib>
+#include <expected>
 #include <format>
 #include <libpq-fe.h>
 #include <map>
@@ -47,6 +48,22 @@ std::optional<std::map<std::string, std::string, std::less<>>> parsedKeys(
     return set;
 }
 
+// key='value' pairs, which libpq reads as it read the string or URI they came from.
+std::string joinKeys(const std::map<std::string, std::string, std::less<>> &keys)
+{
+    std::string joined;
+    for (const auto &[key, value] : keys) {
+        std::string quoted;
+        for (const char c : value) {
+            if (c == '\\' || c == '\'')
+                quoted += '\\';
+            quoted += c;
+        }
+        joined += std::format("{}{}='{}'", joined.empty() ? "" : " ", key, quoted);
+    }
+    return joined;
+}
+
 std::string environment(const char *variable)
 {
     const char *value = std::getenv(variable);
@@ -88,18 +105,20 @@ std::string withSecureDefaults(const std::string &conninfo)
         remote = remote || !isLocalHost(std::string_view{part.begin(), part.end()});
     if (!remote)
         return conninfo;
-    // Rebuilt as key=value pairs, which also turns a URI into a string libpq reads alike.
-    std::string secured;
-    for (const auto &[key, value] : *keys) {
-        std::string quoted;
-        for (const char c : value) {
-            if (c == '\\' || c == '\'')
-                quoted += '\\';
-            quoted += c;
-        }
-        secured += std::format("{}='{}' ", key, quoted);
-    }
-    return secured + "sslmode=verify-full";
+    auto secured = *keys;
+    secured["sslmode"] = "verify-full";
+    return joinKeys(secured);
+}
+
+std::expected<std::string, std::string> withSessionSettings(
+    const std::string &conninfo, std::string_view settings)
+{
+    auto keys = parsedKeys(conninfo);
+    if (!keys)
+        return std::unexpected(describeConninfo(conninfo));
+    std::string &options = (*keys)["options"];
+    options = options.empty() ? std::string(settings) : options + ' ' + std::string(settings);
+    return joinKeys(*keys);
 }
 
 std::string describeConninfo(const std::string &conninfo)

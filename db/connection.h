@@ -3,6 +3,7 @@
 // from here names a password: connection strings are shown only through describeConninfo().
 #pragma once
 
+#include <expected>
 #include <pqxx/connection>
 #include <string>
 #include <string_view>
@@ -25,6 +26,12 @@ bool setsPassword(const std::string &conninfo);
 // sslmode=verify-full when nothing (the string, PGSSLMODE, a service) chose a mode - the server's
 // certificate checked against its name. Loopback hosts and Unix sockets keep libpq's default.
 std::string withSecureDefaults(const std::string &conninfo);
+
+// The same server and login with server settings for every session it opens, added to libpq's
+// `options` ("-c role=tickscope_reader -c default_transaction_read_only=on"); an unreadable
+// conninfo gives what describeConninfo() says of it.
+std::expected<std::string, std::string> withSessionSettings(
+    const std::string &conninfo, std::string_view settings);
 
 // "user@host:port/dbname" of an open connection, for logs and status lines.
 std::string describeEndpoint(const pqxx::connection &connection);

@@ -585,19 +585,29 @@ std::expected<Config, std::string> loadConfig(const QString &path, bool explicit
         const TableReader reader{file, name, *table};
         std::expected<void, std::string> read;
         if (name == "database") {
-            read = reader.unknownKeys({"conninfo"});
-            if (read)
-                read = reader.text("conninfo",
+            read = reader.unknownKeys({"conninfo", "reader_conninfo"});
+            const auto conninfo = [&](const std::string &key, std::optional<std::string> &into) {
+                return reader.text(key,
                     [&](const std::string &text,
                         const toml::node &node) -> std::expected<void, std::string> {
                         if (db::setsPassword(text))
-                            return std::unexpected(reader.error(node, "conninfo",
+                            return std::unexpected(reader.error(node, key,
                                 "holds a password, which a config file must not: put it in "
                                 "~/.pgpass or a file that passfile= names (mode 0600), or a "
                                 "service file"));
-                        config.databaseConninfo = text;
+                        into = text;
                         return {};
                     });
+            };
+            if (read)
+                read = conninfo("conninfo", config.databaseConninfo);
+            if (read)
+                read = conninfo("reader_conninfo", config.readerConninfo);
+            if (read && config.readerConninfo && !config.databaseConninfo)
+                read = std::unexpected(
+                    reader.error(*table->get("reader_conninfo"), "reader_conninfo",
+                        "needs conninfo beside it: the readers' login is for the server that "
+                        "conninfo names"));
         } else if (name == "journal") {
             read = reader.unknownKeys(
                 {"directory", "segment_mb", "sync_interval_ms", "min_free_mb", "retain_hours"});

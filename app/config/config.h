@@ -57,6 +57,9 @@ struct Config
 {
     QString path; // the file it was read from; empty when none was
     std::optional<std::string> databaseConninfo;
+    // The login of the console's readers and the query API on that server; it must not be able
+    // to write. None: derived from databaseConninfo's (see DatabaseSession::readerConninfo).
+    std::optional<std::string> readerConninfo;
     QString journalDirectory; // empty: the default data location
     std::uint64_t journalSegmentBytes = 256ull << 20;
     std::chrono::milliseconds journalSyncInterval{50};

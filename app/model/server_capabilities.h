@@ -19,7 +19,8 @@ struct ServerCapabilities
     bool continuousAggregates = false;
     bool policies = false;
 
-    std::string currentUser;
+    std::string currentUser; // the role it acts as
+    std::string sessionUser; // the login, when it set another role
     bool superuser = false;
     bool canCreateSchemas = false; // CREATE on the database
     bool memberOfAdmin = false;

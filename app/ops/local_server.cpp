@@ -504,19 +504,34 @@ QString LocalServer::conninfo(const QString &database, const QString &user) cons
 
 std::expected<void, QString> LocalServer::ensureLoginRoles() const
 {
+    // The console's monitors log in as the operator and act as tickscope_admin, which reads the
+    // server's statistics for them (pg_monitor): never as the superuser.
+    return ensureLogins(
+        {{kIngestUser, "IN ROLE tickscope_ingest"}, {kReaderUser, "IN ROLE tickscope_reader"},
+            {kAdminUser, "IN ROLE tickscope_admin"}},
+        "GRANT pg_monitor TO tickscope_admin");
+}
+
+std::expected<void, QString> LocalServer::ensureReplicationLogin() const
+{
+    return ensureLogins({{kReplicationUser, "REPLICATION"}}, {});
+}
+
+std::expected<void, QString> LocalServer::ensureLogins(
+    std::initializer_list<std::pair<QString, const char *>> logins,
+    const std::string &thenRun) const
+{
     QFile file{passfile()};
     if (!file.open(QIODevice::ReadOnly))
         return std::unexpected(
             QStringLiteral("cannot read %1: %2").arg(passfile(), file.errorString()));
     QStringList lines = QString::fromUtf8(file.readAll()).split(u'\n', Qt::SkipEmptyParts);
     file.close();
-    const std::pair<QString, const char *> logins[]{{kIngestUser, "tickscope_ingest"},
-        {kReaderUser, "tickscope_reader"}, {kAdminUser, "tickscope_admin"}};
     try {
         auto connection = db::connect(conninfo().toStdString(), "local-db");
         pqxx::nontransaction tx{connection};
         bool added = false;
-        for (const auto &[user, group] : logins) {
+        for (const auto &[user, attributes] : logins) {
             const QString prefix = QStringLiteral("*:*:*:%1:").arg(user);
             auto line = std::ranges::find_if(
                 lines, [&](const QString &entry) { return entry.startsWith(prefix); });
@@ -533,11 +548,13 @@ std::expected<void, QString> LocalServer::ensureLoginRoles() const
             if (tx.exec(
                       "SELECT 1 FROM pg_roles WHERE rolname = $1", pqxx::params{user.toStdString()})
                     .empty())
-                tx.exec(std::format("CREATE ROLE {} LOGIN PASSWORD {} IN ROLE {}", name, password,
-                    tx.quote_name(group)));
+                tx.exec(
+                    std::format("CREATE ROLE {} LOGIN PASSWORD {} {}", name, password, attributes));
             else
                 tx.exec(std::format("ALTER ROLE {} LOGIN PASSWORD {}", name, password));
         }
+        if (!thenRun.empty())
+            tx.exec(thenRun);
         if (added) {
             if (auto written = writeFile(passfile(), lines.join(u'\n').toUtf8() + '\n',
                     QFile::ReadOwner | QFile::WriteOwner);

@@ -17,7 +17,10 @@
 #include <QString>
 #include <QStringList>
 #include <expected>
+#include <initializer_list>
 #include <optional>
+#include <string>
+#include <utility>
 
 namespace tickscope::ops {
 
@@ -41,6 +44,8 @@ public:
     static inline const QString kIngestUser = QStringLiteral("tickscope_ingester");
     static inline const QString kReaderUser = QStringLiteral("tickscope_viewer");
     static inline const QString kAdminUser = QStringLiteral("tickscope_operator");
+    // What a standby streams as: REPLICATION, a member of no group, so it reads no table of ours.
+    static inline const QString kReplicationUser = QStringLiteral("tickscope_replicator");
 
     explicit LocalServer(QString directory);
 
@@ -62,6 +67,8 @@ public:
     // Once migrations have made the group roles: the login roles, each with a password of its
     // own in the passfile (made when missing, kept otherwise).
     std::expected<void, QString> ensureLoginRoles() const;
+    // The login a standby streams as (REPLICATION, no group), with its password in the passfile.
+    std::expected<void, QString> ensureReplicationLogin() const;
 
     LocalServerState state() const;
     QString conninfo(
@@ -88,6 +95,11 @@ public:
         const QString &program, const QStringList &arguments) const;
 
 private:
+    // Creates each login (NAME, its attributes when made) that does not exist, gives each its
+    // password from the passfile (generated when missing), then runs `thenRun`.
+    std::expected<void, QString> ensureLogins(
+        std::initializer_list<std::pair<QString, const char *>> logins,
+        const std::string &thenRun) const;
     // Takes the directory for a new cluster: creates it (true) or finds it empty (false), and
     // makes it private.
     std::expected<bool, QString> claimDirectory() const;

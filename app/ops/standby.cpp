@@ -48,6 +48,8 @@ std::expected<LocalServerState, QString> addStandby(const LocalServer &primary,
             QStringLiteral("cannot reach the primary: %1").arg(QString::fromUtf8(error.what())));
     }
 
+    if (auto login = primary.ensureReplicationLogin(); !login)
+        return std::unexpected(login.error());
     const auto created = standby.prepareCopyOf(primary);
     if (!created)
         return std::unexpected(created.error());
@@ -57,7 +59,7 @@ std::expected<LocalServerState, QString> addStandby(const LocalServer &primary,
         QStringLiteral("--dbname=host=127.0.0.1 port=%1 user=%2 passfile=%3 application_name=%4 "
                        "require_auth=scram-sha-256")
             .arg(source.port)
-            .arg(LocalServer::kSuperuser, conninfoValue(standby.passfile()), slot),
+            .arg(LocalServer::kReplicationUser, conninfoValue(standby.passfile()), slot),
         QStringLiteral("--wal-method=stream"), QStringLiteral("--slot=") + slot,
         QStringLiteral("--write-recovery-conf"), QStringLiteral("--checkpoint=fast"),
         QStringLiteral("--no-password")};

@@ -2,7 +2,8 @@
 // of its own, laid out like the embedded cluster (so `local-db start|stop|status --data-dir`
 // drive it): pg_basebackup over a replication slot named after its port, which keeps on the
 // primary every WAL segment the standby has not received - also while it is down - and the
-// connection to the primary written by pg_basebackup, with the primary's passfile copied beside.
+// connection to the primary written by pg_basebackup (as tickscope_replicator, which may only
+// replicate), with the primary's passfile copied beside.
 #pragma once
 
 #include "app/ops/local_server.h"

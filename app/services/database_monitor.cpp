@@ -104,7 +104,7 @@ void DatabaseMonitor::poll()
         if (!m_announcedReady) {
             m_announcedReady = true;
             emit databaseReady(QString::fromStdString(m_session->ingestConninfo()),
-                QString::fromStdString(m_session->target().conninfo),
+                QString::fromStdString(m_session->operatorConninfo()),
                 QString::fromStdString(m_session->readerConninfo()));
         }
     } catch (const std::exception &error) {

@@ -41,10 +41,9 @@ public slots:
 
 signals:
     void statusChanged(const tickscope::model::DatabaseStatus &status);
-    // Once, when the database is up and migrated: what the ingest writers connect to (for the
-    // embedded database, its ingest login role), the operator's connection (the target's own
-    // role) for storage monitoring and schema and policy changes, and the reader's (the query
-    // API's).
+    // Once, when the database is up and migrated, the logins of DatabaseSession: the ingest
+    // writers', the operator's (storage, alert, backup and replication monitors; schema and
+    // policy changes) and the readers' (the other pages and the query API).
     void databaseReady(const QString &ingestConninfo, const QString &operatorConninfo,
         const QString &readerConninfo);
 

@@ -2,6 +2,7 @@
 
 #include "app/ops/local_server.h"
 #include "app/services/client_identity.h"
+#include "db/capability_probe.h"
 #include "db/connection.h"
 #include "db/migrator.h"
 #include "db/policy_manager.h"
@@ -19,7 +20,8 @@ DatabaseTarget resolveDatabaseTarget(
     if (cliConninfo)
         return {*cliConninfo, false, "--db"};
     if (config.databaseConninfo)
-        return {*config.databaseConninfo, false, "config file " + config.path.toStdString()};
+        return {*config.databaseConninfo, false, "config file " + config.path.toStdString(),
+            config.readerConninfo};
     for (const char *variable :
         {"PGSERVICE", "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER"}) {
         if (qEnvironmentVariableIsSet(variable))
@@ -27,6 +29,33 @@ DatabaseTarget resolveDatabaseTarget(
     }
     return {"", true, "embedded local database"};
 }
+
+namespace {
+
+// The readers' login on a server other than the embedded one (see readerConninfo()).
+std::expected<std::string, std::string> readerLogin(
+    const DatabaseTarget &target, pqxx::connection &targetConnection)
+{
+    if (target.readerConninfo) {
+        auto reader = db::connect(*target.readerConninfo, "reader check");
+        if (const auto access = db::writeAccess(reader))
+            return std::unexpected(std::format(
+                "[database] reader_conninfo logs in as {}, which can write ({}): give the "
+                "console's readers and the query API a login that is only a member of "
+                "tickscope_reader",
+                reader.username(), *access));
+        return *target.readerConninfo;
+    }
+    const bool reader = pqxx::nontransaction{targetConnection}.query_value<bool>(
+        "SELECT EXISTS (SELECT FROM pg_roles WHERE rolname = 'tickscope_reader' "
+        "AND pg_has_role(session_user, oid, 'MEMBER'))");
+    if (!reader)
+        return target.conninfo;
+    return db::withSessionSettings(
+        target.conninfo, "-c role=tickscope_reader -c default_transaction_read_only=on");
+}
+
+} // namespace
 
 std::expected<std::unique_ptr<DatabaseSession>, std::string> DatabaseSession::open(
     DatabaseTarget target, Options options)
@@ -72,8 +101,14 @@ std::expected<std::unique_ptr<DatabaseSession>, std::string> DatabaseSession::op
                 !migrated)
                 return std::unexpected(migrated.error());
         }
-        session->m_ingestConninfo = session->m_readerConninfo = chosen.conninfo;
-        if (chosen.embedded && options.migrate) {
+        session->m_ingestConninfo = session->m_readerConninfo = session->m_operatorConninfo
+            = chosen.conninfo;
+        if (!chosen.embedded) {
+            auto reader = readerLogin(chosen, *session->m_connection);
+            if (!reader)
+                return std::unexpected(reader.error());
+            session->m_readerConninfo = std::move(*reader);
+        } else if (options.migrate) {
             // Migrated as the superuser; from here on ingest appends and the console reads,
             // each with a login role of its own.
             if (auto made = server.ensureLoginRoles(); !made)
@@ -84,6 +119,11 @@ std::expected<std::unique_ptr<DatabaseSession>, std::string> DatabaseSession::op
             session->m_readerConninfo
                 = server.conninfo(ops::LocalServer::kDatabaseName, ops::LocalServer::kReaderUser)
                       .toStdString();
+            session->m_operatorConninfo = db::withSessionSettings(
+                server.conninfo(ops::LocalServer::kDatabaseName, ops::LocalServer::kAdminUser)
+                    .toStdString(),
+                "-c role=tickscope_admin")
+                                              .value();
             // A policy that cannot be applied is reported and does not stop the session: the
             // data still flows, and `tickscope policies show` says what differs.
             if (options.embeddedPolicy) {

@@ -29,10 +29,12 @@ struct DatabaseTarget
     std::string conninfo; // empty with `embedded`: known once the local server is up
     bool embedded = false;
     std::string source; // how it was chosen, for messages: "--db", "config file ...", ...
+    // The readers' own login there: [database] reader_conninfo, with the config's conninfo.
+    std::optional<std::string> readerConninfo;
 };
 
-// --db, else the config file's [database] conninfo, else the server that libpq's PG* variables
-// or service file name, else the embedded local database.
+// --db, else the config file's [database] conninfo (with its reader_conninfo), else the server
+// that libpq's PG* variables or service file name, else the embedded local database.
 DatabaseTarget resolveDatabaseTarget(
     const std::optional<std::string> &cliConninfo, const Config &config);
 
@@ -70,8 +72,15 @@ public:
     void closeConnection() { m_connection.reset(); }
     // What ingest writers log in as: the embedded database's tickscope_ingester, else the target.
     const std::string &ingestConninfo() const { return m_ingestConninfo; }
-    // What the console reads as: the embedded database's tickscope_viewer, else the target.
+    // What the console's readers and the query API log in as, never a login that can write: the
+    // embedded database's tickscope_viewer; else the target's reader_conninfo (refused when it
+    // can write); else the target's login acting as tickscope_reader in read-only sessions when
+    // it is a member, or as itself when it is not.
     const std::string &readerConninfo() const { return m_readerConninfo; }
+    // What the console's storage, alert, backup and replication monitors log in as: the embedded
+    // database's tickscope_operator acting as tickscope_admin (which has pg_monitor), else the
+    // target.
+    const std::string &operatorConninfo() const { return m_operatorConninfo; }
 
 private:
     DatabaseSession() = default;
@@ -80,6 +89,7 @@ private:
     std::unique_ptr<pqxx::connection> m_connection;
     std::string m_ingestConninfo;
     std::string m_readerConninfo;
+    std::string m_operatorConninfo;
     bool m_startedServer = false;
 };
 

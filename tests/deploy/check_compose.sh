@@ -78,6 +78,42 @@ for problem in problems:
 sys.exit(1 if problems else 0)
 PY
 
+echo "== logins: the query API reads with a login of its own that cannot write"
+python3 - "$work/config.json" "$deploy/tickscope.toml" "$deploy/postgres/init-primary.sh" <<'PY' ||
+import json, re, sys, tomllib
+
+config, toml_path, init_path = sys.argv[1:]
+database = tomllib.load(open(toml_path, "rb"))["database"]
+init = open(init_path).read()
+problems = []
+
+def login(conninfo):
+    found = re.search(r"\buser=(\S+)", conninfo)
+    return found.group(1) if found else None
+
+writer, reader = login(database["conninfo"]), login(database.get("reader_conninfo", ""))
+if not reader:
+    problems.append("tickscope.toml names no [database] reader_conninfo login")
+elif reader == writer:
+    problems.append(f"the query API reads as the ingest login {writer}")
+else:
+    made = re.search(rf"CREATE ROLE {reader}\b[^;]*;", init)
+    if not made:
+        problems.append(f"init-primary.sh does not create {reader}")
+    elif re.findall(r"IN ROLE ([\w, ]+)", made.group(0)) != ["tickscope_reader"]:
+        problems.append(f"{reader} is not a member of tickscope_reader alone: {made.group(0)}")
+    logins = json.load(open(config))["services"]["ingest"]["environment"].get(
+        "TICKSCOPE_PASSFILE_LOGINS", "")
+    if f"{reader}=" not in logins:
+        problems.append(f"ingest's passfile has no password for {reader}")
+if not re.search(r"1i local all tickscope_admin reject", init):
+    problems.append("pg_hba.conf does not refuse logins as tickscope_admin")
+for problem in problems:
+    print("  " + problem, file=sys.stderr)
+sys.exit(1 if problems else 0)
+PY
+    fail "login checks (above)"
+
 echo "== promtool check config"
 # promtool checks that credentials files exist: point them at the dummies.
 sed "s|/run/secrets/|$work/deploy/secrets/|" "$deploy/prometheus/prometheus.yml" >"$work/prometheus.yml"

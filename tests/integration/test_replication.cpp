@@ -137,6 +137,17 @@ private slots:
         QVERIFY(primary.replicationSlots.front().active);
         QCOMPARE(primary.replicationSlots.front().walStatus, std::string("reserved"));
         QCOMPARE(primary.replicationSlots.front().retainedBytes, 0);
+        // It streams as a login that may only replicate; eeff8bb streamed as the superuser.
+        {
+            auto connection = db::connect(m_primary, "test");
+            const auto [user, superuser, replication]
+                = pqxx::nontransaction{connection}.query1<std::string, bool, bool>(
+                    "SELECT r.usename, s.rolsuper, s.rolreplication FROM pg_stat_replication r "
+                    "JOIN pg_roles s ON s.rolname = r.usename");
+            QCOMPARE(user, ops::LocalServer::kReplicationUser.toStdString());
+            QVERIFY(!superuser);
+            QVERIFY(replication);
+        }
 
         auto standbyConnection = db::connect(m_standby, "test");
         const auto replica = db::readReplicationStatus(standbyConnection);

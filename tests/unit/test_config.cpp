@@ -66,6 +66,17 @@ private slots:
         QTest::newRow("password in URI")
             << QByteArray("[database]\nconninfo = \"postgresql://u:hunter2@db/market\"\n")
             << QString() << QStringLiteral("database.conninfo holds a password");
+        QTest::newRow("reader conninfo")
+            << QByteArray("[database]\nconninfo = \"host=db\"\nreader_conninfo = \"host=db "
+                          "user=api\"\n")
+            << QStringLiteral("host=db") << QString();
+        QTest::newRow("password in reader conninfo")
+            << QByteArray("[database]\nconninfo = \"host=db\"\nreader_conninfo = \"host=db "
+                          "password=hunter2\"\n")
+            << QString() << QStringLiteral("database.reader_conninfo holds a password");
+        QTest::newRow("reader conninfo alone")
+            << QByteArray("[database]\nreader_conninfo = \"host=db user=api\"\n") << QString()
+            << QStringLiteral("database.reader_conninfo needs conninfo beside it");
         QTest::newRow("http listen not an address")
             << QByteArray("[http]\nlisten = \"localhost\"\n") << QString()
             << QStringLiteral("http.listen must be an address like");
