@@ -47,8 +47,7 @@ template<typename Side> std::optional<model::PriceLevel> bestOf(const Side &side
 void LocalBook::reset(const model::BookSnapshot &snapshot)
 {
     clear();
-    applyLevels(m_bids, snapshot.bids);
-    applyLevels(m_asks, snapshot.asks);
+    apply(snapshot.bids, snapshot.asks);
 }
 
 void LocalBook::clear()
@@ -62,6 +61,7 @@ void LocalBook::apply(
 {
     applyLevels(m_bids, bids);
     applyLevels(m_asks, asks);
+    truncate(kMaxLevelsPerSide);
 }
 
 std::optional<model::PriceLevel> LocalBook::bestBid() const

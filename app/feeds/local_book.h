@@ -16,9 +16,15 @@ namespace tickscope::feeds {
 class LocalBook
 {
 public:
+    // Levels kept per side, the best ones: a feed that never removes what it adds (broken or
+    // hostile) cannot grow a book without bound. Far above any depth an exchange checksums or a
+    // page shows, and above the deepest full books (Coinbase level2, some 30,000 levels).
+    static constexpr std::size_t kMaxLevelsPerSide = 100'000;
+
     void reset(const model::BookSnapshot &snapshot);
     void clear();
-    // Absolute sizes; a zero size removes the level (removing an absent level is a no-op).
+    // Absolute sizes; a zero size removes the level (removing an absent level is a no-op). The
+    // worst levels beyond kMaxLevelsPerSide go.
     void apply(const model::BookDelta &delta) { apply(delta.bids, delta.asks); }
     void apply(std::span<const model::PriceLevel> bids, std::span<const model::PriceLevel> asks);
 

@@ -289,11 +289,12 @@ void FeedSession::journalFailed(const std::string &error)
 
 void FeedSession::pause(const std::string &error)
 {
-    m_journal->abandon();
+    const auto lostFrom = m_journal->abandon();
     announceJournal();
     if (m_pausedAtNs != 0)
         return;
-    m_pausedAtNs = model::wallClockNs();
+    // The outage window starts at the first record the abandoned segment may lack.
+    m_pausedAtNs = std::min(lostFrom.value_or(INT64_MAX), model::wallClockNs());
     closeConnections(false);
     m_status.state = model::FeedStatus::State::Paused;
     m_status.lastError = std::format("journal disk full ({}); receiving paused until {} MB are "

@@ -16,6 +16,8 @@ namespace {
 
 // A page is asked for three times before its gap is left open.
 constexpr int kAttemptsPerPage = 3;
+// The trades of a long gap are stored as they come, this many at a time, not held to its end.
+constexpr std::size_t kTradesPerWrite = 50'000;
 
 struct PageRequest
 {
@@ -61,6 +63,15 @@ std::vector<GapBackfill> backfillOpenGaps(const feeds::ExchangeAdapter &adapter,
                 requests.push_back({instrument, cursor, limit});
             }};
         db::IngestBatch batch;
+        std::int64_t tradesStored = 0;
+        std::string lastEvent; // the latest answer that could not be used
+        // No journal: these rows come straight from the exchange, and a rerun fetches them again.
+        const auto store = [&] {
+            if (!batch.feedEvents.empty())
+                lastEvent = batch.feedEvents.back().detail;
+            batch.records.clear();
+            tradesStored += static_cast<std::int64_t>(writer.write(batch).rowsWritten);
+        };
         std::optional<QString> failure;
         std::int64_t pages = 0;
         bool asking = false; // a page is under way: the loop runs until it is answered
@@ -89,6 +100,10 @@ std::vector<GapBackfill> backfillOpenGaps(const feeds::ExchangeAdapter &adapter,
                             static_cast<std::uint32_t>(feeds::RestTopic::TradeBackfill),
                             model::wallClockNs(), payload},
                         {0, pages++}, batch);
+                    if (batch.trades.size() >= kTradesPerWrite && batch.resolvedGaps.empty()) {
+                        store();
+                        batch = {};
+                    }
                     next();
                 },
                 [&](const QString &error) {
@@ -104,22 +119,20 @@ std::vector<GapBackfill> backfillOpenGaps(const feeds::ExchangeAdapter &adapter,
         if (asking)
             loop.exec();
 
-        GapBackfill result{.gap = gap, .state = "open"};
+        store();
+        GapBackfill result{.gap = gap, .state = "open", .tradesStored = tradesStored};
         if (!batch.resolvedGaps.empty()) {
             const db::ResolvedGap &resolved = batch.resolvedGaps.front();
             result.state = resolved.backfilled ? "backfilled" : "unrecoverable";
             result.detail = resolved.note;
         } else if (failure) {
             result.detail = failure->toStdString();
-        } else if (!batch.feedEvents.empty()) {
-            result.detail = batch.feedEvents.back().detail; // the answer that could not be used
+        } else if (!lastEvent.empty()) {
+            result.detail = lastEvent;
         } else if (pages == 0) {
             result.detail = "the time before the gap is not known, and this exchange's history "
                             "is searched by time";
         }
-        batch.records.clear(); // no journal: these rows come straight from the exchange
-        const db::BatchReceipt receipt = writer.write(batch);
-        result.tradesStored = static_cast<std::int64_t>(receipt.rowsWritten);
         settled(result);
         results.push_back(std::move(result));
     }

@@ -107,6 +107,9 @@ struct JournalWriter::Impl
     bool dirty = false; // appended since the last flush
     bool diskFull = false;
     Position durable;
+    // The earliest receive time of the records appended since the last sync: what a failure
+    // may lose (zstd may still hold them, or the file lacks them).
+    std::optional<std::int64_t> firstUnsyncedNs;
     std::vector<SealedSegment> sealed;
 
     ~Impl()
@@ -240,6 +243,7 @@ std::expected<Position, std::string> JournalWriter::append(
     ++impl.current.records;
     impl.plainBytes += kHeaderBytes + payload.size();
     impl.dirty = true;
+    impl.firstUnsyncedNs = std::min(impl.firstUnsyncedNs.value_or(receivedAtNs), receivedAtNs);
     return position;
 }
 
@@ -261,6 +265,7 @@ std::expected<void, std::string> JournalWriter::sync()
         return std::unexpected(systemError("cannot sync journal segment", m_impl->path));
     }
     m_impl->durable = nextPosition();
+    m_impl->firstUnsyncedNs.reset();
     return {};
 }
 
@@ -283,10 +288,11 @@ std::expected<void, std::string> JournalWriter::seal()
     ++impl.current.segment;
     impl.current.records = 0;
     impl.durable = nextPosition();
+    impl.firstUnsyncedNs.reset();
     return {};
 }
 
-void JournalWriter::abandon()
+std::optional<std::int64_t> JournalWriter::abandon()
 {
     Impl &impl = *m_impl;
     if (impl.fd >= 0) {
@@ -303,6 +309,7 @@ void JournalWriter::abandon()
     impl.current.records = 0;
     impl.dirty = false;
     impl.durable = nextPosition();
+    return std::exchange(impl.firstUnsyncedNs, std::nullopt);
 }
 
 bool JournalWriter::diskFull() const

@@ -49,8 +49,10 @@ public:
     std::expected<void, std::string> seal();
     // After a failure: closes the open segment as it is on disk (its tail may be cut; readers
     // stop there) and reports it sealed with the checksum of what the file holds. The next
-    // append starts a new segment.
-    void abandon();
+    // append starts a new segment. Yields the earliest receive time of the records it may have
+    // lost (those appended since the last sync), for the outage window; none when all were
+    // synced.
+    std::optional<std::int64_t> abandon();
     // The last failure was for want of space (ENOSPC, EDQUOT), which may pass.
     bool diskFull() const;
 

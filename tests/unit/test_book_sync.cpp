@@ -3,6 +3,7 @@
 #include "app/feeds/binance/book_sync.h"
 
 #include <QTest>
+#include <format>
 
 using namespace tickscope;
 using feeds::binance::BookSync;
@@ -124,6 +125,28 @@ private slots:
         QCOMPARE(sync.state(), BookSync::State::Live);
         QCOMPARE(sync.lastUpdateId(), 2);
         QCOMPARE(sync.book().bids().size(), std::size_t(2));
+    }
+
+    // Diffs that add levels and never remove them (a broken or hostile feed) keep the book to
+    // its cap, with the best levels; on eeff8bb it grew with every level sent.
+    void aBookThatOnlyGrowsIsCapped()
+    {
+        BookSync sync{3};
+        sync.onSnapshot(snapshot(1));
+        constexpr std::int64_t kLevels = feeds::LocalBook::kMaxLevelsPerSide + 500;
+        std::vector<model::PriceLevel> bids;
+        std::vector<model::PriceLevel> asks;
+        for (std::int64_t level = 1; level <= kLevels; ++level) {
+            bids.push_back({dec(std::format("99.{:06}", 1'000'000 - level).c_str()), dec("1")});
+            asks.push_back({dec(std::format("{}", 101 + level).c_str()), dec("1")});
+        }
+        QVERIFY(!sync.onDelta(delta(2, 2, bids, asks)).gap);
+        QCOMPARE(sync.book().bids().size(), feeds::LocalBook::kMaxLevelsPerSide);
+        QCOMPARE(sync.book().asks().size(), feeds::LocalBook::kMaxLevelsPerSide);
+        QCOMPARE(sync.book().bestBid()->price, dec("100"));
+        QCOMPARE(sync.book().bestAsk()->price, dec("101"));
+        QCOMPARE(sync.book().asks().back().price,
+            dec(std::format("{}", 101 + feeds::LocalBook::kMaxLevelsPerSide - 1).c_str()));
     }
 };
 
