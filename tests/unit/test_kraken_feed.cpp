@@ -204,11 +204,29 @@ private slots:
 
     void checksumNeedsThePrecisions()
     {
-        // Without the instrument channel nothing can be checked, and nothing is refused.
-        KrakenNormalizer unchecked{kInstruments, 10};
-        auto out = normalize(unchecked, kSnapshot);
+        // A capture without the instrument channel: the snapshot's checksum matches at one pair
+        // of precisions (1, 8), which then check every update. On eeff8bb nothing was checked.
+        KrakenNormalizer inferred{kInstruments, 10};
+        auto out = normalize(inferred, kSnapshot);
         QVERIFY(out.gaps.empty());
         QCOMPARE(out.snapshots.size(), std::size_t(1));
+        QCOMPARE(out.bookChecksumsChecked, 1);
+        out = normalize(inferred, update());
+        QVERIFY(out.gaps.empty());
+        QCOMPARE(out.bookChecksumsChecked, 1);
+        out = normalize(inferred, update(12345));
+        QCOMPARE(out.gaps.size(), std::size_t(1));
+        QCOMPARE(out.gaps[0].kind, model::Gap::Kind::Checksum);
+
+        // A snapshot whose checksum matches at no precisions leaves them unknown: unchecked,
+        // nothing refused.
+        KrakenNormalizer unchecked{kInstruments, 10};
+        std::string garbled = kSnapshot;
+        garbled.replace(garbled.find("3310070434"), 10, "1234567890");
+        out = normalize(unchecked, garbled);
+        QVERIFY(out.gaps.empty());
+        QCOMPARE(out.snapshots.size(), std::size_t(1));
+        QCOMPARE(out.bookChecksumsChecked, 0);
         // At the wrong precisions the guide's book fails, as it would hashed as sent.
         KrakenNormalizer wrong{kInstruments, 10};
         normalize(wrong,

@@ -2,7 +2,9 @@
 
 #include "app/feeds/kraken/book_checksum.h"
 
+#include <algorithm>
 #include <format>
+#include <span>
 
 namespace tickscope::feeds::kraken {
 
@@ -16,6 +18,28 @@ void OrderBook::setPrecisions(int price, int quantity)
     m_precisions = {price, quantity};
 }
 
+std::optional<std::pair<int, int>> OrderBook::precisionsMatching(std::uint32_t checksum) const
+{
+    const auto asks = m_book.asks(kChecksumLevels);
+    const auto bids = m_book.bids(kChecksumLevels);
+    // No precision below the decimals a level was sent with can write it.
+    int price = 0;
+    int quantity = 0;
+    for (const auto side : {std::span{asks}, std::span{bids}}) {
+        for (const auto &level : side) {
+            price = std::max(price, static_cast<int>(level.price.scale));
+            quantity = std::max(quantity, static_cast<int>(level.size.scale));
+        }
+    }
+    for (int p = price; p <= model::Decimal::kMaxScale; ++p) {
+        for (int q = quantity; q <= model::Decimal::kMaxScale; ++q) {
+            if (bookChecksum(asks, bids, p, q) == checksum)
+                return std::pair{p, q};
+        }
+    }
+    return std::nullopt;
+}
+
 BookOutcome OrderBook::onMessage(const BookMessage &message)
 {
     BookOutcome outcome;
@@ -27,6 +51,8 @@ BookOutcome OrderBook::onMessage(const BookMessage &message)
         m_book.clear();
     m_book.apply(message.bids, message.asks);
     m_book.truncate(m_depth);
+    if (message.snapshot && message.checksum && !m_precisions)
+        m_precisions = precisionsMatching(*message.checksum);
     if (message.checksum && m_precisions) {
         const auto computed = bookChecksum(m_book.asks(kChecksumLevels),
             m_book.bids(kChecksumLevels), m_precisions->first, m_precisions->second);

@@ -2,8 +2,10 @@
 // level by level in the order sent, each side cut to the subscribed depth afterwards (Kraken sends
 // no deletion for a level pushed out of the window), and the CRC32 of the top 10 levels at the
 // instrument's precisions checked after every message. A mismatch discards the book and asks for
-// a resubscription; updates before the new snapshot are dropped. Until the `instrument` channel
-// has given the precisions, checksums cannot be checked (checksumVerified stays false).
+// a resubscription; updates before the new snapshot are dropped. The precisions come from the
+// `instrument` channel; a capture without it gives them through its first snapshot, whose
+// checksum matches at one pair of precisions only. Until either has, checksums cannot be checked
+// (checksumVerified stays false).
 // Used by KrakenNormalizer.
 #pragma once
 
@@ -12,6 +14,7 @@
 #include "app/feeds/local_book.h"
 
 #include <optional>
+#include <utility>
 
 namespace tickscope::feeds::kraken {
 
@@ -27,6 +30,9 @@ public:
     bool awaitingSnapshot() const { return m_awaitingSnapshot; }
 
 private:
+    // The price and quantity precisions at which the book's checksum is `checksum`.
+    std::optional<std::pair<int, int>> precisionsMatching(std::uint32_t checksum) const;
+
     std::uint32_t m_instrument;
     std::size_t m_depth;
     std::optional<std::pair<int, int>> m_precisions; // price, quantity
