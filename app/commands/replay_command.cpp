@@ -12,7 +12,9 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
+#include <span>
 
 namespace tickscope::app {
 
@@ -88,9 +90,15 @@ private:
     QString m_journal;
 };
 
-// The symbols the input's messages name, in order of first appearance: what the exchange's
-// normalizer reports as data for symbols it does not carry, given none.
-std::expected<std::vector<std::string>, QString> discoverSymbols(
+// What the input holds, read with an adapter that carries no instrument: every frame of data
+// names a symbol the normalizer does not know, counted per symbol.
+struct InputSurvey
+{
+    std::vector<std::pair<std::string, std::int64_t>> symbols; // first seen first, with frames
+    std::int64_t dataFrames = 0;
+};
+
+std::expected<InputSurvey, QString> survey(
     const MessageSource &source, const feeds::FeedSettings &settings)
 {
     feeds::FeedSettings none = settings;
@@ -98,15 +106,70 @@ std::expected<std::vector<std::string>, QString> discoverSymbols(
     const auto adapter = feeds::createAdapter(none);
     const auto normalizer = adapter->createNormalizer();
     feeds::NormalizedOutput output;
+    InputSurvey found;
     auto read = source.forEach(
         [&](const feeds::RawMessage &message, std::int64_t, model::JournalPosition) {
             normalizer->normalize(message, output);
+            found.dataFrames += output.unknownSymbol;
             output.clear();
         });
     if (!read)
         return std::unexpected(read.error());
-    return normalizer->unknownSymbols();
+    for (const auto &symbol : normalizer->unknownSymbols())
+        found.symbols.emplace_back(symbol, normalizer->unknownSymbolFrames(symbol));
+    return found;
 }
+
+// For each setting of the adapter that decides which frames are data and that the user left
+// unset: the value under which the capture holds the most data, the default when none reads
+// more. Sets it in `settings` and says why; yields the survey under the settings taken.
+std::expected<InputSurvey, QString> chooseCaptureSettings(
+    const MessageSource &source, feeds::FeedSettings &settings, QStringList &notes)
+{
+    auto best = survey(source, settings);
+    if (!best)
+        return best;
+    for (const auto &option : feeds::findAdapter(settings.adapter)->options) {
+        if (option.captureChoices.empty() || settings.options.contains(option.key))
+            continue;
+        const std::string key{option.key};
+        const std::string fallback{option.captureChoices.front()};
+        std::string taken = fallback;
+        QStringList tried{QStringLiteral("%1 with %2=%3")
+                .arg(best->dataFrames)
+                .arg(QString::fromStdString(key), QString::fromStdString(fallback))};
+        for (const auto choice : std::span{option.captureChoices}.subspan(1)) {
+            feeds::FeedSettings trial = settings;
+            trial.options.insert_or_assign(key, std::string(choice));
+            auto found = survey(source, trial);
+            if (!found)
+                return found;
+            tried << QStringLiteral("%1 with %2=%3")
+                         .arg(found->dataFrames)
+                         .arg(QString::fromStdString(key), QString::fromUtf8(choice));
+            if (found->dataFrames > best->dataFrames) {
+                best = std::move(found);
+                taken = choice;
+            }
+        }
+        if (taken != fallback) {
+            settings.options.insert_or_assign(key, taken);
+            notes << QStringLiteral("took %1=%2: frames of data in the input: %3 (--option %1=... "
+                                    "chooses)")
+                         .arg(QString::fromStdString(key), QString::fromStdString(taken),
+                             tried.join(QStringLiteral(", ")));
+        }
+    }
+    return best;
+}
+
+// An instrument of the input that cannot be stored: its symbol, frames and why.
+struct Unmapped
+{
+    std::string symbol;
+    std::int64_t frames = 0;
+    std::string reason;
+};
 
 } // namespace
 
@@ -199,22 +262,53 @@ int runReplayCommand(const QStringList &arguments)
     settings.instruments = {{settings.feed, "CHECK", "CHECK", "CHECK"}};
     if (auto wrong = feeds::checkFeedSettings(settings))
         return cli::usageError(kCommand, QString::fromStdString(*wrong));
-    if (symbols.empty()) {
-        auto found = discoverSymbols(source, settings);
+    const std::string_view separator = feeds::findAdapter(settings.adapter)->symbolSeparator;
+    settings.instruments.clear();
+    // A capture of another recorder says nothing of how it was recorded; a journal was
+    // recorded with the settings given.
+    QStringList notes;
+    std::vector<Unmapped> unmapped;
+    if (symbols.empty() || fromCapture) {
+        auto found = fromCapture ? chooseCaptureSettings(source, settings, notes)
+                                 : survey(source, settings);
         if (!found)
             return cli::failure(kCommand, found.error());
-        symbols = std::move(*found);
+        // Symbols found in the input: one that cannot be told apart is reported, not fatal.
+        if (symbols.empty()) {
+            for (const auto &[symbol, frames] : found->symbols) {
+                auto instrument = parseSymbol(settings.feed, symbol, separator);
+                if (instrument)
+                    settings.instruments.push_back(std::move(*instrument));
+                else
+                    unmapped.push_back({symbol, frames, instrument.error()});
+            }
+        }
+        if (symbols.empty() && settings.instruments.empty()) {
+            if (unmapped.empty())
+                return cli::failure(
+                    kCommand, QStringLiteral("the input names no symbol; give --symbols"));
+            QStringList why;
+            for (const auto &each : unmapped)
+                why << QStringLiteral("%1 (%2 frames): %3")
+                           .arg(QString::fromStdString(each.symbol))
+                           .arg(each.frames)
+                           .arg(QString::fromStdString(each.reason));
+            return cli::failure(kCommand,
+                QStringLiteral("no instrument of the input can be stored: %1")
+                    .arg(why.join(QStringLiteral("; "))));
+        }
     }
-    if (symbols.empty())
-        return cli::failure(kCommand, QStringLiteral("the input names no symbol; give --symbols"));
-    settings.instruments.clear();
     for (const auto &symbol : symbols) {
-        auto instrument = parseSymbol(
-            settings.feed, symbol, feeds::findAdapter(settings.adapter)->symbolSeparator);
+        auto instrument = parseSymbol(settings.feed, symbol, separator);
         if (!instrument)
             return cli::usageError(kCommand, QString::fromStdString(instrument.error()));
         settings.instruments.push_back(std::move(*instrument));
     }
+    for (const auto &each : unmapped)
+        notes << QStringLiteral("not stored: %1, %2 frames (%3)")
+                     .arg(QString::fromStdString(each.symbol))
+                     .arg(each.frames)
+                     .arg(QString::fromStdString(each.reason));
     const auto adapter = feeds::createAdapter(settings);
     const feeds::InstrumentList &list = adapter->instruments();
 
@@ -271,9 +365,28 @@ int runReplayCommand(const QStringList &arguments)
             !read)
             return cli::failure(kCommand, read.error());
         replay.finish();
-        cli::print(format == QLatin1String("json")
-                ? QString::fromUtf8(QJsonDocument(replay.report()).toJson(QJsonDocument::Indented))
-                : replay.textReport());
+        if (format == QLatin1String("json")) {
+            QJsonObject report = replay.report();
+            QJsonObject taken;
+            for (const auto &option : feeds::findAdapter(settings.adapter)->options) {
+                if (!option.captureChoices.empty())
+                    taken.insert(QString::fromUtf8(option.key),
+                        QString::fromStdString(settings.option(
+                            option.key, std::string_view{option.captureChoices.front()})));
+            }
+            report.insert(QStringLiteral("settings"), taken);
+            QJsonArray notStored;
+            for (const auto &each : unmapped)
+                notStored.append(
+                    QJsonObject{{QStringLiteral("symbol"), QString::fromStdString(each.symbol)},
+                        {QStringLiteral("frames"), qint64(each.frames)},
+                        {QStringLiteral("reason"), QString::fromStdString(each.reason)}});
+            report.insert(QStringLiteral("unmapped_instruments"), notStored);
+            cli::print(QString::fromUtf8(QJsonDocument(report).toJson(QJsonDocument::Indented)));
+        } else {
+            cli::print(
+                (notes.isEmpty() ? QString() : notes.join(u'\n') + u'\n') + replay.textReport());
+        }
     } catch (const std::exception &error) {
         return cli::failure(kCommand, QString::fromUtf8(error.what()));
     }

@@ -52,6 +52,10 @@ struct AdapterOption
     std::string_view help;
     // What is wrong with `value`, or nullopt when it may be used.
     std::function<std::optional<std::string>(std::string_view value)> check;
+    // For a setting that decides which frames are data (Binance's trade stream): its values, the
+    // default first. A replay of a capture that does not set it takes the one that reads the most
+    // of the capture's frames as data.
+    std::vector<std::string_view> captureChoices = {};
 };
 
 struct AdapterDescription

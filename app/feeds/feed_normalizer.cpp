@@ -236,10 +236,13 @@ void FeedNormalizer::reportUnknownSymbol(
     const RawMessage &message, std::string_view symbol, NormalizedOutput &out)
 {
     ++out.unknownSymbol;
-    if (m_unknownSymbols.size() >= kUnknownSymbolsRemembered
-        || m_unknownSymbolsSeen.contains(symbol))
+    if (const auto seen = m_unknownSymbolsSeen.find(symbol); seen != m_unknownSymbolsSeen.end()) {
+        ++seen->second;
         return;
-    m_unknownSymbolsSeen.emplace(symbol);
+    }
+    if (m_unknownSymbols.size() >= kUnknownSymbolsRemembered)
+        return;
+    m_unknownSymbolsSeen.emplace(symbol, 1);
     m_unknownSymbols.emplace_back(symbol);
     if (m_unknownSymbols.size() > kUnknownSymbolsReported)
         return;

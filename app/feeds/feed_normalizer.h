@@ -16,7 +16,6 @@
 #include <expected>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -72,6 +71,12 @@ public:
     // Symbols of data this feed does not carry, in the order first seen (at most 4096): what a
     // replay of a capture without a symbol list takes its instruments from.
     const std::vector<std::string> &unknownSymbols() const { return m_unknownSymbols; }
+    // The frames of data seen for one of unknownSymbols().
+    std::int64_t unknownSymbolFrames(std::string_view symbol) const
+    {
+        const auto found = m_unknownSymbolsSeen.find(symbol);
+        return found == m_unknownSymbolsSeen.end() ? 0 : found->second;
+    }
 
 protected:
     virtual void normalizeFrame(const RawMessage &message, NormalizedOutput &out) = 0;
@@ -106,7 +111,7 @@ private:
     void normalizeResume(const RawMessage &message, std::string_view detail, NormalizedOutput &out);
 
     InstrumentList m_instruments;
-    std::set<std::string, std::less<>> m_unknownSymbolsSeen;
+    std::map<std::string, std::int64_t, std::less<>> m_unknownSymbolsSeen; // with their frames
     std::vector<std::string> m_unknownSymbols;
 };
 

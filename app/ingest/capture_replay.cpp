@@ -80,6 +80,7 @@ void CaptureReplay::feed(
     if (book) {
         m_symbols[book->instrument].bookUpdatesApplied += book->updatesApplied;
         m_symbols[book->instrument].bookUpdatesDropped += book->updatesDropped;
+        m_symbols[book->instrument].bookChecksumsChecked += book->checksumChecks;
     }
     for (std::size_t i = eventsBefore; i < m_batch.feedEvents.size(); ++i) {
         if (m_batch.feedEvents[i].kind == model::FeedEvent::Kind::Error)
@@ -112,6 +113,7 @@ QJsonObject CaptureReplay::report() const
                 {QStringLiteral("trade_gaps"), ranges(symbol.tradeGaps)},
                 {QStringLiteral("book_updates_applied"), qint64(symbol.bookUpdatesApplied)},
                 {QStringLiteral("book_updates_dropped"), qint64(symbol.bookUpdatesDropped)},
+                {QStringLiteral("book_checksums_checked"), qint64(symbol.bookChecksumsChecked)},
                 {QStringLiteral("book_updates_waiting_for_snapshot"),
                     qint64(m_assembler.normalizer().bookUpdatesWaiting(i))},
                 {QStringLiteral("sequence_breaks"), ranges(symbol.sequenceBreaks)},
@@ -167,6 +169,13 @@ QString CaptureReplay::textReport() const
                      .arg(symbol.sequenceBreaks.size())
                      .arg(show(bestOf(book, true)), show(bestOf(book, false)))
                      .arg(m_assembler.normalizer().bookUpdatesWaiting(i));
+        // Said plainly: a book the exchange checksums that was never checked.
+        if (m_adapter.traits().bookIntegrity == feeds::ExchangeTraits::BookIntegrity::Checksum
+            && symbol.bookUpdatesApplied > 0)
+            lines.back() += symbol.bookChecksumsChecked > 0
+                ? QStringLiteral(", %1 book checksums checked").arg(symbol.bookChecksumsChecked)
+                : QStringLiteral(", book checksums NOT checked (the input does not say how "
+                                 "to compute them)");
         for (const auto &gap : symbol.tradeGaps)
             lines << QStringLiteral("  trade ids %1..%2 missing (line %3)")
                          .arg(gap.firstMissing)

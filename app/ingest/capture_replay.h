@@ -35,6 +35,7 @@ struct ReplaySymbolReport
     std::vector<Window> windowGaps; // outages, disconnects, checksum failures, silences
     std::int64_t bookUpdatesApplied = 0;
     std::int64_t bookUpdatesDropped = 0;
+    std::int64_t bookChecksumsChecked = 0; // matched or not
 };
 
 struct ReplayError

@@ -244,6 +244,162 @@ private slots:
         QVERIFY(btc[QStringLiteral("best_bid")].toArray().isEmpty()); // the book was discarded
     }
 
+    // Captures recorded by other tools (issue 26): an instrument Tickscope cannot split, a
+    // Binance capture of aggTrade alone, Kraken without its instrument channel, Coinbase
+    // Advanced Trade ids with a hole. On eeff8bb the first two refused to start (or stored
+    // nothing), the third checked no checksum without saying so, the last found no gap.
+    void anInstrumentThatCannotBeSplitIsReportedNotFatal()
+    {
+        const auto okxTrade = [](const char *instrument, int id) {
+            return QStringLiteral(R"({"arg":{"channel":"trades","instId":"%1"},"data":[{)"
+                                  R"("instId":"%1","tradeId":"%2","px":"3366.5","sz":"1",)"
+                                  R"("side":"buy","ts":"%3","count":"1"}]})")
+                .arg(QLatin1String(instrument))
+                .arg(id)
+                .arg(1597026383090LL + id)
+                .toUtf8();
+        };
+        writeFile(QStringLiteral("okx-futures.jsonl"),
+            okxTrade("BTC-USDT", 1) + '\n' + okxTrade("BTC-USD-220527", 7) + '\n'
+                + okxTrade("BTC-USDT", 2) + '\n' + okxTrade("BTC-USD-220527", 8) + '\n'
+                + okxTrade("BTC-USD-220527", 9) + '\n');
+        auto run = replay({QStringLiteral("--exchange"), QStringLiteral("okx"),
+            QStringLiteral("--input"), m_dir.filePath(QStringLiteral("okx-futures.jsonl")),
+            QStringLiteral("--dry-run"), QStringLiteral("--report"), QStringLiteral("json")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonObject report = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        QCOMPARE(
+            report[QStringLiteral("symbols")][QStringLiteral("BTC-USDT")][QStringLiteral("trades")]
+                .toInt(),
+            2);
+        const QJsonArray unmapped = report[QStringLiteral("unmapped_instruments")].toArray();
+        QCOMPARE(unmapped.size(), 1);
+        QCOMPARE(
+            unmapped[0][QStringLiteral("symbol")].toString(), QStringLiteral("BTC-USD-220527"));
+        QCOMPARE(unmapped[0][QStringLiteral("frames")].toInt(), 3);
+        QVERIFY(!unmapped[0][QStringLiteral("reason")].toString().isEmpty());
+
+        run = replay(
+            {QStringLiteral("--exchange"), QStringLiteral("okx"), QStringLiteral("--input"),
+                m_dir.filePath(QStringLiteral("okx-futures.jsonl")), QStringLiteral("--dry-run")});
+        QVERIFY2(run.out.startsWith(QStringLiteral("not stored: BTC-USD-220527, 3 frames (")),
+            qPrintable(run.out));
+
+        // Nothing that can be stored: a failure naming each instrument and why.
+        writeFile(QStringLiteral("okx-futures-only.jsonl"), okxTrade("BTC-USD-220527", 7) + '\n');
+        run = replay({QStringLiteral("--exchange"), QStringLiteral("okx"),
+            QStringLiteral("--input"), m_dir.filePath(QStringLiteral("okx-futures-only.jsonl")),
+            QStringLiteral("--dry-run")});
+        QCOMPARE(run.exitCode, 1);
+        QVERIFY2(run.err.contains(QStringLiteral(
+                     "no instrument of the input can be stored: BTC-USD-220527 (1 frames): ")),
+            qPrintable(run.err));
+    }
+
+    void aCaptureOfAggTradeAloneIsReadAsAggTrades()
+    {
+        const auto aggTrade = [](int first, int last) {
+            return QStringLiteral(R"({"stream":"btcusdt@aggTrade","data":{"e":"aggTrade",)"
+                                  R"("E":%3,"s":"BTCUSDT","a":%1,"p":"60000.5","q":"0.5",)"
+                                  R"("f":%1,"l":%2,"T":%3,"m":false,"M":true}})")
+                .arg(first)
+                .arg(last)
+                .arg(1764000000000LL + first)
+                .toUtf8();
+        };
+        writeFile(QStringLiteral("aggtrade-only.jsonl"),
+            aggTrade(100, 105) + '\n' + aggTrade(106, 106) + '\n' + aggTrade(107, 110) + '\n');
+        auto run = replay({QStringLiteral("--exchange"), QStringLiteral("binance"),
+            QStringLiteral("--input"), m_dir.filePath(QStringLiteral("aggtrade-only.jsonl")),
+            QStringLiteral("--dry-run"), QStringLiteral("--report"), QStringLiteral("json")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonObject report = QJsonDocument::fromJson(run.out.toUtf8()).object();
+        QCOMPARE(report[QStringLiteral("settings")][QStringLiteral("trade_stream")].toString(),
+            QStringLiteral("aggTrade"));
+        const QJsonObject btc
+            = report[QStringLiteral("symbols")][QStringLiteral("BTCUSDT")].toObject();
+        QCOMPARE(btc[QStringLiteral("trades")].toInt(), 3);
+        QVERIFY(btc[QStringLiteral("trade_gaps")].toArray().isEmpty());
+
+        run = replay({QStringLiteral("--exchange"), QStringLiteral("binance"),
+            QStringLiteral("--input"), m_dir.filePath(QStringLiteral("aggtrade-only.jsonl")),
+            QStringLiteral("--dry-run")});
+        QVERIFY2(run.out.startsWith(QStringLiteral("took trade_stream=aggTrade: frames of data in "
+                                                   "the input: 0 with trade_stream=trade, 3 with "
+                                                   "trade_stream=aggTrade")),
+            qPrintable(run.out));
+    }
+
+    void krakenChecksumsWithoutTheInstrumentChannel()
+    {
+        // The checksum guide's book (see test_kraken_feed), then an update checked against it.
+        const QByteArray snapshot
+            = R"({"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[)"
+              R"({"price":45283.5,"qty":0.1},{"price":45283.4,"qty":1.54582015},)"
+              R"({"price":45282.1,"qty":0.1},{"price":45281,"qty":0.1},)"
+              R"({"price":45280.3,"qty":1.54592586},{"price":45279,"qty":0.0799},)"
+              R"({"price":45277.6,"qty":0.03310103},{"price":45277.5,"qty":0.3},)"
+              R"({"price":45277.3,"qty":1.54602737},{"price":45276.6,"qty":0.15445238}],"asks":[)"
+              R"({"price":45285.2,"qty":0.001},{"price":45286.4,"qty":1.54571953},)"
+              R"({"price":45286.6,"qty":1.54571109},{"price":45289.6,"qty":1.54560911},)"
+              R"({"price":45290.2,"qty":0.1589066},{"price":45291.8,"qty":1.54553491},)"
+              R"({"price":45294.7,"qty":0.04454749},{"price":45296.1,"qty":0.3538},)"
+              R"({"price":45297.5,"qty":0.09945542},{"price":45299.5,"qty":0.18772827}],)"
+              R"("checksum":3310070434,"timestamp":"2023-10-06T17:35:55.440295Z"}]})";
+        const QByteArray update
+            = R"({"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[)"
+              R"({"price":45283.5,"qty":0.5}],"asks":[{"price":45285.0,"qty":0.25}],)"
+              R"("checksum":4154301202,"timestamp":"2023-10-06T17:35:56.1Z"}]})";
+        writeFile(QStringLiteral("kraken.jsonl"), snapshot + '\n' + update + '\n');
+        auto run = replay({QStringLiteral("--exchange"), QStringLiteral("kraken"),
+            QStringLiteral("--input"), m_dir.filePath(QStringLiteral("kraken.jsonl")),
+            QStringLiteral("--dry-run"), QStringLiteral("--report"), QStringLiteral("json")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonObject btc = QJsonDocument::fromJson(run.out.toUtf8())
+                                    .object()[QStringLiteral("symbols")][QStringLiteral("BTC/USD")]
+                                    .toObject();
+        QCOMPARE(btc[QStringLiteral("book_checksums_checked")].toInt(), 2);
+        QVERIFY(btc[QStringLiteral("window_gaps")].toArray().isEmpty());
+
+        // A snapshot whose checksum matches no precisions: said plainly.
+        QByteArray garbled = snapshot;
+        garbled.replace("3310070434", "1234567890");
+        writeFile(QStringLiteral("kraken-garbled.jsonl"), garbled + '\n' + update + '\n');
+        run = replay({QStringLiteral("--exchange"), QStringLiteral("kraken"),
+            QStringLiteral("--input"), m_dir.filePath(QStringLiteral("kraken-garbled.jsonl")),
+            QStringLiteral("--dry-run")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        QVERIFY2(
+            run.out.contains(QStringLiteral("book checksums NOT checked")), qPrintable(run.out));
+    }
+
+    void coinbaseAdvancedTradeIdsWithAHole()
+    {
+        const auto trades = [](int sequence, int id) {
+            return QStringLiteral(R"({"channel":"market_trades","client_id":"",)"
+                                  R"("timestamp":"2025-01-01T00:00:0%1Z","sequence_num":%1,)"
+                                  R"("events":[{"type":"update","trades":[{"trade_id":"%2",)"
+                                  R"("product_id":"BTC-USD","price":"100.5","size":"0.1",)"
+                                  R"("side":"BUY","time":"2025-01-01T00:00:0%1Z"}]}]})")
+                .arg(sequence)
+                .arg(id)
+                .toUtf8();
+        };
+        writeFile(QStringLiteral("advanced.jsonl"),
+            trades(0, 500) + '\n' + trades(1, 501) + '\n' + trades(2, 504) + '\n');
+        const auto run = replay({QStringLiteral("--exchange"), QStringLiteral("coinbase_advanced"),
+            QStringLiteral("--input"), m_dir.filePath(QStringLiteral("advanced.jsonl")),
+            QStringLiteral("--dry-run"), QStringLiteral("--report"), QStringLiteral("json")});
+        QVERIFY2(run.exitCode == 0, qPrintable(run.err));
+        const QJsonObject btc = QJsonDocument::fromJson(run.out.toUtf8())
+                                    .object()[QStringLiteral("symbols")][QStringLiteral("BTC-USD")]
+                                    .toObject();
+        QCOMPARE(btc[QStringLiteral("trades")].toInt(), 3);
+        QCOMPARE(btc[QStringLiteral("trade_gaps")].toArray(),
+            (QJsonArray{QJsonObject{{QStringLiteral("line"), 3},
+                {QStringLiteral("first_missing"), 502}, {QStringLiteral("last_missing"), 503}}}));
+    }
+
     void writesToTheDatabaseOnce()
     {
         const std::string conninfo = testing::TestCluster::instance().createDatabase("replay");

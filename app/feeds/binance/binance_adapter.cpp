@@ -48,7 +48,8 @@ AdapterDescription describeAdapter()
             {"trade_stream",
                 "the trades stored: trade (default, one row a trade) or aggTrade (a row per "
                 "aggregate, covering its trade ids f..l)",
-                [](std::string_view value) { return checkChoice(value, {"trade", "aggTrade"}); }},
+                [](std::string_view value) { return checkChoice(value, {"trade", "aggTrade"}); },
+                {"trade", "aggTrade"}},
             {"streams_per_connection",
                 "streams one connection carries, 2 per symbol (default and most: 1024)",
                 [](std::string_view value) {

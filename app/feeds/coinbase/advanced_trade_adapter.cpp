@@ -28,7 +28,10 @@ AdvancedTradeAdapter::AdvancedTradeAdapter(const InstrumentList &instruments, QU
     , m_websocket(std::move(websocket))
     , m_side(side)
     , m_traits{
-          .tradeIds = ExchangeTraits::TradeIds::Opaque,
+          // Integers, one after another per product in real recordings (not documented): a
+          // hole is a gap, which nothing can fill (no history endpoint without a key). An id
+          // that is not an integer is never compared.
+          .tradeIds = ExchangeTraits::TradeIds::Contiguous,
           .bookRecovery = ExchangeTraits::BookRecovery::Resubscribe,
           .bookIntegrity = ExchangeTraits::BookIntegrity::Sequence,
           .keepAlive = ExchangeTraits::KeepAlive::WebSocketPing,

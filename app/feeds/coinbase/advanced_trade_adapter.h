@@ -2,9 +2,11 @@
 // heartbeats (which keep quiet subscriptions open) for every configured product (BTC-USD), one
 // subscribe message per channel as the API requires. A book lost to a jump of the envelope's
 // sequence_num is unsubscribed and subscribed again for a fresh snapshot. Trade ids are strings
-// whose continuity is not documented, so they only deduplicate; disconnect windows are the trade
-// gaps. The side of market_trades is stored as `trade_side` says (default unknown: whether
-// Coinbase sends the maker's or the taker's side is disputed).
+// whose continuity is not documented; in real recordings they are integers one after another per
+// product, so a hole between two that parse as integers is a trade-id gap (nothing can fill it),
+// and other ids only deduplicate. Disconnect windows are gaps too. The side of market_trades is
+// stored as `trade_side` says (default unknown: whether Coinbase sends the maker's or the taker's
+// side is disputed).
 #pragma once
 
 #include "app/feeds/adapter_description.h"
