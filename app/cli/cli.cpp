@@ -1,5 +1,7 @@
 #include "app/cli/cli.h"
 
+#include "app/model/wall_clock.h"
+
 #include <QDateTime>
 #include <QRegularExpression>
 #include <QTimeZone>
@@ -120,11 +122,8 @@ std::expected<std::int64_t, QString> parseTime(const QString &text)
             QStringLiteral("'%1' is not an ISO 8601 time such as 2026-11-30T12:00:00Z").arg(text));
     if (time.timeSpec() == Qt::LocalTime)
         time.setTimeZone(QTimeZone::UTC);
-    // Within these years nanoseconds since the epoch, and the span between any two of them, fit
-    // in 64 bits: no range check downstream can wrap.
-    constexpr qint64 kLastMs = 9'222'422'399'999; // 2262-03-31T23:59:59.999Z
     const qint64 ms = time.toMSecsSinceEpoch();
-    if (ms < 0 || ms > kLastMs)
+    if (!model::isRepresentableTime(ms))
         return std::unexpected(
             QStringLiteral("'%1' is outside 1970-01-01 .. 2262-03-31 (UTC)").arg(text));
     return ms * 1'000'000;

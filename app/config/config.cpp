@@ -1,6 +1,7 @@
 #include "app/config/config.h"
 
 #include "app/feeds/adapter_registry.h"
+#include "app/model/wall_clock.h"
 #include "app/ops/local_server.h"
 #include "db/connection.h"
 
@@ -253,6 +254,9 @@ std::expected<void, std::string> readMaintenance(
                             std::format("\"{}\" is not a time with its zone, like "
                                         "\"2026-12-03T02:00:00Z\"",
                                 text)));
+                    if (!model::isRepresentableTime(parsed.toMSecsSinceEpoch()))
+                        return std::unexpected(reader.error(at, key,
+                            std::format("\"{}\" is outside 1970-01-01 .. 2262-03-31", text)));
                     out = model::MaintenanceWindow::Time{
                         std::chrono::milliseconds(parsed.toMSecsSinceEpoch())};
                     return {};

@@ -3,6 +3,7 @@
 #include <array>
 #include <charconv>
 #include <format>
+#include <simdjson.h>
 
 namespace tickscope::feeds {
 
@@ -90,6 +91,18 @@ FeedNormalizer::FeedNormalizer(InstrumentList instruments)
 { }
 
 void FeedNormalizer::normalize(const RawMessage &message, NormalizedOutput &out)
+{
+    // A parser that lets simdjson throw has a defect (the fuzz targets look for them); the
+    // frame is still only malformed, never the end of the ingestor.
+    try {
+        dispatch(message, out);
+    } catch (const simdjson::simdjson_error &error) {
+        ++out.parserFaults;
+        reportMalformed(message, std::format("the parser failed on it ({})", error.what()), out);
+    }
+}
+
+void FeedNormalizer::dispatch(const RawMessage &message, NormalizedOutput &out)
 {
     switch (message.kind) {
     case RawKind::WebSocketText:

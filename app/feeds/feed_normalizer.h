@@ -45,6 +45,7 @@ struct NormalizedOutput
     // socket: recordBook), for the counts of reports.
     std::optional<std::uint32_t> bookInstrument;
     std::int64_t malformed = 0; // frames that could not be used (also in `events`, with text)
+    std::int64_t parserFaults = 0; // of those, frames a parser threw on: a defect to fix
     std::int64_t unknownSymbol = 0; // data for instruments not configured (the first of each
                                     // symbol is also in `events`)
     std::map<std::string, std::int64_t> ignored; // well-formed frames of other channels, by channel
@@ -107,6 +108,7 @@ protected:
         const RawMessage &message, std::string_view symbol, NormalizedOutput &out);
 
 private:
+    void dispatch(const RawMessage &message, NormalizedOutput &out);
     // "resume\t<paused at, ns>\t<cause>": an outage gap for every instrument over the window.
     void normalizeResume(const RawMessage &message, std::string_view detail, NormalizedOutput &out);
 

@@ -28,6 +28,10 @@ std::expected<object, std::string> Reader::iterateObject(std::string_view text)
 
 std::expected<void, std::string> Reader::checkEnd()
 {
+    // A structural error met inside (an array left open) makes simdjson give the document up;
+    // a reader that skipped over that error must not ask it anything more.
+    if (!m_document.is_alive())
+        return std::unexpected(std::string("malformed JSON (unbalanced brackets)"));
     if (!m_document.at_end())
         return std::unexpected(std::string("trailing content after the JSON object"));
     return {};

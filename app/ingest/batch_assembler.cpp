@@ -69,6 +69,7 @@ std::optional<model::BookIntegrity> BatchAssembler::absorb(
     std::ranges::move(m_output.snapshots, std::back_inserter(batch.snapshots));
     std::ranges::move(m_output.events, std::back_inserter(batch.feedEvents));
     m_counts.malformedFrames += m_output.malformed;
+    m_counts.parserFaults += m_output.parserFaults;
     m_counts.unknownSymbolFrames += m_output.unknownSymbol;
     for (const auto &[channel, frames] : m_output.ignored)
         m_counts.ignoredFrames[channel] += frames;

@@ -38,6 +38,7 @@ public:
         std::int64_t gapsFound = 0;
         std::int64_t gapsBackfilled = 0; // settled: fetched, or found unrecoverable
         std::int64_t malformedFrames = 0;
+        std::int64_t parserFaults = 0; // of those, frames a parser threw on (a defect)
         std::int64_t unknownSymbolFrames = 0;
         std::map<std::string, std::int64_t> ignoredFrames; // of channels not ingested, by channel
         std::optional<model::Gap> lastGap;

@@ -57,6 +57,10 @@ RequestHead inspectRequestHead(QByteArrayView received, const RequestHeadLimits 
         const qsizetype lineEnd = request.indexOf('\n', lineStart);
         if (lineEnd < 0)
             return incomplete();
+        // A line that ends past the limit makes the head too large, whatever the line says: the
+        // verdict on what has arrived must not change when more arrives.
+        if (start + lineEnd + 1 > limits.maxHeadBytes)
+            return {.verdict = Verdict::HeadTooLarge};
         QByteArrayView line = request.sliced(lineStart, lineEnd - lineStart);
         if (line.endsWith('\r'))
             line.chop(1);
@@ -79,8 +83,6 @@ RequestHead inspectRequestHead(QByteArrayView received, const RequestHeadLimits 
         }
     }
     head.headBytes = start + lineStart;
-    if (head.headBytes > limits.maxHeadBytes)
-        return {.verdict = Verdict::HeadTooLarge};
     head.verdict = Verdict::Complete;
     head.authorization = authorization.toByteArray();
     return head;

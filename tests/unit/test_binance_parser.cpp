@@ -238,6 +238,9 @@ private slots:
         QTest::newRow("depth without asks")
             << QByteArray(R"({"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":1,"b":[]})")
             << "depthUpdate lacks one of";
+        // Found by fuzz_exchange_binance: simdjson threw out of the parser on eeff8bb.
+        QTest::newRow("id not a value")
+            << QByteArray(R"({"result":null,"id":nu"v":ll})") << "'id' is not a value";
         QTest::newRow("trailing garbage")
             << QByteArray(R"({"result":null,"id":1} {"x":2})") << "trailing content";
     }

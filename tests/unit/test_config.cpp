@@ -122,6 +122,13 @@ private slots:
             << QString()
             << QStringLiteral("alerts.maintenance.from \"2026-12-03 02:00\" is not a time with "
                               "its zone");
+        // Found by fuzz_config: on eeff8bb such a year overflowed the window's ns.
+        QTest::newRow("maintenance past 2262")
+            << QByteArray("[[alerts.maintenance]]\nfeed = \"binance\"\n"
+                          "from = \"4053-12-03T02:00:00Z\"\nto = \"4054-12-03T04:00:00Z\"\n")
+            << QString()
+            << QStringLiteral("alerts.maintenance.from \"4053-12-03T02:00:00Z\" is outside "
+                              "1970-01-01 .. 2262-03-31");
         QTest::newRow("maintenance ending first")
             << QByteArray("[[alerts.maintenance]]\nfeed = \"binance\"\n"
                           "from = \"2026-12-03T04:00:00Z\"\nto = \"2026-12-03T02:00:00Z\"\n")

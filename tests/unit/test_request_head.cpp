@@ -59,6 +59,11 @@ private slots:
             << line + "X: " + QByteArray(20'000, 'a') << Verdict::HeadTooLarge << QByteArray();
         QTest::newRow("many small headers") << line + QByteArray("X: a\r\n").repeated(4'000)
                                             << Verdict::HeadTooLarge << QByteArray();
+        // Found by fuzz_request_head: a line without a colon that ends past the limit was 431
+        // while it came and 400 once whole; the verdict on what arrived must stand.
+        QTest::newRow("malformed line past the limit")
+            << line + "X: a\r\n" + QByteArray(20'000, 'b') + "\r\n\r\n"
+            << Verdict::HeadTooLarge << QByteArray();
         QTest::newRow("endless blank lines")
             << QByteArray("\r\n").repeated(10'000) << Verdict::HeadTooLarge << QByteArray();
     }

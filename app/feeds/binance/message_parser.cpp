@@ -93,7 +93,10 @@ std::expected<void, std::string> readField(std::string_view key, value v, Fields
         return {};
     }
     if (key == "id") {
-        if (v.is_null())
+        bool null = false;
+        if (auto error = v.is_null().get(null))
+            return std::unexpected(std::format("'id' is not a value ({})", describe(error)));
+        if (null)
             return {};
         return readInt(v, out.id, key);
     }

@@ -54,9 +54,11 @@ Fields readSubscriptions(json::value channels, std::string &out)
     if (auto error = channels.get_array().get(list))
         return std::unexpected(std::format("'channels' is not an array ({})", describe(error)));
     for (auto entry : list) {
+        if (auto error = entry.error())
+            return std::unexpected(std::format("'channels' is malformed ({})", describe(error)));
         json::object channel;
         if (entry.get_object().get(channel))
-            continue;
+            continue; // a plain name
         std::string_view name;
         std::string products;
         auto read = forEachField(channel, [&](std::string_view key, json::value v) -> Fields {
