@@ -1,6 +1,7 @@
 // `tickscope replay` on a capture with known faults: the report names every gap, break and bad
 // line where it is, the books end where they should, and without --dry-run the rows land once.
 #include "db/connection.h"
+#include "tests/support/kraken_checksum_guide.h"
 #include "tests/support/run_tickscope.h"
 #include "tests/support/test_cluster.h"
 
@@ -34,6 +35,19 @@ QByteArray depth(const char *symbol, int first, int last, const char *bids, cons
     return QByteArray::fromStdString(std::format(
         R"({{"stream":"{}@depth@100ms","data":{{"e":"depthUpdate","E":{},"s":"{}","U":{},"u":{},"b":{},"a":{}}}}})",
         lower(symbol).toStdString(), 1764000000000LL + last, symbol, first, last, bids, asks));
+}
+
+// An aggregate of Binance's aggTrade stream covering trade ids first..last, `time` ms after
+// the capture's start.
+QByteArray aggTrade(int first, int last, int time)
+{
+    return QStringLiteral(R"({"stream":"btcusdt@aggTrade","data":{"e":"aggTrade",)"
+                          R"("E":%3,"s":"BTCUSDT","a":%1,"p":"60000.5","q":"0.5",)"
+                          R"("f":%1,"l":%2,"T":%3,"m":false,"M":true}})")
+        .arg(first)
+        .arg(last)
+        .arg(1764000000000LL + time)
+        .toUtf8();
 }
 
 testing::TickscopeRun replay(const QStringList &arguments)
@@ -162,15 +176,6 @@ private slots:
     // with its line, and the @trade frames in it are the channel not stored.
     void aggTradeCapture()
     {
-        const auto aggTrade = [](int first, int last, int time) {
-            return QStringLiteral(R"({"stream":"btcusdt@aggTrade","data":{"e":"aggTrade",)"
-                                  R"("E":%3,"s":"BTCUSDT","a":%1,"p":"60000.5","q":"0.5",)"
-                                  R"("f":%1,"l":%2,"T":%3,"m":false,"M":true}})")
-                .arg(first)
-                .arg(last)
-                .arg(1764000000000LL + time)
-                .toUtf8();
-        };
         writeFile(QStringLiteral("aggtrades.jsonl"),
             aggTrade(100, 105, 0) + '\n' + aggTrade(106, 106, 1) + '\n'
                 + R"({"stream":"btcusdt@trade","data":{"e":"trade","E":1764000000002,"s":"BTCUSDT","t":106,"p":"60000.5","q":"0.1","T":1764000000002,"m":true,"M":true}})"
@@ -298,17 +303,9 @@ private slots:
 
     void aCaptureOfAggTradeAloneIsReadAsAggTrades()
     {
-        const auto aggTrade = [](int first, int last) {
-            return QStringLiteral(R"({"stream":"btcusdt@aggTrade","data":{"e":"aggTrade",)"
-                                  R"("E":%3,"s":"BTCUSDT","a":%1,"p":"60000.5","q":"0.5",)"
-                                  R"("f":%1,"l":%2,"T":%3,"m":false,"M":true}})")
-                .arg(first)
-                .arg(last)
-                .arg(1764000000000LL + first)
-                .toUtf8();
-        };
         writeFile(QStringLiteral("aggtrade-only.jsonl"),
-            aggTrade(100, 105) + '\n' + aggTrade(106, 106) + '\n' + aggTrade(107, 110) + '\n');
+            aggTrade(100, 105, 0) + '\n' + aggTrade(106, 106, 1) + '\n' + aggTrade(107, 110, 2)
+                + '\n');
         auto run = replay({QStringLiteral("--exchange"), QStringLiteral("binance"),
             QStringLiteral("--input"), m_dir.filePath(QStringLiteral("aggtrade-only.jsonl")),
             QStringLiteral("--dry-run"), QStringLiteral("--report"), QStringLiteral("json")});
@@ -332,24 +329,8 @@ private slots:
 
     void krakenChecksumsWithoutTheInstrumentChannel()
     {
-        // The checksum guide's book (see test_kraken_feed), then an update checked against it.
-        const QByteArray snapshot
-            = R"({"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[)"
-              R"({"price":45283.5,"qty":0.1},{"price":45283.4,"qty":1.54582015},)"
-              R"({"price":45282.1,"qty":0.1},{"price":45281,"qty":0.1},)"
-              R"({"price":45280.3,"qty":1.54592586},{"price":45279,"qty":0.0799},)"
-              R"({"price":45277.6,"qty":0.03310103},{"price":45277.5,"qty":0.3},)"
-              R"({"price":45277.3,"qty":1.54602737},{"price":45276.6,"qty":0.15445238}],"asks":[)"
-              R"({"price":45285.2,"qty":0.001},{"price":45286.4,"qty":1.54571953},)"
-              R"({"price":45286.6,"qty":1.54571109},{"price":45289.6,"qty":1.54560911},)"
-              R"({"price":45290.2,"qty":0.1589066},{"price":45291.8,"qty":1.54553491},)"
-              R"({"price":45294.7,"qty":0.04454749},{"price":45296.1,"qty":0.3538},)"
-              R"({"price":45297.5,"qty":0.09945542},{"price":45299.5,"qty":0.18772827}],)"
-              R"("checksum":3310070434,"timestamp":"2023-10-06T17:35:55.440295Z"}]})";
-        const QByteArray update
-            = R"({"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[)"
-              R"({"price":45283.5,"qty":0.5}],"asks":[{"price":45285.0,"qty":0.25}],)"
-              R"("checksum":4154301202,"timestamp":"2023-10-06T17:35:56.1Z"}]})";
+        const QByteArray snapshot = QByteArray::fromStdString(testing::kKrakenGuideSnapshot);
+        const QByteArray update = QByteArray::fromStdString(testing::krakenGuideUpdate());
         writeFile(QStringLiteral("kraken.jsonl"), snapshot + '\n' + update + '\n');
         auto run = replay({QStringLiteral("--exchange"), QStringLiteral("kraken"),
             QStringLiteral("--input"), m_dir.filePath(QStringLiteral("kraken.jsonl")),

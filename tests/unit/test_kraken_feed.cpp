@@ -4,6 +4,7 @@
 // leads to.
 #include "app/feeds/kraken/kraken_adapter.h"
 #include "app/feeds/kraken/kraken_normalizer.h"
+#include "tests/support/kraken_checksum_guide.h"
 #include "tests/support/normalize_frame.h"
 
 #include <QTest>
@@ -24,31 +25,6 @@ constexpr std::string_view kInstrument
       R"({"symbol":"ETH/USD","price_precision":2,"qty_precision":8},)"
       R"({"symbol":"BTC/USD","base":"BTC","quote":"USD","price_precision":1,)"
       R"("qty_precision":8,"price_increment":0.1,"status":"online"}]}})";
-
-// The checksum guide's book, its numbers written as Kraken does (no trailing zeros).
-const std::string kSnapshot
-    = R"({"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[)"
-      R"({"price":45283.5,"qty":0.1},{"price":45283.4,"qty":1.54582015},)"
-      R"({"price":45282.1,"qty":0.1},{"price":45281,"qty":0.1},)"
-      R"({"price":45280.3,"qty":1.54592586},{"price":45279,"qty":0.0799},)"
-      R"({"price":45277.6,"qty":0.03310103},{"price":45277.5,"qty":0.3},)"
-      R"({"price":45277.3,"qty":1.54602737},{"price":45276.6,"qty":0.15445238}],"asks":[)"
-      R"({"price":45285.2,"qty":0.001},{"price":45286.4,"qty":1.54571953},)"
-      R"({"price":45286.6,"qty":1.54571109},{"price":45289.6,"qty":1.54560911},)"
-      R"({"price":45290.2,"qty":0.1589066},{"price":45291.8,"qty":1.54553491},)"
-      R"({"price":45294.7,"qty":0.04454749},{"price":45296.1,"qty":0.3538},)"
-      R"({"price":45297.5,"qty":0.09945542},{"price":45299.5,"qty":0.18772827}],)"
-      R"("checksum":3310070434,"timestamp":"2023-10-06T17:35:55.440295Z"}]})";
-
-// A new best ask (45299.5 falls out of the 10-level window without a deletion) and the best
-// bid's size changed; the checksum computed apart from Tickscope, with zlib.
-std::string update(std::uint32_t checksum = 4154301202)
-{
-    return std::format(R"({{"channel":"book","type":"update","data":[{{"symbol":"BTC/USD",)"
-                       R"("bids":[{{"price":45283.5,"qty":0.5}}],"asks":[{{"price":45285.0,)"
-                       R"("qty":0.25}}],"checksum":{},"timestamp":"2023-10-06T17:35:56.1Z"}}]}})",
-        checksum);
-}
 
 } // namespace
 
@@ -185,14 +161,14 @@ private slots:
     {
         KrakenNormalizer normalizer{kInstruments, 10};
         QCOMPARE(normalize(normalizer, kInstrument).malformed, 0);
-        auto out = normalize(normalizer, kSnapshot);
+        auto out = normalize(normalizer, kKrakenGuideSnapshot);
         QCOMPARE(out.malformed, 0);
         QVERIFY2(out.gaps.empty(), out.gaps.empty() ? "" : out.gaps[0].cause.c_str());
         QCOMPARE(out.snapshots.size(), std::size_t(1));
         QCOMPARE(out.snapshots[0].sequence, model::kSequenceFromJournal);
         QCOMPARE(out.snapshots[0].exchangeTimeNs, qint64(1'696'613'755'440'295'000));
 
-        out = normalize(normalizer, update());
+        out = normalize(normalizer, krakenGuideUpdate());
         QVERIFY2(out.gaps.empty(), out.gaps.empty() ? "" : out.gaps[0].cause.c_str());
         QCOMPARE(out.deltas.size(), std::size_t(1));
         const feeds::LocalBook &book = *normalizer.book(0);
@@ -207,21 +183,21 @@ private slots:
         // A capture without the instrument channel: the snapshot's checksum matches at one pair
         // of precisions (1, 8), which then check every update. On eeff8bb nothing was checked.
         KrakenNormalizer inferred{kInstruments, 10};
-        auto out = normalize(inferred, kSnapshot);
+        auto out = normalize(inferred, kKrakenGuideSnapshot);
         QVERIFY(out.gaps.empty());
         QCOMPARE(out.snapshots.size(), std::size_t(1));
         QCOMPARE(out.bookChecksumsChecked, 1);
-        out = normalize(inferred, update());
+        out = normalize(inferred, krakenGuideUpdate());
         QVERIFY(out.gaps.empty());
         QCOMPARE(out.bookChecksumsChecked, 1);
-        out = normalize(inferred, update(12345));
+        out = normalize(inferred, krakenGuideUpdate(12345));
         QCOMPARE(out.gaps.size(), std::size_t(1));
         QCOMPARE(out.gaps[0].kind, model::Gap::Kind::Checksum);
 
         // A snapshot whose checksum matches at no precisions leaves them unknown: unchecked,
         // nothing refused.
         KrakenNormalizer unchecked{kInstruments, 10};
-        std::string garbled = kSnapshot;
+        std::string garbled = kKrakenGuideSnapshot;
         garbled.replace(garbled.find("3310070434"), 10, "1234567890");
         out = normalize(unchecked, garbled);
         QVERIFY(out.gaps.empty());
@@ -232,7 +208,7 @@ private slots:
         normalize(wrong,
             R"({"channel":"instrument","type":"snapshot","data":{"pairs":[{"symbol":"BTC/USD",)"
             R"("price_precision":2,"qty_precision":8}]}})");
-        out = normalize(wrong, kSnapshot);
+        out = normalize(wrong, kKrakenGuideSnapshot);
         QCOMPARE(out.gaps.size(), std::size_t(1));
         QCOMPARE(out.gaps[0].kind, model::Gap::Kind::Checksum);
     }
@@ -241,8 +217,8 @@ private slots:
     {
         KrakenNormalizer normalizer{kInstruments, 10};
         normalize(normalizer, kInstrument);
-        normalize(normalizer, kSnapshot);
-        auto out = normalize(normalizer, update(12345));
+        normalize(normalizer, kKrakenGuideSnapshot);
+        auto out = normalize(normalizer, krakenGuideUpdate(12345));
         QCOMPARE(out.gaps.size(), std::size_t(1));
         QCOMPARE(out.gaps[0].kind, model::Gap::Kind::Checksum);
         QVERIFY2(QString::fromStdString(out.gaps[0].cause).contains("12345 sent, 4154301202"),
@@ -250,10 +226,10 @@ private slots:
         QCOMPARE(out.snapshotRequests, std::vector<std::uint32_t>{0});
         QVERIFY(out.deltas.empty());
         QVERIFY(normalizer.book(0)->empty());
-        out = normalize(normalizer, update());
+        out = normalize(normalizer, krakenGuideUpdate());
         QCOMPARE(out.bookUpdatesDropped, 1);
         QVERIFY(out.gaps.empty() && out.snapshotRequests.empty());
-        out = normalize(normalizer, kSnapshot);
+        out = normalize(normalizer, kKrakenGuideSnapshot);
         QCOMPARE(out.snapshots.size(), std::size_t(1));
         QVERIFY(out.gaps.empty());
     }
@@ -315,7 +291,7 @@ private slots:
         QVERIFY(again[1].contains(R"("method":"subscribe")") && !again[1].contains("BTC/USD"));
         QCOMPARE(adapter->keepAliveMessage(), QByteArray(R"({"method":"ping"})"));
         QVERIFY(adapter->feedThreadCanSkip(R"({"channel":"trade","type":"update","data":[]})"));
-        QVERIFY(!adapter->feedThreadCanSkip(kSnapshot));
+        QVERIFY(!adapter->feedThreadCanSkip(kKrakenGuideSnapshot));
         const auto depth = describeAdapter().checkOption("depth", "20");
         QVERIFY(depth && !depth->unknownKey);
         QCOMPARE(depth->message,
