@@ -186,7 +186,12 @@ int runReplayCommand(const QStringList &arguments)
                        "message that could not be parsed. Without --dry-run the rows are written "
                        "to the database as live ingestion writes them; rows stored already are "
                        "skipped, so a replay can be repeated. A journal keeps each message's "
-                       "receive time; a capture's messages are stamped with the replay's time.\n\n"
+                       "receive time; a capture's messages are stamped with the replay's time. "
+                       "A capture of another recorder: a setting that decides which frames are "
+                       "data and that --option leaves unset (Binance's trade_stream) is the one "
+                       "that reads the most of the capture, and the report says so; an "
+                       "instrument that cannot be split into base and quote is reported with "
+                       "its frame count and the rest is replayed.\n\n"
                        "Exchanges and their settings (--option):\n")
             + QString::fromStdString(feeds::describeAdapters()));
     parser.addOptions({
