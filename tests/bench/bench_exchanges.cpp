@@ -28,32 +28,6 @@
 using namespace tickscope;
 using namespace tickscope::bench;
 
-namespace {
-
-struct Venue
-{
-    std::string exchange;
-    std::vector<std::string> symbols;
-};
-
-const std::vector<Venue> kVenues{
-    {"binance", {"BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT"}},
-    {"bybit", {"BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT"}},
-    {"coinbase", {"BTC-USD", "ETH-USD", "SOL-USD", "XRP-USD"}},
-    {"kraken", {"BTC/USD", "ETH/USD", "SOL/USD", "XRP/USD"}},
-    {"okx", {"BTC-USDT", "ETH-USDT", "SOL-USDT", "XRP-USDT"}},
-};
-
-std::int64_t reportSum(const QJsonObject &report, const char *key)
-{
-    std::int64_t sum = 0;
-    for (const auto &symbol : report[QStringLiteral("symbols")].toObject())
-        sum += symbol.toObject()[QLatin1StringView(key)].toInteger();
-    return sum;
-}
-
-} // namespace
-
 int main(int argc, char **argv)
 {
     QCoreApplication application{argc, argv};

@@ -6,6 +6,7 @@
 #include "db/migrator.h"
 #include "tests/support/test_cluster.h"
 
+#include <QJsonObject>
 #include <QProcess>
 #include <QStringList>
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace tickscope::bench {
 
@@ -49,6 +51,30 @@ inline std::optional<RateAndDuration> parseRateAndDuration(
             defaults.seconds = static_cast<int>(value);
     }
     return defaults;
+}
+
+// The five simulated exchanges of the multi-exchange benchmarks, four symbols each.
+struct Venue
+{
+    std::string exchange;
+    std::vector<std::string> symbols;
+};
+
+inline const std::vector<Venue> kVenues{
+    {"binance", {"BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT"}},
+    {"bybit", {"BTCUSDT", "ETHUSDT", "SOLUSDT", "XRPUSDT"}},
+    {"coinbase", {"BTC-USD", "ETH-USD", "SOL-USD", "XRP-USD"}},
+    {"kraken", {"BTC/USD", "ETH/USD", "SOL/USD", "XRP/USD"}},
+    {"okx", {"BTC-USDT", "ETH-USDT", "SOL-USDT", "XRP-USDT"}},
+};
+
+// A simulator report's `key` summed over its symbols ("trades_sent").
+inline std::int64_t reportSum(const QJsonObject &report, const char *key)
+{
+    std::int64_t sum = 0;
+    for (const auto &symbol : report[QStringLiteral("symbols")].toObject())
+        sum += symbol.toObject()[QLatin1StringView(key)].toInteger();
+    return sum;
 }
 
 inline std::string migrated(testing::TestCluster &cluster, const std::string &name)

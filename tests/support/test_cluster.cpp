@@ -5,9 +5,12 @@
 #include <QDir>
 #include <QFile>
 #include <QThread>
+#include <chrono>
 #include <csignal>
 #include <pqxx/pqxx>
+#include <signal.h>
 #include <stdexcept>
+#include <thread>
 #include <unistd.h>
 
 namespace tickscope::testing {
@@ -135,6 +138,18 @@ void TestCluster::startServer()
     if (auto started = m_server->start(); !started)
         throw std::runtime_error(started.error().toStdString());
     postmasterPid = static_cast<std::sig_atomic_t>(m_server->state().pid);
+}
+
+void TestCluster::killServer()
+{
+    const auto pid = static_cast<pid_t>(m_server->state().pid);
+    if (pid <= 0 || ::kill(pid, SIGKILL) != 0)
+        throw std::runtime_error("the test cluster's postmaster is not running");
+    // The postmaster is gone at once; its children notice and exit within a moment.
+    while (::kill(pid, 0) == 0)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    postmasterPid = 0;
 }
 
 std::string TestCluster::conninfo(const std::string &database) const

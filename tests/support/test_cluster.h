@@ -39,6 +39,9 @@ public:
     // Stops and restarts the server, for tests of what happens while the database is away.
     void stopServer();
     void startServer();
+    // SIGKILL to the postmaster, as a crash or the OOM killer would; startServer() then runs
+    // crash recovery.
+    void killServer();
 
     // A free TCP port on 127.0.0.1 (never 5432).
     static int freePort();
