@@ -11,9 +11,9 @@
 //
 // --rate is the combined trade rate, shared equally by the five; each adds its book updates.
 #include "app/services/ingest_service.h"
-#include "app/services/simulated_feed.h"
 #include "app/sim/exchange_simulator.h"
 #include "tests/bench/bench_support.h"
+#include "tests/bench/simulated_venues.h"
 
 #include <QCoreApplication>
 #include <QEventLoop>
@@ -45,23 +45,7 @@ int main(int argc, char **argv)
         QTemporaryDir journal;
         app::Config config;
         config.journalDirectory = journal.path();
-        std::vector<std::unique_ptr<sim::ExchangeSimulator>> simulators;
-        for (std::size_t i = 0; i < kVenues.size(); ++i) {
-            sim::ExchangeSimulator::Options options;
-            options.exchange = kVenues[i].exchange;
-            options.symbols = kVenues[i].symbols;
-            options.tradesPerSecond = rate / static_cast<double>(kVenues.size());
-            options.duration = std::chrono::seconds(runSeconds);
-            options.seed = 100 + i;
-            options.startOnFirstSubscription = true;
-            auto simulator = sim::ExchangeSimulator::create(options);
-            if (!simulator)
-                throw std::runtime_error(simulator.error().toStdString());
-            if (auto started = (*simulator)->start(); !started)
-                throw std::runtime_error(started.error().toStdString());
-            config.feeds.push_back(app::simulatedFeed(**simulator, kVenues[i].exchange));
-            simulators.push_back(std::move(*simulator));
-        }
+        auto simulators = startVenues(config, rate, runSeconds, 100);
 
         app::IngestService service{config, conninfo};
         std::map<std::string, std::vector<double>> p99s;

@@ -13,9 +13,9 @@
 // Not yet: a full journal disk, EIO/EMFILE on the journal, clock steps, 429/418 answers, a slow
 // GUI, the soak mode.
 #include "app/services/ingest_service.h"
-#include "app/services/simulated_feed.h"
 #include "app/sim/exchange_simulator.h"
 #include "tests/bench/bench_support.h"
+#include "tests/bench/simulated_venues.h"
 
 #include <QCoreApplication>
 #include <QEventLoop>
@@ -79,27 +79,12 @@ Outcome run(testing::TestCluster &cluster, const Scenario &scenario, double rate
     app::Config config;
     config.journalDirectory = journal.path();
     const auto faultAt = std::chrono::milliseconds(runSeconds * 1000 / 3);
-    std::vector<std::unique_ptr<sim::ExchangeSimulator>> simulators;
-    for (std::size_t i = 0; i < kVenues.size(); ++i) {
-        sim::ExchangeSimulator::Options options;
-        options.exchange = kVenues[i].exchange;
-        options.symbols = kVenues[i].symbols;
-        options.tradesPerSecond = rate / static_cast<double>(kVenues.size());
-        options.duration = std::chrono::seconds(runSeconds);
-        options.seed = 300 + i;
-        options.startOnFirstSubscription = true;
-        if (!scenario.simulatorFaults.isEmpty())
-            options.faults = sim::FaultPlan::parse(
-                scenario.simulatorFaults.arg(static_cast<double>(faultAt.count()) / 1000))
-                                 .value();
-        auto simulator = sim::ExchangeSimulator::create(options);
-        if (!simulator)
-            throw std::runtime_error(simulator.error().toStdString());
-        if (auto started = (*simulator)->start(); !started)
-            throw std::runtime_error(started.error().toStdString());
-        config.feeds.push_back(app::simulatedFeed(**simulator, kVenues[i].exchange));
-        simulators.push_back(std::move(*simulator));
-    }
+    const auto faults = scenario.simulatorFaults.isEmpty()
+        ? sim::FaultPlan{}
+        : sim::FaultPlan::parse(
+              scenario.simulatorFaults.arg(static_cast<double>(faultAt.count()) / 1000))
+              .value();
+    auto simulators = startVenues(config, rate, runSeconds, 300, faults);
 
     std::size_t finished = 0;
     for (const auto &simulator : simulators)
