@@ -281,40 +281,45 @@ void FeedSession::flushJournal()
 
 void FeedSession::journalFailed(const std::string &error)
 {
-    if (m_journal->diskFull())
-        pause(error);
-    else
-        fail(QString::fromStdString(error));
+    pause(error);
 }
 
 void FeedSession::pause(const std::string &error)
 {
+    const bool diskFull = m_journal->diskFull();
     const auto lostFrom = m_journal->abandon();
     announceJournal();
+    if (!diskFull)
+        m_journalRetryAt = std::chrono::steady_clock::now() + m_journalRetry.next();
     if (m_pausedAtNs != 0)
         return;
     // The outage window starts at the first record the abandoned segment may lack.
     m_pausedAtNs = std::min(lostFrom.value_or(INT64_MAX), model::wallClockNs());
+    m_pausedForSpace = diskFull;
+    m_pauseCause = diskFull ? "journal disk full" : "journal write failed";
     closeConnections(false);
     m_status.state = model::FeedStatus::State::Paused;
-    m_status.lastError = std::format("journal disk full ({}); receiving paused until {} MB are "
-                                     "free in {}",
-        error, m_options.minFreeBytes >> 20, m_options.journalDirectory.string());
+    m_status.lastError = diskFull
+        ? std::format("journal disk full ({}); receiving paused until {} MB are free in {}", error,
+              m_options.minFreeBytes >> 20, m_options.journalDirectory.string())
+        : std::format("{}; receiving paused, the journal is tried again with backoff", error);
     spdlog::error("feed {}: {}", m_status.feed, m_status.lastError);
     publishStatus();
 }
 
-void FeedSession::resume(std::uint64_t freeBytes)
+void FeedSession::resume()
 {
     const std::int64_t pausedAt = std::exchange(m_pausedAtNs, 0);
-    record(feeds::RawKind::Marker, 0, feeds::encodeResumeMarker(pausedAt, "journal disk full"),
+    record(feeds::RawKind::Marker, 0, feeds::encodeResumeMarker(pausedAt, m_pauseCause),
         model::wallClockNs());
     flushJournal();
-    if (m_pausedAtNs != 0) { // still no room after all: the window goes on
+    if (m_pausedAtNs != 0) { // still refused after all: the window goes on
         m_pausedAtNs = pausedAt;
         return;
     }
-    spdlog::info("feed {}: {} MB free again; receiving resumes", m_status.feed, freeBytes >> 20);
+    spdlog::info("feed {}: the journal can be written again ({} for {:.1f} s); receiving resumes",
+        m_status.feed, m_pauseCause, static_cast<double>(model::wallClockNs() - pausedAt) / 1e9);
+    m_journalRetry.reset();
     m_status.lastError.clear();
     m_status.state = model::FeedStatus::State::Connecting;
     openConnections();
@@ -325,8 +330,9 @@ void FeedSession::checkDiskSpace()
     const auto free = journal::freeBytes(m_options.journalDirectory);
     m_status.journalFreeBytes = free ? static_cast<std::int64_t>(*free) : -1;
     const bool low = free && *free < m_options.minFreeBytes;
-    if (m_pausedAtNs != 0 && free && !low)
-        resume(*free);
+    if (m_pausedAtNs != 0
+        && (m_pausedForSpace ? free && !low : std::chrono::steady_clock::now() >= m_journalRetryAt))
+        resume();
     if (low && !m_status.journalDiskLow)
         spdlog::warn("feed {}: only {} MB free for the journal in {} (watermark {} MB)",
             m_status.feed, *free >> 20, m_options.journalDirectory.string(),

@@ -3,12 +3,14 @@
 // frame is appended, with its receive time, to the feed's journal before anything else happens
 // to it; the database writer follows that journal. Besides, this keeps the order books
 // synchronised the way the exchange allows (REST snapshots, which are journaled too, or a
-// resubscription) and fetches trades for gaps. When the journal's disk is full it pauses (closes
-// the connections: nothing may be received that is not journaled) and resumes when there is
-// room, journaling the window as an outage gap. Connection events go into the journal as
-// markers, so audit.feed_events is written from the journal as well.
+// resubscription) and fetches trades for gaps. When the journal cannot be written it pauses
+// (closes the connections: nothing may be received that is not journaled) and resumes when it
+// can again: a full disk once there is room, any other refusal (EIO, EMFILE, ...) by trying
+// again with backoff; the window is journaled as an outage gap with its cause. Connection events
+// go into the journal as markers, so audit.feed_events is written from the journal as well.
 #pragma once
 
+#include "app/feeds/backoff.h"
 #include "app/feeds/exchange_adapter.h"
 #include "app/feeds/request_pacer.h"
 #include "app/ingest/feed_connection.h"
@@ -92,11 +94,12 @@ private:
     // Tells the writer about sealed segments and what is durable now.
     void announceJournal();
     void publishStatus();
-    // A journal write failed: pause when the disk is full, else fail.
+    // A journal write failed: pause until it can be written again.
     void journalFailed(const std::string &error);
     void pause(const std::string &error);
-    // After a pause, with `freeBytes` free again: journals the window and reconnects.
-    void resume(std::uint64_t freeBytes);
+    // After a pause: journals the window and reconnects, or stays paused if the journal still
+    // cannot be written.
+    void resume();
     void checkDiskSpace();
     void fail(const QString &error);
 
@@ -122,6 +125,12 @@ private:
     model::FeedStatus m_status;
     bool m_stopping = false;
     std::int64_t m_pausedAtNs = 0; // 0: not paused
+    // While paused: why, as the outage gap records it; a full disk waits for room, any other
+    // refusal is tried again at m_journalRetryAt.
+    std::string m_pauseCause;
+    bool m_pausedForSpace = false;
+    feeds::Backoff m_journalRetry{std::chrono::seconds(1), std::chrono::seconds(30)};
+    std::chrono::steady_clock::time_point m_journalRetryAt;
     std::vector<bool> m_snapshotPending;
 };
 

@@ -9,6 +9,7 @@
 #include "app/services/simulated_feed.h"
 #include "app/sim/binance_simulator.h"
 #include "db/connection.h"
+#include "tests/support/process_faults.h"
 #include "tests/support/schema_fixture.h"
 #include "tests/support/simulated_ingest.h"
 
@@ -609,6 +610,52 @@ private slots:
                      .one_field()
                      .as<int>(),
             1);
+        simulator.stop();
+    }
+
+    // The system refuses the journal for a while (EIO on every read, write and sync of its
+    // files). The feed pauses instead of failing, tries the journal again with backoff and
+    // resumes once it can; the writer retries its reads; the window is an outage gap with its
+    // cause and its trades are backfilled, so every trade is stored once. (On 054280f the feed
+    // failed for good: "cannot write journal segment ...: Input/output error".)
+    void aJournalTheSystemRefusesPausesTheFeedUntilItCanBeWritten()
+    {
+        namespace faults = testing::process_faults;
+        const std::string conninfo = testing::migratedDatabase("pipeline_journal_refused");
+        QTemporaryDir journal;
+        faults::watchDirectory(journal.path().toStdString());
+        sim::BinanceSimulator::Options options = simulation({"BTCUSDT"}, 3000, 10, 29);
+        sim::BinanceSimulator simulator{options};
+        QVERIFY(simulator.start());
+        app::Config config = configFor(simulator, journal.path());
+        app::IngestService service{config, conninfo};
+        model::FeedStatus paused;
+        connect(&service, &app::IngestService::feedStatusChanged, this,
+            [&paused](const model::FeedStatus &status) {
+                if (status.state == model::FeedStatus::State::Paused)
+                    paused = status;
+            });
+        runUntilFinished(service, simulator, conninfo, [&] {
+            QTest::qWait(2000);
+            faults::refuse(faults::Refusal::IoError);
+            QTRY_VERIFY_WITH_TIMEOUT(paused.state == model::FeedStatus::State::Paused, 10'000);
+            QTest::qWait(2500); // tried again and refused meanwhile
+            faults::refuse(faults::Refusal::None);
+        });
+        faults::refuse(faults::Refusal::None);
+        QVERIFY2(service.failures().isEmpty(), qPrintable(service.failures().join(u'\n')));
+        QVERIFY2(paused.lastError.find("Input/output error") != std::string::npos,
+            paused.lastError.c_str());
+
+        auto connection = db::connect(conninfo, "test");
+        verifyTrades(connection, simulator.report(), options.symbols);
+        pqxx::nontransaction tx{connection};
+        const auto outage = tx.exec("SELECT extract(epoch FROM gap_end - gap_start), note FROM "
+                                    "audit.gaps WHERE kind = 'outage'")
+                                .one_row();
+        QVERIFY(outage[0].as<double>() >= 2.0);
+        QCOMPARE(outage[1].as<std::string>(), std::string("journal write failed"));
+        QCOMPARE(tx.exec("SELECT count(*) FROM audit.quarantine").one_field().as<int>(), 0);
         simulator.stop();
     }
 
