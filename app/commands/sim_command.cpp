@@ -128,7 +128,10 @@ int runSimCommand(const QStringList &arguments)
             "  stall@T:SECONDS     send nothing for a while, then everything held back\n"
             "  shutdown@T          announce a shutdown (not on bybit), close connections 1 s "
             "later\n"
-            "  bad-checksum@T[:S]  the next book message of S has a wrong checksum (kraken, okx)"));
+            "  bad-checksum@T[:S]  the next book message of S has a wrong checksum (kraken, okx)\n"
+            "  cut-frame@T         send every client half a frame, then reset the connection\n"
+            "  throttle@T:SECONDS  REST answers 429 with Retry-After for a while (not on bybit)\n"
+            "  ban@T:SECONDS       REST answers 418 with Retry-After for a while (not on bybit)"));
     parser.addOptions({
         {QStringLiteral("exchange"),
             QStringLiteral("Exchange to simulate: %1 (default binance).")

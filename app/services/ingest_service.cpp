@@ -84,9 +84,9 @@ IngestService::IngestService(const Config &config, std::string conninfo, QObject
 
 IngestService::~IngestService() = default;
 
-void IngestService::keepLiveTrades()
+void IngestService::keepLiveTrades(std::size_t perFeed)
 {
-    m_keepLiveTrades = true;
+    m_liveTradesPerFeed = perFeed;
 }
 
 void IngestService::takeJournalHistory()
@@ -132,8 +132,8 @@ std::expected<void, std::string> IngestService::start()
                 .syncInterval = m_config.journalSyncInterval,
                 .minFreeBytes = m_config.journalMinFreeBytes});
         // 2^17 trades: over a second at 100,000 a second, for a GUI that drains 30 times a second.
-        if (m_keepLiveTrades)
-            pipeline->liveTrades = std::make_shared<ingest::LiveTradeQueue>(1 << 17);
+        if (m_liveTradesPerFeed > 0)
+            pipeline->liveTrades = std::make_shared<ingest::LiveTradeQueue>(m_liveTradesPerFeed);
         pipeline->writer = new ingest::DatabaseWriter(makeAdapter(),
             {.conninfo = m_conninfo,
                 .journalDirectory = journal,

@@ -41,8 +41,9 @@ public:
     void stop(std::chrono::milliseconds drainDeadline = std::chrono::seconds(30));
 
     // For the console's charts, called before start(): the writers hand each committed trade to
-    // a bounded queue per feed, which drainLiveTrades() empties.
-    void keepLiveTrades();
+    // a queue per feed with room for `perFeed`, which drainLiveTrades() empties; what does not
+    // fit is dropped and counted.
+    void keepLiveTrades(std::size_t perFeed = 1 << 17);
     // Called before start(): a database without a checkpoint of a feed takes what the feed's
     // journal holds from runs that fed another database (--from-journal-start). Otherwise it
     // starts at the journal's end, and says so.
@@ -72,7 +73,7 @@ private:
     std::vector<std::unique_ptr<Pipeline>> m_pipelines;
     QStringList m_failures;
     int m_running = 0;
-    bool m_keepLiveTrades = false;
+    std::size_t m_liveTradesPerFeed = 0; // 0: none kept
     bool m_takeJournalHistory = false;
     bool m_stopping = false;
 };

@@ -9,12 +9,16 @@
 
 #include <QHostAddress>
 #include <QJsonArray>
+#include <QPointer>
 #include <QRegularExpression>
+#include <QTcpServer>
+#include <QTcpSocket>
 #include <QTimer>
 #include <QWebSocket>
 #include <QWebSocketServer>
 #include <algorithm>
 #include <set>
+#include <sys/socket.h>
 
 namespace tickscope::sim {
 
@@ -168,17 +172,39 @@ std::expected<void, QString> ExchangeSimulator::start()
         m_markets.emplace_back(m_options.symbols[index], index, m_options.seed, m_options.idBase);
 
     if (auto handler = restApi()) {
-        m_http = new HttpServer(std::move(*handler), this);
+        m_http = new HttpServer(
+            [this, answer = std::move(*handler)](const HttpServer::Request &request) {
+                if (auto refusal = restRefusal())
+                    return *refusal;
+                return answer(request);
+            },
+            this);
         if (auto listening = m_http->listen(m_options.restPort); !listening)
             return listening;
     }
 
+    for (const Fault &fault : m_options.faults.faults()) {
+        if ((fault.kind == Fault::Kind::Throttle || fault.kind == Fault::Kind::Ban) && !m_http)
+            return std::unexpected(QStringLiteral("fault %1: %2's simulator has no REST API")
+                    .arg(FaultPlan::kindName(fault.kind), QString::fromStdString(exchange())));
+    }
+
+    // The TCP side is this simulator's own, so that a cut-frame fault can write to a
+    // connection beneath its WebSocket; QWebSocketServer does the handshakes.
     m_server = new QWebSocketServer(
         QStringLiteral("tickscope-sim"), QWebSocketServer::NonSecureMode, this);
-    if (!m_server->listen(QHostAddress::LocalHost, m_options.port))
+    m_tcpServer = new QTcpServer(this);
+    if (!m_tcpServer->listen(QHostAddress::LocalHost, m_options.port))
         return std::unexpected(QStringLiteral("cannot listen on 127.0.0.1:%1 for WebSockets: %2")
                 .arg(m_options.port)
-                .arg(m_server->errorString()));
+                .arg(m_tcpServer->errorString()));
+    connect(m_tcpServer, &QTcpServer::pendingConnectionAvailable, this, [this] {
+        while (QTcpSocket *tcp = m_tcpServer->nextPendingConnection()) {
+            m_tcpSockets.emplace_back(tcp);
+            std::erase_if(m_tcpSockets, [](const QPointer<QTcpSocket> &known) { return !known; });
+            m_server->handleConnection(tcp);
+        }
+    });
     connect(m_server, &QWebSocketServer::newConnection, this, &ExchangeSimulator::onNewConnection);
 
     m_started = true;
@@ -209,6 +235,7 @@ void ExchangeSimulator::stop()
     m_pingTimer->stop();
     m_stalledUntil.reset();
     releaseHeldFrames();
+    m_tcpServer->close();
     m_server->close();
     if (m_http)
         m_http->close();
@@ -218,7 +245,7 @@ void ExchangeSimulator::stop()
 
 quint16 ExchangeSimulator::port() const
 {
-    return m_server ? m_server->serverPort() : 0;
+    return m_tcpServer ? m_tcpServer->serverPort() : 0;
 }
 
 quint16 ExchangeSimulator::restPort() const
@@ -400,7 +427,7 @@ void ExchangeSimulator::inject(const Fault &fault, std::chrono::nanoseconds elap
         }
         return;
     case Fault::Kind::Stall:
-        m_stalledUntil = std::max(m_stalledUntil.value_or(elapsed), elapsed + fault.stall);
+        m_stalledUntil = std::max(m_stalledUntil.value_or(elapsed), elapsed + fault.length);
         return;
     case Fault::Kind::Shutdown:
         for (const auto &client : m_clients) {
@@ -415,6 +442,51 @@ void ExchangeSimulator::inject(const Fault &fault, std::chrono::nanoseconds elap
     case Fault::Kind::BadChecksum:
         spoilNextChecksum(marketIndex(fault.symbol));
         return;
+    case Fault::Kind::CutFrame:
+        cutFrames();
+        return;
+    case Fault::Kind::Throttle:
+    case Fault::Kind::Ban:
+        m_restRefusalStatus = fault.kind == Fault::Kind::Throttle ? 429 : 418;
+        m_restRefusedUntil = std::chrono::steady_clock::now() + fault.length;
+        return;
+    }
+}
+
+std::optional<HttpServer::Response> ExchangeSimulator::restRefusal()
+{
+    const auto now = std::chrono::steady_clock::now();
+    if (m_restRefusalStatus == 0 || now >= m_restRefusedUntil)
+        return std::nullopt;
+    const auto seconds = std::chrono::ceil<std::chrono::seconds>(m_restRefusedUntil - now).count();
+    ++m_restRefusals;
+    return HttpServer::Response{.status = m_restRefusalStatus,
+        .body
+        = m_restRefusalStatus == 429 ? R"({"error":"too many requests"})" : R"({"error":"banned"})",
+        .headers = {{"Retry-After", QByteArray::number(std::max<qint64>(1, seconds))}}};
+}
+
+void ExchangeSimulator::cutFrames()
+{
+    // A text frame of 300 bytes, unmasked as a server's are: FIN + text, 126 and a 16-bit length,
+    // then only the first half of the payload.
+    QByteArray frame("\x81\x7e\x01\x2c", 4);
+    frame += QByteArray(150, 'x');
+    for (const auto &client : m_clients) {
+        const auto found = std::ranges::find_if(m_tcpSockets, [&](const auto &known) {
+            return known && known->peerPort() == client->socket()->peerPort();
+        });
+        if (found == m_tcpSockets.end())
+            continue;
+        QTcpSocket *tcp = *found;
+        tcp->write(frame);
+        tcp->flush();
+        // SO_LINGER of zero: close() resets the connection instead of ending it.
+        const linger reset{.l_onoff = 1, .l_linger = 0};
+        ::setsockopt(
+            static_cast<int>(tcp->socketDescriptor()), SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+        client->socket()->abort();
+        ++m_framesCut;
     }
 }
 
@@ -461,6 +533,8 @@ QJsonObject ExchangeSimulator::report() const
         {QStringLiteral("bad_checksums_sent"), qint64(m_badChecksumsSent)},
         {QStringLiteral("connections"), qint64(m_connections)},
         {QStringLiteral("drops"), qint64(m_drops)},
+        {QStringLiteral("frames_cut"), qint64(m_framesCut)},
+        {QStringLiteral("rest_refusals"), qint64(m_restRefusals)},
         {QStringLiteral("slow_clients_dropped"), qint64(m_slowClientsDropped)},
         {QStringLiteral("max_client_messages_per_second"), m_maxClientMessagesPerSecond},
         {QStringLiteral("elapsed_seconds"), std::chrono::duration<double>(elapsed).count()},

@@ -16,6 +16,7 @@
 #include <QElapsedTimer>
 #include <QJsonObject>
 #include <QObject>
+#include <QPointer>
 #include <QString>
 #include <chrono>
 #include <cstdint>
@@ -28,6 +29,8 @@
 #include <string_view>
 #include <vector>
 
+class QTcpServer;
+class QTcpSocket;
 class QTimer;
 class QWebSocket;
 class QWebSocketServer;
@@ -104,11 +107,12 @@ public:
     // {"exchange":"binance","seed":K,"symbols":{"BTCUSDT":{"trades_sent":N,"first_trade_id":a,
     //  "last_trade_id":b,"depth_updates_sent":n,"last_update_id":u,"trade_gaps":[[f,l],..],
     //  "depth_gaps":[[f,l],..]},..},"malformed_frames_sent":n,"bad_checksums_sent":n,
-    //  "connections":n,"drops":n,"slow_clients_dropped":n,"elapsed_seconds":s,
-    //  "rest":{"requests":n,"max_weight_per_minute":w,"too_many_requests":n,"bans":n}}
+    //  "connections":n,"drops":n,"frames_cut":n,"rest_refusals":n,"slow_clients_dropped":n,
+    //  "elapsed_seconds":s,"rest":{"requests":n,"max_weight_per_minute":w,"too_many_requests":n,"bans":n}}
     // ("rest" where the exchange's simulator has a REST API)
     // Trades and depth updates count when generated, listened to or not; skipped ids are gaps.
-    // drops counts the connections that drop@ faults aborted.
+    // drops counts the connections that drop@ faults aborted, frames_cut those that cut-frame@
+    // faults reset mid-frame, rest_refusals the REST answers of throttle@ and ban@ faults.
     QJsonObject report() const;
 
     // The market of `symbol`, e.g. to compare a client's book with the true one; null if unknown.
@@ -178,11 +182,17 @@ private:
     void beginGenerating();
     void finishGenerating();
     void releaseHeldFrames();
+    // What a throttle or ban fault answers a REST request now; nothing when there is none.
+    std::optional<HttpServer::Response> restRefusal();
+    // Half a frame down every client's connection, then a reset (a cut-frame fault).
+    void cutFrames();
 
     Options m_options;
     std::vector<SimulatedMarket> m_markets;
     HttpServer *m_http = nullptr;
-    QWebSocketServer *m_server = nullptr;
+    QWebSocketServer *m_server = nullptr; // the handshakes of m_tcpServer's connections
+    QTcpServer *m_tcpServer = nullptr;
+    std::vector<QPointer<QTcpSocket>> m_tcpSockets; // beneath the clients' WebSockets
     std::vector<std::unique_ptr<SimulatedClient>> m_clients;
 
     QTimer *m_tradeTimer;
@@ -196,6 +206,9 @@ private:
     std::uint64_t m_depthRounds = 0;
     std::size_t m_nextFault = 0;
     std::optional<std::chrono::nanoseconds> m_stalledUntil;
+    // A throttle (429) or ban (418) fault's answer to REST requests, and until when.
+    int m_restRefusalStatus = 0;
+    std::chrono::steady_clock::time_point m_restRefusedUntil;
     std::string m_frame;
 
     std::int64_t m_connections = 0;
@@ -203,6 +216,8 @@ private:
     std::int64_t m_slowClientsDropped = 0;
     std::int64_t m_malformedFramesSent = 0;
     std::int64_t m_badChecksumsSent = 0;
+    std::int64_t m_framesCut = 0;
+    std::int64_t m_restRefusals = 0;
     // The most messages one client sent within a second, for the exchanges' message limits.
     std::map<const SimulatedClient *, std::deque<std::chrono::steady_clock::time_point>>
         m_clientMessages;

@@ -20,6 +20,9 @@ constexpr std::array kKinds{
     std::pair{Kind::Stall, "stall"},
     std::pair{Kind::Shutdown, "shutdown"},
     std::pair{Kind::BadChecksum, "bad-checksum"},
+    std::pair{Kind::CutFrame, "cut-frame"},
+    std::pair{Kind::Throttle, "throttle"},
+    std::pair{Kind::Ban, "ban"},
 };
 
 // Far enough for any run, small enough that milliseconds never overflow.
@@ -79,7 +82,8 @@ std::expected<Fault, QString> parseEntry(QStringView entry)
     if (known == kKinds.end())
         return std::unexpected(
             QStringLiteral("unknown kind '%1'; expected drop, skip-trades, skip-depth, "
-                           "malformed, stall, shutdown or bad-checksum")
+                           "malformed, stall, shutdown, bad-checksum, cut-frame, throttle or "
+                           "ban")
                 .arg(name));
 
     Fault fault;
@@ -95,18 +99,22 @@ std::expected<Fault, QString> parseEntry(QStringView entry)
     case Kind::Drop:
     case Kind::Malformed:
     case Kind::Shutdown:
+    case Kind::CutFrame:
         if (!arguments.empty())
             return std::unexpected(QStringLiteral("%1 takes no argument").arg(name));
         return fault;
-    case Kind::Stall: {
+    case Kind::Stall:
+    case Kind::Throttle:
+    case Kind::Ban: {
         if (arguments.size() != 1)
-            return std::unexpected(QStringLiteral("expected stall@T:SECONDS"));
-        const auto stall = parseSeconds(arguments[0], u"stall duration");
-        if (!stall)
-            return std::unexpected(stall.error());
-        if (stall->count() == 0)
-            return std::unexpected(QStringLiteral("the stall duration must be above zero"));
-        fault.stall = *stall;
+            return std::unexpected(QStringLiteral("expected %1@T:SECONDS").arg(name));
+        const QString what = QStringLiteral("%1 duration").arg(name);
+        const auto length = parseSeconds(arguments[0], what);
+        if (!length)
+            return std::unexpected(length.error());
+        if (length->count() == 0)
+            return std::unexpected(QStringLiteral("the %1 must be above zero").arg(what));
+        fault.length = *length;
         return fault;
     }
     case Kind::BadChecksum:
@@ -175,8 +183,8 @@ QString FaultPlan::toString() const
     QStringList entries;
     for (const Fault &fault : m_faults) {
         QString entry = kindName(fault.kind) + u'@' + formatSeconds(fault.at);
-        if (fault.kind == Kind::Stall)
-            entry += u':' + formatSeconds(fault.stall);
+        if (fault.length.count() > 0)
+            entry += u':' + formatSeconds(fault.length);
         if (fault.kind == Kind::SkipTrades || fault.kind == Kind::SkipDepth)
             entry += u':' + QString::number(fault.count);
         if (!fault.symbol.empty())

@@ -23,12 +23,15 @@ struct Fault
         Stall, // send nothing for `stall`; what is generated meanwhile follows afterwards
         Shutdown, // announce a shutdown, close the connections one second later
         BadChecksum, // the next book message of `symbol` carries a wrong checksum
+        CutFrame, // send every client the first half of a frame, then reset the connection
+        Throttle, // REST answers 429 with Retry-After for `length`
+        Ban, // REST answers 418 with Retry-After for `length`
     };
 
     Kind kind = Kind::Drop;
     std::chrono::milliseconds at{0}; // since the simulator started
     std::int64_t count = 0; // SkipTrades, SkipDepth
-    std::chrono::milliseconds stall{0}; // Stall
+    std::chrono::milliseconds length{0}; // Stall, Throttle, Ban
     std::string symbol; // SkipTrades, SkipDepth, BadChecksum; empty = the first simulated symbol
 
     friend bool operator==(const Fault &, const Fault &) = default;
@@ -38,8 +41,8 @@ class FaultPlan
 {
 public:
     // Comma-separated entries `kind@seconds[:arg[:SYMBOL]]`, e.g.
-    // "drop@5,skip-trades@2.5:10:ETHUSDT,stall@8:1.5". An empty spec is an empty plan. Symbols
-    // are upper-cased here and checked against the simulated ones by the simulator.
+    // "drop@5,skip-trades@2.5:10:ETHUSDT,stall@8:1.5,throttle@9:5". An empty spec is an empty plan.
+    // Symbols are upper-cased here and checked against the simulated ones by the simulator.
     static std::expected<FaultPlan, QString> parse(QStringView spec);
 
     // The faults ordered by time (entries with equal times keep the spec's order).

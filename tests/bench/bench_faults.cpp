@@ -1,46 +1,103 @@
-// The fault matrix (issue 26): one `tickscope ingest` (IngestService) with the five simulated
-// exchanges streaming, taken through one fault at a time, each in a database of its own on one
-// durable PostgreSQL 17 + TimescaleDB cluster. Per fault: trades sent, stored, stored twice, gaps
-// recorded (and how many were backfilled), and the time from the fault's end to the first trade
-// committed after it; the baseline is the same run without a fault.
+// The fault matrix (issue 26): one ingest pipeline (IngestService, as `tickscope ingest` runs it)
+// with the five simulated exchanges streaming, taken through one fault at a time, each in a
+// database of its own on one durable PostgreSQL 17 + TimescaleDB cluster. Per fault: trades
+// sent, stored, stored twice, gaps recorded (and how many were backfilled), and the time from
+// the fault's end to the first trade committed after it; the baseline is the same run without
+// a fault. The soak runs the real `tickscope ingest` for hours and samples its process.
 //
-//   bench_faults [--rate N] [--seconds S]
+//   bench_faults [--rate N] [--seconds S] [--outage S] [--only FAULT,...]
+//   bench_faults --hours H [--rate N]
 //
-// --rate is the combined trade rate (default 5,000 a second), shared by the five; each fault
-// starts a third of the way into the S-second run (default 40). Faults so far: the database
-// killed with SIGKILL (restarted 2 s later: crash recovery), the database stopped for S/4
-// seconds, every exchange connection reset, every exchange stalled for 5 s without closing.
-// Not yet: a full journal disk, EIO/EMFILE on the journal, clock steps, 429/418 answers, a slow
-// GUI, the soak mode.
+// --rate is the combined trade rate (default 5,000 a second; 2,000 for the soak), shared by the
+// five; each fault starts a third of the way into the S-second run (default 40), and the
+// exchanges stream for as long as it lasts besides. --outage is how long the database stays
+// stopped (default S/4; the request's case is 300). The faults:
+//   database_killed       SIGKILL, restarted 2 s later (crash recovery)
+//   database_stopped      stopped for --outage seconds
+//   connections_reset     every exchange connection aborted
+//   reset_mid_frame       half a frame down every connection, then a TCP reset
+//   exchanges_stalled     every exchange silent for 5 s without closing
+//   rest_throttled_banned connections aborted, and REST (snapshots, backfills) answered 429
+//                         with Retry-After for 5 s, then 418 (banned) for 10 s
+//   journal_disk_full     the journal's disk (a tmpfs of its own; needs root) full for 30 s
+//   journal_io_errors     EIO on every read, write and sync of the journal for 10 s
+//   journal_no_descriptors EMFILE on every open of a journal file for 10 s (1 MB segments)
+//   clock_stepped_back    the ingest's wall clock stepped back 30 s (not the exchanges')
+//   clock_stepped_forward the ingest's wall clock stepped forward 2 minutes
+//   gui_too_slow          the console's live-trade reader takes nothing for 10 s (its queue
+//                         holds 5,000 trades a feed)
+// --hours H: `tickscope ingest` with the five exchanges (in this process) for H hours; once a
+// minute its RSS, CPU and descriptors; at the end the growth past the warm-up (the first sixth,
+// at least 5 minutes) and what was lost.
 #include "app/services/ingest_service.h"
 #include "app/sim/exchange_simulator.h"
 #include "tests/bench/bench_support.h"
 #include "tests/bench/simulated_venues.h"
+#include "tests/support/process_faults.h"
 
 #include <QCoreApplication>
+#include <QDir>
 #include <QEventLoop>
+#include <QFile>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTimer>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <format>
+#include <fstream>
 #include <functional>
+#include <iterator>
+#include <numeric>
 #include <pqxx/pqxx>
+#include <sched.h>
+#include <span>
 #include <spdlog/spdlog.h>
+#include <sys/mount.h>
 #include <thread>
+#include <unistd.h>
 
 using namespace tickscope;
 using namespace tickscope::bench;
+namespace process_faults = tickscope::testing::process_faults;
 
 namespace {
+
+// A mount namespace of the benchmark's own for the journal_disk_full tmpfs; made before any
+// thread exists (unshare(CLONE_NEWNS) refuses a threaded process) and only as root.
+const bool g_privateMounts = [] {
+    if (::geteuid() != 0 || ::unshare(CLONE_NEWNS) != 0)
+        return false;
+    ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
+    return true;
+}();
+
+// The live-trade queue of each feed, smaller than the console's so that ten seconds of a frozen
+// reader fill it at the default rate.
+constexpr std::size_t kLiveTradesPerFeed = 5'000;
+
+// What a fault acts on during a run.
+struct Stage
+{
+    testing::TestCluster &cluster;
+    QString journal; // the run's journal directory
+    bool guiFrozen = false; // the live-trade reader takes nothing meanwhile
+};
 
 struct Scenario
 {
     const char *name;
-    QString simulatorFaults; // a FaultPlan spec for every exchange, "" for none
-    // Called at the fault's time; yields when the fault ended (the database back).
-    std::function<Clock::time_point(testing::TestCluster &)> onDatabase;
-    std::chrono::milliseconds faultLength{0}; // of the simulator faults
+    // How long the fault lasts; the exchanges stream this much longer than the run, so that
+    // there is as much after the fault as before it.
+    std::chrono::seconds length{0};
+    // Called at the fault's time; yields when the fault ended.
+    std::function<Clock::time_point(Stage &)> inject;
+    // A FaultPlan spec for a venue's simulator, given the fault's time in seconds.
+    std::function<QString(const Venue &, double at)> simulatorFaults;
+    std::function<void(app::Config &)> configure;
+    bool ownJournalDisk = false; // the journal on a tmpfs of its own (journal_disk_full)
+    bool liveTrades = false; // a console's live-trade reader drains the queues
 };
 
 struct Outcome
@@ -51,7 +108,7 @@ struct Outcome
     std::int64_t gaps = 0;
     std::int64_t backfilled = 0;
     double recoverySeconds = -1; // from the fault's end to the first trade committed after it
-    std::string lostBy; // "bybit 92 (gaps: 4 open)" for each exchange that lost trades
+    std::string notes; // "bybit 92 lost (gaps not backfilled: 4)", the causes of the gaps, ...
 };
 
 void wait(std::chrono::milliseconds length)
@@ -72,63 +129,18 @@ std::int64_t storedTrades(const std::string &conninfo)
     }
 }
 
-Outcome run(testing::TestCluster &cluster, const Scenario &scenario, double rate, int runSeconds)
+void addNote(std::string &notes, const std::string &note)
 {
-    const std::string conninfo = migrated(cluster, std::string("faults_") + scenario.name);
-    QTemporaryDir journal;
-    app::Config config;
-    config.journalDirectory = journal.path();
-    const auto faultAt = std::chrono::milliseconds(runSeconds * 1000 / 3);
-    const auto faults = scenario.simulatorFaults.isEmpty()
-        ? sim::FaultPlan{}
-        : sim::FaultPlan::parse(
-              scenario.simulatorFaults.arg(static_cast<double>(faultAt.count()) / 1000))
-              .value();
-    auto simulators = startVenues(config, rate, runSeconds, 300, faults);
+    notes += (notes.empty() ? "" : "; ") + note;
+}
 
-    std::size_t finished = 0;
-    for (const auto &simulator : simulators)
-        QObject::connect(simulator.get(), &sim::ExchangeSimulator::finished, simulator.get(),
-            [&] { ++finished; });
-
-    app::IngestService service{config, conninfo};
-    if (auto running = service.start(); !running)
-        throw std::runtime_error(running.error());
-    wait(faultAt);
-    Clock::time_point faultEnd = Clock::now() + scenario.faultLength;
-    if (scenario.onDatabase)
-        faultEnd = scenario.onDatabase(cluster);
-    // The first trade committed after the fault's end.
-    Outcome outcome;
-    const std::int64_t atEnd = [&] {
-        while (Clock::now() < faultEnd)
-            wait(std::chrono::milliseconds(50));
-        return storedTrades(conninfo);
-    }();
-    for (const auto deadline = faultEnd + std::chrono::minutes(2); Clock::now() < deadline;
-        wait(std::chrono::milliseconds(50))) {
-        if (storedTrades(conninfo) > atEnd) {
-            outcome.recoverySeconds = seconds(Clock::now() - faultEnd);
-            break;
-        }
-    }
-
-    while (finished < simulators.size())
-        wait(std::chrono::milliseconds(100));
+// Trades sent by every venue, their sum, and stored, duplicated, lost per venue into `outcome`.
+void countTrades(const std::string &conninfo,
+    const std::vector<std::unique_ptr<sim::ExchangeSimulator>> &simulators, Outcome &outcome)
+{
     std::vector<std::int64_t> sentBy;
     for (const auto &simulator : simulators)
         outcome.sent += sentBy.emplace_back(reportSum(simulator->report(), "trades_sent"));
-    // Backfills and the journal's catch-up settle within two minutes of the run's end.
-    for (const auto deadline = Clock::now() + std::chrono::minutes(2);
-        storedTrades(conninfo) < outcome.sent && Clock::now() < deadline;)
-        wait(std::chrono::milliseconds(200));
-    QEventLoop loop;
-    QObject::connect(&service, &app::IngestService::stopped, &loop, &QEventLoop::quit);
-    service.stop(std::chrono::minutes(5));
-    loop.exec();
-    for (const auto &simulator : simulators)
-        simulator->stop();
-
     auto connection = db::connect(conninfo, "bench");
     pqxx::nontransaction tx{connection};
     const auto row = tx.exec("SELECT count(*), count(*) - count(DISTINCT (instrument_id, "
@@ -147,12 +159,409 @@ Outcome run(testing::TestCluster &cluster, const Scenario &scenario, double rate
             "i.exchange = $1), (SELECT count(*) FROM audit.gaps g JOIN market_data.instruments i "
             "USING (instrument_id) WHERE i.exchange = $1 AND g.status <> 'backfilled')",
             pqxx::params{kVenues[i].exchange});
-        const std::int64_t lost = sentBy[i] - stored;
-        if (lost != 0)
-            outcome.lostBy += std::format("{}{} {} (gaps not backfilled: {})",
-                outcome.lostBy.empty() ? "" : ", ", kVenues[i].exchange, lost, open);
+        if (const std::int64_t lost = sentBy[i] - stored; lost != 0)
+            addNote(outcome.notes,
+                std::format(
+                    "{} {} lost (gaps not backfilled: {})", kVenues[i].exchange, lost, open));
     }
+    // The gaps by kind, how many were backfilled, and the causes of the outages.
+    for (const auto &[kind, count, backfilled, causes] :
+        tx.query<std::string, std::int64_t, std::int64_t, std::string>(
+            "SELECT kind, count(*), count(*) FILTER (WHERE status = 'backfilled'), "
+            "coalesce(string_agg(DISTINCT note, ', ') FILTER (WHERE kind = 'outage'), '') FROM "
+            "audit.gaps GROUP BY kind ORDER BY 2 DESC"))
+        addNote(outcome.notes,
+            std::format("{} {} gaps, {} backfilled{}", count, kind, backfilled,
+                causes.empty() ? "" : " (" + causes + ")"));
+}
+
+// A tmpfs of `megabytes` on `path` while the object lives.
+class Tmpfs
+{
+public:
+    Tmpfs(const QString &path, int megabytes)
+        : m_path(path.toStdString())
+    {
+        QDir().mkpath(path);
+        const std::string size = std::format("size={}m", megabytes);
+        if (::mount("tmpfs", m_path.c_str(), "tmpfs", 0, size.c_str()) != 0)
+            throw std::runtime_error("cannot mount a tmpfs on " + m_path);
+    }
+    ~Tmpfs() { ::umount2(m_path.c_str(), MNT_DETACH); }
+    Tmpfs(const Tmpfs &) = delete;
+    Tmpfs &operator=(const Tmpfs &) = delete;
+
+private:
+    std::string m_path;
+};
+
+// Fills the disk of `directory` with a file of its own until nothing more fits; the file's path.
+QString fillDisk(const QString &directory)
+{
+    const QString path = directory + QStringLiteral("/filler");
+    QFile filler{path};
+    if (!filler.open(QIODevice::WriteOnly))
+        throw std::runtime_error("cannot create " + path.toStdString());
+    const QByteArray block(1 << 20, 'x');
+    while (filler.write(block) == block.size() && filler.flush()) { }
+    return path;
+}
+
+Outcome run(testing::TestCluster &cluster, const Scenario &scenario, double rate, int runSeconds)
+{
+    const std::string conninfo = migrated(cluster, std::string("faults_") + scenario.name);
+    QTemporaryDir journal;
+    std::optional<Tmpfs> journalDisk;
+    if (scenario.ownJournalDisk)
+        journalDisk.emplace(journal.path(), 64);
+    process_faults::watchDirectory(journal.path().toStdString());
+    app::Config config;
+    config.journalDirectory = journal.path();
+    if (scenario.configure)
+        scenario.configure(config);
+    const auto faultAt = std::chrono::milliseconds(runSeconds * 1000 / 3);
+    const double faultAtSeconds = static_cast<double>(faultAt.count()) / 1000;
+    const int streamSeconds = runSeconds + static_cast<int>(scenario.length.count());
+    auto simulators = startVenues(config, rate, streamSeconds, 300, [&](const Venue &venue) {
+        return scenario.simulatorFaults
+            ? sim::FaultPlan::parse(scenario.simulatorFaults(venue, faultAtSeconds)).value()
+            : sim::FaultPlan{};
+    });
+    std::size_t finished = 0;
+    for (const auto &simulator : simulators)
+        QObject::connect(simulator.get(), &sim::ExchangeSimulator::finished, simulator.get(),
+            [&] { ++finished; });
+
+    Stage stage{cluster, journal.path()};
+    app::IngestService service{config, conninfo};
+    std::int64_t liveTradesDropped = 0;
+    QTimer console; // what the Live page's chart does ten times a second
+    if (scenario.liveTrades) {
+        service.keepLiveTrades(kLiveTradesPerFeed);
+        console.setInterval(std::chrono::milliseconds(100));
+        QObject::connect(&console, &QTimer::timeout, [&] {
+            if (stage.guiFrozen)
+                return;
+            std::vector<app::IngestService::FeedTrades> trades;
+            service.drainLiveTrades(trades);
+            liveTradesDropped = std::transform_reduce(trades.begin(), trades.end(), std::int64_t{0},
+                std::plus<>{}, [](const auto &feed) { return feed.dropped; });
+        });
+        console.start();
+    }
+    if (auto running = service.start(); !running)
+        throw std::runtime_error(running.error());
+    wait(faultAt);
+    const Clock::time_point faultEnd = scenario.inject(stage);
+    // The first trade committed after the fault's end.
+    Outcome outcome;
+    const std::int64_t atEnd = [&] {
+        while (Clock::now() < faultEnd)
+            wait(std::chrono::milliseconds(50));
+        return storedTrades(conninfo);
+    }();
+    for (const auto deadline = faultEnd + std::chrono::minutes(2); Clock::now() < deadline;
+        wait(std::chrono::milliseconds(50))) {
+        if (storedTrades(conninfo) > atEnd) {
+            outcome.recoverySeconds = seconds(Clock::now() - faultEnd);
+            break;
+        }
+    }
+
+    while (finished < simulators.size())
+        wait(std::chrono::milliseconds(100));
+    std::int64_t sent = 0;
+    for (const auto &simulator : simulators)
+        sent += reportSum(simulator->report(), "trades_sent");
+    // Backfills and the journal's catch-up settle within two minutes of the run's end.
+    for (const auto deadline = Clock::now() + std::chrono::minutes(2);
+        storedTrades(conninfo) < sent && Clock::now() < deadline;)
+        wait(std::chrono::milliseconds(200));
+    QEventLoop loop;
+    QObject::connect(&service, &app::IngestService::stopped, &loop, &QEventLoop::quit);
+    service.stop(std::chrono::minutes(5));
+    loop.exec();
+    console.stop();
+    for (const auto &simulator : simulators)
+        simulator->stop();
+    process_faults::setWallClockOffset({});
+    process_faults::refuse(process_faults::Refusal::None);
+
+    countTrades(conninfo, simulators, outcome);
+    if (scenario.liveTrades)
+        addNote(outcome.notes,
+            std::format("{} live trades dropped for the chart only", liveTradesDropped));
     return outcome;
+}
+
+// The process `pid` once: resident memory, CPU time used, descriptors open.
+struct ProcessSample
+{
+    double rssMb = 0;
+    double cpuSeconds = 0;
+    int descriptors = 0;
+};
+
+ProcessSample sampleProcess(qint64 pid)
+{
+    ProcessSample sample;
+    const std::string proc = std::format("/proc/{}", pid);
+    std::ifstream status{proc + "/status"};
+    for (std::string line; std::getline(status, line);) {
+        if (line.starts_with("VmRSS:"))
+            sample.rssMb = std::stod(line.substr(6)) / 1024;
+    }
+    std::ifstream stat{proc + "/stat"};
+    const std::string text{std::istreambuf_iterator<char>(stat), {}};
+    // After the command's closing parenthesis: the state (field 3), ..., utime (14), stime (15).
+    const QStringList fields = QString::fromStdString(text.substr(text.rfind(')') + 2)).split(u' ');
+    if (fields.size() > 12)
+        sample.cpuSeconds = (fields[11].toDouble() + fields[12].toDouble())
+            / static_cast<double>(::sysconf(_SC_CLK_TCK));
+    std::error_code error;
+    for (std::filesystem::directory_iterator fd{proc + "/fd", error}, end; !error && fd != end;
+        fd.increment(error))
+        ++sample.descriptors;
+    return sample;
+}
+
+double mean(std::span<const double> values)
+{
+    return std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
+}
+
+// `tickscope ingest` for `hours`, sampled once a minute; 0 when nothing grew past the warm-up
+// and nothing was lost.
+int soak(testing::TestCluster &cluster, double rate, double hours)
+{
+    const std::string conninfo = migrated(cluster, "soak");
+    QTemporaryDir work;
+    const auto length = std::chrono::seconds(static_cast<std::int64_t>(hours * 3600));
+    app::Config config;
+    auto simulators = startVenues(config, rate, static_cast<int>(length.count()), 500);
+    QFile file{work.filePath(QStringLiteral("tickscope.toml"))};
+    if (!file.open(QIODevice::WriteOnly))
+        throw std::runtime_error("cannot write the soak's config");
+    std::string text = std::format("[journal]\ndirectory = \"{}\"\nmin_free_mb = 64\n\n[http]\n"
+                                   "listen = \"127.0.0.1:0\"\n",
+        work.filePath(QStringLiteral("journal")).toStdString());
+    for (std::size_t i = 0; i < kVenues.size(); ++i) {
+        text += std::format("\n[exchanges.{}]\nsymbols = [", kVenues[i].exchange);
+        for (const auto &symbol : kVenues[i].symbols)
+            text += std::format(
+                "{}\"{}\"", symbol == kVenues[i].symbols.front() ? "" : ", ", symbol);
+        text += "]\n";
+        for (const auto &[key, value] : simulators[i]->adapterOptions())
+            text += std::format("{} = \"{}\"\n", key, value);
+    }
+    file.write(QByteArray::fromStdString(text));
+    file.close();
+
+    QProcess ingest;
+    ingest.setProcessChannelMode(QProcess::MergedChannels);
+    ingest.setStandardOutputFile(work.filePath(QStringLiteral("ingest.log")));
+    // A minute longer than the exchanges stream, so that it commits their last trades.
+    ingest.start(QCoreApplication::applicationDirPath() + QStringLiteral("/tickscope"),
+        {QStringLiteral("ingest"), QStringLiteral("--config"), file.fileName(),
+            QStringLiteral("--db"), QString::fromStdString(conninfo), QStringLiteral("--duration"),
+            QString::number(length.count() + 60)});
+    if (!ingest.waitForStarted())
+        throw std::runtime_error(
+            "cannot start tickscope ingest: " + ingest.errorString().toStdString());
+    std::printf("soak: tickscope ingest (pid %lld), five exchanges at %.0f trades/s combined for "
+                "%.2f h\n%7s %8s %6s %11s %12s\n",
+        static_cast<long long>(ingest.processId()), rate, hours, "minute", "rss MB", "cpu %",
+        "descriptors", "trades");
+    std::fflush(stdout);
+
+    std::vector<double> rss;
+    std::vector<int> descriptors;
+    ProcessSample last = sampleProcess(ingest.processId());
+    QTimer minute;
+    minute.setInterval(std::chrono::minutes(1));
+    QObject::connect(&minute, &QTimer::timeout, [&] {
+        const ProcessSample now = sampleProcess(ingest.processId());
+        rss.push_back(now.rssMb);
+        descriptors.push_back(now.descriptors);
+        std::printf("%7zu %8.1f %6.1f %11d %12lld\n", rss.size(), now.rssMb,
+            (now.cpuSeconds - last.cpuSeconds) / 60 * 100, now.descriptors,
+            static_cast<long long>(storedTrades(conninfo)));
+        std::fflush(stdout);
+        last = now;
+    });
+    minute.start();
+    QEventLoop loop;
+    QObject::connect(&ingest, &QProcess::finished, &loop, &QEventLoop::quit);
+    loop.exec();
+    minute.stop();
+    for (const auto &simulator : simulators)
+        simulator->stop();
+
+    Outcome outcome;
+    countTrades(conninfo, simulators, outcome);
+    const std::int64_t lost = outcome.sent - (outcome.stored - outcome.duplicated);
+    std::printf("tickscope ingest exited %d; trades sent %lld, stored %lld, lost %lld, duplicated "
+                "%lld%s%s\n",
+        ingest.exitCode(), static_cast<long long>(outcome.sent),
+        static_cast<long long>(outcome.stored), static_cast<long long>(lost),
+        static_cast<long long>(outcome.duplicated), outcome.notes.empty() ? "" : "; ",
+        outcome.notes.c_str());
+    const std::size_t warmUp = std::max<std::size_t>(5, rss.size() / 6);
+    if (rss.size() < warmUp + 4) {
+        std::printf(
+            "too short to judge growth: %zu samples, the warm-up takes %zu\n", rss.size(), warmUp);
+        return 1;
+    }
+    // The first and last quarter after the warm-up.
+    const std::span<const double> after{
+        rss.begin() + static_cast<std::ptrdiff_t>(warmUp), rss.end()};
+    const std::size_t quarter = after.size() / 4;
+    const double early = mean(after.first(quarter));
+    const double late = mean(after.last(quarter));
+    const auto [fewest, most] = std::minmax_element(
+        descriptors.begin() + static_cast<std::ptrdiff_t>(warmUp), descriptors.end());
+    const double growth = (late - early) / early * 100;
+    const bool steady = growth <= 5 && *most - *fewest <= 2;
+    std::printf("after the warm-up (%zu min): RSS %.1f MB in the first quarter, %.1f MB in the "
+                "last (%+.1f %%); descriptors %d to %d: %s\n",
+        warmUp, early, late, growth, *fewest, *most, steady ? "no growth" : "GROWTH");
+    return steady && lost == 0 && outcome.duplicated == 0 && ingest.exitCode() == 0 ? 0 : 1;
+}
+
+struct Options
+{
+    double rate = 5'000;
+    bool rateGiven = false;
+    int seconds = 40;
+    std::optional<int> outage;
+    QStringList only;
+    std::optional<double> hours;
+};
+
+std::optional<Options> parseOptions(const QStringList &arguments)
+{
+    Options options;
+    for (qsizetype i = 1; i < arguments.size(); i += 2) {
+        const QString &name = arguments.at(i);
+        const QString value = i + 1 < arguments.size() ? arguments.at(i + 1) : QString();
+        bool ok = false;
+        const double number = value.toDouble(&ok);
+        if (name == u"--only" && !value.isEmpty()) {
+            options.only = value.split(u',');
+            continue;
+        }
+        if (!ok || number <= 0)
+            return std::nullopt;
+        if (name == u"--rate") {
+            options.rate = number;
+            options.rateGiven = true;
+        } else if (name == u"--seconds")
+            options.seconds = static_cast<int>(number);
+        else if (name == u"--outage")
+            options.outage = static_cast<int>(number);
+        else if (name == u"--hours")
+            options.hours = number;
+        else
+            return std::nullopt;
+    }
+    return options;
+}
+
+// The faults, the database stopped for `outage`.
+std::vector<Scenario> scenarios(std::chrono::seconds outage)
+{
+    using namespace std::chrono_literals;
+    auto now = [](Stage &) {
+        return Clock::now();
+    };
+    auto everyVenue = [](const char *spec) {
+        return [spec](const Venue &, double at) {
+            return QString::fromLatin1(spec).arg(at);
+        };
+    };
+    auto refuseJournal = [](process_faults::Refusal refusal) {
+        return [refusal](Stage &) {
+            process_faults::refuse(refusal);
+            wait(10s);
+            process_faults::refuse(process_faults::Refusal::None);
+            return Clock::now();
+        };
+    };
+    auto stepClock = [](std::chrono::seconds offset) {
+        return [offset](Stage &) {
+            process_faults::setWallClockOffset(offset);
+            return Clock::now();
+        };
+    };
+    return {
+        {.name = "baseline", .inject = now},
+        {.name = "database_killed",
+            .inject =
+                [](Stage &stage) {
+                    stage.cluster.killServer();
+                    std::this_thread::sleep_for(2s);
+                    stage.cluster.startServer();
+                    return Clock::now();
+                }},
+        {.name = "database_stopped",
+            .length = outage,
+            .inject =
+                [outage](Stage &stage) {
+                    stage.cluster.stopServer();
+                    wait(outage);
+                    stage.cluster.startServer();
+                    return Clock::now();
+                }},
+        {.name = "connections_reset", .inject = now, .simulatorFaults = everyVenue("drop@%1")},
+        {.name = "reset_mid_frame", .inject = now, .simulatorFaults = everyVenue("cut-frame@%1")},
+        {.name = "exchanges_stalled",
+            .length = 5s,
+            .inject = [](Stage &) { return Clock::now() + 5s; },
+            .simulatorFaults = everyVenue("stall@%1:5")},
+        {.name = "rest_throttled_banned",
+            .length = 15s,
+            .inject = [](Stage &) { return Clock::now() + 15s; },
+            .simulatorFaults =
+                [](const Venue &venue, double at) {
+                    // Bybit's adapter uses no REST: only its connection is aborted.
+                    return venue.exchange == "bybit"
+                        ? QStringLiteral("drop@%1").arg(at)
+                        : QStringLiteral("drop@%1,throttle@%1:5,ban@%2:10").arg(at).arg(at + 5);
+                }},
+        {.name = "journal_disk_full",
+            .length = 30s,
+            .inject =
+                [](Stage &stage) {
+                    const QString filler = fillDisk(stage.journal);
+                    wait(30s);
+                    QFile::remove(filler);
+                    return Clock::now();
+                },
+            .configure = [](app::Config &config) { config.journalMinFreeBytes = 8 << 20; },
+            .ownJournalDisk = true},
+        {.name = "journal_io_errors",
+            .length = 10s,
+            .inject = refuseJournal(process_faults::Refusal::IoError)},
+        {.name = "journal_no_descriptors",
+            .length = 10s,
+            .inject = refuseJournal(process_faults::Refusal::NoDescriptors),
+            .configure =
+                [](app::Config &config) {
+                    config.journalSegmentBytes = 1 << 20;
+                }},
+        {.name = "clock_stepped_back", .inject = stepClock(-30s)},
+        {.name = "clock_stepped_forward", .inject = stepClock(120s)},
+        {.name = "gui_too_slow",
+            .length = 10s,
+            .inject =
+                [](Stage &stage) {
+                    stage.guiFrozen = true;
+                    wait(10s);
+                    stage.guiFrozen = false;
+                    return Clock::now();
+                },
+            .liveTrades = true},
+    };
 }
 
 } // namespace
@@ -160,53 +569,54 @@ Outcome run(testing::TestCluster &cluster, const Scenario &scenario, double rate
 int main(int argc, char **argv)
 {
     QCoreApplication application{argc, argv};
-    spdlog::set_level(spdlog::level::err); // the faults' warnings would bury the table
-    const auto options = parseRateAndDuration(
-        QCoreApplication::arguments(), {.rate = 5'000, .seconds = 40}, "bench_faults");
-    if (!options)
+    spdlog::set_level(spdlog::level::off); // the faults' warnings and errors would bury the table
+    const auto options = parseOptions(QCoreApplication::arguments());
+    if (!options) {
+        std::fprintf(stderr,
+            "usage: bench_faults [--rate N] [--seconds S] [--outage S] [--only "
+            "FAULT,...]\n       bench_faults --hours H [--rate N]\n");
         return 2;
-    const int runSeconds = options->seconds;
-    const auto outage = std::chrono::seconds(std::max(1, runSeconds / 4));
-    const std::vector<Scenario> scenarios{
-        {"baseline", {}, {}, {}},
-        {"database_killed", {},
-            [](testing::TestCluster &cluster) {
-                cluster.killServer();
-                std::this_thread::sleep_for(std::chrono::seconds(2));
-                cluster.startServer();
-                return Clock::now();
-            },
-            {}},
-        {"database_stopped", {},
-            [outage](testing::TestCluster &cluster) {
-                cluster.stopServer();
-                wait(outage);
-                cluster.startServer();
-                return Clock::now();
-            },
-            {}},
-        {"connections_reset", QStringLiteral("drop@%1"), {}, {}},
-        {"exchanges_stalled", QStringLiteral("stall@%1:5"), {}, std::chrono::seconds(5)},
-    };
+    }
+    // The simulated exchanges run on this thread; their clocks do not step with the ingest's.
+    process_faults::keepTrueClockOnThisThread();
+    if (!process_faults::wallClockShimWorks()) {
+        std::fprintf(stderr,
+            "bench_faults: the wall-clock shim does not reach "
+            "std::chrono::system_clock; the clock faults would prove nothing\n");
+        return 1;
+    }
     try {
         testing::TestCluster cluster{QStringList{}}; // durable: what a crash recovers from
+        if (options->hours)
+            return soak(cluster, options->rateGiven ? options->rate : 2'000, *options->hours);
+
+        const int runSeconds = options->seconds;
+        const auto outage
+            = std::chrono::seconds(options->outage.value_or(std::max(1, runSeconds / 4)));
         std::printf("bench_faults: five exchanges at %.0f trades/s combined, %d s a run, each "
-                    "fault at %d s\n",
-            options->rate, runSeconds, runSeconds / 3);
-        std::printf("%-18s %9s %9s %6s %10s %6s %11s %10s\n", "fault", "sent", "stored", "lost",
+                    "fault at %d s, the database stopped for %lld s\n",
+            options->rate, runSeconds, runSeconds / 3, static_cast<long long>(outage.count()));
+        std::printf("%-22s %9s %9s %6s %10s %6s %11s %10s\n", "fault", "sent", "stored", "lost",
             "duplicated", "gaps", "backfilled", "recovery s");
         bool clean = true;
-        for (const auto &scenario : scenarios) {
+        for (const auto &scenario : scenarios(outage)) {
+            if (!options->only.isEmpty()
+                && !options->only.contains(QLatin1StringView(scenario.name)))
+                continue;
+            if (scenario.ownJournalDisk && !g_privateMounts) {
+                std::printf("%-22s skipped: a tmpfs of its own needs root\n", scenario.name);
+                continue;
+            }
             const Outcome outcome = run(cluster, scenario, options->rate, runSeconds);
             const std::int64_t lost = outcome.sent - (outcome.stored - outcome.duplicated);
             clean = clean && lost == 0 && outcome.duplicated == 0;
-            std::printf("%-18s %9lld %9lld %6lld %10lld %6lld %11lld %10.2f\n", scenario.name,
+            std::printf("%-22s %9lld %9lld %6lld %10lld %6lld %11lld %10.2f\n", scenario.name,
                 static_cast<long long>(outcome.sent), static_cast<long long>(outcome.stored),
                 static_cast<long long>(lost), static_cast<long long>(outcome.duplicated),
                 static_cast<long long>(outcome.gaps), static_cast<long long>(outcome.backfilled),
                 outcome.recoverySeconds);
-            if (!outcome.lostBy.empty())
-                std::printf("%-18s lost by: %s\n", "", outcome.lostBy.c_str());
+            if (!outcome.notes.empty())
+                std::printf("%-22s %s\n", "", outcome.notes.c_str());
             std::fflush(stdout);
         }
         return clean ? 0 : 1;

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <vector>
@@ -16,10 +17,11 @@
 namespace tickscope::bench {
 
 // One simulator per venue of kVenues, `rate` trades a second shared equally, for `seconds`
-// from the first subscription, seeds from `firstSeed`, each injecting `faults`; a feed for each
-// is added to `config`.
+// from the first subscription, seeds from `firstSeed`, each injecting the faults `faultsOf` it
+// (none without it); a feed for each is added to `config`.
 inline std::vector<std::unique_ptr<sim::ExchangeSimulator>> startVenues(app::Config &config,
-    double rate, int seconds, std::uint64_t firstSeed, const sim::FaultPlan &faults = {})
+    double rate, int seconds, std::uint64_t firstSeed,
+    const std::function<sim::FaultPlan(const Venue &)> &faultsOf = {})
 {
     std::vector<std::unique_ptr<sim::ExchangeSimulator>> simulators;
     for (std::size_t i = 0; i < kVenues.size(); ++i) {
@@ -30,7 +32,8 @@ inline std::vector<std::unique_ptr<sim::ExchangeSimulator>> startVenues(app::Con
         options.duration = std::chrono::seconds(seconds);
         options.seed = firstSeed + i;
         options.startOnFirstSubscription = true;
-        options.faults = faults;
+        if (faultsOf)
+            options.faults = faultsOf(kVenues[i]);
         auto simulator = sim::ExchangeSimulator::create(options);
         if (!simulator)
             throw std::runtime_error(simulator.error().toStdString());

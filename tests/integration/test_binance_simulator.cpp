@@ -119,6 +119,7 @@ struct HttpReply
 {
     int status = 0;
     QJsonDocument body;
+    QByteArray retryAfter;
 };
 
 HttpReply get(quint16 port, const QString &pathAndQuery)
@@ -131,7 +132,7 @@ HttpReply get(quint16 port, const QString &pathAndQuery)
     if (!reply->isFinished() && !finished.wait(kTimeoutMs))
         return {};
     return {reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
-        QJsonDocument::fromJson(reply->readAll())};
+        QJsonDocument::fromJson(reply->readAll()), reply->rawHeader("Retry-After")};
 }
 
 qint64 integer(const QJsonObject &object, const char *key)
@@ -410,6 +411,32 @@ private slots:
         const QJsonObject report = simulator->report();
         QCOMPARE(integer(report, "drops"), 1);
         QCOMPARE(integer(report, "connections"), 2);
+    }
+
+    // cut-frame: half a frame, then a reset; the client never sees a frame that is not whole.
+    // throttle and ban: REST answers 429, then 418, with Retry-After, then answers again.
+    void cutFrameThrottleAndBan()
+    {
+        const auto simulator = startSimulator(
+            options({"BTCUSDT"}, 5, QStringLiteral("cut-frame@0.5,throttle@0.5:1.5,ban@2:1.5")));
+        StreamClient cut{simulator->port(), QStringLiteral("/ws/btcusdt@trade")};
+        QVERIFY(cut.waitConnected());
+        QTRY_VERIFY_WITH_TIMEOUT(!cut.isConnected(), kTimeoutMs);
+        QVERIFY(!cut.frames.empty());
+        QCOMPARE(cut.malformedFrames(), 0);
+        QCOMPARE(integer(simulator->report(), "frames_cut"), 1);
+
+        const QString ping = QStringLiteral("/api/v3/ping");
+        HttpReply throttled;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (throttled = get(simulator->restPort(), ping)).status == 429, kTimeoutMs);
+        QVERIFY(throttled.retryAfter.toInt() >= 1 && throttled.retryAfter.toInt() <= 2);
+        HttpReply banned;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (banned = get(simulator->restPort(), ping)).status == 418, kTimeoutMs);
+        QVERIFY(banned.retryAfter.toInt() >= 1 && banned.retryAfter.toInt() <= 2);
+        QTRY_COMPARE_WITH_TIMEOUT(get(simulator->restPort(), ping).status, 200, kTimeoutMs);
+        QVERIFY(integer(simulator->report(), "rest_refusals") >= 2);
     }
 
     void controlMessages()

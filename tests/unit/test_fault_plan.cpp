@@ -29,6 +29,9 @@ private slots:
         QTest::newRow("stall") << "stall@8:1.5" << "stall@8:1.5";
         QTest::newRow("shutdown") << "shutdown@60" << "shutdown@60";
         QTest::newRow("bad checksum") << "bad-checksum@2" << "bad-checksum@2";
+        QTest::newRow("cut frame") << "cut-frame@4" << "cut-frame@4";
+        QTest::newRow("throttle then ban")
+            << "ban@15:10,throttle@10:5" << "throttle@10:5,ban@15:10";
         QTest::newRow("bad checksum of a symbol")
             << "bad-checksum@2:eth-usdt" << "bad-checksum@2:ETH-USDT";
         QTest::newRow("sorted by time, ties in spec order")
@@ -59,7 +62,7 @@ private slots:
         const Fault &stall = plan->faults()[1];
         QCOMPARE(stall.kind, Fault::Kind::Stall);
         QCOMPARE(stall.at, 3000ms);
-        QCOMPARE(stall.stall, 250ms);
+        QCOMPARE(stall.length, 250ms);
     }
 
     // A bad spec: the error names the entry and says what is wrong with it.
@@ -97,6 +100,9 @@ private slots:
             << "skip-depth@1:5:BTCUSDT:x" << "expected skip-depth@T:N[:SYMBOL]";
         QTest::newRow("stall without duration") << "stall@1" << "expected stall@T:SECONDS";
         QTest::newRow("stall of zero") << "stall@1:0" << "the stall duration must be above zero";
+        QTest::newRow("throttle without duration") << "throttle@1" << "expected throttle@T:SECONDS";
+        QTest::newRow("ban of zero") << "ban@1:0" << "the ban duration must be above zero";
+        QTest::newRow("argument to cut-frame") << "cut-frame@1:2" << "cut-frame takes no argument";
         QTest::newRow("stall, negative duration")
             << "stall@1:-2" << "stall duration -2 is negative";
         QTest::newRow("one bad entry among good ones")
