@@ -297,12 +297,14 @@ void FeedSession::pause(const std::string &error)
     m_pausedAtNs = std::min(lostFrom.value_or(INT64_MAX), model::wallClockNs());
     m_pausedForSpace = diskFull;
     m_pauseCause = diskFull ? "journal disk full" : "journal write failed";
-    closeConnections(false);
-    m_status.state = model::FeedStatus::State::Paused;
     m_status.lastError = diskFull
         ? std::format("journal disk full ({}); receiving paused until {} MB are free in {}", error,
               m_options.minFreeBytes >> 20, m_options.journalDirectory.string())
-        : std::format("{}; receiving paused, the journal is tried again with backoff", error);
+        : std::format("{}; receiving paused, the journal is tried again every 2 s", error);
+    if (m_status.state == model::FeedStatus::State::Paused)
+        return; // a try to resume that failed: said already
+    closeConnections(false);
+    m_status.state = model::FeedStatus::State::Paused;
     spdlog::error("feed {}: {}", m_status.feed, m_status.lastError);
     publishStatus();
 }

@@ -129,7 +129,8 @@ private:
     // refusal is tried again at m_journalRetryAt.
     std::string m_pauseCause;
     bool m_pausedForSpace = false;
-    feeds::Backoff m_journalRetry{std::chrono::seconds(1), std::chrono::seconds(30)};
+    // A try costs one open or write, and the feed is deaf meanwhile: tried at least every 2 s.
+    feeds::Backoff m_journalRetry{std::chrono::milliseconds(500), std::chrono::seconds(2)};
     std::chrono::steady_clock::time_point m_journalRetryAt;
     std::vector<bool> m_snapshotPending;
 };

@@ -25,7 +25,7 @@
 //   clock_stepped_back    the ingest's wall clock stepped back 30 s (not the exchanges')
 //   clock_stepped_forward the ingest's wall clock stepped forward 2 minutes
 //   gui_too_slow          the console's live-trade reader takes nothing for 10 s (its queue
-//                         holds 5,000 trades a feed)
+//                         holds 1,000 trades a feed)
 // --hours H: `tickscope ingest` with the five exchanges (in this process) for H hours; once a
 // minute its RSS, CPU and descriptors; at the end the growth past the warm-up (the first sixth,
 // at least 5 minutes) and what was lost.
@@ -39,6 +39,7 @@
 #include <QDir>
 #include <QEventLoop>
 #include <QFile>
+#include <QFileInfo>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -75,7 +76,7 @@ const bool g_privateMounts = [] {
 
 // The live-trade queue of each feed, smaller than the console's so that ten seconds of a frozen
 // reader fill it at the default rate.
-constexpr std::size_t kLiveTradesPerFeed = 5'000;
+constexpr std::size_t kLiveTradesPerFeed = 1'000;
 
 // What a fault acts on during a run.
 struct Stage
@@ -273,10 +274,17 @@ Outcome run(testing::TestCluster &cluster, const Scenario &scenario, double rate
     std::int64_t sent = 0;
     for (const auto &simulator : simulators)
         sent += reportSum(simulator->report(), "trades_sent");
-    // Backfills and the journal's catch-up settle within two minutes of the run's end.
-    for (const auto deadline = Clock::now() + std::chrono::minutes(2);
-        storedTrades(conninfo) < sent && Clock::now() < deadline;)
+    // Backfills and the journal's catch-up settle: everything stored, or nothing more for 10 s
+    // (a venue without a trade history cannot fill its gaps), or two minutes.
+    std::int64_t stored = storedTrades(conninfo);
+    for (auto deadline = Clock::now() + std::chrono::minutes(2), quiet = Clock::now(); stored < sent
+        && Clock::now() < deadline && Clock::now() - quiet < std::chrono::seconds(10);) {
         wait(std::chrono::milliseconds(200));
+        if (const std::int64_t now = storedTrades(conninfo); now != stored) {
+            stored = now;
+            quiet = Clock::now();
+        }
+    }
     QEventLoop loop;
     QObject::connect(&service, &app::IngestService::stopped, &loop, &QEventLoop::quit);
     service.stop(std::chrono::minutes(5));
@@ -361,13 +369,18 @@ int soak(testing::TestCluster &cluster, double rate, double hours)
     ingest.setProcessChannelMode(QProcess::MergedChannels);
     ingest.setStandardOutputFile(work.filePath(QStringLiteral("ingest.log")));
     // A minute longer than the exchanges stream, so that it commits their last trades.
-    ingest.start(QCoreApplication::applicationDirPath() + QStringLiteral("/tickscope"),
+    // Beside this program, a build's bin folder (named by argv[0]: under scripts/devenv's chroot
+    // /proc/self/exe names the host's path).
+    const QString program = QFileInfo(QCoreApplication::arguments().front())
+                                .absoluteDir()
+                                .filePath(QStringLiteral("tickscope"));
+    ingest.start(program,
         {QStringLiteral("ingest"), QStringLiteral("--config"), file.fileName(),
             QStringLiteral("--db"), QString::fromStdString(conninfo), QStringLiteral("--duration"),
             QString::number(length.count() + 60)});
     if (!ingest.waitForStarted())
-        throw std::runtime_error(
-            "cannot start tickscope ingest: " + ingest.errorString().toStdString());
+        throw std::runtime_error(std::format(
+            "cannot start {}: {}", program.toStdString(), ingest.errorString().toStdString()));
     std::printf("soak: tickscope ingest (pid %lld), five exchanges at %.0f trades/s combined for "
                 "%.2f h\n%7s %8s %6s %11s %12s\n",
         static_cast<long long>(ingest.processId()), rate, hours, "minute", "rss MB", "cpu %",
@@ -598,6 +611,7 @@ int main(int argc, char **argv)
             options->rate, runSeconds, runSeconds / 3, static_cast<long long>(outage.count()));
         std::printf("%-22s %9s %9s %6s %10s %6s %11s %10s\n", "fault", "sent", "stored", "lost",
             "duplicated", "gaps", "backfilled", "recovery s");
+        std::fflush(stdout);
         bool clean = true;
         for (const auto &scenario : scenarios(outage)) {
             if (!options->only.isEmpty()
