@@ -2,8 +2,8 @@
 // with the five simulated exchanges streaming, taken through one fault at a time, each in a
 // database of its own on one durable PostgreSQL 17 + TimescaleDB cluster. Per fault: trades
 // sent, stored, stored twice, gaps recorded (and how many were backfilled), and the time from
-// the fault's end to the first trade committed after it; the baseline is the same run without
-// a fault. The soak runs the real `tickscope ingest` for hours and samples its process.
+// the fault's end to the first commit after it; the baseline is the same run without a fault. The
+// soak runs the real `tickscope ingest` for hours and samples its process.
 //
 //   bench_faults [--rate N] [--seconds S] [--outage S] [--only FAULT,...]
 //   bench_faults --hours H [--rate N]
@@ -27,8 +27,8 @@
 //   gui_too_slow          the console's live-trade reader takes nothing for 10 s (its queue
 //                         holds 1,000 trades a feed)
 // --hours H: `tickscope ingest` with the five exchanges (in this process) for H hours; once a
-// minute its RSS, CPU and descriptors; at the end the growth past the warm-up (the first sixth,
-// at least 5 minutes) and what was lost.
+// minute its RSS (and anonymous memory), CPU and descriptors; at the end the growth past the
+// warm-up (the first sixth, at least 5 minutes) and what was lost.
 #include "app/services/ingest_service.h"
 #include "app/sim/exchange_simulator.h"
 #include "tests/bench/bench_support.h"
@@ -108,8 +108,8 @@ struct Outcome
     std::int64_t duplicated = 0;
     std::int64_t gaps = 0;
     std::int64_t backfilled = 0;
-    double recoverySeconds = -1; // from the fault's end to the first trade committed after it
-    std::string notes; // "bybit 92 lost (gaps not backfilled: 4)", the causes of the gaps, ...
+    double recoverySeconds = -1; // from the fault's end to the first commit after it
+    std::string notes; // "bybit 92 lost, 0 of them outside ...", the gaps by kind, ...
 };
 
 void wait(std::chrono::milliseconds length)
@@ -130,9 +130,62 @@ std::int64_t storedTrades(const std::string &conninfo)
     }
 }
 
+// Where the writers' checkpoints stand, summed: grows with every commit, and cheap to ask
+// (count(*) of the trades, asked every 50 ms, would slow the commits it waits for).
+std::int64_t committedPosition(const std::string &conninfo)
+{
+    try {
+        auto connection = db::connect(conninfo, "bench");
+        return pqxx::nontransaction{connection}.query_value<std::int64_t>(
+            "SELECT coalesce(sum(journal_segment * 4294967296 + journal_offset), 0)::bigint FROM "
+            "audit.ingest_checkpoints");
+    } catch (const std::exception &) {
+        return -1; // the database is away
+    }
+}
+
 void addNote(std::string &notes, const std::string &note)
 {
     notes += (notes.empty() ? "" : "; ") + note;
+}
+
+// Of the trades `simulator` sent that were not stored, how many lie outside every gap recorded
+// for their instrument (with a second's slack either side, for receive times): losses nobody
+// would know of. Zero is the promise where a trade cannot be fetched again.
+std::int64_t lostOutsideGaps(pqxx::transaction_base &tx, const sim::ExchangeSimulator &simulator)
+{
+    std::int64_t outside = 0;
+    for (const std::string &symbol : simulator.symbols()) {
+        const pqxx::params instrument{simulator.exchange(), symbol};
+        std::vector<std::pair<std::int64_t, std::int64_t>> windows; // µs since the epoch
+        for (const auto &[from, to] : tx.query<std::int64_t, std::int64_t>(
+                 "SELECT (extract(epoch FROM g.gap_start) * 1e6)::bigint - 1000000, "
+                 "(extract(epoch FROM g.gap_end) * 1e6)::bigint + 1000000 FROM audit.gaps g JOIN "
+                 "market_data.instruments i USING (instrument_id) WHERE i.exchange = $1 AND "
+                 "i.symbol = $2 AND g.gap_start IS NOT NULL AND g.gap_end IS NOT NULL",
+                 instrument))
+            windows.emplace_back(from, to);
+        // In whole ms, as the coarsest venue sends its times.
+        auto outsideGaps = [&](std::int64_t timeUs) {
+            timeUs -= timeUs % 1000;
+            return std::ranges::none_of(windows, [&](const auto &window) {
+                return timeUs >= window.first && timeUs <= window.second;
+            });
+        };
+        const sim::SimulatedMarket &market = *simulator.market(symbol);
+        if (const auto first = market.firstTradeId()) {
+            for (const auto &trade :
+                market.trades(*first, static_cast<std::size_t>(market.tradesGenerated())))
+                outside += outsideGaps(trade.timeUs) ? 1 : 0;
+        }
+        for (const auto &[timeUs] : tx.query<std::int64_t>(
+                 "SELECT DISTINCT ON (t.trade_id, t.trade_ref) (extract(epoch FROM t.time) * "
+                 "1e6)::bigint FROM market_data.trades t JOIN market_data.instruments i USING "
+                 "(instrument_id) WHERE i.exchange = $1 AND i.symbol = $2",
+                 instrument))
+            outside -= outsideGaps(timeUs) ? 1 : 0;
+    }
+    return outside;
 }
 
 // Trades sent by every venue, their sum, and stored, duplicated, lost per venue into `outcome`.
@@ -162,8 +215,17 @@ void countTrades(const std::string &conninfo,
             pqxx::params{kVenues[i].exchange});
         if (const std::int64_t lost = sentBy[i] - stored; lost != 0)
             addNote(outcome.notes,
-                std::format(
-                    "{} {} lost (gaps not backfilled: {})", kVenues[i].exchange, lost, open));
+                std::format("{} {} lost, {} of them outside every recorded gap (gaps not "
+                            "backfilled: {})",
+                    kVenues[i].exchange, lost, lostOutsideGaps(tx, *simulators[i]), open));
+    }
+    // What the simulators' faults did.
+    for (const char *key : {"frames_cut", "rest_refusals"}) {
+        std::int64_t count = 0;
+        for (const auto &simulator : simulators)
+            count += simulator->report()[QLatin1StringView(key)].toInteger();
+        if (count > 0)
+            addNote(outcome.notes, std::format("{} {}", count, key));
     }
     // The gaps by kind, how many were backfilled, and the causes of the outages.
     for (const auto &[kind, count, backfilled, causes] :
@@ -254,16 +316,16 @@ Outcome run(testing::TestCluster &cluster, const Scenario &scenario, double rate
         throw std::runtime_error(running.error());
     wait(faultAt);
     const Clock::time_point faultEnd = scenario.inject(stage);
-    // The first trade committed after the fault's end.
+    // The first commit after the fault's end (the writers' checkpoints move).
     Outcome outcome;
     const std::int64_t atEnd = [&] {
         while (Clock::now() < faultEnd)
             wait(std::chrono::milliseconds(50));
-        return storedTrades(conninfo);
+        return committedPosition(conninfo);
     }();
     for (const auto deadline = faultEnd + std::chrono::minutes(2); Clock::now() < deadline;
         wait(std::chrono::milliseconds(50))) {
-        if (storedTrades(conninfo) > atEnd) {
+        if (committedPosition(conninfo) > atEnd) {
             outcome.recoverySeconds = seconds(Clock::now() - faultEnd);
             break;
         }
@@ -302,10 +364,13 @@ Outcome run(testing::TestCluster &cluster, const Scenario &scenario, double rate
     return outcome;
 }
 
-// The process `pid` once: resident memory, CPU time used, descriptors open.
+// The process `pid` once: resident memory (and of it the anonymous part, the heap: what a leak
+// grows; the rest is the program's and libraries' pages as they are first used), CPU time used,
+// descriptors open.
 struct ProcessSample
 {
     double rssMb = 0;
+    double anonymousMb = 0;
     double cpuSeconds = 0;
     int descriptors = 0;
 };
@@ -318,6 +383,8 @@ ProcessSample sampleProcess(qint64 pid)
     for (std::string line; std::getline(status, line);) {
         if (line.starts_with("VmRSS:"))
             sample.rssMb = std::stod(line.substr(6)) / 1024;
+        else if (line.starts_with("RssAnon:"))
+            sample.anonymousMb = std::stod(line.substr(8)) / 1024;
     }
     std::ifstream stat{proc + "/stat"};
     const std::string text{std::istreambuf_iterator<char>(stat), {}};
@@ -382,21 +449,21 @@ int soak(testing::TestCluster &cluster, double rate, double hours)
         throw std::runtime_error(std::format(
             "cannot start {}: {}", program.toStdString(), ingest.errorString().toStdString()));
     std::printf("soak: tickscope ingest (pid %lld), five exchanges at %.0f trades/s combined for "
-                "%.2f h\n%7s %8s %6s %11s %12s\n",
-        static_cast<long long>(ingest.processId()), rate, hours, "minute", "rss MB", "cpu %",
-        "descriptors", "trades");
+                "%.2f h\n%7s %8s %8s %6s %11s %12s\n",
+        static_cast<long long>(ingest.processId()), rate, hours, "minute", "rss MB", "anon MB",
+        "cpu %", "descriptors", "trades");
     std::fflush(stdout);
 
-    std::vector<double> rss;
+    std::vector<double> heap; // anonymous MB
     std::vector<int> descriptors;
     ProcessSample last = sampleProcess(ingest.processId());
     QTimer minute;
     minute.setInterval(std::chrono::minutes(1));
     QObject::connect(&minute, &QTimer::timeout, [&] {
         const ProcessSample now = sampleProcess(ingest.processId());
-        rss.push_back(now.rssMb);
+        heap.push_back(now.anonymousMb);
         descriptors.push_back(now.descriptors);
-        std::printf("%7zu %8.1f %6.1f %11d %12lld\n", rss.size(), now.rssMb,
+        std::printf("%7zu %8.1f %8.1f %6.1f %11d %12lld\n", heap.size(), now.rssMb, now.anonymousMb,
             (now.cpuSeconds - last.cpuSeconds) / 60 * 100, now.descriptors,
             static_cast<long long>(storedTrades(conninfo)));
         std::fflush(stdout);
@@ -419,15 +486,15 @@ int soak(testing::TestCluster &cluster, double rate, double hours)
         static_cast<long long>(outcome.stored), static_cast<long long>(lost),
         static_cast<long long>(outcome.duplicated), outcome.notes.empty() ? "" : "; ",
         outcome.notes.c_str());
-    const std::size_t warmUp = std::max<std::size_t>(5, rss.size() / 6);
-    if (rss.size() < warmUp + 4) {
+    const std::size_t warmUp = std::max<std::size_t>(5, heap.size() / 6);
+    if (heap.size() < warmUp + 4) {
         std::printf(
-            "too short to judge growth: %zu samples, the warm-up takes %zu\n", rss.size(), warmUp);
+            "too short to judge growth: %zu samples, the warm-up takes %zu\n", heap.size(), warmUp);
         return 1;
     }
     // The first and last quarter after the warm-up.
     const std::span<const double> after{
-        rss.begin() + static_cast<std::ptrdiff_t>(warmUp), rss.end()};
+        heap.begin() + static_cast<std::ptrdiff_t>(warmUp), heap.end()};
     const std::size_t quarter = after.size() / 4;
     const double early = mean(after.first(quarter));
     const double late = mean(after.last(quarter));
@@ -435,8 +502,8 @@ int soak(testing::TestCluster &cluster, double rate, double hours)
         descriptors.begin() + static_cast<std::ptrdiff_t>(warmUp), descriptors.end());
     const double growth = (late - early) / early * 100;
     const bool steady = growth <= 5 && *most - *fewest <= 2;
-    std::printf("after the warm-up (%zu min): RSS %.1f MB in the first quarter, %.1f MB in the "
-                "last (%+.1f %%); descriptors %d to %d: %s\n",
+    std::printf("after the warm-up (%zu min): anonymous memory %.1f MB in the first quarter, %.1f "
+                "MB in the last (%+.1f %%); descriptors %d to %d: %s\n",
         warmUp, early, late, growth, *fewest, *most, steady ? "no growth" : "GROWTH");
     return steady && lost == 0 && outcome.duplicated == 0 && ingest.exitCode() == 0 ? 0 : 1;
 }
