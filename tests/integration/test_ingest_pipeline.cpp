@@ -62,6 +62,17 @@ QString plainDecimal(QString text)
     return text;
 }
 
+// One outage gap was recorded, at least `seconds` long, with `cause` as its note.
+void verifyOutage(pqxx::connection &connection, double seconds, const std::string &cause)
+{
+    pqxx::nontransaction tx{connection};
+    const auto outage = tx.exec("SELECT extract(epoch FROM gap_end - gap_start), note FROM "
+                                "audit.gaps WHERE kind = 'outage'")
+                            .one_row();
+    QVERIFY(outage[0].as<double>() >= seconds);
+    QCOMPARE(outage[1].as<std::string>(), cause);
+}
+
 // "price size time_ms side" of a trade as the exchange sent it (side: the aggressor's).
 QString tradeText(const QJsonValue &price, const QJsonValue &size, qint64 timeMs, bool buyerIsMaker)
 {
@@ -600,12 +611,8 @@ private slots:
 
         auto connection = db::connect(conninfo, "test");
         verifyTrades(connection, simulator.report(), options.symbols);
+        verifyOutage(connection, 1.0, "journal disk full");
         pqxx::nontransaction tx{connection};
-        const auto outage = tx.exec("SELECT extract(epoch FROM gap_end - gap_start), note FROM "
-                                    "audit.gaps WHERE kind = 'outage'")
-                                .one_row();
-        QVERIFY(outage[0].as<double>() >= 1.0);
-        QCOMPARE(outage[1].as<std::string>(), std::string("journal disk full"));
         QCOMPARE(tx.exec("SELECT count(*) FROM audit.feed_events WHERE event = 'resume'")
                      .one_field()
                      .as<int>(),
@@ -649,13 +656,10 @@ private slots:
 
         auto connection = db::connect(conninfo, "test");
         verifyTrades(connection, simulator.report(), options.symbols);
-        pqxx::nontransaction tx{connection};
-        const auto outage = tx.exec("SELECT extract(epoch FROM gap_end - gap_start), note FROM "
-                                    "audit.gaps WHERE kind = 'outage'")
-                                .one_row();
-        QVERIFY(outage[0].as<double>() >= 2.0);
-        QCOMPARE(outage[1].as<std::string>(), std::string("journal write failed"));
-        QCOMPARE(tx.exec("SELECT count(*) FROM audit.quarantine").one_field().as<int>(), 0);
+        verifyOutage(connection, 2.0, "journal write failed");
+        QCOMPARE(pqxx::nontransaction{connection}.query_value<int>(
+                     "SELECT count(*) FROM audit.quarantine"),
+            0);
         simulator.stop();
     }
 

@@ -56,6 +56,17 @@ bool refused(int fd)
     return g_refusal.load(std::memory_order_relaxed) == Refusal::IoError && watchedDescriptor(fd);
 }
 
+// The real call, or EIO when `fd` is a watched file and I/O errors are on.
+template<typename Real, typename... Arguments>
+auto unlessRefused(Real real, int fd, Arguments... arguments)
+{
+    if (refused(fd)) {
+        errno = EIO;
+        return decltype(real(fd, arguments...)){-1};
+    }
+    return real(fd, arguments...);
+}
+
 using OpenFunction = int (*)(const char *, int, ...);
 
 int openThrough(OpenFunction real, const char *path, int flags, mode_t mode)
@@ -180,41 +191,25 @@ int close(int fd)
 ssize_t read(int fd, void *buffer, size_t size)
 {
     static const auto real = next<ssize_t (*)(int, void *, size_t)>("read");
-    if (refused(fd)) {
-        errno = EIO;
-        return -1;
-    }
-    return real(fd, buffer, size);
+    return unlessRefused(real, fd, buffer, size);
 }
 
 ssize_t write(int fd, const void *data, size_t size)
 {
     static const auto real = next<ssize_t (*)(int, const void *, size_t)>("write");
-    if (refused(fd)) {
-        errno = EIO;
-        return -1;
-    }
-    return real(fd, data, size);
+    return unlessRefused(real, fd, data, size);
 }
 
 int fsync(int fd)
 {
     static const auto real = next<int (*)(int)>("fsync");
-    if (refused(fd)) {
-        errno = EIO;
-        return -1;
-    }
-    return real(fd);
+    return unlessRefused(real, fd);
 }
 
 int fdatasync(int fd)
 {
     static const auto real = next<int (*)(int)>("fdatasync");
-    if (refused(fd)) {
-        errno = EIO;
-        return -1;
-    }
-    return real(fd);
+    return unlessRefused(real, fd);
 }
 
 } // extern "C"
