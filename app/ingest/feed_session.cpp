@@ -252,7 +252,7 @@ void FeedSession::record(
     if (!m_journal || m_pausedAtNs != 0)
         return; // paused: the outage gap covers what arrives now
     if (auto appended = m_journal->append(kind, tag, receivedAtNs, payload); !appended)
-        journalFailed(appended.error());
+        pause(appended.error());
 }
 
 void FeedSession::marker(
@@ -273,15 +273,10 @@ void FeedSession::flushJournal()
         m_lastSync = now;
     }
     if (!done) {
-        journalFailed(done.error());
+        pause(done.error());
         return;
     }
     announceJournal();
-}
-
-void FeedSession::journalFailed(const std::string &error)
-{
-    pause(error);
 }
 
 void FeedSession::pause(const std::string &error)

@@ -95,7 +95,6 @@ private:
     void announceJournal();
     void publishStatus();
     // A journal write failed: pause until it can be written again.
-    void journalFailed(const std::string &error);
     void pause(const std::string &error);
     // After a pause: journals the window and reconnects, or stays paused if the journal still
     // cannot be written.
