@@ -33,6 +33,7 @@
 #include "app/sim/exchange_simulator.h"
 #include "tests/bench/bench_support.h"
 #include "tests/bench/simulated_venues.h"
+#include "tests/support/private_mounts.h"
 #include "tests/support/process_faults.h"
 
 #include <QCoreApplication>
@@ -65,14 +66,8 @@ namespace process_faults = tickscope::testing::process_faults;
 
 namespace {
 
-// A mount namespace of the benchmark's own for the journal_disk_full tmpfs; made before any
-// thread exists (unshare(CLONE_NEWNS) refuses a threaded process) and only as root.
-const bool g_privateMounts = [] {
-    if (::geteuid() != 0 || ::unshare(CLONE_NEWNS) != 0)
-        return false;
-    ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
-    return true;
-}();
+// For the journal_disk_full tmpfs.
+const bool g_privateMounts = testing::enterPrivateMountNamespace();
 
 // The live-trade queue of each feed, smaller than the console's so that ten seconds of a frozen
 // reader fill it at the default rate.

@@ -9,6 +9,7 @@
 #include "app/services/simulated_feed.h"
 #include "app/sim/binance_simulator.h"
 #include "db/connection.h"
+#include "tests/support/private_mounts.h"
 #include "tests/support/process_faults.h"
 #include "tests/support/schema_fixture.h"
 #include "tests/support/simulated_ingest.h"
@@ -38,16 +39,8 @@ using namespace tickscope::testing;
 
 namespace {
 
-// A mount namespace of this test's own, for the tmpfs of fullJournalDiskPausesAndResumes; made
-// before any thread exists, as unshare(CLONE_NEWNS) refuses a threaded process.
-// Mounts are made private so that none propagates out; inside scripts/devenv's chroot they are
-// already (unshare --mount) and "/" is no mount point, so that step may fail there.
-const bool g_privateMounts = [] {
-    if (::geteuid() != 0 || ::unshare(CLONE_NEWNS) != 0)
-        return false;
-    ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
-    return true;
-}();
+// For the tmpfs of fullJournalDiskPausesAndResumes.
+const bool g_privateMounts = enterPrivateMountNamespace();
 
 // Decimal text without trailing zeros, so that the exchange's "100.50000000" and a stored
 // "100.5" compare equal.
