@@ -32,10 +32,14 @@ DatabaseWriter::DatabaseWriter(
     std::unique_ptr<feeds::ExchangeAdapter> adapter, DatabaseWriterOptions options)
     : m_adapter(std::move(adapter))
     , m_options(std::move(options))
+    , m_committer(this) // a child: it moves to the writer thread with the writer
     , m_backoff(m_options.retryBase, m_options.retryCap)
     , m_journalBackoff(m_options.retryBase, m_options.retryCap)
 {
     m_status.feed = m_adapter->feedName();
+    m_committer.setMaxThreadCount(1);
+    m_committer.setExpiryTimeout(-1);
+    m_committer.setObjectName(QString::fromStdString("commit-" + m_status.feed));
 }
 
 DatabaseWriter::~DatabaseWriter() = default;
@@ -271,8 +275,10 @@ void DatabaseWriter::launchCommit()
     m_batchStarted.reset();
     // The writer thread assembles the next batch while the server stores this one; the
     // IngestWriter and its connection are the commit's alone until settleCommit() has its result.
-    m_receipt = std::async(std::launch::async,
+    auto commit = std::make_shared<std::packaged_task<db::BatchReceipt()>>(
         [writer = m_writer.get(), batch = m_inFlight.get()] { return writer->write(*batch); });
+    m_receipt = commit->get_future();
+    m_committer.start([commit] { (*commit)(); });
 }
 
 bool DatabaseWriter::settleCommit(bool wait)

@@ -19,6 +19,7 @@
 #include "db/ingest_writer.h"
 
 #include <QObject>
+#include <QThreadPool>
 #include <chrono>
 #include <filesystem>
 #include <future>
@@ -91,7 +92,7 @@ private:
     void pump();
     // Reads into the batch until it is full or the journal has no more durable records.
     void readRecords();
-    // Commits the batch on a thread of its own while the next one is read (one at a time).
+    // Commits the batch on the commit thread while the next one is read (one at a time).
     void launchCommit();
     // Takes the result of the commit in flight, waiting for it with `wait`. False when it failed
     // and the database is away: the failed batch, followed by what was read since, is the batch
@@ -120,6 +121,9 @@ private:
     db::IngestBatch m_batch; // being read
     std::unique_ptr<db::IngestBatch> m_inFlight; // being committed
     std::future<db::BatchReceipt> m_receipt; // of m_inFlight
+    // One long-lived thread for every commit of this feed (a thread per commit, about 50 a
+    // second, fragmented the heap). Declared after what its commit uses: it is joined first.
+    QThreadPool m_committer;
     std::optional<std::chrono::steady_clock::time_point> m_batchStarted;
     bool m_atJournalEnd = false; // the last read found nothing more
     feeds::Backoff m_backoff;
