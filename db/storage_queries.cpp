@@ -21,6 +21,22 @@ std::string epochOrNull(std::string_view column)
         column);
 }
 
+// What an operator can act on for TimescaleDB's error of a failed run. One error means the
+// work was done: PostgreSQL 17.12 refuses to drop a portal that was never run, and TimescaleDB's
+// job runner (2.29.2 and older) drops one after every job, once its work is committed.
+std::string explainJobError(const std::string &message)
+{
+    if (message.find("cannot drop portal") == std::string::npos
+        || message.find("while it is being set up") == std::string::npos)
+        return message;
+    return "the job's work was committed; then TimescaleDB's job runner failed to drop its "
+           "portal, which this PostgreSQL release refuses (\""
+        + message
+        + "\"), so every run is counted failed. Use a TimescaleDB build that "
+          "marks the portal ready first (Tickscope's scripts/timescaledb-tsl does), or a "
+          "TimescaleDB release that fixes it";
+}
+
 std::optional<WallTime> wallTime(const std::optional<double> &seconds)
 {
     if (!seconds)
@@ -82,18 +98,22 @@ void readHypertables(
 void readTimescaleJobs(pqxx::work &tx, model::StorageStatus &status)
 {
     for (const auto &[name, schedule, lastStart, nextStart, nextNegativeInfinity, lastStatus,
-             jobStatus, runs, failures] : tx.query<std::string, std::string, std::optional<double>,
-             std::optional<double>, bool, std::optional<std::string>, std::optional<std::string>,
-             std::optional<std::int64_t>, std::optional<std::int64_t>>(
-             std::format("SELECT CASE WHEN j.hypertable_name IS NULL THEN format('%s.%s', "
-                         "j.proc_schema, j.proc_name) ELSE format('%s [%s]', j.proc_name, "
-                         "j.hypertable_name) END, 'every ' || j.schedule_interval::text, {}, {}, "
-                         "coalesce(s.next_start = '-infinity', false), s.last_run_status, "
-                         "s.job_status, s.total_runs, s.total_failures "
-                         "FROM timescaledb_information.jobs j LEFT JOIN "
-                         "timescaledb_information.job_stats s USING (job_id) WHERE j.job_id >= "
-                         "1000 ORDER BY 1",
-                 epochOrNull("s.last_run_started_at"), epochOrNull("s.next_start")))) {
+             jobStatus, runs, failures, lastError] :
+        tx.query<std::string, std::string, std::optional<double>, std::optional<double>, bool,
+            std::optional<std::string>, std::optional<std::string>, std::optional<std::int64_t>,
+            std::optional<std::int64_t>, std::optional<std::string>>(
+            std::format("SELECT CASE WHEN j.hypertable_name IS NULL THEN format('%s.%s', "
+                        "j.proc_schema, j.proc_name) ELSE format('%s [%s]', j.proc_name, "
+                        "j.hypertable_name) END, 'every ' || j.schedule_interval::text, {}, {}, "
+                        "coalesce(s.next_start = '-infinity', false), s.last_run_status, "
+                        "s.job_status, s.total_runs, s.total_failures, e.err_message "
+                        "FROM timescaledb_information.jobs j LEFT JOIN "
+                        "timescaledb_information.job_stats s USING (job_id) "
+                        "LEFT JOIN LATERAL (SELECT err_message FROM "
+                        "timescaledb_information.job_errors e WHERE e.job_id = j.job_id ORDER "
+                        "BY e.finish_time DESC NULLS LAST LIMIT 1) e ON true "
+                        "WHERE j.job_id >= 1000 ORDER BY 1",
+                epochOrNull("s.last_run_started_at"), epochOrNull("s.next_start")))) {
         model::JobStatus job{.name = name,
             .scheduler = "timescaledb",
             .schedule = schedule,
@@ -105,6 +125,8 @@ void readTimescaleJobs(pqxx::work &tx, model::StorageStatus &status)
         job.lastResult = running ? "running"
             : lastStatus         ? (*lastStatus == "Success" ? "success" : "failed")
                                  : "never run";
+        if (job.lastResult == "failed")
+            job.lastMessage = explainJobError(lastError.value_or(""));
         job.stuck = nextNegativeInfinity && !running;
         // A minute of grace: the scheduler wakes up on its own clock.
         job.overdue = !running && job.nextStart

@@ -1,6 +1,7 @@
 #include "app/cli/cli.h"
 #include "app/commands/command_registry.h"
 #include "app/ops/local_server.h"
+#include "app/ops/pg_installation.h"
 #include "app/ops/standby.h"
 
 namespace tickscope::app {
@@ -25,6 +26,7 @@ int printStatus(const ops::LocalServer &server)
     }
     cli::print(QStringLiteral("local database: %1\n"
                               "directory:      %2\n"
+                              "edition:        %6\n"
                               "listens on:     127.0.0.1:%3\n"
                               "server log:     %4\n"
                               "conninfo:       %5")
@@ -32,7 +34,11 @@ int printStatus(const ops::LocalServer &server)
                                : QStringLiteral("stopped"),
                 state.directory)
             .arg(state.port)
-            .arg(state.logFile, state.conninfo));
+            .arg(state.logFile, state.conninfo,
+                state.edition == model::TimescaleEdition::Timescale
+                    ? QStringLiteral("tsl (TimescaleDB built from source in %1)")
+                          .arg(ops::tslBuildDirectory())
+                    : QStringLiteral("apache (Debian's TimescaleDB)")));
     return state.running ? cli::kSuccess : kNotRunning;
 }
 
@@ -45,7 +51,10 @@ int runLocalDbCommand(const QStringList &arguments)
         QStringLiteral(
             "Runs the embedded default database: a PostgreSQL cluster with TimescaleDB that "
             "Tickscope creates and runs itself, listening on 127.0.0.1 only.\n\n"
-            "  init    create the cluster (a generated password is kept in DIR/passfile)\n"
+            "  init    create the cluster (a generated password is kept in DIR/passfile); on\n"
+            "          Debian's TimescaleDB (the Apache edition: no compression, continuous\n"
+            "          aggregates or policies), or with --edition tsl on the TSL edition that\n"
+            "          scripts/timescaledb-tsl builds from TimescaleDB's source\n"
             "  start   start it and create the \"tickscope\" database; no-op when running\n"
             "  stop    stop it (fast shutdown); no-op when stopped\n"
             "  status  say whether it runs, where, and the conninfo string to use;\n"
@@ -61,6 +70,8 @@ int runLocalDbCommand(const QStringList &arguments)
         QStringLiteral("TCP port on 127.0.0.1 (init: default %1; start: move it).")
             .arg(ops::LocalServer::kDefaultPort),
         QStringLiteral("port")});
+    parser.addOption({QStringLiteral("edition"), QStringLiteral("init: apache (default) or tsl."),
+        QStringLiteral("edition")});
     parser.addOption({QStringLiteral("standby-port"),
         QStringLiteral("add-standby: the standby's TCP port on 127.0.0.1."),
         QStringLiteral("port")});
@@ -81,6 +92,17 @@ int runLocalDbCommand(const QStringList &arguments)
             || parser.isSet(QStringLiteral("standby-dir"))))
         return cli::usageError(
             kCommand, QStringLiteral("--standby-port and --standby-dir go with add-standby only"));
+    if (action != QLatin1String("init") && parser.isSet(QStringLiteral("edition")))
+        return cli::usageError(kCommand,
+            QStringLiteral("--edition applies to init only (a cluster keeps the edition it was "
+                           "made with)"));
+    const auto edition = ops::parseEditionOption(parser.isSet(QStringLiteral("edition"))
+            ? parser.value(QStringLiteral("edition"))
+            : QStringLiteral("apache"));
+    if (!edition)
+        return cli::usageError(kCommand,
+            QStringLiteral("unknown edition '%1'; expected apache or tsl")
+                .arg(parser.value(QStringLiteral("edition"))));
     std::optional<int> port;
     if (parser.isSet(QStringLiteral("port"))) {
         port = cli::intOption(parser, QStringLiteral("port"), 1024, 65535, kCommand);
@@ -93,7 +115,8 @@ int runLocalDbCommand(const QStringList &arguments)
     ops::LocalServer server{directory};
 
     if (action == QLatin1String("init")) {
-        if (auto made = server.init(port.value_or(ops::LocalServer::kDefaultPort)); !made)
+        if (auto made = server.init(port.value_or(ops::LocalServer::kDefaultPort), {}, *edition);
+            !made)
             return cli::failure(kCommand, made.error());
         cli::print(QStringLiteral("initialized a database cluster in %1 (port %2)\n"
                                   "start it with: tickscope local-db start%3")

@@ -45,7 +45,7 @@ struct JobStatus
     std::optional<WallTime> lastStart;
     std::optional<WallTime> nextStart; // TimescaleDB only
     std::string lastResult; // "success", "failed", "running", "never run"
-    std::string lastMessage; // pg_cron's return message of a failed run
+    std::string lastMessage; // why the last run failed (the scheduler's error, explained)
     std::int64_t runs = 0;
     std::int64_t failures = 0;
     bool overdue = false; // its next start is past and it is not running

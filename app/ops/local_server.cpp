@@ -32,10 +32,13 @@ constexpr int kProgramTimeoutMs = 120'000;
 // The libraries the server preloads, with their settings. pg_cron schedules the policies that
 // the Apache edition's TimescaleDB cannot; in background workers, so that its jobs log in over
 // no socket and no password sits in a cron table.
-QStringList preloadSettings()
+QStringList preloadSettings(model::TimescaleEdition edition)
 {
-    return {QStringLiteral("shared_preload_libraries = 'timescaledb,pg_cron'"),
-        QStringLiteral("timescaledb.telemetry_level = off"),
+    // The TSL build is made without telemetry (scripts/timescaledb-tsl): it has no such setting.
+    const QString editionLine = edition == model::TimescaleEdition::Timescale
+        ? QStringLiteral("timescaledb.license = 'timescale'")
+        : QStringLiteral("timescaledb.telemetry_level = off");
+    return {QStringLiteral("shared_preload_libraries = 'timescaledb,pg_cron'"), editionLine,
         QStringLiteral("cron.database_name = '%1'").arg(LocalServer::kDatabaseName),
         QStringLiteral("cron.use_background_workers = on"),
         QStringLiteral("max_worker_processes = 32")};
@@ -182,7 +185,7 @@ std::expected<void, QString> LocalServer::writeSettings(
         QStringLiteral("wal_compression = lz4"),
         QStringLiteral("log_line_prefix = '%m [%p] %q%u@%d '"),
     };
-    lines += preloadSettings();
+    lines += preloadSettings(edition());
     lines += extraSettings;
     if (auto written = writeFile(settingsFile(), lines.join(u'\n').toUtf8() + '\n',
             QFile::ReadOwner | QFile::WriteOwner);
@@ -242,7 +245,7 @@ std::expected<void, QString> LocalServer::handToServerUser(const QString &path) 
 std::expected<QString, QString> LocalServer::runServerProgram(
     const QString &program, const QStringList &arguments) const
 {
-    const auto installation = findPgInstallation();
+    const auto installation = findPgInstallation(edition());
     if (!installation)
         return std::unexpected(installation.error());
     QProcess process;
@@ -298,7 +301,8 @@ void LocalServer::releaseDirectory(bool created) const
     }
 }
 
-std::expected<void, QString> LocalServer::init(int port, const QStringList &extraSettings)
+std::expected<void, QString> LocalServer::init(
+    int port, const QStringList &extraSettings, model::TimescaleEdition edition)
 {
     if (port < 1024 || port > 65535)
         return std::unexpected(QStringLiteral("port %1 is out of range 1024..65535").arg(port));
@@ -307,17 +311,24 @@ std::expected<void, QString> LocalServer::init(int port, const QStringList &extr
             QStringLiteral("a database cluster already exists in %1; start it with "
                            "`tickscope local-db start`, or choose another --data-dir")
                 .arg(m_directory));
+    if (const auto installation = findPgInstallation(edition); !installation)
+        return std::unexpected(installation.error());
     const auto created = claimDirectory();
     if (!created)
         return std::unexpected(created.error());
-    auto made = initClaimed(port, extraSettings);
+    auto made = initClaimed(port, extraSettings, edition);
     if (!made)
         releaseDirectory(*created); // what a failed init made, and nothing else
     return made;
 }
 
-std::expected<void, QString> LocalServer::initClaimed(int port, const QStringList &extraSettings)
+std::expected<void, QString> LocalServer::initClaimed(
+    int port, const QStringList &extraSettings, model::TimescaleEdition edition)
 {
+    if (auto written = writeFile(editionFile(), editionOption(edition).toUtf8() + '\n',
+            QFile::ReadOwner | QFile::WriteOwner);
+        !written)
+        return written;
     const QString password = generatePassword();
     if (auto written
         = writeFile(passfile(), QStringLiteral("*:*:*:%1:%2\n").arg(kSuperuser, password).toUtf8(),
@@ -369,7 +380,7 @@ std::expected<void, QString> LocalServer::updateSettings(int port) const
         QStringLiteral(
             "^shared_preload_libraries = 'timescaledb'\\ntimescaledb.telemetry_level = off$"),
         QRegularExpression::MultilineOption};
-    settings.replace(oldPreloadLines, preloadSettings().join(u'\n'));
+    settings.replace(oldPreloadLines, preloadSettings(edition()).join(u'\n'));
     if (settings == before)
         return {};
     if (auto written
@@ -448,7 +459,9 @@ std::expected<bool, QString> LocalServer::prepareCopyOf(const LocalServer &sourc
         return created;
     constexpr auto kPrivate = QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner;
     if (!QDir().mkpath(dataDirectory()) || !QFile::setPermissions(dataDirectory(), kPrivate)
-        || !QFile::copy(source.passfile(), passfile())) {
+        || !QFile::copy(source.passfile(), passfile())
+        || (QFile::exists(source.editionFile())
+            && !QFile::copy(source.editionFile(), editionFile()))) {
         releaseDirectory(*created);
         return std::unexpected(QStringLiteral("cannot prepare %1 for a copy of %2")
                 .arg(m_directory, source.directory()));
@@ -479,6 +492,7 @@ LocalServerState LocalServer::state() const
         return state;
     state.port = configuredPort();
     state.conninfo = conninfo();
+    state.edition = edition();
     // postmaster.pid's first line is the pid; a stale file (after a crash) names a dead process.
     QFile pidFile{dataDirectory() + QStringLiteral("/postmaster.pid")};
     if (pidFile.open(QIODevice::ReadOnly)) {
@@ -489,6 +503,15 @@ LocalServerState LocalServer::state() const
         }
     }
     return state;
+}
+
+model::TimescaleEdition LocalServer::edition() const
+{
+    QFile file{editionFile()};
+    if (!file.open(QIODevice::ReadOnly))
+        return model::TimescaleEdition::Apache;
+    return parseEditionOption(QString::fromUtf8(file.readAll()).trimmed())
+        .value_or(model::TimescaleEdition::Apache);
 }
 
 QString LocalServer::conninfo(const QString &database, const QString &user) const

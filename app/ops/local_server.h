@@ -7,12 +7,15 @@
 // server's user may enter: pgBackRest speaks to the server over a socket only), backup/ (the
 // pgBackRest configuration and repository, once `tickscope backup setup` made them), passfile
 // (libpq password file for the generated passwords of the bootstrap superuser "tickscope" and of
-// the login roles; no password is ever printed). The superuser creates the cluster and applies
+// the login roles; no password is ever printed), edition ("apache" or "tsl": which TimescaleDB
+// build runs it; see findPgInstallation). The superuser creates the cluster and applies
 // migrations; ingest logs in as tickscope_ingester (group tickscope_ingest), the console as
 // tickscope_viewer (tickscope_reader), and tickscope_operator (tickscope_admin) is there for an
 // operator's schema work. PostgreSQL refuses to run as root, so for root the server runs as the
 // "postgres" user.
 #pragma once
+
+#include "app/model/server_capabilities.h"
 
 #include <QString>
 #include <QStringList>
@@ -33,6 +36,7 @@ struct LocalServerState
     QString directory;
     QString logFile;
     QString conninfo; // to the "tickscope" database
+    model::TimescaleEdition edition = model::TimescaleEdition::Apache;
 };
 
 class LocalServer
@@ -54,8 +58,10 @@ public:
 
     // Creates the cluster in a new or empty directory (one that holds anything is refused: the
     // server user takes all it holds). `extraSettings` are postgresql.conf lines (tests: fsync =
-    // off). On failure, what it made is removed again.
-    std::expected<void, QString> init(int port, const QStringList &extraSettings = {});
+    // off). It runs on `edition`'s build of TimescaleDB from then on. On failure, what it made is
+    // removed again.
+    std::expected<void, QString> init(int port, const QStringList &extraSettings = {},
+        model::TimescaleEdition edition = model::TimescaleEdition::Apache);
     // Starts the server (on `port` when given, remembered for later) and makes sure the
     // "tickscope" database exists. Yields false when it was running already.
     std::expected<bool, QString> start(std::optional<int> port = {});
@@ -78,14 +84,16 @@ public:
     // Empty when the directory's path is too long for a socket's (about 100 bytes).
     QString socketDirectory() const;
     QString passfile() const { return m_directory + QStringLiteral("/passfile"); }
+    // The TimescaleDB build the cluster was made with (Apache for clusters made before editions).
+    model::TimescaleEdition edition() const;
 
     // Makes `path` (and what is under it) the server user's, when the server runs as another
     // user than Tickscope (root); the error says what stands in the way.
     std::expected<void, QString> handToServerUser(const QString &path) const;
     // Makes this directory, which must be new or empty, ready to receive a copy of `source`'s
     // cluster (a standby, a restored backup): an empty data folder, both private, with
-    // `source`'s passfile, the server user's. Yields whether the directory was created here
-    // (for releaseDirectory() when the copy fails).
+    // `source`'s passfile and edition, the server user's. Yields whether the directory was created
+    // here (for releaseDirectory() when the copy fails).
     std::expected<bool, QString> prepareCopyOf(const LocalServer &source) const;
     // Removes what this server made in its directory, and the directory too when `created`.
     void releaseDirectory(bool created) const;
@@ -103,7 +111,9 @@ private:
     // Takes the directory for a new cluster: creates it (true) or finds it empty (false), and
     // makes it private.
     std::expected<bool, QString> claimDirectory() const;
-    std::expected<void, QString> initClaimed(int port, const QStringList &extraSettings);
+    std::expected<void, QString> initClaimed(
+        int port, const QStringList &extraSettings, model::TimescaleEdition edition);
+    QString editionFile() const { return m_directory + QStringLiteral("/edition"); }
     QString settingsFile() const;
     QString socketSetting() const;
     int configuredPort() const;

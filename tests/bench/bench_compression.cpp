@@ -2,15 +2,14 @@
 // five exchanges, six symbols each with their real tick and lot sizes, random-walk prices,
 // Poisson arrivals with bursts in one millisecond, receive times a few ms later, contiguous
 // integer ids on four exchanges and UUIDs on the fifth - a day by default, compressed with each
-// layout below; for each, bytes before and after (heap, indexes and TOAST) and the ratio. The TSL
-// edition is the PGlite fixture of the tsl test tier (ENVIRONMENT.md), so absolute times mean
-// nothing here; the bytes are TimescaleDB's own.
+// layout below; for each, bytes before and after (heap, indexes and TOAST) and the ratio, on a
+// cluster of its own of TimescaleDB's TSL edition (built by scripts/timescaledb-tsl).
 //
 //   bench_compression [TRADES_PER_SECOND_OF_BTC [HOURS]]   (default 2 and 24: about 2 million
 //   trades; the rate sets the gaps between trades, and so what their times cost compressed)
 #include "db/connection.h"
 #include "db/migrator.h"
-#include "tests/support/tsl_server.h"
+#include "tests/support/schema_fixture.h"
 
 #include <QCoreApplication>
 #include <chrono>
@@ -100,8 +99,9 @@ int main(int argc, char **argv)
     const double btcRate = argc > 1 ? std::stod(argv[1]) : 2.0;
     const double hours = argc > 2 ? std::stod(argv[2]) : 24.0;
     try {
-        testing::TslServer server{QStringLiteral(TICKSCOPE_TSL_FIXTURE)};
-        auto connection = db::connect(server.conninfo(), "bench");
+        testing::TestCluster cluster{
+            testing::TestCluster::kFastSettings, model::TimescaleEdition::Timescale};
+        auto connection = db::connect(cluster.createDatabase("compression"), "bench");
         if (!db::Migrator(connection, db::loadMigrations(db::kEmbeddedMigrations).value())
                 .migrate({.client = "bench"}))
             throw std::runtime_error("migration failed");

@@ -96,6 +96,8 @@ class TestOhlcv : public QObject
 private slots:
     void initTestCase()
     {
+        if (const auto reason = testing::EditionDatabase::unavailable())
+            QSKIP(reason->c_str());
         try {
             m_database = std::make_unique<testing::EditionDatabase>("ohlcv");
         } catch (const std::exception &error) {

@@ -20,9 +20,10 @@ inline void migrate(const std::string &conninfo)
         throw std::runtime_error(migrated.error());
 }
 
-inline std::string migratedDatabase(const std::string &name)
+inline std::string migratedDatabase(
+    const std::string &name, model::TimescaleEdition edition = model::TimescaleEdition::Apache)
 {
-    const std::string conninfo = TestCluster::instance().createDatabase(name);
+    const std::string conninfo = TestCluster::instance(edition).createDatabase(name);
     migrate(conninfo);
     return conninfo;
 }

@@ -69,9 +69,13 @@ void removeAbandonedClusters()
 
 } // namespace
 
-TestCluster &TestCluster::instance()
+TestCluster &TestCluster::instance(model::TimescaleEdition edition)
 {
-    static auto cluster = std::make_unique<TestCluster>(kFastSettings);
+    static const model::TimescaleEdition first = edition;
+    if (edition != first)
+        throw std::runtime_error(std::string("this test executable's cluster runs the ")
+            + model::editionName(first) + " edition, not the " + model::editionName(edition));
+    static auto cluster = std::make_unique<TestCluster>(kFastSettings, edition);
     return *cluster;
 }
 
@@ -83,7 +87,7 @@ int TestCluster::freePort()
     return *port;
 }
 
-TestCluster::TestCluster(const QStringList &settings)
+TestCluster::TestCluster(const QStringList &settings, model::TimescaleEdition edition)
     : m_directory(QDir::tempPath() + u'/' + kDirectoryPrefix + QStringLiteral("XXXXXX"))
 {
     removeAbandonedClusters();
@@ -103,7 +107,7 @@ TestCluster::TestCluster(const QStringList &settings)
     for (int attempt = 1;; ++attempt) {
         m_port = freePort();
         if (!m_server->state().initialized) {
-            if (auto made = m_server->init(m_port, settings); !made)
+            if (auto made = m_server->init(m_port, settings, edition); !made)
                 throw std::runtime_error(made.error().toStdString());
         }
         const auto started = m_server->start(m_port);

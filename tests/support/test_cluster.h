@@ -20,12 +20,14 @@ public:
     static inline const QStringList kFastSettings{QStringLiteral("fsync = off"),
         QStringLiteral("synchronous_commit = off"), QStringLiteral("full_page_writes = off")};
 
-    // The cluster of this test executable, made with kFastSettings on first use.
-    // Throws std::runtime_error when the cluster cannot be made.
-    static TestCluster &instance();
+    // The cluster of this test executable, made with kFastSettings on `edition`'s TimescaleDB
+    // on first use (one edition per executable). Throws std::runtime_error when the cluster
+    // cannot be made, or when asked for the other edition.
+    static TestCluster &instance(model::TimescaleEdition edition = model::TimescaleEdition::Apache);
 
     // A cluster of its own with these postgresql.conf lines (benchmarks: durable settings).
-    explicit TestCluster(const QStringList &settings);
+    explicit TestCluster(const QStringList &settings,
+        model::TimescaleEdition edition = model::TimescaleEdition::Apache);
 
     ~TestCluster();
     TestCluster(const TestCluster &) = delete;

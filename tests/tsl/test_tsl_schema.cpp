@@ -3,11 +3,12 @@
 #include "db/capability_probe.h"
 #include "db/connection.h"
 #include "db/migrator.h"
-#include "tests/support/tsl_server.h"
+#include "tests/support/edition_database.h"
 
+#include <QFile>
 #include <QTest>
-#include <memory>
 #include <pqxx/pqxx>
+#include <string>
 
 using namespace tickscope;
 
@@ -18,8 +19,11 @@ class TestTslSchema : public QObject
 private slots:
     void initTestCase()
     {
+        if (const auto reason = testing::EditionDatabase::unavailable())
+            QSKIP(reason->c_str());
         try {
-            m_server = std::make_unique<testing::TslServer>(QStringLiteral(TICKSCOPE_TSL_FIXTURE));
+            m_conninfo = testing::TestCluster::instance(testing::EditionDatabase::kEdition)
+                             .createDatabase("schema");
         } catch (const std::exception &error) {
             QFAIL(error.what());
         }
@@ -27,7 +31,7 @@ private slots:
 
     void probeSeesTheTimescaleEdition()
     {
-        auto connection = db::connect(m_server->conninfo(), "test");
+        auto connection = db::connect(m_conninfo, "test");
         auto before = db::probeCapabilities(connection);
         QVERIFY(before.timescaleVersion.empty());
         QVERIFY(!before.timescaleAvailableVersion.empty());
@@ -47,7 +51,7 @@ private slots:
 
     void migrationsApplyAndHypertablesHaveOneDayChunks()
     {
-        auto connection = db::connect(m_server->conninfo(), "test");
+        auto connection = db::connect(m_conninfo, "test");
         const auto migrations = db::loadMigrations(db::kEmbeddedMigrations).value();
         db::Migrator migrator{connection, migrations};
         const auto report = migrator.migrate({.client = "test"});
@@ -68,8 +72,23 @@ private slots:
                 "timescaledb.compress_orderby = 'time DESC, trade_id')");
     }
 
+    // Production runs the image deploy/ builds: the same TimescaleDB as this tier.
+    void deployPinsTheTestedVersion()
+    {
+        auto connection = db::connect(m_conninfo, "test");
+        const auto tested = pqxx::nontransaction{connection}.query_value<std::string>(
+            "SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'");
+        QFile dockerfile{QStringLiteral(TICKSCOPE_SOURCE_DIR "/deploy/postgres/Dockerfile")};
+        QVERIFY(dockerfile.open(QIODevice::ReadOnly));
+        const QString pinned = QString::fromUtf8(dockerfile.readAll());
+        QVERIFY2(pinned.contains(QStringLiteral("FROM timescale/timescaledb:%1-pg17\n")
+                         .arg(QString::fromStdString(tested))),
+            qPrintable(QStringLiteral("deploy/postgres/Dockerfile does not pin TimescaleDB %1")
+                    .arg(QString::fromStdString(tested))));
+    }
+
 private:
-    std::unique_ptr<testing::TslServer> m_server;
+    std::string m_conninfo; // an empty database
 };
 
 QTEST_GUILESS_MAIN(TestTslSchema)
