@@ -1,0 +1,264 @@
+// The writer and the readers against compressed chunks, on the TSL edition's real server: a
+// replay of a day that is already compressed adds nothing (the unique key holds across
+// compression), late trades among the replayed ones land exactly once and every aggregate level
+// is corrected, and what the point-in-time export, the bars, the trades and the as-of-T book read
+// of a day is the same before and after the day is compressed.
+#include "db/book_queries.h"
+#include "db/connection.h"
+#include "db/ingest_writer.h"
+#include "db/instrument_registry.h"
+#include "db/ohlcv_queries.h"
+#include "db/policy_manager.h"
+#include "db/trade_export.h"
+#include "db/trade_queries.h"
+#include "tests/support/edition_database.h"
+
+#include <QTest>
+#include <format>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+using namespace tickscope;
+
+namespace {
+
+constexpr std::int64_t kDayNs = 1'764'028'800'000'000'000; // 2025-11-25 00:00:00 UTC
+constexpr std::int64_t kMinuteNs = 60'000'000'000;
+
+model::Decimal dec(const std::string &text)
+{
+    return *model::Decimal::parse(text);
+}
+
+// Trades `first` .. `first + count - 1` of two instruments, one every 50 ms from the day's start,
+// with prices and sizes at the edge of what the columns hold.
+std::vector<model::Trade> trades(std::int64_t first, std::int64_t count)
+{
+    std::vector<model::Trade> out;
+    for (std::int64_t id = first; id < first + count; ++id) {
+        const std::int64_t at = kDayNs + id * 50'000'000;
+        out.push_back({.exchangeTimeNs = at,
+            .receivedAtNs = at + 1'500'000,
+            .instrument = static_cast<std::uint32_t>(id % 2),
+            .tradeId = id,
+            .price = dec(std::format("{}.{:08}", 67'000 + id % 97, id % 100'000'000)),
+            .size = dec(std::format("0.{:08}", 1 + id % 99'999'999)),
+            .side = id % 3 == 0 ? model::Side::Sell : model::Side::Buy});
+    }
+    return out;
+}
+
+db::IngestBatch batchOf(std::vector<model::Trade> rows)
+{
+    db::IngestBatch batch;
+    batch.trades = std::move(rows);
+    return batch;
+}
+
+std::int64_t query(pqxx::connection &connection, const std::string &sql)
+{
+    return pqxx::nontransaction{connection}.query_value<std::int64_t>(sql);
+}
+
+// Every row of the trades, in a fixed order, as one md5.
+std::string tradesDigest(pqxx::connection &connection)
+{
+    return pqxx::nontransaction{connection}.query_value<std::string>(
+        "SELECT md5(string_agg(format('%s %s %s %s %s %s %s', time, received_at, instrument_id, "
+        "trade_id, price, size, side), ',' ORDER BY instrument_id, trade_id)) FROM "
+        "market_data.trades");
+}
+
+// Compresses every chunk of the trades; returns how many are compressed.
+std::int64_t compressTrades(pqxx::connection &connection)
+{
+    pqxx::nontransaction{connection}.exec(
+        "SELECT compress_chunk(c, if_not_compressed => true) FROM "
+        "show_chunks('market_data.trades') c");
+    return query(connection,
+        "SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_schema = "
+        "'market_data' AND hypertable_name = 'trades' AND is_compressed");
+}
+
+std::string text(const std::vector<analytics::Bar> &bars)
+{
+    std::string out;
+    for (const auto &bar : bars)
+        out += std::format("{} {} {} {} {} {} {} {}\n", bar.openTimeNs, bar.open.toString(),
+            bar.high.toString(), bar.low.toString(), bar.close.toString(), bar.volume.toString(),
+            bar.notional.toString(), bar.trades);
+    return out;
+}
+
+std::string text(const model::BookLadder &ladder)
+{
+    std::string out = std::format("{} {} |", ladder.sequence, ladder.deltasApplied);
+    for (const auto &level : ladder.bids)
+        out += " " + level.price.toString() + "x" + level.size.toString();
+    out += " |";
+    for (const auto &level : ladder.asks)
+        out += " " + level.price.toString() + "x" + level.size.toString();
+    return out;
+}
+
+} // namespace
+
+class TestCompressedChunks : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        if (const auto reason = testing::EditionDatabase::unavailable())
+            QSKIP(reason->c_str());
+        static_assert(testing::EditionDatabase::tsl(), "compression is the TSL edition's");
+        try {
+            m_database = std::make_unique<testing::EditionDatabase>("compressed");
+            m_connection
+                = std::make_unique<pqxx::connection>(db::connect(m_database->conninfo(), "test"));
+            // The columnstore settings of each hypertable, with policies that neither compress
+            // nor drop the test's day by themselves: the test compresses it when it means to.
+            model::StoragePolicy policy;
+            for (auto &table : policy.hypertables) {
+                table.compressAfter = model::PolicyInterval{10, model::PolicyInterval::Unit::Years};
+                table.dropAfter.reset();
+            }
+            const auto applied = db::PolicyManager{*m_connection}.apply(
+                policy, {.osUser = "test", .host = "test"}, false);
+            if (!applied.failures.empty())
+                QFAIL(applied.failures.front().c_str());
+            m_instruments = db::registerInstruments(*m_connection,
+                {{"binance", "BTCUSDT", "BTC", "USDT"}, {"binance", "ETHUSDT", "ETH", "USDT"}});
+            m_writer = std::make_unique<db::IngestWriter>(*m_connection, "binance", m_instruments);
+        } catch (const std::exception &error) {
+            QFAIL(error.what());
+        }
+    }
+
+    // Reads first: the day uncompressed, then compressed, must read the same.
+    void readersSeeTheSameRowsOnceTheDayIsCompressed()
+    {
+        const auto written = m_writer->write(batchOf(trades(0, 20'000)));
+        QCOMPARE(written.rowsWritten, std::size_t(20'000));
+        db::IngestBatch book;
+        book.snapshots.push_back({.exchangeTimeNs = kDayNs,
+            .receivedAtNs = kDayNs + 1,
+            .instrument = 0,
+            .sequence = 100,
+            .bids = {{dec("66999.5"), dec("1")}, {dec("66999"), dec("2")}},
+            .asks = {{dec("67000.5"), dec("3")}}});
+        for (int i = 1; i <= 500; ++i)
+            book.deltas.push_back({.exchangeTimeNs = kDayNs + i * kMinuteNs / 60,
+                .receivedAtNs = kDayNs + i * kMinuteNs / 60 + 1,
+                .instrument = 0,
+                .firstSequence = 100 + i,
+                .sequence = 100 + i,
+                .bids = {{dec(std::format("66999.{}", i % 10)), dec(std::format("{}", i % 4))}},
+                .asks = {{dec("67000.5"), dec(std::format("0.{:08}", i))}}});
+        m_writer->write(book);
+        pqxx::nontransaction{*m_connection}.exec("CALL aggregates.refresh_pending()");
+
+        const auto readAll = [&] {
+            std::string out;
+            // Point in time: what had been received by the middle of the range.
+            {
+                db::TradeExport exported{*m_connection,
+                    {.fromNs = kDayNs,
+                        .toNs = kDayNs + 10 * kMinuteNs,
+                        .asOfNs = kDayNs + 5 * kMinuteNs}};
+                exported.writeTrades([&](std::string_view rows) { out += rows; });
+            }
+            const auto level = db::ohlcvLevelFor(*m_connection, 60);
+            if (!level)
+                qFatal("no 1-minute level");
+            out += text(db::ohlcvBars(
+                *m_connection, *level, m_instruments[0], 300, kDayNs, kDayNs + 20 * kMinuteNs));
+            out += text(db::tradeBars(
+                *m_connection, m_instruments[1], 60, kDayNs, kDayNs + 20 * kMinuteNs));
+            db::forEachTrade(*m_connection, m_instruments[1], kDayNs + kMinuteNs,
+                kDayNs + 2 * kMinuteNs, [&](const model::Trade &trade) {
+                    out += std::format(
+                        "{} {} {}\n", trade.tradeId, trade.price.toString(), trade.size.toString());
+                    return true;
+                });
+            auto rebuilt
+                = db::BookRebuild::asOf(*m_connection, m_instruments[0], kDayNs + kMinuteNs * 5);
+            if (!rebuilt)
+                qFatal("no book as of 5 minutes");
+            out += text(rebuilt->ladder(10));
+            return out;
+        };
+        const std::string uncompressed = readAll();
+        QVERIFY(uncompressed.size() > 100'000);
+        QVERIFY(compressTrades(*m_connection) > 0);
+        pqxx::nontransaction{*m_connection}.exec(
+            "SELECT compress_chunk(c, if_not_compressed => true) FROM "
+            "show_chunks('market_data.book_deltas') c");
+        const std::string compressed = readAll();
+        QCOMPARE(compressed.size(), uncompressed.size());
+        QVERIFY(compressed == uncompressed);
+    }
+
+    void aReplayIntoACompressedDayAddsNothing()
+    {
+        const std::int64_t before = query(*m_connection, "SELECT count(*) FROM market_data.trades");
+        const std::string digest = tradesDigest(*m_connection);
+        QVERIFY(compressTrades(*m_connection) > 0);
+
+        const auto replayed = m_writer->write(batchOf(trades(0, 20'000)));
+        QCOMPARE(replayed.rowsWritten, std::size_t(0));
+        QCOMPARE(replayed.duplicates, std::size_t(20'000));
+        QCOMPARE(query(*m_connection, "SELECT count(*) FROM market_data.trades"), before);
+        QCOMPARE(tradesDigest(*m_connection), digest);
+    }
+
+    void lateTradesLandOnceAndEveryLevelIsCorrected()
+    {
+        QVERIFY(compressTrades(*m_connection) > 0);
+        // Ids past the stored ones but times inside the compressed day, among duplicates.
+        auto late = trades(19'000, 2'000);
+        for (auto &trade : late) {
+            if (trade.tradeId >= 20'000)
+                trade.exchangeTimeNs -= 1'000 * 50'000'000LL + 25'000'000;
+        }
+        const auto written = m_writer->write(batchOf(late));
+        QCOMPARE(written.rowsWritten, std::size_t(1'000));
+        QCOMPARE(written.duplicates, std::size_t(1'000));
+        QCOMPARE(
+            query(*m_connection, "SELECT count(*) FROM market_data.trades"), std::int64_t{21'000});
+        QCOMPARE(query(*m_connection,
+                     "SELECT count(*) FROM (SELECT instrument_id, trade_id FROM "
+                     "market_data.trades GROUP BY 1, 2 HAVING count(*) > 1) d"),
+            std::int64_t{0});
+
+        pqxx::nontransaction{*m_connection}.exec("CALL aggregates.refresh_pending()");
+        // Each level against plain SQL over the trades: bucket, open, high, low, close, volume,
+        // count; no bucket of any level may differ.
+        for (const char *level : {"1m", "5m", "15m", "1h", "4h", "1d"}) {
+            const auto differing = query(*m_connection,
+                std::format(
+                    "WITH raw AS (SELECT time_bucket(l.bucket_width, t.time) AS time, "
+                    "t.instrument_id, (array_agg(price ORDER BY time, trade_id))[1] AS "
+                    "open, max(price) AS high, min(price) AS low, (array_agg(price ORDER "
+                    "BY time DESC, trade_id DESC))[1] AS close, sum(size) AS volume, "
+                    "count(*) AS trades FROM market_data.trades t, aggregates.levels l "
+                    "WHERE l.name = '{0}' GROUP BY 1, 2), agg AS (SELECT time, "
+                    "instrument_id, open, high, low, close, volume, trades FROM "
+                    "aggregates.ohlcv WHERE interval = '{0}') SELECT count(*) FROM "
+                    "((TABLE raw EXCEPT TABLE agg) UNION ALL (TABLE agg EXCEPT TABLE raw)) d",
+                    level));
+            QVERIFY2(differing == 0, level);
+        }
+    }
+
+private:
+    std::unique_ptr<testing::EditionDatabase> m_database;
+    std::unique_ptr<pqxx::connection> m_connection;
+    std::vector<int> m_instruments;
+    std::unique_ptr<db::IngestWriter> m_writer;
+};
+
+QTEST_GUILESS_MAIN(TestCompressedChunks)
+#include "test_compressed_chunks.moc"
