@@ -65,10 +65,10 @@ double secondsSince(std::chrono::steady_clock::time_point start)
 void printColumns(pqxx::nontransaction &tx, std::int64_t before, std::int64_t after)
 {
     const auto chunks = tx.query<std::string>(
-        "SELECT format('%I.%I', cc.schema_name, cc.table_name) FROM _timescaledb_catalog.chunk c "
-        "JOIN _timescaledb_catalog.chunk cc ON c.compressed_chunk_id = cc.id JOIN "
-        "_timescaledb_catalog.hypertable h ON c.hypertable_id = h.id WHERE h.table_name = "
-        "'trades'");
+        "SELECT s.compress_relid::text FROM _timescaledb_catalog.compression_settings s JOIN "
+        "_timescaledb_catalog.chunk c ON c.relid = s.relid JOIN _timescaledb_catalog.hypertable h "
+        "ON c.hypertable_id = h.id WHERE h.table_name = 'trades' AND s.compress_relid IS NOT "
+        "NULL");
     const char *columns[]
         = {"time", "received_at", "trade_id", "trade_ref", "price", "size", "side"};
     std::int64_t rows = 0;
