@@ -70,15 +70,18 @@ std::string tradesDigest(pqxx::connection &connection)
         "market_data.trades");
 }
 
-// Compresses every chunk of the trades; returns how many are compressed.
-std::int64_t compressTrades(pqxx::connection &connection)
+// Compresses every chunk of market_data.`hypertable`; returns how many are compressed.
+std::int64_t compressChunks(pqxx::connection &connection, const std::string &hypertable)
 {
     pqxx::nontransaction{connection}.exec(
-        "SELECT compress_chunk(c, if_not_compressed => true) FROM "
-        "show_chunks('market_data.trades') c");
+        std::format("SELECT compress_chunk(c, if_not_compressed => true) FROM "
+                    "show_chunks('market_data.{}') c",
+            hypertable));
     return query(connection,
-        "SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_schema = "
-        "'market_data' AND hypertable_name = 'trades' AND is_compressed");
+        std::format("SELECT count(*) FROM timescaledb_information.chunks WHERE "
+                    "hypertable_schema = 'market_data' AND hypertable_name = '{}' AND "
+                    "is_compressed",
+            hypertable));
 }
 
 std::string text(const std::vector<analytics::Bar> &bars)
@@ -192,10 +195,8 @@ private slots:
         };
         const std::string uncompressed = readAll();
         QVERIFY(uncompressed.size() > 100'000);
-        QVERIFY(compressTrades(*m_connection) > 0);
-        pqxx::nontransaction{*m_connection}.exec(
-            "SELECT compress_chunk(c, if_not_compressed => true) FROM "
-            "show_chunks('market_data.book_deltas') c");
+        QVERIFY(compressChunks(*m_connection, "trades") > 0);
+        QVERIFY(compressChunks(*m_connection, "book_deltas") > 0);
         const std::string compressed = readAll();
         QCOMPARE(compressed.size(), uncompressed.size());
         QVERIFY(compressed == uncompressed);
@@ -205,7 +206,7 @@ private slots:
     {
         const std::int64_t before = query(*m_connection, "SELECT count(*) FROM market_data.trades");
         const std::string digest = tradesDigest(*m_connection);
-        QVERIFY(compressTrades(*m_connection) > 0);
+        QVERIFY(compressChunks(*m_connection, "trades") > 0);
 
         const auto replayed = m_writer->write(batchOf(trades(0, 20'000)));
         QCOMPARE(replayed.rowsWritten, std::size_t(0));
@@ -216,7 +217,7 @@ private slots:
 
     void lateTradesLandOnceAndEveryLevelIsCorrected()
     {
-        QVERIFY(compressTrades(*m_connection) > 0);
+        QVERIFY(compressChunks(*m_connection, "trades") > 0);
         // Ids past the stored ones but times inside the compressed day, among duplicates.
         auto late = trades(19'000, 2'000);
         for (auto &trade : late) {
