@@ -1,8 +1,10 @@
 // The writer and the readers against compressed chunks, on the TSL edition's real server: a
 // replay of a day that is already compressed adds nothing (the unique key holds across
 // compression), late trades among the replayed ones land exactly once and every aggregate level
-// is corrected, and what the point-in-time export, the bars, the trades and the as-of-T book read
-// of a day is the same before and after the day is compressed.
+// is corrected, and what the point-in-time export, the bars, the trades, the as-of-T book and the
+// query API (over HTTP, as the reader role) read of a day is the same before and after the day is
+// compressed.
+#include "app/services/http_service.h"
 #include "db/book_queries.h"
 #include "db/connection.h"
 #include "db/ingest_writer.h"
@@ -13,6 +15,9 @@
 #include "db/trade_queries.h"
 #include "tests/support/edition_database.h"
 
+#include <QElapsedTimer>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QTest>
 #include <format>
 #include <pqxx/pqxx>
@@ -25,6 +30,7 @@ namespace {
 
 constexpr std::int64_t kDayNs = 1'764'028'800'000'000'000; // 2025-11-25 00:00:00 UTC
 constexpr std::int64_t kMinuteNs = 60'000'000'000;
+const QByteArray kToken = "compressed-chunks-test-token-0123";
 
 model::Decimal dec(const std::string &text)
 {
@@ -84,6 +90,14 @@ std::int64_t compressChunks(pqxx::connection &connection, const std::string &hyp
             hypertable));
 }
 
+std::size_t occurrences(std::string_view text, std::string_view part)
+{
+    std::size_t count = 0;
+    for (auto at = text.find(part); at != std::string_view::npos; at = text.find(part, at + 1))
+        ++count;
+    return count;
+}
+
 std::string text(const std::vector<analytics::Bar> &bars)
 {
     std::string out;
@@ -135,9 +149,17 @@ private slots:
             m_instruments = db::registerInstruments(*m_connection,
                 {{"binance", "BTCUSDT", "BTC", "USDT"}, {"binance", "ETHUSDT", "ETH", "USDT"}});
             m_writer = std::make_unique<db::IngestWriter>(*m_connection, "binance", m_instruments);
+            pqxx::nontransaction{*m_connection}.exec(
+                "DROP ROLE IF EXISTS compressed_api_reader; CREATE ROLE compressed_api_reader "
+                "LOGIN PASSWORD 'compressed-api-password' IN ROLE tickscope_reader");
         } catch (const std::exception &error) {
             QFAIL(error.what());
         }
+        m_http = std::make_unique<app::HttpService>(app::HttpSettings{
+            .listen = std::pair{QStringLiteral("127.0.0.1"), quint16(0)}, .token = kToken});
+        m_http->queries().setDatabase(m_database->conninfo()
+            + " user=compressed_api_reader password=compressed-api-password");
+        QVERIFY(m_http->port());
     }
 
     // Reads first: the day uncompressed, then compressed, must read the same.
@@ -191,10 +213,19 @@ private slots:
             if (!rebuilt)
                 qFatal("no book as of 5 minutes");
             out += text(rebuilt->ladder(10));
+            for (const char *path :
+                {"/api/v1/trades?exchange=binance&symbol=ETHUSDT&since=2025-11-25T00:01:00Z"
+                 "&limit=2000",
+                    "/api/v1/ohlcv?exchange=binance&symbol=BTCUSDT&interval=5m"
+                    "&from=2025-11-25T00:00:00Z&to=2025-11-25T00:20:00Z",
+                    "/api/v1/bars?exchange=binance&symbol=ETHUSDT&kind=tick&size=60"
+                    "&from=2025-11-25T00:00:00Z&to=2025-11-25T00:20:00Z"})
+                out += apiGet(path);
             return out;
         };
         const std::string uncompressed = readAll();
         QVERIFY(uncompressed.size() > 100'000);
+        QCOMPARE(occurrences(uncompressed, "\n200 {"), std::size_t(3)); // the API's answers
         QVERIFY(compressChunks(*m_connection, "trades") > 0);
         QVERIFY(compressChunks(*m_connection, "book_deltas") > 0);
         const std::string compressed = readAll();
@@ -255,10 +286,30 @@ private slots:
     }
 
 private:
+    // The status and body of the query API's answer to GET `path`.
+    std::string apiGet(const char *path)
+    {
+        QNetworkAccessManager network;
+        QNetworkRequest request{QUrl(
+            QStringLiteral("http://127.0.0.1:%1%2").arg(*m_http->port()).arg(QLatin1String(path)))};
+        request.setRawHeader("Authorization", "Bearer " + kToken);
+        QNetworkReply *reply = network.get(request);
+        QElapsedTimer clock;
+        clock.start();
+        while (!reply->isFinished() && clock.elapsed() < 30'000)
+            QTest::qWait(5);
+        const std::string answer = std::format("\n{} {}\n",
+            reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+            reply->readAll().toStdString());
+        reply->deleteLater();
+        return answer;
+    }
+
     std::unique_ptr<testing::EditionDatabase> m_database;
     std::unique_ptr<pqxx::connection> m_connection;
     std::vector<int> m_instruments;
     std::unique_ptr<db::IngestWriter> m_writer;
+    std::unique_ptr<app::HttpService> m_http; // on its own thread, as in the running job
 };
 
 QTEST_GUILESS_MAIN(TestCompressedChunks)
