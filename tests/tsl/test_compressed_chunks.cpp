@@ -1,9 +1,9 @@
 // The writer and the readers against compressed chunks, on the TSL edition's real server: a
 // replay of a day that is already compressed adds nothing (the unique key holds across
 // compression), late trades among the replayed ones land exactly once and every aggregate level
-// is corrected, and what the point-in-time export, the bars, the trades, the as-of-T book and the
-// query API (over HTTP, as the reader role) read of a day is the same before and after the day is
-// compressed.
+// is corrected, a day's backlog catches up beside compressed days, and what the point-in-time
+// export, the bars, the trades, the as-of-T book and the query API (over HTTP, as the reader
+// role) read of a day is the same before and after the day is compressed.
 #include "app/services/http_service.h"
 #include "db/book_queries.h"
 #include "db/connection.h"
@@ -30,6 +30,7 @@ namespace {
 
 constexpr std::int64_t kDayNs = 1'764'028'800'000'000'000; // 2025-11-25 00:00:00 UTC
 constexpr std::int64_t kMinuteNs = 60'000'000'000;
+constexpr std::int64_t kNextDayNs = kDayNs + 1440 * kMinuteNs;
 const QByteArray kToken = "compressed-chunks-test-token-0123";
 
 model::Decimal dec(const std::string &text)
@@ -283,6 +284,53 @@ private slots:
                     level));
             QVERIFY2(differing == 0, level);
         }
+    }
+
+    // After an outage the writer catches up with a day of the journal in large batches, while
+    // the days before it are compressed; the backlog starts with trades already stored.
+    void aDaysBacklogCatchesUpBesideCompressedDays()
+    {
+        QVERIFY(compressChunks(*m_connection, "trades") > 0);
+        const std::int64_t before = query(*m_connection, "SELECT count(*) FROM market_data.trades");
+        auto backlog = trades(19'000, 1'000); // committed before the outage
+        constexpr std::int64_t kBacklog = 172'800; // one every 0.5 s for the next day
+        for (std::int64_t k = 0; k < kBacklog; ++k) {
+            const std::int64_t at = kNextDayNs + k * 500'000'000;
+            backlog.push_back({.exchangeTimeNs = at,
+                .receivedAtNs = kNextDayNs + 1440 * kMinuteNs + k * 1'000,
+                .instrument = static_cast<std::uint32_t>(k % 2),
+                .tradeId = 1'000'000 + k,
+                .price = dec(std::format("{}.{:02}", 60'000 + k % 9'973, k % 100)),
+                .size = dec(std::format("0.{:05}", 1 + k % 99'999)),
+                .side = k % 5 == 0 ? model::Side::Sell : model::Side::Buy});
+        }
+        std::size_t written = 0;
+        std::size_t duplicates = 0;
+        for (std::size_t first = 0; first < backlog.size(); first += 50'000) {
+            const auto last = std::min(backlog.size(), first + 50'000);
+            const auto result
+                = m_writer->write(batchOf({backlog.begin() + static_cast<std::ptrdiff_t>(first),
+                    backlog.begin() + static_cast<std::ptrdiff_t>(last)}));
+            written += result.rowsWritten;
+            duplicates += result.duplicates;
+        }
+        QCOMPARE(written, std::size_t(kBacklog));
+        QCOMPARE(duplicates, std::size_t(1'000));
+        QCOMPARE(
+            query(*m_connection, "SELECT count(*) FROM market_data.trades"), before + kBacklog);
+        QCOMPARE(query(*m_connection,
+                     "SELECT count(*) FROM timescaledb_information.chunks WHERE "
+                     "hypertable_name = 'trades' AND range_end <= '2025-11-26' AND "
+                     "NOT is_compressed"),
+            std::int64_t{0});
+
+        pqxx::nontransaction{*m_connection}.exec("CALL aggregates.refresh_pending()");
+        QCOMPARE(query(*m_connection,
+                     "SELECT count(*) FROM aggregates.ohlcv WHERE interval = '1d' AND time = "
+                     "'2025-11-26' AND trades = 86400 AND (instrument_id, volume) IN (SELECT "
+                     "instrument_id, sum(size) FROM market_data.trades WHERE time >= "
+                     "'2025-11-26' GROUP BY 1)"),
+            std::int64_t{2});
     }
 
 private:
