@@ -3,7 +3,8 @@
 // compression), late trades among the replayed ones land exactly once and every aggregate level
 // is corrected, a day's backlog catches up beside compressed days, and what the point-in-time
 // export, the bars, the trades, the as-of-T book and the query API (over HTTP, as the reader
-// role) read of a day is the same before and after the day is compressed.
+// role) read of a day is the same before and after the day is compressed; retention then prunes
+// the compressed days and keeps the compliance hold.
 #include "app/services/http_service.h"
 #include "db/book_queries.h"
 #include "db/connection.h"
@@ -331,6 +332,46 @@ private slots:
                      "instrument_id, sum(size) FROM market_data.trades WHERE time >= "
                      "'2025-11-26' GROUP BY 1)"),
             std::int64_t{2});
+    }
+
+    // Last, as it deletes: retention past drop_after deletes the rows of instruments without a
+    // compliance hold from the compressed days and keeps every row of the held one.
+    void retentionPrunesCompressedDaysAndKeepsTheHold()
+    {
+        QVERIFY(compressChunks(*m_connection, "trades") > 0);
+        const auto heldBefore = query(*m_connection,
+            std::format("SELECT count(*) FROM market_data.trades WHERE instrument_id = {}",
+                m_instruments[1]));
+        QVERIFY(heldBefore > 80'000);
+        model::StoragePolicy policy;
+        for (auto &table : policy.hypertables) {
+            table.compressAfter = model::PolicyInterval{10, model::PolicyInterval::Unit::Years};
+            table.dropAfter = model::PolicyInterval{30, model::PolicyInterval::Unit::Days};
+        }
+        policy.holds = {{"binance", "ETHUSDT"}};
+        db::PolicyManager manager{*m_connection};
+        const db::Operator tester{.osUser = "test", .host = "test"};
+        const auto applied = manager.apply(policy, tester, false);
+        if (!applied.failures.empty())
+            QFAIL(applied.failures.front().c_str());
+        manager.runJobs(tester); // the scheduled job may have pruned first: the rows decide
+
+        QCOMPARE(query(*m_connection,
+                     std::format("SELECT count(*) FROM market_data.trades WHERE instrument_id = {}",
+                         m_instruments[0])),
+            std::int64_t{0});
+        QCOMPARE(query(*m_connection,
+                     std::format("SELECT count(*) FROM market_data.trades WHERE instrument_id = {}",
+                         m_instruments[1])),
+            heldBefore);
+        QVERIFY(query(*m_connection,
+                    "SELECT count(*) FROM audit.operator_actions WHERE action = "
+                    "'retention.prune_chunk'")
+            >= 2);
+        QCOMPARE(query(*m_connection,
+                     "SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_name "
+                     "= 'trades' AND NOT is_compressed AND range_end <= '2025-11-26'"),
+            std::int64_t{0});
     }
 
 private:
