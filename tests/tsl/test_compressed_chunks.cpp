@@ -15,6 +15,7 @@
 #include "db/trade_export.h"
 #include "db/trade_queries.h"
 #include "tests/support/edition_database.h"
+#include "tests/support/ohlcv_check.h"
 
 #include <QElapsedTimer>
 #include <QNetworkAccessManager>
@@ -268,23 +269,9 @@ private slots:
             std::int64_t{0});
 
         pqxx::nontransaction{*m_connection}.exec("CALL aggregates.refresh_pending()");
-        // Each level against plain SQL over the trades: bucket, open, high, low, close, volume,
-        // count; no bucket of any level may differ.
-        for (const char *level : {"1m", "5m", "15m", "1h", "4h", "1d"}) {
-            const auto differing = query(*m_connection,
-                std::format(
-                    "WITH raw AS (SELECT time_bucket(l.bucket_width, t.time) AS time, "
-                    "t.instrument_id, (array_agg(price ORDER BY time, trade_id))[1] AS "
-                    "open, max(price) AS high, min(price) AS low, (array_agg(price ORDER "
-                    "BY time DESC, trade_id DESC))[1] AS close, sum(size) AS volume, "
-                    "count(*) AS trades FROM market_data.trades t, aggregates.levels l "
-                    "WHERE l.name = '{0}' GROUP BY 1, 2), agg AS (SELECT time, "
-                    "instrument_id, open, high, low, close, volume, trades FROM "
-                    "aggregates.ohlcv WHERE interval = '{0}') SELECT count(*) FROM "
-                    "((TABLE raw EXCEPT TABLE agg) UNION ALL (TABLE agg EXCEPT TABLE raw)) d",
-                    level));
-            QVERIFY2(differing == 0, level);
-        }
+        // No bucket of any level may differ from plain SQL over the trades.
+        for (const char *level : {"1m", "5m", "15m", "1h", "4h", "1d"})
+            QVERIFY2(testing::ohlcvRowsDifferingFromTrades(*m_connection, level) == 0, level);
     }
 
     // After an outage the writer catches up with a day of the journal in large batches, while

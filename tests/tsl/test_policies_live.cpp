@@ -1,0 +1,136 @@
+// TimescaleDB's background workers run Tickscope's policies by themselves while `tickscope ingest`
+// streams a simulated Binance into the TSL edition's real server: with 5-second chunks the
+// compression policy compresses every chunk past compress_after as the stream goes on, the
+// continuous aggregates' refresh policies run every 2 seconds, no job fails, every trade sent is
+// stored exactly once, and every aggregate level equals plain SQL over the trades, in the middle
+// of the stream too (the bucket still filling is real-time, not a refresh's stale copy).
+// (Retention is left out: its drop_after must exceed the aggregates' refresh window of 3 buckets
+// of a day, which a stream of live times cannot reach; test_compressed_chunks runs it.)
+#include "app/sim/binance_simulator.h"
+#include "db/connection.h"
+#include "db/policy_manager.h"
+#include "tests/support/edition_database.h"
+#include "tests/support/ohlcv_check.h"
+#include "tests/support/simulated_ingest.h"
+
+#include <QFile>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <csignal>
+#include <format>
+#include <pqxx/pqxx>
+
+using namespace tickscope;
+
+namespace {
+
+constexpr int kSeconds = 40; // of simulated trading
+const std::vector<std::string> kSymbols{"BTCUSDT", "ETHUSDT"};
+
+std::int64_t query(pqxx::connection &connection, const std::string &sql)
+{
+    return pqxx::nontransaction{connection}.query_value<std::int64_t>(sql);
+}
+
+} // namespace
+
+class TestPoliciesLive : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        if (const auto reason = testing::EditionDatabase::unavailable())
+            QSKIP(reason->c_str());
+        static_assert(testing::EditionDatabase::tsl(), "the policies run by themselves on TSL");
+    }
+
+    void policiesRunByThemselvesWhileIngestStreams()
+    {
+        testing::EditionDatabase database{"live"};
+        auto connection = db::connect(database.conninfo(), "test");
+        model::StoragePolicy policy;
+        for (auto &table : policy.hypertables) {
+            table.chunkInterval = {5, model::PolicyInterval::Unit::Seconds};
+            table.compressAfter = model::PolicyInterval{5, model::PolicyInterval::Unit::Seconds};
+            table.dropAfter.reset();
+        }
+        policy.refreshEvery = {2, model::PolicyInterval::Unit::Seconds};
+        const auto applied = db::PolicyManager{connection}.apply(
+            policy, {.osUser = "test", .host = "test"}, false);
+        if (!applied.failures.empty())
+            QFAIL(applied.failures.front().c_str());
+
+        sim::BinanceSimulator::Options options = testing::simulation(kSymbols, 400, kSeconds, 27);
+        sim::BinanceSimulator simulator{options};
+        QVERIFY(simulator.start());
+        QTemporaryDir dir;
+        const QString configPath = dir.filePath(QStringLiteral("tickscope.toml"));
+        QFile config{configPath};
+        QVERIFY(config.open(QIODevice::WriteOnly));
+        config.write(QStringLiteral(
+            "[exchanges.binance]\nsymbols = [\"BTCUSDT\", \"ETHUSDT\"]\n"
+            "websocket_url = \"ws://127.0.0.1:%1\"\nrest_url = \"http://127.0.0.1:%2\"\n"
+            "[journal]\ndirectory = \"%3\"\n[ingest]\nflush_interval_ms = 50\n")
+                .arg(simulator.port())
+                .arg(simulator.restPort())
+                .arg(dir.filePath(QStringLiteral("journal")))
+                .toUtf8());
+        config.close();
+        QSignalSpy finished{&simulator, &sim::BinanceSimulator::finished};
+        QProcess ingest;
+        ingest.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+        ingest.start(QStringLiteral(TICKSCOPE_BINARY),
+            {QStringLiteral("ingest"), QStringLiteral("--config"), configPath,
+                QStringLiteral("--db"), QString::fromStdString(database.conninfo())});
+        // Mid-stream, the bars of the buckets still filling come from the trades themselves.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            testing::tradesStored(database.conninfo()) > 400 * kSeconds / 2, 60'000);
+        for (const char *level : {"1m", "1d"})
+            QVERIFY2(testing::ohlcvRowsDifferingFromTrades(connection, level) == 0, level);
+        QVERIFY(finished.wait((kSeconds + 30) * 1000));
+        QTRY_COMPARE_WITH_TIMEOUT(
+            testing::tradesStored(database.conninfo()), testing::tradesSent(simulator), 30'000);
+        // Compressed by the job, not by us: every chunk that ended past compress_after plus two
+        // of the job's runs (every 2.5 s) ago.
+        QTRY_COMPARE_WITH_TIMEOUT(
+            query(connection,
+                "SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_name = "
+                "'trades' AND NOT is_compressed AND range_end < now() - interval '12 seconds'"),
+            std::int64_t{0}, 15'000);
+        QVERIFY(query(connection,
+                    "SELECT count(*) FROM timescaledb_information.chunks WHERE hypertable_name = "
+                    "'trades' AND is_compressed")
+            >= kSeconds / 5 - 3);
+        ::kill(static_cast<pid_t>(ingest.processId()), SIGINT);
+        QTRY_COMPARE_WITH_TIMEOUT(ingest.state(), QProcess::NotRunning, 60'000);
+        QCOMPARE(ingest.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(ingest.exitCode(), 0);
+        testing::verifyTrades(connection, simulator.report(), kSymbols);
+
+        // Each refresh policy ran, each compression policy ran more than once, none failed.
+        QCOMPARE(query(connection,
+                     "SELECT count(*) FROM timescaledb_information.jobs j JOIN "
+                     "timescaledb_information.job_stats s USING (job_id) WHERE j.proc_name = "
+                     "'policy_refresh_continuous_aggregate' AND s.total_successes > 0"),
+            std::int64_t{6});
+        QVERIFY(query(connection,
+                    "SELECT min(s.total_successes) FROM timescaledb_information.jobs j JOIN "
+                    "timescaledb_information.job_stats s USING (job_id) WHERE j.proc_name = "
+                    "'policy_compression' AND j.hypertable_name = 'trades'")
+            >= 2);
+        QCOMPARE(pqxx::nontransaction{connection}.query_value<std::string>(
+                     "SELECT count(*) || ' ' || coalesce(string_agg(DISTINCT err_message, '; '), "
+                     "'') FROM timescaledb_information.job_errors"),
+            std::string("0 "));
+        for (const char *level : {"1m", "5m", "15m", "1h", "4h", "1d"})
+            QVERIFY2(testing::ohlcvRowsDifferingFromTrades(connection, level) == 0, level);
+        simulator.stop();
+    }
+};
+
+QTEST_GUILESS_MAIN(TestPoliciesLive)
+#include "test_policies_live.moc"
