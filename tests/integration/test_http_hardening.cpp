@@ -9,6 +9,7 @@
 // unanswered.
 #include "app/cli/cli.h"
 #include "db/connection.h"
+#include "tests/support/http_get.h"
 #include "tests/support/run_tickscope.h"
 #include "tests/support/test_cluster.h"
 
@@ -16,8 +17,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QRegularExpression>
 #include <QTest>
 #include <arpa/inet.h>
@@ -96,12 +95,6 @@ QByteArray answerOf(int fd)
     }
     return answer;
 }
-
-struct Reply
-{
-    int status = 0;
-    QByteArray body;
-};
 
 } // namespace
 
@@ -231,7 +224,7 @@ private slots:
         for (int second = 0; second < 20; ++second) {
             for (const int fd : slow)
                 ::send(fd, "a", 1, MSG_NOSIGNAL);
-            const Reply reply = get(QStringLiteral("/api/v1/latest?exchange=simulated"));
+            const auto reply = get(QStringLiteral("/api/v1/latest?exchange=simulated"));
             QVERIFY2(reply.status == 200,
                 qPrintable(QStringLiteral("second %1: %2 %3")
                         .arg(second)
@@ -279,21 +272,9 @@ private slots:
     }
 
 private:
-    Reply get(const QString &path, const QByteArray &token = kToken)
+    testing::HttpAnswer get(const QString &path, const QByteArray &token = kToken)
     {
-        QNetworkAccessManager network;
-        QNetworkRequest request{QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_port) + path)};
-        if (!token.isEmpty())
-            request.setRawHeader("Authorization", "Bearer " + token);
-        QNetworkReply *reply = network.get(request);
-        QElapsedTimer clock;
-        clock.start();
-        while (!reply->isFinished() && clock.elapsed() < 5'000)
-            QTest::qWait(5);
-        Reply answer{
-            reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->readAll()};
-        reply->deleteLater();
-        return answer;
+        return testing::httpGet(m_port, path, token, std::chrono::seconds(5));
     }
 
     testing::EmbeddedSandbox m_sandbox;

@@ -504,18 +504,7 @@ private slots:
         sim::BinanceSimulator::Options options = simulation({"BTCUSDT", "ETHUSDT"}, 2000, 14, 13);
         sim::BinanceSimulator simulator{options};
         QVERIFY(simulator.start());
-        const QString configPath = dir.filePath(QStringLiteral("tickscope.toml"));
-        QFile config{configPath};
-        QVERIFY(config.open(QIODevice::WriteOnly));
-        config.write(QStringLiteral(
-            "[exchanges.binance]\nsymbols = [\"BTCUSDT\", \"ETHUSDT\"]\n"
-            "websocket_url = \"ws://127.0.0.1:%1\"\nrest_url = \"http://127.0.0.1:%2\"\n"
-            "[journal]\ndirectory = \"%3\"\n[ingest]\nflush_interval_ms = 50\n")
-                .arg(simulator.port())
-                .arg(simulator.restPort())
-                .arg(dir.filePath(QStringLiteral("journal")))
-                .toUtf8());
-        config.close();
+        const QString configPath = testing::writeIngestConfig(simulator, dir.path());
         const QStringList arguments{QStringLiteral("ingest"), QStringLiteral("--config"),
             configPath, QStringLiteral("--db"), QString::fromStdString(conninfo)};
         QSignalSpy finished{&simulator, &sim::BinanceSimulator::finished};

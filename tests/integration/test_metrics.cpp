@@ -3,17 +3,15 @@
 // loopback port; /metrics answers, passes `promtool check metrics` (Debian's prometheus), holds
 // the feed's figures, and names every metric that the Grafana dashboard in resources/ queries.
 // The query API beside it answers from the same job (its own test: test_query_api).
+#include "tests/support/http_get.h"
 #include "tests/support/run_tickscope.h"
 #include "tests/support/test_cluster.h"
 
 #include <QDir>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QRegularExpression>
 #include <QSet>
 #include <QTest>
@@ -134,27 +132,16 @@ private slots:
 
     void unknownPathIsNotFound()
     {
-        QNetworkAccessManager network;
-        QNetworkReply *reply = network.get(
-            QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1/nothing").arg(m_port))));
-        QTRY_VERIFY_WITH_TIMEOUT(reply->isFinished(), 10'000);
-        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 404);
-        reply->deleteLater();
+        QCOMPARE(
+            testing::httpGet(static_cast<quint16>(m_port), QStringLiteral("/nothing")).status, 404);
     }
 
 private:
     QByteArray get(const char *path = "/metrics")
     {
-        QNetworkAccessManager network;
-        QNetworkReply *reply = network.get(QNetworkRequest(
-            QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_port) + QLatin1String(path))));
-        QElapsedTimer clock;
-        clock.start();
-        while (!reply->isFinished() && clock.elapsed() < 10'000)
-            QTest::qWait(20);
-        const QByteArray body = reply->readAll();
-        reply->deleteLater();
-        return body;
+        return testing::httpGet(
+            static_cast<quint16>(m_port), QLatin1String(path), {}, std::chrono::seconds(10))
+            .body;
     }
 
     testing::EmbeddedSandbox m_sandbox;

@@ -7,6 +7,7 @@
 #include "app/cli/cli.h"
 #include "app/services/http_service.h"
 #include "db/trade_queries.h"
+#include "tests/support/http_get.h"
 #include "tests/support/schema_fixture.h"
 
 #include <QElapsedTimer>
@@ -393,7 +394,7 @@ private slots:
         // Same length as the token, so that the constant-time comparison runs to the end.
         QByteArray wrong = kToken;
         wrong.back() = 'x';
-        QCOMPARE(get("/api/v1/latest", "Bearer " + wrong).status, 401);
+        QCOMPARE(get("/api/v1/latest", wrong).status, 401);
         QCOMPARE(get("/metrics", QByteArray()).status, 401);
         // Without the token nothing is routed, so nothing lists the routes.
         const Answer unknown = get("/metrics-or-anything", QByteArray());
@@ -488,23 +489,12 @@ private:
             + " user=api_reader password=api-reader-password";
     }
 
-    Answer get(const QByteArray &path, const QByteArray &authorization = "Bearer " + kToken)
+    // GET `path` with `token` (none when empty); the body parsed as a JSON object.
+    Answer get(const QByteArray &path, const QByteArray &token = kToken)
     {
-        QNetworkAccessManager network;
-        QNetworkRequest request{
-            QUrl(QStringLiteral("http://127.0.0.1:%1").arg(m_port) + QString::fromUtf8(path))};
-        if (!authorization.isEmpty())
-            request.setRawHeader("Authorization", authorization);
-        QNetworkReply *reply = network.get(request);
-        QElapsedTimer clock;
-        clock.start();
-        while (!reply->isFinished() && clock.elapsed() < 30'000)
-            QTest::qWait(5);
-        Answer answer{reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
-            QJsonDocument::fromJson(reply->readAll()).object(),
-            reply->rawHeader("WWW-Authenticate"), reply->rawHeader("Retry-After")};
-        reply->deleteLater();
-        return answer;
+        const auto answer = testing::httpGet(m_port, QString::fromUtf8(path), token);
+        return {answer.status, QJsonDocument::fromJson(answer.body).object(), answer.authenticate,
+            answer.retryAfter};
     }
 
     // Queries of the API that wait for a lock on the server now.

@@ -3,6 +3,8 @@
 #include "app/services/simulated_feed.h"
 #include "db/connection.h"
 
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QSignalSpy>
 #include <QTest>
@@ -39,6 +41,27 @@ app::Config configFor(const sim::ExchangeSimulator &simulator, const QString &jo
     config.flushInterval = std::chrono::milliseconds(50);
     config.feeds.push_back(app::simulatedFeed(simulator, simulator.exchange()));
     return config;
+}
+
+QString writeIngestConfig(const sim::ExchangeSimulator &simulator, const QString &directory)
+{
+    QStringList symbols;
+    for (const auto &symbol : simulator.symbols())
+        symbols << QStringLiteral("\"%1\"").arg(QString::fromStdString(symbol));
+    const QString path = QDir{directory}.filePath(QStringLiteral("tickscope.toml"));
+    QFile file{path};
+    if (!file.open(QIODevice::WriteOnly))
+        qFatal("cannot write %s", qPrintable(path));
+    file.write(
+        QStringLiteral("[exchanges.%1]\nsymbols = [%2]\nwebsocket_url = \"ws://127.0.0.1:%3\"\n"
+                       "rest_url = \"http://127.0.0.1:%4\"\n[journal]\ndirectory = \"%5\"\n"
+                       "[ingest]\nflush_interval_ms = 50\n")
+            .arg(QString::fromStdString(simulator.exchange()), symbols.join(QStringLiteral(", ")))
+            .arg(simulator.port())
+            .arg(simulator.restPort())
+            .arg(QDir{directory}.filePath(QStringLiteral("journal")))
+            .toUtf8());
+    return path;
 }
 
 sim::ExchangeSimulator::Options simulation(

@@ -21,6 +21,10 @@ namespace tickscope::testing {
 // A feed named after the simulator's exchange, its journal in `journal`.
 app::Config configFor(const sim::ExchangeSimulator &simulator, const QString &journal);
 
+// A config file DIRECTORY/tickscope.toml for `tickscope ingest` from `simulator` (all its
+// symbols), the journal in DIRECTORY/journal, commits every 50 ms; returns the file's path.
+QString writeIngestConfig(const sim::ExchangeSimulator &simulator, const QString &directory);
+
 sim::ExchangeSimulator::Options simulation(
     std::vector<std::string> symbols, double tradesPerSecond, int seconds, std::uint64_t seed);
 

@@ -15,11 +15,9 @@
 #include "db/trade_export.h"
 #include "db/trade_queries.h"
 #include "tests/support/edition_database.h"
+#include "tests/support/http_get.h"
 #include "tests/support/ohlcv_check.h"
 
-#include <QElapsedTimer>
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QTest>
 #include <format>
 #include <pqxx/pqxx>
@@ -365,20 +363,8 @@ private:
     // The status and body of the query API's answer to GET `path`.
     std::string apiGet(const char *path)
     {
-        QNetworkAccessManager network;
-        QNetworkRequest request{QUrl(
-            QStringLiteral("http://127.0.0.1:%1%2").arg(*m_http->port()).arg(QLatin1String(path)))};
-        request.setRawHeader("Authorization", "Bearer " + kToken);
-        QNetworkReply *reply = network.get(request);
-        QElapsedTimer clock;
-        clock.start();
-        while (!reply->isFinished() && clock.elapsed() < 30'000)
-            QTest::qWait(5);
-        const std::string answer = std::format("\n{} {}\n",
-            reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
-            reply->readAll().toStdString());
-        reply->deleteLater();
-        return answer;
+        const auto answer = testing::httpGet(*m_http->port(), QLatin1String(path), kToken);
+        return std::format("\n{} {}\n", answer.status, answer.body.toStdString());
     }
 
     std::unique_ptr<testing::EditionDatabase> m_database;

@@ -13,7 +13,6 @@
 #include "tests/support/ohlcv_check.h"
 #include "tests/support/simulated_ingest.h"
 
-#include <QFile>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -68,18 +67,7 @@ private slots:
         sim::BinanceSimulator simulator{options};
         QVERIFY(simulator.start());
         QTemporaryDir dir;
-        const QString configPath = dir.filePath(QStringLiteral("tickscope.toml"));
-        QFile config{configPath};
-        QVERIFY(config.open(QIODevice::WriteOnly));
-        config.write(QStringLiteral(
-            "[exchanges.binance]\nsymbols = [\"BTCUSDT\", \"ETHUSDT\"]\n"
-            "websocket_url = \"ws://127.0.0.1:%1\"\nrest_url = \"http://127.0.0.1:%2\"\n"
-            "[journal]\ndirectory = \"%3\"\n[ingest]\nflush_interval_ms = 50\n")
-                .arg(simulator.port())
-                .arg(simulator.restPort())
-                .arg(dir.filePath(QStringLiteral("journal")))
-                .toUtf8());
-        config.close();
+        const QString configPath = testing::writeIngestConfig(simulator, dir.path());
         QSignalSpy finished{&simulator, &sim::BinanceSimulator::finished};
         QProcess ingest;
         ingest.setProcessChannelMode(QProcess::ForwardedErrorChannel);
