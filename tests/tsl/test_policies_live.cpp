@@ -99,7 +99,7 @@ private slots:
         QCOMPARE(ingest.exitCode(), 0);
         testing::verifyTrades(connection, simulator.report(), kSymbols);
 
-        // Each refresh policy ran, each compression policy ran more than once, none failed.
+        // Each refresh policy ran, the trades' compression policy more than once, no job failed.
         QCOMPARE(query(connection,
                      "SELECT count(*) FROM timescaledb_information.jobs j JOIN "
                      "timescaledb_information.job_stats s USING (job_id) WHERE j.proc_name = "
