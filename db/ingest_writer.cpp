@@ -3,6 +3,7 @@
 #include "app/model/wall_clock.h"
 #include "db/copy_binary.h"
 #include "db/copy_text.h"
+#include "db/minute_bars.h"
 #include "db/raw_connection.h"
 #include "db/sql_time.h"
 
@@ -11,7 +12,6 @@
 #include <format>
 #include <memory>
 #include <pqxx/pqxx>
-#include <tuple>
 #include <xxhash.h>
 
 namespace tickscope::db {
@@ -77,20 +77,15 @@ std::pair<std::vector<std::int32_t>, std::vector<std::int64_t>> touchedMinutes(
     return result;
 }
 
-// The latest of `trades` per instrument, in aggregates.trade_order's order: exchange time to
-// the microsecond the server keeps, then numeric ids before text ones, each in its own order.
+// The latest of `trades` per instrument, in aggregates.trade_order's order.
 std::vector<const model::Trade *> latestPerInstrument(const std::vector<model::Trade> &trades)
 {
-    auto order = [](const model::Trade &trade) {
-        return std::tuple(trade.exchangeTimeNs / 1000, !trade.hasNumericId(), trade.tradeId,
-            std::string_view(trade.tradeRef));
-    };
     std::vector<const model::Trade *> latest;
     for (const auto &trade : trades) {
         if (trade.instrument >= latest.size())
             latest.resize(trade.instrument + 1, nullptr);
         const model::Trade *&slot = latest[trade.instrument];
-        if (!slot || order(*slot) < order(trade))
+        if (!slot || tradeOrder(*slot) < tradeOrder(trade))
             slot = &trade;
     }
     std::erase(latest, nullptr);
@@ -372,13 +367,26 @@ BatchReceipt IngestWriter::finishBatch(const IngestBatch &batch, bool staging,
     receipt.duration = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started);
 
-    // The buckets these trades land in are recomputed by the next aggregates refresh.
+    // The OHLCV levels take these trades now, or, when the batch's new trades are not all of
+    // them (a replay's duplicates), the next aggregates refresh recomputes the minutes they touch.
     if (receipt.rowsWritten > 0 && !batch.trades.empty()) {
-        const auto [instruments, minutes] = touchedMinutes(batch.trades, idOf);
-        tx.exec("INSERT INTO aggregates.refresh_queue (instrument_id, bucket) "
-                "SELECT instrument_id, to_timestamp(minute) FROM unnest($1::integer[], "
-                "$2::bigint[]) AS touched (instrument_id, minute)",
-            pqxx::params{instruments, minutes});
+        const auto bars = receipt.duplicates == 0 ? minuteBars(batch.trades, idOf) : std::nullopt;
+        if (bars) {
+            tx.exec(
+                "CALL aggregates.fold_trades($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, "
+                "$13, $14, $15, $16, $17)",
+                pqxx::params{bars->instrumentIds, bars->minutes, bars->openTimes, bars->openIds,
+                    bars->openNumericIds, bars->openPrices, bars->closeTimes, bars->closeIds,
+                    bars->closeNumericIds, bars->closePrices, bars->highs, bars->lows,
+                    bars->volumes, bars->notionals, bars->tradeCounts, bars->buyVolumes,
+                    bars->sellVolumes});
+        } else {
+            const auto [instruments, minutes] = touchedMinutes(batch.trades, idOf);
+            tx.exec("INSERT INTO aggregates.refresh_queue (instrument_id, bucket) "
+                    "SELECT instrument_id, to_timestamp(minute) FROM unnest($1::integer[], "
+                    "$2::bigint[]) AS touched (instrument_id, minute)",
+                pqxx::params{instruments, minutes});
+        }
     }
     // Only forward: a replayed or backfilled older trade leaves the latest one where it is.
     if (receipt.rowsWritten > 0 && !batch.trades.empty()) {

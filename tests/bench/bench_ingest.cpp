@@ -4,7 +4,8 @@
 //     committed rows, with receive-to-commit latency, and the books' REST snapshots (each
 //     fetched from the simulator while it streams at full rate);
 //  3. baseline: psql \copy of the same rows, as CSV, into the same table of a fresh database;
-// and the ratio of 2 to 3.
+// and the ratio of 2 to 3. After 2, the time the aggregates' refresh takes over what the load
+// left it (the 1-minute bars of every touched minute and the levels above).
 //
 //   bench_ingest [--rate N] [--seconds S] [--symbols N] [--sync-ms M]
 //
@@ -198,6 +199,25 @@ int main(int argc, char **argv)
                     "failed%s%s\n",
             books[0].as<long long>(), symbolCount, books[1].as<long long>(),
             books[1].as<long long>() > 0 ? "; the first: " : "", books[2].c_str());
+        std::fflush(stdout);
+
+        // What keeping the OHLCV levels current leaves to the scheduled refresh after the load.
+        const auto [queued, batches] = pqxx::nontransaction{connection}
+                                           .exec("SELECT (SELECT count(*) FROM "
+                                                 "aggregates.refresh_queue), (SELECT count(*) "
+                                                 "FROM audit.ingest_batches WHERE target_table "
+                                                 "= 'market_data.trades')")
+                                           .one_row()
+                                           .as<std::int64_t, std::int64_t>();
+        const auto refreshStarted = Clock::now();
+        pqxx::nontransaction{connection}.exec("CALL aggregates.refresh_pending()");
+        const double refreshing = seconds(Clock::now() - refreshStarted);
+        std::printf("   aggregates: the refresh after the load took %.2f s for %lld queued "
+                    "minutes, %.1f %% of the load's %.1f s; the writer wrote %lld batches of "
+                    "trades (%.0f a batch)\n",
+            refreshing, static_cast<long long>(queued), refreshing / generating * 100, generating,
+            static_cast<long long>(batches),
+            static_cast<double>(trades) / static_cast<double>(std::max<std::int64_t>(batches, 1)));
         std::fflush(stdout);
 
         // Baseline: the same rows as CSV, loaded by psql \copy into the same (empty) table.

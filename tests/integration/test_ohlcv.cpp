@@ -1,15 +1,19 @@
 // OHLCV at every interval equals a computation from the raw trades in plain SQL (date_bin and
 // ordered array_agg, nothing of TimescaleDB), after the first refresh and again after late and
-// backfilled trades land in buckets that were already computed. Built twice: against the Apache
+// backfilled trades land in buckets that were already computed, and after every batch the
+// writer folds into them itself (Apache) or queues for the refresh. Built twice: against the Apache
 // edition (tables refreshed by aggregates.refresh_tables) and the TSL edition (hierarchical
 // continuous aggregates), so both editions give these same answers. And the bars a chart sums
 // itself of trades not yet refreshed are the ones the aggregates store.
 #include "db/connection.h"
+#include "db/ingest_writer.h"
+#include "db/instrument_registry.h"
 #include "db/ohlcv_queries.h"
 #include "db/trade_queries.h"
 #include "tests/support/edition_database.h"
 
 #include <QTest>
+#include <array>
 #include <format>
 #include <memory>
 #include <pqxx/pqxx>
@@ -58,15 +62,17 @@ void queueTouchedMinutes(pqxx::work &tx, const std::string &since)
         pqxx::params{since});
 }
 
-// Rows of aggregates.ohlcv at `interval` that the plain-SQL computation does not have, and the
-// other way round; and how many rows the view has.
-std::pair<int, int> compareWithRawTrades(
-    pqxx::connection &connection, const std::string &interval, const std::string &width)
+// Rows of aggregates.ohlcv at `interval` for `exchange`'s instruments that the plain-SQL
+// computation does not have, and the other way round; and how many rows the view has.
+std::pair<int, int> compareWithRawTrades(pqxx::connection &connection, const std::string &exchange,
+    const std::string &interval, const std::string &width)
 {
     pqxx::read_transaction tx{connection};
     const std::string view
         = "SELECT time, exchange, symbol, open, high, low, close, volume, trades, vwap, "
-          "buy_volume, sell_volume FROM aggregates.ohlcv WHERE exchange = 'ohlcv' AND "
+          "buy_volume, sell_volume FROM aggregates.ohlcv WHERE exchange = '"
+        + exchange
+        + "' AND "
           "interval = '"
         + interval + "'";
     const std::string independent = std::format(
@@ -79,12 +85,36 @@ std::pair<int, int> compareWithRawTrades(
         "coalesce(sum(size) FILTER (WHERE side = 'B'), 0), "
         "coalesce(sum(size) FILTER (WHERE side = 'S'), 0) "
         "FROM market_data.trades t JOIN market_data.instruments i USING (instrument_id) "
-        "WHERE i.exchange = 'ohlcv' GROUP BY 1, 2, 3",
-        width);
+        "WHERE i.exchange = '{}' GROUP BY 1, 2, 3",
+        width, exchange);
     const int differing = tx.query_value<int>(std::format(
         "SELECT count(*) FROM (({0} EXCEPT {1}) UNION ALL ({1} EXCEPT {0})) d", view, independent));
     const int rows = tx.query_value<int>("SELECT count(*) FROM (" + view + ") v");
     return {differing, rows};
+}
+
+// `count` trades of database instrument 0 as a feed's batch holds them, `stepNs` apart from
+// `startNs` in pairs sharing a timestamp (the higher id first), prices and sizes of varying
+// scales, three sides; ids from `firstId`, as text ("r000000042") when `textIds`.
+std::vector<model::Trade> batchTrades(
+    std::int64_t firstId, int count, std::int64_t startNs, std::int64_t stepNs, bool textIds)
+{
+    std::vector<model::Trade> trades;
+    for (int i = 0; i < count; ++i) {
+        const std::int64_t id = firstId + i + 1 - 2 * (i % 2);
+        model::Trade trade{.exchangeTimeNs = startNs + (i / 2) * stepNs,
+            .receivedAtNs = startNs + (i / 2) * stepNs + 5'000'000,
+            .tradeId = id,
+            .price = *model::Decimal::parse(
+                std::format("{}.{:02}", 100 + (i * 7919) % 13, (i * 104729) % 100)),
+            .size = *model::Decimal::parse(
+                i % 7 == 0 ? std::string("0.00000001") : std::format("0.{:03}", 1 + i % 997)),
+            .side = std::array{model::Side::Buy, model::Side::Sell, model::Side::Unknown}[i % 3]};
+        if (textIds)
+            trade.setTradeId(std::format("r{:09}", id));
+        trades.push_back(std::move(trade));
+    }
+    return trades;
 }
 
 } // namespace
@@ -190,12 +220,120 @@ private slots:
         }
     }
 
+    // Batches through db::IngestWriter, as the ingest writes them: in order and split mid-minute,
+    // late trades that become a stored minute's open, high and close, text ids, a replay with
+    // duplicates, a minute stored before migration 0016 and sums beyond 128 bits. On the Apache
+    // edition an exact batch folds into every level in its own transaction, nothing queued;
+    // the rest waits for the refresh. Each time, every level equals plain SQL over the trades.
+    void writerBatchesFoldIntoEveryLevel()
+    {
+        auto connection = db::connect(m_database->conninfo(), "test");
+        const auto fold = db::registerInstruments(connection, {{"fold", "FOLDUSD", "F", "USD"}});
+        const auto text = db::registerInstruments(connection, {{"fold", "REFSUSD", "R", "USD"}});
+        db::IngestWriter foldWriter{connection, "fold", fold};
+        db::IngestWriter textWriter{connection, "fold", text};
+        auto queued = [&] {
+            return pqxx::nontransaction{connection}.query_value<int>(
+                "SELECT count(*) FROM aggregates.refresh_queue");
+        };
+        // `exact`: the Apache edition folded it, and no refresh is needed.
+        auto settle = [&](const char *step, bool exact) {
+            const bool folded = exact && !testing::EditionDatabase::tsl();
+            QVERIFY2((queued() == 0) == folded, step);
+            if (!folded)
+                pqxx::nontransaction{connection}.exec("CALL aggregates.refresh_pending()");
+            QCOMPARE(queued(), 0);
+            checkEveryInterval(connection, "fold");
+        };
+        constexpr std::int64_t kSecondNs = 1'000'000'000;
+        const std::int64_t start = 1'772'754'600 * kSecondNs; // 2026-03-05 23:50 UTC
+        const auto inOrder = batchTrades(1'000'000, 4'000, start, 370'000'000, false);
+        for (int part = 0; part < 4; ++part) {
+            db::IngestBatch batch;
+            batch.trades.assign(
+                inOrder.begin() + part * 1'000, inOrder.begin() + (part + 1) * 1'000);
+            QCOMPARE(foldWriter.write(batch).rowsWritten, std::size_t(1'000));
+        }
+        settle("in order", true);
+
+        // Late: at the instant of 23:55's first trade with a lower id (the new open), at its
+        // last trade's instant with a higher id (the new close), and the minute's new high.
+        const auto minute = pqxx::nontransaction{connection}
+                                .exec("SELECT (extract(epoch FROM min(time)) * 1e6)::bigint, "
+                                      "(extract(epoch FROM max(time)) * 1e6)::bigint "
+                                      "FROM market_data.trades WHERE instrument_id = $1 AND "
+                                      "time >= '2026-03-05 23:55' AND time < '2026-03-05 23:56'",
+                                    pqxx::params{fold.front()})
+                                .one_row();
+        db::IngestBatch late;
+        late.trades = batchTrades(1, 1, minute[0].as<std::int64_t>() * 1000, 0, false);
+        late.trades.push_back(
+            batchTrades(9'000'000, 1, minute[1].as<std::int64_t>() * 1000, 0, false).front());
+        late.trades.push_back(batchTrades(9'000'002, 1, start + 330 * kSecondNs, 0, false).front());
+        late.trades.back().price = *model::Decimal::parse("777.777");
+        QCOMPARE(foldWriter.write(late).rowsWritten, std::size_t(3));
+        settle("late", true);
+        QCOMPARE(pqxx::nontransaction{connection}.query_value<std::string>(
+                     "SELECT high::text FROM aggregates.ohlcv WHERE symbol = 'FOLDUSD' AND "
+                     "interval = '1d' AND time = '2026-03-05'"),
+            std::string("777.777"));
+
+        // Text ids over three minutes in two batches; the second leads with an id that sorts
+        // before the stored open of its first minute.
+        const auto refs = batchTrades(500, 600, start, 500'000'000, true);
+        db::IngestBatch first;
+        first.trades.assign(refs.begin(), refs.begin() + 400);
+        QCOMPARE(textWriter.write(first).rowsWritten, std::size_t(400));
+        db::IngestBatch second;
+        second.trades.assign(refs.begin() + 400, refs.end());
+        second.trades.push_back(batchTrades(0, 1, start, 0, false).front());
+        second.trades.back().setTradeId("a-first");
+        QCOMPARE(textWriter.write(second).rowsWritten, std::size_t(201));
+        settle("text ids, a new open", true);
+
+        // A replay: 1,000 stored trades again and ten new ones.
+        db::IngestBatch replay;
+        replay.trades.assign(inOrder.begin() + 1'000, inOrder.begin() + 2'000);
+        const auto more = batchTrades(2'000'000, 10, start + 100 * kSecondNs, 1'000, false);
+        replay.trades.insert(replay.trades.end(), more.begin(), more.end());
+        const auto receipt = foldWriter.write(replay);
+        QCOMPARE(receipt.duplicates, std::size_t(1'000));
+        settle("replay", false);
+
+        // Sums beyond 128 bits: three notionals of 8.5e37 units of 0.01.
+        db::IngestBatch huge;
+        huge.trades = batchTrades(3'000'000, 3, start + 2'400 * kSecondNs, kSecondNs, false);
+        for (auto &trade : huge.trades) {
+            trade.price = *model::Decimal::parse("92233720368547758.07");
+            trade.size = *model::Decimal::parse("9223372036854775807");
+        }
+        QCOMPARE(foldWriter.write(huge).rowsWritten, std::size_t(3));
+        settle("sums beyond 128 bits", false);
+
+        if (testing::EditionDatabase::tsl())
+            return;
+        // A minute stored before 0016 has no order of its open and close to merge by.
+        pqxx::nontransaction{connection}.exec(
+            "UPDATE aggregates.ohlcv_1m SET open_order = NULL, close_order = NULL "
+            "WHERE bucket = '2026-03-05 23:58'");
+        db::IngestBatch into;
+        into.trades = batchTrades(4'000'000, 2, start + 490 * kSecondNs, 0, false);
+        QCOMPARE(foldWriter.write(into).rowsWritten, std::size_t(2));
+        settle("a minute from before 0016", false);
+        QCOMPARE(pqxx::nontransaction{connection}.query_value<int>(
+                     "SELECT count(*) FROM aggregates.ohlcv_1m WHERE open_order IS NULL "
+                     "OR close_order IS NULL"),
+            0);
+    }
+
 private:
-    void checkEveryInterval(pqxx::connection &connection)
+    // Every level of `exchange`'s instruments.
+    void checkEveryInterval(pqxx::connection &connection, const std::string &exchange = "ohlcv")
     {
         auto width = kWidths.begin();
         for (const char *interval : kIntervals) {
-            const auto [differing, rows] = compareWithRawTrades(connection, interval, *width++);
+            const auto [differing, rows]
+                = compareWithRawTrades(connection, exchange, interval, *width++);
             QVERIFY2(rows > 0, interval);
             QVERIFY2(differing == 0,
                 std::format("{}: {} rows differ from the raw trades", interval, differing).c_str());
