@@ -77,6 +77,7 @@ struct PolicyManager::Planned
     PolicySetting setting;
     std::vector<std::string> statements; // run in one transaction, as tickscope_admin
     bool asAdmin = true; // false: as the connected user (CREATE EXTENSION needs a superuser)
+    std::string refusal; // why this desired value must not be applied; empty when it may
 };
 
 std::expected<std::string, std::string> cronSchedule(const PolicyInterval &interval)
@@ -272,6 +273,21 @@ std::vector<PolicyManager::Planned> PolicyManager::plan(const model::StoragePoli
                     : std::format(
                           "DELETE FROM market_data.retention_settings WHERE hypertable = {}",
                           quote(table.hypertable))});
+        // TSL: a refresh over trades that retention removed would recompute those bars from
+        // what is left. So the trades must outlive the furthest a refresh policy looks back.
+        if (tsl && table.hypertable == "trades" && table.dropAfter) {
+            const auto [reach, within] = tx.query1<std::string, bool>(
+                "SELECT r::text, $2::interval <= r FROM (SELECT greatest($1::interval, "
+                "max(3 * bucket_width)) AS r FROM aggregates.levels) reach",
+                pqxx::params{policy.refreshWindow.text(), table.dropAfter->text()});
+            if (within)
+                planned.back().refusal = std::format(
+                    "refused: trades dropped after {} would still be inside the aggregates' "
+                    "refresh window ({} back: at least three buckets of each level, and "
+                    "refresh_window), and a refresh would then recompute the bars of those "
+                    "days from the trades left and lose them; make drop_after longer than {}",
+                    pg(*table.dropAfter), reach, reach);
+        }
     }
 
     // The holds, in the order the database lists them (C collation, exchange-wide first).
@@ -422,6 +438,16 @@ PolicyApplyReport PolicyManager::apply(const model::StoragePolicy &policy, const
         if (planned.setting.state != PolicySetting::State::Differs)
             continue;
         const auto &setting = planned.setting;
+        const ActionDetail detail{{"before", setting.actual}, {"after", setting.desired}};
+        if (!planned.refusal.empty()) {
+            report.failures.push_back(setting.name + ": " + planned.refusal);
+            if (!dryRun) {
+                pqxx::work tx{m_connection};
+                recordAction(tx, by, "policy.apply", setting.name, detail, ActionOutcome::Failed);
+                tx.commit();
+            }
+            continue;
+        }
         if (progress)
             progress(std::format("{} {}: {} -> {}", dryRun ? "would change" : "changing",
                 setting.name, setting.actual, setting.desired));
@@ -429,7 +455,6 @@ PolicyApplyReport PolicyManager::apply(const model::StoragePolicy &policy, const
             report.changed.push_back(setting);
             continue;
         }
-        const ActionDetail detail{{"before", setting.actual}, {"after", setting.desired}};
         try {
             pqxx::work tx{m_connection};
             if (planned.asAdmin)

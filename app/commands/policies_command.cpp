@@ -113,8 +113,9 @@ int runPoliciesCommand(const QStringList &arguments)
                 cli::print(QStringLiteral("FAILED %1").arg(QString::fromStdString(failure)));
             if (!report.failures.empty())
                 return cli::failure(kCommand,
-                    QStringLiteral("%1 setting(s) could not be changed; the others were")
-                        .arg(report.failures.size()));
+                    QStringLiteral("%1 setting(s) could not be changed; the others %2")
+                        .arg(report.failures.size())
+                        .arg(dryRun ? QStringLiteral("would be") : QStringLiteral("were")));
             cli::print(report.changed.empty() ? QStringLiteral("Nothing to change.")
                     : dryRun
                     ? QStringLiteral("%1 setting(s) would change.").arg(report.changed.size())

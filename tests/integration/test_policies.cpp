@@ -327,6 +327,42 @@ compress_after = "2 days"
         }
     }
 
+    // On the TSL edition trades kept for less than the aggregates' refresh window are refused,
+    // as a refresh would recompute the bars of the days retention emptied; the rest applies.
+    void tradesMustOutliveTheRefreshWindow()
+    {
+        const auto policy = policyOf(QStringLiteral(R"(
+[policies]
+refresh_every = "1 minute"
+[policies.trades]
+drop_after = "2 days"
+[policies.book_deltas]
+drop_after = "20 days"
+)"));
+        auto connection = db::connect(m_database->conninfo(), "test");
+        db::PolicyManager manager{connection};
+        const auto before = setting(manager.compare(policy), "trades.drop_after").actual;
+        QVERIFY(before != "2 days");
+        const auto applied = manager.apply(policy, kTester, false);
+        const auto after = manager.compare(policy);
+        QCOMPARE(setting(after, "book_deltas.drop_after").actual, std::string("20 days"));
+        if (!testing::EditionDatabase::tsl()) {
+            QVERIFY(applied.failures.empty());
+            QCOMPARE(setting(after, "trades.drop_after").actual, std::string("2 days"));
+            return;
+        }
+        QCOMPARE(applied.failures.size(), std::size_t(1));
+        QVERIFY2(applied.failures.front().starts_with(
+                     "trades.drop_after: refused: trades dropped after 2 days would still be "
+                     "inside the aggregates' refresh window (3 days back"),
+            applied.failures.front().c_str());
+        QCOMPARE(setting(after, "trades.drop_after").actual, before);
+        QCOMPARE(count(connection,
+                     "SELECT count(*) FROM audit.operator_actions WHERE action = 'policy.apply' "
+                     "AND target = 'trades.drop_after' AND outcome = 'failed'"),
+            std::int64_t(1));
+    }
+
 private:
     QString conninfo() const { return QString::fromStdString(m_database->conninfo()); }
 
