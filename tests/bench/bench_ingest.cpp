@@ -7,10 +7,11 @@
 // and the ratio of 2 to 3. After 2, the time the aggregates' refresh takes over what the load
 // left it (the 1-minute bars of every touched minute and the levels above).
 //
-//   bench_ingest [--rate N] [--seconds S] [--symbols N] [--sync-ms M]
+//   bench_ingest [--rate N] [--seconds S] [--symbols N] [--sync-ms M] [--edition apache|tsl]
 //
 // --sync-ms is the journal's sync interval: the writer commits only what is synced, so it is
-// part of the receive -> commit latency.
+// part of the receive -> commit latency. --edition tsl runs the cluster on the TSL build
+// (scripts/timescaledb-tsl), whose continuous aggregates the refresh materializes.
 #include "app/feeds/binance/binance_normalizer.h"
 #include "app/services/ingest_service.h"
 #include "app/services/simulated_feed.h"
@@ -69,13 +70,21 @@ int main(int argc, char **argv)
     int runSeconds = 10;
     int symbolCount = 4;
     int syncMs = 50;
+    auto edition = model::TimescaleEdition::Apache;
     const QStringList arguments = QCoreApplication::arguments();
+    constexpr auto kUsage = "usage: bench_ingest [--rate N] [--seconds S] [--symbols N] "
+                            "[--sync-ms M] [--edition apache|tsl]\n";
     for (qsizetype i = 1; i + 1 < arguments.size(); i += 2) {
+        if (arguments.at(i) == u"--edition"
+            && (arguments.at(i + 1) == u"apache" || arguments.at(i + 1) == u"tsl")) {
+            edition = arguments.at(i + 1) == u"tsl" ? model::TimescaleEdition::Timescale
+                                                    : model::TimescaleEdition::Apache;
+            continue;
+        }
         bool ok = false;
         const double value = arguments.at(i + 1).toDouble(&ok);
         if (!ok || value <= 0) {
-            std::fprintf(stderr,
-                "usage: bench_ingest [--rate N] [--seconds S] [--symbols N] [--sync-ms M]\n");
+            std::fprintf(stderr, "%s", kUsage);
             return 2;
         }
         if (arguments.at(i) == u"--rate")
@@ -87,8 +96,7 @@ int main(int argc, char **argv)
         else if (arguments.at(i) == u"--symbols")
             symbolCount = std::clamp(static_cast<int>(value), 1, 8);
         else {
-            std::fprintf(stderr,
-                "usage: bench_ingest [--rate N] [--seconds S] [--symbols N] [--sync-ms M]\n");
+            std::fprintf(stderr, "%s", kUsage);
             return 2;
         }
     }
@@ -103,7 +111,8 @@ int main(int argc, char **argv)
 
         // Durable settings, as production runs them: fsync and synchronous_commit on.
         testing::TestCluster cluster{
-            {QStringLiteral("shared_buffers = '2GB'"), QStringLiteral("max_wal_size = '8GB'")}};
+            {QStringLiteral("shared_buffers = '2GB'"), QStringLiteral("max_wal_size = '8GB'")},
+            edition};
         const std::string conninfo = migrated(cluster, "bench_ingest");
         QTemporaryDir journal;
         sim::BinanceSimulator::Options options;
