@@ -22,6 +22,7 @@
 #include <QEventLoop>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QTimer>
 #include <algorithm>
 #include <chrono>
@@ -218,6 +219,14 @@ int main(int argc, char **argv)
                                                  "= 'market_data.trades')")
                                            .one_row()
                                            .as<std::int64_t, std::int64_t>();
+        // TSL: the queue hands over only ended minutes (the one still filling is read from the
+        // trades), so the load's last minute ends first.
+        if (edition == model::TimescaleEdition::Timescale) {
+            const auto untilEnded = pqxx::nontransaction{connection}.query_value<double>(
+                "SELECT extract(epoch FROM date_trunc('minute', now()) + interval '61 seconds' "
+                "- now())");
+            QThread::msleep(static_cast<unsigned long>(untilEnded * 1000));
+        }
         const auto refreshStarted = Clock::now();
         pqxx::nontransaction{connection}.exec("CALL aggregates.refresh_pending()");
         const double refreshing = seconds(Clock::now() - refreshStarted);

@@ -288,7 +288,12 @@ private slots:
         second.trades.assign(refs.begin() + 400, refs.end());
         second.trades.push_back(batchTrades(0, 1, start, 0, false).front());
         second.trades.back().setTradeId("a-first");
-        QCOMPARE(textWriter.write(second).rowsWritten, std::size_t(201));
+        // Bytes an id may hold: a backslash (the order's text escaping) and UTF-8.
+        second.trades.push_back(batchTrades(0, 1, start + 60 * kSecondNs, 0, false).front());
+        second.trades.back().setTradeId("A\\x41\\");
+        second.trades.push_back(batchTrades(0, 1, start + 60 * kSecondNs, 0, false).front());
+        second.trades.back().setTradeId("A\\x41\\\u00e9");
+        QCOMPARE(textWriter.write(second).rowsWritten, std::size_t(203));
         settle("text ids, a new open", true);
 
         // A replay: 1,000 stored trades again and ten new ones.
