@@ -40,24 +40,11 @@ public:
     // With every digit of the scale, trailing zeros included: numeric's display scale.
     std::string toString() const
     {
-        model::UInt128 magnitude = m_mantissa < 0 ? -static_cast<model::UInt128>(m_mantissa)
-                                                  : static_cast<model::UInt128>(m_mantissa);
-        char digits[48]; // 2^127 has 39 digits, a scale at most 36 (a price's and a size's)
-        int count = 0;
-        do {
-            digits[count++] = static_cast<char>('0' + static_cast<int>(magnitude % 10));
-            magnitude /= 10;
-        } while (magnitude != 0);
-        while (count <= m_scale)
-            digits[count++] = '0';
         std::string out;
-        if (m_mantissa < 0)
-            out.push_back('-');
-        for (int i = count - 1; i >= 0; --i) {
-            out.push_back(digits[i]);
-            if (i == m_scale && i != 0)
-                out.push_back('.');
-        }
+        model::appendScaled(out,
+            m_mantissa < 0 ? -static_cast<model::UInt128>(m_mantissa)
+                           : static_cast<model::UInt128>(m_mantissa),
+            m_mantissa < 0, m_scale);
         return out;
     }
 

@@ -81,25 +81,32 @@ inline std::optional<Decimal> Decimal::parse(std::string_view text)
     return Decimal{negative ? -mantissa : mantissa, static_cast<std::int8_t>(fraction.size())};
 }
 
-inline void Decimal::appendTo(std::string &out) const
+// magnitude x 10^-scale with every digit of the scale, trailing zeros included ("0.050" for
+// 50 and 3): Decimal's text, and the exact sums that keep a scale of their own.
+inline void appendScaled(std::string &out, UInt128 magnitude, bool negative, int scale)
 {
-    std::uint64_t magnitude = mantissa < 0 ? 0 - static_cast<std::uint64_t>(mantissa)
-                                           : static_cast<std::uint64_t>(mantissa);
-    char digits[24];
+    char digits[48]; // 2^128 has 39 digits; a scale is at most 36 (a price's and a size's)
     int count = 0;
     do {
-        digits[count++] = static_cast<char>('0' + magnitude % 10);
+        digits[count++] = static_cast<char>('0' + static_cast<int>(magnitude % 10));
         magnitude /= 10;
     } while (magnitude != 0);
     while (count <= scale)
         digits[count++] = '0';
-    if (mantissa < 0)
+    if (negative)
         out.push_back('-');
     for (int i = count - 1; i >= 0; --i) {
         out.push_back(digits[i]);
         if (i == scale && i != 0)
             out.push_back('.');
     }
+}
+
+inline void Decimal::appendTo(std::string &out) const
+{
+    const std::uint64_t magnitude = mantissa < 0 ? 0 - static_cast<std::uint64_t>(mantissa)
+                                                 : static_cast<std::uint64_t>(mantissa);
+    appendScaled(out, magnitude, mantissa < 0, scale);
 }
 
 inline std::string Decimal::toString() const
