@@ -439,13 +439,16 @@ PolicyApplyReport PolicyManager::apply(const model::StoragePolicy &policy, const
             continue;
         const auto &setting = planned.setting;
         const ActionDetail detail{{"before", setting.actual}, {"after", setting.desired}};
+        auto fail = [&](const std::string &why) {
+            report.failures.push_back(setting.name + ": " + why);
+            if (dryRun)
+                return;
+            pqxx::work tx{m_connection};
+            recordAction(tx, by, "policy.apply", setting.name, detail, ActionOutcome::Failed);
+            tx.commit();
+        };
         if (!planned.refusal.empty()) {
-            report.failures.push_back(setting.name + ": " + planned.refusal);
-            if (!dryRun) {
-                pqxx::work tx{m_connection};
-                recordAction(tx, by, "policy.apply", setting.name, detail, ActionOutcome::Failed);
-                tx.commit();
-            }
+            fail(planned.refusal);
             continue;
         }
         if (progress)
@@ -466,11 +469,7 @@ PolicyApplyReport PolicyManager::apply(const model::StoragePolicy &policy, const
             tx.commit();
             report.changed.push_back(setting);
         } catch (const pqxx::failure &error) {
-            const std::string message = error.what();
-            report.failures.push_back(setting.name + ": " + message);
-            pqxx::work tx{m_connection};
-            recordAction(tx, by, "policy.apply", setting.name, detail, ActionOutcome::Failed);
-            tx.commit();
+            fail(error.what());
         }
     }
     return report;
