@@ -4,8 +4,10 @@
 // continuous aggregates' refresh policies run every 2 seconds, no job fails, every trade sent is
 // stored exactly once, and every aggregate level equals plain SQL over the trades, in the middle
 // of the stream too (the bucket still filling is real-time, not a refresh's stale copy).
-// (Retention is left out: its drop_after must exceed the aggregates' refresh window of 3 buckets
-// of a day, which a stream of live times cannot reach; test_compressed_chunks runs it.)
+// Retention runs every 2 seconds too: drop_after must exceed the aggregates' refresh window of
+// 3 buckets of a day, which live times cannot reach, so trades five days old are written beside
+// the stream; while it goes on, the job drops the chunk that holds only a streamed symbol's old
+// rows, deletes them from the chunk they share with a held symbol, and keeps every held row.
 #include "app/sim/binance_simulator.h"
 #include "db/connection.h"
 #include "db/policy_manager.h"
@@ -33,6 +35,33 @@ std::int64_t query(pqxx::connection &connection, const std::string &sql)
     return pqxx::nontransaction{connection}.query_value<std::int64_t>(sql);
 }
 
+constexpr std::int64_t kHeldOldTrades = 20;
+
+// Trades five days old: in one chunk 20 of SOLUSDT (held, not streamed) and 20 of BTCUSDT, in
+// the next 10 of BTCUSDT alone. Written by SQL: their old times are all that matters here.
+void writeTradesFiveDaysOld(pqxx::connection &connection)
+{
+    pqxx::work tx{connection};
+    tx.exec("INSERT INTO market_data.instruments (exchange, symbol, base_asset, quote_asset) "
+            "VALUES ('binance', 'SOLUSDT', 'SOL', 'USDT')");
+    tx.exec("WITH start AS (SELECT date_trunc('minute', now() - interval '5 days') AS at) "
+            "INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, price, "
+            "size, side) SELECT s.at + n * interval '1 ms' + chunk * interval '30 s', s.at, "
+            "i.instrument_id, 9000000000 + n + 100 * chunk, 100, 1, 'B' FROM start s, "
+            "market_data.instruments i, generate_series(1, 20) n, generate_series(0, 1) chunk "
+            "WHERE i.exchange = 'binance' AND (i.symbol = 'SOLUSDT' AND chunk = 0 "
+            "OR i.symbol = 'BTCUSDT' AND n <= 20 - 10 * chunk)");
+    tx.commit();
+}
+
+std::string oldTradesOf(const char *symbol)
+{
+    return std::format("SELECT count(*) FROM market_data.trades t JOIN market_data.instruments i "
+                       "USING (instrument_id) WHERE i.symbol = '{}' AND t.time < now() - "
+                       "interval '4 days'",
+        symbol);
+}
+
 } // namespace
 
 class TestPoliciesLive : public QObject
@@ -55,9 +84,11 @@ private slots:
         for (auto &table : policy.hypertables) {
             table.chunkInterval = {5, model::PolicyInterval::Unit::Seconds};
             table.compressAfter = model::PolicyInterval{5, model::PolicyInterval::Unit::Seconds};
-            table.dropAfter.reset();
+            table.dropAfter = model::PolicyInterval{4, model::PolicyInterval::Unit::Days};
         }
         policy.refreshEvery = {2, model::PolicyInterval::Unit::Seconds};
+        policy.retentionEvery = {2, model::PolicyInterval::Unit::Seconds};
+        policy.holds = {{"binance", "SOLUSDT"}};
         const auto applied = db::PolicyManager{connection}.apply(
             policy, {.osUser = "test", .host = "test"}, false);
         if (!applied.failures.empty())
@@ -77,11 +108,18 @@ private slots:
         // Mid-stream, the bars of the buckets still filling come from the trades themselves.
         QTRY_VERIFY_WITH_TIMEOUT(
             testing::tradesStored(database.conninfo()) > 400 * kSeconds / 2, 60'000);
+        const std::string recentDays = pqxx::nontransaction{connection}.query_value<std::string>(
+            "SELECT date_trunc('day', now() - interval '1 day', 'UTC')::text");
         for (const char *level : {"1m", "1d"})
-            QVERIFY2(testing::ohlcvRowsDifferingFromTrades(connection, level) == 0, level);
-        QVERIFY(finished.wait((kSeconds + 30) * 1000));
+            QVERIFY2(
+                testing::ohlcvRowsDifferingFromTrades(connection, level, recentDays) == 0, level);
+        writeTradesFiveDaysOld(connection);
         QTRY_COMPARE_WITH_TIMEOUT(
-            testing::tradesStored(database.conninfo()), testing::tradesSent(simulator), 30'000);
+            query(connection, oldTradesOf("BTCUSDT")), std::int64_t{0}, 20'000);
+        QVERIFY(finished.isEmpty()); // pruned while the stream went on
+        QVERIFY(finished.wait((kSeconds + 30) * 1000));
+        QTRY_COMPARE_WITH_TIMEOUT(testing::tradesStored(database.conninfo()) - kHeldOldTrades,
+            testing::tradesSent(simulator), 30'000);
         // Compressed by the job, not by us: every chunk that ended past compress_after plus two
         // of the job's runs (every 2.5 s) ago.
         QTRY_COMPARE_WITH_TIMEOUT(
@@ -115,7 +153,23 @@ private slots:
                      "'') FROM timescaledb_information.job_errors"),
             std::string("0 "));
         for (const char *level : {"1m", "5m", "15m", "1h", "4h", "1d"})
-            QVERIFY2(testing::ohlcvRowsDifferingFromTrades(connection, level) == 0, level);
+            QVERIFY2(
+                testing::ohlcvRowsDifferingFromTrades(connection, level, recentDays) == 0, level);
+
+        // Retention, by its job: one chunk dropped whole, one pruned, the held rows kept.
+        QCOMPARE(query(connection, oldTradesOf("SOLUSDT")), kHeldOldTrades);
+        for (const char *action : {"retention.drop_chunk", "retention.prune_chunk"})
+            QVERIFY2(query(connection,
+                         std::format("SELECT count(*) FROM audit.operator_actions WHERE action = "
+                                     "'{}'",
+                             action))
+                    > 0,
+                action);
+        QVERIFY(query(connection,
+                    "SELECT s.total_successes FROM timescaledb_information.jobs j JOIN "
+                    "timescaledb_information.job_stats s USING (job_id) WHERE j.proc_name = "
+                    "'run_retention'")
+            > 0);
         simulator.stop();
     }
 };
