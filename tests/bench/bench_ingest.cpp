@@ -76,10 +76,9 @@ int main(int argc, char **argv)
     constexpr auto kUsage = "usage: bench_ingest [--rate N] [--seconds S] [--symbols N] "
                             "[--sync-ms M] [--edition apache|tsl]\n";
     for (qsizetype i = 1; i + 1 < arguments.size(); i += 2) {
-        if (arguments.at(i) == u"--edition"
-            && (arguments.at(i + 1) == u"apache" || arguments.at(i + 1) == u"tsl")) {
-            edition = arguments.at(i + 1) == u"tsl" ? model::TimescaleEdition::Timescale
-                                                    : model::TimescaleEdition::Apache;
+        if (const auto named = bench::editionNamed(arguments.at(i + 1));
+            arguments.at(i) == u"--edition" && named) {
+            edition = *named;
             continue;
         }
         bool ok = false;

@@ -8,9 +8,15 @@
 //   4. a 1-hour series of volume bars (trades read and bars built in C++),
 //   5. a point-in-time export of one hour (db::TradeExport with --as-of, to memory).
 // Goals (issue 12): p99 under 1 ms for 1 and 2, under 5 ms for 3.
+// --edition tsl runs it on the TSL build and then times the desk's questions about data a day old
+// (the last 5 minutes of one symbol as of then, the 1-minute OHLCV of the day before as `bars`
+// and the API read it, an hour's point-in-time export) twice: as loaded, and after every chunk of
+// the trades and of the 1-minute aggregates that ended before today is compressed (issue 27).
 //
-//   bench_queries [TRADES]     (default 20000000)
+//   bench_queries [TRADES] [--edition apache|tsl]     (default 20000000, apache)
 #include "app/analytics/bar_builder.h"
+#include "db/ohlcv_queries.h"
+#include "db/policy_manager.h"
 #include "db/trade_export.h"
 #include "db/trade_queries.h"
 #include "tests/bench/bench_support.h"
@@ -59,18 +65,114 @@ void report(const char *name, const Latency &latency, double goalMs = 0)
     std::fflush(stdout);
 }
 
+constexpr std::int64_t kHourNs = 3'600'000'000'000;
+
+std::int64_t nowNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+        std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// The TSL edition's compression settings of Tickscope's policy, with nothing scheduled to
+// compress, refresh or drop while the benchmark times: it compresses by itself below.
+void configureCompression(pqxx::connection &connection)
+{
+    model::StoragePolicy policy;
+    for (auto &table : policy.hypertables) {
+        table.compressAfter = model::PolicyInterval{10, model::PolicyInterval::Unit::Years};
+        table.dropAfter.reset();
+    }
+    policy.aggregateCompressAfter = model::PolicyInterval{10, model::PolicyInterval::Unit::Years};
+    policy.refreshEvery = {1, model::PolicyInterval::Unit::Days};
+    const auto applied
+        = db::PolicyManager{connection}.apply(policy, {.osUser = "bench", .host = "bench"}, false);
+    if (!applied.failures.empty())
+        throw std::runtime_error(applied.failures.front());
+}
+
+// The desk's questions about the trades of a day ago, timed on `connection` as it stands.
+void dayOldQueries(pqxx::connection &connection, std::mt19937 &random, std::int64_t &rows)
+{
+    const std::int64_t dayAgoNs = nowNs() - 24 * kHourNs;
+    auto instrument = [&] {
+        return 1 + static_cast<int>(random() % kInstruments);
+    };
+    auto tx = std::make_unique<pqxx::nontransaction>(connection);
+    connection.prepare("as_of",
+        "SELECT time, price, size, side FROM market_data.trades WHERE instrument_id = $1 AND "
+        "time > to_timestamp($2 / 1e9) - interval '5 minutes' AND time <= to_timestamp($2 / 1e9) "
+        "ORDER BY time DESC");
+    report("a. last 5 minutes of one symbol as of a day ago", measure(2000, [&](int) {
+        rows += tx->exec(pqxx::prepped{"as_of"}, pqxx::params{instrument(), dayAgoNs}).size();
+    }));
+    tx.reset(); // the next ones open their own transactions
+    const auto minutes = db::ohlcvLevelFor(connection, 60).value();
+    report("b. 1-minute OHLCV of the day before, one symbol (as bars)", measure(1000, [&](int) {
+        rows += std::ssize(db::ohlcvBars(
+            connection, minutes, instrument(), 60, dayAgoNs - 24 * kHourNs, dayAgoNs));
+    }));
+    report("c. point-in-time export of the hour before, all symbols", measure(20, [&](int) {
+        db::TradeExport exporter{
+            connection, {.fromNs = dayAgoNs - kHourNs, .toNs = dayAgoNs, .asOfNs = dayAgoNs}};
+        rows += exporter.writeTrades([](std::string_view) { });
+    }));
+    connection.unprepare("as_of");
+}
+
+// Compresses every chunk of the trades and of the 1-minute aggregates that ended before today,
+// as the policies would by then, and prints what it took and the trades' sizes.
+void compressBeforeToday(pqxx::connection &connection)
+{
+    const auto started = Clock::now();
+    pqxx::nontransaction tx{connection};
+    const auto chunks = tx.query_value<std::int64_t>(
+        "SELECT count(compress_chunk(c, if_not_compressed => true)) FROM (SELECT "
+        "show_chunks('market_data.trades', older_than => date_trunc('day', now(), 'UTC')) UNION "
+        "ALL SELECT show_chunks('aggregates.ohlcv_1m', older_than => date_trunc('day', now(), "
+        "'UTC'))) s(c)");
+    tx.exec("VACUUM ANALYZE");
+    const auto [before, after] = tx.query1<std::int64_t, std::int64_t>(
+        "SELECT sum(before_compression_total_bytes)::bigint, "
+        "sum(after_compression_total_bytes)::bigint FROM "
+        "hypertable_compression_stats('market_data.trades')");
+    std::printf("\ncompressed %lld chunks in %.0f s; the trades' compressed chunks %.1f MB -> %.1f "
+                "MB (%.1f:1)\n",
+        static_cast<long long>(chunks), bench::seconds(Clock::now() - started), before / 1e6,
+        after / 1e6, static_cast<double>(before) / static_cast<double>(after));
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
     QCoreApplication application{argc, argv};
-    const std::int64_t trades = argc > 1 ? std::stoll(argv[1]) : 20'000'000;
+    std::int64_t trades = 20'000'000;
+    auto edition = model::TimescaleEdition::Apache;
+    const QStringList arguments = QCoreApplication::arguments();
+    for (qsizetype i = 1; i < arguments.size(); ++i) {
+        bool ok = false;
+        if (const auto named
+            = i + 1 < arguments.size() ? bench::editionNamed(arguments.at(i + 1)) : std::nullopt;
+            arguments.at(i) == u"--edition" && named) {
+            edition = *named;
+            ++i;
+        } else if (trades = arguments.at(i).toLongLong(&ok); !ok || trades < kInstruments) {
+            std::fprintf(stderr, "usage: bench_queries [TRADES] [--edition apache|tsl]\n");
+            return 2;
+        }
+    }
     const std::int64_t perInstrument = trades / kInstruments;
     try {
-        testing::TestCluster cluster{{QStringLiteral("shared_buffers = '2GB'"),
-            QStringLiteral("max_wal_size = '8GB'"), QStringLiteral("work_mem = '64MB'")}};
+        testing::TestCluster cluster{
+            {QStringLiteral("shared_buffers = '2GB'"), QStringLiteral("max_wal_size = '8GB'"),
+                QStringLiteral("work_mem = '64MB'")},
+            edition};
         const std::string conninfo = bench::migrated(cluster, "bench_queries");
         auto connection = db::connect(conninfo, "bench");
+        const bool tsl = edition == model::TimescaleEdition::Timescale;
+        if (tsl)
+            configureCompression(connection);
         {
             auto started = Clock::now();
             pqxx::nontransaction tx{connection};
@@ -97,12 +199,15 @@ int main(int argc, char **argv)
                 bench::seconds(Clock::now() - started));
             started = Clock::now();
             tx.exec("ANALYZE");
-            tx.exec("INSERT INTO aggregates.refresh_queue (instrument_id, bucket) SELECT DISTINCT "
-                    "instrument_id, date_trunc('minute', time) FROM market_data.trades WHERE time "
-                    "> now() - interval '25 hours'");
+            const int hours = tsl ? 49 : 25; // TSL: the day before a day ago too
+            tx.exec(std::format(
+                "INSERT INTO aggregates.refresh_queue (instrument_id, bucket) SELECT DISTINCT "
+                "instrument_id, date_trunc('minute', time) FROM market_data.trades WHERE time "
+                "> now() - interval '{} hours'",
+                hours));
             tx.exec("CALL aggregates.refresh_pending()");
             tx.exec("VACUUM ANALYZE"); // as autovacuum would by the time anyone queries
-            std::printf("aggregated the last 25 hours at every interval in %.0f s\n",
+            std::printf("aggregated the last %d hours at every interval in %.0f s\n", hours,
                 bench::seconds(Clock::now() - started));
         }
 
@@ -161,14 +266,11 @@ int main(int argc, char **argv)
                 }),
             5);
         tx.reset(); // the next two open their own transactions
-        const std::int64_t nowNs = std::chrono::duration_cast<std::chrono::nanoseconds>(
-            std::chrono::system_clock::now().time_since_epoch())
-                                       .count();
-        constexpr std::int64_t kHourNs = 3'600'000'000'000;
+        const std::int64_t startedNs = nowNs();
         report("4. 1-hour volume bars of one symbol (read + build)", measure(100, [&](int) {
             analytics::BarBuilder builder{{.kind = analytics::BarKind::Volume,
                 .threshold = analytics::Fixed::of(*model::Decimal::parse("25"))}};
-            db::forEachTrade(connection, instrument(), nowNs - 2 * kHourNs, nowNs - kHourNs,
+            db::forEachTrade(connection, instrument(), startedNs - 2 * kHourNs, startedNs - kHourNs,
                 [&](const model::Trade &trade) {
                     if (builder.add(trade))
                         ++rows;
@@ -177,11 +279,18 @@ int main(int argc, char **argv)
         }));
         report("5. point-in-time export of one hour, all symbols", measure(20, [&](int) {
             db::TradeExport exporter{connection,
-                {.fromNs = nowNs - 3 * kHourNs,
-                    .toNs = nowNs - 2 * kHourNs,
-                    .asOfNs = nowNs - 2 * kHourNs}};
+                {.fromNs = startedNs - 3 * kHourNs,
+                    .toNs = startedNs - 2 * kHourNs,
+                    .asOfNs = startedNs - 2 * kHourNs}};
             rows += exporter.writeTrades([](std::string_view) { });
         }));
+        if (tsl) {
+            std::printf("\nthe same trades a day old, as loaded (uncompressed):\n");
+            dayOldQueries(connection, random, rows);
+            compressBeforeToday(connection);
+            std::printf("the same questions once compressed:\n");
+            dayOldQueries(connection, random, rows);
+        }
         std::printf("(%lld rows read in all)\n", static_cast<long long>(rows));
     } catch (const std::exception &error) {
         std::fprintf(stderr, "bench_queries: %s\n", error.what());

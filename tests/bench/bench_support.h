@@ -77,6 +77,16 @@ inline std::int64_t reportSum(const QJsonObject &report, const char *key)
     return sum;
 }
 
+// The edition `--edition apache|tsl` names; nullopt for any other name.
+inline std::optional<model::TimescaleEdition> editionNamed(const QString &name)
+{
+    if (name == u"apache")
+        return model::TimescaleEdition::Apache;
+    if (name == u"tsl")
+        return model::TimescaleEdition::Timescale;
+    return std::nullopt;
+}
+
 inline std::string migrated(testing::TestCluster &cluster, const std::string &name)
 {
     const std::string conninfo = cluster.createDatabase(name);
