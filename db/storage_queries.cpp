@@ -192,8 +192,12 @@ void readFreshness(
                         "extract(epoch FROM l.bucket_width)::float8, {} "
                         "FROM aggregates.levels l ORDER BY l.position",
                 epochOrNull(watermark)))) {
+        // A bucket is due once it ended, plus two runs of the refresh. TSL: each level's policy
+        // also leaves its newest bucket to real-time aggregation (end_offset, one bucket), so
+        // its watermark trails now by up to two buckets between runs.
+        const double endOffset = tsl ? width : 0;
         model::AggregateFreshness freshness{.name = relation,
-            .allowedLagSeconds = width + 2 * policy.refreshEvery.seconds(),
+            .allowedLagSeconds = endOffset + width + 2 * policy.refreshEvery.seconds(),
             .pendingBuckets = relation.ends_with("_1m") ? pending : 0};
         if (tsl) {
             freshness.watermark = wallTime(mark);

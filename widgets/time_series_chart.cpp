@@ -36,7 +36,6 @@ void TimeSeriesChart::setPoints(const std::vector<Point> &points, const QString 
     if (points.empty())
         return;
     auto *time = new QDateTimeAxis;
-    time->setFormat(QStringLiteral("MM-dd HH:mm"));
     auto *values = new QValueAxis;
     values->setLabelFormat(m_valueFormat);
     m_chart->addAxis(time, Qt::AlignBottom);
@@ -58,6 +57,30 @@ void TimeSeriesChart::setPoints(const std::vector<Point> &points, const QString 
     time->setRange(
         points.front().time, std::max(points.back().time, points.front().time.addSecs(60)));
     values->setRange(0, highest * 1.1);
+    fitAxes();
+}
+
+void TimeSeriesChart::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    fitAxes();
+}
+
+void TimeSeriesChart::fitAxes()
+{
+    // What the title, the legend, the time labels and the margins take, and what a label needs.
+    constexpr int kChromeHeight = 140;
+    constexpr int kLabelHeight = 30;
+    constexpr int kLabelWidth = 110;
+    for (auto *axis : m_chart->axes(Qt::Vertical))
+        static_cast<QValueAxis *>(axis)->setTickCount(
+            std::clamp((height() - kChromeHeight) / kLabelHeight + 1, 2, 5));
+    for (auto *axis : m_chart->axes(Qt::Horizontal)) {
+        auto *time = static_cast<QDateTimeAxis *>(axis);
+        time->setTickCount(std::clamp(width() / kLabelWidth, 2, 5));
+        time->setFormat(time->min().secsTo(time->max()) <= 3600 ? QStringLiteral("HH:mm:ss")
+                                                                : QStringLiteral("MM-dd HH:mm"));
+    }
 }
 
 int TimeSeriesChart::seriesCount() const

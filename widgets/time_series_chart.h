@@ -31,7 +31,14 @@ public:
     void setPoints(const std::vector<Point> &points, const QString &emptyText);
     int seriesCount() const;
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
 private:
+    // As many axis labels as the size leaves room for (Qt Charts elides the ones that overlap,
+    // to "..."), and times as precise as the range needs.
+    void fitAxes();
+
     QString m_title;
     QString m_valueFormat;
     QChart *m_chart;

@@ -287,6 +287,46 @@ compress_after = "2 days"
         QCOMPARE(failures, std::string("0 "));
     }
 
+    // TSL: a level just refreshed by its policy is fresh on the Storage page, though the policy
+    // leaves its newest whole bucket to real-time aggregation (end_offset): the 5-minute level's
+    // watermark then trails now by 5 to 10 minutes.
+    void aLevelItsPolicyRefreshedIsFresh()
+    {
+        if (!testing::EditionDatabase::tsl())
+            QSKIP("the Apache edition's tables are exact up to their queue");
+        auto connection = db::connect(m_database->conninfo(), "test");
+        auto policy = policyOf(QStringLiteral("[policies]\nrefresh_every = \"1 second\"\n"));
+        QVERIFY(db::PolicyManager{connection}.apply(policy, kTester, false).failures.empty());
+        {
+            pqxx::nontransaction tx{connection};
+            tx.exec("INSERT INTO market_data.instruments (exchange, symbol, base_asset, "
+                    "quote_asset) VALUES ('fresh', 'BTCUSDT', 'BTC', 'USDT')");
+            tx.exec("INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, "
+                    "price, size, side) SELECT now() - interval '11 minutes', now(), "
+                    "instrument_id, 1, 10, 1, 'B' FROM market_data.instruments WHERE "
+                    "exchange = 'fresh'");
+            // Not in the first seconds of a 5-minute bucket, where a watermark is a bucket newer.
+            QThread::sleep(std::chrono::seconds(3
+                - std::min<std::int64_t>(3,
+                    tx.query_value<std::int64_t>(
+                        "SELECT extract(epoch FROM now())::bigint % 300"))));
+            for (const char *level : {"ohlcv_1m", "ohlcv_5m"})
+                tx.exec(std::format("CALL run_job({})",
+                    tx.query_value<int>(std::format(
+                        "SELECT job_id FROM timescaledb_information.jobs WHERE proc_name = "
+                        "'policy_refresh_continuous_aggregate' AND hypertable_name = '{}'",
+                        level))));
+        }
+        const auto status = db::readStorageStatus(connection, policy);
+        const auto level = std::ranges::find(status.aggregates, std::string("aggregates.ohlcv_5m"),
+            &model::AggregateFreshness::name);
+        QVERIFY(level != status.aggregates.end() && level->watermark);
+        QVERIFY2(level->lagSeconds >= 300 && level->lagSeconds <= level->allowedLagSeconds,
+            qPrintable(QStringLiteral("%1 s behind, %2 s allowed")
+                    .arg(level->lagSeconds)
+                    .arg(level->allowedLagSeconds)));
+    }
+
     // A failed run of a scheduled job shows its error on the Storage page; on the TSL edition
     // the error of PostgreSQL 17.12 with TimescaleDB's job runner is explained.
     void aFailedJobSaysWhy()
