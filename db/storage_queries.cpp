@@ -182,22 +182,29 @@ void readFreshness(
           "c.mat_hypertable_id)) FROM _timescaledb_catalog.continuous_agg c WHERE "
           "format('%s.%s', c.user_view_schema, c.user_view_name) = l.relation)"
         : "NULL::timestamptz";
+    // TSL: how much of the newest time each level's refresh policy leaves to real-time
+    // aggregation (its end_offset), as the policy itself says.
+    const std::string endOffset = tsl
+        ? "(SELECT extract(epoch FROM (j.config->>'end_offset')::interval)::float8 FROM "
+          "timescaledb_information.jobs j WHERE j.proc_name = "
+          "'policy_refresh_continuous_aggregate' AND format('%s.%s', j.hypertable_schema, "
+          "j.hypertable_name) = l.relation)"
+        : "NULL::float8";
     // Each level's relation also as the catalog names it (quoted where it must be), the only
     // form spliced into SQL below: aggregates.levels is the admin's to write, and this runs as
     // whoever watches, a superuser included. A level whose relation is no relation has no
     // watermark.
-    for (const auto &[relation, catalogName, width, mark] :
-        tx.query<std::string, std::optional<std::string>, double, std::optional<double>>(
-            std::format("SELECT l.relation, to_regclass(l.relation)::text, "
-                        "extract(epoch FROM l.bucket_width)::float8, {} "
-                        "FROM aggregates.levels l ORDER BY l.position",
-                epochOrNull(watermark)))) {
-        // A bucket is due once it ended, plus two runs of the refresh. TSL: each level's policy
-        // also leaves its newest bucket to real-time aggregation (end_offset, one bucket), so
-        // its watermark trails now by up to two buckets between runs.
-        const double endOffset = tsl ? width : 0;
+    for (const auto &[relation, catalogName, width, mark, leftToRealTime] :
+        tx.query<std::string, std::optional<std::string>, double, std::optional<double>,
+            std::optional<double>>(std::format("SELECT l.relation, to_regclass(l.relation)::text, "
+                                               "extract(epoch FROM l.bucket_width)::float8, {}, {} "
+                                               "FROM aggregates.levels l ORDER BY l.position",
+            epochOrNull(watermark), endOffset))) {
+        // A bucket is due once it ended and past its policy's end_offset, plus two runs of the
+        // refresh.
         model::AggregateFreshness freshness{.name = relation,
-            .allowedLagSeconds = endOffset + width + 2 * policy.refreshEvery.seconds(),
+            .allowedLagSeconds
+            = leftToRealTime.value_or(0) + width + 2 * policy.refreshEvery.seconds(),
             .pendingBuckets = relation.ends_with("_1m") ? pending : 0};
         if (tsl) {
             freshness.watermark = wallTime(mark);
