@@ -301,10 +301,12 @@ compress_after = "2 days"
             pqxx::nontransaction tx{connection};
             tx.exec("INSERT INTO market_data.instruments (exchange, symbol, base_asset, "
                     "quote_asset) VALUES ('fresh', 'BTCUSDT', 'BTC', 'USDT')");
+            // A trade every 30 s: TimescaleDB's watermark is the end of the newest bucket
+            // materialized with rows, so a lone trade would set it wherever that trade fell.
             tx.exec("INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, "
-                    "price, size, side) SELECT now() - interval '11 minutes', now(), "
-                    "instrument_id, 1, 10, 1, 'B' FROM market_data.instruments WHERE "
-                    "exchange = 'fresh'");
+                    "price, size, side) SELECT now() - n * interval '30 seconds', now(), "
+                    "instrument_id, n, 10, 1, 'B' FROM market_data.instruments, "
+                    "generate_series(1, 30) AS n WHERE exchange = 'fresh'");
             // Not in the first seconds of a 5-minute bucket, where a watermark is a bucket newer.
             QThread::sleep(std::chrono::seconds(3
                 - std::min<std::int64_t>(3,
