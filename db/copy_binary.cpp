@@ -1,6 +1,5 @@
 #include "db/copy_binary.h"
 
-#include <array>
 #include <bit>
 
 namespace tickscope::db::copy_binary {
@@ -67,6 +66,12 @@ void beginRow(std::string &out, std::int16_t fields)
     appendBigEndian(out, fields);
 }
 
+void appendInt16(std::string &out, std::int16_t value)
+{
+    appendBigEndian(out, std::int32_t{2});
+    appendBigEndian(out, value);
+}
+
 void appendInt32(std::string &out, std::int32_t value)
 {
     appendBigEndian(out, std::int32_t{4});
@@ -96,13 +101,21 @@ void appendNull(std::string &out)
     appendBigEndian(out, std::int32_t{-1});
 }
 
+void appendUuid(std::string &out, const std::array<std::uint8_t, 16> &bytes)
+{
+    appendBigEndian(out, std::int32_t{16});
+    out.append(reinterpret_cast<const char *>(bytes.data()), bytes.size());
+}
+
+std::int64_t floorToMicroseconds(std::int64_t ns)
+{
+    // ns / 1000 rounds towards zero: one less for negatives with a remainder.
+    return ns / 1000 - (ns % 1000 < 0 ? 1 : 0);
+}
+
 void appendTimestamp(std::string &out, std::int64_t nsSinceEpoch)
 {
-    // Floor to the µs, as the text format does (ns / 1000 rounds towards zero: fix negatives).
-    std::int64_t micros = nsSinceEpoch / 1000;
-    if (nsSinceEpoch % 1000 < 0)
-        --micros;
-    appendInt64(out, micros - kPostgresEpochUs);
+    appendInt64(out, floorToMicroseconds(nsSinceEpoch) - kPostgresEpochUs);
 }
 
 void appendNumeric(std::string &out, const model::Decimal &value)

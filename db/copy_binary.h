@@ -5,6 +5,7 @@
 
 #include "app/model/book.h"
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -16,12 +17,16 @@ void appendHeader(std::string &out);
 void appendTrailer(std::string &out);
 void beginRow(std::string &out, std::int16_t fields);
 
+void appendInt16(std::string &out, std::int16_t value);
 void appendInt32(std::string &out, std::int32_t value);
 void appendInt64(std::string &out, std::int64_t value);
 void appendChar(std::string &out, char value); // PostgreSQL's one-byte "char"
 void appendText(std::string &out, std::string_view value); // UTF-8, as the server's encoding
 void appendNull(std::string &out);
-// timestamptz: µs since 2000-01-01 (ns are truncated, as the text format's are).
+void appendUuid(std::string &out, const std::array<std::uint8_t, 16> &bytes);
+// ns to the µs at or before it, as timestamps are stored (the text format truncates so too).
+std::int64_t floorToMicroseconds(std::int64_t ns);
+// timestamptz: µs since 2000-01-01.
 void appendTimestamp(std::string &out, std::int64_t nsSinceEpoch);
 void appendNumeric(std::string &out, const model::Decimal &value);
 

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <format>
+#include <limits>
 #include <memory>
 #include <pqxx/pqxx>
 #include <xxhash.h>
@@ -97,8 +98,9 @@ std::vector<const model::Trade *> latestPerInstrument(const std::vector<model::T
 // the hypertables' column order, which finishBatch's INSERT ... SELECT * relies on.
 constexpr auto kStagingDdl = R"sql(
 CREATE TEMP TABLE IF NOT EXISTS staging_trades (
-    time timestamptz, received_at timestamptz, instrument_id integer, trade_id bigint,
-    price numeric, size numeric, side "char", trade_ref text) ON COMMIT DELETE ROWS;
+    time timestamptz, received_after_us bigint, instrument_id integer, trade_id bigint,
+    trade_uuid uuid, trade_ref text, price_units bigint, price_scale smallint, size_units bigint,
+    size_scale smallint, side "char") ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS staging_book_deltas (
     time timestamptz, received_at timestamptz, instrument_id integer, first_sequence bigint,
     sequence bigint, bid_prices numeric[], bid_sizes numeric[], ask_prices numeric[],
@@ -108,6 +110,55 @@ CREATE TEMP TABLE IF NOT EXISTS staging_book_snapshots (
     bid_prices numeric[], bid_sizes numeric[], ask_prices numeric[], ask_sizes numeric[])
     ON COMMIT DELETE ROWS;
 )sql";
+
+// A trade id that is a UUID in its canonical lower-case text, as its 16 bytes: stored as uuid,
+// it reads back as the same text. Any other text id is stored verbatim.
+std::optional<std::array<std::uint8_t, 16>> lowerCaseUuid(std::string_view text)
+{
+    if (text.size() != 36)
+        return std::nullopt;
+    const auto nibble = [](char c) {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    };
+    std::array<std::uint8_t, 16> bytes{};
+    std::size_t filled = 0;
+    for (std::size_t i = 0; i < text.size();) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (text[i++] != '-')
+                return std::nullopt;
+            continue;
+        }
+        const int high = nibble(text[i]);
+        const int low = nibble(text[i + 1]);
+        if (high < 0 || low < 0)
+            return std::nullopt;
+        bytes[filled++] = static_cast<std::uint8_t>(high << 4 | low);
+        i += 2;
+    }
+    return bytes;
+}
+
+struct Units
+{
+    std::int64_t units;
+    std::int16_t scale;
+};
+
+// `value` in units of 10^-finest, after raising `finest` to the value's own scale: one
+// instrument's units then move by whole ticks, which TimescaleDB's delta encodings store in a few
+// bits. At its own scale when those units would not fit a bigint.
+Units unitsAtFinest(const model::Decimal &value, std::int8_t &finest)
+{
+    finest = std::max(finest, value.scale);
+    model::Int128 units = value.mantissa;
+    for (int digit = value.scale; digit < finest; ++digit) {
+        units *= 10;
+        if (units > std::numeric_limits<std::int64_t>::max()
+            || units < std::numeric_limits<std::int64_t>::min())
+            return {value.mantissa, value.scale};
+    }
+    return {static_cast<std::int64_t>(units), finest};
+}
 
 } // namespace
 
@@ -275,28 +326,43 @@ BatchReceipt IngestWriter::writeOnce(const IngestBatch &batch, bool staging)
                 m_buffer.clear();
                 copy_binary::appendHeader(m_buffer);
                 for (const auto &trade : batch.trades) {
-                    copy_binary::beginRow(m_buffer, 8);
+                    copy_binary::beginRow(m_buffer, 11);
                     copy_binary::appendTimestamp(m_buffer, trade.exchangeTimeNs);
-                    copy_binary::appendTimestamp(m_buffer, trade.receivedAtNs);
+                    copy_binary::appendInt64(m_buffer,
+                        copy_binary::floorToMicroseconds(trade.receivedAtNs)
+                            - copy_binary::floorToMicroseconds(trade.exchangeTimeNs));
                     copy_binary::appendInt32(m_buffer, idOf(trade.instrument));
-                    if (trade.hasNumericId()) {
+                    const auto uuid
+                        = trade.hasNumericId() ? std::nullopt : lowerCaseUuid(trade.tradeRef);
+                    if (trade.hasNumericId())
                         copy_binary::appendInt64(m_buffer, trade.tradeId);
+                    else
                         copy_binary::appendNull(m_buffer);
-                    } else {
+                    if (uuid)
+                        copy_binary::appendUuid(m_buffer, *uuid);
+                    else
                         copy_binary::appendNull(m_buffer);
+                    if (!trade.hasNumericId() && !uuid)
                         copy_binary::appendText(m_buffer, trade.tradeRef);
-                    }
-                    copy_binary::appendNumeric(m_buffer, trade.price);
-                    copy_binary::appendNumeric(m_buffer, trade.size);
+                    else
+                        copy_binary::appendNull(m_buffer);
+                    if (trade.instrument >= m_finestScales.size())
+                        m_finestScales.resize(trade.instrument + 1);
+                    auto &[priceScale, sizeScale] = m_finestScales[trade.instrument];
+                    const Units price = unitsAtFinest(trade.price, priceScale);
+                    const Units size = unitsAtFinest(trade.size, sizeScale);
+                    copy_binary::appendInt64(m_buffer, price.units);
+                    copy_binary::appendInt16(m_buffer, price.scale);
+                    copy_binary::appendInt64(m_buffer, size.units);
+                    copy_binary::appendInt16(m_buffer, size.scale);
                     copy_binary::appendChar(m_buffer, static_cast<char>(trade.side));
                 }
                 copy_binary::appendTrailer(m_buffer);
-                raw.copyIn(
-                    std::format(
-                        "COPY {} (time, received_at, instrument_id, trade_id, trade_ref, price, "
-                        "size, side) "
-                        "FROM STDIN (FORMAT binary)",
-                        target("trades")),
+                raw.copyIn(std::format("COPY {} (time, received_after_us, instrument_id, "
+                                       "trade_id, trade_uuid, trade_ref, price_units, "
+                                       "price_scale, size_units, size_scale, side) "
+                                       "FROM STDIN (FORMAT binary)",
+                               target("trades")),
                     m_buffer);
                 summary.checksum = checksum(m_buffer);
                 summaries.push_back(summary);

@@ -17,6 +17,7 @@
 #include <optional>
 #include <pqxx/connection>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tickscope::db {
@@ -178,6 +179,8 @@ private:
     std::string m_journalId;
     bool m_staging = false;
     std::string m_buffer;
+    // The finest scale of each instrument's prices and sizes so far (unitsAtFinest).
+    std::vector<std::pair<std::int8_t, std::int8_t>> m_finestScales;
 };
 
 } // namespace tickscope::db

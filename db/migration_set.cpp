@@ -35,6 +35,7 @@ std::expected<std::vector<Migration>, std::string> loadMigrations(const QString 
             .sql = bytes.toStdString(),
             .checksum
             = QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex().toStdString(),
+            .outsideTransaction = bytes.contains("\n-- tickscope: outside a transaction\n"),
         });
     }
     std::ranges::sort(migrations, {}, &Migration::version);

@@ -15,6 +15,9 @@ struct Migration
     std::string name; // "audit"
     std::string sql;
     std::string checksum; // SHA-256 of the file's bytes, hex
+    // The file has the line "-- tickscope: outside a transaction": one CALL of a procedure that
+    // commits as it goes, so that a stopped run keeps its work and the next one goes on.
+    bool outsideTransaction = false;
 };
 
 // Embedded migrations of this build.

@@ -168,12 +168,41 @@ std::expected<MigrateReport, std::string> Migrator::migrateLocked(const MigrateO
         }
         report(options, std::format("applying {:04}_{}", migration.version, migration.name));
         const auto started = std::chrono::steady_clock::now();
+        if (migration.outsideTransaction) {
+            // What the procedure reports as it goes (RAISE NOTICE) is the progress.
+            m_connection.set_notice_handler([&](pqxx::zview notice) {
+                std::string_view line{notice};
+                if (line.starts_with("NOTICE:  "))
+                    line.remove_prefix(9);
+                while (line.ends_with('\n'))
+                    line.remove_suffix(1);
+                report(options, std::string{line});
+            });
+            // Its procedure may SET ROLE for the session: reset whatever becomes of it.
+            const auto resetSession = [&] {
+                m_connection.set_notice_handler({});
+                pqxx::nontransaction{m_connection}.exec("RESET ROLE");
+            };
+            try {
+                pqxx::nontransaction{m_connection}.exec(migration.sql);
+            } catch (const pqxx::sql_error &error) {
+                resetSession();
+                return std::unexpected(std::format(
+                    "migration {:04}_{} stopped: {}; what it committed stays, and running "
+                    "`tickscope migrate` again goes on from there",
+                    migration.version, migration.name, std::string_view{error.what()}));
+            }
+            resetSession();
+        }
         pqxx::work tx{m_connection};
-        try {
-            tx.exec(migration.sql);
-        } catch (const pqxx::sql_error &error) {
-            return std::unexpected(std::format("migration {:04}_{} failed and was rolled back: {}",
-                migration.version, migration.name, std::string_view{error.what()}));
+        if (!migration.outsideTransaction) {
+            try {
+                tx.exec(migration.sql);
+            } catch (const pqxx::sql_error &error) {
+                return std::unexpected(
+                    std::format("migration {:04}_{} failed and was rolled back: {}",
+                        migration.version, migration.name, std::string_view{error.what()}));
+            }
         }
         const std::chrono::duration<double, std::milli> took
             = std::chrono::steady_clock::now() - started;

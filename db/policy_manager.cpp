@@ -25,7 +25,7 @@ struct CompressionLayout
     const char *orderBy; // as timescaledb_information.hypertable_compression_settings writes it
 };
 constexpr CompressionLayout kCompression[] = {
-    {"trades", "\"time\" DESC,trade_id,trade_ref"},
+    {"trades", "\"time\" DESC,trade_id,trade_uuid,trade_ref"},
     {"book_snapshots", "\"time\" DESC,sequence"},
     {"book_deltas", "\"time\" DESC,sequence"},
 };

@@ -105,15 +105,19 @@ std::int64_t TradeExport::writeTrades(
         const std::int64_t dayEnd = std::min(m_range.toNs, (dayStart / kDayNs + 1) * kDayNs);
         rows += m_raw->copyOut(
             std::format(
-                "COPY (SELECT t.time, t.received_at, i.exchange, i.symbol, "
-                "coalesce(t.trade_id::text, t.trade_ref), t.price, t.size, "
+                "COPY (SELECT t.time, market_data.received_at(t.time, t.received_after_us), "
+                "i.exchange, i.symbol, coalesce(t.trade_id::text, t.trade_uuid::text, "
+                "t.trade_ref), market_data.to_numeric(t.price_units, t.price_scale), "
+                "market_data.to_numeric(t.size_units, t.size_scale), "
                 "CASE t.side WHEN 'B' THEN 'buy' WHEN 'S' THEN 'sell' ELSE 'unknown' END "
                 "FROM market_data.trades t JOIN market_data.instruments i USING (instrument_id) "
                 "WHERE {} AND t.time >= {} AND t.time < {} {} "
-                "ORDER BY t.time, i.exchange, i.symbol, t.trade_id, t.trade_ref) "
+                "ORDER BY t.time, i.exchange, i.symbol, t.trade_id, t.trade_uuid, t.trade_ref) "
                 "TO STDOUT (FORMAT csv)",
                 chosenInstruments("t"), timestampLiteral(dayStart), timestampLiteral(dayEnd),
-                m_asOf.empty() ? "" : "AND t.received_at <= " + m_asOf),
+                m_asOf.empty()
+                    ? ""
+                    : "AND market_data.received_at(t.time, t.received_after_us) <= " + m_asOf),
             sink);
         dayStart = dayEnd;
         if (progress)

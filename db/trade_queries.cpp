@@ -14,13 +14,24 @@ namespace tickscope::db {
 
 namespace {
 
-// The columns every trade query here selects, in this order.
-std::string tradeColumns(std::string_view alias)
+// The columns every trade query here selects, in this order: times in ns, then the id, price,
+// size and side as text. Of market_data.trades, where they are stored as TimescaleDB compresses
+// them (migration 0019) ...
+std::string tradeColumns()
 {
-    return std::format("{}, {}, coalesce({}trade_id::text, {}trade_ref), {}price::text, "
-                       "{}size::text, {}side::text",
-        epochNanoseconds(std::format("{}time", alias)),
-        epochNanoseconds(std::format("{}received_at", alias)), alias, alias, alias, alias, alias);
+    return std::format("{0}, {0} + received_after_us * 1000, "
+                       "coalesce(trade_id::text, trade_uuid::text, trade_ref), "
+                       "market_data.to_numeric(price_units, price_scale)::text, "
+                       "market_data.to_numeric(size_units, size_scale)::text, side::text",
+        epochNanoseconds("time"));
+}
+
+// ... and of market_data.latest_trades, which keeps them as they read.
+std::string latestTradeColumns()
+{
+    return std::format("{}, {}, coalesce(l.trade_id::text, l.trade_ref), l.price::text, "
+                       "l.size::text, l.side::text",
+        epochNanoseconds("l.time"), epochNanoseconds("l.received_at"));
 }
 
 model::Trade tradeFromColumns(std::int64_t time, std::int64_t received, const std::string &id,
@@ -82,8 +93,8 @@ std::int64_t forEachTrade(pqxx::connection &connection, int instrumentId, std::i
     pqxx::read_transaction tx{connection};
     const std::string query = std::format(
         "SELECT {} FROM market_data.trades WHERE instrument_id = {} AND time >= {} AND time < {} "
-        "ORDER BY time, received_at, trade_id, trade_ref",
-        tradeColumns(""), instrumentId, timestampLiteral(fromNs), timestampLiteral(toNs));
+        "ORDER BY time, received_after_us, trade_id, trade_uuid, trade_ref",
+        tradeColumns(), instrumentId, timestampLiteral(fromNs), timestampLiteral(toNs));
     std::int64_t count = 0;
     bool stopped = false;
     try {
@@ -113,9 +124,10 @@ std::vector<model::LiveTrade> newestTrades(
     std::vector<model::LiveTrade> trades;
     trades.reserve(static_cast<std::size_t>(std::clamp<std::int64_t>(limit, 0, 1 << 20)));
     for (const auto &[time, price, size] : tx.query<std::int64_t, double, double>(
-             std::format("SELECT {}, price::float8, size::float8 FROM market_data.trades "
-                         "WHERE instrument_id = $1 AND time >= {} "
-                         "ORDER BY time DESC, trade_id, trade_ref LIMIT $3",
+             std::format("SELECT {}, market_data.to_numeric(price_units, price_scale)::float8, "
+                         "market_data.to_numeric(size_units, size_scale)::float8 "
+                         "FROM market_data.trades WHERE instrument_id = $1 AND time >= {} "
+                         "ORDER BY time DESC, trade_id, trade_uuid, trade_ref LIMIT $3",
                  epochNanoseconds("time"), timestampFromMicroseconds("$2")),
              pqxx::params{instrumentId, fromNs / 1000, limit}))
         trades.push_back({.exchangeTimeNs = time, .price = price, .size = size});
@@ -136,7 +148,7 @@ std::vector<LatestTrade> latestTrades(pqxx::connection &connection,
                             "JOIN market_data.instruments i USING (instrument_id) "
                             "WHERE ($1::text IS NULL OR i.exchange = $1) "
                             "AND ($2::text IS NULL OR i.symbol = $2) ORDER BY 1, 2",
-                    tradeColumns("l.")),
+                    latestTradeColumns()),
             pqxx::params{exchange, symbol}))
         latest.push_back({.exchange = row[0].as<std::string>(),
             .symbol = row[1].as<std::string>(),
@@ -169,12 +181,12 @@ TradePage tradesAfter(pqxx::connection &connection, int instrumentId, std::int64
     const std::int64_t fromNs = cursor.empty() ? sinceNs : cursorMicroseconds(cursor) * 1000;
     pqxx::read_transaction tx{connection};
     const auto rows = tx.exec(
-        std::format("SELECT {}, encode(aggregates.trade_order(time, trade_id, trade_ref), 'hex') "
-                    "FROM market_data.trades WHERE instrument_id = $1 AND time >= {} "
-                    "AND ($3 = '' OR aggregates.trade_order(time, trade_id, trade_ref) "
-                    "  > decode($3, 'hex')) "
-                    "ORDER BY time, aggregates.trade_order(time, trade_id, trade_ref) LIMIT $4",
-            tradeColumns(""), timestampFromMicroseconds("$2")),
+        std::format("SELECT {}, encode(aggregates.trade_order(time, trade_id, trade_uuid, "
+                    "trade_ref), 'hex') FROM market_data.trades WHERE instrument_id = $1 "
+                    "AND time >= {} AND ($3 = '' OR aggregates.trade_order(time, trade_id, "
+                    "trade_uuid, trade_ref) > decode($3, 'hex')) ORDER BY time, "
+                    "aggregates.trade_order(time, trade_id, trade_uuid, trade_ref) LIMIT $4",
+            tradeColumns(), timestampFromMicroseconds("$2")),
         pqxx::params{instrumentId, fromNs / 1000, std::string(cursor), limit});
     TradePage page;
     for (const auto &row : rows)

@@ -215,8 +215,9 @@ void printAYear(const char *what, double rowsPerInstrumentSecond, double bytesAR
 }
 
 // Trades into market_data.trades: Poisson arrivals in ms (bursts share one), a ±1-tick random
-// walk that leans with the aggressor's side, log-normal sizes on the lot grid. The instruments
-// and their decimals go to bench.scales. Returns the number of trades.
+// walk that leans with the aggressor's side, log-normal sizes on the lot grid; prices and sizes
+// in units of the instrument's decimals. The instruments and their decimals go to bench.scales.
+// Returns the number of trades.
 std::int64_t generateTrades(pqxx::nontransaction &tx, double btcRate, double hours)
 {
     const auto started = std::chrono::steady_clock::now();
@@ -234,14 +235,15 @@ std::int64_t generateTrades(pqxx::nontransaction &tx, double btcRate, double hou
             const double rate = btcRate * symbol.rateShare;
             const auto count = static_cast<std::int64_t>(rate * hours * 3600);
             tx.exec(std::format(
-                "INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, "
-                "trade_ref, price, size, side) "
-                "SELECT t, t + (2 + 38 * u3) * interval '1 ms', {0}, "
-                "CASE WHEN {6} THEN NULL ELSE 3000000000 + n END, "
-                "CASE WHEN {6} THEN md5({0} || '-' || n)::uuid::text END, "
-                "round({1} + {2} * steps, {3}), "
-                "greatest(round(({4} * exp(2 * u3 - 1.5))::numeric, {5}), "
-                "power(10::numeric, -{5})), CASE WHEN u2 < 0.5 THEN 'B' ELSE 'S' END::\"char\" "
+                "INSERT INTO market_data.trades (time, received_after_us, instrument_id, "
+                "trade_id, trade_uuid, price_units, price_scale, size_units, size_scale, side) "
+                "SELECT t, (extract(epoch FROM (2 + 38 * u3) * interval '1 ms') * 1000000)"
+                "::bigint, {0}, CASE WHEN {6} THEN NULL ELSE 3000000000 + n END, "
+                "CASE WHEN {6} THEN md5({0} || '-' || n)::uuid END, "
+                "(round({1} + {2} * steps, {3}) * power(10::numeric, {3}))::bigint, {3}, "
+                "(greatest(round(({4} * exp(2 * u3 - 1.5))::numeric, {5}), "
+                "power(10::numeric, -{5})) * power(10::numeric, {5}))::bigint, {5}, "
+                "CASE WHEN u2 < 0.5 THEN 'B' ELSE 'S' END::\"char\" "
                 "FROM (SELECT n, u2, u3, date_trunc('milliseconds', timestamptz "
                 "'2026-03-02 00:00:00+00' + sum(-ln(1 - u1) / {7}) OVER w * interval "
                 "'1 second') AS t, sum(CASE WHEN u2 < 0.45 THEN -1 WHEN u2 > 0.55 THEN 1 "
@@ -351,14 +353,26 @@ Compressed compareSettings(pqxx::nontransaction &tx, const char *table, Settings
 
 void measureTrades(pqxx::nontransaction &tx, std::int64_t trades, double hours)
 {
+    // The trades in migration 0013's layout, which 0019 replaced, with its unique index.
+    tx.exec("CREATE TABLE bench.trades_numeric (time timestamptz NOT NULL, received_at "
+            "timestamptz NOT NULL, instrument_id integer NOT NULL, trade_id bigint, price "
+            "numeric NOT NULL, size numeric NOT NULL, side \"char\" NOT NULL, trade_ref text)");
+    tx.exec("SELECT create_hypertable('bench.trades_numeric', by_range('time', interval "
+            "'1 day'), create_default_indexes => false)");
+    tx.exec("CREATE UNIQUE INDEX ON bench.trades_numeric (instrument_id, time DESC, trade_id, "
+            "trade_ref) NULLS NOT DISTINCT");
+    tx.exec("INSERT INTO bench.trades_numeric SELECT time, market_data.received_at(time, "
+            "received_after_us), instrument_id, trade_id, market_data.to_numeric(price_units, "
+            "price_scale), market_data.to_numeric(size_units, size_scale), side, "
+            "coalesce(trade_ref, trade_uuid::text) FROM market_data.trades");
     // Once through compression and back, so that every order starts from the same packed heap
     // (the freshly inserted one holds free space that would flatter the first).
-    compress(tx, "market_data.trades", "(packing the heap)", {});
-    tx.exec("SELECT decompress_chunk(c) FROM show_chunks('market_data.trades') c");
-    std::printf("\nTrades as Tickscope stores them today (numeric prices and sizes, ids as bigint "
+    compress(tx, "bench.trades_numeric", "(packing the heap)", {});
+    tx.exec("SELECT decompress_chunk(c) FROM show_chunks('bench.trades_numeric') c");
+    std::printf("\nTrades as migration 0013 stored them (numeric prices and sizes, ids as bigint "
                 "or text, two timestamps):\n");
     for (const Order &order : kTradeOrders)
-        compress(tx, "market_data.trades", order.name,
+        compress(tx, "bench.trades_numeric", order.name,
             {.orderBy = order.orderBy, .byColumn = &order == &kTradeOrders[1]});
 
     std::printf("\nCandidate trade columns side by side (the same trades, ordered by time and "
@@ -373,7 +387,7 @@ void measureTrades(pqxx::nontransaction &tx, std::int64_t trades, double hours)
     tx.exec(std::format(
         "INSERT INTO bench.trade_columns SELECT t.time, t.instrument_id, t.received_at, {}, "
         "t.trade_id, t.trade_ref, t.trade_ref::uuid, t.price, {}, s.price_scale, t.price, t.size, "
-        "{}, s.size_scale, t.side FROM market_data.trades t JOIN bench.scales s USING "
+        "{}, s.size_scale, t.side FROM bench.trades_numeric t JOIN bench.scales s USING "
         "(instrument_id)",
         microsecondsBetween("t.time", "t.received_at"), units("t.price", "s.price_scale"),
         units("t.size", "s.size_scale")));

@@ -174,9 +174,9 @@ std::int64_t lostOutsideGaps(pqxx::transaction_base &tx, const sim::ExchangeSimu
                 outside += outsideGaps(trade.timeUs) ? 1 : 0;
         }
         for (const auto &[timeUs] : tx.query<std::int64_t>(
-                 "SELECT DISTINCT ON (t.trade_id, t.trade_ref) (extract(epoch FROM t.time) * "
-                 "1e6)::bigint FROM market_data.trades t JOIN market_data.instruments i USING "
-                 "(instrument_id) WHERE i.exchange = $1 AND i.symbol = $2",
+                 "SELECT DISTINCT ON (t.trade_id, t.trade_uuid, t.trade_ref) (extract(epoch FROM "
+                 "t.time) * 1e6)::bigint FROM market_data.trades t JOIN market_data.instruments i "
+                 "USING (instrument_id) WHERE i.exchange = $1 AND i.symbol = $2",
                  instrument))
             outside -= outsideGaps(timeUs) ? 1 : 0;
     }
@@ -193,9 +193,9 @@ void countTrades(const std::string &conninfo,
     auto connection = db::connect(conninfo, "bench");
     pqxx::nontransaction tx{connection};
     const auto row = tx.exec("SELECT count(*), count(*) - count(DISTINCT (instrument_id, "
-                             "trade_id, trade_ref)), (SELECT count(*) FROM audit.gaps), (SELECT "
-                             "count(*) FROM audit.gaps WHERE status = 'backfilled') FROM "
-                             "market_data.trades")
+                             "trade_id, trade_uuid, trade_ref)), (SELECT count(*) FROM "
+                             "audit.gaps), (SELECT count(*) FROM audit.gaps WHERE status = "
+                             "'backfilled') FROM market_data.trades")
                          .one_row();
     outcome.stored = row[0].as<std::int64_t>();
     outcome.duplicated = row[1].as<std::int64_t>();
@@ -203,10 +203,11 @@ void countTrades(const std::string &conninfo,
     outcome.backfilled = row[3].as<std::int64_t>();
     for (std::size_t i = 0; i < kVenues.size(); ++i) {
         const auto [stored, open] = tx.query1<std::int64_t, std::int64_t>(
-            "SELECT (SELECT count(DISTINCT (t.instrument_id, t.trade_id, t.trade_ref)) FROM "
-            "market_data.trades t JOIN market_data.instruments i USING (instrument_id) WHERE "
-            "i.exchange = $1), (SELECT count(*) FROM audit.gaps g JOIN market_data.instruments i "
-            "USING (instrument_id) WHERE i.exchange = $1 AND g.status <> 'backfilled')",
+            "SELECT (SELECT count(DISTINCT (t.instrument_id, t.trade_id, t.trade_uuid, "
+            "t.trade_ref)) FROM market_data.trades t JOIN market_data.instruments i USING "
+            "(instrument_id) WHERE i.exchange = $1), (SELECT count(*) FROM audit.gaps g JOIN "
+            "market_data.instruments i USING (instrument_id) WHERE i.exchange = $1 AND "
+            "g.status <> 'backfilled')",
             pqxx::params{kVenues[i].exchange});
         if (const std::int64_t lost = sentBy[i] - stored; lost != 0)
             addNote(outcome.notes,

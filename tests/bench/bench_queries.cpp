@@ -100,9 +100,10 @@ void dayOldQueries(pqxx::connection &connection, std::mt19937 &random, std::int6
     };
     auto tx = std::make_unique<pqxx::nontransaction>(connection);
     connection.prepare("as_of",
-        "SELECT time, price, size, side FROM market_data.trades WHERE instrument_id = $1 AND "
-        "time > to_timestamp($2 / 1e9) - interval '5 minutes' AND time <= to_timestamp($2 / 1e9) "
-        "ORDER BY time DESC");
+        "SELECT time, market_data.to_numeric(price_units, price_scale) AS price, "
+        "market_data.to_numeric(size_units, size_scale) AS size, side FROM market_data.trades "
+        "WHERE instrument_id = $1 AND time > to_timestamp($2 / 1e9) - interval '5 minutes' AND "
+        "time <= to_timestamp($2 / 1e9) ORDER BY time DESC");
     report("a. last 5 minutes of one symbol as of a day ago", measure(2000, [&](int) {
         rows += tx->exec(pqxx::prepped{"as_of"}, pqxx::params{instrument(), dayAgoNs}).size();
     }));
@@ -147,27 +148,14 @@ void compressBeforeToday(pqxx::connection &connection)
 int main(int argc, char **argv)
 {
     QCoreApplication application{argc, argv};
-    std::int64_t trades = 20'000'000;
-    auto edition = model::TimescaleEdition::Apache;
-    const QStringList arguments = QCoreApplication::arguments();
-    for (qsizetype i = 1; i < arguments.size(); ++i) {
-        bool ok = false;
-        if (const auto named
-            = i + 1 < arguments.size() ? bench::editionNamed(arguments.at(i + 1)) : std::nullopt;
-            arguments.at(i) == u"--edition" && named) {
-            edition = *named;
-            ++i;
-        } else if (trades = arguments.at(i).toLongLong(&ok); !ok || trades < kInstruments) {
-            std::fprintf(stderr, "usage: bench_queries [TRADES] [--edition apache|tsl]\n");
-            return 2;
-        }
-    }
+    const auto parsed = bench::parseTradesAndEdition(
+        QCoreApplication::arguments(), kInstruments, "bench_queries");
+    if (!parsed)
+        return 2;
+    const auto [trades, edition] = *parsed;
     const std::int64_t perInstrument = trades / kInstruments;
     try {
-        testing::TestCluster cluster{
-            {QStringLiteral("shared_buffers = '2GB'"), QStringLiteral("max_wal_size = '8GB'"),
-                QStringLiteral("work_mem = '64MB'")},
-            edition};
+        testing::TestCluster cluster{bench::kLargeClusterSettings, edition};
         const std::string conninfo = bench::migrated(cluster, "bench_queries");
         auto connection = db::connect(conninfo, "bench");
         const bool tsl = edition == model::TimescaleEdition::Timescale;
@@ -182,10 +170,10 @@ int main(int argc, char **argv)
             // Seven days up to now, evenly spaced per instrument, ids contiguous.
             for (int instrument = 1; instrument <= kInstruments; ++instrument) {
                 tx.exec(std::format(
-                    "INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, "
-                    "price, size, side) SELECT t, t + interval '3 ms', {0}, n, "
-                    "round((100 + {0} + 5 * sin(n / 5000.0))::numeric, 2), "
-                    "((1 + n % 997) * 0.001)::numeric, CASE WHEN n % 2 = 0 THEN 'B' ELSE 'S' "
+                    "INSERT INTO market_data.trades (time, received_after_us, instrument_id, "
+                    "trade_id, price_units, price_scale, size_units, size_scale, side) SELECT t, "
+                    "3000, {0}, n, (round((100 + {0} + 5 * sin(n / 5000.0))::numeric, 2) * 100)"
+                    "::bigint, 2, 1 + n % 997, 3, CASE WHEN n % 2 = 0 THEN 'B' ELSE 'S' "
                     "END::\"char\" FROM generate_series(1, {1}) n, LATERAL (SELECT now() - "
                     "interval '7 days' + n * (interval '7 days' / {1}) AS t) times",
                     instrument, perInstrument));
@@ -220,8 +208,9 @@ int main(int argc, char **argv)
         std::printf("\n%lld trades, %d instruments; each query warm, one connection:\n",
             static_cast<long long>(perInstrument * kInstruments), kInstruments);
         connection.prepare("recent",
-            "SELECT time, price, size, side FROM market_data.trades WHERE instrument_id = $1 AND "
-            "time > now() - interval '5 minutes' ORDER BY time DESC");
+            "SELECT time, market_data.to_numeric(price_units, price_scale) AS price, "
+            "market_data.to_numeric(size_units, size_scale) AS size, side FROM market_data.trades "
+            "WHERE instrument_id = $1 AND time > now() - interval '5 minutes' ORDER BY time DESC");
         report("1. last 5 minutes of one symbol",
             measure(2000,
                 [&](int) {
@@ -246,8 +235,9 @@ int main(int argc, char **argv)
             measure(2000, [&](int) { rows += tx->exec(pqxx::prepped{"latest"}).size(); }), 1);
         connection.prepare("latest_from_trades",
             "SELECT i.exchange, i.symbol, t.time, t.price FROM market_data.instruments i "
-            "CROSS JOIN LATERAL (SELECT time, price FROM market_data.trades t WHERE "
-            "t.instrument_id = i.instrument_id ORDER BY time DESC LIMIT 1) t");
+            "CROSS JOIN LATERAL (SELECT time, market_data.to_numeric(price_units, price_scale) AS "
+            "price FROM market_data.trades t WHERE t.instrument_id = i.instrument_id ORDER BY "
+            "time DESC LIMIT 1) t");
         report("   the same from the hypertable, a probe per instrument", measure(2000, [&](int) {
             rows += tx->exec(pqxx::prepped{"latest_from_trades"}).size();
         }));

@@ -87,6 +87,37 @@ inline std::optional<model::TimescaleEdition> editionNamed(const QString &name)
     return std::nullopt;
 }
 
+// `[TRADES] [--edition apache|tsl]` of the programs that load a database of trades first;
+// nullopt (after printing the usage) for anything else.
+struct TradesAndEdition
+{
+    std::int64_t trades = 20'000'000;
+    model::TimescaleEdition edition = model::TimescaleEdition::Apache;
+};
+inline std::optional<TradesAndEdition> parseTradesAndEdition(
+    const QStringList &arguments, std::int64_t minimumTrades, const char *program)
+{
+    TradesAndEdition parsed;
+    for (qsizetype i = 1; i < arguments.size(); ++i) {
+        bool ok = false;
+        if (const auto named
+            = i + 1 < arguments.size() ? editionNamed(arguments.at(i + 1)) : std::nullopt;
+            arguments.at(i) == u"--edition" && named) {
+            parsed.edition = *named;
+            ++i;
+        } else if (parsed.trades = arguments.at(i).toLongLong(&ok);
+            !ok || parsed.trades < minimumTrades) {
+            std::fprintf(stderr, "usage: %s [TRADES] [--edition apache|tsl]\n", program);
+            return std::nullopt;
+        }
+    }
+    return parsed;
+}
+
+// postgresql.conf of the clusters that hold tens of millions of trades.
+inline const QStringList kLargeClusterSettings{QStringLiteral("shared_buffers = '2GB'"),
+    QStringLiteral("max_wal_size = '8GB'"), QStringLiteral("work_mem = '64MB'")};
+
 inline std::string migrated(testing::TestCluster &cluster, const std::string &name)
 {
     const std::string conninfo = cluster.createDatabase(name);

@@ -11,7 +11,6 @@
 
 #include <QCoreApplication>
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <cstdio>
 #include <format>
@@ -35,7 +34,7 @@ struct Trade
     bool buy;
 };
 
-using Row = std::array<std::string, 7>;
+using Row = std::vector<std::string>; // a design's columns, as text
 
 struct Design
 {
@@ -91,10 +90,11 @@ Row requestSketchRow(const Trade &t)
         decimal(t.priceE8), decimal(t.sizeE8), t.buy ? "B" : "S", std::to_string(t.tradeId)};
 }
 
-Row numericRow(const Trade &t)
+// As market_data.trades holds it (migration 0019): received 150 us after, units of 1e-8.
+Row unitsRow(const Trade &t)
 {
-    return {timestamp(t.timeUs), timestamp(t.timeUs + 150), std::to_string(t.instrument + 1),
-        std::to_string(t.tradeId), decimal(t.priceE8), decimal(t.sizeE8), t.buy ? "B" : "S"};
+    return {timestamp(t.timeUs), "150", std::to_string(t.instrument + 1), std::to_string(t.tradeId),
+        std::to_string(t.priceE8), "8", std::to_string(t.sizeE8), "8", t.buy ? "B" : "S"};
 }
 
 Row scaledRow(const Trade &t)
@@ -122,16 +122,20 @@ CREATE INDEX ON bench_ticks (exchange, symbol, time DESC);
         "'DOTUSDT','LTCUSDT'])[$1 % 10 + 1] "
         "AND time > $2::timestamptz - interval '5 minutes' AND time <= $2::timestamptz ORDER BY "
         "time DESC"},
-    {"tickscope: int instrument id, exact numeric, one unique (instrument, time desc, id)", "",
-        "market_data.trades", "time, received_at, instrument_id, trade_id, price, size, side",
-        numericRow,
+    {"tickscope: int instrument id, exact units + scale, one unique (instrument, time desc, id)",
+        "", "market_data.trades",
+        "time, received_after_us, instrument_id, trade_id, price_units, price_scale, size_units, "
+        "size_scale, side",
+        unitsRow,
         "SELECT * FROM market_data.trades WHERE instrument_id = $1 + 1 "
         "AND time > $2::timestamptz - interval '5 minutes' AND time <= $2::timestamptz ORDER BY "
         "time DESC"},
     {"int instrument id, bigint scaled 1e-8, same unique index", R"sql(
-CREATE TABLE bench_scaled (LIKE market_data.trades INCLUDING CONSTRAINTS);
-ALTER TABLE bench_scaled DROP CONSTRAINT trades_price_check, DROP CONSTRAINT trades_size_check,
-    ALTER COLUMN price TYPE bigint, ALTER COLUMN size TYPE bigint;
+CREATE TABLE bench_scaled (
+    time timestamptz NOT NULL, received_at timestamptz NOT NULL, instrument_id integer NOT NULL,
+    trade_id bigint, price bigint NOT NULL, size bigint NOT NULL,
+    side "char" NOT NULL CHECK (side IN ('B', 'S', 'U')), trade_ref text,
+    CONSTRAINT trades_one_trade_id CHECK (num_nonnulls(trade_id, trade_ref) = 1));
 SELECT create_hypertable('bench_scaled', by_range('time', INTERVAL '1 day'), create_default_indexes => false);
 CREATE UNIQUE INDEX ON bench_scaled (instrument_id, time DESC, trade_id);
 )sql",
@@ -169,7 +173,7 @@ Result measure(const std::string &conninfo, const Design &design, const std::vec
         pqxx::work tx{connection};
         auto stream = pqxx::stream_to::raw_table(tx, design.table, design.columns);
         for (std::size_t i = first; i < std::min(rows.size(), first + batchRows); ++i)
-            std::apply([&](const auto &...field) { stream.write_values(field...); }, rows[i]);
+            stream.write_row(rows[i]);
         stream.complete();
         tx.commit();
     }
@@ -220,21 +224,22 @@ double binaryCopyRate(
     const auto started = std::chrono::steady_clock::now();
     for (std::size_t first = 0; first < trades.size(); first += batchRows) {
         exec("BEGIN", PGRES_COMMAND_OK);
-        exec("COPY market_data.trades (time, received_at, instrument_id, trade_id, price, size, "
-             "side) "
-             "FROM STDIN (FORMAT binary)",
+        exec("COPY market_data.trades (time, received_after_us, instrument_id, trade_id, "
+             "price_units, price_scale, size_units, size_scale, side) FROM STDIN (FORMAT binary)",
             PGRES_COPY_IN);
         buffer.clear();
         db::copy_binary::appendHeader(buffer);
         for (std::size_t i = first; i < std::min(trades.size(), first + batchRows); ++i) {
             const Trade &t = trades[i];
-            db::copy_binary::beginRow(buffer, 7);
+            db::copy_binary::beginRow(buffer, 9);
             db::copy_binary::appendTimestamp(buffer, kDayNs + t.timeUs * 1000);
-            db::copy_binary::appendTimestamp(buffer, kDayNs + (t.timeUs + 150) * 1000);
+            db::copy_binary::appendInt64(buffer, 150);
             db::copy_binary::appendInt32(buffer, t.instrument + 1);
             db::copy_binary::appendInt64(buffer, t.tradeId);
-            db::copy_binary::appendNumeric(buffer, {t.priceE8, 8});
-            db::copy_binary::appendNumeric(buffer, {t.sizeE8, 8});
+            db::copy_binary::appendInt64(buffer, t.priceE8);
+            db::copy_binary::appendInt16(buffer, 8);
+            db::copy_binary::appendInt64(buffer, t.sizeE8);
+            db::copy_binary::appendInt16(buffer, 8);
             db::copy_binary::appendChar(buffer, t.buy ? 'B' : 'S');
         }
         db::copy_binary::appendTrailer(buffer);
@@ -321,9 +326,10 @@ int main(int argc, char **argv)
     auto totals = [](const std::string &database) {
         auto connection = db::connect(database, "bench");
         return pqxx::nontransaction{connection}
-            .exec("SELECT count(*)::text || ' ' || sum(price)::text || ' ' || sum(size)::text || ' "
-                  "' || "
-                  "sum(extract(epoch FROM time))::text FROM market_data.trades")
+            .exec("SELECT count(*)::text || ' ' || sum(market_data.to_numeric(price_units, "
+                  "price_scale))::text || ' ' || sum(market_data.to_numeric(size_units, "
+                  "size_scale))::text || ' ' || sum(extract(epoch FROM time))::text "
+                  "FROM market_data.trades")
             .one_field()
             .as<std::string>();
     };

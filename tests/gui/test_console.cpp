@@ -106,7 +106,8 @@ private slots:
                 QStringLiteral("chart_") + QString::fromStdString(symbol));
             QVERIFY(chart);
             const auto row
-                = tx.exec(std::format("SELECT count(*), (SELECT t.price::float8 FROM "
+                = tx.exec(std::format("SELECT count(*), (SELECT market_data.to_numeric("
+                                      "t.price_units, t.price_scale)::float8 FROM "
                                       "market_data.trades t WHERE t.instrument_id = "
                                       "i.instrument_id ORDER BY t.time DESC, "
                                       "t.trade_id DESC LIMIT 1) FROM market_data.trades t JOIN "
@@ -234,7 +235,8 @@ private slots:
         // taken them, then the aggregates' own (refreshed here rather than by their job). Both
         // times the chart holds the stored volume, and its 1-minute candles are the bars
         // `tickscope bars` makes of every stored trade.
-        const auto btc = tx.exec("SELECT i.instrument_id, sum(t.size)::float8 FROM "
+        const auto btc = tx.exec("SELECT i.instrument_id, sum(market_data.to_numeric("
+                                 "t.size_units, t.size_scale))::float8 FROM "
                                  "market_data.trades t JOIN market_data.instruments i USING "
                                  "(instrument_id) WHERE i.symbol = 'BTCUSDT' GROUP BY 1")
                              .one_row();

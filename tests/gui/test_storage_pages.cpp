@@ -74,9 +74,10 @@ private slots:
             pqxx::work tx{connection};
             tx.exec("INSERT INTO market_data.instruments (exchange, symbol, base_asset, "
                     "quote_asset) VALUES ('ex', 'AAA', 'A', 'U')");
-            tx.exec("INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, "
-                    "price, size, side) SELECT now() - n * interval '1 hour', now(), 1, n, 100, 1, "
-                    "'B' FROM generate_series(1, 72) n");
+            tx.exec("INSERT INTO market_data.trades (time, received_after_us, instrument_id, "
+                    "trade_id, price_units, price_scale, size_units, size_scale, side) SELECT "
+                    "now() - n * interval '1 hour', n * 3600000000, 1, n, 100, 0, 1, 0, 'B' FROM "
+                    "generate_series(1, 72) n");
             tx.exec("INSERT INTO aggregates.refresh_queue (instrument_id, bucket) SELECT 1, "
                     "date_trunc('minute', time) FROM market_data.trades");
             tx.commit();

@@ -37,16 +37,20 @@ private slots:
         // Five trades from 2026-01-01 00:00:00 UTC; notionals 100, 202, 148.5, 51, 309. An
         // ETHUSDT trade in between must not count.
         tx.exec(R"sql(
-            INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, price, size, side)
-            SELECT '2026-01-01 00:00:00+00'::timestamptz + t.s * interval '1 second',
-                   '2026-01-01 00:00:00+00'::timestamptz + t.s * interval '1 second',
-                   i.instrument_id, t.id, t.price, t.size, t.side
-            FROM (VALUES (0, 1, 100, 1, 'B'), (1, 2, 101, 2, 'S'), (2, 3, 99, 1.5, 'B'),
-                         (61, 4, 102, 0.5, 'S'), (62, 5, 103, 3, 'B')) AS t(s, id, price, size, side)
+            INSERT INTO market_data.trades (time, received_after_us, instrument_id, trade_id,
+                                            price_units, price_scale, size_units, size_scale, side)
+            SELECT '2026-01-01 00:00:00+00'::timestamptz + t.s * interval '1 second', 0,
+                   i.instrument_id, t.id, t.price_units, t.price_scale, t.size_units, t.size_scale,
+                   t.side
+            FROM (VALUES (0, 1, 100, 0, 1, 0, 'B'), (1, 2, 101, 0, 2, 0, 'S'),
+                         (2, 3, 99, 0, 15, 1, 'B'), (61, 4, 102, 0, 5, 1, 'S'),
+                         (62, 5, 103, 0, 3, 0, 'B'))
+                AS t(s, id, price_units, price_scale, size_units, size_scale, side)
             CROSS JOIN market_data.instruments i WHERE i.symbol = 'BTCUSDT';
-            INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, price, size, side)
-            SELECT '2026-01-01 00:00:01.5+00', '2026-01-01 00:00:01.5+00', instrument_id, 9, 3000,
-                   7, 'B' FROM market_data.instruments WHERE symbol = 'ETHUSDT';
+            INSERT INTO market_data.trades (time, received_after_us, instrument_id, trade_id,
+                                            price_units, price_scale, size_units, size_scale, side)
+            SELECT '2026-01-01 00:00:01.5+00', 0, instrument_id, 9, 3000, 0, 7, 0, 'B'
+            FROM market_data.instruments WHERE symbol = 'ETHUSDT';
             INSERT INTO audit.gaps (instrument_id, kind, gap_start, gap_end, note)
             SELECT instrument_id, 'outage', '2026-01-01 00:00:30+00', '2026-01-01 00:00:40+00',
                    'journal disk full' FROM market_data.instruments WHERE symbol = 'BTCUSDT';

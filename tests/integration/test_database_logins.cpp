@@ -36,7 +36,8 @@ Identity identityOf(const std::string &conninfo)
         = tx.query1<std::string, std::string>("SELECT session_user::text, current_user::text");
     try {
         pqxx::subtransaction attempt{tx};
-        attempt.exec("INSERT INTO market_data.trades VALUES (now(), now(), 1, 7, 1.5, 2, 'B')");
+        attempt.exec(
+            "INSERT INTO market_data.trades VALUES (now(), 0, 1, 7, NULL, NULL, 15, 1, 2, 0, 'B')");
     } catch (const pqxx::insufficient_privilege &) {
         identity.insertRefused = true;
     } catch (const pqxx::sql_error &error) {

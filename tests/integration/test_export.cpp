@@ -59,13 +59,14 @@ private slots:
                     "quote_asset) VALUES ('alpha', 'BTCUSDT', 'BTC', 'USDT'), "
                     "('alpha', 'ETHUSDT', 'ETH', 'USDT'), ('beta', 'BTC-USD', 'BTC', 'USD')");
             // 3 instruments x 3000 trades, one every 30 s from 2026-03-01 00:00:00.5, received
-            // 2 s after; prices with 8 decimals; the last instrument's ids are text.
-            tx.exec("INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, "
-                    "trade_ref, price, size, side) "
-                    "SELECT t, t + interval '2 seconds', i.instrument_id, "
+            // 2 s after; prices 67000.12345678 + n * 0.00000001 (8 decimals), sizes 0.001 * n; the
+            // last instrument's ids are text.
+            tx.exec("INSERT INTO market_data.trades (time, received_after_us, instrument_id, "
+                    "trade_id, trade_ref, price_units, price_scale, size_units, size_scale, side) "
+                    "SELECT t, 2000000, i.instrument_id, "
                     "CASE WHEN i.exchange = 'beta' THEN NULL ELSE n END, "
                     "CASE WHEN i.exchange = 'beta' THEN 'uuid-' || n END, "
-                    "67000.12345678 + n * 0.00000001, 0.001 * n, "
+                    "6700012345678 + n, 8, n, 3, "
                     "(ARRAY['B', 'S', 'U'])[1 + n % 3]::\"char\" "
                     "FROM market_data.instruments i, generate_series(1, 3000) n, "
                     "LATERAL (SELECT timestamptz '2026-03-01 00:00:00.5+00' + (n - 1) * "
@@ -107,7 +108,7 @@ private slots:
                        "67000.12345679,0.001,sell"));
         QCOMPARE(lines[2880],
             QByteArray("2026-03-01 11:59:30.5+00,2026-03-01 11:59:32.5+00,alpha,ETHUSDT,1440,"
-                       "67000.12347118,1.440,buy"));
+                       "67000.12347118,1.44,buy"));
         QCOMPARE(readAll(dir.filePath(QStringLiteral("trades.gaps.csv"))).split('\n').size(), 3);
 
         const QString zst = dir.filePath(QStringLiteral("trades.csv.zst"));

@@ -258,7 +258,8 @@ private slots:
         auto connection = db::connect(m_conninfo, "test");
         pqxx::read_transaction tx{connection};
         const auto newest = tx.query_value<std::int64_t>(
-            "SELECT (extract(epoch FROM max(received_at)) * 1e9)::bigint FROM market_data.trades");
+            "SELECT (extract(epoch FROM max(market_data.received_at(time, received_after_us))) "
+            "* 1e9)::bigint FROM market_data.trades");
         QVERIFY(newest > attackStartNs + 20'000'000'000LL);
         for (const auto &[symbol, trades, span] : tx.query<std::string, std::int64_t, std::int64_t>(
                  "SELECT i.symbol, count(*), max(t.trade_id) - min(t.trade_id) + 1 "

@@ -129,7 +129,8 @@ void verifyAgainstJournal(pqxx::connection &connection, const QString &journal)
     pqxx::nontransaction tx{connection};
     std::size_t streamedStored = 0;
     for (const auto &row : tx.exec(
-             "SELECT i.symbol, t.trade_id, t.price::text, t.size::text, "
+             "SELECT i.symbol, t.trade_id, market_data.to_numeric(t.price_units, "
+             "t.price_scale)::text, market_data.to_numeric(t.size_units, t.size_scale)::text, "
              "(extract(epoch FROM t.time) * 1000)::bigint, t.side FROM market_data.trades t "
              "JOIN market_data.instruments i USING (instrument_id) WHERE i.exchange = 'binance'")) {
         const std::pair key{QString::fromStdString(row[0].as<std::string>()), row[1].as<qint64>()};

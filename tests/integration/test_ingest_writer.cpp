@@ -145,8 +145,10 @@ private slots:
                      "GROUP BY interval) t"),
             std::string("15m=1000 1d=1000 1h=1000 1m=1000 4h=1000 5m=1000"));
         pqxx::nontransaction tx{admin};
-        const auto trade = tx.exec("SELECT price::text, size::text, side, time::text, "
-                                   "received_at::text, i.symbol FROM market_data.trades t "
+        const auto trade = tx.exec("SELECT market_data.to_numeric(price_units, price_scale)::text, "
+                                   "market_data.to_numeric(size_units, size_scale)::text, side, "
+                                   "time::text, market_data.received_at(time, "
+                                   "received_after_us)::text, i.symbol FROM market_data.trades t "
                                    "JOIN market_data.instruments i USING (instrument_id) "
                                    "WHERE trade_id = 7")
                                .one_row();
@@ -315,7 +317,9 @@ private slots:
         writer.write(batch);
         auto admin = db::connect(m_admin, "test");
         pqxx::nontransaction tx{admin};
-        const auto row = tx.exec("SELECT t.price::text, t.size::text, d.bid_prices[1]::text FROM "
+        const auto row = tx.exec("SELECT market_data.to_numeric(t.price_units, "
+                                 "t.price_scale)::text, market_data.to_numeric(t.size_units, "
+                                 "t.size_scale)::text, d.bid_prices[1]::text FROM "
                                  "market_data.trades t JOIN market_data.book_deltas d ON "
                                  "d.sequence = t.trade_id "
                                  "AND d.instrument_id = t.instrument_id WHERE t.trade_id = $1 AND "

@@ -39,10 +39,11 @@ void seedTrades(pqxx::work &tx, const std::string &symbol, bool textIds, const s
             pqxx::params{symbol});
     tx.exec(
         std::format(
-            "INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, "
-            "trade_ref, price, size, side) "
-            "SELECT t, t + interval '5 ms', {0}, CASE WHEN {1} THEN NULL ELSE id END, "
-            "CASE WHEN {1} THEN 'r' || lpad(id::text, 9, '0') END, price, size, side FROM ("
+            "INSERT INTO market_data.trades (time, received_after_us, instrument_id, trade_id, "
+            "trade_ref, price_units, price_scale, size_units, size_scale, side) "
+            "SELECT t, 5000, {0}, CASE WHEN {1} THEN NULL ELSE id END, "
+            "CASE WHEN {1} THEN 'r' || lpad(id::text, 9, '0') END, (price * 100)::bigint, 2, "
+            "(size * 1000)::bigint, 3, side FROM ("
             "  SELECT $1::timestamptz + (i / 2) * $2::interval AS t, "
             "         i + 1 - 2 * (i % 2) AS id, "
             "         (100 + 5 * sin(i / 500.0) + ((i * 7919) % 200 - 100) * 0.01)::numeric(12, "
@@ -58,7 +59,7 @@ void queueTouchedMinutes(pqxx::work &tx, const std::string &since)
 {
     tx.exec("INSERT INTO aggregates.refresh_queue (instrument_id, bucket) "
             "SELECT DISTINCT instrument_id, date_trunc('minute', time) FROM market_data.trades "
-            "WHERE received_at >= $1",
+            "WHERE market_data.received_at(time, received_after_us) >= $1",
         pqxx::params{since});
 }
 
@@ -84,7 +85,10 @@ std::pair<int, int> compareWithRawTrades(pqxx::connection &connection, const std
         "count(*)::bigint, sum(price * size) / sum(size), "
         "coalesce(sum(size) FILTER (WHERE side = 'B'), 0), "
         "coalesce(sum(size) FILTER (WHERE side = 'S'), 0) "
-        "FROM market_data.trades t JOIN market_data.instruments i USING (instrument_id) "
+        "FROM (SELECT time, instrument_id, trade_id, coalesce(trade_ref, trade_uuid::text) AS "
+        "trade_ref, market_data.to_numeric(price_units, price_scale) AS price, "
+        "market_data.to_numeric(size_units, size_scale) AS size, side FROM market_data.trades) t "
+        "JOIN market_data.instruments i USING (instrument_id) "
         "WHERE i.exchange = '{}' GROUP BY 1, 2, 3",
         width, exchange);
     const int differing = tx.query_value<int>(std::format(
@@ -162,21 +166,27 @@ private slots:
         {
             pqxx::work tx{connection};
             const auto since = tx.query_value<std::string>("SELECT now()::text");
-            tx.exec("INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, "
-                    "trade_ref, price, size, side) "
-                    "SELECT t.time, now(), i.instrument_id, t.trade_id, t.trade_ref, t.price, "
-                    "t.size, t.side::\"char\" FROM market_data.instruments i, (VALUES "
+            tx.exec("INSERT INTO market_data.trades (time, received_after_us, instrument_id, "
+                    "trade_id, trade_ref, price_units, price_scale, size_units, size_scale, side) "
+                    "SELECT t.time, (extract(epoch FROM now() - t.time) * 1000000)::bigint, "
+                    "i.instrument_id, t.trade_id, t.trade_ref, t.price_units, t.price_scale, "
+                    "t.size_units, t.size_scale, t.side::\"char\" FROM market_data.instruments i, "
+                    "(VALUES "
                     // Late, at the first trade's instant with a lower id: the day's new open.
-                    "  ('AAAUSD', '2026-03-01 21:00:00+00'::timestamptz, -1, NULL, 250.5, 2.0, "
+                    "  ('AAAUSD', '2026-03-01 21:00:00+00'::timestamptz, -1, NULL, 2505, 1, 20, 1, "
                     "'B'),"
                     // Late, the day's high, in the middle of a computed hour.
-                    "  ('AAAUSD', '2026-03-01 22:31:07.125+00', 900001, NULL, 777.77, 0.5, 'S'),"
+                    "  ('AAAUSD', '2026-03-01 22:31:07.125+00', 900001, NULL, 77777, 2, 5, 1, "
+                    "'S'),"
                     // Backfilled: a run of trades between stored ones, the last one closes 1d.
-                    "  ('AAAUSD', '2026-03-01 23:59:59.999+00', 900002, NULL, 101.01, 1, 'U'),"
-                    "  ('AAAUSD', '2026-03-01 23:59:59.999+00', 900003, NULL, 99.99, 3, 'B'),"
-                    "  ('BBBUSD', '2026-03-02 03:30:00.250+00', NULL, 'a-late', 1.5, 10, 'S'),"
-                    "  ('BBBUSD', '2026-03-02 20:00:00+00', NULL, 'zz-late', 180, 1, 'B')"
-                    ") AS t (symbol, time, trade_id, trade_ref, price, size, side) "
+                    "  ('AAAUSD', '2026-03-01 23:59:59.999+00', 900002, NULL, 10101, 2, 1, 0, "
+                    "'U'),"
+                    "  ('AAAUSD', '2026-03-01 23:59:59.999+00', 900003, NULL, 9999, 2, 3, 0, 'B'),"
+                    "  ('BBBUSD', '2026-03-02 03:30:00.250+00', NULL, 'a-late', 15, 1, 10, 0, "
+                    "'S'),"
+                    "  ('BBBUSD', '2026-03-02 20:00:00+00', NULL, 'zz-late', 180, 0, 1, 0, 'B')"
+                    ") AS t (symbol, time, trade_id, trade_ref, price_units, price_scale, "
+                    "size_units, size_scale, side) "
                     "WHERE i.exchange = 'ohlcv' AND i.symbol = t.symbol");
             queueTouchedMinutes(tx, since);
             tx.commit();

@@ -198,12 +198,13 @@ compress_after = "2 days"
                     "('mixed', 'HELD', 'H', 'U'), ('mixed', 'FREE', 'F', 'U')");
             // One trade per instrument 100, 45 and 1 day(s) ago, and at 29 days (inside 30).
             tx.exec(
-                "INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, "
-                "price, size, side) "
-                "SELECT date_trunc('day', now()) - age * interval '1 day' + interval '3 hours', "
-                "now(), i.instrument_id, age, 1, 1, 'B' FROM market_data.instruments i, "
-                "unnest(ARRAY[100, 45, 29, 1]) AS age WHERE i.exchange IN ('keep', 'gone', "
-                "'mixed')");
+                "INSERT INTO market_data.trades (time, received_after_us, instrument_id, "
+                "trade_id, price_units, price_scale, size_units, size_scale, side) "
+                "SELECT t.traded, (extract(epoch FROM now() - t.traded) * 1000000)::bigint, "
+                "i.instrument_id, age, 1, 0, 1, 0, 'B' FROM market_data.instruments i, "
+                "unnest(ARRAY[100, 45, 29, 1]) AS age, LATERAL (SELECT date_trunc('day', now()) "
+                "- age * interval '1 day' + interval '3 hours' AS traded) t "
+                "WHERE i.exchange IN ('keep', 'gone', 'mixed')");
             tx.commit();
         }
         const auto chunksBefore = count(connection,
@@ -242,10 +243,12 @@ compress_after = "2 days"
         // A late trade, as the writer stores one: the trade and its minute in the queue.
         {
             pqxx::work tx{connection};
-            tx.exec("INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, "
-                    "price, size, side) SELECT date_trunc('day', now()) - interval '1 day' + "
-                    "interval '3 hours 30 seconds', now(), instrument_id, 9999, 123.5, 2, 'S' "
-                    "FROM market_data.instruments WHERE exchange = 'keep'");
+            tx.exec("INSERT INTO market_data.trades (time, received_after_us, instrument_id, "
+                    "trade_id, price_units, price_scale, size_units, size_scale, side) SELECT "
+                    "t.traded, (extract(epoch FROM now() - t.traded) * 1000000)::bigint, "
+                    "instrument_id, 9999, 1235, 1, 2, 0, 'S' FROM market_data.instruments, "
+                    "(SELECT date_trunc('day', now()) - interval '1 day' + "
+                    "interval '3 hours 30 seconds' AS traded) t WHERE exchange = 'keep'");
             tx.exec("INSERT INTO aggregates.refresh_queue (instrument_id, bucket) SELECT "
                     "instrument_id, date_trunc('day', now()) - interval '1 day' + interval "
                     "'3 hours' FROM market_data.instruments WHERE exchange = 'keep'");
@@ -303,10 +306,11 @@ compress_after = "2 days"
                     "quote_asset) VALUES ('fresh', 'BTCUSDT', 'BTC', 'USDT')");
             // A trade every 30 s: TimescaleDB's watermark is the end of the newest bucket
             // materialized with rows, so a lone trade would set it wherever that trade fell.
-            tx.exec("INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, "
-                    "price, size, side) SELECT now() - n * interval '30 seconds', now(), "
-                    "instrument_id, n, 10, 1, 'B' FROM market_data.instruments, "
-                    "generate_series(1, 30) AS n WHERE exchange = 'fresh'");
+            tx.exec("INSERT INTO market_data.trades (time, received_after_us, instrument_id, "
+                    "trade_id, price_units, price_scale, size_units, size_scale, side) SELECT "
+                    "now() - n * interval '30 seconds', n * 30000000, instrument_id, n, 10, 0, 1, "
+                    "0, 'B' FROM market_data.instruments, generate_series(1, 30) AS n "
+                    "WHERE exchange = 'fresh'");
             // Not in the first seconds of a 5-minute bucket, where a watermark is a bucket newer.
             QThread::sleep(std::chrono::seconds(3
                 - std::min<std::int64_t>(3,

@@ -61,22 +61,21 @@ private slots:
                 "INSERT INTO market_data.instruments (exchange, symbol, base_asset, quote_asset) "
                 "VALUES ('bybit', 'ETHUSDT', 'ETH', 'USDT') RETURNING instrument_id");
             tx.exec(std::format(
-                "INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, "
-                "  price, size, side) "
-                "SELECT timestamptz '{0}' + i * interval '100 milliseconds', "
-                "  timestamptz '{0}' + i * interval '100 milliseconds' + interval '3 ms', {1}, "
-                "  1000 + i, 100 + ((i * 37) % 101) / 10.0, 0.001 * (1 + i % 13), "
+                "INSERT INTO market_data.trades (time, received_after_us, instrument_id, "
+                "  trade_id, price_units, price_scale, size_units, size_scale, side) "
+                "SELECT timestamptz '{0}' + i * interval '100 milliseconds', 3000, {1}, "
+                "  1000 + i, 1000 + (i * 37) % 101, 1, 1 + i % 13, 3, "
                 "  CASE WHEN i % 3 = 0 THEN 'S' ELSE 'B' END "
                 "FROM generate_series(0, {2} - 1) i",
                 kFirstTrade, m_btc, kTrades));
-            // Bybit's ids are UUIDs: they are kept as text.
+            // Bybit's ids are UUIDs: they are kept as uuid.
             tx.exec(std::format(
-                "INSERT INTO market_data.trades (time, received_at, instrument_id, trade_ref, "
-                "  price, size, side) VALUES "
-                "('2026-11-30 10:00:01+00', '2026-11-30 10:00:01.002+00', {0}, "
-                "  'a3f0c2de-0001-4b7e-9c1d-000000000001', 3000.25, 0.5, 'B'), "
-                "('2026-11-30 10:00:02+00', '2026-11-30 10:00:02.002+00', {0}, "
-                "  'a3f0c2de-0001-4b7e-9c1d-000000000002', 3001.125, 1.25, 'S')",
+                "INSERT INTO market_data.trades (time, received_after_us, instrument_id, "
+                "  trade_uuid, price_units, price_scale, size_units, size_scale, side) VALUES "
+                "('2026-11-30 10:00:01+00', 2000, {0}, "
+                "  'a3f0c2de-0001-4b7e-9c1d-000000000001', 300025, 2, 5, 1, 'B'), "
+                "('2026-11-30 10:00:02+00', 2000, {0}, "
+                "  'a3f0c2de-0001-4b7e-9c1d-000000000002', 3001125, 3, 125, 2, 'S')",
                 eth));
             // A trade-id gap of 30 s, and two window gaps overlapping by 15 s: 75 s missing.
             tx.exec(std::format(
@@ -195,7 +194,10 @@ private slots:
             "  (array_agg(price ORDER BY time, trade_id))[1], max(price), min(price), "
             "  (array_agg(price ORDER BY time DESC, trade_id DESC))[1], sum(size), count(*), "
             "  sum(size) FILTER (WHERE side = 'B') "
-            "FROM market_data.trades WHERE instrument_id = {} GROUP BY 1 ORDER BY 1",
+            "FROM (SELECT time, trade_id, side, "
+            "  market_data.to_numeric(price_units, price_scale) AS price, "
+            "  market_data.to_numeric(size_units, size_scale) AS size "
+            "  FROM market_data.trades WHERE instrument_id = {}) t GROUP BY 1 ORDER BY 1",
             bucket.toStdString(), m_btc));
         QCOMPARE(bars.size(), qsizetype(expected.size()));
         QVERIFY(!bars.isEmpty());
@@ -248,10 +250,12 @@ private slots:
         double notional = 0;
         for (const auto &bar : dollars.body[u"bars"].toArray())
             notional += bar.toObject()[u"notional"].toString().toDouble();
-        const double stored = sql(
-            std::format(
-                "SELECT sum(price * size) FROM market_data.trades WHERE instrument_id = {}", m_btc))
-                                  .toDouble();
+        const double stored
+            = sql(std::format("SELECT sum(market_data.to_numeric(price_units, price_scale) "
+                              "* market_data.to_numeric(size_units, size_scale)) "
+                              "FROM market_data.trades WHERE instrument_id = {}",
+                      m_btc))
+                  .toDouble();
         QVERIFY2(qAbs(notional - stored) < 1e-9, qPrintable(QString::number(notional - stored)));
     }
 
@@ -284,11 +288,10 @@ private slots:
         // Tick bars of one trade: 10,000 bars are the first 10,000 trades; the read stops there
         // and the connection serves the next query.
         execute(std::format(
-            "INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, price, "
-            "  size, side) "
-            "SELECT timestamptz '2026-11-29 00:00:00+00' + i * interval '1 millisecond', "
-            "  timestamptz '2026-11-29 00:00:00+00' + i * interval '1 millisecond', {}, i, 1, 1, "
-            "  'B' FROM generate_series(1, 200000) i",
+            "INSERT INTO market_data.trades (time, received_after_us, instrument_id, trade_id, "
+            "  price_units, price_scale, size_units, size_scale, side) "
+            "SELECT timestamptz '2026-11-29 00:00:00+00' + i * interval '1 millisecond', 0, {}, "
+            "  i, 1, 0, 1, 0, 'B' FROM generate_series(1, 200000) i",
             m_btc));
         auto connection = db::connect(readerConninfo(), "test");
         const std::int64_t from = *app::cli::parseTime(QStringLiteral("2026-11-29"));

@@ -205,9 +205,9 @@ private:
     void insertTrades(int first, int last)
     {
         execute(m_primary,
-            std::format("INSERT INTO market_data.trades (time, received_at, instrument_id, "
-                        "trade_id, price, size, side) SELECT now(), now(), 1, n, 100, 1, 'B' "
-                        "FROM generate_series({}, {}) n",
+            std::format("INSERT INTO market_data.trades (time, received_after_us, instrument_id, "
+                        "trade_id, price_units, price_scale, size_units, size_scale, side) "
+                        "SELECT now(), 0, 1, n, 100, 0, 1, 0, 'B' FROM generate_series({}, {}) n",
                 first, last));
     }
 

@@ -34,7 +34,7 @@ std::string attempt(const std::string &conninfo, const std::string &user, const 
 }
 
 constexpr auto kInsertTrade
-    = "INSERT INTO market_data.trades VALUES (now(), now(), 1, 7, 1.5, 2, 'B')";
+    = "INSERT INTO market_data.trades VALUES (now(), 0, 1, 7, NULL, NULL, 15, 1, 2, 0, 'B')";
 
 } // namespace
 
@@ -72,8 +72,8 @@ private slots:
         };
         row("ingest inserts trades", "ingest_user", kInsertTrade, ok);
         row("ingest inserts trades idempotently", "ingest_user",
-            "INSERT INTO market_data.trades VALUES (now(), now(), 1, 7, 1.5, 2, 'B') ON CONFLICT "
-            "DO NOTHING",
+            "INSERT INTO market_data.trades VALUES (now(), 0, 1, 7, NULL, NULL, 15, 1, 2, 0, 'B') "
+            "ON CONFLICT DO NOTHING",
             ok);
         row("ingest reads instruments", "ingest_user", "SELECT * FROM market_data.instruments", ok);
         row("ingest appends feed events", "ingest_user",
@@ -109,8 +109,8 @@ private slots:
         row("ingest cannot read operator actions", "ingest_user",
             "SELECT * FROM audit.operator_actions", denied);
         row("ingest cannot delete trades", "ingest_user", "DELETE FROM market_data.trades", denied);
-        row("ingest cannot update trades", "ingest_user", "UPDATE market_data.trades SET price = 1",
-            denied);
+        row("ingest cannot update trades", "ingest_user",
+            "UPDATE market_data.trades SET price_units = 1", denied);
         row("ingest cannot truncate", "ingest_user", "TRUNCATE market_data.trades", denied);
         row("ingest cannot drop", "ingest_user", "DROP TABLE market_data.trades", denied);
         row("ingest cannot alter", "ingest_user", "ALTER TABLE market_data.trades ADD COLUMN x int",

@@ -56,18 +56,22 @@ private slots:
         auto connection = db::connect(m_conninfo, "test");
         pqxx::work tx{connection};
         const int instrument = addInstrument(tx, "BTCUSDT");
+        // Prices 67000.12345678 + n, sizes 0.00000001 * n + 0.5 (units of 10^-8), received now().
         const auto insert = std::string(
-            "INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, price, "
-            "size, side) SELECT '2026-11-24 00:00:00+00'::timestamptz + n * interval '1 hour', "
-            "now(), $1, n, 67000.12345678 + n, 0.00000001 * n + 0.5, 'B' "
-            "FROM generate_series(1, 48) n ON CONFLICT DO NOTHING");
+            "INSERT INTO market_data.trades (time, received_after_us, instrument_id, trade_id, "
+            "price_units, price_scale, size_units, size_scale, side) SELECT traded, "
+            "(extract(epoch FROM now() - traded) * 1000000)::bigint, $1, n, "
+            "6700012345678 + n::bigint * 100000000, 8, n + 50000000, 8, 'B' "
+            "FROM (SELECT '2026-11-24 00:00:00+00'::timestamptz + n * interval '1 hour' AS traded, "
+            "n FROM generate_series(1, 48) n) s ON CONFLICT DO NOTHING");
         QCOMPARE(tx.exec(insert, pqxx::params{instrument}).affected_rows(), 48);
         QCOMPARE(tx.exec(insert, pqxx::params{instrument}).affected_rows(), 0);
         QCOMPARE(
             tx.exec("SELECT count(*) FROM show_chunks('market_data.trades')").one_field().as<int>(),
             3);
         // Exact decimals in, exact decimals out.
-        QCOMPARE(tx.exec("SELECT price::text FROM market_data.trades WHERE trade_id = 1")
+        QCOMPARE(tx.exec("SELECT market_data.to_numeric(price_units, price_scale)::text FROM "
+                         "market_data.trades WHERE trade_id = 1")
                      .one_field()
                      .as<std::string>(),
             std::string("67001.12345678"));
@@ -82,9 +86,9 @@ private slots:
     void rejectsInvalidRows_data()
     {
         QTest::addColumn<QString>("values");
-        QTest::newRow("zero price") << QStringLiteral("0, 1, 'B'");
-        QTest::newRow("negative size") << QStringLiteral("1, -1, 'S'");
-        QTest::newRow("unknown side") << QStringLiteral("1, 1, 'X'");
+        QTest::newRow("zero price") << QStringLiteral("0, 0, 1, 0, 'B'");
+        QTest::newRow("negative size") << QStringLiteral("1, 0, -1, 0, 'S'");
+        QTest::newRow("unknown side") << QStringLiteral("1, 0, 1, 0, 'X'");
     }
 
     void rejectsInvalidRows()
@@ -94,7 +98,7 @@ private slots:
         pqxx::work tx{connection};
         const int instrument = addInstrument(tx, "ETHUSDT");
         QVERIFY_THROWS_EXCEPTION(pqxx::check_violation,
-            tx.exec("INSERT INTO market_data.trades VALUES (now(), now(), $1, 1, "
+            tx.exec("INSERT INTO market_data.trades VALUES (now(), 0, $1, 1, NULL, NULL, "
                     + values.toStdString() + ")",
                 pqxx::params{instrument}));
     }
@@ -104,8 +108,9 @@ private slots:
         auto connection = db::connect(m_conninfo, "test");
         pqxx::work tx{connection};
         const int instrument = addInstrument(tx, "SOLUSDT");
-        tx.exec("INSERT INTO market_data.trades SELECT now() - n * interval '10 ms', now(), "
-                "i, n, 100, 1, 'S' FROM generate_series(1, 20000) n, generate_series($1, $1 + 4) i",
+        tx.exec("INSERT INTO market_data.trades SELECT now() - n * interval '10 ms', n * 10000, "
+                "i, n, NULL, NULL, 100, 0, 1, 0, 'S' FROM generate_series(1, 20000) n, "
+                "generate_series($1, $1 + 4) i",
             pqxx::params{instrument});
         tx.exec("ANALYZE market_data.trades");
         std::string plan;

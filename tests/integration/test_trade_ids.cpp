@@ -54,9 +54,10 @@ QStringList storedIds(const std::string &conninfo, const std::string &exchange)
     auto connection = db::connect(conninfo, "test");
     QStringList ids;
     for (const auto &row : pqxx::nontransaction{connection}.exec(
-             "SELECT coalesce(t.trade_id::text, t.trade_ref) FROM market_data.trades t JOIN "
-             "market_data.instruments i USING (instrument_id) WHERE i.exchange = $1 "
-             "ORDER BY t.time, t.received_at",
+             "SELECT coalesce(t.trade_id::text, t.trade_uuid::text, t.trade_ref) FROM "
+             "market_data.trades t JOIN market_data.instruments i USING (instrument_id) WHERE "
+             "i.exchange = $1 ORDER BY t.time, market_data.received_at(t.time, "
+             "t.received_after_us)",
              pqxx::params{exchange}))
         ids << QString::fromStdString(row[0].as<std::string>());
     return ids;

@@ -18,10 +18,13 @@ inline std::int64_t ohlcvRowsDifferingFromTrades(
 {
     return pqxx::nontransaction{connection}.query_value<std::int64_t>(std::format(
         "WITH raw AS (SELECT time_bucket(l.bucket_width, t.time) AS time, t.instrument_id, "
-        "(array_agg(price ORDER BY time, trade_id))[1] AS open, max(price) AS high, min(price) "
-        "AS low, (array_agg(price ORDER BY time DESC, trade_id DESC))[1] AS close, sum(size) AS "
-        "volume, count(*) AS trades FROM market_data.trades t, aggregates.levels l WHERE l.name = "
-        "'{0}' AND t.time >= '{1}' GROUP BY 1, 2), agg "
+        "(array_agg(price ORDER BY t.order_key))[1] AS open, max(price) AS high, min(price) "
+        "AS low, (array_agg(price ORDER BY t.order_key DESC))[1] AS close, sum(size) AS "
+        "volume, count(*) AS trades FROM (SELECT time, instrument_id, "
+        "aggregates.trade_order(time, trade_id, trade_uuid, trade_ref) AS order_key, "
+        "market_data.to_numeric(price_units, price_scale) AS price, "
+        "market_data.to_numeric(size_units, size_scale) AS size FROM market_data.trades) t, "
+        "aggregates.levels l WHERE l.name = '{0}' AND t.time >= '{1}' GROUP BY 1, 2), agg "
         "AS (SELECT time, instrument_id, open, high, low, close, volume, trades FROM "
         "aggregates.ohlcv WHERE interval = '{0}' AND time >= '{1}') SELECT count(*) FROM ((TABLE "
         "raw EXCEPT TABLE agg) UNION ALL (TABLE agg EXCEPT TABLE raw)) d",

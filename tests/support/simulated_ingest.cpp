@@ -131,8 +131,10 @@ QStringList tableDigests(const std::string &conninfo)
 {
     static const char *const kQueries[] = {
         "SELECT 'trades ' || count(*) || ' ' || coalesce(md5(string_agg(concat_ws('|', "
-        "i.exchange, i.symbol, t.time, t.received_at, t.trade_id, t.trade_ref, t.price, t.size, "
-        "t.side), ',' ORDER BY i.symbol, t.time, t.trade_id, t.trade_ref)), '') "
+        "i.exchange, i.symbol, t.time, market_data.received_at(t.time, t.received_after_us), "
+        "t.trade_id, t.trade_uuid, t.trade_ref, market_data.to_numeric(t.price_units, "
+        "t.price_scale), market_data.to_numeric(t.size_units, t.size_scale), t.side), ',' "
+        "ORDER BY i.symbol, t.time, t.trade_id, coalesce(t.trade_uuid::text, t.trade_ref))), '') "
         "FROM market_data.trades t JOIN market_data.instruments i USING (instrument_id)",
         "SELECT 'book_deltas ' || count(*) || ' ' || coalesce(md5(string_agg(concat_ws('|', "
         "i.exchange, i.symbol, d.time, d.received_at, d.first_sequence, d.sequence, d.bid_prices, "

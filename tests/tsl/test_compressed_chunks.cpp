@@ -72,9 +72,11 @@ std::int64_t query(pqxx::connection &connection, const std::string &sql)
 std::string tradesDigest(pqxx::connection &connection)
 {
     return pqxx::nontransaction{connection}.query_value<std::string>(
-        "SELECT md5(string_agg(format('%s %s %s %s %s %s %s', time, received_at, instrument_id, "
-        "trade_id, price, size, side), ',' ORDER BY instrument_id, trade_id)) FROM "
-        "market_data.trades");
+        "SELECT md5(string_agg(format('%s %s %s %s %s %s %s', time, "
+        "market_data.received_at(time, received_after_us), instrument_id, trade_id, "
+        "market_data.to_numeric(price_units, price_scale), "
+        "market_data.to_numeric(size_units, size_scale), side), ',' ORDER BY instrument_id, "
+        "trade_id)) FROM market_data.trades");
 }
 
 // Compresses every chunk of market_data.`hypertable`; returns how many are compressed.
@@ -314,8 +316,8 @@ private slots:
         QCOMPARE(query(*m_connection,
                      "SELECT count(*) FROM aggregates.ohlcv WHERE interval = '1d' AND time = "
                      "'2025-11-26' AND trades = 86400 AND (instrument_id, volume) IN (SELECT "
-                     "instrument_id, sum(size) FROM market_data.trades WHERE time >= "
-                     "'2025-11-26' GROUP BY 1)"),
+                     "instrument_id, sum(market_data.to_numeric(size_units, size_scale)) FROM "
+                     "market_data.trades WHERE time >= '2025-11-26' GROUP BY 1)"),
             std::int64_t{2});
     }
 

@@ -38,16 +38,18 @@ std::int64_t query(pqxx::connection &connection, const std::string &sql)
 constexpr std::int64_t kHeldOldTrades = 20;
 
 // Trades five days old: in one chunk 20 of SOLUSDT (held, not streamed) and 20 of BTCUSDT, in
-// the next 10 of BTCUSDT alone. Written by SQL: their old times are all that matters here.
+// the next 10 of BTCUSDT alone, all received at `start`. Written by SQL: their old times are all
+// that matters here.
 void writeTradesFiveDaysOld(pqxx::connection &connection)
 {
     pqxx::work tx{connection};
     tx.exec("INSERT INTO market_data.instruments (exchange, symbol, base_asset, quote_asset) "
             "VALUES ('binance', 'SOLUSDT', 'SOL', 'USDT')");
     tx.exec("WITH start AS (SELECT date_trunc('minute', now() - interval '5 days') AS at) "
-            "INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, price, "
-            "size, side) SELECT s.at + n * interval '1 ms' + chunk * interval '30 s', s.at, "
-            "i.instrument_id, 9000000000 + n + 100 * chunk, 100, 1, 'B' FROM start s, "
+            "INSERT INTO market_data.trades (time, received_after_us, instrument_id, trade_id, "
+            "price_units, price_scale, size_units, size_scale, side) SELECT s.at + n * interval "
+            "'1 ms' + chunk * interval '30 s', -(n * 1000 + chunk * 30000000), "
+            "i.instrument_id, 9000000000 + n + 100 * chunk, 100, 0, 1, 0, 'B' FROM start s, "
             "market_data.instruments i, generate_series(1, 20) n, generate_series(0, 1) chunk "
             "WHERE i.exchange = 'binance' AND (i.symbol = 'SOLUSDT' AND chunk = 0 "
             "OR i.symbol = 'BTCUSDT' AND n <= 20 - 10 * chunk)");

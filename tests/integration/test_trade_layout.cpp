@@ -1,0 +1,324 @@
+// The trades' storage layout of migration 0019, on the edition this target is built for: exact
+// values through the writer and back on every reading path, and the conversion of a database of
+// the numeric layout chunk by chunk: verified, resumable, its compressed chunks compressed again
+// and, on the TSL edition, the continuous aggregates' bars kept, those of dropped trades too.
+#include "db/connection.h"
+#include "db/ingest_writer.h"
+#include "db/instrument_registry.h"
+#include "db/migrator.h"
+#include "db/trade_queries.h"
+#include "tests/support/edition_database.h"
+
+#include <QTest>
+#include <format>
+#include <pqxx/pqxx>
+
+using namespace tickscope;
+
+namespace {
+
+constexpr std::int64_t kDayNs = 86'400'000'000'000;
+constexpr int kNumericLayout = 18; // the last version with 0013's trades
+
+// Every trade as text in one form for both layouts: what the conversion must not change. Values
+// without trailing zeros, as Tickscope writes them (these tests load some with).
+constexpr auto kNumericTradesText
+    = "SELECT coalesce(string_agg(format('%s|%s|%s|%s|%s|%s|%s', time, received_at, "
+      "instrument_id, coalesce(trade_id::text, trade_ref), trim_scale(price), "
+      "trim_scale(size), side), E'\\n' "
+      "ORDER BY instrument_id, time, coalesce(trade_id::text, trade_ref)), '') "
+      "FROM market_data.trades";
+constexpr auto kTradesText
+    = "SELECT coalesce(string_agg(format('%s|%s|%s|%s|%s|%s|%s', time, "
+      "market_data.received_at(time, received_after_us), instrument_id, "
+      "coalesce(trade_id::text, trade_uuid::text, trade_ref), "
+      "market_data.to_numeric(price_units, price_scale), "
+      "market_data.to_numeric(size_units, size_scale), side), E'\\n' ORDER BY instrument_id, "
+      "time, coalesce(trade_id::text, trade_uuid::text, trade_ref)), '') FROM market_data.trades";
+
+std::expected<db::MigrateReport, std::string> migrate(pqxx::connection &connection,
+    std::optional<int> target = std::nullopt, std::vector<std::string> *progress = nullptr)
+{
+    return db::Migrator{connection, db::loadMigrations(db::kEmbeddedMigrations).value()}.migrate(
+        {.targetVersion = target,
+            .client = "test",
+            .progress = [progress](const std::string &line) {
+                if (progress)
+                    progress->push_back(line);
+            }});
+}
+
+std::string text(pqxx::connection &connection, const std::string &sql)
+{
+    return pqxx::nontransaction{connection}.query_value<std::string>(sql);
+}
+
+std::int64_t number(pqxx::connection &connection, const std::string &sql)
+{
+    return pqxx::nontransaction{connection}.query_value<std::int64_t>(sql);
+}
+
+// A database of the numeric layout with trades on three days (a chunk each) of two instruments:
+// numeric ids, lower- and upper-case UUIDs, other text ids, prices of several scales, receive
+// times before and after the trade's, and the extremes Tickscope could store.
+pqxx::connection numericLayoutDatabase(const std::string &name)
+{
+    auto connection = db::connect(
+        testing::TestCluster::instance(testing::EditionDatabase::kEdition).createDatabase(name),
+        "test");
+    if (const auto migrated = migrate(connection, kNumericLayout); !migrated)
+        throw std::runtime_error(migrated.error());
+    pqxx::nontransaction tx{connection};
+    tx.exec("INSERT INTO market_data.instruments (exchange, symbol, base_asset, quote_asset) "
+            "VALUES ('binance', 'BTCUSDT', 'BTC', 'USDT'), ('bybit', 'PEPEUSDT', 'PEPE', 'USDT')");
+    tx.exec("INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, price, "
+            "size, side) SELECT t, t + (n % 7 - 2) * interval '1 millisecond', 1, n, "
+            "67000 + (n % 100) * 0.01 + (n % 3) * 0.005, 0.001 * (1 + n % 50), "
+            "(ARRAY['B', 'S', 'U'])[1 + n % 3]::\"char\" "
+            "FROM generate_series(1, 1500) n, "
+            "LATERAL (SELECT date_trunc('day', now()) - interval '3 days' "
+            "+ n * interval '2 minutes 31.123456 seconds' AS t) times");
+    tx.exec("INSERT INTO market_data.trades (time, received_at, instrument_id, trade_ref, price, "
+            "size, side) SELECT t, t + interval '3 ms', 2, "
+            "CASE n % 3 WHEN 0 THEN md5(n::text)::uuid::text "
+            "WHEN 1 THEN upper(md5(n::text)::uuid::text) ELSE 'pepe-' || n END, "
+            "0.00000123 + (n % 10) * 0.00000001, 98765432109 + n * 0.5, 'S' "
+            "FROM generate_series(1, 900) n, "
+            "LATERAL (SELECT date_trunc('day', now()) - interval '3 days' "
+            "+ n * interval '4 minutes 12.5 seconds' AS t) times");
+    tx.exec("INSERT INTO market_data.trades (time, received_at, instrument_id, trade_ref, price, "
+            "size, side) VALUES "
+            "(date_trunc('day', now()) - interval '2 days' + interval '1 hour', "
+            " date_trunc('day', now()) - interval '2 days' + interval '1 hour', 1, "
+            " '18446744073709551615', 0.000000000000000001, 9223372036854775807, 'B'), "
+            "(date_trunc('day', now()) - interval '1 day' + interval '1 hour', "
+            " date_trunc('day', now()) - interval '1 day' + interval '59 minutes', 1, "
+            " 'x', 9.223372036854775807, 92233720368.54775807, 'S')");
+    return connection;
+}
+
+} // namespace
+
+class TestTradeLayout : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        if (const auto reason = testing::EditionDatabase::unavailable())
+            QSKIP(reason->c_str());
+    }
+
+    // One writer, one instrument, the extremes in a row: the instrument's finest scale rises as
+    // they come, a value whose units would not fit at it keeps its own, and every reading path
+    // gives back exactly what the feed sent.
+    void valuesComeBackExactlyAsSent()
+    {
+        const testing::EditionDatabase database{"trade_layout_values"};
+        auto connection = db::connect(database.conninfo(), "test");
+        const auto ids
+            = db::registerInstruments(connection, {{"layout", "PEPEUSDT", "PEPE", "USDT"}});
+        struct Sent
+        {
+            const char *id;
+            const char *price;
+            const char *size;
+            std::int64_t receivedAfterNs;
+        };
+        const Sent sent[] = {
+            {"1", "67000.12", "0.5", 1'000'000},
+            {"2", "67000.1", "1", 2'000},
+            {"3", "67000", "0.00000001", 0},
+            {"3f0b1a52-8c9d-4e5f-a0b1-c2d3e4f5a6b7", "0.00000001", "987654321.5", -3'000'000},
+            {"3F0B1A52-8C9D-4E5F-A0B1-C2D3E4F5A6B8", "0.000000000000000001", "1", 5'000},
+            {"18446744073709551615", "9223372036854775807", "9.223372036854775807", 0},
+            {"bybit-7", "92233720368.54775807", "123456789012.5", 7'000},
+            {"8", "9876543210.12345678", "12345.6789", 0},
+        };
+        db::IngestBatch batch;
+        std::int64_t at = kDayNs * 20'000;
+        for (const auto &[id, price, size, receivedAfter] : sent) {
+            model::Trade trade{.exchangeTimeNs = at,
+                .receivedAtNs = at + receivedAfter,
+                .price = *model::Decimal::parse(price),
+                .size = *model::Decimal::parse(size),
+                .side = model::Side::Buy};
+            trade.setTradeId(id);
+            batch.trades.push_back(trade);
+            at += 1'000'000;
+        }
+        db::IngestWriter{connection, "layout", ids}.write(batch);
+
+        std::vector<model::Trade> read;
+        db::forEachTrade(connection, ids.front(), kDayNs * 20'000, at, [&](const auto &trade) {
+            read.push_back(trade);
+            return true;
+        });
+        QCOMPARE(read.size(), std::size(sent));
+        for (std::size_t i = 0; i < read.size(); ++i) {
+            const auto &trade = read[i];
+            QCOMPARE(trade.hasNumericId() ? std::to_string(trade.tradeId) : trade.tradeRef,
+                std::string(sent[i].id));
+            QCOMPARE(trade.price.toString(), std::string(sent[i].price));
+            QCOMPARE(trade.size.toString(), std::string(sent[i].size));
+            QCOMPARE(trade.receivedAtNs - trade.exchangeTimeNs, sent[i].receivedAfterNs);
+        }
+        // The request's view and the point-in-time export read the same functions.
+        std::string expected;
+        for (const auto &[id, price, size, receivedAfter] : sent)
+            expected += std::format("{} {} {} {}\n", id, price, size, receivedAfter / 1000);
+        QCOMPARE(text(connection,
+                     "SELECT string_agg(format('%s %s %s %s', coalesce(trade_id::text, "
+                     "trade_ref), price, volume, (extract(epoch FROM received_at - time) * "
+                     "1000000)::bigint), E'\\n' ORDER BY time) || E'\\n' FROM market_data.ticks "
+                     "WHERE symbol = 'PEPEUSDT' AND exchange = 'layout'"),
+            expected);
+        // Stored as compressible: the lower-case UUID as uuid, the three 67000s at one scale.
+        QCOMPARE(text(connection,
+                     "SELECT count(trade_uuid) || ' ' || count(trade_ref) || ' ' || "
+                     "count(DISTINCT price_scale) FILTER (WHERE price_units / 10 ^ price_scale "
+                     "BETWEEN 66000 AND 68000) FROM market_data.trades"),
+            std::string("1 3 1"));
+    }
+
+    // A database of 0013's layout: every trade moves once, as it was, chunk by chunk, with its
+    // progress shown and each chunk's count and digest recorded.
+    void convertsTheNumericLayoutChunkByChunk()
+    {
+        auto connection = numericLayoutDatabase("trade_layout_convert");
+        const auto trades = number(connection, "SELECT count(*) FROM market_data.trades");
+        const auto before = text(connection, kNumericTradesText);
+        if (testing::EditionDatabase::tsl()) {
+            pqxx::nontransaction tx{connection};
+            tx.exec("ALTER TABLE market_data.trades SET (timescaledb.compress, "
+                    "timescaledb.compress_segmentby = 'instrument_id', "
+                    "timescaledb.compress_orderby = 'time DESC, trade_id, trade_ref')");
+            tx.exec("SELECT compress_chunk(c) FROM show_chunks('market_data.trades', "
+                    "older_than => date_trunc('day', now()) - interval '2 days') c");
+            tx.exec("SELECT add_compression_policy('market_data.trades', interval '2 days')");
+        }
+
+        std::vector<std::string> progress;
+        const auto migrated = migrate(connection, std::nullopt, &progress);
+        QVERIFY2(migrated, migrated ? "" : migrated.error().c_str());
+        QCOMPARE(text(connection, kTradesText), before);
+        QCOMPARE(number(connection, "SELECT count(*) FROM market_data.trades"), trades);
+        QVERIFY(std::ranges::any_of(progress, [](const std::string &line) {
+            return line.starts_with("trades: chunk 3 of 3 converted");
+        }));
+        QCOMPARE(
+            text(connection, "SELECT count(*) || ' ' || sum(trades) FROM audit.trade_conversion"),
+            std::format("3 {}", trades));
+        QCOMPARE(text(connection, "SELECT to_regclass('market_data.trades_numeric') IS NULL"),
+            std::string("t"));
+        if (testing::EditionDatabase::tsl()) {
+            // The compressed chunk is compressed again, the policy carried over.
+            QCOMPARE(number(connection,
+                         "SELECT count(*) FROM timescaledb_information.chunks WHERE "
+                         "hypertable_name = 'trades' AND is_compressed"),
+                std::int64_t{1});
+            QCOMPARE(text(connection,
+                         "SELECT config->>'compress_after' FROM timescaledb_information.jobs "
+                         "WHERE proc_name = 'policy_compression' AND hypertable_name = 'trades'"),
+                std::string("2 days"));
+        }
+    }
+
+    // A trade the new layout cannot hold stops the conversion at its chunk with what to do; the
+    // chunks before stay converted, and the next run goes on from there.
+    void aStoppedConversionGoesOnWhereItStopped()
+    {
+        auto connection = numericLayoutDatabase("trade_layout_resume");
+        pqxx::nontransaction{connection}.exec(
+            "INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, price, "
+            "size, side) VALUES (date_trunc('day', now()) - interval '2 days' + interval '5 h', "
+            "date_trunc('day', now()) - interval '2 days' + interval '5 h', 1, 424242, "
+            "0.0000000000000000001, 1, 'B')");
+        const auto trades = number(connection, "SELECT count(*) FROM market_data.trades");
+
+        const auto stopped = migrate(connection);
+        QVERIFY(!stopped);
+        QVERIFY2(stopped.error().find("the trade 424242 of instrument 1") != std::string::npos
+                && stopped.error().find("run the migration again") != std::string::npos,
+            stopped.error().c_str());
+        QCOMPARE(number(connection, "SELECT max(version) FROM audit.schema_migrations"),
+            std::int64_t{kNumericLayout + 1});
+        QCOMPARE(
+            number(connection, "SELECT count(*) FROM audit.trade_conversion"), std::int64_t{1});
+
+        pqxx::nontransaction{connection}.exec(
+            "UPDATE market_data.trades_numeric SET price = 0.000000000000000001 "
+            "WHERE trade_id = 424242");
+        const auto resumed = migrate(connection);
+        QVERIFY2(resumed, resumed ? "" : resumed.error().c_str());
+        QCOMPARE(
+            number(connection, "SELECT count(*) FROM audit.trade_conversion"), std::int64_t{3});
+        QCOMPARE(number(connection, "SELECT sum(trades) FROM audit.trade_conversion"), trades);
+        QCOMPARE(number(connection, "SELECT count(*) FROM market_data.trades"), trades);
+    }
+
+    // TSL: the continuous aggregates move onto the new table with every bar they had, those
+    // whose trades retention already dropped included, their watermarks and their policies.
+    void continuousAggregatesKeepTheirBars()
+    {
+        if (!testing::EditionDatabase::tsl())
+            QSKIP("the Apache edition's aggregates are tables, which the layout does not touch");
+        auto connection = numericLayoutDatabase("trade_layout_aggregates");
+        {
+            pqxx::nontransaction tx{connection};
+            for (const char *level : {"1m", "5m", "15m", "1h", "4h", "1d"})
+                tx.exec(std::format("CALL refresh_continuous_aggregate('aggregates.ohlcv_{}', "
+                                    "NULL, date_trunc('day', now()))",
+                    level));
+            tx.exec("SELECT add_continuous_aggregate_policy('aggregates.ohlcv_1h', "
+                    "start_offset => interval '1 day', end_offset => interval '1 hour', "
+                    "schedule_interval => interval '17 minutes')");
+            // Retention took the first day's trades; their bars stay.
+            tx.exec("SELECT drop_chunks('market_data.trades', "
+                    "older_than => date_trunc('day', now()) - interval '2 days')");
+        }
+        // Values compared as numbers: these trades were loaded with trailing zeros, which the
+        // recomputed newest bucket no longer has.
+        const auto bars = [&](const char *level) {
+            return text(connection,
+                std::format("SELECT string_agg(format('%s %s %s %s %s %s %s %s', bucket, "
+                            "instrument_id, trim_scale(open), trim_scale(high), trim_scale(low), "
+                            "trim_scale(close), trim_scale(volume), trades), E'\\n' "
+                            "ORDER BY bucket, instrument_id) FROM aggregates.ohlcv_{}",
+                    level));
+        };
+        const auto watermark = [&](const char *level) {
+            return text(connection,
+                std::format("SELECT _timescaledb_functions.to_timestamp("
+                            "_timescaledb_functions.cagg_watermark(mat_hypertable_id))::text "
+                            "FROM _timescaledb_catalog.continuous_agg WHERE user_view_name = "
+                            "'ohlcv_{}'",
+                    level));
+        };
+        const auto oneMinute = bars("1m");
+        const auto oneDay = bars("1d");
+        const auto oneMinuteMark = watermark("1m");
+        const auto oneHourMark = watermark("1h");
+        QVERIFY(oneMinute.find(" 1 67000") != std::string::npos);
+
+        const auto migrated = migrate(connection);
+        QVERIFY2(migrated, migrated ? "" : migrated.error().c_str());
+        QCOMPARE(bars("1m"), oneMinute);
+        QCOMPARE(bars("1d"), oneDay);
+        QCOMPARE(watermark("1m"), oneMinuteMark);
+        QCOMPARE(watermark("1h"), oneHourMark);
+        QCOMPARE(text(connection,
+                     "SELECT format('%s %s %s', config->>'start_offset', config->>'end_offset', "
+                     "schedule_interval) FROM timescaledb_information.jobs WHERE proc_name = "
+                     "'policy_refresh_continuous_aggregate' AND hypertable_name = 'ohlcv_1h'"),
+            std::string("1 day 01:00:00 00:17:00"));
+        QCOMPARE(number(connection,
+                     "SELECT count(*) FROM audit.trade_conversion_levels WHERE refreshed_at IS "
+                     "NOT NULL"),
+            std::int64_t{6});
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTradeLayout)
+#include "test_trade_layout.moc"
