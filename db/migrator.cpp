@@ -169,19 +169,24 @@ std::expected<MigrateReport, std::string> Migrator::migrateLocked(const MigrateO
         report(options, std::format("applying {:04}_{}", migration.version, migration.name));
         const auto started = std::chrono::steady_clock::now();
         if (migration.outsideTransaction) {
-            // What the procedure reports as it goes (RAISE NOTICE) is the progress.
+            // What the procedure reports as it goes (RAISE INFO, which the server sends whatever
+            // client_min_messages says) is the progress, and warnings are shown; the NOTICEs of
+            // what it calls are not.
+            pqxx::nontransaction{m_connection}.exec("SET client_min_messages = warning");
             m_connection.set_notice_handler([&](pqxx::zview notice) {
                 std::string_view line{notice};
-                if (line.starts_with("NOTICE:  "))
-                    line.remove_prefix(9);
+                if (line.starts_with("INFO:  "))
+                    line.remove_prefix(7);
+                else if (!line.starts_with("WARNING:  "))
+                    return;
                 while (line.ends_with('\n'))
                     line.remove_suffix(1);
                 report(options, std::string{line});
             });
-            // Its procedure may SET ROLE for the session: reset whatever becomes of it.
+            // The procedure may SET ROLE for the session: reset whatever becomes of it.
             const auto resetSession = [&] {
                 m_connection.set_notice_handler({});
-                pqxx::nontransaction{m_connection}.exec("RESET ROLE");
+                pqxx::nontransaction{m_connection}.exec("RESET ROLE; RESET client_min_messages");
             };
             try {
                 pqxx::nontransaction{m_connection}.exec(migration.sql);

@@ -1,6 +1,7 @@
 // Brings a database's schema up to the migrations of this build. Each file is applied in its own
-// transaction, under a PostgreSQL advisory lock so two migrators never interleave, and recorded
-// with its checksum in audit.schema_migrations. A file whose checksum differs from the recorded
+// transaction (or, marked so, outside one: Migration::outsideTransaction), under a PostgreSQL
+// advisory lock so two migrators never interleave, and recorded with its checksum in
+// audit.schema_migrations. A file whose checksum differs from the recorded
 // one stops everything before any change: released migrations are never edited.
 #pragma once
 

@@ -61,7 +61,10 @@ int runMigrateCommand(const QStringList &arguments)
         QStringLiteral("Brings the database schema up to this build's migrations: each pending "
                        "file in its own transaction, under an advisory lock, recorded with its "
                        "checksum in audit.schema_migrations. Refuses, changing nothing, when an "
-                       "applied file was edited since.\n\n"
+                       "applied file was edited since. A file that moves data (0020: every "
+                       "trade into 0019's layout) commits a piece at a time and prints its "
+                       "progress; stopped, it keeps what it moved and the next run goes on from "
+                       "there. Stop `tickscope ingest` first.\n\n"
                        "The database is --db, else [database] conninfo of the config file, else "
                        "the one libpq's PG* variables name, else the embedded local database."));
     parser.addOptions({

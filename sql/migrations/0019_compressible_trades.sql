@@ -228,12 +228,16 @@ RETURN format('%s|%s|%s|%s|%s|%s|%s', at, received_at, instrument_id, id, trim_s
 -- not recomputed: the trades of the oldest ones may be gone (retention), and recomputing years
 -- of bars would take hours. The newest materialized bucket of each level is then recomputed
 -- from the moved trades, which sets the new aggregate's watermark where the old one's was (a
--- refresh sets it from what it wrote). Everything up to those refreshes is one transaction.
+-- refresh sets it from what it wrote). Everything up to those refreshes is one transaction. The
+-- old policies are added to the new aggregates only after the refreshes, which would otherwise
+-- collide with their jobs ("a concurrent refresh is already in progress").
 CREATE TABLE audit.trade_conversion_levels (
     relation     text PRIMARY KEY,          -- a continuous aggregate moved onto the new table
     watermark    timestamptz,               -- the old one's, NULL when it had none
     bars_copied  bigint NOT NULL,
-    refreshed_at timestamptz                -- when its newest bucket was recomputed
+    policies     text[] NOT NULL,           -- the statements that give it the old one's policies
+    refreshed_at timestamptz,               -- when its newest bucket was recomputed
+    policies_at  timestamptz                -- when its policies were added
 );
 
 CREATE PROCEDURE aggregates.move_continuous_aggregates()
@@ -246,7 +250,7 @@ DECLARE
     columns text;
     watermark timestamptz;
     copied bigint;
-    job record;
+    statement text;
 BEGIN
     IF EXISTS (SELECT FROM timescaledb_information.continuous_aggregates
                WHERE hypertable_schema = 'market_data' AND hypertable_name = 'trades_numeric')
@@ -289,36 +293,28 @@ BEGIN
                                new_mat, columns, old_mat, watermark - level.bucket_width);
                 GET DIAGNOSTICS copied = ROW_COUNT;
             END IF;
-            INSERT INTO audit.trade_conversion_levels (relation, watermark, bars_copied)
-            VALUES (level.relation, watermark, copied);
-            -- Its policies, as they were.
-            FOR job IN
-                SELECT proc_name, config, schedule_interval FROM timescaledb_information.jobs
-                WHERE format('%I.%I', hypertable_schema, hypertable_name) = aside
-                  AND proc_name IN ('policy_refresh_continuous_aggregate',
-                                    'policy_compression')
-                ORDER BY proc_name DESC
-            LOOP
-                IF job.proc_name = 'policy_refresh_continuous_aggregate' THEN
-                    PERFORM add_continuous_aggregate_policy(level.relation::regclass,
-                        start_offset => (job.config->>'start_offset')::interval,
-                        end_offset => (job.config->>'end_offset')::interval,
-                        schedule_interval => job.schedule_interval);
-                ELSE
-                    EXECUTE format('ALTER MATERIALIZED VIEW %s SET (timescaledb.compress)',
-                                   level.relation);
-                    PERFORM add_compression_policy(level.relation::regclass,
-                        compress_after => (job.config->>'compress_after')::interval);
-                END IF;
-            END LOOP;
-            IF NOT EXISTS (SELECT FROM timescaledb_information.jobs
-                           WHERE proc_name = 'policy_compression'
-                             AND format('%I.%I', hypertable_schema, hypertable_name) = aside)
-               AND (SELECT compression_enabled FROM timescaledb_information.continuous_aggregates
-                    WHERE format('%I.%I', view_schema, view_name) = aside) THEN
+            IF (SELECT compression_enabled FROM timescaledb_information.continuous_aggregates
+                WHERE format('%I.%I', view_schema, view_name) = aside) THEN
                 EXECUTE format('ALTER MATERIALIZED VIEW %s SET (timescaledb.compress)',
                                level.relation);
             END IF;
+            INSERT INTO audit.trade_conversion_levels (relation, watermark, bars_copied, policies)
+            SELECT level.relation, watermark, copied, coalesce(array_agg(
+                       CASE WHEN j.proc_name = 'policy_compression'
+                            THEN format('SELECT add_compression_policy(%L, compress_after => '
+                                        '%L::interval)', level.relation,
+                                        j.config->>'compress_after')
+                            ELSE format('SELECT add_continuous_aggregate_policy(%L, '
+                                        'start_offset => %L::interval, end_offset => '
+                                        '%L::interval, schedule_interval => %L::interval)',
+                                        level.relation, j.config->>'start_offset',
+                                        j.config->>'end_offset', j.schedule_interval) END
+                       ORDER BY j.proc_name) FILTER (WHERE j.job_id IS NOT NULL), '{}')
+            FROM (SELECT 1) one
+            LEFT JOIN timescaledb_information.jobs j
+                   ON format('%I.%I', j.hypertable_schema, j.hypertable_name) = aside
+                  AND j.proc_name IN ('policy_refresh_continuous_aggregate',
+                                      'policy_compression');
         END LOOP;
         FOR level IN SELECT * FROM aggregates.levels ORDER BY position DESC LOOP
             EXECUTE format('DROP MATERIALIZED VIEW %s_numeric', level.relation);
@@ -346,13 +342,27 @@ BEGIN
         WHERE relation = level.relation;
         COMMIT;
     END LOOP;
+    FOR level IN
+        SELECT l.* FROM aggregates.levels l JOIN audit.trade_conversion_levels m USING (relation)
+        WHERE m.policies_at IS NULL ORDER BY l.position
+    LOOP
+        FOR statement IN
+            SELECT unnest(policies) FROM audit.trade_conversion_levels
+            WHERE relation = level.relation
+        LOOP
+            EXECUTE statement;
+        END LOOP;
+        UPDATE audit.trade_conversion_levels SET policies_at = now()
+        WHERE relation = level.relation;
+        COMMIT;
+    END LOOP;
 END
 $move$;
 
 -- Moves the numeric layout's trades into market_data.trades a chunk at a time, each in its own
 -- transaction with its count and digest checked and recorded in audit.trade_conversion, then
 -- drops that chunk. A run that was stopped goes on from the first chunk not moved. Progress
--- comes as NOTICEs, which `tickscope migrate` prints.
+-- comes as INFO messages, which `tickscope migrate` prints.
 CREATE PROCEDURE market_data.convert_numeric_trades()
 LANGUAGE plpgsql AS $convert$
 DECLARE
@@ -374,7 +384,7 @@ BEGIN
     SET ROLE tickscope_admin;
     SELECT count(*) INTO total FROM timescaledb_information.chunks
     WHERE hypertable_schema = 'market_data' AND hypertable_name = 'trades_numeric';
-    RAISE NOTICE 'trades: % chunk(s) to convert to the new layout', total;
+    RAISE INFO 'trades: % chunk(s) to convert to the new layout', total;
     FOR chunk IN
         SELECT format('%I.%I', chunk_schema, chunk_name) AS name, range_start, range_end,
                is_compressed
@@ -464,7 +474,7 @@ BEGIN
             COMMIT;
         END IF;
         done := done + 1;
-        RAISE NOTICE 'trades: chunk % of % converted (% to %): % trades in % s', done, total,
+        RAISE INFO 'trades: chunk % of % converted (% to %): % trades in % s', done, total,
             chunk.range_start, chunk.range_end, before_count,
             round(extract(epoch FROM clock_timestamp() - started)::numeric, 1);
     END LOOP;
@@ -473,6 +483,6 @@ BEGIN
     DROP FUNCTION market_data.trade_text;
     COMMIT;
     RESET ROLE;
-    RAISE NOTICE 'trades: every chunk converted; audit.trade_conversion lists them';
+    RAISE INFO 'trades: every chunk converted; audit.trade_conversion lists them';
 END
 $convert$;

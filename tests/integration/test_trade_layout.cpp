@@ -271,6 +271,12 @@ private slots:
                 tx.exec(std::format("CALL refresh_continuous_aggregate('aggregates.ohlcv_{}', "
                                     "NULL, date_trunc('day', now()))",
                     level));
+            // Policies that run at once and again every second: the move must not collide with
+            // their jobs ("a concurrent refresh is already in progress").
+            tx.exec("SELECT add_continuous_aggregate_policy(format('aggregates.ohlcv_%s', name), "
+                    "start_offset => interval '4 days', end_offset => bucket_width, "
+                    "schedule_interval => interval '1 second') FROM aggregates.levels "
+                    "WHERE name <> '1h'");
             tx.exec("SELECT add_continuous_aggregate_policy('aggregates.ohlcv_1h', "
                     "start_offset => interval '1 day', end_offset => interval '1 hour', "
                     "schedule_interval => interval '17 minutes')");
@@ -314,8 +320,12 @@ private slots:
                      "'policy_refresh_continuous_aggregate' AND hypertable_name = 'ohlcv_1h'"),
             std::string("1 day 01:00:00 00:17:00"));
         QCOMPARE(number(connection,
+                     "SELECT count(*) FROM timescaledb_information.jobs WHERE proc_name = "
+                     "'policy_refresh_continuous_aggregate'"),
+            std::int64_t{6});
+        QCOMPARE(number(connection,
                      "SELECT count(*) FROM audit.trade_conversion_levels WHERE refreshed_at IS "
-                     "NOT NULL"),
+                     "NOT NULL AND policies_at IS NOT NULL"),
             std::int64_t{6});
     }
 };
