@@ -247,6 +247,7 @@ DECLARE
     aside text;
     old_mat text;
     new_mat text;
+    new_id integer;
     columns text;
     watermark timestamptz;
     copied bigint;
@@ -270,18 +271,18 @@ BEGIN
             SELECT format('%I.%I', h.schema_name, h.table_name) INTO old_mat
             FROM _timescaledb_catalog.continuous_agg c
             JOIN _timescaledb_catalog.hypertable h ON h.id = c.mat_hypertable_id
-            WHERE format('%I.%I', c.user_view_schema, c.user_view_name) = aside;
-            SELECT format('%I.%I', h.schema_name, h.table_name) INTO new_mat
+            WHERE format('%s.%s', c.user_view_schema, c.user_view_name) = aside;
+            SELECT format('%I.%I', h.schema_name, h.table_name), h.id INTO new_mat, new_id
             FROM _timescaledb_catalog.continuous_agg c
             JOIN _timescaledb_catalog.hypertable h ON h.id = c.mat_hypertable_id
-            WHERE format('%I.%I', c.user_view_schema, c.user_view_name) = level.relation;
+            WHERE format('%s.%s', c.user_view_schema, c.user_view_name) = level.relation;
             -- None when it never materialized a bar.
             EXECUTE format('SELECT CASE WHEN EXISTS (SELECT FROM %s) THEN '
                            '_timescaledb_functions.to_timestamp('
                            '_timescaledb_functions.cagg_watermark(%s)) END',
                            old_mat, (SELECT c.mat_hypertable_id
                                      FROM _timescaledb_catalog.continuous_agg c
-                                     WHERE format('%I.%I', c.user_view_schema,
+                                     WHERE format('%s.%s', c.user_view_schema,
                                                   c.user_view_name) = aside))
             INTO watermark;
             SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO columns
@@ -292,9 +293,31 @@ BEGIN
                 EXECUTE format('INSERT INTO %s (%s) SELECT %2$s FROM %s WHERE bucket < %L',
                                new_mat, columns, old_mat, watermark - level.bucket_width);
                 GET DIAGNOSTICS copied = ROW_COUNT;
+                -- TimescaleDB starts an aggregate with all of time invalid, so the next refresh
+                -- over the copied bars would recompute them, and delete those whose trades are
+                -- gone. They are materialized: only what follows them stays invalid. TimescaleDB's
+                -- catalog is its owner's (a superuser's) to write.
+                BEGIN
+                    RESET ROLE;
+                    DELETE FROM
+                        _timescaledb_catalog.continuous_aggs_materialization_invalidation_log
+                    WHERE materialization_id = new_id;
+                    INSERT INTO
+                        _timescaledb_catalog.continuous_aggs_materialization_invalidation_log
+                    VALUES (new_id,
+                            _timescaledb_functions.time_to_internal(watermark - level.bucket_width),
+                            9223372036854775807);
+                    SET ROLE tickscope_admin;
+                EXCEPTION WHEN insufficient_privilege THEN
+                    RAISE WARNING 'trades: % keeps its % copied bars, but a refresh of it over '
+                        'them would recompute them from the trades and lose those whose trades '
+                        'are gone (% could not mark them materialized: %); run the migration '
+                        'as a superuser to keep them safe', level.relation, copied, session_user,
+                        SQLERRM;
+                END;
             END IF;
             IF (SELECT compression_enabled FROM timescaledb_information.continuous_aggregates
-                WHERE format('%I.%I', view_schema, view_name) = aside) THEN
+                WHERE format('%s.%s', view_schema, view_name) = aside) THEN
                 EXECUTE format('ALTER MATERIALIZED VIEW %s SET (timescaledb.compress)',
                                level.relation);
             END IF;
@@ -312,7 +335,7 @@ BEGIN
                        ORDER BY j.proc_name) FILTER (WHERE j.job_id IS NOT NULL), '{}')
             FROM (SELECT 1) one
             LEFT JOIN timescaledb_information.jobs j
-                   ON format('%I.%I', j.hypertable_schema, j.hypertable_name) = aside
+                   ON format('%s.%s', j.hypertable_schema, j.hypertable_name) = aside
                   AND j.proc_name IN ('policy_refresh_continuous_aggregate',
                                       'policy_compression');
         END LOOP;
@@ -375,6 +398,7 @@ DECLARE
     after_count bigint;
     after_digest numeric;
     unfit text;
+    attempt integer;
 BEGIN
     IF to_regclass('market_data.trades_numeric') IS NULL THEN
         RETURN;
@@ -382,6 +406,31 @@ BEGIN
     -- What it creates belongs to the schema's owner, as every migration's does; for the session
     -- (SET LOCAL would end at the first COMMIT).
     SET ROLE tickscope_admin;
+    -- TSL: the continuous aggregates' jobs stop until the aggregates are moved. Run meanwhile,
+    -- a refresh would recompute bars from a table whose chunks are going (and lose them), or
+    -- take the locks of the move in another order (a deadlock). Unscheduled, and any run in
+    -- progress waited for. (Relations compared as aggregates.levels writes them; %s, as jobs of
+    -- no table have NULL names.)
+    IF EXISTS (SELECT FROM timescaledb_information.continuous_aggregates
+               WHERE hypertable_schema = 'market_data' AND hypertable_name = 'trades_numeric')
+    THEN
+        PERFORM alter_job(j.job_id, scheduled => false)
+        FROM timescaledb_information.jobs j JOIN aggregates.levels l
+          ON format('%s.%s', j.hypertable_schema, j.hypertable_name) = l.relation;
+        COMMIT;
+        FOR attempt IN 1..3000 LOOP
+            EXIT WHEN NOT EXISTS (
+                SELECT FROM timescaledb_information.job_stats s JOIN aggregates.levels l
+                  ON format('%s.%s', s.hypertable_schema, s.hypertable_name) = l.relation
+                WHERE s.job_status = 'Running');
+            IF attempt = 3000 THEN
+                RAISE EXCEPTION 'trades: a job of the continuous aggregates has been running for '
+                    '5 minutes; the trades are converted once none runs (see '
+                    'timescaledb_information.job_stats), run the migration again then';
+            END IF;
+            PERFORM pg_sleep(0.1);
+        END LOOP;
+    END IF;
     SELECT count(*) INTO total FROM timescaledb_information.chunks
     WHERE hypertable_schema = 'market_data' AND hypertable_name = 'trades_numeric';
     RAISE INFO 'trades: % chunk(s) to convert to the new layout', total;
