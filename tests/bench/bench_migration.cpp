@@ -73,7 +73,7 @@ int main(int argc, char **argv)
                     "INSERT INTO market_data.trades (time, received_at, instrument_id, trade_id, "
                     "trade_ref, price, size, side) SELECT t, t + (2 + n % 37) * interval '1 ms', "
                     "{0}, {2}, {3}, round((100 + {0} + 5 * sin(n / 5000.0))::numeric, 2), "
-                    "round((0.001 * (1 + (n * 7919) % 2000))::numeric, 5), "
+                    "round((0.001 * (1 + (n::bigint * 7919) % 2000))::numeric, 5), "
                     "(ARRAY['B', 'S'])[1 + n % 2]::\"char\" FROM generate_series(1, {1}) n, "
                     "LATERAL (SELECT now() - interval '7 days' + n * (interval '7 days' / {1}) "
                     "AS t) times",
