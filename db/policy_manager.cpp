@@ -18,7 +18,10 @@ constexpr auto kRetentionJob = "tickscope_retention";
 constexpr auto kSampleJob = "tickscope_sample_storage";
 
 // The compression settings chosen for this data and these queries: one segment per instrument
-// (every query names one), rows in time order within it, as the unique key sorts them.
+// (every query names one), rows in time order within it, as the unique key sorts them, and no
+// bloom filter (TimescaleDB adds one for the unique key's columns by default: a byte a trade,
+// while each batch's minimum and maximum time already narrow a duplicate check to a batch or
+// two; docs/performance.md).
 struct CompressionLayout
 {
     const char *hypertable;
@@ -229,29 +232,34 @@ std::vector<PolicyManager::Planned> PolicyManager::plan(const model::StoragePoli
         const auto layout = std::ranges::find_if(kCompression,
             [&](const CompressionLayout &l) { return table.hypertable == l.hypertable; });
         const std::string compressionDesired = table.compressAfter
-            ? std::format("segment by instrument_id, order by {}", layout->orderBy)
+            ? std::format("segment by instrument_id, order by {}, no bloom filter", layout->orderBy)
             : "off";
         if (!tsl) {
             unavailable(prefix + "compression", compressionDesired, apacheOnly);
             unavailable(
                 prefix + "compress_after", orNever(table.compressAfter.transform(pg)), apacheOnly);
         } else {
-            const auto actual = tx.query01<std::optional<std::string>, std::optional<std::string>>(
-                "SELECT s.segmentby, s.orderby FROM timescaledb_information.hypertables h "
+            const auto actual = tx.query01<std::optional<std::string>, std::optional<std::string>,
+                bool>(
+                "SELECT s.segmentby, s.orderby, coalesce(s.index @> '[{\"source\": "
+                "\"config\"}]' AND NOT s.index @> '[{\"type\": \"bloom\"}]', false) "
+                "FROM timescaledb_information.hypertables h "
                 "JOIN timescaledb_information.hypertable_compression_settings s "
                 "ON s.hypertable = format('%I.%I', h.hypertable_schema, h.hypertable_name)"
                 "::regclass WHERE h.hypertable_schema = 'market_data' AND h.hypertable_name = $1 "
                 "AND h.compression_enabled",
                 pqxx::params{table.hypertable});
             add(prefix + "compression", compressionDesired,
-                actual ? std::format("segment by {}, order by {}",
+                actual ? std::format("segment by {}, order by {}, {}",
                              std::get<0>(*actual).value_or("nothing"),
-                             std::get<1>(*actual).value_or("nothing"))
+                             std::get<1>(*actual).value_or("nothing"),
+                             std::get<2>(*actual) ? "no bloom filter" : "bloom filters")
                        : "off",
                 {table.compressAfter
                         ? std::format("ALTER TABLE {} SET (timescaledb.compress, "
                                       "timescaledb.compress_segmentby = 'instrument_id', "
-                                      "timescaledb.compress_orderby = {})",
+                                      "timescaledb.compress_orderby = {}, "
+                                      "timescaledb.compress_index = '')",
                               relation, quote(layout->orderBy))
                         : std::format(
                               "ALTER TABLE {} SET (timescaledb.compress = false)", relation)});

@@ -136,6 +136,31 @@ compress_after = "2 days"
         if (testing::EditionDatabase::tsl()) {
             QCOMPARE(compression.state, State::Matches);
             QCOMPARE(compression.actual, std::string("2 days"));
+            // Without the bloom filter TimescaleDB would add for the unique key (a byte a trade).
+            QCOMPARE(setting(after, "trades.compression").actual,
+                std::string("segment by instrument_id, order by \"time\" DESC,trade_id,"
+                            "trade_uuid,trade_ref, no bloom filter"));
+            {
+                pqxx::nontransaction tx{connection};
+                tx.exec("INSERT INTO market_data.instruments (exchange, symbol, base_asset, "
+                        "quote_asset) VALUES ('bloom', 'BTCUSDT', 'BTC', 'USDT')");
+                tx.exec("INSERT INTO market_data.trades (time, received_after_us, "
+                        "instrument_id, trade_uuid, price_units, price_scale, size_units, "
+                        "size_scale, side) SELECT now() - interval '10 days' + n * interval "
+                        "'1 s', 0, instrument_id, md5(n::text)::uuid, 100, 0, 1, 0, 'B' FROM "
+                        "market_data.instruments, generate_series(1, 100) n WHERE exchange = "
+                        "'bloom'");
+            }
+            QCOMPARE(count(connection,
+                         "SELECT count(*) FROM (SELECT compress_chunk(c) FROM show_chunks("
+                         "'market_data.trades', older_than => now() - interval '9 days') c) x"),
+                std::int64_t{1});
+            QCOMPARE(count(connection,
+                         "SELECT count(*) FROM _timescaledb_catalog.compression_settings s JOIN "
+                         "pg_attribute a ON a.attrelid = s.compress_relid WHERE s.relid IN "
+                         "(SELECT show_chunks('market_data.trades')) AND a.attname LIKE "
+                         "'%bloom%'"),
+                std::int64_t{0});
             QCOMPARE(setting(after, "jobs.tickscope_refresh_aggregates").actual,
                 std::string("every 00:01:00"));
         } else {
