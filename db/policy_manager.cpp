@@ -16,6 +16,7 @@ namespace {
 constexpr auto kRefreshJob = "tickscope_refresh_aggregates";
 constexpr auto kRetentionJob = "tickscope_retention";
 constexpr auto kSampleJob = "tickscope_sample_storage";
+constexpr int kCompressionBatchRows = 5000;
 
 // The compression settings chosen for this data and these queries: one segment per instrument
 // (every query names one), rows in time order within it, as the unique key sorts them, and no
@@ -216,6 +217,25 @@ std::vector<PolicyManager::Planned> PolicyManager::plan(const model::StoragePoli
                 + "; run `tickscope policies run` from a systemd timer or cron instead");
         break;
     }
+
+    // Compressed batches of 5000 rows instead of TimescaleDB's 1000: a trade 0.9 byte smaller
+    // (docs/performance.md). A setting of the database, so that the compression policies' jobs
+    // compress with it too; set by its owner.
+    const std::string batchRows = std::to_string(kCompressionBatchRows);
+    if (!tsl)
+        unavailable("compression.batch_rows", batchRows, apacheOnly);
+    else
+        add("compression.batch_rows", batchRows,
+            tx.query_value<std::string>(
+                "SELECT coalesce((SELECT split_part(o, '=', 2) FROM pg_db_role_setting s, "
+                "unnest(s.setconfig) o WHERE s.setrole = 0 AND s.setdatabase = (SELECT oid FROM "
+                "pg_database WHERE datname = current_database()) AND o LIKE "
+                "'timescaledb.compression_batch_size_limit=%'), 'default')"),
+            {std::format("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET "
+                         "timescaledb.compression_batch_size_limit = {}', current_database()); "
+                         "END $$",
+                batchRows)},
+            false);
 
     for (const auto &table : policy.hypertables) {
         const std::string relation = "market_data." + table.hypertable;

@@ -140,21 +140,29 @@ compress_after = "2 days"
             QCOMPARE(setting(after, "trades.compression").actual,
                 std::string("segment by instrument_id, order by \"time\" DESC,trade_id,"
                             "trade_uuid,trade_ref, no bloom filter"));
+            // In batches of 5000 rows, also in a session that did not set it (as the jobs').
+            QCOMPARE(setting(after, "compression.batch_rows").actual, std::string("5000"));
+            auto another = db::connect(m_database->conninfo(), "test");
             {
-                pqxx::nontransaction tx{connection};
+                pqxx::nontransaction tx{another};
                 tx.exec("INSERT INTO market_data.instruments (exchange, symbol, base_asset, "
                         "quote_asset) VALUES ('bloom', 'BTCUSDT', 'BTC', 'USDT')");
                 tx.exec("INSERT INTO market_data.trades (time, received_after_us, "
                         "instrument_id, trade_uuid, price_units, price_scale, size_units, "
-                        "size_scale, side) SELECT now() - interval '10 days' + n * interval "
-                        "'1 s', 0, instrument_id, md5(n::text)::uuid, 100, 0, 1, 0, 'B' FROM "
-                        "market_data.instruments, generate_series(1, 100) n WHERE exchange = "
-                        "'bloom'");
+                        "size_scale, side) SELECT date_trunc('day', now()) - interval '10 days' "
+                        "+ n * interval '1 s', 0, instrument_id, md5(n::text)::uuid, 100, 0, 1, "
+                        "0, 'B' FROM market_data.instruments, generate_series(1, 6000) n WHERE "
+                        "exchange = 'bloom'");
             }
-            QCOMPARE(count(connection,
+            QCOMPARE(count(another,
                          "SELECT count(*) FROM (SELECT compress_chunk(c) FROM show_chunks("
                          "'market_data.trades', older_than => now() - interval '9 days') c) x"),
                 std::int64_t{1});
+            const auto batches = pqxx::nontransaction{connection}.query_value<std::string>(
+                "SELECT s.compress_relid::text FROM _timescaledb_catalog.compression_settings s "
+                "WHERE s.relid IN (SELECT show_chunks('market_data.trades', older_than => now() "
+                "- interval '9 days'))");
+            QCOMPARE(count(connection, "SELECT count(*) FROM " + batches), std::int64_t{2});
             QCOMPARE(count(connection,
                          "SELECT count(*) FROM _timescaledb_catalog.compression_settings s JOIN "
                          "pg_attribute a ON a.attrelid = s.compress_relid WHERE s.relid IN "
