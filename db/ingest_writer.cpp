@@ -332,20 +332,20 @@ BatchReceipt IngestWriter::writeOnce(const IngestBatch &batch, bool staging)
                         copy_binary::floorToMicroseconds(trade.receivedAtNs)
                             - copy_binary::floorToMicroseconds(trade.exchangeTimeNs));
                     copy_binary::appendInt32(m_buffer, idOf(trade.instrument));
-                    const auto uuid
-                        = trade.hasNumericId() ? std::nullopt : lowerCaseUuid(trade.tradeRef);
-                    if (trade.hasNumericId())
+                    // trade_id, trade_uuid, trade_ref: one of them set.
+                    if (trade.hasNumericId()) {
                         copy_binary::appendInt64(m_buffer, trade.tradeId);
-                    else
                         copy_binary::appendNull(m_buffer);
-                    if (uuid)
+                        copy_binary::appendNull(m_buffer);
+                    } else if (const auto uuid = lowerCaseUuid(trade.tradeRef)) {
+                        copy_binary::appendNull(m_buffer);
                         copy_binary::appendUuid(m_buffer, *uuid);
-                    else
                         copy_binary::appendNull(m_buffer);
-                    if (!trade.hasNumericId() && !uuid)
+                    } else {
+                        copy_binary::appendNull(m_buffer);
+                        copy_binary::appendNull(m_buffer);
                         copy_binary::appendText(m_buffer, trade.tradeRef);
-                    else
-                        copy_binary::appendNull(m_buffer);
+                    }
                     if (trade.instrument >= m_finestScales.size())
                         m_finestScales.resize(trade.instrument + 1);
                     auto &[priceScale, sizeScale] = m_finestScales[trade.instrument];
