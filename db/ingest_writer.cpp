@@ -13,18 +13,12 @@
 #include <limits>
 #include <memory>
 #include <pqxx/pqxx>
-#include <xxhash.h>
 
 namespace tickscope::db {
 
 namespace {
 
 using copy_binary::LevelField;
-
-std::int64_t checksum(std::string_view bytes)
-{
-    return static_cast<std::int64_t>(XXH64(bytes.data(), bytes.size(), 0));
-}
 
 std::string timestamp(std::int64_t ns)
 {
@@ -290,6 +284,13 @@ void IngestWriter::rollback()
     }
 }
 
+void IngestWriter::PhaseClock::lap(model::WritePhase phase)
+{
+    const auto now = std::chrono::steady_clock::now();
+    seconds[static_cast<std::size_t>(phase)] += std::chrono::duration<double>(now - m_last).count();
+    m_last = now;
+}
+
 BatchReceipt IngestWriter::write(const IngestBatch &batch)
 {
     if (!m_staging) {
@@ -310,6 +311,7 @@ BatchReceipt IngestWriter::writeOnce(const IngestBatch &batch, bool staging)
         return m_instrumentIds.at(instrument);
     };
     std::vector<TableSummary> summaries;
+    PhaseClock clock;
     try {
         // libpqxx streams text only: the COPYs go through libpq on the same connection, inside
         // the transaction that the audit rows below complete.
@@ -323,86 +325,87 @@ BatchReceipt IngestWriter::writeOnce(const IngestBatch &batch, bool staging)
             };
             if (!batch.trades.empty()) {
                 TableSummary summary = summarize("trades", batch.trades);
-                m_buffer.clear();
-                copy_binary::appendHeader(m_buffer);
+                CopyIn copy = raw.copyIn(std::format("COPY {} (time, received_after_us, "
+                                                     "instrument_id, trade_id, trade_uuid, "
+                                                     "trade_ref, price_units, price_scale, "
+                                                     "size_units, size_scale, side) "
+                                                     "FROM STDIN (FORMAT binary)",
+                    target("trades")));
+                std::string &out = copy.rows();
+                copy_binary::appendHeader(out);
                 for (const auto &trade : batch.trades) {
-                    copy_binary::beginRow(m_buffer, 11);
-                    copy_binary::appendTimestamp(m_buffer, trade.exchangeTimeNs);
-                    copy_binary::appendInt64(m_buffer,
+                    copy_binary::beginRow(out, 11);
+                    copy_binary::appendTimestamp(out, trade.exchangeTimeNs);
+                    copy_binary::appendInt64(out,
                         copy_binary::floorToMicroseconds(trade.receivedAtNs)
                             - copy_binary::floorToMicroseconds(trade.exchangeTimeNs));
-                    copy_binary::appendInt32(m_buffer, idOf(trade.instrument));
+                    copy_binary::appendInt32(out, idOf(trade.instrument));
                     // trade_id, trade_uuid, trade_ref: one of them set.
                     if (trade.hasNumericId()) {
-                        copy_binary::appendInt64(m_buffer, trade.tradeId);
-                        copy_binary::appendNull(m_buffer);
-                        copy_binary::appendNull(m_buffer);
+                        copy_binary::appendInt64(out, trade.tradeId);
+                        copy_binary::appendNull(out);
+                        copy_binary::appendNull(out);
                     } else if (const auto uuid = lowerCaseUuid(trade.tradeRef)) {
-                        copy_binary::appendNull(m_buffer);
-                        copy_binary::appendUuid(m_buffer, *uuid);
-                        copy_binary::appendNull(m_buffer);
+                        copy_binary::appendNull(out);
+                        copy_binary::appendUuid(out, *uuid);
+                        copy_binary::appendNull(out);
                     } else {
-                        copy_binary::appendNull(m_buffer);
-                        copy_binary::appendNull(m_buffer);
-                        copy_binary::appendText(m_buffer, trade.tradeRef);
+                        copy_binary::appendNull(out);
+                        copy_binary::appendNull(out);
+                        copy_binary::appendText(out, trade.tradeRef);
                     }
                     if (trade.instrument >= m_finestScales.size())
                         m_finestScales.resize(trade.instrument + 1);
                     auto &[priceScale, sizeScale] = m_finestScales[trade.instrument];
                     const Units price = unitsAtFinest(trade.price, priceScale);
                     const Units size = unitsAtFinest(trade.size, sizeScale);
-                    copy_binary::appendInt64(m_buffer, price.units);
-                    copy_binary::appendInt16(m_buffer, price.scale);
-                    copy_binary::appendInt64(m_buffer, size.units);
-                    copy_binary::appendInt16(m_buffer, size.scale);
-                    copy_binary::appendChar(m_buffer, static_cast<char>(trade.side));
+                    copy_binary::appendInt64(out, price.units);
+                    copy_binary::appendInt16(out, price.scale);
+                    copy_binary::appendInt64(out, size.units);
+                    copy_binary::appendInt16(out, size.scale);
+                    copy_binary::appendChar(out, static_cast<char>(trade.side));
+                    copy.rowEnded();
                 }
-                copy_binary::appendTrailer(m_buffer);
-                raw.copyIn(std::format("COPY {} (time, received_after_us, instrument_id, "
-                                       "trade_id, trade_uuid, trade_ref, price_units, "
-                                       "price_scale, size_units, size_scale, side) "
-                                       "FROM STDIN (FORMAT binary)",
-                               target("trades")),
-                    m_buffer);
-                summary.checksum = checksum(m_buffer);
+                copy_binary::appendTrailer(out);
+                summary.checksum = copy.finish();
                 summaries.push_back(summary);
             }
-            auto writeBook = [&](const char *table, const auto &rows,
-                                 std::string_view sequenceColumns) {
-                TableSummary summary = summarize(table, rows);
-                m_buffer.clear();
-                copy_binary::appendHeader(m_buffer);
-                for (const auto &row : rows) {
-                    constexpr bool isDelta
-                        = std::is_same_v<std::decay_t<decltype(row)>, model::BookDelta>;
-                    copy_binary::beginRow(m_buffer, isDelta ? 9 : 8);
-                    copy_binary::appendTimestamp(m_buffer, row.exchangeTimeNs);
-                    copy_binary::appendTimestamp(m_buffer, row.receivedAtNs);
-                    copy_binary::appendInt32(m_buffer, idOf(row.instrument));
-                    if constexpr (isDelta)
-                        copy_binary::appendInt64(m_buffer, row.firstSequence);
-                    copy_binary::appendInt64(m_buffer, row.sequence);
-                    copy_binary::appendLevelArray(m_buffer, row.bids, LevelField::Price);
-                    copy_binary::appendLevelArray(m_buffer, row.bids, LevelField::Size);
-                    copy_binary::appendLevelArray(m_buffer, row.asks, LevelField::Price);
-                    copy_binary::appendLevelArray(m_buffer, row.asks, LevelField::Size);
-                }
-                copy_binary::appendTrailer(m_buffer);
-                raw.copyIn(
-                    std::format(
-                        "COPY {} (time, received_at, instrument_id, {}, bid_prices, bid_sizes, "
-                        "ask_prices, ask_sizes) FROM STDIN (FORMAT binary)",
-                        target(table), sequenceColumns),
-                    m_buffer);
-                summary.checksum = checksum(m_buffer);
-                summaries.push_back(summary);
-            };
+            auto writeBook
+                = [&](const char *table, const auto &rows, std::string_view sequenceColumns) {
+                      TableSummary summary = summarize(table, rows);
+                      CopyIn copy = raw.copyIn(std::format(
+                          "COPY {} (time, received_at, instrument_id, {}, bid_prices, bid_sizes, "
+                          "ask_prices, ask_sizes) FROM STDIN (FORMAT binary)",
+                          target(table), sequenceColumns));
+                      std::string &out = copy.rows();
+                      copy_binary::appendHeader(out);
+                      for (const auto &row : rows) {
+                          constexpr bool isDelta
+                              = std::is_same_v<std::decay_t<decltype(row)>, model::BookDelta>;
+                          copy_binary::beginRow(out, isDelta ? 9 : 8);
+                          copy_binary::appendTimestamp(out, row.exchangeTimeNs);
+                          copy_binary::appendTimestamp(out, row.receivedAtNs);
+                          copy_binary::appendInt32(out, idOf(row.instrument));
+                          if constexpr (isDelta)
+                              copy_binary::appendInt64(out, row.firstSequence);
+                          copy_binary::appendInt64(out, row.sequence);
+                          copy_binary::appendLevelArray(out, row.bids, LevelField::Price);
+                          copy_binary::appendLevelArray(out, row.bids, LevelField::Size);
+                          copy_binary::appendLevelArray(out, row.asks, LevelField::Price);
+                          copy_binary::appendLevelArray(out, row.asks, LevelField::Size);
+                          copy.rowEnded();
+                      }
+                      copy_binary::appendTrailer(out);
+                      summary.checksum = copy.finish();
+                      summaries.push_back(summary);
+                  };
             if (!batch.deltas.empty())
                 writeBook("book_deltas", batch.deltas, "first_sequence, sequence");
             if (!batch.snapshots.empty())
                 writeBook("book_snapshots", batch.snapshots, "sequence");
         }
-        return finishBatch(batch, staging, std::move(summaries), started, startedAt);
+        clock.lap(model::WritePhase::Copy);
+        return finishBatch(batch, staging, std::move(summaries), clock, started, startedAt);
     } catch (...) {
         rollback();
         throw;
@@ -410,8 +413,8 @@ BatchReceipt IngestWriter::writeOnce(const IngestBatch &batch, bool staging)
 }
 
 BatchReceipt IngestWriter::finishBatch(const IngestBatch &batch, bool staging,
-    std::vector<TableSummary> summaries, std::chrono::steady_clock::time_point started,
-    const std::string &startedAt)
+    std::vector<TableSummary> summaries, PhaseClock &clock,
+    std::chrono::steady_clock::time_point started, const std::string &startedAt)
 {
     auto idOf = [&](std::uint32_t instrument) {
         return m_instrumentIds.at(instrument);
@@ -432,6 +435,7 @@ BatchReceipt IngestWriter::finishBatch(const IngestBatch &batch, bool staging,
     }
     receipt.duration = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - started);
+    clock.lap(model::WritePhase::Merge);
 
     // The OHLCV levels take these trades now, or, when the batch's new trades are not all of
     // them (a replay's duplicates), the next aggregates refresh recomputes the minutes they touch.
@@ -454,6 +458,7 @@ BatchReceipt IngestWriter::finishBatch(const IngestBatch &batch, bool staging,
                 pqxx::params{instruments, minutes});
         }
     }
+    clock.lap(model::WritePhase::Aggregates);
     // Only forward: a replayed or backfilled older trade leaves the latest one where it is.
     if (receipt.rowsWritten > 0 && !batch.trades.empty()) {
         std::vector<std::int32_t> instruments;
@@ -483,6 +488,7 @@ BatchReceipt IngestWriter::finishBatch(const IngestBatch &batch, bool staging,
                 "excluded.trade_ref) > aggregates.trade_order(l.time, l.trade_id, l.trade_ref)",
             pqxx::params{instruments, times, receivedTimes, ids, numericIds, prices, sizes, sides});
     }
+    clock.lap(model::WritePhase::LatestTrades);
     auto sequence = [](const model::Gap &gap, std::int64_t value) {
         return gap.bySequence() ? std::optional(value) : std::nullopt;
     };
@@ -589,7 +595,10 @@ BatchReceipt IngestWriter::finishBatch(const IngestBatch &batch, bool staging,
                 "excluded.journal_offset, journal_id = excluded.journal_id, updated_at = now()",
             pqxx::params{m_feed, batch.checkpoint->segment, batch.checkpoint->index,
                 m_journalId.empty() ? std::nullopt : std::optional<std::string>(m_journalId)});
+    clock.lap(model::WritePhase::Audit);
     tx.exec("COMMIT");
+    clock.lap(model::WritePhase::Commit);
+    receipt.phaseSeconds = clock.seconds;
     return receipt;
 }
 

@@ -8,6 +8,7 @@
 #include "app/model/book.h"
 #include "app/model/book_integrity.h"
 #include "app/model/feed_event.h"
+#include "app/model/feed_status.h"
 #include "app/model/gap.h"
 #include "app/model/journal_position.h"
 #include "app/model/trade.h"
@@ -115,6 +116,7 @@ struct BatchReceipt
     std::size_t duplicates = 0;
     bool staged = false;
     std::chrono::microseconds duration{0};
+    model::WriteSeconds phaseSeconds{};
 };
 
 // What a restarted feed continues from.
@@ -166,11 +168,22 @@ public:
     void setStaging(bool staging) { m_staging = staging; }
 
 private:
+    // Adds the time since its previous lap to one phase of a batch.
+    class PhaseClock
+    {
+    public:
+        void lap(model::WritePhase phase);
+        model::WriteSeconds seconds{};
+
+    private:
+        std::chrono::steady_clock::time_point m_last = std::chrono::steady_clock::now();
+    };
+
     BatchReceipt writeOnce(const IngestBatch &batch, bool staging);
     // The audit rows, the sequence positions and the checkpoint, then COMMIT.
     BatchReceipt finishBatch(const IngestBatch &batch, bool staging,
-        std::vector<TableSummary> summaries, std::chrono::steady_clock::time_point started,
-        const std::string &startedAt);
+        std::vector<TableSummary> summaries, PhaseClock &clock,
+        std::chrono::steady_clock::time_point started, const std::string &startedAt);
     void rollback();
 
     pqxx::connection &m_connection;
@@ -178,7 +191,6 @@ private:
     std::vector<int> m_instrumentIds;
     std::string m_journalId;
     bool m_staging = false;
-    std::string m_buffer;
     // The finest scale of each instrument's prices and sizes so far (unitsAtFinest).
     std::vector<std::pair<std::int8_t, std::int8_t>> m_finestScales;
 };

@@ -4,6 +4,7 @@
 #include <libpq-fe.h>
 #include <memory>
 #include <pqxx/pqxx>
+#include <xxhash.h>
 
 namespace tickscope::db {
 
@@ -84,21 +85,54 @@ std::vector<std::optional<std::string>> RawConnection::queryRow(const std::strin
     return row;
 }
 
-void RawConnection::copyIn(const std::string &sql, std::string_view data)
+CopyIn RawConnection::copyIn(std::string sql)
 {
     PGresult *result = PQexec(m_raw, sql.c_str());
     if (PQresultStatus(result) != PGRES_COPY_IN)
         throwError(m_raw, result, sql);
     PQclear(result);
-    constexpr std::size_t kChunk = 1 << 20;
-    for (std::size_t at = 0; at < data.size(); at += kChunk) {
-        const auto part = data.substr(at, kChunk);
-        if (PQputCopyData(m_raw, part.data(), static_cast<int>(part.size())) != 1)
-            throwError(m_raw, nullptr, sql);
+    return CopyIn{m_raw, std::move(sql)};
+}
+
+CopyIn::CopyIn(pg_conn *raw, std::string sql)
+    : m_raw(raw)
+    , m_sql(std::move(sql))
+    , m_hash(XXH64_createState())
+{
+    if (!m_hash)
+        throw std::bad_alloc();
+    XXH64_reset(m_hash, 0);
+    m_chunk.reserve(kChunkBytes + 4096);
+}
+
+CopyIn::~CopyIn()
+{
+    if (!m_finished) {
+        // The server answers the failed COPY with an error, which ends it; the transaction is
+        // the caller's to roll back.
+        if (PQputCopyEnd(m_raw, "the client stopped sending rows") == 1)
+            while (PGresult *end = PQgetResult(m_raw))
+                PQclear(end);
     }
+    XXH64_freeState(m_hash);
+}
+
+void CopyIn::send()
+{
+    XXH64_update(m_hash, m_chunk.data(), m_chunk.size());
+    if (PQputCopyData(m_raw, m_chunk.data(), static_cast<int>(m_chunk.size())) != 1)
+        throwError(m_raw, nullptr, m_sql);
+    m_chunk.clear();
+}
+
+std::int64_t CopyIn::finish()
+{
+    send();
+    m_finished = true;
     if (PQputCopyEnd(m_raw, nullptr) != 1)
-        throwError(m_raw, nullptr, sql);
-    finishCopy(m_raw, sql);
+        throwError(m_raw, nullptr, m_sql);
+    finishCopy(m_raw, m_sql);
+    return static_cast<std::int64_t>(XXH64_digest(m_hash));
 }
 
 std::int64_t RawConnection::copyOut(

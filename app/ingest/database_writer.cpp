@@ -362,6 +362,8 @@ void DatabaseWriter::committed(const db::IngestBatch &batch, const db::BatchRece
     m_duplicatesCommitted += static_cast<std::int64_t>(receipt.duplicates);
     m_status.quarantined += static_cast<std::int64_t>(batch.quarantined.size());
     ++m_status.batchesCommitted;
+    for (std::size_t phase = 0; phase < receipt.phaseSeconds.size(); ++phase)
+        m_status.writeSeconds[phase] += receipt.phaseSeconds[phase];
     if (batch.checkpoint)
         m_status.committed = *batch.checkpoint;
 }

@@ -85,6 +85,15 @@ struct LatencyHistogram
     }
 };
 
+// Where a writer's batches spend their time: the COPYs (the rows encoded and sent a chunk at a
+// time while the server stores them), merging a replay's staged rows, the aggregates' fold, the
+// latest trades, the audit rows and checkpoint, the commit. Summed since the writer started
+// (tickscope_writer_seconds_total by phase).
+enum class WritePhase { Copy, Merge, Aggregates, LatestTrades, Audit, Commit };
+inline constexpr std::array<const char *, 6> kWritePhaseNames{
+    "copy", "merge", "aggregates", "latest_trades", "audit", "commit"};
+using WriteSeconds = std::array<double, kWritePhaseNames.size()>;
+
 struct WriterStatus
 {
     // Live: everything the journal durably holds is committed or in the batch that is due next.
@@ -119,6 +128,7 @@ struct WriterStatus
     double exchangeDelayP50Ms = 0;
     double exchangeDelayP99Ms = 0;
     LatencyHistogram commitLatency; // receive -> commit, since the writer started
+    WriteSeconds writeSeconds{};
     std::string lastError;
     std::vector<LastPrice> lastPrices;
 };

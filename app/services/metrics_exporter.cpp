@@ -164,6 +164,15 @@ QByteArray MetricsExporter::render() const
     writerMetric("tickscope_malformed_frames_total", "counter", "Frames that did not parse.",
         [](const model::WriterStatus &s) { return s.malformedFrames; });
     {
+        Family phases{out, "tickscope_writer_seconds_total", "counter",
+            "Time the writer's batches spent in each phase of their transaction."};
+        for (const auto &entry : m_writers)
+            for (std::size_t phase = 0; phase < model::kWritePhaseNames.size(); ++phase)
+                phases.sample(std::format("{},phase=\"{}\"", feedLabel(entry),
+                                  model::kWritePhaseNames[phase]),
+                    entry.second.writeSeconds[phase]);
+    }
+    {
         // Cumulative buckets, as the histogram type wants them.
         Family latency{out, "tickscope_commit_latency_seconds", "histogram",
             "Receive-to-commit latency of each committed trade."};

@@ -111,9 +111,11 @@ int main(int argc, char **argv)
 
         // Durable settings, as production runs them: fsync and synchronous_commit on.
         testing::TestCluster cluster{
-            {QStringLiteral("shared_buffers = '2GB'"), QStringLiteral("max_wal_size = '8GB'")},
+            {QStringLiteral("shared_buffers = '2GB'"), QStringLiteral("max_wal_size = '8GB'"),
+                kStatementStatsSettings},
             edition};
         const std::string conninfo = migrated(cluster, "bench_ingest");
+        resetStatementStats(conninfo);
         QTemporaryDir journal;
         sim::BinanceSimulator::Options options;
         options.symbols = symbols;
@@ -132,15 +134,14 @@ int main(int argc, char **argv)
         std::vector<double> p50s;
         std::vector<double> p99s;
         std::int64_t committed = 0;
-        Clock::time_point firstCommit{};
-        Clock::time_point lastCommit{};
+        model::WriteSeconds writeSeconds{};
+        std::int64_t writerBatches = 0;
         QObject::connect(&service, &app::IngestService::writerStatusChanged, &application,
             [&](const model::WriterStatus &status) {
                 if (status.rowsCommitted > committed) {
-                    if (committed == 0)
-                        firstCommit = Clock::now();
-                    lastCommit = Clock::now();
                     committed = status.rowsCommitted;
+                    writeSeconds = status.writeSeconds;
+                    writerBatches = status.batchesCommitted;
                     if (status.latencyP99Ms > 0) {
                         p50s.push_back(status.latencyP50Ms);
                         p99s.push_back(status.latencyP99Ms);
@@ -163,22 +164,23 @@ int main(int argc, char **argv)
                                  [QStringLiteral("trades_sent")]
                         .toInteger();
 
-        // Until every trade sent is committed (or a minute more has passed).
+        // Until every trade sent is committed (or a minute more has passed), by the writer's
+        // audit rows: counting the table while it grows would load the server the bench measures.
         auto connection = db::connect(conninfo, "bench");
-        auto stored = [&] {
-            return pqxx::nontransaction{connection}
-                .exec("SELECT count(*) FROM market_data.trades")
-                .one_field()
-                .as<std::int64_t>();
+        auto committedTrades = [&] {
+            return pqxx::nontransaction{connection}.query_value<std::int64_t>(
+                "SELECT coalesce(sum(row_count), 0) FROM audit.ingest_batches WHERE "
+                "target_table = 'market_data.trades'");
         };
-        std::int64_t trades = stored();
         for (const auto deadline = Clock::now() + std::chrono::minutes(1);
-            trades < sent && Clock::now() < deadline; trades = stored()) {
+            committedTrades() < sent && Clock::now() < deadline;) {
             QEventLoop wait;
-            QTimer::singleShot(std::chrono::milliseconds(50), &wait, &QEventLoop::quit);
+            QTimer::singleShot(std::chrono::milliseconds(20), &wait, &QEventLoop::quit);
             wait.exec();
         }
         const double drained = seconds(Clock::now() - started);
+        const auto trades = pqxx::nontransaction{connection}.query_value<std::int64_t>(
+            "SELECT count(*) FROM market_data.trades");
         // The books: each needs a REST snapshot from the simulator while it streams at full rate.
         const auto books
             = pqxx::nontransaction{connection}
@@ -208,6 +210,20 @@ int main(int argc, char **argv)
                     "failed%s%s\n",
             books[0].as<long long>(), symbolCount, books[1].as<long long>(),
             books[1].as<long long>() > 0 ? "; the first: " : "", books[2].c_str());
+        std::printf("   the writer's time by phase, %lld batches (%.0f rows a batch):\n",
+            static_cast<long long>(writerBatches),
+            static_cast<double>(committed)
+                / static_cast<double>(std::max<std::int64_t>(writerBatches, 1)));
+        double writing = 0;
+        for (std::size_t phase = 0; phase < writeSeconds.size(); ++phase) {
+            writing += writeSeconds[phase];
+            std::printf("   %14s %8.2f s %8.2f ms a batch %6.1f %% of the %.1f s to commit all\n",
+                model::kWritePhaseNames[phase], writeSeconds[phase],
+                writeSeconds[phase] * 1000
+                    / static_cast<double>(std::max<std::int64_t>(writerBatches, 1)),
+                writeSeconds[phase] / drained * 100, drained);
+        }
+        std::printf("   %14s %8.2f s %25s %6.1f %%\n", "all", writing, "", writing / drained * 100);
         std::fflush(stdout);
 
         // What keeping the OHLCV levels current leaves to the scheduled refresh after the load.
@@ -218,6 +234,7 @@ int main(int argc, char **argv)
                                                  "= 'market_data.trades')")
                                            .one_row()
                                            .as<std::int64_t, std::int64_t>();
+        printStatementStats(conninfo, batches, drained);
         // TSL: the queue hands over only ended minutes (the one still filling is read from the
         // trades), so the load's last minute ends first.
         if (edition == model::TimescaleEdition::Timescale) {

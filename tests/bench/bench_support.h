@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <format>
 #include <optional>
+#include <pqxx/pqxx>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -126,6 +127,40 @@ inline std::string migrated(testing::TestCluster &cluster, const std::string &na
             .migrate({.client = "bench"}))
         throw std::runtime_error("migration failed");
     return conninfo;
+}
+
+// What each statement the server ran cost, from pg_stat_statements (preloaded with
+// kStatementStatsSettings; reset with resetStatementStats before the measured work): the 12
+// most expensive, in ms a batch and as a share of `wallSeconds`.
+inline const QString kStatementStatsSettings{
+    QStringLiteral("shared_preload_libraries = 'timescaledb,pg_cron,pg_stat_statements'")};
+
+inline void resetStatementStats(const std::string &conninfo)
+{
+    auto connection = db::connect(conninfo, "bench");
+    pqxx::nontransaction tx{connection};
+    tx.exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+    tx.exec("SELECT pg_stat_statements_reset()");
+}
+
+inline void printStatementStats(
+    const std::string &conninfo, std::int64_t batches, double wallSeconds)
+{
+    auto connection = db::connect(conninfo, "bench");
+    const auto rows = pqxx::nontransaction{connection}.exec(
+        "SELECT calls, total_exec_time, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 72) "
+        "FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = "
+        "current_database()) ORDER BY total_exec_time DESC LIMIT 12");
+    std::printf("   the server's time by statement (pg_stat_statements), %lld batches:\n"
+                "   %9s %10s %9s %7s  %s\n",
+        static_cast<long long>(batches), "calls", "total ms", "ms/batch", "% wall", "statement");
+    for (const auto &row : rows) {
+        const double totalMs = row[1].template as<double>();
+        std::printf("   %9lld %10.0f %9.2f %6.1f%%  %s\n", row[0].template as<long long>(), totalMs,
+            totalMs / static_cast<double>(std::max<std::int64_t>(batches, 1)),
+            totalMs / 10 / wallSeconds, row[3].c_str());
+    }
+    std::fflush(stdout);
 }
 
 inline void runPsql(const std::string &conninfo, const QString &command)

@@ -87,6 +87,12 @@ private slots:
         QVERIFY(scrape.contains("# TYPE tickscope_commit_latency_seconds histogram\n"));
         QVERIFY(scrape.contains(
             "tickscope_commit_latency_seconds_bucket{feed=\"simulated\",le=\"+Inf\"} "));
+        // The batches' time by phase: their COPYs took some.
+        static const QRegularExpression copySeconds{QStringLiteral(
+            R"(\ntickscope_writer_seconds_total\{feed="simulated",phase="copy"\} ([0-9.e+-]+)\n)")};
+        const auto copy = copySeconds.match(QString::fromUtf8(scrape));
+        QVERIFY2(copy.hasMatch(), scrape.constData());
+        QVERIFY(copy.captured(1).toDouble() > 0);
 
         QProcess promtool;
         promtool.setProcessChannelMode(QProcess::MergedChannels);
