@@ -6,9 +6,11 @@
 //     it) starts against an empty database and commits the whole journal; the time from its
 //     start until the last row is committed, and rows/s;
 //  3. baseline: psql \copy of the same rows, as CSV, into the same table of a fresh database;
-// and the ratio of 2 to 3.
+// and the ratio of 2 to 3. --edition tsl runs both on the TSL build with Tickscope's policies
+// and the trades' compression working: the journal's trades are a year old, so TimescaleDB's
+// job (every 10 s) compresses the chunks while the rows go in.
 //
-//   bench_catchup [--trades N] [--symbols K] [--batch-rows B]
+//   bench_catchup [--trades N] [--symbols K] [--batch-rows B] [--edition apache|tsl]
 #include "app/feeds/binance/binance_adapter.h"
 #include "app/ingest/database_writer.h"
 #include "app/ingest/journal_writer.h"
@@ -28,14 +30,21 @@ int main(int argc, char **argv)
     std::int64_t trades = 5'000'000;
     int symbolCount = 8;
     std::size_t batchRows = 200'000;
+    auto edition = model::TimescaleEdition::Apache;
     const QStringList arguments = QCoreApplication::arguments();
+    constexpr auto kUsage = "usage: bench_catchup [--trades N] [--symbols K] [--batch-rows B] "
+                            "[--edition apache|tsl]\n";
     for (qsizetype i = 1; i < arguments.size(); i += 2) {
+        if (const auto named
+            = i + 1 < arguments.size() ? bench::editionNamed(arguments.at(i + 1)) : std::nullopt;
+            arguments.at(i) == u"--edition" && named) {
+            edition = *named;
+            continue;
+        }
         bool ok = false;
         const qint64 value = i + 1 < arguments.size() ? arguments.at(i + 1).toLongLong(&ok) : 0;
         if (!ok || value <= 0) {
-            std::fprintf(stderr,
-                "usage: bench_catchup [--trades N] [--symbols K] "
-                "[--batch-rows B]\n");
+            std::fprintf(stderr, "%s", kUsage);
             return 2;
         }
         if (arguments.at(i) == u"--trades")
@@ -45,9 +54,7 @@ int main(int argc, char **argv)
         else if (arguments.at(i) == u"--batch-rows")
             batchRows = static_cast<std::size_t>(value);
         else {
-            std::fprintf(stderr,
-                "usage: bench_catchup [--trades N] [--symbols K] "
-                "[--batch-rows B]\n");
+            std::fprintf(stderr, "%s", kUsage);
             return 2;
         }
     }
@@ -85,8 +92,12 @@ int main(int argc, char **argv)
 
         // Durable settings, as production runs them: fsync and synchronous_commit on.
         testing::TestCluster cluster{
-            {QStringLiteral("shared_buffers = '2GB'"), QStringLiteral("max_wal_size = '8GB'")}};
+            {QStringLiteral("shared_buffers = '2GB'"), QStringLiteral("max_wal_size = '8GB'")},
+            edition};
+        const bool compressing = edition == model::TimescaleEdition::Timescale;
         const std::string conninfo = migrated(cluster, "bench_catchup");
+        if (compressing)
+            activateCompressionPolicy(conninfo, std::chrono::seconds(10));
         const auto started = Clock::now();
         {
             ingest::DatabaseWriter writer{
@@ -107,10 +118,17 @@ int main(int argc, char **argv)
                     "%.0f rows/s (batches of %zu rows)\n",
             static_cast<long long>(stored), static_cast<long long>(trades),
             stored == trades ? "all" : "NOT ALL", catchUp, catchUpRate, batchRows);
+        if (compressing)
+            std::printf("   %s\n", compressionActivity(conninfo).c_str());
         std::fflush(stdout);
 
-        const double copySeconds = psqlCopy(conninfo, migrated(cluster, "bench_catchup_copy"),
+        const std::string copyConninfo = migrated(cluster, "bench_catchup_copy");
+        if (compressing)
+            activateCompressionPolicy(copyConninfo, std::chrono::seconds(10));
+        const double copySeconds = psqlCopy(conninfo, copyConninfo,
             QStringLiteral("market_data.trades"), scratch.filePath(QStringLiteral("trades.csv")));
+        if (compressing)
+            std::printf("   %s\n", compressionActivity(copyConninfo).c_str());
         const double copyRate = static_cast<double>(stored) / copySeconds;
         std::printf("3. baseline: psql \\copy of the same %lld rows from CSV into "
                     "market_data.trades: %.1f s, %.0f rows/s\n"

@@ -4,6 +4,7 @@
 
 #include "db/connection.h"
 #include "db/migrator.h"
+#include "db/policy_manager.h"
 #include "tests/support/test_cluster.h"
 
 #include <QJsonObject>
@@ -161,6 +162,46 @@ inline void printStatementStats(
             totalMs / 10 / wallSeconds, row[3].c_str());
     }
     std::fflush(stdout);
+}
+
+// Tickscope's policies (TSL edition) with the trades' compression working while a benchmark
+// times: chunks older than a day are compressed by TimescaleDB's job, which runs every `every`;
+// nothing is dropped (the benchmarks' trades may be older than the retention).
+inline void activateCompressionPolicy(const std::string &conninfo, std::chrono::seconds every)
+{
+    auto connection = db::connect(conninfo, "bench");
+    model::StoragePolicy policy;
+    for (auto &table : policy.hypertables) {
+        table.compressAfter = model::PolicyInterval{1, model::PolicyInterval::Unit::Days};
+        table.dropAfter.reset();
+    }
+    const auto applied
+        = db::PolicyManager{connection}.apply(policy, {.osUser = "bench", .host = "bench"}, false);
+    if (!applied.failures.empty())
+        throw std::runtime_error(applied.failures.front());
+    pqxx::nontransaction{connection}.exec(
+        "SELECT alter_job(job_id, schedule_interval => $1::interval, next_start => now()) FROM "
+        "timescaledb_information.jobs WHERE proc_name = 'policy_compression'",
+        pqxx::params{std::format("{} seconds", every.count())});
+}
+
+// "N of M chunks compressed; the compression job ran R times, F failed" for the trades.
+inline std::string compressionActivity(const std::string &conninfo)
+{
+    auto connection = db::connect(conninfo, "bench");
+    const auto [compressed, chunks, runs, failures]
+        = pqxx::nontransaction{connection}
+              .query1<std::int64_t, std::int64_t, std::int64_t, std::int64_t>(
+                  "SELECT (SELECT count(*) FILTER (WHERE is_compressed) FROM "
+                  "timescaledb_information.chunks WHERE hypertable_name = 'trades'), (SELECT "
+                  "count(*) FROM timescaledb_information.chunks WHERE hypertable_name = "
+                  "'trades'), coalesce(sum(s.total_runs), 0), coalesce(sum(s.total_failures), 0) "
+                  "FROM timescaledb_information.job_stats s JOIN timescaledb_information.jobs j "
+                  "USING (job_id) WHERE j.proc_name = 'policy_compression' AND "
+                  "j.hypertable_name = 'trades'");
+    return std::format("{} of {} chunks of the trades compressed; the compression job ran {} "
+                       "times, {} failed",
+        compressed, chunks, runs, failures);
 }
 
 inline void runPsql(const std::string &conninfo, const QString &command)

@@ -157,6 +157,35 @@ private slots:
         checkEveryInterval(connection);
     }
 
+    // Migration 0021 computes the order key without numeric; the bars stored since 0016 keep
+    // theirs, so the bytes must be 0017's for every time and id a trade can have.
+    void theTradeOrderKeepsItsBytes()
+    {
+        auto connection = db::connect(m_database->conninfo(), "test");
+        const auto differing = pqxx::nontransaction{connection}.query_value<std::int64_t>(
+            R"sql(
+            WITH probe (at, id, ref) AS (
+                SELECT timestamptz '2026-03-01 21:00:00.000001+00' + n * interval '7919.000373 s',
+                       CASE WHEN n % 3 = 0 THEN NULL ELSE (n - 500) * 104729 END,
+                       CASE WHEN n % 3 = 0 THEN format('é\x%s-%s', n, n % 7) END
+                FROM generate_series(1, 1000) n
+                UNION ALL VALUES
+                    (timestamptz '1969-12-31 23:59:59.999999+00', 0::bigint, NULL::text),
+                    (timestamptz '1900-01-01 00:00:00+00', -9223372036854775808, NULL),
+                    (timestamptz '2262-04-11 23:47:16.854775+00', 9223372036854775807, NULL),
+                    (timestamptz '2026-03-01 00:00:00+05:30', NULL, '0b1c5f3e-9f2a-4c1e-8f3b'),
+                    (timestamptz '2026-03-01 00:00:00.5+00', NULL, ''))
+            SELECT count(*) FROM probe
+            WHERE aggregates.trade_order(at, id, ref) IS DISTINCT FROM
+                int8send((extract(epoch FROM at AT TIME ZONE 'UTC') * 1000000)::bigint
+                         # (-9223372036854775808))
+                || CASE WHEN id IS NOT NULL
+                        THEN '\x00'::bytea || int8send(id # (-9223372036854775808))
+                        ELSE '\x01'::bytea || decode(replace(ref, '\', '\\'), 'escape') END
+            )sql");
+        QCOMPARE(differing, 0);
+    }
+
     void lateAndBackfilledTradesCorrectTheirBuckets()
     {
         auto connection = db::connect(m_database->conninfo(), "test");
