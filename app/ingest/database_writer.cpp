@@ -508,20 +508,30 @@ void DatabaseWriter::pump()
 void DatabaseWriter::drainAndStop(std::chrono::milliseconds deadline)
 {
     m_pollTimer->stop();
+    // A stop does not wait for a database that is away: what is not committed stays in the
+    // journal for the next start. One attempt now, whatever the backoff says; a failure ends it.
+    m_retryAt = {};
+    bool reachable = true;
     const auto until = std::chrono::steady_clock::now() + deadline;
     while (std::chrono::steady_clock::now() < until) {
-        // On failure the batch is kept and retried after the backoff, until the deadline.
         if (!settleCommit(true) || !ensureConnected()) {
-            QThread::msleep(50);
-            continue;
+            reachable = false;
+            break;
         }
         readRecords();
         if (m_batch.empty())
             break;
         launchCommit();
     }
-    settleCommit(true);
-    if (!m_batch.empty())
+    reachable = settleCommit(true) && reachable;
+    if (!reachable)
+        spdlog::warn("writer {}: stopping before everything is committed ({}); the journal keeps "
+                     "{}, and the next start commits it",
+            m_status.feed, m_status.lastError,
+            m_reader ? std::format("everything after segment {} record {}",
+                           m_status.committed.segment, m_status.committed.index)
+                     : std::string("every record the database has not committed"));
+    else if (!m_batch.empty())
         spdlog::warn("writer {}: stopping with {} rows not yet written; they stay in the journal "
                      "and are written at the next start",
             m_status.feed, m_batch.rows());

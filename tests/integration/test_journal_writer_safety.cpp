@@ -10,6 +10,7 @@
 #include "tests/support/drain_writer.h"
 #include "tests/support/schema_fixture.h"
 
+#include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -156,6 +157,38 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(
             count(conninfo, "SELECT count(*) FROM market_data.trades"), 1000, 10'000);
         writer.drainAndStop(std::chrono::seconds(10));
+    }
+
+    // A stop while the database is away ends at once (it waited out the whole deadline, 30 s
+    // under `tickscope ingest`, saying nothing): the journal keeps what is not committed, and the
+    // next start commits all of it.
+    void aStopDoesNotWaitForAnAbsentDatabase()
+    {
+        const std::string conninfo = testing::migratedDatabase("stop_without_database");
+        QTemporaryDir dir;
+        const std::filesystem::path journal = dir.filePath("binance").toStdString();
+        journalTrades(journal, "BTCUSDT", 1, 1000);
+        ingest::DatabaseWriter writer{adapterFor({"BTCUSDT"}),
+            {.conninfo = "host=127.0.0.1 port=1 dbname=tickscope user=tickscope",
+                .journalDirectory = journal,
+                .flushInterval = std::chrono::milliseconds(10),
+                .retryBase = std::chrono::milliseconds(100),
+                .retryCap = std::chrono::milliseconds(300)}};
+        model::WriterStatus last;
+        connect(&writer, &ingest::DatabaseWriter::statusChanged,
+            [&last](const model::WriterStatus &status) { last = status; });
+        writer.start();
+        QTRY_VERIFY_WITH_TIMEOUT(last.state == model::WriterStatus::State::DatabaseDown, 5'000);
+        QElapsedTimer stopping;
+        stopping.start();
+        writer.drainAndStop(std::chrono::seconds(30));
+        QVERIFY2(stopping.elapsed() < 5'000, std::to_string(stopping.elapsed()).c_str());
+        QCOMPARE(last.state, model::WriterStatus::State::Stopped);
+        QVERIFY2(last.lastError.find("port 1") != std::string::npos
+                || last.lastError.find("refused") != std::string::npos,
+            last.lastError.c_str());
+
+        QCOMPARE(drain(conninfo, journal, {"BTCUSDT"}).tradesCommitted, 1000);
     }
 
     // The system refuses the journal's next segment for a while (every descriptor taken, as
