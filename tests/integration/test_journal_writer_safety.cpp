@@ -64,6 +64,25 @@ model::WriterStatus drain(const std::string &conninfo, const std::filesystem::pa
     return testing::drainWriter(adapterFor(symbols), std::move(options));
 }
 
+// A BTCUSDT writer of `journal` that retries within a test's patience, its latest status kept
+// in `last`; started.
+std::unique_ptr<ingest::DatabaseWriter> startWatchedWriter(const std::string &conninfo,
+    const std::filesystem::path &journal, std::optional<ingest::journal::Position> durableEnd,
+    model::WriterStatus &last)
+{
+    auto writer = std::make_unique<ingest::DatabaseWriter>(adapterFor({"BTCUSDT"}),
+        ingest::DatabaseWriterOptions{.conninfo = conninfo,
+            .journalDirectory = journal,
+            .durableEnd = durableEnd,
+            .flushInterval = std::chrono::milliseconds(10),
+            .retryBase = std::chrono::milliseconds(100),
+            .retryCap = std::chrono::milliseconds(300)});
+    QObject::connect(writer.get(), &ingest::DatabaseWriter::statusChanged,
+        [&last](const model::WriterStatus &status) { last = status; });
+    writer->start();
+    return writer;
+}
+
 std::int64_t count(const std::string &conninfo, const std::string &sql)
 {
     auto connection = db::connect(conninfo, "test");
@@ -168,20 +187,13 @@ private slots:
         QTemporaryDir dir;
         const std::filesystem::path journal = dir.filePath("binance").toStdString();
         journalTrades(journal, "BTCUSDT", 1, 1000);
-        ingest::DatabaseWriter writer{adapterFor({"BTCUSDT"}),
-            {.conninfo = "host=127.0.0.1 port=1 dbname=tickscope user=tickscope",
-                .journalDirectory = journal,
-                .flushInterval = std::chrono::milliseconds(10),
-                .retryBase = std::chrono::milliseconds(100),
-                .retryCap = std::chrono::milliseconds(300)}};
         model::WriterStatus last;
-        connect(&writer, &ingest::DatabaseWriter::statusChanged,
-            [&last](const model::WriterStatus &status) { last = status; });
-        writer.start();
+        const auto writer = startWatchedWriter(
+            "host=127.0.0.1 port=1 dbname=tickscope user=tickscope", journal, std::nullopt, last);
         QTRY_VERIFY_WITH_TIMEOUT(last.state == model::WriterStatus::State::DatabaseDown, 5'000);
         QElapsedTimer stopping;
         stopping.start();
-        writer.drainAndStop(std::chrono::seconds(30));
+        writer->drainAndStop(std::chrono::seconds(30));
         QVERIFY2(stopping.elapsed() < 5'000, std::to_string(stopping.elapsed()).c_str());
         QCOMPARE(last.state, model::WriterStatus::State::Stopped);
         QVERIFY2(last.lastError.find("port 1") != std::string::npos
@@ -203,23 +215,15 @@ private slots:
         journalTrades(journal, "BTCUSDT", 1, 1000); // segment 0
         journalTrades(journal, "BTCUSDT", 1001, 2000); // segment 1
         journalTrades(journal, "BTCUSDT", 2001, 3000); // segment 2
-        ingest::DatabaseWriter writer{adapterFor({"BTCUSDT"}),
-            {.conninfo = conninfo,
-                .journalDirectory = journal,
-                .durableEnd = ingest::journal::Position{1, 0},
-                .flushInterval = std::chrono::milliseconds(10),
-                .retryBase = std::chrono::milliseconds(100),
-                .retryCap = std::chrono::milliseconds(300)}};
         model::WriterStatus last;
-        connect(&writer, &ingest::DatabaseWriter::statusChanged,
-            [&last](const model::WriterStatus &status) { last = status; });
-        writer.start();
+        const auto writer
+            = startWatchedWriter(conninfo, journal, ingest::journal::Position{1, 0}, last);
         QTRY_COMPARE_WITH_TIMEOUT(
             count(conninfo, "SELECT count(*) FROM market_data.trades"), 1000, 10'000);
 
         testing::DescriptorShortage shortage;
         QVERIFY(shortage.exhausted());
-        writer.onJournalDurable({3, 0});
+        writer->onJournalDurable({3, 0});
         QTRY_VERIFY_WITH_TIMEOUT(
             last.state == model::WriterStatus::State::JournalUnreadable, 5'000);
         QTest::qWait(1'000); // several retries, refused
@@ -235,7 +239,7 @@ private slots:
 
         QTRY_COMPARE_WITH_TIMEOUT(
             count(conninfo, "SELECT count(*) FROM market_data.trades"), 3000, 10'000);
-        writer.drainAndStop(std::chrono::seconds(10));
+        writer->drainAndStop(std::chrono::seconds(10));
         QCOMPARE(last.quarantined, 0);
         QCOMPARE(last.state, model::WriterStatus::State::Stopped);
         QCOMPARE(count(conninfo, "SELECT count(*) FROM audit.quarantine"), 0);
