@@ -182,8 +182,7 @@ private:
     BatchReceipt writeOnce(const IngestBatch &batch, bool staging);
     // The audit rows, the sequence positions and the checkpoint, then COMMIT.
     BatchReceipt finishBatch(const IngestBatch &batch, bool staging,
-        std::vector<TableSummary> summaries, PhaseClock &clock,
-        std::chrono::steady_clock::time_point started, const std::string &startedAt);
+        std::vector<TableSummary> summaries, PhaseClock &clock, const std::string &startedAt);
     void rollback();
 
     pqxx::connection &m_connection;
