@@ -149,7 +149,7 @@ inline void printStatementStats(
 {
     auto connection = db::connect(conninfo, "bench");
     const auto rows = pqxx::nontransaction{connection}.exec(
-        "SELECT calls, total_exec_time, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 72) "
+        "SELECT calls, total_exec_time, left(regexp_replace(query, '\\s+', ' ', 'g'), 72) "
         "FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = "
         "current_database()) ORDER BY total_exec_time DESC LIMIT 12");
     std::printf("   the server's time by statement (pg_stat_statements), %lld batches:\n"
@@ -159,7 +159,7 @@ inline void printStatementStats(
         const double totalMs = row[1].template as<double>();
         std::printf("   %9lld %10.0f %9.2f %6.1f%%  %s\n", row[0].template as<long long>(), totalMs,
             totalMs / static_cast<double>(std::max<std::int64_t>(batches, 1)),
-            totalMs / 10 / wallSeconds, row[3].c_str());
+            totalMs / 10 / wallSeconds, row[2].c_str());
     }
     std::fflush(stdout);
 }
