@@ -11,6 +11,7 @@
 
 #include <QObject>
 #include <QThread>
+#include <QTimer>
 #include <chrono>
 #include <expected>
 #include <memory>
@@ -68,6 +69,8 @@ signals:
 
 private:
     struct Pipeline;
+    void trimFreeMemory();
+
     Config m_config;
     std::string m_conninfo;
     std::vector<std::unique_ptr<Pipeline>> m_pipelines;
@@ -76,6 +79,7 @@ private:
     std::size_t m_liveTradesPerFeed = 0; // 0: none kept
     bool m_takeJournalHistory = false;
     bool m_stopping = false;
+    QTimer m_memoryTrimTimer;
 };
 
 } // namespace tickscope::app

@@ -6,7 +6,7 @@
 // soak runs the real `tickscope ingest` for hours and samples its process.
 //
 //   bench_faults [--rate N] [--seconds S] [--outage S] [--only FAULT,...]
-//   bench_faults --hours H [--rate N]
+//   bench_faults --hours H [--rate N] [--stall-every M]
 //
 // --rate is the combined trade rate (default 5,000 a second; 2,000 for the soak), shared by the
 // five; each fault starts a third of the way into the S-second run (default 40), and the
@@ -28,7 +28,10 @@
 //                         holds 1,000 trades a feed)
 // --hours H: `tickscope ingest` with the five exchanges (in this process) for H hours; once a
 // minute its RSS (and anonymous memory), CPU and descriptors; at the end the growth past the
-// warm-up (the first sixth, at least 5 minutes) and what was lost.
+// warm-up (the first sixth, at least 5 minutes) and what was lost. --stall-every M stops the
+// whole process (SIGSTOP) for 5 s at minute 4.5 and every M minutes after, as a loaded machine
+// or a debugger does: the exchanges keep sending and the backlog comes in one burst. The warm-up
+// holds the first, so the verdict asks whether bursts of the same size add to what one left.
 #include "app/services/ingest_service.h"
 #include "app/sim/exchange_simulator.h"
 #include "tests/bench/bench_support.h"
@@ -45,6 +48,7 @@
 #include <QTemporaryDir>
 #include <QTimer>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <format>
@@ -403,7 +407,7 @@ double mean(std::span<const double> values)
 
 // `tickscope ingest` for `hours`, sampled once a minute; 0 when nothing grew past the warm-up
 // and nothing was lost.
-int soak(testing::TestCluster &cluster, double rate, double hours)
+int soak(testing::TestCluster &cluster, double rate, double hours, std::optional<int> stallEvery)
 {
     const std::string conninfo = migrated(cluster, "soak");
     QTemporaryDir work;
@@ -466,12 +470,33 @@ int soak(testing::TestCluster &cluster, double rate, double hours)
         last = now;
     });
     minute.start();
+    QTimer stall;
+    if (stallEvery) {
+        // The exchanges run on this thread: it goes on while the process is stopped.
+        QObject::connect(&stall, &QTimer::timeout, [&] {
+            stall.setInterval(std::chrono::minutes(*stallEvery));
+            const auto pid = static_cast<pid_t>(ingest.processId());
+            ::kill(pid, SIGSTOP);
+            QTimer::singleShot(std::chrono::seconds(5), [pid] {
+                ::kill(pid, SIGCONT);
+                std::printf("(tickscope ingest stopped for 5 s)\n");
+                std::fflush(stdout);
+            });
+        });
+        stall.start(std::chrono::seconds(270));
+    }
     QEventLoop loop;
     QObject::connect(&ingest, &QProcess::finished, &loop, &QEventLoop::quit);
     loop.exec();
     minute.stop();
+    stall.stop();
     for (const auto &simulator : simulators)
         simulator->stop();
+    // What the process gave back to the system, in its own words.
+    std::ifstream log(work.filePath(QStringLiteral("ingest.log")).toStdString());
+    for (std::string line; std::getline(log, line);)
+        if (line.contains("memory: "))
+            std::printf("%s\n", line.c_str());
 
     Outcome outcome;
     countTrades(conninfo, simulators, outcome);
@@ -516,6 +541,7 @@ struct Options
     std::optional<int> outage;
     QStringList only;
     std::optional<double> hours;
+    std::optional<int> stallEvery;
 };
 
 std::optional<Options> parseOptions(const QStringList &arguments)
@@ -541,6 +567,8 @@ std::optional<Options> parseOptions(const QStringList &arguments)
             options.outage = static_cast<int>(number);
         else if (name == u"--hours")
             options.hours = number;
+        else if (name == u"--stall-every")
+            options.stallEvery = static_cast<int>(number);
         else
             return std::nullopt;
     }
@@ -654,7 +682,7 @@ int main(int argc, char **argv)
     if (!options) {
         std::fprintf(stderr,
             "usage: bench_faults [--rate N] [--seconds S] [--outage S] [--only "
-            "FAULT,...]\n       bench_faults --hours H [--rate N]\n");
+            "FAULT,...]\n       bench_faults --hours H [--rate N] [--stall-every M]\n");
         return 2;
     }
     // The simulated exchanges run on this thread; their clocks do not step with the ingest's.
@@ -668,7 +696,8 @@ int main(int argc, char **argv)
     try {
         testing::TestCluster cluster{QStringList{}}; // durable: what a crash recovers from
         if (options->hours)
-            return soak(cluster, options->rateGiven ? options->rate : 2'000, *options->hours);
+            return soak(cluster, options->rateGiven ? options->rate : 2'000, *options->hours,
+                options->stallEvery);
 
         const int runSeconds = options->seconds;
         const auto outage
