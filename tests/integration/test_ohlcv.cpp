@@ -370,6 +370,38 @@ private slots:
             0);
     }
 
+    // TSL: aggregates.ohlcv spells out each continuous aggregate's two parts (migration 0022).
+    // One instrument with a refreshed day and, the day after, trades no refresh has taken: every
+    // level's bars of that day come from its part after the watermark, and equal plain SQL.
+    void theViewReadsTradesAfterTheWatermark()
+    {
+        if (!testing::EditionDatabase::tsl())
+            QSKIP("the Apache edition's levels are tables the writer folds into");
+        auto connection = db::connect(m_database->conninfo(), "test");
+        {
+            pqxx::work tx{connection};
+            seedTrades(tx, "LIVEUSD", false, "2026-03-09 00:00:00+00", 2'000, "9 seconds");
+            queueTouchedMinutes(tx, "-infinity");
+            tx.commit();
+        }
+        pqxx::nontransaction{connection}.exec("CALL aggregates.refresh_pending()");
+        {
+            pqxx::work tx{connection};
+            seedTrades(tx, "LIVEUSD", true, "2026-03-10 00:00:00.500+00", 2'000, "11 seconds");
+            tx.commit();
+        }
+        QCOMPARE(pqxx::nontransaction{connection}.query_value<int>(
+                     "SELECT count(*) FROM _timescaledb_catalog.continuous_agg WHERE "
+                     "_timescaledb_functions.to_timestamp(_timescaledb_functions.cagg_watermark("
+                     "mat_hypertable_id)) NOT BETWEEN '2026-03-09 00:01' AND '2026-03-10'"),
+            0);
+        checkEveryInterval(connection);
+        QCOMPARE(pqxx::nontransaction{connection}.query_value<int>(
+                     "SELECT count(*) FROM aggregates.ohlcv WHERE symbol = 'LIVEUSD' AND "
+                     "interval = '1d'"),
+            2);
+    }
+
 private:
     // Every level of `exchange`'s instruments.
     void checkEveryInterval(pqxx::connection &connection, const std::string &exchange = "ohlcv")
