@@ -5,6 +5,7 @@
 #include <format>
 #include <pqxx/pqxx>
 #include <regex>
+#include <thread>
 
 namespace tickscope::db {
 
@@ -524,7 +525,7 @@ PolicyRunReport PolicyManager::runJobs(const Operator &by)
     const auto since = tx.query_value<std::string>("SELECT clock_timestamp()::text");
     report.bucketsRefreshed
         = tx.query_value<std::int64_t>("SELECT count(*) FROM aggregates.refresh_queue");
-    tx.exec("CALL aggregates.refresh_pending()");
+    refreshPendingAggregates(tx);
     tx.exec("CALL market_data.run_retention()");
     tx.exec("CALL audit.sample_storage()");
     const auto [dropped, pruned] = tx.query1<std::int64_t, std::int64_t>(
@@ -540,6 +541,25 @@ PolicyRunReport PolicyManager::runJobs(const Operator &by)
             {"chunks_pruned", std::to_string(report.chunksPruned)}},
         ActionOutcome::Succeeded);
     return report;
+}
+
+void refreshPendingAggregates(pqxx::nontransaction &tx, std::chrono::seconds patience)
+{
+    const auto giveUpAt = std::chrono::steady_clock::now() + patience;
+    for (std::chrono::milliseconds wait{100};;
+        wait = std::min(2 * wait, std::chrono::milliseconds(2'000))) {
+        try {
+            tx.exec("CALL aggregates.refresh_pending()");
+            return;
+        } catch (const pqxx::sql_error &error) {
+            const bool concurrent = error.sqlstate() == "55P03"
+                || (error.sqlstate() == "XX000"
+                    && std::string_view(error.what()).contains("concurrently"));
+            if (!concurrent || std::chrono::steady_clock::now() + wait > giveUpAt)
+                throw;
+        }
+        std::this_thread::sleep_for(wait);
+    }
 }
 
 } // namespace tickscope::db

@@ -13,10 +13,12 @@
 #include "app/model/storage_policy.h"
 #include "db/operator_actions.h"
 
+#include <chrono>
 #include <expected>
 #include <functional>
 #include <optional>
 #include <pqxx/connection>
+#include <pqxx/nontransaction>
 #include <string>
 #include <vector>
 
@@ -57,6 +59,14 @@ private:
 
     pqxx::connection &m_connection;
 };
+
+// CALL aggregates.refresh_pending() (it commits as it goes: outside a transaction block). On the
+// TSL edition the scheduled job runs the same procedure, and TimescaleDB refuses a refresh whose
+// window overlaps one in progress (SQLSTATE 55P03) or fails on the catalog row both update ("tuple
+// concurrently updated"): the call is made again, for at most `patience`. What a failed call did
+// not refresh stays queued, so a call made again refreshes exactly that.
+void refreshPendingAggregates(
+    pqxx::nontransaction &tx, std::chrono::seconds patience = std::chrono::seconds(60));
 
 // pg_cron's spelling of "every `interval`": "30 seconds", "*/5 * * * *", "0 */6 * * *"; an error
 // for what cron cannot say (every 7 minutes does not divide an hour).

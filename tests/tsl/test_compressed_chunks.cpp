@@ -186,7 +186,10 @@ private slots:
                 .bids = {{dec(std::format("66999.{}", i % 10)), dec(std::format("{}", i % 4))}},
                 .asks = {{dec("67000.5"), dec(std::format("0.{:08}", i))}}});
         m_writer->write(book);
-        pqxx::nontransaction{*m_connection}.exec("CALL aggregates.refresh_pending()");
+        {
+            pqxx::nontransaction tx{*m_connection};
+            db::refreshPendingAggregates(tx);
+        }
 
         const auto readAll = [&] {
             std::string out;
@@ -268,7 +271,10 @@ private slots:
                      "market_data.trades GROUP BY 1, 2 HAVING count(*) > 1) d"),
             std::int64_t{0});
 
-        pqxx::nontransaction{*m_connection}.exec("CALL aggregates.refresh_pending()");
+        {
+            pqxx::nontransaction tx{*m_connection};
+            db::refreshPendingAggregates(tx);
+        }
         // No bucket of any level may differ from plain SQL over the trades.
         for (const char *level : {"1m", "5m", "15m", "1h", "4h", "1d"})
             QVERIFY2(testing::ohlcvRowsDifferingFromTrades(*m_connection, level) == 0, level);
@@ -312,7 +318,10 @@ private slots:
                      "NOT is_compressed"),
             std::int64_t{0});
 
-        pqxx::nontransaction{*m_connection}.exec("CALL aggregates.refresh_pending()");
+        {
+            pqxx::nontransaction tx{*m_connection};
+            db::refreshPendingAggregates(tx);
+        }
         QCOMPARE(query(*m_connection,
                      "SELECT count(*) FROM aggregates.ohlcv WHERE interval = '1d' AND time = "
                      "'2025-11-26' AND trades = 86400 AND (instrument_id, volume) IN (SELECT "
