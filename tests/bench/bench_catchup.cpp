@@ -7,16 +7,19 @@
 //     start until the last row is committed, and rows/s;
 //  3. baseline: psql \copy of the same rows, as CSV, into the same table of a fresh database;
 // and the ratio of 2 to 3. --edition tsl runs both on the TSL build with Tickscope's policies
-// and the trades' compression working: the journal's trades are a year old, so TimescaleDB's
-// job (every 10 s) compresses the chunks while the rows go in.
+// and the trades' compression working (after a day, the job every 10 s): the journal's trades
+// are a year old unless --backlog-hours says how old (an outage's backlog is younger than
+// compress_after), so by default the job compresses the chunks while the rows go in.
 //
-//   bench_catchup [--trades N] [--symbols K] [--batch-rows B] [--edition apache|tsl]
+//   bench_catchup [--trades N] [--symbols K] [--batch-rows B] [--backlog-hours H]
+//                 [--edition apache|tsl]
 #include "app/feeds/binance/binance_adapter.h"
 #include "app/ingest/database_writer.h"
 #include "app/ingest/journal_writer.h"
 #include "tests/bench/bench_support.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QTemporaryDir>
 #include <cstdio>
 #include <pqxx/pqxx>
@@ -32,8 +35,9 @@ int main(int argc, char **argv)
     std::size_t batchRows = 200'000;
     auto edition = model::TimescaleEdition::Apache;
     const QStringList arguments = QCoreApplication::arguments();
+    std::int64_t startMs = 1'764'000'000'000;
     constexpr auto kUsage = "usage: bench_catchup [--trades N] [--symbols K] [--batch-rows B] "
-                            "[--edition apache|tsl]\n";
+                            "[--backlog-hours H] [--edition apache|tsl]\n";
     for (qsizetype i = 1; i < arguments.size(); i += 2) {
         if (const auto named
             = i + 1 < arguments.size() ? bench::editionNamed(arguments.at(i + 1)) : std::nullopt;
@@ -53,6 +57,8 @@ int main(int argc, char **argv)
             symbolCount = static_cast<int>(std::clamp<qint64>(value, 1, 8));
         else if (arguments.at(i) == u"--batch-rows")
             batchRows = static_cast<std::size_t>(value);
+        else if (arguments.at(i) == u"--backlog-hours")
+            startMs = QDateTime::currentMSecsSinceEpoch() - value * 3'600'000;
         else {
             std::fprintf(stderr, "%s", kUsage);
             return 2;
@@ -76,10 +82,10 @@ int main(int argc, char **argv)
                 throw std::runtime_error(writer.error());
             for (std::int64_t i = 0; i < trades; ++i) {
                 const auto symbol = static_cast<std::size_t>(i % symbolCount);
-                const auto frame
-                    = tradeFrame(instruments[symbol].symbol, 1'000'000 + i / symbolCount, i);
-                if (auto appended = (*writer)->append(feeds::RawKind::WebSocketText, 0,
-                        (1'764'000'000'000 + i) * 1'000'000, frame);
+                const auto frame = tradeFrame(
+                    instruments[symbol].symbol, 1'000'000 + i / symbolCount, i, startMs);
+                if (auto appended = (*writer)->append(
+                        feeds::RawKind::WebSocketText, 0, (startMs + i) * 1'000'000, frame);
                     !appended)
                     throw std::runtime_error(appended.error());
             }

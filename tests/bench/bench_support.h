@@ -216,16 +216,18 @@ inline void runPsql(const std::string &conninfo, const QString &command)
         throw std::runtime_error("psql failed: " + psql.readAll().toStdString());
 }
 
-// The `i`th trade frame of a combined Binance stream over `symbol`, with trade id `id`.
-inline std::string tradeFrame(const std::string &symbol, std::int64_t id, std::int64_t i)
+// The `i`th trade frame of a combined Binance stream over `symbol`, with trade id `id`, traded
+// `i` ms after `startMs` (2025-11-24 16:00 UTC unless given).
+inline std::string tradeFrame(const std::string &symbol, std::int64_t id, std::int64_t i,
+    std::int64_t startMs = 1764000000000)
 {
     std::string lower = symbol;
     std::ranges::transform(
         lower, lower.begin(), [](char c) { return static_cast<char>(std::tolower(c)); });
     return std::format(
         R"({{"stream":"{}@trade","data":{{"e":"trade","E":{},"s":"{}","t":{},"p":"{}.{:02}000000","q":"0.{:08}","T":{},"m":{},"M":true}}}})",
-        lower, 1764000000000 + i, symbol, id, 60000 + i % 500, i % 100, 1 + i % 99999999,
-        1764000000000 + i, i % 2 ? "true" : "false");
+        lower, startMs + i, symbol, id, 60000 + i % 500, i % 100, 1 + i % 99999999, startMs + i,
+        i % 2 ? "true" : "false");
 }
 
 // psql \copy of `table`'s rows from `source` into the same, empty table of `target`, through a
