@@ -28,13 +28,14 @@ DECLARE
     cagg_id integer;
     only_materialized boolean;
     materialization text;
+    real_time boolean;
     watermark text;
     bars constant text := 'm.open, m.high, m.low, m.close, m.volume, m.trades, m.vwap, '
                           'm.buy_volume, m.sell_volume';
     parts text[] := '{}';
 BEGIN
     FOR level IN SELECT * FROM aggregates.levels ORDER BY position LOOP
-        -- The Apache edition has no continuous aggregates: its levels are tables.
+        -- Nothing found on the Apache edition: its levels are tables.
         SELECT c.mat_hypertable_id, c.materialized_only,
                format('%I.%I', h.schema_name, h.table_name)
         INTO cagg_id, only_materialized, materialization
@@ -42,22 +43,16 @@ BEGIN
         JOIN _timescaledb_catalog.hypertable h ON h.id = c.mat_hypertable_id
         WHERE to_regclass(format('%I.%I', c.user_view_schema, c.user_view_name))
               = level.relation::regclass;
-        IF cagg_id IS NULL THEN
-            parts := parts || format(
-                'SELECT m.bucket AS time, i.exchange, i.symbol, %L::text AS interval, %s, '
-                'm.instrument_id FROM %s m JOIN market_data.instruments i USING (instrument_id)',
-                level.name, bars, level.relation);
-            CONTINUE;
-        END IF;
+        real_time := cagg_id IS NOT NULL AND NOT only_materialized;
         watermark := format('COALESCE(_timescaledb_functions.to_timestamp('
                             '_timescaledb_functions.cagg_watermark(%s)), '
                             '''-infinity''::timestamptz)', cagg_id);
         parts := parts || format(
             'SELECT m.bucket AS time, i.exchange, i.symbol, %L::text AS interval, %s, '
             'm.instrument_id FROM %s m JOIN market_data.instruments i USING (instrument_id)%s',
-            level.name, bars, materialization,
-            CASE WHEN only_materialized THEN '' ELSE ' WHERE m.bucket < ' || watermark END);
-        IF NOT only_materialized THEN
+            level.name, bars, coalesce(materialization, level.relation),
+            CASE WHEN real_time THEN ' WHERE m.bucket < ' || watermark ELSE '' END);
+        IF real_time THEN
             parts := parts || format(
                 'SELECT m.bucket, i.exchange, i.symbol, %L::text, %s, i.instrument_id '
                 'FROM market_data.instruments i CROSS JOIN LATERAL ('
