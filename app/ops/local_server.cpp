@@ -184,6 +184,9 @@ std::expected<void, QString> LocalServer::writeSettings(
         QStringLiteral("max_wal_size = '4GB'"),
         QStringLiteral("wal_compression = lz4"),
         QStringLiteral("log_line_prefix = '%m [%p] %q%u@%d '"),
+        // A standby reports its replay position to the primary (the Replication page's lag)
+        // every second instead of every ten; a primary ignores it.
+        QStringLiteral("wal_receiver_status_interval = '1s'"),
     };
     lines += preloadSettings(edition());
     lines += extraSettings;
