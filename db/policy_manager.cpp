@@ -351,40 +351,57 @@ std::vector<PolicyManager::Planned> PolicyManager::plan(const model::StoragePoli
         unavailable("aggregates.compress_after",
             orNever(policy.aggregateCompressAfter.transform(pg)), apacheOnly);
     } else {
-        const auto levels = tx.query<std::string, std::string, std::string, std::string>(
+        // The finest level is a table the writer folds into (migration 0023), the others
+        // continuous aggregates.
+        const auto levels = tx.query<std::string, std::string, std::string, std::string, bool>(
             "SELECT relation, greatest($1::interval, 3 * bucket_width)::text, "
-            "bucket_width::text, $2::interval::text FROM aggregates.levels ORDER BY position",
+            "bucket_width::text, $2::interval::text, aggregates.is_continuous(relation) "
+            "FROM aggregates.levels ORDER BY position",
             pqxx::params{policy.refreshWindow.text(), policy.refreshEvery.text()});
-        for (const auto &[relation, start, end, every] : levels) {
+        for (const auto &[relation, start, end, every, continuous] : levels) {
             const std::string view = relation.substr(relation.find('.') + 1);
-            add(relation + ".refresh_policy",
-                std::format("from {} to {}, every {}", start, end, every),
-                orNever(
-                    tx.query01<std::string>(
-                          "SELECT format('from %s to %s, every %s', (j.config->>"
-                          "'start_offset')::interval, (j.config->>'end_offset')::interval, "
-                          "j.schedule_interval) FROM timescaledb_information.jobs j "
-                          "WHERE j.proc_name = 'policy_refresh_continuous_aggregate' AND "
-                          "j.hypertable_schema = 'aggregates' AND j.hypertable_name = $1",
-                          pqxx::params{view})
-                        .transform([](auto row) { return std::get<0>(row); })),
-                {std::format("SELECT remove_continuous_aggregate_policy({}, if_exists => true)",
-                     quote(relation)),
-                    std::format("SELECT add_continuous_aggregate_policy({}, start_offset => "
-                                "{}::interval, end_offset => {}::interval, schedule_interval => "
-                                "{}::interval)",
-                        quote(relation), quote(start), quote(end), quote(every))});
+            if (continuous)
+                add(relation + ".refresh_policy",
+                    std::format("from {} to {}, every {}", start, end, every),
+                    orNever(
+                        tx.query01<std::string>(
+                              "SELECT format('from %s to %s, every %s', (j.config->>"
+                              "'start_offset')::interval, (j.config->>'end_offset')::interval, "
+                              "j.schedule_interval) FROM timescaledb_information.jobs j "
+                              "WHERE j.proc_name = 'policy_refresh_continuous_aggregate' AND "
+                              "j.hypertable_schema = 'aggregates' AND j.hypertable_name = $1",
+                              pqxx::params{view})
+                            .transform([](auto row) { return std::get<0>(row); })),
+                    {std::format("SELECT remove_continuous_aggregate_policy({}, if_exists => true)",
+                         quote(relation)),
+                        std::format("SELECT add_continuous_aggregate_policy({}, start_offset => "
+                                    "{}::interval, end_offset => {}::interval, "
+                                    "schedule_interval => {}::interval)",
+                            quote(relation), quote(start), quote(end), quote(every))});
             // Compressed where it pays: the 1m and 5m levels hold nearly all the rows.
             if (view == "ohlcv_1m" || view == "ohlcv_5m") {
-                add(relation + ".compression", policy.aggregateCompressAfter ? "on" : "off",
-                    tx.query_value<bool>("SELECT compression_enabled FROM "
-                                         "timescaledb_information.continuous_aggregates WHERE "
-                                         "view_schema = 'aggregates' AND view_name = $1",
+                const bool on = policy.aggregateCompressAfter.has_value();
+                add(relation + ".compression", on ? "on" : "off",
+                    tx.query_value<bool>(
+                        "SELECT coalesce((SELECT compression_enabled FROM "
+                        "timescaledb_information.hypertables WHERE hypertable_schema = "
+                        "'aggregates' AND hypertable_name = $1), (SELECT compression_enabled "
+                        "FROM timescaledb_information.continuous_aggregates WHERE view_schema = "
+                        "'aggregates' AND view_name = $1))",
                         pqxx::params{view})
                         ? "on"
                         : "off",
-                    {std::format("ALTER MATERIALIZED VIEW {} SET (timescaledb.compress = {})",
-                        relation, policy.aggregateCompressAfter ? "true" : "false")});
+                    // The writer upserts into the table: with TimescaleDB's own sparse index,
+                    // as without it (compress_index = '') 2.29.2 crashes the backend on an
+                    // upsert into a compressed chunk.
+                    {!continuous && on
+                            ? std::format("ALTER TABLE {} SET (timescaledb.compress, "
+                                          "timescaledb.compress_segmentby = 'instrument_id', "
+                                          "timescaledb.compress_orderby = 'bucket')",
+                                  relation)
+                            : std::format("ALTER {} {} SET (timescaledb.compress = {})",
+                                  continuous ? "MATERIALIZED VIEW" : "TABLE", relation,
+                                  on ? "true" : "false")});
                 addCompressAfter(relation + ".compress_after", "aggregates", view,
                     policy.aggregateCompressAfter);
             }

@@ -171,12 +171,13 @@ void readCronJobs(pqxx::work &tx, model::StorageStatus &status)
 void readFreshness(
     pqxx::work &tx, const model::StoragePolicy &policy, bool tsl, model::StorageStatus &status)
 {
-    const auto [pending, oldestQueued] = tx.query1<std::int64_t, std::optional<double>>(std::format(
-        "SELECT count(*), {} FROM aggregates.refresh_queue", epochOrNull("min(queued_at)")));
+    const auto [pending, oldestQueued] = tx.query1<std::int64_t, std::optional<double>>(
+        std::format("SELECT count(*), {} FROM aggregates.refresh_queue WHERE from_trades",
+            epochOrNull("min(queued_at)")));
     const auto now = std::chrono::system_clock::now();
-    // TSL: up to where the continuous aggregate is materialized (real-time aggregation answers
-    // above it). Apache: the tables are exact up to their newest bucket (no later than now)
-    // except where corrections wait in the queue, so they lag by the oldest queued entry.
+    // A continuous aggregate: up to where it is materialized (real-time aggregation answers
+    // above it). A table: exact up to its newest bucket (no later than now) except where
+    // corrections wait in the queue, so it lags by the oldest queued entry.
     const std::string watermark = tsl
         ? "(SELECT _timescaledb_functions.to_timestamp(_timescaledb_functions.cagg_watermark("
           "c.mat_hypertable_id)) FROM _timescaledb_catalog.continuous_agg c WHERE "
@@ -193,12 +194,16 @@ void readFreshness(
     // Each level's relation also as the catalog names it (quoted where it must be), the only
     // form spliced into SQL below: aggregates.levels is the admin's to write, and this runs as
     // whoever watches, a superuser included. A level whose relation is no relation has no
-    // watermark.
-    for (const auto &[relation, catalogName, width, mark, leftToRealTime] :
-        tx.query<std::string, std::optional<std::string>, double, std::optional<double>,
-            std::optional<double>>(std::format("SELECT l.relation, to_regclass(l.relation)::text, "
-                                               "extract(epoch FROM l.bucket_width)::float8, {}, {} "
-                                               "FROM aggregates.levels l ORDER BY l.position",
+    // watermark. A level is a continuous aggregate or a table that the writer folds its trades
+    // into (the Apache edition's, and since migration 0023 the TSL edition's finest).
+    for (const auto &[relation, catalogName, width, continuous, mark, leftToRealTime] :
+        tx.query<std::string, std::optional<std::string>, double, bool, std::optional<double>,
+            std::optional<double>>(std::format(
+            "SELECT l.relation, to_regclass(l.relation)::text, "
+            "extract(epoch FROM l.bucket_width)::float8, EXISTS (SELECT FROM "
+            "_timescaledb_catalog.continuous_agg c WHERE format('%s.%s', c.user_view_schema, "
+            "c.user_view_name) = l.relation), {}, {} FROM aggregates.levels l "
+            "ORDER BY l.position",
             epochOrNull(watermark), endOffset))) {
         // A bucket is due once it ended and past its policy's end_offset, plus two runs of the
         // refresh.
@@ -206,7 +211,7 @@ void readFreshness(
             .allowedLagSeconds
             = leftToRealTime.value_or(0) + width + 2 * policy.refreshEvery.seconds(),
             .pendingBuckets = relation.ends_with("_1m") ? pending : 0};
-        if (tsl) {
+        if (continuous) {
             freshness.watermark = wallTime(mark);
             if (freshness.watermark) {
                 freshness.lagSeconds

@@ -1,6 +1,7 @@
 // Where a feed's data waits on its way from the exchange to safety, stage by stage: exchange time
 // -> receive (the network and the exchange), receive -> commit (the journal and the writer),
-// commit -> replayed on the standby, -> in the finest continuous aggregate (its watermark), ->
+// commit -> replayed on the standby, -> in the finest OHLCV level (its oldest queued correction,
+// or a continuous aggregate's watermark), ->
 // in the WAL archive. The first two are the feed's own (the writer's last second); the others
 // are the database's, the same for every feed. Computed from the snapshots the console already
 // gets; pure, unit-tested; the Latency page shows it.

@@ -40,8 +40,8 @@ LatencyPage::LatencyPage(QWidget *parent)
     layout->addWidget(new QLabel(tr("<h2>Latency chain</h2>"), this));
     auto *intro = new QLabel(
         tr("Where data waits on its way from the exchange to safety: the exchange's trade time → "
-           "received here → committed → replayed on the standby → in the finest continuous "
-           "aggregate → in the WAL archive. The first two stages are each feed's own (the last "
+           "received here → committed → replayed on the standby → in the finest OHLCV level → "
+           "in the WAL archive. The first two stages are each feed's own (the last "
            "second's trades); the others are the database's."),
         this);
     intro->setWordWrap(true);

@@ -371,8 +371,9 @@ private slots:
     }
 
     // TSL: aggregates.ohlcv spells out each continuous aggregate's two parts (migration 0022).
-    // One instrument with a refreshed day and, the day after, trades no refresh has taken: every
-    // level's bars of that day come from its part after the watermark, and equal plain SQL.
+    // One instrument with a refreshed day and, the day after, trades in the 1-minute table
+    // (migration 0023) that no refresh of the levels above has taken: every coarser level's bars
+    // of that day come from its part after the watermark, and equal plain SQL.
     void theViewReadsTradesAfterTheWatermark()
     {
         if (!testing::EditionDatabase::tsl())
@@ -388,8 +389,13 @@ private slots:
         {
             pqxx::work tx{connection};
             seedTrades(tx, "LIVEUSD", true, "2026-03-10 00:00:00.500+00", 2'000, "11 seconds");
+            queueTouchedMinutes(tx, "2026-03-10");
             tx.commit();
         }
+        pqxx::nontransaction{connection}.exec("CALL aggregates.refresh_tables()");
+        QCOMPARE(pqxx::nontransaction{connection}.query_value<int>(
+                     "SELECT count(*) FROM aggregates.refresh_queue WHERE from_trades"),
+            0);
         QCOMPARE(pqxx::nontransaction{connection}.query_value<int>(
                      "SELECT count(*) FROM _timescaledb_catalog.continuous_agg WHERE "
                      "_timescaledb_functions.to_timestamp(_timescaledb_functions.cagg_watermark("

@@ -352,12 +352,15 @@ compress_after = "2 days"
                 - std::min<std::int64_t>(3,
                     tx.query_value<std::int64_t>(
                         "SELECT extract(epoch FROM now())::bigint % 300"))));
-            for (const char *level : {"ohlcv_1m", "ohlcv_5m"})
-                tx.exec(std::format("CALL run_job({})",
-                    tx.query_value<int>(std::format(
-                        "SELECT job_id FROM timescaledb_information.jobs WHERE proc_name = "
-                        "'policy_refresh_continuous_aggregate' AND hypertable_name = '{}'",
-                        level))));
+            // Into the 1-minute table as the writer's queue has them recomputed (migration
+            // 0023), then the 5-minute aggregate's policy over it.
+            tx.exec("INSERT INTO aggregates.refresh_queue (instrument_id, bucket) SELECT DISTINCT "
+                    "instrument_id, date_trunc('minute', time) FROM market_data.trades");
+            tx.exec("CALL aggregates.refresh_tables()");
+            tx.exec(std::format("CALL run_job({})",
+                tx.query_value<int>(
+                    "SELECT job_id FROM timescaledb_information.jobs WHERE proc_name = "
+                    "'policy_refresh_continuous_aggregate' AND hypertable_name = 'ohlcv_5m'")));
         }
         const auto status = db::readStorageStatus(connection, policy);
         const auto level = std::ranges::find(status.aggregates, std::string("aggregates.ohlcv_5m"),

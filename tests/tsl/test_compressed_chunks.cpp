@@ -80,17 +80,17 @@ std::string tradesDigest(pqxx::connection &connection)
 }
 
 // Compresses every chunk of market_data.`hypertable`; returns how many are compressed.
-std::int64_t compressChunks(pqxx::connection &connection, const std::string &hypertable)
+std::int64_t compressChunks(pqxx::connection &connection, const std::string &hypertable,
+    const std::string &schema = "market_data")
 {
     pqxx::nontransaction{connection}.exec(
         std::format("SELECT compress_chunk(c, if_not_compressed => true) FROM "
-                    "show_chunks('market_data.{}') c",
-            hypertable));
+                    "show_chunks('{}.{}') c",
+            schema, hypertable));
     return query(connection,
         std::format("SELECT count(*) FROM timescaledb_information.chunks WHERE "
-                    "hypertable_schema = 'market_data' AND hypertable_name = '{}' AND "
-                    "is_compressed",
-            hypertable));
+                    "hypertable_schema = '{}' AND hypertable_name = '{}' AND is_compressed",
+            schema, hypertable));
 }
 
 std::size_t occurrences(std::string_view text, std::string_view part)
@@ -276,6 +276,30 @@ private slots:
             db::refreshPendingAggregates(tx);
         }
         // No bucket of any level may differ from plain SQL over the trades.
+        for (const char *level : {"1m", "5m", "15m", "1h", "4h", "1d"})
+            QVERIFY2(testing::ohlcvRowsDifferingFromTrades(*m_connection, level) == 0, level);
+    }
+
+    // A batch of new trades inside the compressed day is folded into the 1-minute bars, whose
+    // chunk is compressed too (an upsert into compressed batches), and every level is corrected.
+    void aLateBatchFoldsIntoCompressedBars()
+    {
+        QVERIFY(compressChunks(*m_connection, "trades") > 0);
+        QVERIFY(compressChunks(*m_connection, "ohlcv_1m", "aggregates") > 0);
+        auto late = trades(30'000, 500);
+        for (auto &trade : late)
+            trade.exchangeTimeNs = kDayNs + (trade.tradeId - 30'000) * 2'000'000'000 + 7'000'000;
+        const auto written = m_writer->write(batchOf(late));
+        QCOMPARE(written.rowsWritten, std::size_t(500));
+        QCOMPARE(written.duplicates, std::size_t(0));
+        // Folded, not queued for a recompute from the trades.
+        QCOMPARE(
+            query(*m_connection, "SELECT count(*) FROM aggregates.refresh_queue WHERE from_trades"),
+            std::int64_t{0});
+        {
+            pqxx::nontransaction tx{*m_connection};
+            db::refreshPendingAggregates(tx);
+        }
         for (const char *level : {"1m", "5m", "15m", "1h", "4h", "1d"})
             QVERIFY2(testing::ohlcvRowsDifferingFromTrades(*m_connection, level) == 0, level);
     }
