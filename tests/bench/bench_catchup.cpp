@@ -105,11 +105,17 @@ int main(int argc, char **argv)
         if (compressing)
             activateCompressionPolicy(conninfo, std::chrono::seconds(10));
         const auto started = Clock::now();
+        model::WriterStatus lastStatus;
         {
             ingest::DatabaseWriter writer{
                 std::make_unique<feeds::binance::BinanceAdapter>(feeds::InstrumentList{instruments},
                     feeds::binance::BinanceEndpoints{}, feeds::binance::TimeUnit::Milliseconds),
                 {.conninfo = conninfo, .journalDirectory = journal, .batchRows = batchRows}};
+            // From the writer's thread, read once it has stopped.
+            QObject::connect(
+                &writer, &ingest::DatabaseWriter::statusChanged, &writer,
+                [&](const model::WriterStatus &status) { lastStatus = status; },
+                Qt::DirectConnection);
             writer.start();
             writer.drainAndStop(std::chrono::hours(1));
         }
@@ -124,6 +130,8 @@ int main(int argc, char **argv)
                     "%.0f rows/s (batches of %zu rows)\n",
             static_cast<long long>(stored), static_cast<long long>(trades),
             stored == trades ? "all" : "NOT ALL", catchUp, catchUpRate, batchRows);
+        printWriterPhases(lastStatus.writeSeconds, lastStatus.batchesCommitted,
+            lastStatus.rowsCommitted, catchUp);
         if (compressing)
             std::printf("   %s\n", compressionActivity(conninfo).c_str());
         std::fflush(stdout);

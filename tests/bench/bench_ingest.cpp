@@ -210,19 +210,7 @@ int main(int argc, char **argv)
                     "failed%s%s\n",
             books[0].as<long long>(), symbolCount, books[1].as<long long>(),
             books[1].as<long long>() > 0 ? "; the first: " : "", books[2].c_str());
-        const auto perBatch = static_cast<double>(std::max<std::int64_t>(writerBatches, 1));
-        std::printf("   the writer's time by phase, %lld batches (%.0f rows a batch):\n",
-            static_cast<long long>(writerBatches), static_cast<double>(committed) / perBatch);
-        double writing = 0;
-        for (std::size_t phase = 0; phase < writeSeconds.size(); ++phase) {
-            writing += writeSeconds[phase];
-            std::printf("   %14s %8.2f s %8.2f ms a batch %6.1f %% of the %.1f s to commit all\n",
-                model::kWritePhaseNames[phase], writeSeconds[phase],
-                writeSeconds[phase] * 1000 / perBatch, writeSeconds[phase] / drained * 100,
-                drained);
-        }
-        std::printf("   %14s %8.2f s %25s %6.1f %%\n", "all", writing, "", writing / drained * 100);
-        std::fflush(stdout);
+        printWriterPhases(writeSeconds, writerBatches, committed, drained);
 
         // What keeping the OHLCV levels current leaves to the scheduled refresh after the load.
         const auto [queued, batches] = pqxx::nontransaction{connection}

@@ -2,6 +2,7 @@
 // the baseline, Binance trade frames shaped like the live ones, and the clock.
 #pragma once
 
+#include "app/model/feed_status.h"
 #include "db/connection.h"
 #include "db/migrator.h"
 #include "db/policy_manager.h"
@@ -167,6 +168,26 @@ inline void printStatementStats(
 // Tickscope's policies (TSL edition) with the trades' compression working while a benchmark
 // times: chunks older than a day are compressed by TimescaleDB's job, which runs every `every`;
 // nothing is dropped (the benchmarks' trades may be older than the retention).
+// The writer's time by phase (model::WritePhase), as `/metrics` exports it, against the wall
+// time it took to commit everything.
+inline void printWriterPhases(const model::WriteSeconds &writeSeconds, std::int64_t batches,
+    std::int64_t rows, double wallSeconds)
+{
+    const auto perBatch = static_cast<double>(std::max<std::int64_t>(batches, 1));
+    std::printf("   the writer's time by phase, %lld batches (%.0f rows a batch):\n",
+        static_cast<long long>(batches), static_cast<double>(rows) / perBatch);
+    double writing = 0;
+    for (std::size_t phase = 0; phase < writeSeconds.size(); ++phase) {
+        writing += writeSeconds[phase];
+        std::printf("   %14s %8.2f s %8.2f ms a batch %6.1f %% of the %.1f s to commit all\n",
+            model::kWritePhaseNames[phase], writeSeconds[phase],
+            writeSeconds[phase] * 1000 / perBatch, writeSeconds[phase] / wallSeconds * 100,
+            wallSeconds);
+    }
+    std::printf("   %14s %8.2f s %25s %6.1f %%\n", "all", writing, "", writing / wallSeconds * 100);
+    std::fflush(stdout);
+}
+
 inline void activateCompressionPolicy(const std::string &conninfo, std::chrono::seconds every)
 {
     auto connection = db::connect(conninfo, "bench");
