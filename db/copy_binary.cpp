@@ -20,27 +20,34 @@ template<typename T> void appendBigEndian(std::string &out, T value)
 // numeric's payload: ndigits, weight, sign, dscale, then base-10000 digit groups.
 void appendNumericPayload(std::string &out, const model::Decimal &value)
 {
-    std::uint64_t magnitude = value.mantissa < 0 ? 0 - static_cast<std::uint64_t>(value.mantissa)
-                                                 : static_cast<std::uint64_t>(value.mantissa);
-    // Align the decimal point to a group boundary: scale up to a multiple of four digits.
+    model::UInt128 magnitude = value.mantissa < 0 ? 0 - static_cast<model::UInt128>(value.mantissa)
+                                                  : static_cast<model::UInt128>(value.mantissa);
+    // Decimal digits, least significant first, the scale padded to a multiple of four so that
+    // the point falls between groups (in digits: 10^41 would not fit 128 bits).
     const int paddedScale = (value.scale + 3) / 4 * 4;
-    model::UInt128 aligned = magnitude;
-    for (int i = value.scale; i < paddedScale; ++i)
-        aligned *= 10;
-    std::array<std::uint16_t, 12> groups{}; // least significant first; 2^128 < 10^40
-    int count = 0;
-    while (aligned != 0) {
-        groups[static_cast<std::size_t>(count++)] = static_cast<std::uint16_t>(aligned % 10000);
-        aligned /= 10000;
+    std::array<std::uint8_t, 48> digits{}; // 2^128 has 39 digits, plus three of padding
+    int length = paddedScale - value.scale;
+    while (magnitude != 0) {
+        digits[static_cast<std::size_t>(length++)] = static_cast<std::uint8_t>(magnitude % 10);
+        magnitude /= 10;
     }
+    std::array<std::uint16_t, 12> groups{}; // least significant first
+    int count = 0;
+    for (int first = 0; first < length; first += 4) {
+        const auto at = static_cast<std::size_t>(first);
+        groups[static_cast<std::size_t>(count++)] = static_cast<std::uint16_t>(
+            digits[at] + 10 * digits[at + 1] + 100 * digits[at + 2] + 1000 * digits[at + 3]);
+    }
+    while (count > 0 && groups[static_cast<std::size_t>(count - 1)] == 0)
+        --count; // the padding's zero group above a value below one
     const int fractionGroups = paddedScale / 4;
     int low = 0; // trailing zero groups are not sent
     while (low < count && groups[static_cast<std::size_t>(low)] == 0)
         ++low;
-    const int digits = count - low;
+    const int sent = count - low;
     const int weight = count - 1 - fractionGroups;
-    appendBigEndian(out, static_cast<std::int16_t>(digits));
-    appendBigEndian(out, static_cast<std::int16_t>(digits == 0 ? 0 : weight));
+    appendBigEndian(out, static_cast<std::int16_t>(sent));
+    appendBigEndian(out, static_cast<std::int16_t>(sent == 0 ? 0 : weight));
     appendBigEndian(out, static_cast<std::uint16_t>(value.mantissa < 0 ? kNumericNegative : 0));
     appendBigEndian(out, static_cast<std::int16_t>(value.scale));
     for (int i = count - 1; i >= low; --i)

@@ -94,7 +94,8 @@ constexpr auto kStagingDdl = R"sql(
 CREATE TEMP TABLE IF NOT EXISTS staging_trades (
     time timestamptz, received_after_us bigint, instrument_id integer, trade_id bigint,
     trade_uuid uuid, trade_ref text, price_units bigint, price_scale smallint, size_units bigint,
-    size_scale smallint, side "char") ON COMMIT DELETE ROWS;
+    size_scale smallint, side "char", price_exact numeric, size_exact numeric)
+    ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS staging_book_deltas (
     time timestamptz, received_at timestamptz, instrument_id integer, first_sequence bigint,
     sequence bigint, bid_prices numeric[], bid_sizes numeric[], ask_prices numeric[],
@@ -134,24 +135,46 @@ std::optional<std::array<std::uint8_t, 16>> lowerCaseUuid(std::string_view text)
 
 struct Units
 {
-    std::int64_t units;
+    std::optional<std::int64_t> units; // empty: beyond a bigint at any scale, stored as numeric
     std::int16_t scale;
 };
 
 // `value` in units of 10^-finest, after raising `finest` to the value's own scale: one
 // instrument's units then move by whole ticks, which TimescaleDB's delta encodings store in a few
-// bits. At its own scale when those units would not fit a bigint.
+// bits. At its own scale when those units would not fit a bigint, and as numeric (price_exact,
+// size_exact) when its own mantissa does not either: more than 18 or 19 significant digits.
 Units unitsAtFinest(const model::Decimal &value, std::int8_t &finest)
 {
+    const auto mantissa = value.mantissa64();
+    if (!mantissa)
+        return {std::nullopt, value.scale};
     finest = std::max(finest, value.scale);
-    model::Int128 units = value.mantissa;
+    model::Int128 units = *mantissa;
     for (int digit = value.scale; digit < finest; ++digit) {
         units *= 10;
         if (units > std::numeric_limits<std::int64_t>::max()
             || units < std::numeric_limits<std::int64_t>::min())
-            return {value.mantissa, value.scale};
+            return {*mantissa, value.scale};
     }
     return {static_cast<std::int64_t>(units), finest};
+}
+
+// A units column and its scale, the exact numeric written after the row's other columns.
+void appendUnits(std::string &out, const Units &value)
+{
+    if (value.units)
+        copy_binary::appendInt64(out, *value.units);
+    else
+        copy_binary::appendNull(out);
+    copy_binary::appendInt16(out, value.scale);
+}
+
+void appendExact(std::string &out, const Units &value, const model::Decimal &exact)
+{
+    if (value.units)
+        copy_binary::appendNull(out);
+    else
+        copy_binary::appendNumeric(out, exact);
 }
 
 } // namespace
@@ -327,13 +350,14 @@ BatchReceipt IngestWriter::writeOnce(const IngestBatch &batch, bool staging)
                 CopyIn copy = raw.copyIn(std::format("COPY {} (time, received_after_us, "
                                                      "instrument_id, trade_id, trade_uuid, "
                                                      "trade_ref, price_units, price_scale, "
-                                                     "size_units, size_scale, side) "
+                                                     "size_units, size_scale, side, "
+                                                     "price_exact, size_exact) "
                                                      "FROM STDIN (FORMAT binary)",
                     target("trades")));
                 std::string &out = copy.rows();
                 copy_binary::appendHeader(out);
                 for (const auto &trade : batch.trades) {
-                    copy_binary::beginRow(out, 11);
+                    copy_binary::beginRow(out, 13);
                     copy_binary::appendTimestamp(out, trade.exchangeTimeNs);
                     copy_binary::appendInt64(out,
                         copy_binary::floorToMicroseconds(trade.receivedAtNs)
@@ -358,11 +382,11 @@ BatchReceipt IngestWriter::writeOnce(const IngestBatch &batch, bool staging)
                     auto &[priceScale, sizeScale] = m_finestScales[trade.instrument];
                     const Units price = unitsAtFinest(trade.price, priceScale);
                     const Units size = unitsAtFinest(trade.size, sizeScale);
-                    copy_binary::appendInt64(out, price.units);
-                    copy_binary::appendInt16(out, price.scale);
-                    copy_binary::appendInt64(out, size.units);
-                    copy_binary::appendInt16(out, size.scale);
+                    appendUnits(out, price);
+                    appendUnits(out, size);
                     copy_binary::appendChar(out, static_cast<char>(trade.side));
+                    appendExact(out, price, trade.price);
+                    appendExact(out, size, trade.size);
                     copy.rowEnded();
                 }
                 copy_binary::appendTrailer(out);

@@ -72,8 +72,9 @@ struct Bar
         if (trades == 0 || trade.price < low)
             low = trade.price;
         ++trades;
-        const Int128 product = static_cast<Int128>(trade.price.mantissa) * trade.size.mantissa;
-        bool fits = volume.add(trade.size.mantissa, trade.size.scale)
+        Int128 product = 0;
+        bool fits = !__builtin_mul_overflow(trade.price.mantissa, trade.size.mantissa, &product)
+            && volume.add(trade.size.mantissa, trade.size.scale)
             && notional.add(product, trade.price.scale + trade.size.scale);
         if (trade.side == model::Side::Buy)
             fits = fits && buyVolume.add(trade.size.mantissa, trade.size.scale);

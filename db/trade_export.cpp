@@ -107,8 +107,9 @@ std::int64_t TradeExport::writeTrades(
             std::format(
                 "COPY (SELECT t.time, market_data.received_at(t.time, t.received_after_us), "
                 "i.exchange, i.symbol, coalesce(t.trade_id::text, t.trade_uuid::text, "
-                "t.trade_ref), market_data.to_numeric(t.price_units, t.price_scale), "
-                "market_data.to_numeric(t.size_units, t.size_scale), "
+                "t.trade_ref), market_data.to_numeric(t.price_units, t.price_scale, "
+                "t.price_exact), "
+                "market_data.to_numeric(t.size_units, t.size_scale, t.size_exact), "
                 "CASE t.side WHEN 'B' THEN 'buy' WHEN 'S' THEN 'sell' ELSE 'unknown' END "
                 "FROM market_data.trades t JOIN market_data.instruments i USING (instrument_id) "
                 "WHERE {} AND t.time >= {} AND t.time < {} {} "

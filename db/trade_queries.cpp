@@ -19,10 +19,11 @@ namespace {
 // them (migration 0019) ...
 std::string tradeColumns()
 {
-    return std::format("{0}, {0} + received_after_us * 1000, "
-                       "coalesce(trade_id::text, trade_uuid::text, trade_ref), "
-                       "market_data.to_numeric(price_units, price_scale)::text, "
-                       "market_data.to_numeric(size_units, size_scale)::text, side::text",
+    return std::format(
+        "{0}, {0} + received_after_us * 1000, "
+        "coalesce(trade_id::text, trade_uuid::text, trade_ref), "
+        "market_data.to_numeric(price_units, price_scale, price_exact)::text, "
+        "market_data.to_numeric(size_units, size_scale, size_exact)::text, side::text",
         epochNanoseconds("time"));
 }
 
@@ -123,13 +124,15 @@ std::vector<model::LiveTrade> newestTrades(
     pqxx::read_transaction tx{connection};
     std::vector<model::LiveTrade> trades;
     trades.reserve(static_cast<std::size_t>(std::clamp<std::int64_t>(limit, 0, 1 << 20)));
-    for (const auto &[time, price, size] : tx.query<std::int64_t, double, double>(
-             std::format("SELECT {}, market_data.to_numeric(price_units, price_scale)::float8, "
-                         "market_data.to_numeric(size_units, size_scale)::float8 "
-                         "FROM market_data.trades WHERE instrument_id = $1 AND time >= {} "
-                         "ORDER BY time DESC, trade_id, trade_uuid, trade_ref LIMIT $3",
-                 epochNanoseconds("time"), timestampFromMicroseconds("$2")),
-             pqxx::params{instrumentId, fromNs / 1000, limit}))
+    for (const auto &[time, price, size] :
+        tx.query<std::int64_t, double, double>(
+            std::format(
+                "SELECT {}, market_data.to_numeric(price_units, price_scale, price_exact)::float8, "
+                "market_data.to_numeric(size_units, size_scale, size_exact)::float8 "
+                "FROM market_data.trades WHERE instrument_id = $1 AND time >= {} "
+                "ORDER BY time DESC, trade_id, trade_uuid, trade_ref LIMIT $3",
+                epochNanoseconds("time"), timestampFromMicroseconds("$2")),
+            pqxx::params{instrumentId, fromNs / 1000, limit}))
         trades.push_back({.exchangeTimeNs = time, .price = price, .size = size});
     // Newest first as the index has them, trades of one instant in id order: oldest first, ties
     // kept in id order, as the aggregates take a bucket's first and last.

@@ -68,13 +68,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
             roundTrip(*value);
         input = end == std::string_view::npos ? std::string_view{} : input.substr(end + 1);
     }
-    // Raw mantissas and scales too, beyond what text parsing yields.
-    if (size >= 9) {
-        std::int64_t mantissa = 0;
-        for (int i = 0; i < 8; ++i)
-            mantissa
-                = static_cast<std::int64_t>(static_cast<std::uint64_t>(mantissa) << 8 | data[i]);
-        roundTrip({mantissa, static_cast<std::int8_t>(data[8] % (model::Decimal::kMaxScale + 1))});
+    // Raw mantissas of up to Decimal's 38 digits and scales too, beyond what text parsing
+    // yields.
+    if (size >= 17) {
+        model::UInt128 bits = 0;
+        for (int i = 0; i < 16; ++i)
+            bits = bits << 8 | data[i];
+        model::UInt128 limit = 1;
+        for (int digit = 0; digit < model::Decimal::kMaxDigits; ++digit)
+            limit *= 10;
+        const auto magnitude = static_cast<model::Int128>(bits % limit);
+        roundTrip({data[16] & 0x80 ? -magnitude : magnitude,
+            static_cast<std::int8_t>((data[16] & 0x7f) % (model::Decimal::kMaxScale + 1))});
     }
     return 0;
 }

@@ -18,13 +18,18 @@ constexpr model::Int128 powerOfTen(int exponent)
 
 Fixed Fixed::of(const model::Decimal &value)
 {
-    return fromUnits(static_cast<model::Int128>(value.mantissa) * powerOfTen(kScale - value.scale));
+    model::Int128 units = 0;
+    if (__builtin_mul_overflow(value.mantissa, powerOfTen(kScale - value.scale), &units))
+        return fromUnits(saturated(value.mantissa > 0));
+    return fromUnits(units);
 }
 
 Fixed Fixed::product(const model::Decimal &value, const model::Decimal &factor)
 {
-    // |mantissa| < 2^63 each: the product fits in 127 bits; its scale is at most 36.
-    const model::Int128 raw = static_cast<model::Int128>(value.mantissa) * factor.mantissa;
+    // Its scale is at most 36; mantissas of more than 19 digits each may leave 128 bits.
+    model::Int128 raw = 0;
+    if (__builtin_mul_overflow(value.mantissa, factor.mantissa, &raw))
+        return fromUnits(saturated((value.mantissa > 0) == (factor.mantissa > 0)));
     const int scale = value.scale + factor.scale;
     if (scale > kScale)
         return fromUnits(raw / powerOfTen(scale - kScale));

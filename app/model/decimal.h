@@ -18,13 +18,25 @@ __extension__ typedef unsigned __int128 UInt128;
 struct Decimal
 {
     static constexpr int kMaxScale = 18;
+    // Significant digits a mantissa holds: 10^38 - 1 < 2^127. The request's NUMERIC(20, 8) needs
+    // 28, a 20-digit price with 18 decimals 38.
+    static constexpr int kMaxDigits = 38;
 
-    std::int64_t mantissa = 0;
+    Int128 mantissa = 0;
     std::int8_t scale = 0; // 0..kMaxScale digits after the point
 
     // "67000.12000000" -> {6700012, 2}. Accepts [-]digits[.digits]; nothing else (no exponent,
-    // no sign '+', no spaces). Empty when malformed or beyond int64 after normalization.
+    // no sign '+', no spaces). Empty when malformed, or beyond kMaxScale decimals or kMaxDigits
+    // digits after normalization.
     static std::optional<Decimal> parse(std::string_view text);
+
+    // The mantissa when it fits an int64 (what a bigint column holds); empty otherwise.
+    std::optional<std::int64_t> mantissa64() const
+    {
+        if (mantissa > INT64_MAX || mantissa < INT64_MIN)
+            return std::nullopt;
+        return static_cast<std::int64_t>(mantissa);
+    }
 
     bool isZero() const { return mantissa == 0; }
     bool isPositive() const { return mantissa > 0; }
@@ -66,26 +78,29 @@ inline std::optional<Decimal> Decimal::parse(std::string_view text)
     if (fraction.size() > static_cast<std::size_t>(kMaxScale))
         return std::nullopt;
 
-    UInt128 value = 0;
-    constexpr UInt128 kLimit = static_cast<UInt128>(INT64_MAX);
+    Int128 value = 0;
+    int digitCount = 0;
     for (std::string_view digits : {integral, fraction}) {
         for (const char c : digits) {
             if (c < '0' || c > '9')
                 return std::nullopt;
-            value = value * 10 + static_cast<unsigned>(c - '0');
-            if (value > kLimit)
+            const int digit = c - '0';
+            if (value == 0 && digit == 0)
+                continue; // a leading zero
+            if (++digitCount > kMaxDigits)
                 return std::nullopt;
+            value = value * 10 + digit;
         }
     }
-    const auto mantissa = static_cast<std::int64_t>(value);
-    return Decimal{negative ? -mantissa : mantissa, static_cast<std::int8_t>(fraction.size())};
+    return Decimal{negative ? -value : value, static_cast<std::int8_t>(fraction.size())};
 }
 
 // magnitude x 10^-scale with every digit of the scale, trailing zeros included ("0.050" for
 // 50 and 3): Decimal's text, and the exact sums that keep a scale of their own.
 inline void appendScaled(std::string &out, UInt128 magnitude, bool negative, int scale)
 {
-    char digits[48]; // 2^128 has 39 digits; a scale is at most 36 (a price's and a size's)
+    char digits[48]; // 2^128 has 39 digits, and a scale of at most 36 (a price's and a size's)
+                     // pads to no more
     int count = 0;
     do {
         digits[count++] = static_cast<char>('0' + static_cast<int>(magnitude % 10));
@@ -104,8 +119,8 @@ inline void appendScaled(std::string &out, UInt128 magnitude, bool negative, int
 
 inline void Decimal::appendTo(std::string &out) const
 {
-    const std::uint64_t magnitude = mantissa < 0 ? 0 - static_cast<std::uint64_t>(mantissa)
-                                                 : static_cast<std::uint64_t>(mantissa);
+    const UInt128 magnitude
+        = mantissa < 0 ? 0 - static_cast<UInt128>(mantissa) : static_cast<UInt128>(mantissa);
     appendScaled(out, magnitude, mantissa < 0, scale);
 }
 
@@ -118,13 +133,16 @@ inline std::string Decimal::toString() const
 
 inline std::strong_ordering operator<=>(const Decimal &a, const Decimal &b)
 {
-    // Bring both to the larger scale in 128 bits: int64 x 10^18 cannot overflow it.
+    // Both at the larger scale. A mantissa that leaves 128 bits on the way is larger in
+    // magnitude than the other, which fits: its sign decides.
     Int128 left = a.mantissa;
     Int128 right = b.mantissa;
     for (int s = a.scale; s < b.scale; ++s)
-        left *= 10;
+        if (__builtin_mul_overflow(left, 10, &left))
+            return a.mantissa > 0 ? std::strong_ordering::greater : std::strong_ordering::less;
     for (int s = b.scale; s < a.scale; ++s)
-        right *= 10;
+        if (__builtin_mul_overflow(right, 10, &right))
+            return b.mantissa > 0 ? std::strong_ordering::less : std::strong_ordering::greater;
     return left <=> right;
 }
 

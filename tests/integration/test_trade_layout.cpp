@@ -6,6 +6,7 @@
 #include "db/ingest_writer.h"
 #include "db/instrument_registry.h"
 #include "db/migrator.h"
+#include "db/policy_manager.h"
 #include "db/trade_queries.h"
 #include "tests/support/edition_database.h"
 
@@ -137,6 +138,11 @@ private slots:
             {"18446744073709551615", "9223372036854775807", "9.223372036854775807", 0},
             {"bybit-7", "92233720368.54775807", "123456789012.5", 7'000},
             {"8", "9876543210.12345678", "12345.6789", 0},
+            // More significant digits than a bigint's units: stored as numeric (0025).
+            {"9", "12345678901234567890.12345678", "0.00000001", 0},
+            {"10", "0.00000123", "123456789012345678.12345678", 9'000},
+            {"11", "99999999999999999999.999999999999999999",
+                "12345678901234567890.123456789012345678", 0},
         };
         db::IngestBatch batch;
         std::int64_t at = kDayNs * 20'000;
@@ -176,12 +182,30 @@ private slots:
                      "1000000)::bigint), E'\\n' ORDER BY time) || E'\\n' FROM market_data.ticks "
                      "WHERE symbol = 'PEPEUSDT' AND exchange = 'layout'"),
             expected);
-        // Stored as compressible: the lower-case UUID as uuid, the three 67000s at one scale.
+        // Stored as compressible: the lower-case UUID as uuid, the three 67000s at one scale;
+        // as numeric only the values past a bigint's units.
         QCOMPARE(text(connection,
                      "SELECT count(trade_uuid) || ' ' || count(trade_ref) || ' ' || "
                      "count(DISTINCT price_scale) FILTER (WHERE price_units / 10 ^ price_scale "
-                     "BETWEEN 66000 AND 68000) FROM market_data.trades"),
-            std::string("1 3 1"));
+                     "BETWEEN 66000 AND 68000) || ' ' || count(price_exact) || ' ' || "
+                     "count(size_exact) FROM market_data.trades"),
+            std::string("1 3 1 2 2"));
+        // The 1-minute bar over them all: a price times a size past 128 bits, which the writer
+        // cannot fold, is queued and recomputed from the trades, exactly.
+        QCOMPARE(
+            number(connection, "SELECT count(*) FROM aggregates.refresh_queue"), std::int64_t{1});
+        {
+            pqxx::nontransaction tx{connection};
+            db::refreshPendingAggregates(tx);
+        }
+        const std::string bar = text(connection,
+            "SELECT format('%s %s %s %s %s %s', open, high, low, close, volume, notional) "
+            "FROM aggregates.ohlcv_1m");
+        QCOMPARE(bar,
+            text(connection,
+                "SELECT format('%s %s %s %s %s %s', (array_agg(price ORDER BY time))[1], "
+                "max(price), min(price), (array_agg(price ORDER BY time DESC))[1], sum(volume), "
+                "sum(price * volume)) FROM market_data.ticks WHERE exchange = 'layout'"));
     }
 
     // A database of 0013's layout: every trade moves once, as it was, chunk by chunk, with its

@@ -13,32 +13,42 @@ private slots:
     void parses_data()
     {
         QTest::addColumn<QString>("text");
-        QTest::addColumn<qint64>("mantissa");
+        QTest::addColumn<QString>("mantissa"); // decimal digits: it may pass 64 bits
         QTest::addColumn<int>("scale");
         QTest::addColumn<QString>("printed");
-        QTest::newRow("binance price") << "67000.12000000" << qint64(6700012) << 2 << "67000.12";
-        QTest::newRow("satoshi") << "0.00000001" << qint64(1) << 8 << "0.00000001";
-        QTest::newRow("integer") << "5" << qint64(5) << 0 << "5";
-        QTest::newRow("zero size") << "0.00000000" << qint64(0) << 0 << "0";
-        QTest::newRow("negative") << "-1.50" << qint64(-15) << 1 << "-1.5";
-        QTest::newRow("leading zeros") << "000.10" << qint64(1) << 1 << "0.1";
+        QTest::newRow("binance price") << "67000.12000000" << "6700012" << 2 << "67000.12";
+        QTest::newRow("satoshi") << "0.00000001" << "1" << 8 << "0.00000001";
+        QTest::newRow("integer") << "5" << "5" << 0 << "5";
+        QTest::newRow("zero size") << "0.00000000" << "0" << 0 << "0";
+        QTest::newRow("negative") << "-1.50" << "-15" << 1 << "-1.5";
+        QTest::newRow("leading zeros") << "000.10" << "1" << 1 << "0.1";
         QTest::newRow("18 decimals")
-            << "0.000000000000000001" << qint64(1) << 18 << "0.000000000000000001";
+            << "0.000000000000000001" << "1" << 18 << "0.000000000000000001";
         QTest::newRow("int64 max")
-            << "9223372036854775807" << qint64(INT64_MAX) << 0 << "9223372036854775807";
+            << "9223372036854775807" << "9223372036854775807" << 0 << "9223372036854775807";
         QTest::newRow("memecoin quantity")
-            << "123456789012.5" << qint64(1234567890125) << 1 << "123456789012.5";
+            << "123456789012.5" << "1234567890125" << 1 << "123456789012.5";
+        QTest::newRow("past int64")
+            << "9223372036854775808" << "9223372036854775808" << 0 << "9223372036854775808";
+        QTest::newRow("20-digit price with 8 decimals")
+            << "12345678901234567890.12345678" << "1234567890123456789012345678" << 8
+            << "12345678901234567890.12345678";
+        QTest::newRow("38 digits") << "12345678901234567890.123456789012345678"
+                                   << "12345678901234567890123456789012345678" << 18
+                                   << "12345678901234567890.123456789012345678";
+        QTest::newRow("leading zeros do not count")
+            << "0000000000000000000000000000000000000001.5" << "15" << 1 << "1.5";
     }
 
     void parses()
     {
         QFETCH(QString, text);
-        QFETCH(qint64, mantissa);
+        QFETCH(QString, mantissa);
         QFETCH(int, scale);
         QFETCH(QString, printed);
         const auto value = Decimal::parse(text.toStdString());
         QVERIFY(value);
-        QCOMPARE(value->mantissa, mantissa);
+        QCOMPARE(QString::fromStdString(Decimal{value->mantissa, 0}.toString()), mantissa);
         QCOMPARE(int(value->scale), scale);
         QCOMPARE(QString::fromStdString(value->toString()), printed);
     }
@@ -56,9 +66,9 @@ private slots:
         QTest::newRow("space") << " 1";
         QTest::newRow("letters") << "12a";
         QTest::newRow("nan") << "NaN";
-        QTest::newRow("overflow") << "9223372036854775808";
+        QTest::newRow("39 digits") << "123456789012345678901234567890123456789";
         QTest::newRow("too many decimals") << "0.0000000000000000001";
-        QTest::newRow("overflow after scaling") << "92233720368547758.08";
+        QTest::newRow("39 digits with decimals") << "1234567890123456789012345678901.12345678";
     }
 
     void rejects()
@@ -77,6 +87,14 @@ private slots:
         QVERIFY(*Decimal::parse("1.50") == a);
         QVERIFY(*Decimal::parse("-3") < *Decimal::parse("0.00000001"));
         QVERIFY(*Decimal::parse("9223372036854775807") > *Decimal::parse("0.000000000000000001"));
+        // Brought to the other's scale, a 38-digit mantissa leaves 128 bits: still ordered.
+        const auto huge = *Decimal::parse("99999999999999999999999999999999999999");
+        const auto tiny = *Decimal::parse("0.000000000000000001");
+        QVERIFY(huge > tiny);
+        QVERIFY(tiny < huge);
+        QVERIFY(*Decimal::parse("-99999999999999999999999999999999999999") < tiny);
+        QVERIFY(*Decimal::parse("12345678901234567890.12345678")
+            < *Decimal::parse("12345678901234567890.123456781"));
     }
 };
 
