@@ -20,6 +20,17 @@ model::Decimal exact(const pqxx::field &field)
     return *value;
 }
 
+// A bar's sum: exact to 1e-18, as analytics::Fixed keeps it, whatever the numeric's width (a
+// 20-digit price times a 20-digit size has 40 digits and 36 decimals).
+analytics::Fixed sum(const pqxx::field &field)
+{
+    const auto text = field.as<std::string>();
+    const auto value = analytics::Fixed::parse(text);
+    if (!value)
+        throw std::runtime_error(std::format("{} {} is not a decimal", field.name(), text));
+    return *value;
+}
+
 // The columns both bar queries select, rolling up a subquery of (rolled, bucket, open, high,
 // ...) in which `rolled` is the bar's bucket and `bucket` orders the rows rolled into it.
 constexpr std::string_view kBarColumns
@@ -44,10 +55,10 @@ std::vector<analytics::Bar> barsOf(const pqxx::result &rows, std::int64_t interv
             .high = exact(row[2]),
             .low = exact(row[3]),
             .close = exact(row[4]),
-            .volume = analytics::Fixed::of(exact(row[5])),
-            .notional = analytics::Fixed::of(exact(row[6])),
-            .buyVolume = analytics::Fixed::of(exact(row[7])),
-            .sellVolume = analytics::Fixed::of(exact(row[8])),
+            .volume = sum(row[5]),
+            .notional = sum(row[6]),
+            .buyVolume = sum(row[7]),
+            .sellVolume = sum(row[8]),
             .trades = row[9].as<std::int64_t>()});
     }
     return bars;

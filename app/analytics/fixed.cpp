@@ -39,6 +39,36 @@ Fixed Fixed::product(const model::Decimal &value, const model::Decimal &factor)
     return fromUnits(units);
 }
 
+std::optional<Fixed> Fixed::parse(std::string_view text)
+{
+    const bool negative = text.starts_with('-');
+    if (negative)
+        text.remove_prefix(1);
+    const auto point = text.find('.');
+    const std::string_view integral = text.substr(0, point);
+    const std::string_view fraction
+        = point == std::string_view::npos ? std::string_view{} : text.substr(point + 1);
+    const auto digitsOnly = [](std::string_view digits) {
+        return std::ranges::all_of(digits, [](char c) { return c >= '0' && c <= '9'; });
+    };
+    if (integral.empty() || (point != std::string_view::npos && fraction.empty())
+        || !digitsOnly(integral) || !digitsOnly(fraction))
+        return std::nullopt;
+    model::Int128 units = 0;
+    bool overflow = false;
+    const auto shiftIn = [&](char digit) {
+        overflow = overflow || __builtin_mul_overflow(units, 10, &units)
+            || __builtin_add_overflow(units, digit - '0', &units);
+    };
+    for (const char c : integral)
+        shiftIn(c);
+    for (std::size_t at = 0; at < kScale; ++at)
+        shiftIn(at < fraction.size() ? fraction[at] : '0');
+    if (overflow)
+        return fromUnits(saturated(!negative));
+    return fromUnits(negative ? -units : units);
+}
+
 double Fixed::toDouble() const
 {
     const model::Int128 unit = powerOfTen(kScale);

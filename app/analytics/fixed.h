@@ -9,7 +9,9 @@
 #include "app/model/decimal.h"
 
 #include <compare>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace tickscope::analytics {
 
@@ -22,6 +24,9 @@ public:
     static Fixed of(const model::Decimal &value);
     // value x factor, rounded toward zero to 1e-18.
     static Fixed product(const model::Decimal &value, const model::Decimal &factor);
+    // PostgreSQL's numeric text, [-]digits[.digits], of any length: digits past 1e-18 dropped,
+    // beyond the range saturated, as the operations do. Empty when malformed.
+    static std::optional<Fixed> parse(std::string_view text);
 
     Fixed &operator+=(Fixed other)
     {

@@ -6,6 +6,7 @@
 #include "db/ingest_writer.h"
 #include "db/instrument_registry.h"
 #include "db/migrator.h"
+#include "db/ohlcv_queries.h"
 #include "db/policy_manager.h"
 #include "db/trade_queries.h"
 #include "tests/support/edition_database.h"
@@ -206,6 +207,21 @@ private slots:
                 "SELECT format('%s %s %s %s %s %s', (array_agg(price ORDER BY time))[1], "
                 "max(price), min(price), (array_agg(price ORDER BY time DESC))[1], sum(volume), "
                 "sum(price * volume)) FROM market_data.ticks WHERE exchange = 'layout'"));
+        // As the query API and `bars` read it: prices exact, the volume exact to 1e-18, a
+        // notional past 1.7e20 saturated (analytics::Fixed), not an error.
+        const auto level = db::ohlcvLevelFor(connection, 60);
+        QVERIFY(level);
+        const auto bars = db::ohlcvBars(
+            connection, *level, ids.front(), 60, kDayNs * 20'000, at + 60'000'000'000);
+        QCOMPARE(bars.size(), std::size_t(1));
+        QCOMPARE(bars.front().open.toString() + " " + bars.front().high.toString() + " "
+                + bars.front().low.toString() + " " + bars.front().close.toString() + " "
+                + bars.front().volume.toString(),
+            text(connection,
+                "SELECT format('%s %s %s %s %s', open, high, low, close, trim_scale(volume)) "
+                "FROM aggregates.ohlcv_1m"));
+        QCOMPARE(bars.front().notional.toString(),
+            std::string("170141183460469231731.687303715884105727"));
     }
 
     // A database of 0013's layout: every trade moves once, as it was, chunk by chunk, with its

@@ -131,6 +131,32 @@ private slots:
         QCOMPARE(negative - huge, negative);
     }
 
+    // A bar's sums as PostgreSQL's numeric prints them, of any width (db::ohlcvBars).
+    void sumsParseFromNumericText_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("parsed"); // empty: refused
+        QTest::newRow("plain") << "12.5" << "12.5";
+        QTest::newRow("negative") << "-0.000000000000000001" << "-0.000000000000000001";
+        QTest::newRow("36 decimals, cut at 18")
+            << "1.123456789012345678901234567890123456" << "1.123456789012345678";
+        QTest::newRow("40 digits, saturated") << "1234567890123456789012345678901234567890.5"
+                                              << "170141183460469231731.687303715884105727";
+        QTest::newRow("trailing zeros") << "100.000000000000000000000" << "100";
+        QTest::newRow("exponent") << "1e5" << "";
+        QTest::newRow("no digits after the point") << "5." << "";
+        QTest::newRow("letters in the fraction") << "1.2x" << "";
+        QTest::newRow("NaN") << "NaN" << "";
+    }
+
+    void sumsParseFromNumericText()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, parsed);
+        const auto value = Fixed::parse(text.toStdString());
+        QCOMPARE(value ? QString::fromStdString(value->toString()) : QString(), parsed);
+    }
+
     void barsOverAGapAreFlagged()
     {
         auto bars = buildBars(spec(BarKind::Tick, "0"), kTrades);
