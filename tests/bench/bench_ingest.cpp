@@ -49,17 +49,23 @@ double parseRate(const std::vector<std::string> &symbols)
         frames.push_back(
             tradeFrame(symbols[static_cast<std::size_t>(i) % symbols.size()], 1000000 + i, i));
     feeds::NormalizedOutput output;
-    const auto started = Clock::now();
-    std::size_t trades = 0;
-    for (const auto &frame : frames) {
-        normalizer.normalize({feeds::RawKind::WebSocketText, 0, 1, frame}, output);
-        trades += output.trades.size();
-        output.clear();
+    // The fastest of five passes: a pass takes a fifth of a second, which the other work on a
+    // shared machine would otherwise decide.
+    double fastest = 0;
+    for (int pass = 0; pass < 5; ++pass) {
+        const auto started = Clock::now();
+        std::size_t trades = 0;
+        for (const auto &frame : frames) {
+            normalizer.normalize({feeds::RawKind::WebSocketText, 0, 1, frame}, output);
+            trades += output.trades.size();
+            output.clear();
+        }
+        const double elapsed = seconds(Clock::now() - started);
+        if (trades != frames.size())
+            throw std::runtime_error("the parser rejected bench frames");
+        fastest = pass == 0 ? elapsed : std::min(fastest, elapsed);
     }
-    const double elapsed = seconds(Clock::now() - started);
-    if (trades != frames.size())
-        throw std::runtime_error("the parser rejected bench frames");
-    return static_cast<double>(frames.size()) / elapsed;
+    return static_cast<double>(frames.size()) / fastest;
 }
 
 } // namespace
