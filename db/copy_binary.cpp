@@ -38,8 +38,6 @@ void appendNumericPayload(std::string &out, const model::Decimal &value)
         groups[static_cast<std::size_t>(count++)] = static_cast<std::uint16_t>(
             digits[at] + 10 * digits[at + 1] + 100 * digits[at + 2] + 1000 * digits[at + 3]);
     }
-    while (count > 0 && groups[static_cast<std::size_t>(count - 1)] == 0)
-        --count; // the padding's zero group above a value below one
     const int fractionGroups = paddedScale / 4;
     int low = 0; // trailing zero groups are not sent
     while (low < count && groups[static_cast<std::size_t>(low)] == 0)

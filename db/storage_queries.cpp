@@ -200,10 +200,8 @@ void readFreshness(
         tx.query<std::string, std::optional<std::string>, double, bool, std::optional<double>,
             std::optional<double>>(std::format(
             "SELECT l.relation, to_regclass(l.relation)::text, "
-            "extract(epoch FROM l.bucket_width)::float8, EXISTS (SELECT FROM "
-            "_timescaledb_catalog.continuous_agg c WHERE format('%s.%s', c.user_view_schema, "
-            "c.user_view_name) = l.relation), {}, {} FROM aggregates.levels l "
-            "ORDER BY l.position",
+            "extract(epoch FROM l.bucket_width)::float8, aggregates.is_continuous(l.relation), "
+            "{}, {} FROM aggregates.levels l ORDER BY l.position",
             epochOrNull(watermark), endOffset))) {
         // A bucket is due once it ended and past its policy's end_offset, plus two runs of the
         // refresh.
