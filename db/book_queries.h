@@ -13,7 +13,8 @@
 
 namespace pqxx {
 class connection;
-}
+class row;
+} // namespace pqxx
 
 namespace tickscope::db {
 
@@ -37,6 +38,8 @@ private:
     { }
     // Loads the latest snapshot received by `asOfNs`; false if there is none.
     bool loadSnapshot(pqxx::connection &connection, std::int64_t asOfNs);
+    // Applies a stored event's levels: kLevelColumns, from column `first` of `row`.
+    void applyLevels(const pqxx::row &row, int first);
 
     int m_instrumentId;
     std::map<model::Decimal, model::Decimal, std::greater<>> m_bids;

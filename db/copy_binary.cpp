@@ -7,6 +7,7 @@ namespace tickscope::db::copy_binary {
 namespace {
 
 constexpr std::int64_t kPostgresEpochUs = 946'684'800'000'000; // 2000-01-01 in Unix µs
+constexpr std::uint32_t kInt8Oid = 20;
 constexpr std::uint32_t kNumericOid = 1700;
 constexpr std::uint16_t kNumericNegative = 0x4000;
 
@@ -50,6 +51,27 @@ void appendNumericPayload(std::string &out, const model::Decimal &value)
     appendBigEndian(out, static_cast<std::int16_t>(value.scale));
     for (int i = count - 1; i >= low; --i)
         appendBigEndian(out, groups[static_cast<std::size_t>(i)]);
+}
+
+// A one-dimensional array of `levels` (none: zero dimensions), each element by `appendElement`.
+template<typename AppendElement>
+void appendArray(std::string &out, std::uint32_t elementOid,
+    const std::vector<model::PriceLevel> &levels, AppendElement appendElement)
+{
+    const std::size_t lengthAt = out.size();
+    appendBigEndian(out, std::int32_t{0});
+    appendBigEndian(out, std::int32_t{levels.empty() ? 0 : 1}); // dimensions
+    appendBigEndian(out, std::int32_t{0}); // no nulls
+    appendBigEndian(out, elementOid);
+    if (!levels.empty()) {
+        appendBigEndian(out, static_cast<std::int32_t>(levels.size()));
+        appendBigEndian(out, std::int32_t{1}); // lower bound
+        for (const auto &level : levels)
+            appendElement(level);
+    }
+    const auto length = static_cast<std::uint32_t>(out.size() - lengthAt - 4);
+    for (int i = 0; i < 4; ++i)
+        out[lengthAt + static_cast<std::size_t>(i)] = static_cast<char>(length >> (24 - 8 * i));
 }
 
 } // namespace
@@ -136,20 +158,18 @@ void appendNumeric(std::string &out, const model::Decimal &value)
 void appendLevelArray(
     std::string &out, const std::vector<model::PriceLevel> &levels, LevelField field)
 {
-    const std::size_t lengthAt = out.size();
-    appendBigEndian(out, std::int32_t{0});
-    appendBigEndian(out, std::int32_t{levels.empty() ? 0 : 1}); // dimensions
-    appendBigEndian(out, std::int32_t{0}); // no nulls
-    appendBigEndian(out, kNumericOid);
-    if (!levels.empty()) {
-        appendBigEndian(out, static_cast<std::int32_t>(levels.size()));
-        appendBigEndian(out, std::int32_t{1}); // lower bound
-        for (const auto &level : levels)
-            appendNumeric(out, field == LevelField::Price ? level.price : level.size);
-    }
-    const auto length = static_cast<std::uint32_t>(out.size() - lengthAt - 4);
-    for (int i = 0; i < 4; ++i)
-        out[lengthAt + static_cast<std::size_t>(i)] = static_cast<char>(length >> (24 - 8 * i));
+    appendArray(out, kNumericOid, levels, [&](const model::PriceLevel &level) {
+        appendNumeric(out, field == LevelField::Price ? level.price : level.size);
+    });
+}
+
+void appendLevelUnits(
+    std::string &out, const std::vector<model::PriceLevel> &levels, LevelField field, int scale)
+{
+    appendArray(out, kInt8Oid, levels, [&](const model::PriceLevel &level) {
+        appendInt64(
+            out, (field == LevelField::Price ? level.price : level.size).unitsAt(scale).value());
+    });
 }
 
 } // namespace tickscope::db::copy_binary

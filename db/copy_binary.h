@@ -1,6 +1,6 @@
 // Rows in PostgreSQL's binary COPY format, appended to a reusable buffer: about half as fast
 // again to load as the text format (docs/performance.md). Timestamps from ns since the epoch,
-// exact decimals as numeric's base-10000 digit groups, and numeric arrays of book levels.
+// exact decimals as numeric's base-10000 digit groups, and book levels as numeric or bigint arrays.
 #pragma once
 
 #include "app/model/book.h"
@@ -33,5 +33,8 @@ void appendNumeric(std::string &out, const model::Decimal &value);
 enum class LevelField { Price, Size };
 void appendLevelArray(
     std::string &out, const std::vector<model::PriceLevel> &levels, LevelField field);
+// bigint[] of each level's units at `scale`, which every one of them must fit (unitsAt).
+void appendLevelUnits(
+    std::string &out, const std::vector<model::PriceLevel> &levels, LevelField field, int scale);
 
 } // namespace tickscope::db::copy_binary

@@ -97,12 +97,16 @@ CREATE TEMP TABLE IF NOT EXISTS staging_trades (
     size_scale smallint, side "char", price_exact numeric, size_exact numeric)
     ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS staging_book_deltas (
-    time timestamptz, received_at timestamptz, instrument_id integer, first_sequence bigint,
-    sequence bigint, bid_prices numeric[], bid_sizes numeric[], ask_prices numeric[],
-    ask_sizes numeric[]) ON COMMIT DELETE ROWS;
+    time timestamptz, received_after_us bigint, instrument_id integer, first_sequence bigint,
+    sequence bigint, price_scale smallint, size_scale smallint, bid_price_units bigint[],
+    bid_size_units bigint[], ask_price_units bigint[], ask_size_units bigint[],
+    bid_prices_exact numeric[], bid_sizes_exact numeric[], ask_prices_exact numeric[],
+    ask_sizes_exact numeric[]) ON COMMIT DELETE ROWS;
 CREATE TEMP TABLE IF NOT EXISTS staging_book_snapshots (
-    time timestamptz, received_at timestamptz, instrument_id integer, sequence bigint,
-    bid_prices numeric[], bid_sizes numeric[], ask_prices numeric[], ask_sizes numeric[])
+    time timestamptz, received_after_us bigint, instrument_id integer, sequence bigint,
+    price_scale smallint, size_scale smallint, bid_price_units bigint[], bid_size_units bigint[],
+    ask_price_units bigint[], ask_size_units bigint[], bid_prices_exact numeric[],
+    bid_sizes_exact numeric[], ask_prices_exact numeric[], ask_sizes_exact numeric[])
     ON COMMIT DELETE ROWS;
 )sql";
 
@@ -149,14 +153,37 @@ Units unitsAtFinest(const model::Decimal &value, std::int8_t &finest)
     if (!mantissa)
         return {std::nullopt, value.scale};
     finest = std::max(finest, value.scale);
-    model::Int128 units = *mantissa;
-    for (int digit = value.scale; digit < finest; ++digit) {
-        units *= 10;
-        if (units > std::numeric_limits<std::int64_t>::max()
-            || units < std::numeric_limits<std::int64_t>::min())
-            return {*mantissa, value.scale};
-    }
-    return {static_cast<std::int64_t>(units), finest};
+    if (const auto units = value.unitsAt(finest))
+        return {*units, finest};
+    return {*mantissa, value.scale};
+}
+
+// The scale of a book row's prices or sizes, as unitsAtFinest chooses a trade's: the
+// instrument's finest (raised to the row's own), else the row's own; empty when a value has no
+// bigint units there, and the row keeps its levels as numeric[] (the *_exact columns).
+template<typename Row>
+std::optional<std::int8_t> levelScale(const Row &row, LevelField field, std::int8_t &finest)
+{
+    auto value = [field](const model::PriceLevel &level) -> const model::Decimal & {
+        return field == LevelField::Price ? level.price : level.size;
+    };
+    std::int8_t own = 0;
+    for (const auto *side : {&row.bids, &row.asks})
+        for (const auto &level : *side)
+            own = std::max(own, value(level).scale);
+    finest = std::max(finest, own);
+    auto fitsAt = [&](std::int8_t scale) {
+        for (const auto *side : {&row.bids, &row.asks})
+            for (const auto &level : *side)
+                if (!value(level).unitsAt(scale))
+                    return false;
+        return true;
+    };
+    if (fitsAt(finest))
+        return finest;
+    if (fitsAt(own))
+        return own;
+    return std::nullopt;
 }
 
 // A units column and its scale, the exact numeric written after the row's other columns.
@@ -393,35 +420,59 @@ BatchReceipt IngestWriter::writeOnce(const IngestBatch &batch, bool staging)
                 summary.checksum = copy.finish();
                 summaries.push_back(summary);
             }
-            auto writeBook
-                = [&](const char *table, const auto &rows, std::string_view sequenceColumns) {
-                      TableSummary summary = summarize(table, rows);
-                      CopyIn copy = raw.copyIn(std::format(
-                          "COPY {} (time, received_at, instrument_id, {}, bid_prices, bid_sizes, "
-                          "ask_prices, ask_sizes) FROM STDIN (FORMAT binary)",
-                          target(table), sequenceColumns));
-                      std::string &out = copy.rows();
-                      copy_binary::appendHeader(out);
-                      for (const auto &row : rows) {
-                          constexpr bool isDelta
-                              = std::is_same_v<std::decay_t<decltype(row)>, model::BookDelta>;
-                          copy_binary::beginRow(out, isDelta ? 9 : 8);
-                          copy_binary::appendTimestamp(out, row.exchangeTimeNs);
-                          copy_binary::appendTimestamp(out, row.receivedAtNs);
-                          copy_binary::appendInt32(out, idOf(row.instrument));
-                          if constexpr (isDelta)
-                              copy_binary::appendInt64(out, row.firstSequence);
-                          copy_binary::appendInt64(out, row.sequence);
-                          copy_binary::appendLevelArray(out, row.bids, LevelField::Price);
-                          copy_binary::appendLevelArray(out, row.bids, LevelField::Size);
-                          copy_binary::appendLevelArray(out, row.asks, LevelField::Price);
-                          copy_binary::appendLevelArray(out, row.asks, LevelField::Size);
-                          copy.rowEnded();
-                      }
-                      copy_binary::appendTrailer(out);
-                      summary.checksum = copy.finish();
-                      summaries.push_back(summary);
-                  };
+            auto writeBook = [&](const char *table, const auto &rows,
+                                 std::string_view sequenceColumns) {
+                TableSummary summary = summarize(table, rows);
+                CopyIn copy = raw.copyIn(std::format(
+                    "COPY {} (time, received_after_us, instrument_id, {}, price_scale, "
+                    "size_scale, bid_price_units, bid_size_units, ask_price_units, "
+                    "ask_size_units, bid_prices_exact, bid_sizes_exact, ask_prices_exact, "
+                    "ask_sizes_exact) FROM STDIN (FORMAT binary)",
+                    target(table), sequenceColumns));
+                std::string &out = copy.rows();
+                copy_binary::appendHeader(out);
+                for (const auto &row : rows) {
+                    constexpr bool isDelta
+                        = std::is_same_v<std::decay_t<decltype(row)>, model::BookDelta>;
+                    copy_binary::beginRow(out, isDelta ? 15 : 14);
+                    copy_binary::appendTimestamp(out, row.exchangeTimeNs);
+                    copy_binary::appendInt64(out,
+                        copy_binary::floorToMicroseconds(row.receivedAtNs)
+                            - copy_binary::floorToMicroseconds(row.exchangeTimeNs));
+                    copy_binary::appendInt32(out, idOf(row.instrument));
+                    if constexpr (isDelta)
+                        copy_binary::appendInt64(out, row.firstSequence);
+                    copy_binary::appendInt64(out, row.sequence);
+                    if (row.instrument >= m_finestScales.size())
+                        m_finestScales.resize(row.instrument + 1);
+                    auto &[finestPrice, finestSize] = m_finestScales[row.instrument];
+                    const auto priceScale = levelScale(row, LevelField::Price, finestPrice);
+                    const auto sizeScale = levelScale(row, LevelField::Size, finestSize);
+                    if (priceScale && sizeScale) {
+                        copy_binary::appendInt16(out, *priceScale);
+                        copy_binary::appendInt16(out, *sizeScale);
+                        copy_binary::appendLevelUnits(
+                            out, row.bids, LevelField::Price, *priceScale);
+                        copy_binary::appendLevelUnits(out, row.bids, LevelField::Size, *sizeScale);
+                        copy_binary::appendLevelUnits(
+                            out, row.asks, LevelField::Price, *priceScale);
+                        copy_binary::appendLevelUnits(out, row.asks, LevelField::Size, *sizeScale);
+                        for (int exact = 0; exact < 4; ++exact)
+                            copy_binary::appendNull(out);
+                    } else {
+                        for (int units = 0; units < 6; ++units)
+                            copy_binary::appendNull(out);
+                        copy_binary::appendLevelArray(out, row.bids, LevelField::Price);
+                        copy_binary::appendLevelArray(out, row.bids, LevelField::Size);
+                        copy_binary::appendLevelArray(out, row.asks, LevelField::Price);
+                        copy_binary::appendLevelArray(out, row.asks, LevelField::Size);
+                    }
+                    copy.rowEnded();
+                }
+                copy_binary::appendTrailer(out);
+                summary.checksum = copy.finish();
+                summaries.push_back(summary);
+            };
             if (!batch.deltas.empty())
                 writeBook("book_deltas", batch.deltas, "first_sequence, sequence");
             if (!batch.snapshots.empty())

@@ -38,6 +38,29 @@ struct Decimal
         return static_cast<std::int64_t>(mantissa);
     }
 
+    // The value in units of 10^-atScale (atScale >= scale) when they fit an int64: how prices
+    // and sizes are stored, a scale for all of an instrument's values.
+    std::optional<std::int64_t> unitsAt(int atScale) const
+    {
+        Int128 units = mantissa;
+        for (int digit = scale; digit < atScale; ++digit)
+            if (__builtin_mul_overflow(units, 10, &units))
+                return std::nullopt;
+        if (atScale < scale || units > INT64_MAX || units < INT64_MIN)
+            return std::nullopt;
+        return static_cast<std::int64_t>(units);
+    }
+
+    // units x 10^-scale, normalized: what unitsAt() stored.
+    static Decimal fromUnits(Int128 units, int scale)
+    {
+        while (scale > 0 && units % 10 == 0) {
+            units /= 10;
+            --scale;
+        }
+        return Decimal{units, static_cast<std::int8_t>(scale)};
+    }
+
     bool isZero() const { return mantissa == 0; }
     bool isPositive() const { return mantissa > 0; }
 

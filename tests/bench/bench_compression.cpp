@@ -10,7 +10,9 @@
 // TimescaleDB reports them), its ratio, and where the compressed bytes go column by column.
 // Candidate columns are measured side by side in one table (TimescaleDB compresses each column
 // on its own, so a column's bytes do not depend on its neighbours); a column-wise `zstd -19` of
-// the same rows, fixed-width values in the same order, is the peer-like baseline.
+// the same rows, fixed-width values in the same order, is the peer-like baseline. The books are
+// generated in 0002's layout (numeric[] levels) and then converted by migrations 0027 and 0028,
+// which are timed, to what Tickscope stores now.
 //
 //   bench_compression [TRADES_PER_SECOND_OF_BTC [HOURS [BOOK_HOURS [LEVELS_AN_EVENT]]]]
 //   (defaults 2, 24, 2 and 4: about 2 million trades, and 2 million book events changing 1 to 4
@@ -34,6 +36,8 @@
 using namespace tickscope;
 
 namespace {
+
+constexpr int kNumericBooks = 26; // the last version with 0002's book layout
 
 struct Symbol
 {
@@ -423,9 +427,10 @@ void measureTrades(pqxx::nontransaction &tx, std::int64_t trades, double hours)
         perRow(proposed.after, proposed.rows));
 }
 
-void measureBooks(pqxx::nontransaction &tx, std::int64_t deltas, double hours)
+// Returns the deltas in 0002's layout, compressed as Tickscope did.
+Compressed measureBooks(pqxx::nontransaction &tx, std::int64_t deltas, double hours)
 {
-    std::printf("Book deltas and snapshots as Tickscope stores them today (one row an event, "
+    std::printf("Book deltas and snapshots in 0002's layout (one row an event, "
                 "numeric[] levels):\n");
     const Compressed today = compress(tx, "market_data.book_deltas",
         "deltas: segment by instrument, order by time and sequence",
@@ -507,6 +512,41 @@ void measureBooks(pqxx::nontransaction &tx, std::int64_t deltas, double hours)
         "instrument_id, time, sequence, side, price_units");
     printAYear("book deltas compressed",
         static_cast<double>(deltas) / (kInstruments * hours * 3600), perRow(levels.after, deltas));
+    return today;
+}
+
+// Migrations 0027 and 0028 convert the books to units, timed; then the deltas as they are stored
+// now, compressed with what `policies apply` sets.
+void convertBooks(
+    pqxx::connection &connection, std::int64_t deltas, double hours, const Compressed &numeric)
+{
+    std::printf("\nMigrations 0027 and 0028: the books into bigint[] units (%lld deltas):\n",
+        static_cast<long long>(deltas));
+    std::fflush(stdout);
+    const auto started = std::chrono::steady_clock::now();
+    const auto migrated
+        = db::Migrator(connection, db::loadMigrations(db::kEmbeddedMigrations).value())
+              .migrate({.client = "bench", .progress = [](const std::string &line) {
+                            std::printf("    %s\n", line.c_str());
+                            std::fflush(stdout);
+                        }});
+    if (!migrated)
+        throw std::runtime_error("the books' conversion failed: " + migrated.error());
+    const double seconds = secondsSince(started);
+    pqxx::nontransaction tx{connection};
+    const auto events
+        = tx.query_value<std::int64_t>("SELECT sum(events)::bigint FROM audit.book_conversion");
+    std::printf("    converted %lld events in %.1f s: %.0f events/s\n\n",
+        static_cast<long long>(events), seconds, static_cast<double>(events) / seconds);
+    std::printf("Book deltas as Tickscope stores them now (0027's layout):\n");
+    const Compressed now
+        = compareSettings(tx, "market_data.book_deltas", {.orderBy = "time DESC, sequence"});
+    std::printf("    %.1f compressed bytes an event against %.1f uncompressed in 0002's layout: "
+                "%.1f:1 (%.1f compressed in 0002's layout)\n",
+        perRow(now.after, deltas), perRow(numeric.before, deltas),
+        perRow(numeric.before, now.after), perRow(numeric.after, deltas));
+    printAYear("book deltas compressed, 0027's layout",
+        static_cast<double>(deltas) / (kInstruments * hours * 3600), perRow(now.after, deltas));
 }
 } // namespace
 
@@ -522,9 +562,10 @@ int main(int argc, char **argv)
             testing::TestCluster::kFastSettings, model::TimescaleEdition::Timescale};
         auto connection = db::connect(cluster.createDatabase("compression"), "bench");
         if (!db::Migrator(connection, db::loadMigrations(db::kEmbeddedMigrations).value())
-                .migrate({.client = "bench"}))
+                .migrate({.targetVersion = kNumericBooks, .client = "bench"}))
             throw std::runtime_error("migration failed");
-        pqxx::nontransaction tx{connection};
+        std::optional<pqxx::nontransaction> open{std::in_place, connection};
+        auto &tx = *open;
         tx.exec("SELECT setseed(0.42)");
         tx.exec("CREATE SCHEMA bench");
         tx.exec("CREATE TABLE bench.scales (instrument_id integer PRIMARY KEY, price_scale "
@@ -536,7 +577,9 @@ int main(int argc, char **argv)
         measureTrades(tx, trades, hours);
         std::printf("\n");
         const std::int64_t deltas = generateBooks(tx, bookHours, maxChanges);
-        measureBooks(tx, deltas, bookHours);
+        const Compressed numeric = measureBooks(tx, deltas, bookHours);
+        open.reset();
+        convertBooks(connection, deltas, bookHours, numeric);
     } catch (const std::exception &error) {
         std::fprintf(stderr, "bench_compression: %s\n", error.what());
         return 1;

@@ -165,9 +165,6 @@ inline void printStatementStats(
     std::fflush(stdout);
 }
 
-// Tickscope's policies (TSL edition) with the trades' compression working while a benchmark
-// times: chunks older than a day are compressed by TimescaleDB's job, which runs every `every`;
-// nothing is dropped (the benchmarks' trades may be older than the retention).
 // The writer's time by phase (model::WritePhase), as `/metrics` exports it, against the wall
 // time it took to commit everything.
 inline void printWriterPhases(const model::WriteSeconds &writeSeconds, std::int64_t batches,
@@ -188,6 +185,9 @@ inline void printWriterPhases(const model::WriteSeconds &writeSeconds, std::int6
     std::fflush(stdout);
 }
 
+// Tickscope's policies (TSL edition) with the trades' compression working while a benchmark
+// times: chunks older than a day are compressed by TimescaleDB's job, which runs every `every`;
+// nothing is dropped (the benchmarks' trades may be older than the retention).
 inline void activateCompressionPolicy(const std::string &conninfo, std::chrono::seconds every)
 {
     auto connection = db::connect(conninfo, "bench");

@@ -196,17 +196,19 @@ private slots:
             QString::fromStdString(trueAsks.back().size.toString()));
 
         // As of the receipt of a delta midway: the state after the last delta received by then.
-        const auto midway = tx.exec("SELECT (extract(epoch FROM d.received_at) * 1000000)::bigint "
-                                    "* 1000 FROM market_data.book_deltas d JOIN "
-                                    "market_data.instruments i USING (instrument_id) WHERE "
-                                    "i.symbol = 'ETHUSDT' ORDER BY d.received_at OFFSET (SELECT "
+        const auto midway = tx.exec("SELECT (extract(epoch FROM market_data.received_at(d.time, "
+                                    "d.received_after_us)) * 1000000)::bigint * 1000 FROM "
+                                    "market_data.book_deltas d JOIN market_data.instruments i "
+                                    "USING (instrument_id) WHERE i.symbol = 'ETHUSDT' ORDER BY 1 "
+                                    "OFFSET (SELECT "
                                     "count(*) / 2 FROM market_data.book_deltas) / 3 LIMIT 1")
                                 .one_field()
                                 .as<std::int64_t>();
         const auto expected
             = tx.exec(std::format("SELECT max(d.sequence) FROM market_data.book_deltas d JOIN "
                                   "market_data.instruments i USING (instrument_id) WHERE "
-                                  "i.symbol = 'ETHUSDT' AND d.received_at <= timestamptz 'epoch' "
+                                  "i.symbol = 'ETHUSDT' AND market_data.received_at(d.time, "
+                                  "d.received_after_us) <= timestamptz 'epoch' "
                                   "+ {} * interval '1 microsecond'",
                           midway / 1000))
                   .one_field()

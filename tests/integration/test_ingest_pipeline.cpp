@@ -154,8 +154,8 @@ void verifyAgainstJournal(pqxx::connection &connection, const QString &journal)
 
     std::set<QString> deltasStored;
     for (const auto &row : tx.exec(
-             "SELECT i.symbol, d.first_sequence, d.sequence, cardinality(d.bid_prices), "
-             "cardinality(d.ask_prices) FROM market_data.book_deltas d "
+             "SELECT i.symbol, d.first_sequence, d.sequence, cardinality(d.bid_price_units), "
+             "cardinality(d.ask_price_units) FROM market_data.book_deltas d "
              "JOIN market_data.instruments i USING (instrument_id) WHERE i.exchange = 'binance'"))
         deltasStored.insert(QStringLiteral("%1 %2 %3 %4 %5")
                 .arg(QString::fromStdString(row[0].as<std::string>()))

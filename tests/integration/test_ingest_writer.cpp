@@ -163,16 +163,21 @@ private slots:
                      .as<int>(),
             333);
 
-        const auto delta = tx.exec("SELECT first_sequence, sequence, bid_prices::text, "
-                                   "bid_sizes::text, ask_prices::text FROM market_data.book_deltas "
-                                   "ORDER BY sequence LIMIT 1")
-                               .one_row();
+        const auto delta
+            = tx.exec("SELECT first_sequence, sequence, market_data.to_numeric(bid_price_units, "
+                      "price_scale, bid_prices_exact)::text, market_data.to_numeric("
+                      "bid_size_units, size_scale, bid_sizes_exact)::text, "
+                      "market_data.to_numeric(ask_price_units, price_scale, "
+                      "ask_prices_exact)::text FROM market_data.book_deltas "
+                      "ORDER BY sequence LIMIT 1")
+                  .one_row();
         QCOMPARE(delta[0].as<int>(), 100);
         QCOMPARE(delta[1].as<int>(), 102);
         QCOMPARE(delta[2].as<std::string>(), std::string("{66999.5,66999}"));
         QCOMPARE(delta[3].as<std::string>(), std::string("{1.25,0}"));
         QCOMPARE(delta[4].as<std::string>(), std::string("{67000.5}"));
-        QCOMPARE(tx.exec("SELECT sequence, cardinality(ask_prices) FROM market_data.book_snapshots")
+        QCOMPARE(tx.exec("SELECT sequence, cardinality(ask_price_units) FROM "
+                         "market_data.book_snapshots")
                      .one_row()[1]
                      .as<int>(),
             0);
@@ -277,15 +282,17 @@ private slots:
         QCOMPARE(*writer.loadCheckpoint().position, (model::JournalPosition{4, 0}));
     }
 
-    // Binary COPY sends numeric as base-10000 groups: values at the groups' edges come back
-    // exactly as they went in.
+    // Binary COPY sends numeric as base-10000 groups and book levels as units: values at the
+    // groups' edges, and past a bigint's units, come back exactly as they went in.
     void storesDecimalsExactly_data()
     {
         QTest::addColumn<QString>("price");
         QTest::addColumn<QString>("size");
-        for (const char *value : {"1", "9999", "10000", "10001", "0.0001", "0.00001", "0.1",
-                 "12345.6789", "100000000", "123456789012.5", "0.000000000000000001",
-                 "9223372036854775807", "92233720368.54775807", "67000.12345678"})
+        for (const char *value :
+            {"1", "9999", "10000", "10001", "0.0001", "0.00001", "0.1", "12345.6789", "100000000",
+                "123456789012.5", "0.000000000000000001", "9223372036854775807",
+                "92233720368.54775807", "67000.12345678", "9876543210987654321",
+                "12345678901234567890.12345678", "99999999999999999999.999999999999999999"})
             QTest::newRow(value) << QString::fromLatin1(value) << QString::fromLatin1(value);
     }
 
@@ -317,9 +324,11 @@ private slots:
         writer.write(batch);
         auto admin = db::connect(m_admin, "test");
         pqxx::nontransaction tx{admin};
-        const auto row = tx.exec("SELECT market_data.to_numeric(t.price_units, "
-                                 "t.price_scale)::text, market_data.to_numeric(t.size_units, "
-                                 "t.size_scale)::text, d.bid_prices[1]::text FROM "
+        const auto row = tx.exec("SELECT market_data.to_numeric(t.price_units, t.price_scale, "
+                                 "t.price_exact)::text, market_data.to_numeric(t.size_units, "
+                                 "t.size_scale, t.size_exact)::text, (market_data.to_numeric("
+                                 "d.bid_price_units, d.price_scale, d.bid_prices_exact))[1]::text "
+                                 "FROM "
                                  "market_data.trades t JOIN market_data.book_deltas d ON "
                                  "d.sequence = t.trade_id "
                                  "AND d.instrument_id = t.instrument_id WHERE t.trade_id = $1 AND "

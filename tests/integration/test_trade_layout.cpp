@@ -40,28 +40,6 @@ constexpr auto kTradesText
       "market_data.to_numeric(size_units, size_scale), side), E'\\n' ORDER BY instrument_id, "
       "time, coalesce(trade_id::text, trade_uuid::text, trade_ref)), '') FROM market_data.trades";
 
-std::expected<db::MigrateReport, std::string> migrate(pqxx::connection &connection,
-    std::optional<int> target = std::nullopt, std::vector<std::string> *progress = nullptr)
-{
-    return db::Migrator{connection, db::loadMigrations(db::kEmbeddedMigrations).value()}.migrate(
-        {.targetVersion = target,
-            .client = "test",
-            .progress = [progress](const std::string &line) {
-                if (progress)
-                    progress->push_back(line);
-            }});
-}
-
-std::string text(pqxx::connection &connection, const std::string &sql)
-{
-    return pqxx::nontransaction{connection}.query_value<std::string>(sql);
-}
-
-std::int64_t number(pqxx::connection &connection, const std::string &sql)
-{
-    return pqxx::nontransaction{connection}.query_value<std::int64_t>(sql);
-}
-
 // A database of the numeric layout with trades on three days (a chunk each) of two instruments:
 // numeric ids, lower- and upper-case UUIDs, other text ids, prices of several scales, receive
 // times before and after the trade's, and the extremes Tickscope could store.
@@ -70,7 +48,7 @@ pqxx::connection numericLayoutDatabase(const std::string &name)
     auto connection = db::connect(
         testing::TestCluster::instance(testing::EditionDatabase::kEdition).createDatabase(name),
         "test");
-    if (const auto migrated = migrate(connection, kNumericLayout); !migrated)
+    if (const auto migrated = testing::migrateTo(connection, kNumericLayout); !migrated)
         throw std::runtime_error(migrated.error());
     pqxx::nontransaction tx{connection};
     tx.exec("INSERT INTO market_data.instruments (exchange, symbol, base_asset, quote_asset) "
@@ -177,7 +155,7 @@ private slots:
         std::string expected;
         for (const auto &[id, price, size, receivedAfter] : sent)
             expected += std::format("{} {} {} {}\n", id, price, size, receivedAfter / 1000);
-        QCOMPARE(text(connection,
+        QCOMPARE(testing::queryText(connection,
                      "SELECT string_agg(format('%s %s %s %s', coalesce(trade_id::text, "
                      "trade_ref), price, volume, (extract(epoch FROM received_at - time) * "
                      "1000000)::bigint), E'\\n' ORDER BY time) || E'\\n' FROM market_data.ticks "
@@ -185,7 +163,7 @@ private slots:
             expected);
         // Stored as compressible: the lower-case UUID as uuid, the three 67000s at one scale;
         // as numeric only the values past a bigint's units.
-        QCOMPARE(text(connection,
+        QCOMPARE(testing::queryText(connection,
                      "SELECT count(trade_uuid) || ' ' || count(trade_ref) || ' ' || "
                      "count(DISTINCT price_scale) FILTER (WHERE price_units / 10 ^ price_scale "
                      "BETWEEN 66000 AND 68000) || ' ' || count(price_exact) || ' ' || "
@@ -193,17 +171,17 @@ private slots:
             std::string("1 3 1 2 2"));
         // The 1-minute bar over them all: a price times a size past 128 bits, which the writer
         // cannot fold, is queued and recomputed from the trades, exactly.
-        QCOMPARE(
-            number(connection, "SELECT count(*) FROM aggregates.refresh_queue"), std::int64_t{1});
+        QCOMPARE(testing::queryNumber(connection, "SELECT count(*) FROM aggregates.refresh_queue"),
+            std::int64_t{1});
         {
             pqxx::nontransaction tx{connection};
             db::refreshPendingAggregates(tx);
         }
-        const std::string bar = text(connection,
+        const std::string bar = testing::queryText(connection,
             "SELECT format('%s %s %s %s %s %s', open, high, low, close, volume, notional) "
             "FROM aggregates.ohlcv_1m");
         QCOMPARE(bar,
-            text(connection,
+            testing::queryText(connection,
                 "SELECT format('%s %s %s %s %s %s', (array_agg(price ORDER BY time))[1], "
                 "max(price), min(price), (array_agg(price ORDER BY time DESC))[1], sum(volume), "
                 "sum(price * volume)) FROM market_data.ticks WHERE exchange = 'layout'"));
@@ -217,7 +195,7 @@ private slots:
         QCOMPARE(bars.front().open.toString() + " " + bars.front().high.toString() + " "
                 + bars.front().low.toString() + " " + bars.front().close.toString() + " "
                 + bars.front().volume.toString(),
-            text(connection,
+            testing::queryText(connection,
                 "SELECT format('%s %s %s %s %s', open, high, low, close, trim_scale(volume)) "
                 "FROM aggregates.ohlcv_1m"));
         QCOMPARE(bars.front().notional.toString(),
@@ -229,8 +207,9 @@ private slots:
     void convertsTheNumericLayoutChunkByChunk()
     {
         auto connection = numericLayoutDatabase("trade_layout_convert");
-        const auto trades = number(connection, "SELECT count(*) FROM market_data.trades");
-        const auto before = text(connection, kNumericTradesText);
+        const auto trades
+            = testing::queryNumber(connection, "SELECT count(*) FROM market_data.trades");
+        const auto before = testing::queryText(connection, kNumericTradesText);
         if (testing::EditionDatabase::tsl()) {
             pqxx::nontransaction tx{connection};
             tx.exec("ALTER TABLE market_data.trades SET (timescaledb.compress, "
@@ -242,25 +221,27 @@ private slots:
         }
 
         std::vector<std::string> progress;
-        const auto migrated = migrate(connection, std::nullopt, &progress);
+        const auto migrated = testing::migrateTo(connection, std::nullopt, &progress);
         QVERIFY2(migrated, migrated ? "" : migrated.error().c_str());
-        QCOMPARE(text(connection, kTradesText), before);
-        QCOMPARE(number(connection, "SELECT count(*) FROM market_data.trades"), trades);
+        QCOMPARE(testing::queryText(connection, kTradesText), before);
+        QCOMPARE(
+            testing::queryNumber(connection, "SELECT count(*) FROM market_data.trades"), trades);
         QVERIFY(std::ranges::any_of(progress, [](const std::string &line) {
             return line.starts_with("trades: chunk 3 of 3 converted");
         }));
-        QCOMPARE(
-            text(connection, "SELECT count(*) || ' ' || sum(trades) FROM audit.trade_conversion"),
+        QCOMPARE(testing::queryText(connection,
+                     "SELECT count(*) || ' ' || sum(trades) FROM audit.trade_conversion"),
             std::format("3 {}", trades));
-        QCOMPARE(text(connection, "SELECT to_regclass('market_data.trades_numeric') IS NULL"),
+        QCOMPARE(testing::queryText(
+                     connection, "SELECT to_regclass('market_data.trades_numeric') IS NULL"),
             std::string("t"));
         if (testing::EditionDatabase::tsl()) {
             // The compressed chunk is compressed again, the policy carried over.
-            QCOMPARE(number(connection,
+            QCOMPARE(testing::queryNumber(connection,
                          "SELECT count(*) FROM timescaledb_information.chunks WHERE "
                          "hypertable_name = 'trades' AND is_compressed"),
                 std::int64_t{1});
-            QCOMPARE(text(connection,
+            QCOMPARE(testing::queryText(connection,
                          "SELECT config->>'compress_after' FROM timescaledb_information.jobs "
                          "WHERE proc_name = 'policy_compression' AND hypertable_name = 'trades'"),
                 std::string("2 days"));
@@ -277,27 +258,31 @@ private slots:
             "size, side) VALUES (date_trunc('day', now()) - interval '2 days' + interval '5 h', "
             "date_trunc('day', now()) - interval '2 days' + interval '5 h', 1, 424242, "
             "0.0000000000000000001, 1, 'B')");
-        const auto trades = number(connection, "SELECT count(*) FROM market_data.trades");
+        const auto trades
+            = testing::queryNumber(connection, "SELECT count(*) FROM market_data.trades");
 
-        const auto stopped = migrate(connection);
+        const auto stopped = testing::migrateTo(connection);
         QVERIFY(!stopped);
         QVERIFY2(stopped.error().find("the trade 424242 of instrument 1") != std::string::npos
                 && stopped.error().find("run the migration again") != std::string::npos,
             stopped.error().c_str());
-        QCOMPARE(number(connection, "SELECT max(version) FROM audit.schema_migrations"),
-            std::int64_t{kNumericLayout + 1});
         QCOMPARE(
-            number(connection, "SELECT count(*) FROM audit.trade_conversion"), std::int64_t{1});
+            testing::queryNumber(connection, "SELECT max(version) FROM audit.schema_migrations"),
+            std::int64_t{kNumericLayout + 1});
+        QCOMPARE(testing::queryNumber(connection, "SELECT count(*) FROM audit.trade_conversion"),
+            std::int64_t{1});
 
         pqxx::nontransaction{connection}.exec(
             "UPDATE market_data.trades_numeric SET price = 0.000000000000000001 "
             "WHERE trade_id = 424242");
-        const auto resumed = migrate(connection);
+        const auto resumed = testing::migrateTo(connection);
         QVERIFY2(resumed, resumed ? "" : resumed.error().c_str());
+        QCOMPARE(testing::queryNumber(connection, "SELECT count(*) FROM audit.trade_conversion"),
+            std::int64_t{3});
+        QCOMPARE(testing::queryNumber(connection, "SELECT sum(trades) FROM audit.trade_conversion"),
+            trades);
         QCOMPARE(
-            number(connection, "SELECT count(*) FROM audit.trade_conversion"), std::int64_t{3});
-        QCOMPARE(number(connection, "SELECT sum(trades) FROM audit.trade_conversion"), trades);
-        QCOMPARE(number(connection, "SELECT count(*) FROM market_data.trades"), trades);
+            testing::queryNumber(connection, "SELECT count(*) FROM market_data.trades"), trades);
     }
 
     // TSL: the continuous aggregates move onto the new table with every bar they had, those
@@ -332,7 +317,7 @@ private slots:
         // Values compared as numbers: these trades were loaded with trailing zeros, which the
         // recomputed newest bucket no longer has.
         const auto bars = [&](const char *level) {
-            return text(connection,
+            return testing::queryText(connection,
                 std::format("SELECT string_agg(format('%s %s %s %s %s %s %s %s', bucket, "
                             "instrument_id, trim_scale(open), trim_scale(high), trim_scale(low), "
                             "trim_scale(close), trim_scale(volume), trades), E'\\n' "
@@ -340,7 +325,7 @@ private slots:
                     level));
         };
         const auto watermark = [&](const char *level) {
-            return text(connection,
+            return testing::queryText(connection,
                 std::format("SELECT _timescaledb_functions.to_timestamp("
                             "_timescaledb_functions.cagg_watermark(mat_hypertable_id))::text "
                             "FROM _timescaledb_catalog.continuous_agg WHERE user_view_name = "
@@ -353,7 +338,7 @@ private slots:
         const auto oneHourMark = watermark("1h");
         QVERIFY(oneMinute.find(" 1 67000") != std::string::npos);
 
-        const auto migrated = migrate(connection);
+        const auto migrated = testing::migrateTo(connection);
         QVERIFY2(migrated, migrated ? "" : migrated.error().c_str());
         // The bars lost and the bars new, one a line.
         const auto changes = [](const std::string &before, const std::string &after) {
@@ -380,26 +365,26 @@ private slots:
         QVERIFY2(oneDayChanged.empty(), oneDayChanged.c_str());
         // Since migration 0023 the finest level is a table the writer folds into, holding every
         // bar the aggregate had; the levels above were made again over it, up to where they were.
-        QCOMPARE(number(connection,
+        QCOMPARE(testing::queryNumber(connection,
                      "SELECT count(*) FROM timescaledb_information.continuous_aggregates "
                      "WHERE view_name = 'ohlcv_1m'"),
             std::int64_t{0});
         QVERIFY(!oneMinuteMark.empty());
         QCOMPARE(watermark("1h"), oneHourMark);
-        QCOMPARE(text(connection,
+        QCOMPARE(testing::queryText(connection,
                      "SELECT format('%s %s %s', config->>'start_offset', config->>'end_offset', "
                      "schedule_interval) FROM timescaledb_information.jobs WHERE proc_name = "
                      "'policy_refresh_continuous_aggregate' AND hypertable_name = 'ohlcv_1h'"),
             std::string("1 day 01:00:00 00:17:00"));
-        QCOMPARE(number(connection,
+        QCOMPARE(testing::queryNumber(connection,
                      "SELECT count(*) FROM timescaledb_information.jobs WHERE proc_name = "
                      "'policy_refresh_continuous_aggregate'"),
             std::int64_t{4});
-        QCOMPARE(number(connection,
+        QCOMPARE(testing::queryNumber(connection,
                      "SELECT count(*) FROM audit.trade_conversion_levels WHERE refreshed_at IS "
                      "NOT NULL AND policies_at IS NOT NULL"),
             std::int64_t{6});
-        QCOMPARE(number(connection,
+        QCOMPARE(testing::queryNumber(connection,
                      "SELECT count(*) FROM audit.finest_level_conversion WHERE policies_at IS "
                      "NOT NULL AND (watermark IS NULL OR relation = 'aggregates.ohlcv_1m' OR "
                      "refreshed_at IS NOT NULL)"),

@@ -5,7 +5,12 @@
 #include "db/migrator.h"
 #include "tests/support/test_cluster.h"
 
+#include <expected>
+#include <optional>
+#include <pqxx/pqxx>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace tickscope::testing {
 
@@ -26,6 +31,31 @@ inline std::string migratedDatabase(
     const std::string conninfo = TestCluster::instance(edition).createDatabase(name);
     migrate(conninfo);
     return conninfo;
+}
+
+// Brings `connection`'s database to version `target` (every migration of this build when empty),
+// each progress line into `progress`: for the tests of a migration itself.
+inline std::expected<db::MigrateReport, std::string> migrateTo(pqxx::connection &connection,
+    std::optional<int> target = std::nullopt, std::vector<std::string> *progress = nullptr)
+{
+    return db::Migrator{connection, db::loadMigrations(db::kEmbeddedMigrations).value()}.migrate(
+        {.targetVersion = target,
+            .client = "test",
+            .progress = [progress](const std::string &line) {
+                if (progress)
+                    progress->push_back(line);
+            }});
+}
+
+// The one value a query returns.
+inline std::string queryText(pqxx::connection &connection, const std::string &sql)
+{
+    return pqxx::nontransaction{connection}.query_value<std::string>(sql);
+}
+
+inline std::int64_t queryNumber(pqxx::connection &connection, const std::string &sql)
+{
+    return pqxx::nontransaction{connection}.query_value<std::int64_t>(sql);
 }
 
 } // namespace tickscope::testing

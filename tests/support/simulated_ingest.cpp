@@ -137,12 +137,20 @@ QStringList tableDigests(const std::string &conninfo)
         "ORDER BY i.symbol, t.time, t.trade_id, coalesce(t.trade_uuid::text, t.trade_ref))), '') "
         "FROM market_data.trades t JOIN market_data.instruments i USING (instrument_id)",
         "SELECT 'book_deltas ' || count(*) || ' ' || coalesce(md5(string_agg(concat_ws('|', "
-        "i.exchange, i.symbol, d.time, d.received_at, d.first_sequence, d.sequence, d.bid_prices, "
-        "d.bid_sizes, d.ask_prices, d.ask_sizes), ',' ORDER BY i.symbol, d.time, d.sequence)), '') "
+        "i.exchange, i.symbol, d.time, market_data.received_at(d.time, d.received_after_us), "
+        "d.first_sequence, d.sequence, market_data.to_numeric(d.bid_price_units, d.price_scale, "
+        "d.bid_prices_exact), market_data.to_numeric(d.bid_size_units, d.size_scale, "
+        "d.bid_sizes_exact), market_data.to_numeric(d.ask_price_units, d.price_scale, "
+        "d.ask_prices_exact), market_data.to_numeric(d.ask_size_units, d.size_scale, "
+        "d.ask_sizes_exact)), ',' ORDER BY i.symbol, d.time, d.sequence)), '') "
         "FROM market_data.book_deltas d JOIN market_data.instruments i USING (instrument_id)",
         "SELECT 'book_snapshots ' || count(*) || ' ' || coalesce(md5(string_agg(concat_ws('|', "
-        "i.exchange, i.symbol, s.time, s.received_at, s.sequence, s.bid_prices, s.bid_sizes, "
-        "s.ask_prices, s.ask_sizes), ',' ORDER BY i.symbol, s.time, s.sequence)), '') "
+        "i.exchange, i.symbol, s.time, market_data.received_at(s.time, s.received_after_us), "
+        "s.sequence, market_data.to_numeric(s.bid_price_units, s.price_scale, "
+        "s.bid_prices_exact), market_data.to_numeric(s.bid_size_units, s.size_scale, "
+        "s.bid_sizes_exact), market_data.to_numeric(s.ask_price_units, s.price_scale, "
+        "s.ask_prices_exact), market_data.to_numeric(s.ask_size_units, s.size_scale, "
+        "s.ask_sizes_exact)), ',' ORDER BY i.symbol, s.time, s.sequence)), '') "
         "FROM market_data.book_snapshots s JOIN market_data.instruments i USING (instrument_id)",
     };
     auto connection = db::connect(conninfo, "test");

@@ -96,6 +96,28 @@ private slots:
         QVERIFY(*Decimal::parse("12345678901234567890.12345678")
             < *Decimal::parse("12345678901234567890.123456781"));
     }
+
+    // Units at a scale as prices and sizes are stored, and back: exact, or none when they would
+    // not fit a bigint or the scale is finer than the value's own.
+    void convertsToUnitsAndBack()
+    {
+        const auto price = *Decimal::parse("67000.12");
+        QCOMPARE(price.unitsAt(2), std::optional<std::int64_t>{6700012});
+        QCOMPARE(price.unitsAt(8), std::optional<std::int64_t>{6700012000000});
+        QCOMPARE(price.unitsAt(1), std::nullopt);
+        QCOMPARE(Decimal::fromUnits(6700012000000, 8), price);
+        QCOMPARE(Decimal::fromUnits(0, 18), *Decimal::parse("0"));
+        QCOMPARE(Decimal::parse("9223372036854775807")->unitsAt(0),
+            std::optional<std::int64_t>{INT64_MAX});
+        QCOMPARE(Decimal::parse("9223372036854775807")->unitsAt(1), std::nullopt);
+        QCOMPARE(
+            Decimal::parse("0.000000000000000001")->unitsAt(18), std::optional<std::int64_t>{1});
+        QCOMPARE(Decimal::parse("-92233720368.54775808")->unitsAt(8),
+            std::optional<std::int64_t>{INT64_MIN});
+        // A 38-digit mantissa leaves 128 bits on the way up: no units, not a wrong number.
+        QCOMPARE(
+            Decimal::parse("99999999999999999999999999999999999999")->unitsAt(18), std::nullopt);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestDecimal)
