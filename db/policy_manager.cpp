@@ -260,16 +260,22 @@ std::vector<PolicyManager::Planned> PolicyManager::plan(const model::StoragePoli
             unavailable(
                 prefix + "compress_after", orNever(table.compressAfter.transform(pg)), apacheOnly);
         } else {
-            const auto actual = tx.query01<std::optional<std::string>, std::optional<std::string>,
-                bool>(
-                "SELECT s.segmentby, s.orderby, coalesce(s.index @> '[{\"source\": "
-                "\"config\"}]' AND NOT s.index @> '[{\"type\": \"bloom\"}]', false) "
-                "FROM timescaledb_information.hypertables h "
-                "JOIN timescaledb_information.hypertable_compression_settings s "
-                "ON s.hypertable = format('%I.%I', h.hypertable_schema, h.hypertable_name)"
-                "::regclass WHERE h.hypertable_schema = 'market_data' AND h.hypertable_name = $1 "
-                "AND h.compression_enabled",
-                pqxx::params{table.hypertable});
+            const auto actual
+                = tx.query01<std::optional<std::string>, std::optional<std::string>, bool>(
+                    // From the catalog, written as hypertable_compression_settings writes it: that
+                    // view casts every hypertable's name to regclass, which fails when another
+                    // schema of the database is not this role's to use.
+                    "SELECT array_to_string(s.segmentby, ','), (SELECT string_agg(format('%I%s%s', "
+                    "o, CASE WHEN d THEN ' DESC' ELSE '' END, CASE WHEN f AND NOT d THEN ' NULLS "
+                    "FIRST' WHEN NOT f AND d THEN ' NULLS LAST' ELSE '' END), ',') FROM "
+                    "unnest(s.orderby, s.orderby_desc, s.orderby_nullsfirst) u(o, d, f)), "
+                    "coalesce(s.index @> '[{\"source\": \"config\"}]' AND NOT s.index @> "
+                    "'[{\"type\": \"bloom\"}]', false) "
+                    "FROM _timescaledb_catalog.compression_settings s "
+                    "JOIN timescaledb_information.hypertables h ON h.hypertable_schema = "
+                    "'market_data' AND h.hypertable_name = $1 AND h.compression_enabled "
+                    "WHERE s.relid = to_regclass(format('market_data.%I', $1::text))",
+                    pqxx::params{table.hypertable});
             add(prefix + "compression", compressionDesired,
                 actual ? std::format("segment by {}, order by {}, {}",
                              std::get<0>(*actual).value_or("nothing"),

@@ -127,11 +127,11 @@ BEGIN
                      AND hypertable_name = name || '_numeric' AND compression_enabled) THEN
         RETURN;
     END IF;
-    -- Only TimescaleDB's TSL edition compresses; its settings view has the index column.
+    -- Only TimescaleDB's TSL edition compresses; its catalog has the index column. (Its view
+    -- casts every hypertable's name to regclass, which fails on a schema this role cannot use.)
     EXECUTE 'SELECT coalesce(index @> ''[{"source": "config"}]'' '
             'AND NOT index @> ''[{"type": "bloom"}]'', false) '
-            'FROM timescaledb_information.hypertable_compression_settings '
-            'WHERE hypertable = $1::regclass'
+            'FROM _timescaledb_catalog.compression_settings WHERE relid = $1::regclass'
         INTO without_bloom USING format('market_data.%I', name || '_numeric');
     EXECUTE format('ALTER TABLE market_data.%I SET (timescaledb.compress, '
                    'timescaledb.compress_segmentby = ''instrument_id'', '
