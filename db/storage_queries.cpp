@@ -83,8 +83,9 @@ void readHypertables(
                     "FROM timescaledb_information.chunks c JOIN chunks_detailed_size($1::regclass) "
                     "s ON format('%I.%I', c.chunk_schema, c.chunk_name) = "
                     "format('%I.%I', s.chunk_schema, s.chunk_name) "
-                    "WHERE format('%I.%I', c.hypertable_schema, c.hypertable_name)::regclass = "
-                    "$1::regclass AND NOT "
+                    // Names compared as text: a cast of every chunk's table to regclass fails
+                    // on a schema of the database that is not this role's to use.
+                    "WHERE format('%I.%I', c.hypertable_schema, c.hypertable_name) = $1 AND NOT "
                     "c.is_compressed AND c.range_end < now() - $2::interval",
                     pqxx::params{name, policyOf->compressAfter->text()});
                 table.backlogChunks = count;
