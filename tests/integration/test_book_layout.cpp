@@ -11,12 +11,10 @@
 #include "tests/support/edition_database.h"
 
 #include <QTest>
-#include <chrono>
 #include <format>
 #include <map>
 #include <pqxx/pqxx>
 #include <ranges>
-#include <thread>
 
 using namespace tickscope;
 
@@ -320,32 +318,9 @@ private slots:
         const auto firstDeltaChunk = testing::queryText(connection,
             "SELECT format('%I.%I', chunk_schema, chunk_name) FROM timescaledb_information.chunks "
             "WHERE hypertable_name = 'book_deltas_numeric' ORDER BY range_start LIMIT 1");
-        auto locker = db::connect(conninfo, "test");
-        pqxx::work lock{locker};
-        lock.exec(std::format("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE", firstDeltaChunk));
-
-        std::string failure;
-        std::thread migration{[&] {
-            try {
-                auto migrating = db::connect(conninfo, "book conversion");
-                const auto migrated = testing::migrateTo(migrating);
-                failure
-                    = migrated ? "the migration ended although it was killed" : migrated.error();
-            } catch (const std::exception &error) {
-                failure = error.what();
-            }
-        }};
-        std::int64_t killed = 0;
-        for (int attempt = 0; attempt < 600 && killed == 0; ++attempt) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-            killed = testing::queryNumber(connection,
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
-                "application_name = 'tickscope book conversion' AND wait_event_type = 'Lock'");
-        }
-        migration.join();
-        lock.abort();
-        QCOMPARE(killed, std::int64_t{1});
-        QVERIFY(!failure.empty());
+        const auto stopped = testing::killMigrationAtLock(conninfo, firstDeltaChunk);
+        QCOMPARE(stopped.killed, std::int64_t{1});
+        QVERIFY(!stopped.error.empty());
 
         QCOMPARE(
             testing::queryNumber(connection, "SELECT max(version) FROM audit.schema_migrations"),

@@ -1,7 +1,8 @@
 // The trades' storage layout of migration 0019, on the edition this target is built for: exact
 // values through the writer and back on every reading path, and the conversion of a database of
-// the numeric layout chunk by chunk: verified, resumable, its compressed chunks compressed again
-// and, on the TSL edition, the continuous aggregates' bars kept, those of dropped trades too.
+// the numeric layout chunk by chunk: verified, resumable after a stop or a kill, its compressed
+// chunks compressed again and, on the TSL edition, the continuous aggregates' bars kept, those of
+// dropped trades too.
 #include "db/connection.h"
 #include "db/ingest_writer.h"
 #include "db/instrument_registry.h"
@@ -283,6 +284,34 @@ private slots:
             trades);
         QCOMPARE(
             testing::queryNumber(connection, "SELECT count(*) FROM market_data.trades"), trades);
+    }
+
+    // The conversion's backend killed while it waits for the second chunk: the first stays
+    // converted, 0020 is not recorded, and the next run converts the rest, every trade as it was.
+    void aKilledConversionGoesOnWhereItStopped()
+    {
+        auto connection = numericLayoutDatabase("trade_layout_killed");
+        const auto before = testing::queryText(connection, kNumericTradesText);
+        const auto layout = testing::migrateTo(connection, kNumericLayout + 1);
+        QVERIFY2(layout, layout ? "" : layout.error().c_str());
+        const auto secondChunk = testing::queryText(connection,
+            "SELECT format('%I.%I', chunk_schema, chunk_name) FROM timescaledb_information.chunks "
+            "WHERE hypertable_name = 'trades_numeric' ORDER BY range_start OFFSET 1 LIMIT 1");
+        const auto stopped = testing::killMigrationAtLock(
+            std::string(connection.connection_string()), secondChunk);
+        QCOMPARE(stopped.killed, std::int64_t{1});
+        QVERIFY(!stopped.error.empty());
+        QCOMPARE(
+            testing::queryNumber(connection, "SELECT max(version) FROM audit.schema_migrations"),
+            std::int64_t{kNumericLayout + 1});
+        QCOMPARE(testing::queryNumber(connection, "SELECT count(*) FROM audit.trade_conversion"),
+            std::int64_t{1});
+
+        const auto resumed = testing::migrateTo(connection);
+        QVERIFY2(resumed, resumed ? "" : resumed.error().c_str());
+        QCOMPARE(testing::queryText(connection, kTradesText), before);
+        QCOMPARE(testing::queryNumber(connection, "SELECT count(*) FROM audit.trade_conversion"),
+            std::int64_t{3});
     }
 
     // TSL: the continuous aggregates move onto the new table with every bar they had, those

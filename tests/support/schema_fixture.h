@@ -5,11 +5,14 @@
 #include "db/migrator.h"
 #include "tests/support/test_cluster.h"
 
+#include <chrono>
 #include <expected>
+#include <format>
 #include <optional>
 #include <pqxx/pqxx>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace tickscope::testing {
@@ -56,6 +59,47 @@ inline std::string queryText(pqxx::connection &connection, const std::string &sq
 inline std::int64_t queryNumber(pqxx::connection &connection, const std::string &sql)
 {
     return pqxx::nontransaction{connection}.query_value<std::int64_t>(sql);
+}
+
+// What a migration killed midway left: how many backends were killed (1 when it came to wait),
+// and what the migration said.
+struct KilledMigration
+{
+    std::int64_t killed = 0;
+    std::string error;
+};
+
+// Runs this build's migrations on the database at `conninfo` while another session holds
+// `lockedTable` (a chunk), and kills the migration's backend once it waits for that lock, as a
+// kill -9 of the server process or the machine would end it there.
+inline KilledMigration killMigrationAtLock(
+    const std::string &conninfo, const std::string &lockedTable)
+{
+    auto locker = db::connect(conninfo, "test");
+    pqxx::work lock{locker};
+    lock.exec(std::format("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE", lockedTable));
+    KilledMigration result;
+    std::thread migration{[&] {
+        try {
+            auto migrating = db::connect(conninfo, "migration to kill");
+            const auto migrated = migrateTo(migrating);
+            result.error
+                = migrated ? "the migration ended although it was killed" : migrated.error();
+        } catch (const std::exception &error) {
+            result.error = error.what();
+        }
+    }};
+    auto watcher = db::connect(conninfo, "test");
+    for (int attempt = 0; attempt < 600 && result.killed == 0; ++attempt) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        result.killed = queryNumber(watcher,
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+            "application_name = 'tickscope migration to kill' AND wait_event_type = 'Lock'");
+    }
+    if (result.killed == 0)
+        lock.abort(); // the migration goes on: the test fails on its count, not by hanging
+    migration.join();
+    return result;
 }
 
 } // namespace tickscope::testing
