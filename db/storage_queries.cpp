@@ -80,12 +80,14 @@ void readHypertables(
             if (policyOf != policy.hypertables.end() && policyOf->compressAfter) {
                 const auto [count, size] = tx.query1<std::int64_t, std::int64_t>(
                     "SELECT count(*), coalesce(sum(s.total_bytes), 0) "
-                    "FROM timescaledb_information.chunks c JOIN chunks_detailed_size($1::regclass) "
+                    "FROM timescaledb_information.chunks c JOIN "
+                    "chunks_detailed_size($1::text::regclass) "
                     "s ON format('%I.%I', c.chunk_schema, c.chunk_name) = "
                     "format('%I.%I', s.chunk_schema, s.chunk_name) "
                     // Names compared as text: a cast of every chunk's table to regclass fails
                     // on a schema of the database that is not this role's to use.
-                    "WHERE format('%I.%I', c.hypertable_schema, c.hypertable_name) = $1 AND NOT "
+                    "WHERE format('%I.%I', c.hypertable_schema, c.hypertable_name) = $1::text AND "
+                    "NOT "
                     "c.is_compressed AND c.range_end < now() - $2::interval",
                     pqxx::params{name, policyOf->compressAfter->text()});
                 table.backlogChunks = count;
