@@ -270,6 +270,11 @@ void MainWindow::showSchemaStatus(const model::SchemaStatus &status)
     m_schemaPage->showStatus(status);
 }
 
+void MainWindow::showActionProgress(const QString &line)
+{
+    m_schemaPage->showActionProgress(line);
+}
+
 void MainWindow::showActionResult(bool succeeded, const QString &message)
 {
     m_schemaPage->showActionResult(succeeded, message);

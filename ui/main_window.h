@@ -62,6 +62,7 @@ public slots:
     void showWriterStatus(const tickscope::model::WriterStatus &status);
     void showStorageStatus(const tickscope::model::StorageStatus &status);
     void showSchemaStatus(const tickscope::model::SchemaStatus &status);
+    void showActionProgress(const QString &line);
     void showActionResult(bool succeeded, const QString &message);
 
 signals:

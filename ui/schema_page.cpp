@@ -109,6 +109,11 @@ void SchemaPage::showStatus(const model::SchemaStatus &status)
     m_applyPolicies->setEnabled(m_differingPolicies > 0);
 }
 
+void SchemaPage::showActionProgress(const QString &line)
+{
+    m_result->setText(tr("Working… %1").arg(line));
+}
+
 void SchemaPage::showActionResult(bool succeeded, const QString &message)
 {
     m_result->setText((succeeded ? tr("Done: %1") : tr("Failed: %1")).arg(message));

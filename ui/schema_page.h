@@ -26,6 +26,7 @@ public:
 
 public slots:
     void showStatus(const tickscope::model::SchemaStatus &status);
+    void showActionProgress(const QString &line);
     void showActionResult(bool succeeded, const QString &message);
 
 signals:

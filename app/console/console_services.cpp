@@ -111,6 +111,8 @@ void ConsoleServices::wireWindow()
         &ui::MainWindow::showStorageStatus);
     connect(m_storage, &StorageMonitor::schemaStatusChanged, &window,
         &ui::MainWindow::showSchemaStatus);
+    connect(
+        m_storage, &StorageMonitor::actionProgress, &window, &ui::MainWindow::showActionProgress);
     connect(m_storage, &StorageMonitor::actionFinished, &window, &ui::MainWindow::showActionResult);
     connect(&window, &ui::MainWindow::applyMigrationsRequested, m_storage,
         &StorageMonitor::applyMigrations);

@@ -75,7 +75,10 @@ void StorageMonitor::applyMigrations()
 {
     try {
         db::Migrator migrator{connection(), m_migrations};
-        const auto report = migrator.migrate({.client = clientIdentity()});
+        const auto report
+            = migrator.migrate({.client = clientIdentity(), .progress = [this](const auto &line) {
+                                    emit actionProgress(QString::fromStdString(line));
+                                }});
         if (!report)
             throw std::runtime_error(report.error());
         pqxx::work tx{connection()};

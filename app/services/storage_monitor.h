@@ -42,6 +42,8 @@ public slots:
 signals:
     void storageStatusChanged(const tickscope::model::StorageStatus &status);
     void schemaStatusChanged(const tickscope::model::SchemaStatus &status);
+    // A line of an action's progress (a migration that moves data prints one a chunk).
+    void actionProgress(const QString &line);
     // An action ended: what it did, or why it failed.
     void actionFinished(bool succeeded, const QString &message);
 

@@ -116,8 +116,16 @@ private slots:
             asked = question;
             return true;
         });
+        // The page shows the migration's progress as it goes (a data move prints each chunk).
+        auto *result = page->findChild<QLabel *>(QStringLiteral("result"));
+        QStringList shown;
+        QObject::connect(
+            &monitor, &app::StorageMonitor::actionProgress, page, [&] { shown << result->text(); });
         apply->click();
         QVERIFY(asked.contains(QStringLiteral("Apply 1 pending migration")));
+        QVERIFY2(
+            shown.size() >= 2 && shown.first().startsWith(QStringLiteral("Working… applying ")),
+            qPrintable(shown.join(QLatin1Char('|'))));
         QCOMPARE(migrations->cellText(last, 4), QStringLiteral("applied"));
         QVERIFY(!apply->isEnabled());
         QVERIFY(window.findChild<ui::SchemaPage *>()
@@ -214,6 +222,8 @@ private:
             &ui::MainWindow::showStorageStatus);
         QObject::connect(&monitor, &app::StorageMonitor::schemaStatusChanged, &window,
             &ui::MainWindow::showSchemaStatus);
+        QObject::connect(&monitor, &app::StorageMonitor::actionProgress, &window,
+            &ui::MainWindow::showActionProgress);
         QObject::connect(&monitor, &app::StorageMonitor::actionFinished, &window,
             &ui::MainWindow::showActionResult);
         QObject::connect(&window, &ui::MainWindow::applyMigrationsRequested, &monitor,
