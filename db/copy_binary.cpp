@@ -158,17 +158,15 @@ void appendNumeric(std::string &out, const model::Decimal &value)
 void appendLevelArray(
     std::string &out, const std::vector<model::PriceLevel> &levels, LevelField field)
 {
-    appendArray(out, kNumericOid, levels, [&](const model::PriceLevel &level) {
-        appendNumeric(out, field == LevelField::Price ? level.price : level.size);
-    });
+    appendArray(out, kNumericOid, levels,
+        [&](const model::PriceLevel &level) { appendNumeric(out, levelValue(level, field)); });
 }
 
 void appendLevelUnits(
     std::string &out, const std::vector<model::PriceLevel> &levels, LevelField field, int scale)
 {
     appendArray(out, kInt8Oid, levels, [&](const model::PriceLevel &level) {
-        appendInt64(
-            out, (field == LevelField::Price ? level.price : level.size).unitsAt(scale).value());
+        appendInt64(out, levelValue(level, field).unitsAt(scale).value());
     });
 }
 

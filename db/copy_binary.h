@@ -31,6 +31,10 @@ void appendTimestamp(std::string &out, std::int64_t nsSinceEpoch);
 void appendNumeric(std::string &out, const model::Decimal &value);
 
 enum class LevelField { Price, Size };
+inline const model::Decimal &levelValue(const model::PriceLevel &level, LevelField field)
+{
+    return field == LevelField::Price ? level.price : level.size;
+}
 void appendLevelArray(
     std::string &out, const std::vector<model::PriceLevel> &levels, LevelField field);
 // bigint[] of each level's units at `scale`, which every one of them must fit (unitsAt).

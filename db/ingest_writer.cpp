@@ -164,18 +164,15 @@ Units unitsAtFinest(const model::Decimal &value, std::int8_t &finest)
 template<typename Row>
 std::optional<std::int8_t> levelScale(const Row &row, LevelField field, std::int8_t &finest)
 {
-    auto value = [field](const model::PriceLevel &level) -> const model::Decimal & {
-        return field == LevelField::Price ? level.price : level.size;
-    };
     std::int8_t own = 0;
     for (const auto *side : {&row.bids, &row.asks})
         for (const auto &level : *side)
-            own = std::max(own, value(level).scale);
+            own = std::max(own, copy_binary::levelValue(level, field).scale);
     finest = std::max(finest, own);
     auto fitsAt = [&](std::int8_t scale) {
         for (const auto *side : {&row.bids, &row.asks})
             for (const auto &level : *side)
-                if (!value(level).unitsAt(scale))
+                if (!copy_binary::levelValue(level, field).unitsAt(scale))
                     return false;
         return true;
     };
