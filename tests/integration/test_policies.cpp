@@ -17,6 +17,7 @@
 #include <QTest>
 #include <QThread>
 #include <algorithm>
+#include <format>
 #include <memory>
 #include <pqxx/pqxx>
 
@@ -143,6 +144,22 @@ compress_after = "2 days"
             // In batches of 5000 rows, also in a session that did not set it (as the jobs').
             QCOMPARE(setting(after, "compression.batch_rows").actual, std::string("5000"));
             auto another = db::connect(m_database->conninfo(), "test");
+            // The trades' compression job, which apply has just started, would compress the
+            // same chunk as the compress_chunk below, and one of the two would fail: paused and
+            // waited for (from the scheduler's mark of a run started) while this compresses.
+            const auto pauseTradesCompression = [&](bool paused) {
+                pqxx::nontransaction{another}.exec(std::format(
+                    "SELECT alter_job(job_id, scheduled => {}) FROM timescaledb_information.jobs "
+                    "WHERE proc_name = 'policy_compression' AND hypertable_name = 'trades'",
+                    paused ? "false" : "true"));
+            };
+            pauseTradesCompression(true);
+            QTRY_COMPARE(count(another,
+                             "SELECT count(*) FROM _timescaledb_internal.bgw_job_stat s JOIN "
+                             "timescaledb_information.jobs j USING (job_id) WHERE "
+                             "j.proc_name = 'policy_compression' AND j.hypertable_name = "
+                             "'trades' AND s.last_finish = '-infinity'"),
+                std::int64_t{0});
             {
                 pqxx::nontransaction tx{another};
                 tx.exec("INSERT INTO market_data.instruments (exchange, symbol, base_asset, "
@@ -158,6 +175,7 @@ compress_after = "2 days"
                          "SELECT count(*) FROM (SELECT compress_chunk(c) FROM show_chunks("
                          "'market_data.trades', older_than => now() - interval '9 days') c) x"),
                 std::int64_t{1});
+            pauseTradesCompression(false);
             const auto batches = pqxx::nontransaction{connection}.query_value<std::string>(
                 "SELECT s.compress_relid::text FROM _timescaledb_catalog.compression_settings s "
                 "WHERE s.relid IN (SELECT show_chunks('market_data.trades', older_than => now() "
