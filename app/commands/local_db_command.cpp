@@ -6,10 +6,12 @@
 
 namespace tickscope::app {
 
+int runLocalDbClusterCommand(const QStringList &arguments);
+
 namespace {
 
 const QString kCommand = QStringLiteral("local-db");
-const QString kSyntax = QStringLiteral("init|start|stop|status|add-standby");
+const QString kSyntax = QStringLiteral("init|start|stop|status|add-standby|cluster");
 
 // Exit codes of `status`, as pg_ctl status has them.
 constexpr int kNotRunning = 3;
@@ -46,6 +48,9 @@ int printStatus(const ops::LocalServer &server)
 
 int runLocalDbCommand(const QStringList &arguments)
 {
+    // `local-db cluster ACTION`: the three-node cluster has options of its own.
+    if (arguments.size() > 2 && arguments.at(2) == u"cluster")
+        return runLocalDbClusterCommand(arguments);
     QCommandLineParser parser;
     cli::describe(parser,
         QStringLiteral(
@@ -61,7 +66,9 @@ int runLocalDbCommand(const QStringList &arguments)
             "          exit code 0 running, 3 stopped, 4 not initialized\n"
             "  add-standby  make a streaming standby of it (pg_basebackup over a replication\n"
             "          slot) in --standby-dir, on --standby-port, and start it; the same\n"
-            "          actions with --data-dir set to that directory drive it afterwards"));
+            "          actions with --data-dir set to that directory drive it afterwards\n"
+            "  cluster ACTION  the high-availability variant: three nodes under Patroni and\n"
+            "          etcd (see `tickscope local-db cluster --help`)"));
     parser.addOption({QStringLiteral("data-dir"),
         QStringLiteral("Directory of the cluster (default %1).")
             .arg(ops::LocalServer::defaultDirectory()),

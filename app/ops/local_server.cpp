@@ -26,12 +26,15 @@ namespace tickscope::ops {
 
 namespace {
 
-constexpr auto kServerUser = "postgres";
 constexpr int kProgramTimeoutMs = 120'000;
 
-// The libraries the server preloads, with their settings. pg_cron schedules the policies that
-// the Apache edition's TimescaleDB cannot; in background workers, so that its jobs log in over
-// no socket and no password sits in a cron table.
+bool runningAsRoot()
+{
+    return ::geteuid() == 0;
+}
+
+} // namespace
+
 QStringList preloadSettings(model::TimescaleEdition edition)
 {
     // The TSL build is made without telemetry (scripts/timescaledb-tsl): it has no such setting.
@@ -44,11 +47,6 @@ QStringList preloadSettings(model::TimescaleEdition edition)
         QStringLiteral("max_worker_processes = 32")};
 }
 
-bool runningAsRoot()
-{
-    return ::geteuid() == 0;
-}
-
 QString generatePassword()
 {
     QByteArray bytes(24, Qt::Uninitialized);
@@ -57,9 +55,7 @@ QString generatePassword()
         bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
 }
 
-// Writes `contents` to a file that has `permissions` before it holds a byte of them: created
-// with them, or (already there) given them first. Passwords are never readable by others.
-std::expected<void, QString> writeFile(
+std::expected<void, QString> writePrivateFile(
     const QString &path, const QByteArray &contents, QFile::Permissions permissions)
 {
     QFile file{path};
@@ -70,7 +66,7 @@ std::expected<void, QString> writeFile(
     return {};
 }
 
-QString tail(const QString &path, int lines)
+QString lastLines(const QString &path, int lines)
 {
     QFile file{path};
     if (!file.open(QIODevice::ReadOnly))
@@ -78,8 +74,6 @@ QString tail(const QString &path, int lines)
     const QStringList all = QString::fromUtf8(file.readAll()).split(u'\n', Qt::SkipEmptyParts);
     return all.mid(std::max<qsizetype>(0, all.size() - lines)).join(u'\n');
 }
-
-} // namespace
 
 bool loopbackPortIsFree(int port)
 {
@@ -190,7 +184,7 @@ std::expected<void, QString> LocalServer::writeSettings(
     };
     lines += preloadSettings(edition());
     lines += extraSettings;
-    if (auto written = writeFile(settingsFile(), lines.join(u'\n').toUtf8() + '\n',
+    if (auto written = writePrivateFile(settingsFile(), lines.join(u'\n').toUtf8() + '\n',
             QFile::ReadOwner | QFile::WriteOwner);
         !written)
         return written;
@@ -328,21 +322,21 @@ std::expected<void, QString> LocalServer::init(
 std::expected<void, QString> LocalServer::initClaimed(
     int port, const QStringList &extraSettings, model::TimescaleEdition edition)
 {
-    if (auto written = writeFile(editionFile(), editionOption(edition).toUtf8() + '\n',
+    if (auto written = writePrivateFile(editionFile(), editionOption(edition).toUtf8() + '\n',
             QFile::ReadOwner | QFile::WriteOwner);
         !written)
         return written;
     const QString password = generatePassword();
-    if (auto written
-        = writeFile(passfile(), QStringLiteral("*:*:*:%1:%2\n").arg(kSuperuser, password).toUtf8(),
+    if (auto written = writePrivateFile(passfile(),
+            QStringLiteral("*:*:*:%1:%2\n").arg(kSuperuser, password).toUtf8(),
             QFile::ReadOwner | QFile::WriteOwner);
         !written)
         return written;
 
     // initdb reads the password from a file of its own, removed right after.
     const QString initialPassword = m_directory + QStringLiteral("/initdb-password");
-    if (auto written
-        = writeFile(initialPassword, password.toUtf8(), QFile::ReadOwner | QFile::WriteOwner);
+    if (auto written = writePrivateFile(
+            initialPassword, password.toUtf8(), QFile::ReadOwner | QFile::WriteOwner);
         !written)
         return written;
     if (auto handed = handToServerUser(m_directory); !handed)
@@ -387,7 +381,7 @@ std::expected<void, QString> LocalServer::updateSettings(int port) const
     if (settings == before)
         return {};
     if (auto written
-        = writeFile(settingsFile(), settings.toUtf8(), QFile::ReadOwner | QFile::WriteOwner);
+        = writePrivateFile(settingsFile(), settings.toUtf8(), QFile::ReadOwner | QFile::WriteOwner);
         !written)
         return written;
     return handToServerUser(settingsFile());
@@ -437,7 +431,7 @@ std::expected<bool, QString> LocalServer::start(std::optional<int> port)
             QStringLiteral("--pgdata=") + dataDirectory(), QStringLiteral("--log=") + logFile});
     if (!started)
         return std::unexpected(started.error() + QStringLiteral("\nlast lines of ") + logFile
-            + QStringLiteral(":\n") + tail(logFile, 15));
+            + QStringLiteral(":\n") + lastLines(logFile, 15));
     if (auto database = ensureDatabase(); !database)
         return std::unexpected(database.error());
     return true;
@@ -582,7 +576,7 @@ std::expected<void, QString> LocalServer::ensureLogins(
         if (!thenRun.empty())
             tx.exec(thenRun);
         if (added) {
-            if (auto written = writeFile(passfile(), lines.join(u'\n').toUtf8() + '\n',
+            if (auto written = writePrivateFile(passfile(), lines.join(u'\n').toUtf8() + '\n',
                     QFile::ReadOwner | QFile::WriteOwner);
                 !written)
                 return written;

@@ -17,6 +17,7 @@
 
 #include "app/model/server_capabilities.h"
 
+#include <QFile>
 #include <QString>
 #include <QStringList>
 #include <expected>
@@ -26,6 +27,9 @@
 #include <utility>
 
 namespace tickscope::ops {
+
+// PostgreSQL refuses to run as root: for root, the embedded servers run as this user.
+inline constexpr char kServerUser[] = "postgres";
 
 struct LocalServerState
 {
@@ -95,6 +99,9 @@ public:
     // `source`'s passfile and edition, the server user's. Yields whether the directory was created
     // here (for releaseDirectory() when the copy fails).
     std::expected<bool, QString> prepareCopyOf(const LocalServer &source) const;
+    // Takes the directory for a new cluster: creates it (true) or finds it empty (false), and
+    // makes it private.
+    std::expected<bool, QString> claimDirectory() const;
     // Removes what this server made in its directory, and the directory too when `created`.
     void releaseDirectory(bool created) const;
     // Runs a program of the PostgreSQL installation (pg_basebackup, ...) as the server's user
@@ -108,9 +115,6 @@ private:
     std::expected<void, QString> ensureLogins(
         std::initializer_list<std::pair<QString, const char *>> logins,
         const std::string &thenRun) const;
-    // Takes the directory for a new cluster: creates it (true) or finds it empty (false), and
-    // makes it private.
-    std::expected<bool, QString> claimDirectory() const;
     std::expected<void, QString> initClaimed(
         int port, const QStringList &extraSettings, model::TimescaleEdition edition);
     QString editionFile() const { return m_directory + QStringLiteral("/edition"); }
@@ -139,5 +143,21 @@ QStringList asServerUser(const QStringList &command);
 
 // Quotes a value for a libpq key=value conninfo string.
 QString conninfoValue(const QString &value);
+
+// The libraries the embedded servers preload, with their settings, as postgresql.conf lines.
+// pg_cron schedules the policies that the Apache edition's TimescaleDB cannot; in background
+// workers, so that its jobs log in over no socket and no password sits in a cron table.
+QStringList preloadSettings(model::TimescaleEdition edition);
+
+// 24 random bytes, base64url: the generated passwords of the embedded databases.
+QString generatePassword();
+
+// Writes `contents` to a file that has `permissions` before it holds a byte of them: created
+// with them, or (already there) given them first. Passwords are never readable by others.
+std::expected<void, QString> writePrivateFile(
+    const QString &path, const QByteArray &contents, QFile::Permissions permissions);
+
+// The last `lines` lines of a log file, for an error that says why a server did not start.
+QString lastLines(const QString &path, int lines);
 
 } // namespace tickscope::ops

@@ -119,10 +119,11 @@ private slots:
         QTest::addColumn<QString>("expected");
         QTest::newRow("main") << QStringList{QStringLiteral("--help")}
                               << QStringLiteral("Usage: tickscope [options]");
-        QTest::newRow("local-db")
-            << QStringList{QStringLiteral("local-db"), QStringLiteral("--help")}
-            << QStringLiteral(
-                   "Usage: tickscope local-db init|start|stop|status|add-standby [options]");
+        QTest::newRow("local-db") << QStringList{QStringLiteral("local-db"),
+            QStringLiteral("--help")}
+                                  << QStringLiteral(
+                                         "Usage: tickscope local-db "
+                                         "init|start|stop|status|add-standby|cluster [options]");
         QTest::newRow("migrate") << QStringList{QStringLiteral("migrate"), QStringLiteral("--help")}
                                  << QStringLiteral("--dry-run");
     }
