@@ -163,6 +163,11 @@ public:
     BatchReceipt write(const IngestBatch &batch);
 
     IngestCheckpoint loadCheckpoint();
+    // The journal this writer's checkpoints name (none: a replay of a capture).
+    std::optional<std::string> journalId() const
+    {
+        return m_journalId.empty() ? std::nullopt : std::optional(m_journalId);
+    }
 
     // Write through the staging tables from the start (replaying a journal after a crash).
     void setStaging(bool staging) { m_staging = staging; }

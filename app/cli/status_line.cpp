@@ -71,6 +71,9 @@ void StatusLine::print()
         if (feed.journalDiskLow)
             line += QStringLiteral(" | JOURNAL DISK LOW: %1 MB free")
                         .arg(feed.journalFreeBytes >> 20);
+        if (writer.checkpointsFollowed > 0)
+            line += QStringLiteral(" | re-read after a failover: %1")
+                        .arg(writer.checkpointsFollowed);
         if (writer.epochs > 0)
             line += QStringLiteral(" | new journal epoch (audit.journal_epochs)");
         if (!feed.lastError.empty())

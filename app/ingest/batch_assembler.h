@@ -42,6 +42,22 @@ public:
         std::int64_t unknownSymbolFrames = 0;
         std::map<std::string, std::int64_t> ignoredFrames; // of channels not ingested, by channel
         std::optional<model::Gap> lastGap;
+
+        // Those of an assembler that read before `later`'s.
+        Counts &operator+=(const Counts &later)
+        {
+            duplicatesSkipped += later.duplicatesSkipped;
+            gapsFound += later.gapsFound;
+            gapsBackfilled += later.gapsBackfilled;
+            malformedFrames += later.malformedFrames;
+            parserFaults += later.parserFaults;
+            unknownSymbolFrames += later.unknownSymbolFrames;
+            for (const auto &[channel, count] : later.ignoredFrames)
+                ignoredFrames[channel] += count;
+            if (later.lastGap)
+                lastGap = later.lastGap;
+            return *this;
+        }
     };
 
     explicit BatchAssembler(const feeds::ExchangeAdapter &adapter, BackfillRequest onBackfill = {});

@@ -44,12 +44,19 @@ DatabaseWriter::DatabaseWriter(
 
 DatabaseWriter::~DatabaseWriter() = default;
 
-void DatabaseWriter::start()
+void DatabaseWriter::makeAssembler()
 {
+    if (m_assembler)
+        m_earlierCounts += m_assembler->counts();
     m_assembler = std::make_unique<BatchAssembler>(
         *m_adapter, [this](std::uint32_t instrument, std::int64_t cursor, int limit) {
             emit backfillRequested(instrument, cursor, limit);
         });
+}
+
+void DatabaseWriter::start()
+{
+    makeAssembler();
     m_pollTimer = new QTimer(this);
     m_pollTimer->setInterval(m_options.pollInterval);
     connect(m_pollTimer, &QTimer::timeout, this, &DatabaseWriter::pump);
@@ -81,17 +88,23 @@ bool DatabaseWriter::ensureConnected()
         const auto ids = db::registerInstruments(*m_connection, m_adapter->instruments().all());
         m_writer
             = std::make_unique<db::IngestWriter>(*m_connection, m_status.feed, ids, journal->id);
-        if (!m_reader) {
-            // First connection: continue from the checkpoint, with the sequences as they were.
-            const auto checkpoint = m_writer->loadCheckpoint();
-            m_assembler->resume(checkpoint);
-            if (auto opened = openJournal(checkpoint, *journal); !opened) {
+        const auto checkpoint = m_writer->loadCheckpoint();
+        const std::pair stored{checkpoint.position, checkpoint.journalId};
+        // First connection: continue from the checkpoint, with the sequences as they were.
+        // Later ones continue where they were when the server holds what they committed.
+        if (!m_reader || stored != m_stored) {
+            if (!m_reader)
+                m_assembler->resume(checkpoint);
+            auto opened = m_reader ? followDatabaseCheckpoint(checkpoint, *journal)
+                                   : openJournal(checkpoint, *journal);
+            if (!opened) {
                 m_writer.reset();
                 m_connection.reset();
                 journalRefused(opened.error());
                 m_retryAt = m_journalRetryAt;
                 return false;
             }
+            m_stored = stored;
         }
         m_status.state = m_atJournalEnd ? model::WriterStatus::State::Live
                                         : model::WriterStatus::State::Replaying;
@@ -102,6 +115,34 @@ bool DatabaseWriter::ensureConnected()
         databaseLost(error.what());
         return false;
     }
+}
+
+std::expected<void, std::string> DatabaseWriter::followDatabaseCheckpoint(
+    const db::IngestCheckpoint &checkpoint, journal::Identity journal)
+{
+    const auto describe = [](const std::optional<model::JournalPosition> &position) {
+        return position ? std::format("segment {} record {}", position->segment, position->index)
+                        : std::string("none");
+    };
+    spdlog::warn("writer {}: the database's checkpoint ({}) is not the one this writer committed "
+                 "last ({}): the server lacks transactions it acknowledged (a failover) or "
+                 "holds one whose answer was lost; reading the journal again from the database's",
+        m_status.feed, describe(checkpoint.position), describe(m_stored.first));
+    ++m_status.checkpointsFollowed;
+    // What came from the journal is read again; the sealed segments came from the journal's
+    // writer, so those of the commits the server may have lost go with the next batch (recorded
+    // once: the insert skips those it holds).
+    std::vector<model::JournalSegment> sealed(m_recentlySealed.begin(), m_recentlySealed.end());
+    std::ranges::move(m_batch.sealedSegments, std::back_inserter(sealed));
+    m_batch = {};
+    m_batchStarted.reset();
+    makeAssembler();
+    m_assembler->resume(checkpoint);
+    auto opened = openJournal(checkpoint, std::move(journal));
+    m_batch.sealedSegments = std::move(sealed);
+    if (!m_batch.sealedSegments.empty() && !m_batchStarted)
+        m_batchStarted = std::chrono::steady_clock::now();
+    return opened;
 }
 
 std::expected<void, std::string> DatabaseWriter::openJournal(
@@ -364,8 +405,15 @@ void DatabaseWriter::committed(const db::IngestBatch &batch, const db::BatchRece
     ++m_status.batchesCommitted;
     for (std::size_t phase = 0; phase < receipt.phaseSeconds.size(); ++phase)
         m_status.writeSeconds[phase] += receipt.phaseSeconds[phase];
-    if (batch.checkpoint)
+    if (batch.checkpoint) {
         m_status.committed = *batch.checkpoint;
+        m_stored = {batch.checkpoint, m_writer->journalId()};
+    }
+    for (const auto &segment : batch.sealedSegments) {
+        m_recentlySealed.push_back(segment);
+        if (m_recentlySealed.size() > 16)
+            m_recentlySealed.pop_front();
+    }
 }
 
 bool DatabaseWriter::isolateRefusedRecords()
@@ -542,7 +590,9 @@ void DatabaseWriter::drainAndStop(std::chrono::milliseconds deadline)
 
 void DatabaseWriter::publishStatus()
 {
-    const auto counts = m_assembler ? m_assembler->counts() : BatchAssembler::Counts{};
+    BatchAssembler::Counts counts = m_earlierCounts;
+    if (m_assembler)
+        counts += m_assembler->counts();
     m_status.duplicatesSkipped = m_duplicatesCommitted + counts.duplicatesSkipped;
     m_status.gapsFound = counts.gapsFound;
     m_status.gapsBackfilled = counts.gapsBackfilled;

@@ -84,6 +84,13 @@ signals:
 
 private:
     bool ensureConnected();
+    void makeAssembler();
+    // The server reached holds another checkpoint than the one this writer committed last (a
+    // failover to a replica that lacked the last transactions, or a commit whose answer was
+    // lost): everything after the server's checkpoint is read again from the journal, with a
+    // new assembler, as at a start.
+    std::expected<void, std::string> followDatabaseCheckpoint(
+        const db::IngestCheckpoint &checkpoint, journal::Identity journal);
     // Opens the journal at the checkpoint, or at its beginning in a new epoch.
     std::expected<void, std::string> openJournal(
         const db::IngestCheckpoint &checkpoint, journal::Identity journal);
@@ -118,6 +125,11 @@ private:
     std::unique_ptr<db::IngestWriter> m_writer;
     std::unique_ptr<journal::JournalReader> m_reader;
     std::unique_ptr<BatchAssembler> m_assembler; // made on the writer thread, at start()
+    BatchAssembler::Counts m_earlierCounts; // of assemblers replaced by a checkpoint followed
+    // The checkpoint the database holds as far as this writer knows: loaded, then committed.
+    std::pair<std::optional<model::JournalPosition>, std::optional<std::string>> m_stored;
+    // Sealed segments recorded by recent commits, recorded again should those commits be lost.
+    std::deque<model::JournalSegment> m_recentlySealed;
     db::IngestBatch m_batch; // being read
     std::unique_ptr<db::IngestBatch> m_inFlight; // being committed
     std::future<db::BatchReceipt> m_receipt; // of m_inFlight

@@ -113,6 +113,9 @@ struct WriterStatus
     std::int64_t unknownSymbolFrames = 0; // data for symbols not configured: counted, not stored
     std::int64_t quarantined = 0; // records set aside in audit.quarantine
     std::int64_t epochs = 0;
+    // Reconnections to a server whose checkpoint was not the one committed last (a failover):
+    // what it lacked was read from the journal again.
+    std::int64_t checkpointsFollowed = 0;
     std::int64_t segmentsPruned = 0; // journal segments deleted by the retention rule // journals
                                      // begun afresh (recorded in audit.journal_epochs)
     std::int64_t gapsFound = 0;

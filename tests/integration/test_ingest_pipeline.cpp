@@ -166,6 +166,66 @@ void verifyAgainstJournal(pqxx::connection &connection, const QString &journal)
     QVERIFY(deltasStored == deltasSent);
 }
 
+// What a failover with asynchronous replication does to the writer's database: the server it
+// reconnects to lacks what the old leader acknowledged in its last moments. Everything received
+// from `back` before the journal's end on is taken out - the rows, and the checkpoint and the
+// sequence positions moved back to match - in one transaction that first cuts the writer's
+// connections and keeps the checkpoint from being read or written until it commits.
+void loseLastTransactions(
+    const std::string &conninfo, const QString &journal, std::chrono::milliseconds back)
+{
+    std::vector<std::pair<std::int64_t, model::JournalPosition>> records; // received ns, where
+    ingest::journal::JournalReader reader{journal.toStdString()};
+    reader.seek({});
+    for (auto record = reader.next(); record && *record; record = reader.next())
+        records.emplace_back((*record)->receivedAtNs, (*record)->position);
+    QVERIFY(records.size() > 1000);
+    // A boundary between two records at least 2 us apart: each row's receive time in
+    // microseconds falls on one side of it, as its record does.
+    const std::int64_t wanted = records.back().first - std::chrono::nanoseconds(back).count();
+    std::size_t cut = 1;
+    while (cut < records.size()
+        && (records[cut].first < wanted || records[cut].first - records[cut - 1].first < 2000))
+        ++cut;
+    QVERIFY(cut < records.size());
+    const std::int64_t boundaryUs = records[cut].first / 1000;
+    const model::JournalPosition position = records[cut].second;
+
+    auto connection = db::connect(conninfo, "test");
+    auto observer = db::connect(conninfo, "test");
+    pqxx::work tx{connection};
+    tx.exec("LOCK TABLE audit.ingest_checkpoints IN ACCESS EXCLUSIVE MODE");
+    const auto writers = tx.exec("SELECT pid FROM pg_stat_activity WHERE application_name LIKE "
+                                 "'tickscope ingest%'");
+    QVERIFY(!writers.empty());
+    std::vector<int> pids;
+    for (const auto &row : writers) {
+        pids.push_back(row[0].as<int>());
+        tx.exec("SELECT pg_terminate_backend($1)", pqxx::params{pids.back()});
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(
+        pqxx::nontransaction{observer}.query_value<int>(
+            "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1)", pqxx::params{pids}),
+        0, 10'000);
+    const std::string since
+        = std::format("timestamptz 'epoch' + {} * interval '1 microsecond'", boundaryUs);
+    for (const char *table : {"trades", "book_deltas", "book_snapshots"})
+        tx.exec(std::format("DELETE FROM market_data.{} WHERE market_data.received_at(time, "
+                            "received_after_us) >= {}",
+            table, since));
+    tx.exec("UPDATE audit.ingest_checkpoints SET journal_segment = $1, journal_offset = $2",
+        pqxx::params{position.segment, position.index});
+    tx.exec("UPDATE audit.sequence_positions p SET last_sequence = t.last, last_time = t.at "
+            "FROM (SELECT instrument_id, max(trade_id) AS last, max(time) AS at FROM "
+            "market_data.trades GROUP BY instrument_id) t WHERE p.instrument_id = "
+            "t.instrument_id AND p.kind = 'trade_id'");
+    tx.exec("UPDATE audit.sequence_positions p SET last_sequence = d.last, last_time = d.at "
+            "FROM (SELECT instrument_id, max(sequence) AS last, max(time) AS at FROM "
+            "market_data.book_deltas GROUP BY instrument_id) d WHERE p.instrument_id = "
+            "d.instrument_id AND p.kind = 'book_sequence'");
+    tx.commit();
+}
+
 } // namespace
 
 class TestIngestPipeline : public QObject
@@ -491,6 +551,33 @@ private slots:
             testing::TestCluster::instance().startServer();
         });
         QVERIFY(sawDatabaseDown);
+        auto connection = db::connect(conninfo, "test");
+        verifyTrades(connection, simulator.report(), options.symbols);
+        simulator.stop();
+    }
+
+    // A failover with asynchronous replication, as the writer meets it: the server it reconnects
+    // to lacks the last 1.5 s of what it committed. The writer follows the server's checkpoint
+    // and writes those rows again from the journal: every trade stored once.
+    void aServerThatLostCommitsIsFilledFromTheJournal()
+    {
+        const std::string conninfo = testing::migratedDatabase("pipeline_lost_commits");
+        QTemporaryDir journal;
+        sim::BinanceSimulator::Options options = simulation({"BTCUSDT", "ETHUSDT"}, 2000, 10, 19);
+        sim::BinanceSimulator simulator{options};
+        QVERIFY(simulator.start());
+        app::IngestService service{configFor(simulator, journal.path()), conninfo};
+        std::int64_t followed = 0;
+        connect(&service, &app::IngestService::writerStatusChanged, this,
+            [&followed](const model::WriterStatus &status) {
+                followed = std::max(followed, status.checkpointsFollowed);
+            });
+        runUntilFinished(service, simulator, conninfo, [&] {
+            QTest::qWait(5000);
+            loseLastTransactions(conninfo, journal.path() + QStringLiteral("/binance"),
+                std::chrono::milliseconds(1500));
+        });
+        QCOMPARE(followed, std::int64_t{1});
         auto connection = db::connect(conninfo, "test");
         verifyTrades(connection, simulator.report(), options.symbols);
         simulator.stop();
