@@ -664,12 +664,39 @@ std::expected<void, QString> PatroniCluster::ensureDatabase() const
                   pqxx::params{LocalServer::kDatabaseName.toStdString()})
                 .empty())
             tx.exec("CREATE DATABASE " + tx.quote_name(LocalServer::kDatabaseName.toStdString()));
-        return {};
     } catch (const std::exception &error) {
         return std::unexpected(QStringLiteral("the cluster runs, but creating the %1 database "
                                               "failed: %2")
                 .arg(LocalServer::kDatabaseName, QString::fromUtf8(error.what())));
     }
+    // libpq tries the hosts in order and gives up at a server that lacks the database, even
+    // one that target_session_attrs would have passed over: every replica must have it first.
+    const QDeadlineTimer deadline{60'000};
+    for (int member = 0; member < kMembers; ++member) {
+        const std::string node = QStringLiteral("host=127.0.0.1 port=%1 dbname=postgres user=%2 "
+                                                "passfile=%3 require_auth=scram-sha-256")
+                                     .arg(postgresPort(member))
+                                     .arg(LocalServer::kSuperuser, conninfoValue(passfile()))
+                                     .toStdString();
+        for (;;) {
+            try {
+                auto connection = db::connect(node, "local-db");
+                if (!pqxx::nontransaction{connection}
+                        .exec("SELECT 1 FROM pg_database WHERE datname = $1",
+                            pqxx::params{LocalServer::kDatabaseName.toStdString()})
+                        .empty())
+                    break;
+            } catch (const std::exception &) {
+                // Starting still; asked again.
+            }
+            if (deadline.hasExpired())
+                return std::unexpected(QStringLiteral("%1 has not received the %2 database "
+                                                      "after 60 s")
+                        .arg(nodeName(member), LocalServer::kDatabaseName));
+            QThread::msleep(200);
+        }
+    }
+    return {};
 }
 
 std::expected<bool, QString> PatroniCluster::stop(const Progress &progress)

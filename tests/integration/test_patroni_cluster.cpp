@@ -20,26 +20,6 @@
 
 using namespace tickscope;
 
-namespace {
-
-// The first of twelve consecutive ports on 127.0.0.1 that nothing listens on.
-int freePortBase()
-{
-    for (int attempt = 0; attempt < 50; ++attempt) {
-        const int base = testing::TestCluster::freePort();
-        if (base + ops::PatroniCluster::kPortsUsed > 65535)
-            continue;
-        bool allFree = true;
-        for (int port = base; port < base + ops::PatroniCluster::kPortsUsed && allFree; ++port)
-            allFree = ops::loopbackPortIsFree(port);
-        if (allFree)
-            return base;
-    }
-    return 0;
-}
-
-} // namespace
-
 class TestPatroniCluster : public QObject
 {
     Q_OBJECT
@@ -49,8 +29,7 @@ private slots:
     {
         QVERIFY(m_sandbox.isValid());
         m_directory = m_sandbox.filePath(QStringLiteral("cluster"));
-        const int base = freePortBase();
-        QVERIFY(base > 0);
+        const int base = testing::TestCluster::freePortRange(ops::PatroniCluster::kPortsUsed);
         // fsync off as in every test cluster (a killed postmaster keeps the page cache); commits
         // stay synchronous: what a failover keeps is what this test checks.
         const auto made = cluster().init(

@@ -7,6 +7,7 @@
 #include <QThread>
 #include <chrono>
 #include <csignal>
+#include <format>
 #include <pqxx/pqxx>
 #include <signal.h>
 #include <stdexcept>
@@ -85,6 +86,19 @@ int TestCluster::freePort()
     if (!port)
         throw std::runtime_error("no free TCP port on 127.0.0.1");
     return *port;
+}
+
+int TestCluster::freePortRange(int count)
+{
+    for (int attempt = 0; attempt < 50; ++attempt) {
+        const int first = freePort();
+        bool allFree = first + count - 1 <= 65535;
+        for (int port = first + 1; port < first + count && allFree; ++port)
+            allFree = ops::loopbackPortIsFree(port);
+        if (allFree)
+            return first;
+    }
+    throw std::runtime_error(std::format("no {} consecutive free TCP ports on 127.0.0.1", count));
 }
 
 TestCluster::TestCluster(const QStringList &settings, model::TimescaleEdition edition)

@@ -47,6 +47,8 @@ public:
 
     // A free TCP port on 127.0.0.1 (never 5432).
     static int freePort();
+    // The first of `count` consecutive free TCP ports on 127.0.0.1.
+    static int freePortRange(int count);
 
 private:
     QTemporaryDir m_directory;
