@@ -70,6 +70,16 @@ std::string environment(const char *variable)
     return value ? value : "";
 }
 
+// The host list a conninfo's keys name (host, else hostaddr, else PGHOST): comma-separated.
+std::string hostsOf(const std::map<std::string, std::string, std::less<>> &keys)
+{
+    if (const auto host = keys.find("host"); host != keys.end())
+        return host->second;
+    if (const auto address = keys.find("hostaddr"); address != keys.end())
+        return address->second;
+    return environment("PGHOST");
+}
+
 // A Unix socket, localhost, or an address literal of the loopback network (127.0.0.0/8, ::1);
 // a name such as 127.example.com is someone else's machine.
 bool isLocalHost(std::string_view host)
@@ -96,10 +106,7 @@ std::string withSecureDefaults(const std::string &conninfo)
     if (!keys || keys->contains("sslmode") || keys->contains("service")
         || !environment("PGSSLMODE").empty() || !environment("PGSERVICE").empty())
         return conninfo;
-    const auto host = keys->find("host");
-    const std::string hosts = host != keys->end() ? host->second
-        : keys->contains("hostaddr")              ? keys->at("hostaddr")
-                                                  : environment("PGHOST");
+    const std::string hosts = hostsOf(*keys);
     bool remote = false;
     for (const auto part : std::views::split(hosts, ','))
         remote = remote || !isLocalHost(std::string_view{part.begin(), part.end()});
@@ -108,6 +115,19 @@ std::string withSecureDefaults(const std::string &conninfo)
     auto secured = *keys;
     secured["sslmode"] = "verify-full";
     return joinKeys(secured);
+}
+
+std::string withSessionTarget(const std::string &conninfo, std::string_view attributes)
+{
+    auto keys = parsedKeys(conninfo);
+    if (!keys || keys->contains("target_session_attrs") || keys->contains("service")
+        || !environment("PGTARGETSESSIONATTRS").empty())
+        return conninfo;
+    const std::string hosts = hostsOf(*keys);
+    if (hosts.find(',') == std::string::npos)
+        return conninfo;
+    (*keys)["target_session_attrs"] = std::string(attributes);
+    return joinKeys(*keys);
 }
 
 std::expected<std::string, std::string> withSessionSettings(
@@ -153,7 +173,7 @@ std::string describeConninfo(const std::string &conninfo)
 pqxx::connection connect(const std::string &conninfo, std::string_view purpose)
 {
     try {
-        pqxx::connection connection{withSecureDefaults(conninfo)};
+        pqxx::connection connection{withSecureDefaults(withSessionTarget(conninfo, "read-write"))};
         pqxx::nontransaction tx{connection};
         tx.exec("SELECT set_config('application_name', $1, false)",
             pqxx::params{std::format("tickscope {}", purpose)});

@@ -10,10 +10,17 @@
 
 namespace tickscope::db {
 
-// Opens a connection and names it in pg_stat_activity as "tickscope <purpose>".
+// Opens a connection and names it in pg_stat_activity as "tickscope <purpose>". A conninfo that
+// names several hosts (a Patroni cluster's nodes) reaches the one that accepts writes unless it
+// or PGTARGETSESSIONATTRS says otherwise: libpq's own default would take the first that answers.
 // Throws std::runtime_error with a message naming the server (never its password) when it
 // cannot connect.
 pqxx::connection connect(const std::string &conninfo, std::string_view purpose);
+
+// `conninfo` with target_session_attrs = `attributes` when it names several hosts and neither it
+// nor PGTARGETSESSIONATTRS chose a target: readers use "prefer-standby" (a replica while one is
+// up, else the leader). An unreadable conninfo is returned as it is (connect() says why).
+std::string withSessionTarget(const std::string &conninfo, std::string_view attributes);
 
 // "user@host:port/dbname" of a conninfo string or URI, from the keys it sets (others: libpq's
 // defaults, shown as "default"); never its password or any other option.

@@ -137,6 +137,9 @@ std::expected<std::unique_ptr<DatabaseSession>, std::string> DatabaseSession::op
                 }
             }
         }
+        // A cluster's replicas serve the readers; the leader when none is up.
+        session->m_readerConninfo
+            = db::withSessionTarget(session->m_readerConninfo, "prefer-standby");
     } catch (const std::exception &error) {
         return std::unexpected(std::string(error.what()));
     }

@@ -29,7 +29,9 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <map>
 #include <pqxx/pqxx>
+#include <ranges>
 
 using namespace tickscope;
 using namespace tickscope::bench;
@@ -101,10 +103,10 @@ bool runMode(bool synchronous, double rate, int failovers)
     const int runSeconds = 20 + 30 * failovers;
     auto simulators = startVenues(config, rate, runSeconds, 300);
     app::IngestService service{config, conninfo};
-    std::int64_t followed = 0;
+    std::map<std::string, std::int64_t> followed; // per feed
     QObject::connect(&service, &app::IngestService::writerStatusChanged, qApp,
         [&](const model::WriterStatus &status) {
-            followed = std::max(followed, status.checkpointsFollowed);
+            followed[status.feed] = status.checkpointsFollowed;
         });
     std::size_t finished = 0;
     for (const auto &simulator : simulators)
@@ -218,11 +220,13 @@ bool runMode(bool synchronous, double rate, int failovers)
             row[1].as<long long>(), row[2].as<long long>());
     }
     std::printf("   %s: %zu failovers, first commit after the kill median %.2f s, worst %.2f s; "
-                "%lld of %lld trades lost, %lld duplicated, %lld false gaps; writers re-read "
-                "after a lost commit: %lld time(s)\n",
+                "%lld of %lld trades lost, %lld duplicated, %lld false gaps; a writer met a "
+                "leader without its last commits %lld time(s) in all\n",
         mode, done.size(), median, worst, static_cast<long long>(lost),
         static_cast<long long>(tradesSent), static_cast<long long>(duplicated),
-        static_cast<long long>(gaps), static_cast<long long>(followed));
+        static_cast<long long>(gaps),
+        static_cast<long long>(
+            std::ranges::fold_left(followed | std::views::values, std::int64_t{0}, std::plus<>())));
     std::fflush(stdout);
     for (const auto &simulator : simulators)
         simulator->stop();

@@ -143,6 +143,11 @@ private slots:
 
         // The old leader comes back as a replica of the new one.
         QTRY_VERIFY_WITH_TIMEOUT(rejoined(oldLeader), 90'000);
+        // Without a target, Tickscope's connections go to the leader too (libpq's own default
+        // takes the first node that answers: node1, now a replica unless it was promoted).
+        QString untargeted = cluster().conninfo();
+        untargeted.remove(QStringLiteral(" target_session_attrs=read-write"));
+        QCOMPARE(query(untargeted, "SELECT pg_is_in_recovery()::text"), std::string("false"));
     }
 
     void aSwitchoverFromTheCommandLineMovesTheLeadership()

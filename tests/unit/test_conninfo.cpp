@@ -1,5 +1,6 @@
 // The conninfo rules of db/connection.h, without a server: a password is recognised in both
-// forms, and a server on another machine gets sslmode=verify-full unless a mode was chosen.
+// forms, a server on another machine gets sslmode=verify-full unless a mode was chosen, and a
+// conninfo naming several hosts (a cluster's nodes) gets a session target unless one was chosen.
 #include "db/connection.h"
 
 #include <QTest>
@@ -32,7 +33,7 @@ class TestConninfo : public QObject
 private slots:
     void initTestCase()
     {
-        for (const char *variable : {"PGSSLMODE", "PGSERVICE", "PGHOST"})
+        for (const char *variable : {"PGSSLMODE", "PGSERVICE", "PGHOST", "PGTARGETSESSIONATTRS"})
             qunsetenv(variable);
     }
 
@@ -79,6 +80,35 @@ private slots:
         qputenv("PGHOST", "db.example");
         QCOMPARE(keyOf(db::withSecureDefaults(""), "sslmode"), std::string("verify-full"));
         qunsetenv("PGHOST");
+    }
+
+    void sessionTargets_data()
+    {
+        QTest::addColumn<QString>("conninfo");
+        QTest::addColumn<QString>("target"); // after withSessionTarget(.., "prefer-standby")
+        QTest::addRow("one host") << "host=127.0.0.1 port=5432" << "";
+        QTest::addRow("three hosts")
+            << "host=127.0.0.1,127.0.0.1,127.0.0.1 port=5432,5433,5434" << "prefer-standby";
+        QTest::addRow("URI with hosts")
+            << "postgresql://u@db1:5432,db2:5432/market" << "prefer-standby";
+        QTest::addRow("hostaddrs") << "hostaddr=10.0.0.1,10.0.0.2" << "prefer-standby";
+        QTest::addRow("target chosen") << "host=db1,db2 target_session_attrs=any" << "any";
+        QTest::addRow("service") << "service=prod" << "";
+    }
+
+    void sessionTargets()
+    {
+        QFETCH(QString, conninfo);
+        QFETCH(QString, target);
+        const std::string targeted
+            = db::withSessionTarget(conninfo.toStdString(), "prefer-standby");
+        QCOMPARE(QString::fromStdString(keyOf(targeted, "target_session_attrs")), target);
+        for (const char *key : {"host", "hostaddr", "port", "dbname", "user"})
+            QCOMPARE(keyOf(targeted, key), keyOf(conninfo.toStdString(), key));
+        qputenv("PGTARGETSESSIONATTRS", "read-only");
+        QCOMPARE(keyOf(db::withSessionTarget("host=db1,db2", "read-write"), "target_session_attrs"),
+            std::string());
+        qunsetenv("PGTARGETSESSIONATTRS");
     }
 
     void passwords()
