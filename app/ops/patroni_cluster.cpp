@@ -754,11 +754,11 @@ std::expected<QString, QString> PatroniCluster::postToLeader(
     const QByteArray credentials = file.readAll().trimmed();
     // The leader's API first (a switchover needs its consent); any that answers otherwise.
     std::vector<int> order;
-    if (const auto current = view(); current && current->leader())
-        order.push_back(current->leader()->name.mid(4).toInt() - 1);
+    const auto current = view();
     for (int member = 0; member < kMembers; ++member) {
-        if (std::ranges::find(order, member) == order.end())
-            order.push_back(member);
+        const bool leads
+            = current && current->leader() && current->leader()->name == nodeName(member);
+        order.insert(leads ? order.begin() : order.end(), member);
     }
     QString lastError;
     for (const int member : order) {
