@@ -15,6 +15,9 @@ enum ExitCode : int {
     kSuccess = 0,
     kFailure = 1, // the command ran and failed
     kUsage = 2, // bad arguments
+    // `local-db status` and `local-db cluster status`, as pg_ctl status has them.
+    kNotRunning = 3,
+    kNotInitialized = 4,
 };
 
 // Sets the description that --help prints and adds -h/--help.

@@ -10,10 +10,6 @@ namespace {
 const QString kCommand = QStringLiteral("local-db cluster");
 const QString kSyntax = QStringLiteral("init|start|stop|status|switchover|failover");
 
-// Exit codes of `status`, as `local-db status` has them.
-constexpr int kNotRunning = 3;
-constexpr int kNotInitialized = 4;
-
 QString lagText(const ops::PatroniMember &member)
 {
     if (member.leads())
@@ -28,7 +24,7 @@ int printStatus(const ops::PatroniCluster &cluster)
         cli::print(QStringLiteral("local cluster: not initialized in %1\n"
                                   "set one up with: tickscope local-db cluster init")
                 .arg(cluster.directory()));
-        return kNotInitialized;
+        return cli::kNotInitialized;
     }
     const auto supervisor = cluster.supervisorPid();
     const auto view = supervisor ? cluster.view()
@@ -75,7 +71,7 @@ int printStatus(const ops::PatroniCluster &cluster)
                 .arg(cluster.conninfo(), cluster.conninfo(QStringLiteral("prefer-standby")),
                     cluster.supervisorLog());
     cli::print(text);
-    return leader ? cli::kSuccess : kNotRunning;
+    return leader ? cli::kSuccess : cli::kNotRunning;
 }
 
 } // namespace

@@ -13,10 +13,6 @@ namespace {
 const QString kCommand = QStringLiteral("local-db");
 const QString kSyntax = QStringLiteral("init|start|stop|status|add-standby|cluster");
 
-// Exit codes of `status`, as pg_ctl status has them.
-constexpr int kNotRunning = 3;
-constexpr int kNotInitialized = 4;
-
 int printStatus(const ops::LocalServer &server)
 {
     const ops::LocalServerState state = server.state();
@@ -24,7 +20,7 @@ int printStatus(const ops::LocalServer &server)
         cli::print(QStringLiteral("local database: not initialized in %1\n"
                                   "create it with: tickscope local-db init")
                 .arg(state.directory));
-        return kNotInitialized;
+        return cli::kNotInitialized;
     }
     cli::print(QStringLiteral("local database: %1\n"
                               "directory:      %2\n"
@@ -41,7 +37,7 @@ int printStatus(const ops::LocalServer &server)
                     ? QStringLiteral("tsl (TimescaleDB built from source in %1)")
                           .arg(ops::tslBuildDirectory())
                     : QStringLiteral("apache (Debian's TimescaleDB)")));
-    return state.running ? cli::kSuccess : kNotRunning;
+    return state.running ? cli::kSuccess : cli::kNotRunning;
 }
 
 } // namespace
