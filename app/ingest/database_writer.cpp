@@ -93,11 +93,10 @@ bool DatabaseWriter::ensureConnected()
         // First connection: continue from the checkpoint, with the sequences as they were.
         // Later ones continue where they were when the server holds what they committed.
         if (!m_reader || stored != m_stored) {
-            if (!m_reader)
-                m_assembler->resume(checkpoint);
-            auto opened = m_reader ? followDatabaseCheckpoint(checkpoint, *journal)
-                                   : openJournal(checkpoint, *journal);
-            if (!opened) {
+            if (m_reader)
+                forgetWhatWasRead(checkpoint);
+            m_assembler->resume(checkpoint);
+            if (auto opened = openJournal(checkpoint, *journal); !opened) {
                 m_writer.reset();
                 m_connection.reset();
                 journalRefused(opened.error());
@@ -117,8 +116,7 @@ bool DatabaseWriter::ensureConnected()
     }
 }
 
-std::expected<void, std::string> DatabaseWriter::followDatabaseCheckpoint(
-    const db::IngestCheckpoint &checkpoint, journal::Identity journal)
+void DatabaseWriter::forgetWhatWasRead(const db::IngestCheckpoint &checkpoint)
 {
     const auto describe = [](const std::optional<model::JournalPosition> &position) {
         return position ? std::format("segment {} record {}", position->segment, position->index)
@@ -135,14 +133,11 @@ std::expected<void, std::string> DatabaseWriter::followDatabaseCheckpoint(
     std::vector<model::JournalSegment> sealed(m_recentlySealed.begin(), m_recentlySealed.end());
     std::ranges::move(m_batch.sealedSegments, std::back_inserter(sealed));
     m_batch = {};
-    m_batchStarted.reset();
-    makeAssembler();
-    m_assembler->resume(checkpoint);
-    auto opened = openJournal(checkpoint, std::move(journal));
     m_batch.sealedSegments = std::move(sealed);
-    if (!m_batch.sealedSegments.empty() && !m_batchStarted)
+    m_batchStarted.reset();
+    if (!m_batch.sealedSegments.empty())
         m_batchStarted = std::chrono::steady_clock::now();
-    return opened;
+    makeAssembler();
 }
 
 std::expected<void, std::string> DatabaseWriter::openJournal(

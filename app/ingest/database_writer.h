@@ -85,12 +85,11 @@ signals:
 private:
     bool ensureConnected();
     void makeAssembler();
-    // The server reached holds another checkpoint than the one this writer committed last (a
-    // failover to a replica that lacked the last transactions, or a commit whose answer was
-    // lost): everything after the server's checkpoint is read again from the journal, with a
-    // new assembler, as at a start.
-    std::expected<void, std::string> followDatabaseCheckpoint(
-        const db::IngestCheckpoint &checkpoint, journal::Identity journal);
+    // The server reached holds `checkpoint`, not the one this writer committed last (a failover
+    // to a replica that lacked the last transactions, or a commit whose answer was lost): what
+    // was read is dropped and a new assembler made, so that everything after the server's
+    // checkpoint is read again from the journal, as at a start.
+    void forgetWhatWasRead(const db::IngestCheckpoint &checkpoint);
     // Opens the journal at the checkpoint, or at its beginning in a new epoch.
     std::expected<void, std::string> openJournal(
         const db::IngestCheckpoint &checkpoint, journal::Identity journal);
